@@ -1,0 +1,49 @@
+# bihuan - thin wrapper over CMake + Ninja + CTest.
+#
+#   make          build build/bihuan
+#   make test     install dependencies, build (strict), run every test,
+#                 then again under AddressSanitizer + UBSan
+#   make run      install dependencies, build, run the program
+#   make deps     install the Debian packages the build and tests need
+#   make clean    remove the build trees
+
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+CMAKE_FLAGS ?=
+
+.PHONY: all build deps test test-plain test-asan run clean format
+
+all: build
+
+$(BUILD)/build.ninja:
+	cmake -S . -B $(BUILD) -G Ninja $(CMAKE_FLAGS)
+
+build: $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+
+deps:
+	./scripts/deps.sh
+
+test: deps
+	$(MAKE) test-plain test-asan
+
+test-plain:
+	cmake -S . -B $(BUILD) -G Ninja -DBIHUAN_WERROR=ON $(CMAKE_FLAGS)
+	ninja -C $(BUILD)
+	cd $(BUILD) && ctest --output-on-failure
+
+test-asan:
+	cmake -S . -B $(ASAN_BUILD) -G Ninja -DBIHUAN_WERROR=ON \
+	    -DSANITIZER=address,undefined -DCMAKE_BUILD_TYPE=Debug $(CMAKE_FLAGS)
+	ninja -C $(ASAN_BUILD)
+	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure
+
+run: deps build
+	./scripts/run.sh $(BUILD)/bihuan
+
+format:
+	clang-format -i src/*.c src/*/*.c src/*/*.h tests/unit/*.c
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -1,0 +1,44 @@
+#!/bin/sh
+# deps.sh - install every Debian package bihuan's build and tests need.
+# Idempotent: installs only what is missing, so it is cheap to run before
+# every `make test` and `make run`.  Needs root (or sudo) only when
+# something is missing.
+set -eu
+
+PACKAGES="
+build-essential
+cmake
+ninja-build
+pkg-config
+python3
+libjansson-dev
+libcmocka-dev
+"
+
+missing=""
+for p in $PACKAGES; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        missing="$missing $p"
+    fi
+done
+
+if [ -z "$missing" ]; then
+    echo "deps: all $(echo $PACKAGES | wc -w) Debian packages present"
+    exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" != 0 ]; then
+    if command -v sudo >/dev/null 2>&1; then
+        SUDO="sudo"
+    else
+        echo "deps: missing packages:$missing" >&2
+        echo "deps: run as root, or install them with apt-get" >&2
+        exit 1
+    fi
+fi
+echo "deps: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -q --no-install-recommends $missing

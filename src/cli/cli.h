@@ -1,0 +1,33 @@
+/*
+ * cli.h - shared pieces of the command-line subcommands.
+ *
+ * Exit codes: 0 success (or "yes"), 1 a negative answer or a failed check,
+ * 2 bad usage.  Messages for people are Chinese; option names are English.
+ */
+#ifndef BH_CLI_H
+#define BH_CLI_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#define CLI_EXIT_OK 0
+#define CLI_EXIT_NO 1
+#define CLI_EXIT_USAGE 2
+
+/* Print "bihuan CMD: message" and the usage text to stderr; returns 2. */
+int cli_usage_error(const char *cmd, const char *usage, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Parse a whole decimal integer within [min, max]. */
+bool cli_parse_int(const char *s, long min, long max, long *out);
+
+/* Parse a whole finite decimal number within [min, max]. */
+bool cli_parse_double(const char *s, double min, double max, double *out);
+
+/* Print a JSON value to stdout on one line, then a newline; steals 'v'. */
+void cli_print_json(json_t *v);
+
+int cmd_calendar(int argc, char **argv);
+int cmd_categories(int argc, char **argv);
+
+#endif

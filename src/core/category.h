@@ -1,0 +1,92 @@
+/*
+ * category.h - case categories and their SLA policies, as data.
+ *
+ * The project ships data/categories.json (compiled in; see
+ * cat_set_builtin).  The loader validates every entry and field and says
+ * exactly which is wrong, e.g. "categories[12] (E0501) 字段 policy: ...".
+ *
+ * Parsing works on a string in memory; reading files is the caller's job.
+ */
+#ifndef BH_CATEGORY_H
+#define BH_CATEGORY_H
+
+#include <stddef.h>
+
+#include "core/sla.h"
+#include "util/status.h"
+
+typedef enum {
+    CAT_KIND_CITY_EVENT,     /* 数字城管事件 */
+    CAT_KIND_CITY_COMPONENT, /* 数字城管部件 */
+    CAT_KIND_HOTLINE,        /* 12345 热线工单 */
+    CAT_KIND_PETITION,       /* 信访 */
+    CAT_KIND_HAZARD,         /* 安全隐患 */
+    CAT_KIND_DISPUTE,        /* 矛盾纠纷 */
+    CAT_KIND_ENV_COMPLAINT,  /* 环境投诉 */
+    CAT_KIND_RATING_RECTIFY, /* 好差评差评整改 */
+    CAT_KIND__COUNT
+} cat_kind_t;
+
+typedef enum {
+    CAT_UNIT_STREET,     /* the street/town where it happened (属地) */
+    CAT_UNIT_COMMUNITY,  /* the community/village */
+    CAT_UNIT_DEPARTMENT, /* a functional department */
+    CAT_UNIT__COUNT
+} cat_unit_type_t;
+
+typedef struct {
+    char *source;  /* NULL = any */
+    char *urgency; /* NULL = any */
+    int policy;    /* index into cat_set_t.policies */
+} cat_override_t;
+
+typedef struct {
+    char *code;
+    char *name;
+    char *parent;             /* parent category code, or NULL */
+    cat_kind_t kind;
+    cat_unit_type_t default_unit_type;
+    char *default_department; /* e.g. "城市管理局", or NULL */
+    int policy;               /* index into cat_set_t.policies */
+    char *register_standard;  /* 立案标准 */
+    char *close_standard;     /* 结案标准 */
+    cat_override_t *overrides;
+    int noverrides;
+} cat_t;
+
+typedef struct {
+    int npolicies;
+    char **policy_keys;    /* "city_event", ... */
+    sla_policy_t *policies;
+    int ncats;
+    cat_t *cats;
+} cat_set_t;
+
+/*
+ * Parse and validate a categories document.  On success *out owns
+ * everything (free with cat_set_free); on error *out is NULL and err names
+ * the entry and field.
+ */
+bh_status_t cat_set_parse(const char *json, size_t len, cat_set_t **out,
+                          bh_err_t *err);
+
+/* The categories shipped with the project (data/categories.json). */
+cat_set_t *cat_set_builtin(void);
+
+void cat_set_free(cat_set_t *set);
+
+/* The category with this code, or NULL. */
+const cat_t *cat_find(const cat_set_t *set, const char *code);
+
+/*
+ * The policy for a case of this category, source and urgency (either may
+ * be NULL): the first override that matches, else the category's own.
+ */
+const sla_policy_t *cat_policy(const cat_set_t *set, const cat_t *cat,
+                               const char *source, const char *urgency);
+
+const char *cat_kind_name(cat_kind_t k);  /* "city_event" */
+const char *cat_kind_label(cat_kind_t k); /* "数字城管事件" */
+const char *cat_unit_type_name(cat_unit_type_t t);
+
+#endif

@@ -1,0 +1,41 @@
+/*
+ * main.c - the bihuan command: find the subcommand and hand over.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static const char usage[] =
+    "用法: bihuan <命令> [选项]\n"
+    "\n"
+    "bihuan（闭环）——区县、街镇闭环管理平台。\n"
+    "\n"
+    "命令:\n"
+    "  calendar     工作日日历与时限计算（add、is-workday、count、show）\n"
+    "  categories   案件类别与时限策略（check、list）\n"
+    "  help         显示本帮助\n"
+    "  version      显示版本\n"
+    "\n"
+    "每个命令都有 --help，例如: bihuan calendar --help\n";
+
+int main(int argc, char **argv)
+{
+    const char *cmd = argc > 1 ? argv[1] : NULL;
+
+    if (!cmd || strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 ||
+        strcmp(cmd, "-h") == 0) {
+        fputs(usage, cmd ? stdout : stderr);
+        return cmd ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+    }
+    if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
+        puts("bihuan 0.1.0");
+        return CLI_EXIT_OK;
+    }
+    if (strcmp(cmd, "calendar") == 0)
+        return cmd_calendar(argc - 1, argv + 1);
+    if (strcmp(cmd, "categories") == 0)
+        return cmd_categories(argc - 1, argv + 1);
+    fprintf(stderr, "bihuan: 未知命令“%s”\n\n%s", cmd, usage);
+    return CLI_EXIT_USAGE;
+}
