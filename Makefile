@@ -11,7 +11,10 @@ BUILD      ?= build
 ASAN_BUILD ?= build-asan
 CMAKE_FLAGS ?=
 
-.PHONY: all build deps test test-plain test-asan run clean format
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 20
+
+.PHONY: all build deps test test-plain test-asan fuzz run clean format
 
 all: build
 
@@ -25,7 +28,7 @@ deps:
 	./scripts/deps.sh
 
 test: deps
-	$(MAKE) test-plain test-asan
+	$(MAKE) test-plain test-asan fuzz
 
 test-plain:
 	cmake -S . -B $(BUILD) -G Ninja -DBIHUAN_WERROR=ON $(CMAKE_FLAGS)
@@ -39,6 +42,14 @@ test-asan:
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure
 
+# Each libFuzzer target for FUZZ_SECONDS on its seed corpus (new inputs go
+# to a scratch directory, not into the tree).
+fuzz:
+	CC=clang cmake -S . -B $(FUZZ_BUILD) -G Ninja -DBIHUAN_FUZZ=ON -DBIHUAN_WERROR=ON \
+	    -DCMAKE_BUILD_TYPE=Debug $(CMAKE_FLAGS)
+	ninja -C $(FUZZ_BUILD)
+	./scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
 run: deps build
 	./scripts/run.sh $(BUILD)/bihuan
 
@@ -46,4 +57,4 @@ format:
 	clang-format -i src/*.c src/*/*.c src/*/*.h tests/unit/*.c
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

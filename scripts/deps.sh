@@ -5,6 +5,9 @@
 # something is missing.
 set -eu
 
+# Build: compiler, CMake + Ninja, the libraries.  Tests: cmocka, python3
+# (black-box API tests, standard library only), clang + its runtime
+# (libFuzzer, sanitizers).  Benchmarks: wrk.
 PACKAGES="
 build-essential
 cmake
@@ -12,7 +15,13 @@ ninja-build
 pkg-config
 python3
 libjansson-dev
+libsqlite3-dev
+libmicrohttpd-dev
+libsodium-dev
 libcmocka-dev
+clang
+libclang-rt-14-dev
+wrk
 "
 
 missing=""

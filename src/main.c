@@ -12,6 +12,10 @@ static const char usage[] =
     "bihuan（闭环）——区县、街镇闭环管理平台。\n"
     "\n"
     "命令:\n"
+    "  serve        启动 HTTP API 与时限巡检\n"
+    "  init         新建数据库、区县单位和管理员\n"
+    "  user         用户管理（add、list）\n"
+    "  demo         生成演示区数据\n"
     "  calendar     工作日日历与时限计算（add、is-workday、count、show）\n"
     "  categories   案件类别与时限策略（check、list）\n"
     "  help         显示本帮助\n"
@@ -32,6 +36,14 @@ int main(int argc, char **argv)
         puts("bihuan 0.1.0");
         return CLI_EXIT_OK;
     }
+    if (strcmp(cmd, "serve") == 0)
+        return cmd_serve(argc - 1, argv + 1);
+    if (strcmp(cmd, "init") == 0)
+        return cmd_init(argc - 1, argv + 1);
+    if (strcmp(cmd, "user") == 0)
+        return cmd_user(argc - 1, argv + 1);
+    if (strcmp(cmd, "demo") == 0)
+        return cmd_demo(argc - 1, argv + 1);
     if (strcmp(cmd, "calendar") == 0)
         return cmd_calendar(argc - 1, argv + 1);
     if (strcmp(cmd, "categories") == 0)

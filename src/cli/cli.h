@@ -28,6 +28,10 @@ bool cli_parse_double(const char *s, double min, double max, double *out);
 void cli_print_json(json_t *v);
 
 int cmd_calendar(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_init(int argc, char **argv);
+int cmd_user(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
 int cmd_categories(int argc, char **argv);
 
 #endif

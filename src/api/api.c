@@ -1,0 +1,692 @@
+/*
+ * api.c - the handlers of the v1 API: session, categories, cases, actions,
+ * statistics, calendar, units, health and metrics.
+ */
+#include "api/api.h"
+
+#include <ctype.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "api/parse.h"
+#include "api/render.h"
+#include "util/cjk.h"
+
+#define APP(r) (((api_t *)(r)->app)->svc)
+
+/* ---- helpers ---- */
+
+/* Authenticate the bearer token; on failure the 401 is already set. */
+static bool auth(http_req_t *r)
+{
+    const char *h = http_header(r, "Authorization");
+    bh_err_t err;
+    if (!h || strncasecmp(h, "Bearer ", 7) != 0) {
+        http_fail(r, BH_UNAUTHENTICATED, "Authorization", "需要登录：请在 Authorization 头中提供 Bearer 令牌");
+    } else if (svc_authenticate(APP(r), h + 7, r->a, &r->user, &err) != BH_OK) {
+        http_error(r, &err);
+    } else {
+        return true;
+    }
+    http_add_header(r, "WWW-Authenticate", "Bearer realm=\"bihuan\"");
+    return false;
+}
+
+/* Refuse query parameters not in 'allowed'. */
+static bool only_params(http_req_t *r, const char *const *allowed)
+{
+    for (int i = 0; i < r->query.n; i++) {
+        int ok = 0;
+        for (int k = 0; allowed[k] && !ok; k++)
+            ok = strcmp(r->query.p[i].name, allowed[k]) == 0;
+        if (!ok) {
+            http_fail(r, BH_INVALID_ARGUMENT, r->query.p[i].name, "未知的查询参数“%s”", r->query.p[i].name);
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool parse_id(http_req_t *r, const char *s, int64_t *id)
+{
+    char *end;
+    long long v = strtoll(s, &end, 10);
+    if (*s < '0' || *s > '9' || *end || v <= 0) {
+        http_fail(r, BH_NOT_FOUND, "id", "案件不存在");
+        return false;
+    }
+    *id = v;
+    return true;
+}
+
+/* A date ("2023-01-01": local midnight; as an end, the next midnight) or an instant. */
+static bool time_param(http_req_t *r, const char *name, bool end, dt_ms_t *out)
+{
+    const char *v = qs_get(&r->query, name);
+    dt_day_t d;
+    if (!v)
+        return true;
+    if (dt_parse_date(v, &d)) {
+        *out = dt_local_midnight(end ? d + 1 : d);
+        return true;
+    }
+    if (dt_parse_instant(v, out))
+        return true;
+    http_fail(r, BH_INVALID_ARGUMENT, name, "参数“%s”应为日期 YYYY-MM-DD 或 RFC 3339 时刻", name);
+    return false;
+}
+
+/* ---- index, health, metrics ---- */
+
+/* Until the web console lands, "/" says what is served here. */
+static void h_index(http_req_t *r)
+{
+    static const char page[] =
+        "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
+        "<title>bihuan 闭环</title></head><body>"
+        "<h1>bihuan（闭环）</h1><p>API 正在运行。</p><ul>"
+        "<li><code>POST /api/v1/session</code> 登录，取得令牌</li>"
+        "<li><code>GET /api/v1/cases</code> 案件列表与检索</li>"
+        "<li><code>GET /api/v1/stats/cases</code> 统计</li>"
+        "<li><a href=\"/healthz\">/healthz</a>、<a href=\"/metrics\">/metrics</a></li>"
+        "</ul><p>接口说明见项目 docs/API.md。</p></body></html>";
+    http_reply(r, 200, "text/html; charset=utf-8", page, sizeof page - 1);
+}
+
+
+static void h_healthz(http_req_t *r)
+{
+    static const char ok[] = "{\"status\":\"ok\"}";
+    http_reply(r, 200, "application/json", ok, sizeof ok - 1);
+}
+
+static void h_metrics(http_req_t *r)
+{
+    svc_t *s = APP(r);
+    int64_t counts[CASE_ST__COUNT][SLA_LIGHT_OVERDUE + 1];
+    db_conn_t *c = db_reader(s->db);
+    char *base = http_metrics_text(http_server_of(r), r->a);
+    size_t cap = strlen(base) + 16384, len;
+    char *buf = arena_alloc(r->a, cap);
+
+    DB(c, counts, counts);
+    db_reader_done(s->db, c);
+    len = (size_t)snprintf(buf, cap, "%s# HELP bihuan_cases Cases by status and light.\n"
+                                     "# TYPE bihuan_cases gauge\n", base);
+    for (int st = 1; st < CASE_ST__COUNT; st++)
+        for (int l = 0; l <= SLA_LIGHT_OVERDUE; l++)
+            if (len < cap)
+                len += (size_t)snprintf(buf + len, cap - len, "bihuan_cases{status=\"%s\",light=\"%s\"} %lld\n",
+                                        case_state_name((case_state_t)st), sla_light_name((sla_light_t)l),
+                                        (long long)counts[st][l]);
+    http_reply(r, 200, "text/plain; version=0.0.4; charset=utf-8", buf, len < cap ? len : cap - 1);
+}
+
+/* ---- session ---- */
+
+static json_t *user_json(const db_user_t *u)
+{
+    return json_pack("{s:s, s:s, s:s, s:s?}", "username", u->username, "role", u->role,
+                     "unit", u->unit, "display_name", u->display_name);
+}
+
+static void h_login(http_req_t *r)
+{
+    json_t *body;
+    const char *user, *pass, *token;
+    db_user_t u;
+    dt_ms_t expires;
+    bh_err_t err;
+
+    if (parse_body(r->body, r->body_len, &body, &err) != BH_OK) {
+        http_error(r, &err);
+        return;
+    }
+    if (parse_login(body, r->a, &user, &pass, &err) != BH_OK ||
+        svc_login(APP(r), user, pass, r->a, &token, &u, &expires, &err) != BH_OK) {
+        json_decref(body);
+        http_error(r, &err);
+        return;
+    }
+    json_decref(body);
+    http_json(r, 201, json_pack("{s:s, s:o, s:o}", "token", token, "user", user_json(&u),
+                                "expires_at", render_time(expires)));
+}
+
+static void h_logout(http_req_t *r)
+{
+    const char *h = http_header(r, "Authorization");
+    if (!auth(r))
+        return;
+    svc_logout(APP(r), h + 7);
+    http_reply(r, 204, NULL, "", 0);
+}
+
+/* ---- categories, units, calendar ---- */
+
+static void h_categories(http_req_t *r)
+{
+    if (auth(r))
+        http_json(r, 200, render_categories(APP(r)->cats));
+}
+
+static void h_units(http_req_t *r)
+{
+    static const char *const params[] = {"parent", NULL};
+    svc_t *s = APP(r);
+    db_conn_t *c;
+    db_unit_t *u;
+    int n;
+    json_t *arr;
+
+    if (!auth(r) || !only_params(r, params))
+        return;
+    c = db_reader(s->db);
+    DB(c, unit_list, qs_get(&r->query, "parent"), r->a, &u, &n);
+    db_reader_done(s->db, c);
+    arr = json_array();
+    for (int i = 0; i < n; i++)
+        json_array_append_new(arr, json_pack("{s:s, s:s?, s:s, s:s, s:b}", "code", u[i].code,
+                                             "parent", u[i].parent, "name", u[i].name, "type",
+                                             u[i].type, "active", u[i].active));
+    http_json(r, 200, json_pack("{s:o, s:n}", "items", arr, "next_cursor"));
+}
+
+static void h_calendar_year(http_req_t *r)
+{
+    svc_t *s = APP(r);
+    char *end;
+    long y = strtol(r->params[0], &end, 10);
+    unsigned flags = 0;
+    json_t *days;
+    char buf[16];
+
+    if (!auth(r))
+        return;
+    if (*end || y < DT_YEAR_MIN || y > DT_YEAR_MAX) {
+        http_fail(r, BH_INVALID_ARGUMENT, "year", "年份应为 %d–%d 之间的四位数", DT_YEAR_MIN, DT_YEAR_MAX);
+        return;
+    }
+    days = json_array();
+    for (dt_day_t d = dt_day_from_ymd((int)y, 1, 1); d <= dt_day_from_ymd((int)y, 12, 31); d++) {
+        const char *name = cal_day_name(s->cal, d);
+        if (name)
+            json_array_append_new(days, json_pack("{s:s, s:b, s:s}", "date",
+                dt_format_date(d, buf, sizeof buf), "workday", cal_is_workday(s->cal, d, NULL), "name", name));
+    }
+    http_json(r, 200, json_pack("{s:i, s:b, s:I, s:o}", "year", (int)y, "published",
+        cal_year_published(s->cal, (int)y), "workdays",
+        (json_int_t)cal_count_workdays(s->cal, dt_day_from_ymd((int)y, 1, 1),
+                                       dt_day_from_ymd((int)y, 12, 31), &flags), "days", days));
+}
+
+static void h_calendar_deadline(http_req_t *r)
+{
+    static const char *const params[] = {"start", "amount", "basis", NULL};
+    svc_t *s = APP(r);
+    const char *start = qs_get(&r->query, "start"), *amount = qs_get(&r->query, "amount");
+    const char *basis = qs_get(&r->query, "basis");
+    dt_ms_t t, res;
+    double n;
+    char *end;
+    unsigned flags = 0;
+
+    if (!auth(r) || !only_params(r, params))
+        return;
+    if (!start || !dt_parse_instant(start, &t)) {
+        http_fail(r, BH_INVALID_ARGUMENT, "start", "start 应为日期或时刻，如 2025-01-24 或 2025-03-03T17:00");
+        return;
+    }
+    n = amount ? strtod(amount, &end) : -1;
+    if (!amount || *end || !(n >= 0 && n <= 36500)) {
+        http_fail(r, BH_INVALID_ARGUMENT, "amount", "amount 应为 0 到 36500 之间的数");
+        return;
+    }
+    if (!basis)
+        basis = "working_days";
+    if (strcmp(basis, "working_days") == 0) {
+        res = dt_local_midnight(cal_add_workdays(s->cal, dt_local_day(t), (int)n, &flags) + 1) - 1;
+    } else if (strcmp(basis, "civil") == 0) {
+        res = dt_local_midnight(cal_civil_deadline(s->cal, dt_local_day(t), (int)n, &flags) + 1) - 1;
+    } else if (strcmp(basis, "working_hours") == 0) {
+        res = cal_add_work_ms(s->cal, &s->hours, t, (int64_t)(n * DT_HOUR_MS), &flags);
+    } else if (strcmp(basis, "natural") == 0) {
+        res = t + (int64_t)(n * DT_HOUR_MS);
+    } else {
+        http_fail(r, BH_INVALID_ARGUMENT, "basis", "basis 应为 working_days、working_hours、natural（小时）或 civil（自然日，民法计期）");
+        return;
+    }
+    http_json(r, 200, json_pack("{s:o, s:f, s:s, s:o, s:b}", "start", render_time(t), "amount", n,
+                                "basis", basis, "deadline", render_time(res), "schedule_published",
+                                !(flags & CAL_F_UNPUBLISHED)));
+}
+
+/* ---- cases ---- */
+
+static void h_case_create(http_req_t *r)
+{
+    svc_t *s = APP(r);
+    json_t *body;
+    svc_case_new_t in;
+    int64_t id;
+    bool replayed;
+    bh_err_t err;
+    svc_case_view_t v;
+
+    if (!auth(r))
+        return;
+    if (parse_body(r->body, r->body_len, &body, &err) != BH_OK) {
+        http_error(r, &err);
+        return;
+    }
+    if (parse_case_new(body, r->a, &in, &err) != BH_OK) {
+        json_decref(body);
+        http_error(r, &err);
+        return;
+    }
+    json_decref(body);
+    in.idempotency_key = http_header(r, "Idempotency-Key");
+    if (in.idempotency_key)
+        in.idempotency_key = arena_printf(r->a, "%s:%s", r->user.username, in.idempotency_key);
+    if (!in.source)
+        in.source = r->user.role == ROLE_REPORTER ? "grid"
+                    : r->user.role == ROLE_PUBLIC ? "citizen" : "hotline";
+    if (svc_case_create(s, &r->user, &in, &id, &replayed, &err) != BH_OK ||
+        svc_case_get(s, &r->user, id, r->a, &v, &err) != BH_OK) {
+        http_error(r, &err);
+        return;
+    }
+    http_add_header(r, "Location", arena_printf(r->a, "/api/v1/cases/%lld", (long long)id));
+    http_add_header(r, "ETag", arena_printf(r->a, "\"%lld\"", (long long)v.k.version));
+    if (replayed)
+        http_add_header(r, "Idempotent-Replayed", "true");
+    http_json(r, replayed ? 200 : 201, render_case_view(s, &r->user, &v, r->a));
+}
+
+static void h_case_get(http_req_t *r)
+{
+    svc_t *s = APP(r);
+    svc_case_view_t v;
+    int64_t id;
+    bh_err_t err;
+
+    if (!auth(r) || !parse_id(r, r->params[0], &id))
+        return;
+    if (svc_case_get(s, &r->user, id, r->a, &v, &err) != BH_OK) {
+        http_error(r, &err);
+        return;
+    }
+    http_add_header(r, "ETag", arena_printf(r->a, "\"%lld\"", (long long)v.k.version));
+    http_json(r, 200, render_case_view(s, &r->user, &v, r->a));
+}
+
+/* The version a client expects: If-Match header ("3" or "\"3\"") or body. */
+static bool expected_version(http_req_t *r, int64_t body_version, int64_t *out)
+{
+    const char *h = http_header(r, "If-Match");
+    *out = body_version;
+    if (h && strcmp(h, "*") != 0) {
+        char *end;
+        const char *p = h[0] == 'W' && h[1] == '/' ? h + 2 : h;
+        long long v;
+        if (*p == '"')
+            p++;
+        v = strtoll(p, &end, 10);
+        if (end == p || (*end && !(*end == '"' && end[1] == '\0')) || v < 0) {
+            http_fail(r, BH_INVALID_ARGUMENT, "If-Match", "If-Match 应为案件版本号，如 \"3\"");
+            return false;
+        }
+        if (body_version >= 0 && body_version != v) {
+            http_fail(r, BH_INVALID_ARGUMENT, "version", "If-Match 与请求体中的 version 不一致");
+            return false;
+        }
+        *out = v;
+    }
+    return true;
+}
+
+static void h_case_action(http_req_t *r)
+{
+    svc_t *s = APP(r);
+    json_t *body;
+    case_event_t ev;
+    int64_t id, body_version, version;
+    bh_err_t err;
+    svc_case_view_t v;
+
+    if (!auth(r) || !parse_id(r, r->params[0], &id))
+        return;
+    if (parse_body(r->body, r->body_len, &body, &err) != BH_OK) {
+        http_error(r, &err);
+        return;
+    }
+    if (parse_action(body, r->a, &ev, &body_version, &err) != BH_OK) {
+        json_decref(body);
+        http_error(r, &err);
+        return;
+    }
+    json_decref(body);
+    if (!expected_version(r, body_version, &version))
+        return;
+    if (svc_case_act(s, &r->user, id, &ev, version, &err) != BH_OK ||
+        svc_case_get_after_act(s, &r->user, id, r->a, &v, &err) != BH_OK) {
+        http_error(r, &err);
+        return;
+    }
+    http_add_header(r, "ETag", arena_printf(r->a, "\"%lld\"", (long long)v.k.version));
+    http_json(r, 200, render_case_view(s, &r->user, &v, r->a));
+}
+
+/* Count the search tokens of one term. */
+static int count_tok(void *ctx, int flags, const char *t, int len, int s, int e)
+{
+    (void)flags; (void)t; (void)len; (void)s; (void)e;
+    ++*(int *)ctx;
+    return 0;
+}
+
+/* Build an FTS5 MATCH expression: each whitespace-separated term becomes a
+ * quoted phrase (quotes doubled), terms are ANDed; NULL if no term has a
+ * searchable character. */
+static const char *fts_expr(arena_t *a, const char *q)
+{
+    size_t cap = strlen(q) * 2 + 16, len = 0;
+    char *out = arena_alloc(a, cap);
+    const char *p = q;
+
+    while (*p) {
+        const char *e;
+        int ntok = 0;
+        while (*p && isspace((unsigned char)*p))
+            p++;
+        for (e = p; *e && !isspace((unsigned char)*e); e++)
+            ;
+        if (e > p && (cjk_tokenize(p, (int)(e - p), true, count_tok, &ntok), ntok > 0)) {
+            if (len)
+                out[len++] = ' ';
+            out[len++] = '"';
+            for (const char *c = p; c < e; c++) {
+                if (*c == '"')
+                    out[len++] = '"';
+                out[len++] = *c;
+            }
+            out[len++] = '"';
+        }
+        p = e;
+    }
+    out[len] = '\0';
+    return len ? out : NULL;
+}
+
+static const char *encode_cursor(arena_t *a, int sort, int64_t key, int64_t id)
+{
+    char raw[64], *out;
+    size_t n = (size_t)snprintf(raw, sizeof raw, "v1:%d:%lld:%lld", sort, (long long)key, (long long)id);
+    size_t olen = sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    out = arena_alloc(a, olen);
+    sodium_bin2base64(out, olen, (const unsigned char *)raw, n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    return out;
+}
+
+static bool decode_cursor(const char *c, int sort, int64_t *key, int64_t *id)
+{
+    unsigned char raw[64];
+    size_t n;
+    int s;
+    long long k, i;
+    if (strlen(c) > 80 || sodium_base642bin(raw, sizeof raw - 1, c, strlen(c), NULL, &n, NULL,
+                                            sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
+        return false;
+    raw[n] = '\0';
+    if (sscanf((char *)raw, "v1:%d:%lld:%lld", &s, &k, &i) != 3 || s != sort)
+        return false;
+    *key = k;
+    *id = i;
+    return true;
+}
+
+static bool list_filters(http_req_t *r, db_case_filter_t *f)
+{
+    static const char *const sorts[] = {"-created_at", "created_at", "-updated_at", "updated_at", "relevance"};
+    const char *v;
+    memset(f, 0, sizeof *f);
+    f->status = f->light = -1;
+    f->limit = 50;
+    f->unit_prefix = qs_get(&r->query, "unit");
+    f->category = qs_get(&r->query, "category");
+    f->source = qs_get(&r->query, "source");
+    f->handling_unit = qs_get(&r->query, "handling_unit");
+    if ((v = qs_get(&r->query, "status")) && (f->status = case_state_from_name(v)) <= 0) {
+        http_fail(r, BH_INVALID_ARGUMENT, "status", "未知的状态“%s”", v);
+        return false;
+    }
+    if ((v = qs_get(&r->query, "light"))) {
+        for (int l = SLA_LIGHT_NONE; l <= SLA_LIGHT_OVERDUE; l++)
+            if (strcmp(v, sla_light_name((sla_light_t)l)) == 0)
+                f->light = l;
+        if (f->light < 0) {
+            http_fail(r, BH_INVALID_ARGUMENT, "light", "亮灯应为 none、green、yellow、red 或 overdue");
+            return false;
+        }
+    }
+    if ((v = qs_get(&r->query, "q")) && !(f->fts = fts_expr(r->a, v))) {
+        http_fail(r, BH_INVALID_ARGUMENT, "q", "检索词中没有可检索的文字");
+        return false;
+    }
+    if (!time_param(r, "from", false, &f->from) || !time_param(r, "to", true, &f->to))
+        return false;
+    if ((v = qs_get(&r->query, "sort"))) {
+        int i;
+        for (i = 0; i < 5 && strcmp(v, sorts[i]); i++)
+            ;
+        if (i == 5 || (i == DB_SORT_RELEVANCE && !f->fts)) {
+            http_fail(r, BH_INVALID_ARGUMENT, "sort", "排序应为 -created_at、created_at、-updated_at、updated_at，或与 q 同用的 relevance");
+            return false;
+        }
+        f->sort = i;
+    }
+    if ((v = qs_get(&r->query, "limit"))) {
+        char *end;
+        long n = strtol(v, &end, 10);
+        if (*end || n < 1 || n > 200) {
+            http_fail(r, BH_INVALID_ARGUMENT, "limit", "limit 应为 1 到 200 的整数");
+            return false;
+        }
+        f->limit = (int)n;
+    }
+    if ((v = qs_get(&r->query, "cursor"))) {
+        if (!decode_cursor(v, f->sort, &f->after_key, &f->after_id)) {
+            http_fail(r, BH_INVALID_ARGUMENT, "cursor", "cursor 无效（须原样使用上一页返回的 next_cursor，且排序相同）");
+            return false;
+        }
+        f->after_set = true;
+    }
+    /* Jurisdiction. */
+    if (r->user.role == ROLE_PUBLIC)
+        f->created_by = r->user.username;
+    else if (r->user.role != ROLE_ADMIN)
+        f->visible_unit = r->user.unit;
+    return true;
+}
+
+static void h_case_list(http_req_t *r)
+{
+    static const char *const params[] = {"unit", "status", "category", "source", "light", "q",
+                                         "from", "to", "sort", "limit", "cursor", "handling_unit", NULL};
+    svc_t *s = APP(r);
+    db_case_filter_t f;
+    db_case_t *rows;
+    int n;
+    db_conn_t *c;
+    bh_err_t err;
+    bh_status_t st;
+    json_t *items, *next = json_null();
+
+    if (!auth(r) || !only_params(r, params) || !list_filters(r, &f))
+        return;
+    f.limit++; /* one more tells whether there is a next page */
+    c = db_reader(s->db);
+    st = DB(c, case_list, &f, r->a, &rows, &n, &err);
+    if (st != BH_OK) {
+        db_reader_done(s->db, c);
+        http_error(r, &err);
+        return;
+    }
+    items = json_array();
+    for (int i = 0; i < n && i < f.limit - 1; i++) {
+        db_clock_t *ck;
+        int nck;
+        DB(c, clocks_get, rows[i].id, r->a, &ck, &nck);
+        json_array_append_new(items, render_case_row(s, &r->user, &rows[i], ck, nck, r->a));
+    }
+    db_reader_done(s->db, c);
+    if (n == f.limit) {
+        const db_case_t *last = &rows[n - 2];
+        int64_t key = f.sort == DB_SORT_RELEVANCE ? (f.after_set ? f.after_key : 0) + n - 1
+                      : f.sort <= DB_SORT_CREATED_ASC ? last->created_at : last->updated_at;
+        next = json_string(encode_cursor(r->a, f.sort, key, last->id));
+    }
+    http_json(r, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
+}
+
+/* ---- statistics ---- */
+
+static json_t *rate(int64_t num, int64_t den)
+{
+    return den ? json_real((double)num / (double)den) : json_null();
+}
+
+static json_t *stats_json(const db_stats_row_t *g)
+{
+    json_t *o = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+        "reported", (json_int_t)g->reported, "registered", (json_int_t)g->registered,
+        "due", (json_int_t)g->due, "closed", (json_int_t)g->closed,
+        "closed_on_time", (json_int_t)g->closed_on_time, "overdue", (json_int_t)g->overdue,
+        "handled", (json_int_t)g->handled, "reworked", (json_int_t)g->reworked,
+        "rated", (json_int_t)g->rated, "satisfied", (json_int_t)g->satisfied,
+        "open", (json_int_t)(g->registered - g->closed));
+    json_object_set_new(o, "close_rate", rate(g->closed, g->due));
+    json_object_set_new(o, "on_time_close_rate", rate(g->closed_on_time, g->due));
+    json_object_set_new(o, "overdue_rate", rate(g->overdue, g->due));
+    json_object_set_new(o, "rework_rate", rate(g->reworked, g->handled));
+    json_object_set_new(o, "satisfaction_rate", rate(g->satisfied, g->rated));
+    json_object_set_new(o, "avg_handle_hours", g->avg_handle_hours < 0 ? json_null() : json_real(g->avg_handle_hours));
+    return o;
+}
+
+static void h_stats(http_req_t *r)
+{
+    static const char *const params[] = {"unit", "from", "to", "group_by", NULL};
+    svc_t *s = APP(r);
+    db_stats_query_t q = {0};
+    const char *unit, *gb;
+    db_stats_row_t *rows, *total;
+    int n, nt;
+    db_conn_t *c;
+    bh_err_t err;
+    json_t *groups, *labels, *formulas;
+    dt_ms_t now = svc_now();
+    int y, m, d;
+    size_t ul;
+
+    if (!auth(r) || !only_params(r, params))
+        return;
+    unit = qs_get(&r->query, "unit");
+    if (!unit)
+        unit = r->user.unit;
+    if (r->user.role != ROLE_ADMIN && strncmp(unit, r->user.unit, strlen(r->user.unit)) != 0) {
+        http_fail(r, BH_PERMISSION_DENIED, "unit", "单位“%s”不在您的管辖范围内", unit);
+        return;
+    }
+    dt_ymd(dt_local_day(now), &y, &m, &d);
+    q.from = dt_local_midnight(dt_day_from_ymd(y, 1, 1));
+    q.to = now;
+    if (!time_param(r, "from", false, &q.from) || !time_param(r, "to", true, &q.to))
+        return;
+    if (q.to <= q.from) {
+        http_fail(r, BH_INVALID_ARGUMENT, "to", "统计截止时间须晚于起始时间");
+        return;
+    }
+    q.as_of = q.to < now ? q.to : now;
+    q.unit_prefix = unit;
+    gb = qs_get(&r->query, "group_by");
+    ul = strlen(unit);
+    if (!gb) {
+        q.group_by = DB_GROUP_NONE;
+    } else if (strcmp(gb, "unit") == 0) {
+        q.group_by = DB_GROUP_UNIT;
+        q.key_len = ul == 6 ? 9 : ul == 9 ? 12 : ul == 12 ? 14 : (int)ul;
+    } else if (strcmp(gb, "category") == 0) {
+        q.group_by = DB_GROUP_CATEGORY;
+    } else if (strcmp(gb, "source") == 0) {
+        q.group_by = DB_GROUP_SOURCE;
+    } else {
+        http_fail(r, BH_INVALID_ARGUMENT, "group_by", "group_by 应为 unit、category 或 source");
+        return;
+    }
+    c = db_reader(s->db);
+    if (DB(c, stats, &q, r->a, &rows, &n, &err) != BH_OK) {
+        db_reader_done(s->db, c);
+        http_error(r, &err);
+        return;
+    }
+    {
+        db_stats_query_t tq = q;
+        tq.group_by = DB_GROUP_NONE;
+        DB(c, stats, &tq, r->a, &total, &nt, &err);
+    }
+    db_reader_done(s->db, c);
+    groups = json_array();
+    for (int i = 0; q.group_by != DB_GROUP_NONE && i < n; i++) {
+        json_t *g = stats_json(&rows[i]);
+        const char *name = rows[i].name;
+        if (q.group_by == DB_GROUP_SOURCE)
+            name = svc_source_label(rows[i].key);
+        json_object_set_new(g, "key", json_string(rows[i].key ? rows[i].key : ""));
+        json_object_set_new(g, "name", name ? json_string(name) : json_null());
+        json_array_append_new(groups, g);
+    }
+    labels = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+        "reported", "上报数", "registered", "立案数", "due", "应结案数", "closed", "结案数",
+        "closed_on_time", "按期结案数", "overdue", "超期数", "handled", "处置数",
+        "reworked", "返工数", "close_rate", "结案率", "on_time_close_rate", "按期结案率",
+        "rework_rate", "返工率", "satisfaction_rate", "满意率", "avg_handle_hours", "平均处置时长（小时）");
+    formulas = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+        "reported", "统计期内上报（created_at ∈ [from, to)）且位于所选单位辖区内的案件数",
+        "registered", "其中已立案的案件数",
+        "due", "应结案数 = 已立案且（截至 as_of 已结案，或主时限截止时间 ≤ as_of）的案件数",
+        "closed", "结案数 = 截至 as_of 已结案的案件数",
+        "close_rate", "结案率 = 结案数 / 应结案数",
+        "on_time_close_rate", "按期结案率 = 按期结案数 / 应结案数（按期：主时限停止时未超过截止时间）",
+        "overdue", "超期数 = 应结案数 − 按期结案数（逾期结案或到期未结）；超期率 = 超期数 / 应结案数",
+        "rework_rate", "返工率 = 返工数（至少返工一次的案件）/ 处置数（至少处置完毕一次的案件）",
+        "satisfaction_rate", "满意率 = 评价为基本满意及以上（3–5）的案件数 / 已评价案件数",
+        "avg_handle_hours", "平均处置时长 = 首次派遣到最近一次处置完毕的平均自然小时数");
+    http_json(r, 200, json_pack("{s:s, s:o, s:{s:o, s:o, s:o, s:s}, s:o, s:o, s:o, s:o}",
+        "unit", unit, "group_by", gb ? json_string(gb) : json_null(),
+        "period", "from", render_time(q.from), "to", render_time(q.to), "as_of", render_time(q.as_of),
+        "basis", "created_at",
+        "total", nt ? stats_json(&total[0]) : stats_json(&(db_stats_row_t){.avg_handle_hours = -1}),
+        "groups", groups, "labels", labels, "formulas", formulas));
+}
+
+const http_route_t api_routes[] = {
+    {"GET", "/", h_index},
+    {"GET", "/healthz", h_healthz},
+    {"GET", "/metrics", h_metrics},
+    {"POST", "/api/v1/session", h_login},
+    {"DELETE", "/api/v1/session", h_logout},
+    {"GET", "/api/v1/categories", h_categories},
+    {"GET", "/api/v1/units", h_units},
+    {"GET", "/api/v1/calendar/deadline", h_calendar_deadline},
+    {"GET", "/api/v1/calendar/{year}", h_calendar_year},
+    {"POST", "/api/v1/cases", h_case_create},
+    {"GET", "/api/v1/cases", h_case_list},
+    {"GET", "/api/v1/cases/{id}", h_case_get},
+    {"POST", "/api/v1/cases/{id}/actions", h_case_action},
+    {"GET", "/api/v1/stats/cases", h_stats},
+};
+const int api_nroutes = (int)(sizeof api_routes / sizeof api_routes[0]);

@@ -1,0 +1,448 @@
+/*
+ * http.c - libmicrohttpd glue: request lifecycle, routing, replies and
+ * request metrics.
+ *
+ * Lifecycle of a request: the URI log callback (the first thing MHD calls)
+ * creates our request with its arena and keeps the raw URI so that our own
+ * query-string parser sees it; the access handler collects the body (up to
+ * the limit; beyond it the request is answered 413) and then dispatches;
+ * the completion callback records metrics and frees the arena.
+ *
+ * Threads: one per connection.  Handlers block on database writes (group
+ * commit), so concurrent connections are what fills a commit batch.
+ */
+#include "api/http.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "util/xmalloc.h"
+
+#define MAX_ROUTES 64
+static const double buckets[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+#define NBUCKETS (sizeof buckets / sizeof buckets[0])
+
+struct route_stats {
+    unsigned long count[6]; /* by status class: 1xx..5xx, [0] unused */
+    unsigned long bucket[NBUCKETS + 1];
+    double sum;
+};
+
+struct http_server {
+    struct MHD_Daemon *d;
+    const http_route_t *routes;
+    int nroutes;
+    void *app;
+    http_config_t cfg;
+    struct route_stats stats[MAX_ROUTES + 1]; /* [nroutes] = unmatched */
+    pthread_mutex_t stats_mu;
+};
+
+/* Our per-request state, created by the URI log callback. */
+struct ctx {
+    http_req_t req;
+    http_server_t *srv;
+    const char *raw_uri;
+    char *body;
+    size_t body_len, body_cap;
+    bool too_large, started, answered;
+    int route;
+    struct timespec t0;
+};
+
+int http_status_of(bh_status_t st)
+{
+    switch (st) {
+    case BH_OK: return 200;
+    case BH_INVALID_ARGUMENT: return 400;
+    case BH_UNAUTHENTICATED: return 401;
+    case BH_PERMISSION_DENIED: return 403;
+    case BH_NOT_FOUND: return 404;
+    case BH_CONFLICT: return 409;
+    case BH_FAILED_PRECONDITION: return 409;
+    case BH_PAYLOAD_TOO_LARGE: return 413;
+    case BH_RATE_LIMITED: return 429;
+    case BH_UNAVAILABLE: return 503;
+    case BH_INTERNAL: return 500;
+    }
+    return 500;
+}
+
+const char *http_header(http_req_t *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+void http_add_header(http_req_t *r, const char *name, const char *value)
+{
+    if (r->nheaders < HTTP_MAX_HEADERS) {
+        r->headers[r->nheaders].name = name;
+        r->headers[r->nheaders].value = value;
+        r->nheaders++;
+    }
+}
+
+void http_reply(http_req_t *r, int status, const char *ctype, const char *body, size_t len)
+{
+    r->status = status;
+    r->ctype = ctype;
+    r->resp = body;
+    r->resp_len = len;
+}
+
+void http_json(http_req_t *r, int status, json_t *v)
+{
+    char *s = json_dumps(v, JSON_COMPACT);
+    size_t n = s ? strlen(s) : 0;
+    char *copy = arena_strndup(r->a, s ? s : "", n);
+    free(s);
+    json_decref(v);
+    http_reply(r, status, "application/json; charset=utf-8", copy, n);
+}
+
+void http_error(http_req_t *r, const bh_err_t *e)
+{
+    json_t *inner = json_pack("{s:s, s:s}", "code", bh_status_name(e->status), "message",
+                              e->message[0] ? e->message : bh_status_name(e->status));
+    if (e->field[0])
+        json_object_set_new(inner, "field", json_string(e->field));
+    http_json(r, http_status_of(e->status), json_pack("{s:o}", "error", inner));
+}
+
+void http_fail(http_req_t *r, bh_status_t st, const char *field, const char *fmt, ...)
+{
+    bh_err_t e;
+    va_list ap;
+    e.status = st;
+    snprintf(e.field, sizeof e.field, "%s", field ? field : "");
+    va_start(ap, fmt);
+    vsnprintf(e.message, sizeof e.message, fmt, ap);
+    va_end(ap);
+    http_error(r, &e);
+}
+
+http_server_t *http_server_of(http_req_t *r)
+{
+    return ((struct ctx *)r)->srv;
+}
+
+/* Match 'path' against a pattern, filling {placeholders}. */
+static bool match(const char *pattern, const char *path, arena_t *a, const char **params)
+{
+    int np = 0;
+    while (*pattern && *path) {
+        if (*pattern == '{') {
+            const char *pe = strchr(pattern, '}'), *se = strchr(path, '/');
+            size_t n = se ? (size_t)(se - path) : strlen(path);
+            if (!pe || n == 0 || np == HTTP_MAX_PARAMS)
+                return false;
+            params[np++] = arena_strndup(a, path, n);
+            pattern = pe + 1;
+            path += n;
+            continue;
+        }
+        if (*pattern++ != *path++)
+            return false;
+    }
+    return *pattern == '\0' && *path == '\0';
+}
+
+static void *uri_logger(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    struct ctx *c = xcalloc(1, sizeof *c);
+    (void)conn;
+    c->srv = cls;
+    c->req.a = arena_new();
+    c->raw_uri = arena_strdup(c->req.a, uri);
+    c->route = -1;
+    clock_gettime(CLOCK_MONOTONIC, &c->t0);
+    return c;
+}
+
+static enum MHD_Result send_reply(struct MHD_Connection *conn, struct ctx *c)
+{
+    http_req_t *r = &c->req;
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(r->resp_len, (void *)(r->resp ? r->resp : ""),
+                                        MHD_RESPMEM_PERSISTENT);
+    enum MHD_Result ret;
+    if (r->ctype)
+        MHD_add_response_header(resp, "Content-Type", r->ctype);
+    MHD_add_response_header(resp, "Cache-Control", "no-store");
+    for (int i = 0; i < r->nheaders; i++)
+        MHD_add_response_header(resp, r->headers[i].name, r->headers[i].value);
+    ret = MHD_queue_response(conn, (unsigned)r->status, resp);
+    MHD_destroy_response(resp);
+    c->answered = true;
+    return ret;
+}
+
+static void dispatch(struct ctx *c)
+{
+    http_server_t *s = c->srv;
+    http_req_t *r = &c->req;
+    const char *q = strchr(c->raw_uri, '?');
+    bh_err_t err;
+    bool path_matched = false;
+
+    r->app = s->app;
+    r->path = q ? arena_strndup(r->a, c->raw_uri, (size_t)(q - c->raw_uri)) : c->raw_uri;
+    if (qs_parse(q ? q + 1 : "", q ? strlen(q + 1) : 0, r->a, &r->query, &err) != BH_OK) {
+        http_error(r, &err);
+        return;
+    }
+    for (int i = 0; i < s->nroutes; i++) {
+        if (!match(s->routes[i].pattern, r->path, r->a, r->params))
+            continue;
+        path_matched = true;
+        if (strcmp(s->routes[i].method, r->method) != 0)
+            continue;
+        c->route = i;
+        s->routes[i].fn(r);
+        return;
+    }
+    if (path_matched)
+        http_fail(r, BH_FAILED_PRECONDITION, "method", "该地址不支持 %s 方法", r->method), r->status = 405;
+    else
+        http_fail(r, BH_NOT_FOUND, "path", "没有这个接口：%s", r->path);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload, size_t *upload_size, void **req_cls)
+{
+    http_server_t *s = cls;
+    struct ctx *c = *req_cls;
+    (void)url;
+    (void)version;
+
+    if (!c->started) {
+        const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+        c->started = true;
+        c->req.conn = conn;
+        c->req.method = arena_strdup(c->req.a, method);
+        if (cl && strtoull(cl, NULL, 10) > s->cfg.body_limit)
+            c->too_large = true;
+        /* Answer at once only when the client waits for "100 Continue";
+         * others are already sending, and would see a reset instead of the
+         * 413, so their body is read and dropped. */
+        if (c->too_large && MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Expect")) {
+            http_fail(&c->req, BH_PAYLOAD_TOO_LARGE, "body", "请求体过大：上限 %zu 字节",
+                      s->cfg.body_limit);
+            return send_reply(conn, c);
+        }
+        return MHD_YES;
+    }
+    if (*upload_size) {
+        if (!c->too_large && c->body_len + *upload_size > s->cfg.body_limit) {
+            c->too_large = true;
+            free(c->body);
+            c->body = NULL;
+        }
+        if (!c->too_large) {
+            if (c->body_len + *upload_size + 1 > c->body_cap) {
+                c->body_cap = (c->body_len + *upload_size + 1) * 2;
+                c->body = xrealloc(c->body, c->body_cap);
+            }
+            memcpy(c->body + c->body_len, upload, *upload_size);
+            c->body_len += *upload_size;
+        }
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    if (c->answered)
+        return MHD_YES;
+    if (c->too_large) {
+        http_fail(&c->req, BH_PAYLOAD_TOO_LARGE, "body", "请求体过大：上限 %zu 字节",
+                  s->cfg.body_limit);
+    } else {
+        c->req.body = c->body ? c->body : "";
+        if (c->body)
+            c->body[c->body_len] = '\0';
+        c->req.body_len = c->body_len;
+        dispatch(c);
+    }
+    if (!c->req.status)
+        http_fail(&c->req, BH_INTERNAL, "", "处理程序没有给出响应");
+    return send_reply(conn, c);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    http_server_t *s = cls;
+    struct ctx *c = *req_cls;
+    struct timespec t1;
+    double secs;
+    int route, cls_idx;
+    (void)conn;
+    (void)toe;
+
+    if (!c)
+        return;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    secs = (double)(t1.tv_sec - c->t0.tv_sec) + (double)(t1.tv_nsec - c->t0.tv_nsec) / 1e9;
+    route = c->route >= 0 ? c->route : s->nroutes;
+    cls_idx = c->req.status / 100;
+    if (cls_idx < 1 || cls_idx > 5)
+        cls_idx = 5;
+    pthread_mutex_lock(&s->stats_mu);
+    s->stats[route].count[cls_idx]++;
+    s->stats[route].sum += secs;
+    for (size_t i = 0; i <= NBUCKETS; i++)
+        if (i == NBUCKETS || secs <= buckets[i])
+            s->stats[route].bucket[i]++;
+    pthread_mutex_unlock(&s->stats_mu);
+    free(c->body);
+    arena_free(c->req.a);
+    free(c);
+    *req_cls = NULL;
+}
+
+static bool parse_listen(const char *listen, struct sockaddr_storage *ss, bool *v6, bh_err_t *err)
+{
+    char host[64] = "127.0.0.1";
+    const char *colon = strrchr(listen, ':');
+    long port;
+    char *end;
+
+    memset(ss, 0, sizeof *ss);
+    if (!colon)
+        return bh_fail(err, BH_INVALID_ARGUMENT, "listen", "监听地址“%s”应为 主机:端口", listen), false;
+    port = strtol(colon + 1, &end, 10);
+    if (*end || port < 0 || port > 65535 || end == colon + 1)
+        return bh_fail(err, BH_INVALID_ARGUMENT, "listen", "监听端口“%s”无效", colon + 1), false;
+    if (colon > listen) {
+        size_t n = (size_t)(colon - listen);
+        if (listen[0] == '[' && colon[-1] == ']') {
+            listen++;
+            n -= 2;
+        }
+        if (n >= sizeof host)
+            return bh_fail(err, BH_INVALID_ARGUMENT, "listen", "监听主机名过长"), false;
+        memcpy(host, listen, n);
+        host[n] = '\0';
+    }
+    if (strcmp(host, "localhost") == 0)
+        strcpy(host, "127.0.0.1");
+    *v6 = strchr(host, ':') != NULL;
+    if (*v6) {
+        struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
+        a->sin6_family = AF_INET6;
+        a->sin6_port = htons((uint16_t)port);
+        if (inet_pton(AF_INET6, host, &a->sin6_addr) != 1)
+            return bh_fail(err, BH_INVALID_ARGUMENT, "listen", "无效的 IPv6 地址“%s”", host), false;
+    } else {
+        struct sockaddr_in *a = (struct sockaddr_in *)ss;
+        a->sin_family = AF_INET;
+        a->sin_port = htons((uint16_t)port);
+        if (inet_pton(AF_INET, host, &a->sin_addr) != 1)
+            return bh_fail(err, BH_INVALID_ARGUMENT, "listen", "无效的 IPv4 地址“%s”（请使用数字地址）", host), false;
+    }
+    return true;
+}
+
+bh_status_t http_start(const http_config_t *cfg, const http_route_t *routes, int nroutes,
+                       void *app, http_server_t **out, bh_err_t *err)
+{
+    http_server_t *s;
+    struct sockaddr_storage ss;
+    bool v6;
+    unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
+                     MHD_USE_POLL | MHD_USE_ERROR_LOG;
+
+    *out = NULL;
+    if (nroutes > MAX_ROUTES)
+        return bh_fail(err, BH_INTERNAL, "", "too many routes");
+    if (!parse_listen(cfg->listen, &ss, &v6, err))
+        return BH_INVALID_ARGUMENT;
+    if (v6)
+        flags |= MHD_USE_IPv6;
+    s = xcalloc(1, sizeof *s);
+    s->routes = routes;
+    s->nroutes = nroutes;
+    s->app = app;
+    s->cfg = *cfg;
+    pthread_mutex_init(&s->stats_mu, NULL);
+    s->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s,
+                            MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+                            MHD_OPTION_URI_LOG_CALLBACK, uri_logger, s,
+                            MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+                            MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_s,
+                            MHD_OPTION_CONNECTION_LIMIT, cfg->max_conns,
+                            MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
+                            MHD_OPTION_END);
+    if (!s->d) {
+        pthread_mutex_destroy(&s->stats_mu);
+        free(s);
+        return bh_fail(err, BH_UNAVAILABLE, "listen", "无法在 %s 上监听（端口被占用？）", cfg->listen);
+    }
+    *out = s;
+    return BH_OK;
+}
+
+int http_port(const http_server_t *s)
+{
+    const union MHD_DaemonInfo *i = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
+    return i ? i->port : -1;
+}
+
+void http_stop(http_server_t *s)
+{
+    if (!s)
+        return;
+    MHD_stop_daemon(s->d);
+    pthread_mutex_destroy(&s->stats_mu);
+    free(s);
+}
+
+char *http_metrics_text(http_server_t *s, arena_t *a)
+{
+    size_t cap = 65536, len = 0;
+    char *buf = arena_alloc(a, cap);
+
+#define OUT(...) (len += (size_t)snprintf(buf + len, len < cap ? cap - len : 0, __VA_ARGS__))
+    OUT("# HELP bihuan_http_requests_total HTTP requests by route and status class.\n"
+        "# TYPE bihuan_http_requests_total counter\n");
+    pthread_mutex_lock(&s->stats_mu);
+    for (int r = 0; r <= s->nroutes; r++) {
+        const char *route = r < s->nroutes ? s->routes[r].pattern : "unmatched";
+        const char *method = r < s->nroutes ? s->routes[r].method : "";
+        for (int k = 1; k <= 5; k++)
+            if (s->stats[r].count[k])
+                OUT("bihuan_http_requests_total{method=\"%s\",route=\"%s\",code=\"%dxx\"} %lu\n",
+                    method, route, k, s->stats[r].count[k]);
+    }
+    OUT("# HELP bihuan_http_request_duration_seconds Request latency by route.\n"
+        "# TYPE bihuan_http_request_duration_seconds histogram\n");
+    for (int r = 0; r <= s->nroutes; r++) {
+        const char *route = r < s->nroutes ? s->routes[r].pattern : "unmatched";
+        const char *method = r < s->nroutes ? s->routes[r].method : "";
+        unsigned long total = s->stats[r].bucket[NBUCKETS];
+        if (!total)
+            continue;
+        for (size_t i = 0; i < NBUCKETS; i++)
+            OUT("bihuan_http_request_duration_seconds_bucket{method=\"%s\",route=\"%s\",le=\"%g\"} %lu\n",
+                method, route, buckets[i], s->stats[r].bucket[i]);
+        OUT("bihuan_http_request_duration_seconds_bucket{method=\"%s\",route=\"%s\",le=\"+Inf\"} %lu\n",
+            method, route, total);
+        OUT("bihuan_http_request_duration_seconds_sum{method=\"%s\",route=\"%s\"} %.6f\n", method,
+            route, s->stats[r].sum);
+        OUT("bihuan_http_request_duration_seconds_count{method=\"%s\",route=\"%s\"} %lu\n", method,
+            route, total);
+    }
+    pthread_mutex_unlock(&s->stats_mu);
+#undef OUT
+    if (len >= cap)
+        len = cap - 1;
+    buf[len] = '\0';
+    return buf;
+}

@@ -1,0 +1,84 @@
+/*
+ * http.h - the HTTP server: libmicrohttpd underneath, a route table, one
+ * arena per request, body size limit, JSON replies in the DESIGN.md §6
+ * error format, and per-route request counters and latency histograms.
+ */
+#ifndef BH_HTTP_H
+#define BH_HTTP_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "api/qs.h"
+#include "svc/svc.h"
+#include "util/arena.h"
+
+#define HTTP_MAX_PARAMS 4
+#define HTTP_MAX_HEADERS 8
+
+typedef struct http_server http_server_t;
+
+typedef struct http_req {
+    arena_t *a;           /* freed when the response has been sent */
+    void *app;            /* what http_start was given */
+    const char *method, *path;
+    qs_t query;
+    const char *body;     /* NUL-terminated, body_len bytes */
+    size_t body_len;
+    const char *params[HTTP_MAX_PARAMS]; /* {placeholders} of the route */
+    svc_user_t user;      /* set by the auth step of a handler */
+    void *conn;           /* the MHD connection (for headers) */
+    /* The response. */
+    int status;
+    const char *ctype, *resp;
+    size_t resp_len;
+    int nheaders;
+    struct {
+        const char *name, *value;
+    } headers[HTTP_MAX_HEADERS];
+} http_req_t;
+
+typedef void (*http_handler_fn)(http_req_t *r);
+
+typedef struct {
+    const char *method;  /* "GET", "POST", ... */
+    const char *pattern; /* "/api/v1/cases/{id}/actions" */
+    http_handler_fn fn;
+} http_route_t;
+
+typedef struct {
+    const char *listen;     /* "127.0.0.1:8080", "[::1]:0", ":8080" */
+    size_t body_limit;      /* bytes; larger bodies get 413 */
+    unsigned timeout_s;     /* idle connection timeout */
+    unsigned max_conns;
+} http_config_t;
+
+/* Start serving; routes must outlive the server. */
+bh_status_t http_start(const http_config_t *cfg, const http_route_t *routes, int nroutes,
+                       void *app, http_server_t **out, bh_err_t *err);
+void http_stop(http_server_t *s);
+int http_port(const http_server_t *s);
+
+/* A request header, or NULL. */
+const char *http_header(http_req_t *r, const char *name);
+void http_add_header(http_req_t *r, const char *name, const char *value);
+
+/* Replies (the body is copied into the request arena when needed). */
+void http_reply(http_req_t *r, int status, const char *ctype, const char *body, size_t len);
+void http_json(http_req_t *r, int status, json_t *v); /* steals v */
+void http_error(http_req_t *r, const bh_err_t *e);
+void http_fail(http_req_t *r, bh_status_t st, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* The one mapping from a project status to an HTTP status. */
+int http_status_of(bh_status_t st);
+
+/* Append the Prometheus text of the request metrics to a jansson-free
+ * growing buffer in the arena; returns the text. */
+char *http_metrics_text(http_server_t *s, arena_t *a);
+
+/* The server a request belongs to (for /metrics). */
+http_server_t *http_server_of(http_req_t *r);
+
+#endif

@@ -1,0 +1,205 @@
+/*
+ * app.c - shared set-up of the database-backed subcommands.
+ */
+#include "cli/app.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "util/file.h"
+#include "util/xmalloc.h"
+
+static void set_str(char *dst, size_t size, const char *v)
+{
+    snprintf(dst, size, "%s", v);
+}
+
+static int apply(app_config_t *cfg, const char *key, const char *val, const char *where)
+{
+    char *end;
+    if (strcmp(key, "db") == 0)
+        set_str(cfg->db, sizeof cfg->db, val);
+    else if (strcmp(key, "listen") == 0)
+        set_str(cfg->listen, sizeof cfg->listen, val);
+    else if (strcmp(key, "categories") == 0)
+        set_str(cfg->categories, sizeof cfg->categories, val);
+    else if (strcmp(key, "office_hours") == 0)
+        set_str(cfg->office_hours, sizeof cfg->office_hours, val);
+    else if (strcmp(key, "session_ttl_hours") == 0 && (cfg->session_ttl_hours = strtod(val, &end)) > 0 && !*end)
+        ;
+    else if (strcmp(key, "sweep_interval") == 0 && (cfg->sweep_interval_s = strtod(val, &end)) > 0 && !*end)
+        ;
+    else if (strcmp(key, "body_limit") == 0 && (cfg->body_limit = strtol(val, &end, 10)) > 0 && !*end)
+        ;
+    else {
+        fprintf(stderr, "bihuan: %s：无法识别的配置项或取值“%s = %s”\n"
+                        "（可用: db, listen, categories, office_hours, session_ttl_hours, sweep_interval, body_limit）\n",
+                where, key, val);
+        return 2;
+    }
+    return 0;
+}
+
+static char *trim(char *s)
+{
+    char *e;
+    while (isspace((unsigned char)*s))
+        s++;
+    e = s + strlen(s);
+    while (e > s && isspace((unsigned char)e[-1]))
+        *--e = '\0';
+    return s;
+}
+
+int app_config_load(app_config_t *cfg, const char *path)
+{
+    static const struct { const char *env, *key; } envs[] = {
+        {"BIHUAN_DB", "db"}, {"BIHUAN_LISTEN", "listen"}, {"BIHUAN_CATEGORIES", "categories"}, {"BIHUAN_OFFICE_HOURS", "office_hours"},
+        {"BIHUAN_SESSION_TTL_HOURS", "session_ttl_hours"}, {"BIHUAN_SWEEP_INTERVAL", "sweep_interval"},
+        {"BIHUAN_BODY_LIMIT", "body_limit"}};
+    memset(cfg, 0, sizeof *cfg);
+    set_str(cfg->db, sizeof cfg->db, APP_DEFAULT_DB);
+    set_str(cfg->listen, sizeof cfg->listen, "127.0.0.1:8080");
+    cfg->session_ttl_hours = 12;
+    cfg->sweep_interval_s = 1;
+    cfg->body_limit = 1 << 20;
+    if (!path)
+        path = getenv("BIHUAN_CONFIG");
+    if (path) {
+        char *text, *line, *save = NULL;
+        size_t len;
+        int lineno = 0;
+        bh_err_t err;
+        if (file_read_all(path, 1 << 20, &text, &len, &err) != BH_OK) {
+            fprintf(stderr, "bihuan: 配置文件：%s\n", err.message);
+            return 2;
+        }
+        for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+            char *eq, where[600];
+            lineno++;
+            line = trim(line);
+            if (!*line || *line == '#')
+                continue;
+            snprintf(where, sizeof where, "%s 第%d行", path, lineno);
+            if (!(eq = strchr(line, '='))) {
+                fprintf(stderr, "bihuan: %s：应为“键 = 值”\n", where);
+                free(text);
+                return 2;
+            }
+            *eq = '\0';
+            if (apply(cfg, trim(line), trim(eq + 1), where)) {
+                free(text);
+                return 2;
+            }
+        }
+        free(text);
+    }
+    for (size_t i = 0; i < sizeof envs / sizeof envs[0]; i++) {
+        const char *v = getenv(envs[i].env);
+        if (v && *v && apply(cfg, envs[i].key, v, envs[i].env))
+            return 2;
+    }
+    return 0;
+}
+
+int app_open(const char *db_path, int readers, svc_t *svc)
+{
+    return app_open_with(db_path, readers, NULL, svc);
+}
+
+int app_open_with(const char *db_path, int readers, const char *categories, svc_t *svc)
+{
+    db_t *db;
+    bh_err_t err;
+    cat_set_t *cats;
+
+    if (categories && *categories) {
+        char *text;
+        size_t len;
+        if (file_read_all(categories, 64 << 20, &text, &len, &err) != BH_OK) {
+            fprintf(stderr, "bihuan: %s\n", err.message);
+            return 1;
+        }
+        if (cat_set_parse(text, len, &cats, &err) != BH_OK) {
+            fprintf(stderr, "bihuan: %s: %s\n", categories, err.message);
+            free(text);
+            return 1;
+        }
+        free(text);
+    } else {
+        cats = cat_set_builtin();
+    }
+    if (db_sqlite_open(db_path, readers, &db, &err) != BH_OK) {
+        fprintf(stderr, "bihuan: %s\n", err.message);
+        cat_set_free(cats);
+        return 1;
+    }
+    svc_init(svc, db, cats, cal_new_national());
+    if (svc_sync_categories(svc, &err) != BH_OK) {
+        fprintf(stderr, "bihuan: 写入案件类别失败：%s\n", err.message);
+        app_close(svc);
+        return 1;
+    }
+    return 0;
+}
+
+void app_close(svc_t *svc)
+{
+    db_close(svc->db);
+    svc_fini(svc);
+}
+
+static char *ask(const char *prompt)
+{
+    FILE *tty = fopen("/dev/tty", "r+");
+    struct termios old, quiet;
+    char buf[1100];
+    size_t n;
+    if (!tty)
+        return NULL;
+    fputs(prompt, tty);
+    fflush(tty);
+    tcgetattr(fileno(tty), &old);
+    quiet = old;
+    quiet.c_lflag &= ~(tcflag_t)ECHO;
+    tcsetattr(fileno(tty), TCSAFLUSH, &quiet);
+    if (!fgets(buf, sizeof buf, tty))
+        buf[0] = '\0';
+    tcsetattr(fileno(tty), TCSAFLUSH, &old);
+    fputc('\n', tty);
+    fclose(tty);
+    n = strlen(buf);
+    while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+        buf[--n] = '\0';
+    return xstrdup(buf);
+}
+
+char *app_password(const char *env, const char *prompt)
+{
+    const char *v = getenv(env);
+    char *a, *b;
+    if (v && *v)
+        return xstrdup(v);
+    if (!isatty(STDIN_FILENO) || !(a = ask(prompt))) {
+        fprintf(stderr, "bihuan: 没有密码：请设置环境变量 %s，或在终端中运行以输入密码\n", env);
+        return NULL;
+    }
+    b = ask("再输入一次: ");
+    if (!b || strcmp(a, b) != 0) {
+        fprintf(stderr, "bihuan: 两次输入的密码不一致\n");
+        free(a);
+        free(b);
+        return NULL;
+    }
+    free(b);
+    if (!*a) {
+        fprintf(stderr, "bihuan: 密码不能为空\n");
+        free(a);
+        return NULL;
+    }
+    return a;
+}

@@ -1,0 +1,38 @@
+/*
+ * app.h - what the database-backed subcommands share: finding the
+ * database path (flag, BIHUAN_DB, config file, default), opening it with
+ * the services, and asking for a password.
+ */
+#ifndef BH_APP_H
+#define BH_APP_H
+
+#include "svc/svc.h"
+
+#define APP_DEFAULT_DB "bihuan.db"
+
+/* Settings read from a config file ("key = value" lines, '#' comments). */
+typedef struct {
+    char db[512], listen[128], office_hours[128], categories[512];
+    double session_ttl_hours, sweep_interval_s;
+    long body_limit;
+} app_config_t;
+
+/* Defaults, then the file (if 'path' is non-NULL), then BIHUAN_* variables.
+ * Returns 0, or prints the problem and returns 2. */
+int app_config_load(app_config_t *cfg, const char *path);
+
+/* Open the database and build the services; prints errors.  0 or 1.
+ * 'categories' names a categories file to use instead of the built-in one
+ * (NULL or "" for the built-in). */
+int app_open(const char *db_path, int readers, svc_t *svc);
+int app_open_with(const char *db_path, int readers, const char *categories, svc_t *svc);
+void app_close(svc_t *svc);
+
+/*
+ * A password from the environment variable 'env', else asked twice on the
+ * terminal (without echo).  Returns a malloc'd string or NULL (with a
+ * message) when there is neither.
+ */
+char *app_password(const char *env, const char *prompt);
+
+#endif

@@ -1,0 +1,165 @@
+/*
+ * cmd_serve.c - `bihuan serve`: the HTTP API and the SLA sweep.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "api/api.h"
+#include "cli/app.h"
+#include "cli/cli.h"
+
+static const char usage[] =
+    "用法: bihuan serve [--db PATH] [--listen HOST:PORT] [--config FILE]\n"
+    "\n"
+    "启动 HTTP API（DESIGN.md §6）和时限巡检（每秒更新亮灯、红灯自动督办）。\n"
+    "数据库不存在时自动创建并迁移。SIGTERM 或 Ctrl-C 时处理完在途请求后退出。\n"
+    "\n"
+    "选项（优先级：命令行 > 环境变量 > 配置文件 > 默认值）:\n"
+    "  --db PATH          数据库文件（BIHUAN_DB，默认 bihuan.db）\n"
+    "  --listen ADDR      监听地址（BIHUAN_LISTEN，默认 127.0.0.1:8080；端口 0 表示随机端口）\n"
+    "  --categories FILE  案件类别与时限策略文件（BIHUAN_CATEGORIES，默认内置 data/categories.json）\n"
+    "  --config FILE      配置文件（BIHUAN_CONFIG），每行“键 = 值”：db, listen, categories,\n"
+    "                     office_hours, session_ttl_hours, sweep_interval（秒）, body_limit（字节）\n"
+    "  --help             显示本帮助\n";
+
+struct sweeper {
+    svc_t *svc;
+    double interval;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int stop;
+};
+
+static void *sweep_main(void *arg)
+{
+    struct sweeper *w = arg;
+    pthread_mutex_lock(&w->mu);
+    while (!w->stop) {
+        struct timespec ts;
+        bh_err_t err;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_sec += (time_t)w->interval;
+        ts.tv_nsec += (long)((w->interval - (double)(time_t)w->interval) * 1e9);
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&w->cv, &w->mu, &ts);
+        if (w->stop)
+            break;
+        pthread_mutex_unlock(&w->mu);
+        if (svc_sweep(w->svc, svc_now(), &err) < 0)
+            fprintf(stderr, "bihuan: 时限巡检失败：%s\n", err.message);
+        pthread_mutex_lock(&w->mu);
+    }
+    pthread_mutex_unlock(&w->mu);
+    return NULL;
+}
+
+int cmd_serve(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"db", required_argument, NULL, 'd'},
+        {"listen", required_argument, NULL, 'l'},
+        {"config", required_argument, NULL, 'c'},
+        {"categories", required_argument, NULL, 'k'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *db = NULL, *listen = NULL, *config = NULL, *categories = NULL;
+    app_config_t cfg;
+    svc_t svc;
+    api_t api;
+    http_server_t *srv;
+    http_config_t hc;
+    struct sweeper w = {0};
+    pthread_t sweep_thread;
+    sigset_t sigs;
+    bh_err_t err;
+    int c, sig;
+
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'd': db = optarg; break;
+        case 'l': listen = optarg; break;
+        case 'c': config = optarg; break;
+        case 'k': categories = optarg; break;
+        case 'h': fputs(usage, stdout); return CLI_EXIT_OK;
+        default:
+            return cli_usage_error("serve", usage, "无法识别的选项或缺少参数值：%s", argv[optind - 1]);
+        }
+    }
+    if (optind < argc)
+        return cli_usage_error("serve", usage, "多余的参数“%s”", argv[optind]);
+    if (app_config_load(&cfg, config))
+        return CLI_EXIT_USAGE;
+    if (db)
+        snprintf(cfg.db, sizeof cfg.db, "%s", db);
+    if (listen)
+        snprintf(cfg.listen, sizeof cfg.listen, "%s", listen);
+    if (categories)
+        snprintf(cfg.categories, sizeof cfg.categories, "%s", categories);
+
+    /* Signals go to this thread only, through sigwait below. */
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGTERM);
+    sigaddset(&sigs, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    if (app_open_with(cfg.db, 8, cfg.categories, &svc))
+        return CLI_EXIT_NO;
+    svc.session_ttl_ms = (int64_t)(cfg.session_ttl_hours * DT_HOUR_MS);
+    if (cfg.office_hours[0] && cal_hours_parse(&svc.hours, cfg.office_hours, &err) != BH_OK) {
+        fprintf(stderr, "bihuan: %s\n", err.message);
+        app_close(&svc);
+        return CLI_EXIT_USAGE;
+    }
+    api.svc = &svc;
+    hc.listen = cfg.listen;
+    hc.body_limit = (size_t)cfg.body_limit;
+    hc.timeout_s = 30;
+    hc.max_conns = 1000;
+    if (http_start(&hc, api_routes, api_nroutes, &api, &srv, &err) != BH_OK) {
+        fprintf(stderr, "bihuan: %s\n", err.message);
+        app_close(&svc);
+        return CLI_EXIT_NO;
+    }
+    w.svc = &svc;
+    w.interval = cfg.sweep_interval_s;
+    pthread_mutex_init(&w.mu, NULL);
+    pthread_cond_init(&w.cv, NULL);
+    pthread_create(&sweep_thread, NULL, sweep_main, &w);
+
+    {
+        const char *host = cfg.listen, *colon = strrchr(cfg.listen, ':');
+        int hostlen = (int)(colon - host);
+        if (hostlen == 0) {
+            host = "127.0.0.1";
+            hostlen = 9;
+        }
+        printf("bihuan 正在监听 http://%.*s:%d （数据库 %s）\n", hostlen, host, http_port(srv),
+               cfg.db);
+        fflush(stdout);
+    }
+    while (sigwait(&sigs, &sig) != 0 || (sig != SIGTERM && sig != SIGINT))
+        ;
+    fprintf(stderr, "bihuan: 收到%s，正在停止…\n", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    http_stop(srv); /* finishes requests in flight */
+    pthread_mutex_lock(&w.mu);
+    w.stop = 1;
+    pthread_cond_signal(&w.cv);
+    pthread_mutex_unlock(&w.mu);
+    pthread_join(sweep_thread, NULL);
+    app_close(&svc);
+    fprintf(stderr, "bihuan: 已停止\n");
+    return CLI_EXIT_OK;
+}

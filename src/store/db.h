@@ -1,0 +1,210 @@
+/*
+ * db.h - the storage layer: one opaque handle with a small table of
+ * operations (lwan's database.h is the model), so that a PostgreSQL
+ * back-end (db_pg.c) can sit beside db_sqlite.c without touching callers.
+ * Callers never include a database library's header and never write SQL.
+ *
+ * Connections.  Every operation runs on a db_conn_t.  Reads take one from
+ * the pool (db_reader / db_reader_done).  Writes happen only inside
+ * db_write(): the function passed runs on the single writer connection,
+ * inside a transaction shared with other concurrent writes (group commit:
+ * one fsync for the whole batch); db_write returns once the batch is
+ * durably committed, or with the function's error after its changes were
+ * rolled back (other writes of the batch are unaffected).
+ *
+ * Memory.  Strings and arrays returned by operations are allocated in the
+ * caller's arena and live as long as it.
+ */
+#ifndef BH_DB_H
+#define BH_DB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/case.h"
+#include "core/sla.h"
+#include "util/arena.h"
+#include "util/status.h"
+
+typedef struct db db_t;
+typedef struct db_conn db_conn_t;
+
+/* ---- rows ---- */
+
+typedef struct {
+    const char *code, *parent, *name, *type; /* type: district street community grid department */
+    bool active;
+} db_unit_t;
+
+typedef struct {
+    int64_t id;
+    const char *username, *role, *unit, *display_name, *phone, *pwhash;
+    bool active;
+} db_user_t;
+
+/* A case as stored: the event-derived fields are a cache of the history. */
+typedef struct {
+    int64_t id;
+    const char *number, *category, *kind, *title, *description, *source, *urgency;
+    const char *unit, *handling_unit, *address;
+    bool has_location;
+    double lat, lng;
+    const char *reporter_name, *reporter_phone, *created_by;
+    const char *external_id, *idempotency_key;
+    dt_ms_t created_at, updated_at;
+    int64_t version;
+    case_state_t status;
+    sla_light_t light;
+    dt_ms_t next_change;             /* 0: nothing pending */
+    int supervised, rework_count, return_count, rating;
+    dt_ms_t registered_at, dispatched_at, handled_at, closed_at, due_at;
+    int on_time;                     /* -1 unknown, 0 late, 1 on time */
+} db_case_t;
+
+typedef struct {
+    const char *name;
+    dt_ms_t started_at, deadline, stopped_at; /* 0 when not applicable */
+    sla_light_t light;
+} db_clock_t;
+
+/* Filters of GET /api/v1/cases; NULL / 0 means "any". */
+typedef struct {
+    const char *unit_prefix;     /* the unit's subtree: codes extend the parent's */
+    const char *handling_unit;   /* exact */
+    const char *visible_unit;    /* jurisdiction: unit or handling unit in this subtree */
+    const char *created_by;      /* only cases this user reported */
+    int status;                  /* case_state_t or -1 */
+    const char *category;        /* the category or its subclasses (prefix) */
+    const char *source;
+    int light;                   /* sla_light_t or -1 */
+    const char *fts;             /* an FTS5 MATCH expression (built by the caller) */
+    dt_ms_t from, to;            /* created_at in [from, to) */
+    int sort;                    /* DB_SORT_* */
+    bool after_set;              /* cursor: continue after this key */
+    int64_t after_key, after_id;
+    int limit;
+} db_case_filter_t;
+
+enum { DB_SORT_CREATED_DESC, DB_SORT_CREATED_ASC, DB_SORT_UPDATED_DESC,
+       DB_SORT_UPDATED_ASC, DB_SORT_RELEVANCE };
+
+/* Figures of GET /api/v1/stats/cases for one group. */
+typedef struct {
+    const char *key, *name;
+    int64_t reported, registered, due, closed, closed_on_time, overdue,
+        handled, reworked, rated, satisfied;
+    double avg_handle_hours; /* -1 when nothing was handled */
+} db_stats_row_t;
+
+typedef struct {
+    const char *unit_prefix;
+    dt_ms_t from, to, as_of;
+    int group_by; /* DB_GROUP_* */
+    int key_len;  /* with DB_GROUP_UNIT: the length of the group's code */
+} db_stats_query_t;
+
+enum { DB_GROUP_NONE, DB_GROUP_UNIT, DB_GROUP_CATEGORY, DB_GROUP_SOURCE };
+
+/* ---- the operations table ---- */
+
+typedef bh_status_t (*db_write_fn)(db_conn_t *c, void *ctx, bh_err_t *err);
+
+struct db_ops {
+    void (*close)(db_t *db);
+    db_conn_t *(*reader)(db_t *db);
+    void (*reader_done)(db_t *db, db_conn_t *c);
+    bh_status_t (*write)(db_t *db, db_write_fn fn, void *ctx, bh_err_t *err);
+
+    bh_status_t (*unit_put)(db_conn_t *c, const db_unit_t *u, bh_err_t *err);
+    bh_status_t (*unit_get)(db_conn_t *c, const char *code, arena_t *a, db_unit_t *out);
+    bh_status_t (*unit_find)(db_conn_t *c, const char *name, const char *type,
+                             arena_t *a, db_unit_t *out);
+    bh_status_t (*unit_list)(db_conn_t *c, const char *parent, arena_t *a,
+                             db_unit_t **out, int *n);
+
+    bh_status_t (*user_put)(db_conn_t *c, const db_user_t *u, bh_err_t *err);
+    bh_status_t (*user_get)(db_conn_t *c, const char *username, arena_t *a, db_user_t *out);
+    bh_status_t (*user_list)(db_conn_t *c, arena_t *a, db_user_t **out, int *n);
+    int64_t (*user_count)(db_conn_t *c);
+
+    bh_status_t (*session_put)(db_conn_t *c, const unsigned char hash[32], int64_t user_id,
+                               dt_ms_t created, dt_ms_t expires);
+    bh_status_t (*session_get)(db_conn_t *c, const unsigned char hash[32], dt_ms_t now,
+                               arena_t *a, db_user_t *out);
+    bh_status_t (*session_del)(db_conn_t *c, const unsigned char hash[32]);
+
+    bh_status_t (*category_put)(db_conn_t *c, const char *code, const char *name,
+                                const char *kind, const char *parent, const char *policy);
+
+    /* Insert a case (id and number are assigned) and index its text. */
+    bh_status_t (*case_insert)(db_conn_t *c, db_case_t *k, bh_err_t *err);
+    /* The id of the case with this idempotency key / source+external id, or 0. */
+    int64_t (*case_lookup_key)(db_conn_t *c, const char *idem_key, const char *source,
+                               const char *external_id);
+    int64_t (*case_lookup_number)(db_conn_t *c, const char *number);
+    bh_status_t (*case_get)(db_conn_t *c, int64_t id, arena_t *a, db_case_t *out);
+    /* Write the derived fields (status ... on_time, version, updated_at). */
+    bh_status_t (*case_update)(db_conn_t *c, const db_case_t *k);
+    bh_status_t (*case_list)(db_conn_t *c, const db_case_filter_t *f, arena_t *a,
+                             db_case_t **out, int *n, bh_err_t *err);
+
+    bh_status_t (*event_add)(db_conn_t *c, int64_t case_id, int seq, const case_event_t *e);
+    bh_status_t (*event_list)(db_conn_t *c, int64_t case_id, arena_t *a,
+                              case_event_t **out, int *n);
+
+    bh_status_t (*clocks_put)(db_conn_t *c, int64_t case_id, const db_clock_t *k, int n);
+    bh_status_t (*clocks_get)(db_conn_t *c, int64_t case_id, arena_t *a,
+                              db_clock_t **out, int *n);
+
+    /* Ids of open cases whose light may change at or before 'now'. */
+    bh_status_t (*sweep_due)(db_conn_t *c, dt_ms_t now, int limit, int64_t *ids, int *n);
+
+    /* Cases by status and light: out[status][light]. */
+    bh_status_t (*counts)(db_conn_t *c, int64_t out[CASE_ST__COUNT][SLA_LIGHT_OVERDUE + 1]);
+    bh_status_t (*counts_add)(db_conn_t *c, case_state_t st, sla_light_t l, int delta);
+
+    bh_status_t (*stats)(db_conn_t *c, const db_stats_query_t *q, arena_t *a,
+                         db_stats_row_t **rows, int *n, bh_err_t *err);
+
+    bh_status_t (*integrity_check)(db_conn_t *c, arena_t *a, const char **result);
+};
+
+struct db {
+    const struct db_ops *ops;
+};
+
+struct db_conn {
+    db_t *db;
+};
+
+/*
+ * Open (creating and migrating if needed) the SQLite database at 'path'.
+ * 'readers' is the size of the read-connection pool.
+ */
+bh_status_t db_sqlite_open(const char *path, int readers, db_t **out, bh_err_t *err);
+
+static inline void db_close(db_t *db)
+{
+    if (db)
+        db->ops->close(db);
+}
+
+static inline db_conn_t *db_reader(db_t *db)
+{
+    return db->ops->reader(db);
+}
+
+static inline void db_reader_done(db_t *db, db_conn_t *c)
+{
+    db->ops->reader_done(db, c);
+}
+
+static inline bh_status_t db_write(db_t *db, db_write_fn fn, void *ctx, bh_err_t *err)
+{
+    return db->ops->write(db, fn, ctx, err);
+}
+
+/* Call an operation on a connection: DB(c, case_get, id, a, &k). */
+#define DB(conn, op, ...) ((conn)->db->ops->op((conn), __VA_ARGS__))
+
+#endif

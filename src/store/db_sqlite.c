@@ -1,0 +1,1205 @@
+/*
+ * db_sqlite.c - the embedded SQLite back-end of db.h.
+ *
+ * One writer connection owned by a writer thread; every db_write() call is
+ * queued, and the writer runs whatever has queued up in one transaction
+ * (each call inside its own SAVEPOINT), then commits once: with WAL and
+ * synchronous=FULL that is one fsync for the whole batch (group commit).
+ * Readers come from a pool of connections; WAL lets them read while the
+ * writer writes.  Statements are prepared once per connection and cached.
+ */
+#include "store/db.h"
+
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/db_sqlite_schema.h"
+#include "util/cjk.h"
+#include "util/xmalloc.h"
+
+/* ---- cached statements ---- */
+
+#define CASE_COLS                                                              \
+    "id, number, category, kind, title, description, source, urgency, unit,"   \
+    " handling_unit, lat, lng, address, reporter_name, reporter_phone,"        \
+    " created_by, external_id, idempotency_key, created_at, updated_at,"       \
+    " version, status, light, next_change, supervised, rework_count,"          \
+    " return_count, rating, registered_at, dispatched_at, handled_at,"         \
+    " closed_at, due_at, on_time"
+
+enum {
+    ST_UNIT_PUT, ST_UNIT_GET, ST_UNIT_FIND, ST_UNIT_CHILDREN, ST_UNIT_ALL,
+    ST_USER_PUT, ST_USER_GET, ST_USER_LIST, ST_USER_COUNT,
+    ST_SESSION_PUT, ST_SESSION_GET, ST_SESSION_DEL,
+    ST_CATEGORY_PUT,
+    ST_CASE_INSERT, ST_CASE_NUMBER, ST_FTS_INSERT, ST_CASE_BY_IDEM,
+    ST_CASE_BY_EXT, ST_CASE_BY_NUMBER, ST_CASE_GET, ST_CASE_UPDATE,
+    ST_EVENT_ADD, ST_EVENT_LIST, ST_CLOCK_DEL, ST_CLOCK_PUT, ST_CLOCK_GET,
+    ST_SWEEP, ST_COUNTS, ST_COUNTS_ADD,
+    ST__COUNT
+};
+
+static const char *const sql[ST__COUNT] = {
+    [ST_UNIT_PUT] = "INSERT INTO units(code, parent, name, type, active) VALUES(?1,?2,?3,?4,?5)"
+                    " ON CONFLICT(code) DO UPDATE SET parent=?2, name=?3, type=?4, active=?5",
+    [ST_UNIT_GET] = "SELECT code, parent, name, type, active FROM units WHERE code=?1",
+    [ST_UNIT_FIND] = "SELECT code, parent, name, type, active FROM units WHERE name=?1 AND type=?2"
+                     " ORDER BY code LIMIT 1",
+    [ST_UNIT_CHILDREN] = "SELECT code, parent, name, type, active FROM units WHERE parent=?1 ORDER BY code",
+    [ST_UNIT_ALL] = "SELECT code, parent, name, type, active FROM units ORDER BY code",
+    [ST_USER_PUT] = "INSERT INTO users(username, role, unit, display_name, phone, pwhash, active)"
+                    " VALUES(?1,?2,?3,?4,?5,?6,?7) ON CONFLICT(username) DO UPDATE SET"
+                    " role=?2, unit=?3, display_name=?4, phone=?5, pwhash=?6, active=?7",
+    [ST_USER_GET] = "SELECT id, username, role, unit, display_name, phone, pwhash, active"
+                    " FROM users WHERE username=?1",
+    [ST_USER_LIST] = "SELECT id, username, role, unit, display_name, phone, pwhash, active"
+                     " FROM users ORDER BY username",
+    [ST_USER_COUNT] = "SELECT count(*) FROM users",
+    [ST_SESSION_PUT] = "INSERT INTO sessions(token_hash, user_id, created_at, expires_at) VALUES(?1,?2,?3,?4)",
+    [ST_SESSION_GET] = "SELECT u.id, u.username, u.role, u.unit, u.display_name, u.phone, u.pwhash,"
+                       " u.active FROM sessions s JOIN users u ON u.id = s.user_id"
+                       " WHERE s.token_hash=?1 AND s.expires_at > ?2 AND u.active",
+    [ST_SESSION_DEL] = "DELETE FROM sessions WHERE token_hash=?1",
+    [ST_CATEGORY_PUT] = "INSERT OR REPLACE INTO categories(code, name, kind, parent, policy) VALUES(?1,?2,?3,?4,?5)",
+    [ST_CASE_INSERT] = "INSERT INTO cases(category, kind, title, description, source, urgency, unit,"
+                       " handling_unit, lat, lng, address, reporter_name, reporter_phone, created_by,"
+                       " external_id, idempotency_key, created_at, updated_at, version, status, light)"
+                       " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?17,0,'reported','none')",
+    [ST_CASE_NUMBER] = "UPDATE cases SET number=?2 WHERE id=?1",
+    [ST_FTS_INSERT] = "INSERT INTO cases_fts(rowid, title, description, address) VALUES(?1,?2,?3,?4)",
+    [ST_CASE_BY_IDEM] = "SELECT id FROM cases WHERE idempotency_key=?1",
+    [ST_CASE_BY_EXT] = "SELECT id FROM cases WHERE source=?1 AND external_id=?2",
+    [ST_CASE_BY_NUMBER] = "SELECT id FROM cases WHERE number=?1",
+    [ST_CASE_GET] = "SELECT " CASE_COLS " FROM cases WHERE id=?1",
+    [ST_CASE_UPDATE] = "UPDATE cases SET status=?2, light=?3, next_change=?4, supervised=?5,"
+                       " rework_count=?6, return_count=?7, rating=?8, registered_at=?9,"
+                       " dispatched_at=?10, handled_at=?11, closed_at=?12, due_at=?13, on_time=?14,"
+                       " handling_unit=?15, version=?16, updated_at=?17 WHERE id=?1",
+    [ST_EVENT_ADD] = "INSERT INTO case_events(case_id, seq, action, role, actor, actor_unit, at,"
+                     " reason, note, to_unit, result, clock, amount, level, rating, into_case)"
+                     " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16)",
+    [ST_EVENT_LIST] = "SELECT action, role, actor, actor_unit, at, reason, note, to_unit, result,"
+                      " clock, amount, level, rating, into_case FROM case_events WHERE case_id=?1"
+                      " ORDER BY seq",
+    [ST_CLOCK_DEL] = "DELETE FROM case_clocks WHERE case_id=?1",
+    [ST_CLOCK_PUT] = "INSERT INTO case_clocks(case_id, name, started_at, deadline, stopped_at, light)"
+                     " VALUES(?1,?2,?3,?4,?5,?6)",
+    [ST_CLOCK_GET] = "SELECT name, started_at, deadline, stopped_at, light FROM case_clocks"
+                     " WHERE case_id=?1",
+    [ST_SWEEP] = "SELECT id FROM cases WHERE next_change IS NOT NULL AND next_change <= ?1"
+                 " ORDER BY next_change LIMIT ?2",
+    [ST_COUNTS] = "SELECT status, light, n FROM case_counts",
+    [ST_COUNTS_ADD] = "INSERT INTO case_counts(status, light, n) VALUES(?1,?2,?3)"
+                      " ON CONFLICT(status, light) DO UPDATE SET n = n + ?3",
+};
+
+struct sq_conn {
+    db_conn_t base;
+    sqlite3 *h;
+    sqlite3_stmt *st[ST__COUNT];
+    struct sq_conn *next_free;
+};
+
+struct job {
+    db_write_fn fn;
+    void *ctx;
+    bh_err_t *err;
+    bh_status_t st;
+    bool done;
+    struct job *next;
+};
+
+struct sq_db {
+    db_t base;
+    struct sq_conn *writer;
+    pthread_t writer_thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv_jobs, cv_done, cv_reader;
+    struct job *head, *tail;
+    bool stopping;
+    struct sq_conn **readers, *free_readers;
+    int nreaders;
+};
+
+#define SQ(c) ((struct sq_conn *)(c))
+
+static sqlite3_stmt *stmt(db_conn_t *c, int id)
+{
+    struct sq_conn *s = SQ(c);
+    if (!s->st[id]) {
+        if (sqlite3_prepare_v3(s->h, sql[id], -1, SQLITE_PREPARE_PERSISTENT, &s->st[id], NULL) != SQLITE_OK) {
+            fprintf(stderr, "bihuan: SQL 预编译失败 (%d): %s\n", id, sqlite3_errmsg(s->h));
+            abort(); /* the statements are constants: a programmer error */
+        }
+    }
+    sqlite3_reset(s->st[id]);
+    sqlite3_clear_bindings(s->st[id]);
+    return s->st[id];
+}
+
+static void bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+    if (v)
+        sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(s, i);
+}
+
+/* Bind an instant, with 0 meaning NULL. */
+static void bind_ms(sqlite3_stmt *s, int i, int64_t v)
+{
+    if (v)
+        sqlite3_bind_int64(s, i, v);
+    else
+        sqlite3_bind_null(s, i);
+}
+
+static const char *col_text(sqlite3_stmt *s, int i, arena_t *a)
+{
+    const unsigned char *t = sqlite3_column_text(s, i);
+    return t ? arena_strndup(a, (const char *)t, (size_t)sqlite3_column_bytes(s, i)) : NULL;
+}
+
+static bh_status_t step_done(db_conn_t *c, sqlite3_stmt *s, bh_err_t *err)
+{
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc == SQLITE_DONE)
+        return BH_OK;
+    if (rc == SQLITE_CONSTRAINT)
+        return bh_fail(err, BH_CONFLICT, "", "数据冲突：%s", sqlite3_errmsg(SQ(c)->h));
+    return bh_fail(err, BH_INTERNAL, "", "数据库错误：%s", sqlite3_errmsg(SQ(c)->h));
+}
+
+/* ---- the CJK bigram tokenizer for FTS5 ---- */
+
+struct tok_ctx {
+    void *fts_ctx;
+    int (*xToken)(void *, int, const char *, int, int, int);
+};
+
+static int tok_emit(void *ctx, int flags, const char *tok, int len, int start, int end)
+{
+    struct tok_ctx *t = ctx;
+    return t->xToken(t->fts_ctx, (flags & CJK_TOKEN_COLOCATED) ? FTS5_TOKEN_COLOCATED : 0,
+                     tok, len, start, end);
+}
+
+static int tok_create(void *unused, const char **args, int nargs, Fts5Tokenizer **out)
+{
+    (void)unused;
+    (void)args;
+    (void)nargs;
+    *out = (Fts5Tokenizer *)1; /* stateless */
+    return SQLITE_OK;
+}
+
+static void tok_delete(Fts5Tokenizer *t)
+{
+    (void)t;
+}
+
+static int tok_tokenize(Fts5Tokenizer *t, void *ctx, int flags, const char *text, int len,
+                        int (*xToken)(void *, int, const char *, int, int, int))
+{
+    struct tok_ctx tc = {ctx, xToken};
+    (void)t;
+    return cjk_tokenize(text, len, (flags & FTS5_TOKENIZE_QUERY) != 0, tok_emit, &tc);
+}
+
+static int register_tokenizer(sqlite3 *h)
+{
+    fts5_api *api = NULL;
+    sqlite3_stmt *s;
+    static fts5_tokenizer tok = {tok_create, tok_delete, tok_tokenize};
+
+    if (sqlite3_prepare_v2(h, "SELECT fts5(?1)", -1, &s, NULL) != SQLITE_OK)
+        return SQLITE_ERROR;
+    sqlite3_bind_pointer(s, 1, (void *)&api, "fts5_api_ptr", NULL);
+    sqlite3_step(s);
+    sqlite3_finalize(s);
+    if (!api)
+        return SQLITE_ERROR;
+    return api->xCreateTokenizer(api, "bihuan_cjk", NULL, &tok, NULL);
+}
+
+/* ---- connections ---- */
+
+static bh_status_t open_conn(const char *path, bool writer, struct sq_conn **out, bh_err_t *err)
+{
+    struct sq_conn *c = xcalloc(1, sizeof *c);
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (writer ? SQLITE_OPEN_CREATE : 0);
+    static const char pragmas[] =
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
+        " PRAGMA busy_timeout=10000; PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;";
+    char *msg = NULL;
+
+    if (sqlite3_open_v2(path, &c->h, flags, NULL) != SQLITE_OK ||
+        sqlite3_exec(c->h, pragmas, NULL, NULL, &msg) != SQLITE_OK ||
+        register_tokenizer(c->h) != SQLITE_OK) {
+        bh_fail(err, BH_UNAVAILABLE, "db", "无法打开数据库 %s：%s", path,
+                msg ? msg : sqlite3_errmsg(c->h));
+        sqlite3_free(msg);
+        sqlite3_close(c->h);
+        free(c);
+        return BH_UNAVAILABLE;
+    }
+    *out = c;
+    return BH_OK;
+}
+
+static void close_conn(struct sq_conn *c)
+{
+    if (!c)
+        return;
+    for (int i = 0; i < ST__COUNT; i++)
+        sqlite3_finalize(c->st[i]);
+    sqlite3_close(c->h);
+    free(c);
+}
+
+static bh_status_t migrate(struct sq_conn *c, const char *path, bh_err_t *err)
+{
+    sqlite3_stmt *s;
+    int version = 0, n = (int)(sizeof migrations / sizeof migrations[0]);
+    char *msg = NULL;
+
+    sqlite3_prepare_v2(c->h, "PRAGMA user_version", -1, &s, NULL);
+    if (sqlite3_step(s) == SQLITE_ROW)
+        version = sqlite3_column_int(s, 0);
+    sqlite3_finalize(s);
+    if (version > n)
+        return bh_fail(err, BH_FAILED_PRECONDITION, "db",
+                       "数据库 %s 的结构版本(%d)比本程序(%d)新，请升级 bihuan", path, version, n);
+    for (int v = version; v < n; v++) {
+        char bump[64];
+        snprintf(bump, sizeof bump, "PRAGMA user_version=%d;", v + 1);
+        if (sqlite3_exec(c->h, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK ||
+            sqlite3_exec(c->h, migrations[v], NULL, NULL, &msg) != SQLITE_OK ||
+            sqlite3_exec(c->h, bump, NULL, NULL, &msg) != SQLITE_OK ||
+            sqlite3_exec(c->h, "COMMIT", NULL, NULL, &msg) != SQLITE_OK) {
+            bh_fail(err, BH_INTERNAL, "db", "数据库迁移 %d 失败：%s", v + 1, msg ? msg : "");
+            sqlite3_free(msg);
+            sqlite3_exec(c->h, "ROLLBACK", NULL, NULL, NULL);
+            return BH_INTERNAL;
+        }
+    }
+    return BH_OK;
+}
+
+/* ---- group commit ---- */
+
+static void exec_or_die(sqlite3 *h, const char *q)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(h, q, NULL, NULL, &msg) != SQLITE_OK) {
+        fprintf(stderr, "bihuan: %s: %s\n", q, msg ? msg : "");
+        sqlite3_free(msg);
+    }
+}
+
+static void run_batch(struct sq_db *d, struct job *batch)
+{
+    sqlite3 *h = d->writer->h;
+    char *msg = NULL;
+    int rc;
+
+    exec_or_die(h, "BEGIN IMMEDIATE");
+    for (struct job *j = batch; j; j = j->next) {
+        exec_or_die(h, "SAVEPOINT job");
+        j->st = j->fn(&d->writer->base, j->ctx, j->err);
+        if (j->st != BH_OK)
+            exec_or_die(h, "ROLLBACK TO job");
+        exec_or_die(h, "RELEASE job");
+    }
+    rc = sqlite3_exec(h, "COMMIT", NULL, NULL, &msg);
+    if (rc != SQLITE_OK) {
+        for (struct job *j = batch; j; j = j->next)
+            if (j->st == BH_OK)
+                j->st = bh_fail(j->err, BH_UNAVAILABLE, "", "写入数据库失败：%s", msg ? msg : "");
+        sqlite3_free(msg);
+        sqlite3_exec(h, "ROLLBACK", NULL, NULL, NULL);
+    }
+}
+
+static void *writer_main(void *arg)
+{
+    struct sq_db *d = arg;
+    pthread_mutex_lock(&d->mu);
+    for (;;) {
+        struct job *batch;
+        while (!d->head && !d->stopping)
+            pthread_cond_wait(&d->cv_jobs, &d->mu);
+        if (!d->head)
+            break;
+        batch = d->head;
+        d->head = d->tail = NULL;
+        pthread_mutex_unlock(&d->mu);
+        run_batch(d, batch);
+        pthread_mutex_lock(&d->mu);
+        for (struct job *j = batch; j; j = j->next)
+            j->done = true;
+        pthread_cond_broadcast(&d->cv_done);
+    }
+    pthread_mutex_unlock(&d->mu);
+    return NULL;
+}
+
+static bh_status_t sq_write(db_t *db, db_write_fn fn, void *ctx, bh_err_t *err)
+{
+    struct sq_db *d = (struct sq_db *)db;
+    bh_err_t local;
+    struct job j = {fn, ctx, err ? err : &local, BH_OK, false, NULL};
+
+    pthread_mutex_lock(&d->mu);
+    if (d->stopping) {
+        pthread_mutex_unlock(&d->mu);
+        return bh_fail(err, BH_UNAVAILABLE, "", "服务正在关闭");
+    }
+    if (d->tail)
+        d->tail->next = &j;
+    else
+        d->head = &j;
+    d->tail = &j;
+    pthread_cond_signal(&d->cv_jobs);
+    while (!j.done)
+        pthread_cond_wait(&d->cv_done, &d->mu);
+    pthread_mutex_unlock(&d->mu);
+    return j.st;
+}
+
+static db_conn_t *sq_reader(db_t *db)
+{
+    struct sq_db *d = (struct sq_db *)db;
+    struct sq_conn *c;
+    pthread_mutex_lock(&d->mu);
+    while (!d->free_readers)
+        pthread_cond_wait(&d->cv_reader, &d->mu);
+    c = d->free_readers;
+    d->free_readers = c->next_free;
+    pthread_mutex_unlock(&d->mu);
+    return &c->base;
+}
+
+static void sq_reader_done(db_t *db, db_conn_t *conn)
+{
+    struct sq_db *d = (struct sq_db *)db;
+    struct sq_conn *c = SQ(conn);
+    pthread_mutex_lock(&d->mu);
+    c->next_free = d->free_readers;
+    d->free_readers = c;
+    pthread_cond_signal(&d->cv_reader);
+    pthread_mutex_unlock(&d->mu);
+}
+
+static void sq_close(db_t *db)
+{
+    struct sq_db *d = (struct sq_db *)db;
+    pthread_mutex_lock(&d->mu);
+    d->stopping = true;
+    pthread_cond_broadcast(&d->cv_jobs);
+    pthread_mutex_unlock(&d->mu);
+    pthread_join(d->writer_thread, NULL);
+    exec_or_die(d->writer->h, "PRAGMA wal_checkpoint(PASSIVE)");
+    for (int i = 0; i < d->nreaders; i++)
+        close_conn(d->readers[i]);
+    close_conn(d->writer);
+    free(d->readers);
+    pthread_mutex_destroy(&d->mu);
+    pthread_cond_destroy(&d->cv_jobs);
+    pthread_cond_destroy(&d->cv_done);
+    pthread_cond_destroy(&d->cv_reader);
+    free(d);
+}
+
+/* ---- units ---- */
+
+static void row_unit(sqlite3_stmt *s, arena_t *a, db_unit_t *u)
+{
+    u->code = col_text(s, 0, a);
+    u->parent = col_text(s, 1, a);
+    u->name = col_text(s, 2, a);
+    u->type = col_text(s, 3, a);
+    u->active = sqlite3_column_int(s, 4) != 0;
+}
+
+static bh_status_t sq_unit_put(db_conn_t *c, const db_unit_t *u, bh_err_t *err)
+{
+    sqlite3_stmt *s = stmt(c, ST_UNIT_PUT);
+    bind_text(s, 1, u->code);
+    bind_text(s, 2, u->parent);
+    bind_text(s, 3, u->name);
+    bind_text(s, 4, u->type);
+    sqlite3_bind_int(s, 5, u->active);
+    return step_done(c, s, err);
+}
+
+static bh_status_t one_unit(sqlite3_stmt *s, arena_t *a, db_unit_t *out)
+{
+    bh_status_t st = BH_NOT_FOUND;
+    if (sqlite3_step(s) == SQLITE_ROW) {
+        row_unit(s, a, out);
+        st = BH_OK;
+    }
+    sqlite3_reset(s);
+    return st;
+}
+
+static bh_status_t sq_unit_get(db_conn_t *c, const char *code, arena_t *a, db_unit_t *out)
+{
+    sqlite3_stmt *s = stmt(c, ST_UNIT_GET);
+    bind_text(s, 1, code);
+    return one_unit(s, a, out);
+}
+
+static bh_status_t sq_unit_find(db_conn_t *c, const char *name, const char *type, arena_t *a,
+                                db_unit_t *out)
+{
+    sqlite3_stmt *s = stmt(c, ST_UNIT_FIND);
+    bind_text(s, 1, name);
+    bind_text(s, 2, type);
+    return one_unit(s, a, out);
+}
+
+/* Collect rows into an arena array, growing by doubling. */
+#define COLLECT(s, a, out, n, T, rowfn)                                        \
+    do {                                                                       \
+        int cap_ = 16;                                                         \
+        T *arr_ = arena_alloc((a), cap_ * sizeof(T));                          \
+        *(n) = 0;                                                              \
+        while (sqlite3_step(s) == SQLITE_ROW) {                                \
+            if (*(n) == cap_) {                                                \
+                T *bigger_ = arena_alloc((a), 2 * cap_ * sizeof(T));           \
+                memcpy(bigger_, arr_, cap_ * sizeof(T));                       \
+                arr_ = bigger_;                                                \
+                cap_ *= 2;                                                     \
+            }                                                                  \
+            memset(&arr_[*(n)], 0, sizeof(T));                                 \
+            rowfn((s), (a), &arr_[(*(n))++]);                                  \
+        }                                                                      \
+        sqlite3_reset(s);                                                      \
+        *(out) = arr_;                                                         \
+    } while (0)
+
+static bh_status_t sq_unit_list(db_conn_t *c, const char *parent, arena_t *a, db_unit_t **out,
+                                int *n)
+{
+    sqlite3_stmt *s = stmt(c, parent ? ST_UNIT_CHILDREN : ST_UNIT_ALL);
+    if (parent)
+        bind_text(s, 1, parent);
+    COLLECT(s, a, out, n, db_unit_t, row_unit);
+    return BH_OK;
+}
+
+/* ---- users and sessions ---- */
+
+static void row_user(sqlite3_stmt *s, arena_t *a, db_user_t *u)
+{
+    u->id = sqlite3_column_int64(s, 0);
+    u->username = col_text(s, 1, a);
+    u->role = col_text(s, 2, a);
+    u->unit = col_text(s, 3, a);
+    u->display_name = col_text(s, 4, a);
+    u->phone = col_text(s, 5, a);
+    u->pwhash = col_text(s, 6, a);
+    u->active = sqlite3_column_int(s, 7) != 0;
+}
+
+static bh_status_t sq_user_put(db_conn_t *c, const db_user_t *u, bh_err_t *err)
+{
+    sqlite3_stmt *s = stmt(c, ST_USER_PUT);
+    bind_text(s, 1, u->username);
+    bind_text(s, 2, u->role);
+    bind_text(s, 3, u->unit);
+    bind_text(s, 4, u->display_name);
+    bind_text(s, 5, u->phone);
+    bind_text(s, 6, u->pwhash);
+    sqlite3_bind_int(s, 7, u->active);
+    return step_done(c, s, err);
+}
+
+static bh_status_t sq_user_get(db_conn_t *c, const char *username, arena_t *a, db_user_t *out)
+{
+    sqlite3_stmt *s = stmt(c, ST_USER_GET);
+    bh_status_t st = BH_NOT_FOUND;
+    bind_text(s, 1, username);
+    if (sqlite3_step(s) == SQLITE_ROW) {
+        row_user(s, a, out);
+        st = BH_OK;
+    }
+    sqlite3_reset(s);
+    return st;
+}
+
+static bh_status_t sq_user_list(db_conn_t *c, arena_t *a, db_user_t **out, int *n)
+{
+    sqlite3_stmt *s = stmt(c, ST_USER_LIST);
+    COLLECT(s, a, out, n, db_user_t, row_user);
+    return BH_OK;
+}
+
+static int64_t sq_user_count(db_conn_t *c)
+{
+    sqlite3_stmt *s = stmt(c, ST_USER_COUNT);
+    int64_t n = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+    sqlite3_reset(s);
+    return n;
+}
+
+static bh_status_t sq_session_put(db_conn_t *c, const unsigned char hash[32], int64_t user_id,
+                                  dt_ms_t created, dt_ms_t expires)
+{
+    sqlite3_stmt *s = stmt(c, ST_SESSION_PUT);
+    sqlite3_bind_blob(s, 1, hash, 32, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 2, user_id);
+    sqlite3_bind_int64(s, 3, created);
+    sqlite3_bind_int64(s, 4, expires);
+    return step_done(c, s, NULL);
+}
+
+static bh_status_t sq_session_get(db_conn_t *c, const unsigned char hash[32], dt_ms_t now,
+                                  arena_t *a, db_user_t *out)
+{
+    sqlite3_stmt *s = stmt(c, ST_SESSION_GET);
+    bh_status_t st = BH_NOT_FOUND;
+    sqlite3_bind_blob(s, 1, hash, 32, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 2, now);
+    if (sqlite3_step(s) == SQLITE_ROW) {
+        row_user(s, a, out);
+        st = BH_OK;
+    }
+    sqlite3_reset(s);
+    return st;
+}
+
+static bh_status_t sq_session_del(db_conn_t *c, const unsigned char hash[32])
+{
+    sqlite3_stmt *s = stmt(c, ST_SESSION_DEL);
+    sqlite3_bind_blob(s, 1, hash, 32, SQLITE_STATIC);
+    return step_done(c, s, NULL);
+}
+
+static bh_status_t sq_category_put(db_conn_t *c, const char *code, const char *name,
+                                   const char *kind, const char *parent, const char *policy)
+{
+    sqlite3_stmt *s = stmt(c, ST_CATEGORY_PUT);
+    bind_text(s, 1, code);
+    bind_text(s, 2, name);
+    bind_text(s, 3, kind);
+    bind_text(s, 4, parent);
+    bind_text(s, 5, policy);
+    return step_done(c, s, NULL);
+}
+
+/* ---- cases ---- */
+
+static int light_from_name(const char *s)
+{
+    for (int l = SLA_LIGHT_NONE; l <= SLA_LIGHT_OVERDUE; l++)
+        if (s && strcmp(s, sla_light_name((sla_light_t)l)) == 0)
+            return l;
+    return SLA_LIGHT_NONE;
+}
+
+static int64_t col_ms(sqlite3_stmt *s, int i)
+{
+    return sqlite3_column_type(s, i) == SQLITE_NULL ? 0 : sqlite3_column_int64(s, i);
+}
+
+static void row_case(sqlite3_stmt *s, arena_t *a, db_case_t *k)
+{
+    int st;
+    k->id = sqlite3_column_int64(s, 0);
+    k->number = col_text(s, 1, a);
+    k->category = col_text(s, 2, a);
+    k->kind = col_text(s, 3, a);
+    k->title = col_text(s, 4, a);
+    k->description = col_text(s, 5, a);
+    k->source = col_text(s, 6, a);
+    k->urgency = col_text(s, 7, a);
+    k->unit = col_text(s, 8, a);
+    k->handling_unit = col_text(s, 9, a);
+    k->has_location = sqlite3_column_type(s, 10) != SQLITE_NULL;
+    k->lat = sqlite3_column_double(s, 10);
+    k->lng = sqlite3_column_double(s, 11);
+    k->address = col_text(s, 12, a);
+    k->reporter_name = col_text(s, 13, a);
+    k->reporter_phone = col_text(s, 14, a);
+    k->created_by = col_text(s, 15, a);
+    k->external_id = col_text(s, 16, a);
+    k->idempotency_key = col_text(s, 17, a);
+    k->created_at = sqlite3_column_int64(s, 18);
+    k->updated_at = sqlite3_column_int64(s, 19);
+    k->version = sqlite3_column_int64(s, 20);
+    st = case_state_from_name((const char *)sqlite3_column_text(s, 21));
+    k->status = st < 0 ? CASE_ST_NONE : (case_state_t)st;
+    k->light = (sla_light_t)light_from_name((const char *)sqlite3_column_text(s, 22));
+    k->next_change = col_ms(s, 23);
+    k->supervised = sqlite3_column_int(s, 24);
+    k->rework_count = sqlite3_column_int(s, 25);
+    k->return_count = sqlite3_column_int(s, 26);
+    k->rating = sqlite3_column_int(s, 27);
+    k->registered_at = col_ms(s, 28);
+    k->dispatched_at = col_ms(s, 29);
+    k->handled_at = col_ms(s, 30);
+    k->closed_at = col_ms(s, 31);
+    k->due_at = col_ms(s, 32);
+    k->on_time = sqlite3_column_type(s, 33) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 33);
+}
+
+static bh_status_t sq_case_insert(db_conn_t *c, db_case_t *k, bh_err_t *err)
+{
+    sqlite3_stmt *s = stmt(c, ST_CASE_INSERT);
+    bh_status_t st;
+    char number[40];
+    int y, m, d;
+
+    bind_text(s, 1, k->category);
+    bind_text(s, 2, k->kind);
+    bind_text(s, 3, k->title);
+    bind_text(s, 4, k->description);
+    bind_text(s, 5, k->source);
+    bind_text(s, 6, k->urgency);
+    bind_text(s, 7, k->unit);
+    bind_text(s, 8, k->handling_unit);
+    if (k->has_location) {
+        sqlite3_bind_double(s, 9, k->lat);
+        sqlite3_bind_double(s, 10, k->lng);
+    }
+    bind_text(s, 11, k->address);
+    bind_text(s, 12, k->reporter_name);
+    bind_text(s, 13, k->reporter_phone);
+    bind_text(s, 14, k->created_by);
+    bind_text(s, 15, k->external_id);
+    bind_text(s, 16, k->idempotency_key);
+    sqlite3_bind_int64(s, 17, k->created_at);
+    if ((st = step_done(c, s, err)))
+        return st;
+    k->id = sqlite3_last_insert_rowid(SQ(c)->h);
+    /* The human-readable number: local report date + the id. */
+    dt_ymd(dt_local_day(k->created_at), &y, &m, &d);
+    snprintf(number, sizeof number, "%04d%02d%02d%08lld", y, m, d, (long long)k->id);
+    s = stmt(c, ST_CASE_NUMBER);
+    sqlite3_bind_int64(s, 1, k->id);
+    sqlite3_bind_text(s, 2, number, -1, SQLITE_TRANSIENT);
+    if ((st = step_done(c, s, err)))
+        return st;
+    s = stmt(c, ST_FTS_INSERT);
+    sqlite3_bind_int64(s, 1, k->id);
+    bind_text(s, 2, k->title);
+    bind_text(s, 3, k->description);
+    bind_text(s, 4, k->address);
+    return step_done(c, s, err);
+}
+
+static int64_t one_id(sqlite3_stmt *s)
+{
+    int64_t id = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+    sqlite3_reset(s);
+    return id;
+}
+
+static int64_t sq_case_lookup_key(db_conn_t *c, const char *idem, const char *source,
+                                  const char *external_id)
+{
+    sqlite3_stmt *s;
+    int64_t id = 0;
+    if (idem) {
+        s = stmt(c, ST_CASE_BY_IDEM);
+        bind_text(s, 1, idem);
+        id = one_id(s);
+    }
+    if (!id && external_id) {
+        s = stmt(c, ST_CASE_BY_EXT);
+        bind_text(s, 1, source);
+        bind_text(s, 2, external_id);
+        id = one_id(s);
+    }
+    return id;
+}
+
+static int64_t sq_case_lookup_number(db_conn_t *c, const char *number)
+{
+    sqlite3_stmt *s = stmt(c, ST_CASE_BY_NUMBER);
+    bind_text(s, 1, number);
+    return one_id(s);
+}
+
+static bh_status_t sq_case_get(db_conn_t *c, int64_t id, arena_t *a, db_case_t *out)
+{
+    sqlite3_stmt *s = stmt(c, ST_CASE_GET);
+    bh_status_t st = BH_NOT_FOUND;
+    sqlite3_bind_int64(s, 1, id);
+    if (sqlite3_step(s) == SQLITE_ROW) {
+        memset(out, 0, sizeof *out);
+        row_case(s, a, out);
+        st = BH_OK;
+    }
+    sqlite3_reset(s);
+    return st;
+}
+
+static bh_status_t sq_case_update(db_conn_t *c, const db_case_t *k)
+{
+    sqlite3_stmt *s = stmt(c, ST_CASE_UPDATE);
+    sqlite3_bind_int64(s, 1, k->id);
+    bind_text(s, 2, case_state_name(k->status));
+    bind_text(s, 3, sla_light_name(k->light));
+    bind_ms(s, 4, k->next_change);
+    sqlite3_bind_int(s, 5, k->supervised);
+    sqlite3_bind_int(s, 6, k->rework_count);
+    sqlite3_bind_int(s, 7, k->return_count);
+    if (k->rating)
+        sqlite3_bind_int(s, 8, k->rating);
+    bind_ms(s, 9, k->registered_at);
+    bind_ms(s, 10, k->dispatched_at);
+    bind_ms(s, 11, k->handled_at);
+    bind_ms(s, 12, k->closed_at);
+    bind_ms(s, 13, k->due_at);
+    if (k->on_time >= 0)
+        sqlite3_bind_int(s, 14, k->on_time);
+    bind_text(s, 15, k->handling_unit);
+    sqlite3_bind_int64(s, 16, k->version);
+    sqlite3_bind_int64(s, 17, k->updated_at);
+    return step_done(c, s, NULL);
+}
+
+static bh_status_t sq_event_add(db_conn_t *c, int64_t case_id, int seq, const case_event_t *e)
+{
+    sqlite3_stmt *s = stmt(c, ST_EVENT_ADD);
+    sqlite3_bind_int64(s, 1, case_id);
+    sqlite3_bind_int(s, 2, seq);
+    bind_text(s, 3, case_action_name(e->action));
+    bind_text(s, 4, role_name(e->role));
+    bind_text(s, 5, e->actor);
+    bind_text(s, 6, e->actor_unit);
+    sqlite3_bind_int64(s, 7, e->at);
+    bind_text(s, 8, e->reason);
+    bind_text(s, 9, e->note);
+    bind_text(s, 10, e->to_unit);
+    bind_text(s, 11, e->result);
+    bind_text(s, 12, e->clock);
+    if (e->amount)
+        sqlite3_bind_double(s, 13, e->amount);
+    if (e->level)
+        sqlite3_bind_int(s, 14, e->level);
+    if (e->rating)
+        sqlite3_bind_int(s, 15, e->rating);
+    bind_text(s, 16, e->into);
+    return step_done(c, s, NULL);
+}
+
+static void row_event(sqlite3_stmt *s, arena_t *a, case_event_t *e)
+{
+    int act = case_action_from_name((const char *)sqlite3_column_text(s, 0));
+    int role = role_from_name((const char *)sqlite3_column_text(s, 1));
+    e->action = act < 0 ? CASE_ACT_REPORT : (case_action_t)act;
+    e->role = role < 0 ? ROLE_PUBLIC : (bh_role_t)role;
+    e->actor = col_text(s, 2, a);
+    e->actor_unit = col_text(s, 3, a);
+    e->at = sqlite3_column_int64(s, 4);
+    e->reason = col_text(s, 5, a);
+    e->note = col_text(s, 6, a);
+    e->to_unit = col_text(s, 7, a);
+    e->result = col_text(s, 8, a);
+    e->clock = col_text(s, 9, a);
+    e->amount = sqlite3_column_double(s, 10);
+    e->level = sqlite3_column_int(s, 11);
+    e->rating = sqlite3_column_int(s, 12);
+    e->into = col_text(s, 13, a);
+}
+
+static bh_status_t sq_event_list(db_conn_t *c, int64_t case_id, arena_t *a, case_event_t **out,
+                                 int *n)
+{
+    sqlite3_stmt *s = stmt(c, ST_EVENT_LIST);
+    sqlite3_bind_int64(s, 1, case_id);
+    COLLECT(s, a, out, n, case_event_t, row_event);
+    return BH_OK;
+}
+
+static bh_status_t sq_clocks_put(db_conn_t *c, int64_t case_id, const db_clock_t *k, int n)
+{
+    sqlite3_stmt *s = stmt(c, ST_CLOCK_DEL);
+    bh_status_t st;
+    sqlite3_bind_int64(s, 1, case_id);
+    if ((st = step_done(c, s, NULL)))
+        return st;
+    for (int i = 0; i < n; i++) {
+        s = stmt(c, ST_CLOCK_PUT);
+        sqlite3_bind_int64(s, 1, case_id);
+        bind_text(s, 2, k[i].name);
+        bind_ms(s, 3, k[i].started_at);
+        bind_ms(s, 4, k[i].deadline);
+        bind_ms(s, 5, k[i].stopped_at);
+        bind_text(s, 6, sla_light_name(k[i].light));
+        if ((st = step_done(c, s, NULL)))
+            return st;
+    }
+    return BH_OK;
+}
+
+static void row_clock(sqlite3_stmt *s, arena_t *a, db_clock_t *k)
+{
+    k->name = col_text(s, 0, a);
+    k->started_at = col_ms(s, 1);
+    k->deadline = col_ms(s, 2);
+    k->stopped_at = col_ms(s, 3);
+    k->light = (sla_light_t)light_from_name((const char *)sqlite3_column_text(s, 4));
+}
+
+static bh_status_t sq_clocks_get(db_conn_t *c, int64_t case_id, arena_t *a, db_clock_t **out,
+                                 int *n)
+{
+    sqlite3_stmt *s = stmt(c, ST_CLOCK_GET);
+    sqlite3_bind_int64(s, 1, case_id);
+    COLLECT(s, a, out, n, db_clock_t, row_clock);
+    return BH_OK;
+}
+
+static bh_status_t sq_sweep_due(db_conn_t *c, dt_ms_t now, int limit, int64_t *ids, int *n)
+{
+    sqlite3_stmt *s = stmt(c, ST_SWEEP);
+    sqlite3_bind_int64(s, 1, now);
+    sqlite3_bind_int(s, 2, limit);
+    *n = 0;
+    while (*n < limit && sqlite3_step(s) == SQLITE_ROW)
+        ids[(*n)++] = sqlite3_column_int64(s, 0);
+    sqlite3_reset(s);
+    return BH_OK;
+}
+
+static bh_status_t sq_counts(db_conn_t *c, int64_t out[CASE_ST__COUNT][SLA_LIGHT_OVERDUE + 1])
+{
+    sqlite3_stmt *s = stmt(c, ST_COUNTS);
+    memset(out, 0, sizeof(int64_t) * CASE_ST__COUNT * (SLA_LIGHT_OVERDUE + 1));
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        int st = case_state_from_name((const char *)sqlite3_column_text(s, 0));
+        int l = light_from_name((const char *)sqlite3_column_text(s, 1));
+        if (st >= 0)
+            out[st][l] = sqlite3_column_int64(s, 2);
+    }
+    sqlite3_reset(s);
+    return BH_OK;
+}
+
+static bh_status_t sq_counts_add(db_conn_t *c, case_state_t st, sla_light_t l, int delta)
+{
+    sqlite3_stmt *s = stmt(c, ST_COUNTS_ADD);
+    bind_text(s, 1, case_state_name(st));
+    bind_text(s, 2, sla_light_name(l));
+    sqlite3_bind_int(s, 3, delta);
+    return step_done(c, s, NULL);
+}
+
+/* ---- list and statistics: SQL assembled from fixed fragments ---- */
+
+/* The exclusive upper bound of strings starting with 'p'. */
+static char *prefix_end(arena_t *a, const char *p)
+{
+    size_t n = strlen(p);
+    char *e = arena_strndup(a, p, n);
+    if (n > 0)
+        e[n - 1] = (char)(e[n - 1] + 1);
+    return e;
+}
+
+static void bind_name_text(sqlite3_stmt *s, const char *name, const char *v)
+{
+    int i = sqlite3_bind_parameter_index(s, name);
+    if (i)
+        bind_text(s, i, v);
+}
+
+static void bind_name_int(sqlite3_stmt *s, const char *name, int64_t v)
+{
+    int i = sqlite3_bind_parameter_index(s, name);
+    if (i)
+        sqlite3_bind_int64(s, i, v);
+}
+
+struct sqlbuf {
+    char text[2048];
+    size_t len;
+};
+
+static void add(struct sqlbuf *b, const char *frag)
+{
+    size_t n = strlen(frag);
+    if (b->len + n < sizeof b->text) {
+        memcpy(b->text + b->len, frag, n + 1);
+        b->len += n;
+    }
+}
+
+static void add_filters(struct sqlbuf *b, const db_case_filter_t *f)
+{
+    if (f->unit_prefix)
+        add(b, " AND cases.unit >= :u1 AND cases.unit < :u2");
+    if (f->handling_unit)
+        add(b, " AND cases.handling_unit = :h");
+    if (f->visible_unit)
+        add(b, " AND ((cases.unit >= :v1 AND cases.unit < :v2) OR"
+               " (cases.handling_unit >= :v1 AND cases.handling_unit < :v2))");
+    if (f->created_by)
+        add(b, " AND cases.created_by = :by");
+    if (f->status >= 0)
+        add(b, " AND cases.status = :st");
+    if (f->category)
+        add(b, " AND cases.category >= :c1 AND cases.category < :c2");
+    if (f->source)
+        add(b, " AND cases.source = :src");
+    if (f->light >= 0)
+        add(b, " AND cases.light = :li");
+    if (f->from)
+        add(b, " AND cases.created_at >= :from");
+    if (f->to)
+        add(b, " AND cases.created_at < :to");
+    if (f->fts && f->sort != DB_SORT_RELEVANCE)
+        add(b, " AND cases.id IN (SELECT rowid FROM cases_fts WHERE cases_fts MATCH :q)");
+}
+
+static void bind_filters(sqlite3_stmt *s, const db_case_filter_t *f, arena_t *a)
+{
+    if (f->unit_prefix) {
+        bind_name_text(s, ":u1", f->unit_prefix);
+        bind_name_text(s, ":u2", prefix_end(a, f->unit_prefix));
+    }
+    bind_name_text(s, ":h", f->handling_unit);
+    if (f->visible_unit) {
+        bind_name_text(s, ":v1", f->visible_unit);
+        bind_name_text(s, ":v2", prefix_end(a, f->visible_unit));
+    }
+    bind_name_text(s, ":by", f->created_by);
+    if (f->status >= 0)
+        bind_name_text(s, ":st", case_state_name((case_state_t)f->status));
+    if (f->category) {
+        bind_name_text(s, ":c1", f->category);
+        bind_name_text(s, ":c2", prefix_end(a, f->category));
+    }
+    bind_name_text(s, ":src", f->source);
+    if (f->light >= 0)
+        bind_name_text(s, ":li", sla_light_name((sla_light_t)f->light));
+    bind_name_int(s, ":from", f->from);
+    bind_name_int(s, ":to", f->to);
+    bind_name_text(s, ":q", f->fts);
+}
+
+static bh_status_t sq_case_list(db_conn_t *c, const db_case_filter_t *f, arena_t *a,
+                                db_case_t **out, int *n, bh_err_t *err)
+{
+    static const char *const keycol[] = {"created_at", "created_at", "updated_at", "updated_at"};
+    struct sqlbuf b = {.len = 0};
+    sqlite3_stmt *s;
+    int rc;
+
+    b.text[0] = '\0';
+    if (f->sort == DB_SORT_RELEVANCE) {
+        add(&b, "SELECT " CASE_COLS " FROM cases JOIN (SELECT rowid AS rid, rank AS r FROM"
+                " cases_fts WHERE cases_fts MATCH :q) f ON f.rid = cases.id WHERE 1");
+        add_filters(&b, f);
+        add(&b, " ORDER BY f.r, cases.id LIMIT :limit OFFSET :off");
+    } else {
+        bool desc = f->sort == DB_SORT_CREATED_DESC || f->sort == DB_SORT_UPDATED_DESC;
+        char frag[256];
+        add(&b, "SELECT " CASE_COLS " FROM cases WHERE 1");
+        add_filters(&b, f);
+        if (f->after_set) {
+            snprintf(frag, sizeof frag, " AND (cases.%s %s :ck OR (cases.%s = :ck AND cases.id %s :cid))",
+                     keycol[f->sort], desc ? "<" : ">", keycol[f->sort], desc ? "<" : ">");
+            add(&b, frag);
+        }
+        snprintf(frag, sizeof frag, " ORDER BY cases.%s %s, cases.id %s LIMIT :limit",
+                 keycol[f->sort], desc ? "DESC" : "ASC", desc ? "DESC" : "ASC");
+        add(&b, frag);
+    }
+    if (sqlite3_prepare_v2(SQ(c)->h, b.text, -1, &s, NULL) != SQLITE_OK)
+        return bh_fail(err, BH_INTERNAL, "", "查询出错：%s", sqlite3_errmsg(SQ(c)->h));
+    bind_filters(s, f, a);
+    bind_name_int(s, ":limit", f->limit);
+    if (f->after_set) {
+        bind_name_int(s, ":ck", f->after_key);
+        bind_name_int(s, ":cid", f->after_id);
+        bind_name_int(s, ":off", f->after_key);
+    } else {
+        bind_name_int(s, ":off", 0);
+    }
+    *out = arena_alloc(a, (size_t)(f->limit > 0 ? f->limit : 1) * sizeof **out);
+    *n = 0;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW && *n < f->limit) {
+        memset(&(*out)[*n], 0, sizeof **out);
+        row_case(s, a, &(*out)[(*n)++]);
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        bh_status_t st = bh_fail(err, BH_INVALID_ARGUMENT, "q", "检索条件无效：%s",
+                                 sqlite3_errmsg(SQ(c)->h));
+        sqlite3_finalize(s);
+        return st;
+    }
+    sqlite3_finalize(s);
+    return BH_OK;
+}
+
+static bh_status_t sq_stats(db_conn_t *c, const db_stats_query_t *q, arena_t *a,
+                            db_stats_row_t **rows, int *n, bh_err_t *err)
+{
+    struct sqlbuf b = {.len = 0};
+    sqlite3_stmt *s;
+    int cap = 16;
+    const char *key = q->group_by == DB_GROUP_UNIT       ? "substr(unit, 1, :klen)"
+                      : q->group_by == DB_GROUP_CATEGORY ? "category"
+                      : q->group_by == DB_GROUP_SOURCE   ? "source"
+                                                         : "''";
+    const char *name = q->group_by == DB_GROUP_UNIT
+                           ? "(SELECT name FROM units WHERE code = g.k)"
+                       : q->group_by == DB_GROUP_CATEGORY
+                           ? "(SELECT name FROM categories WHERE code = g.k)"
+                           : "NULL";
+
+    b.text[0] = '\0';
+    add(&b, "SELECT g.*, ");
+    add(&b, name);
+    add(&b, " FROM (SELECT ");
+    add(&b, key);
+    add(&b, " AS k, count(*), count(registered_at),"
+            " coalesce(sum(registered_at IS NOT NULL AND ((closed_at IS NOT NULL AND closed_at <= :asof)"
+            "   OR (due_at IS NOT NULL AND due_at <= :asof))), 0),"
+            " coalesce(sum(closed_at IS NOT NULL AND closed_at <= :asof), 0),"
+            " coalesce(sum(closed_at IS NOT NULL AND closed_at <= :asof AND on_time = 1), 0),"
+            " count(handled_at), coalesce(sum(rework_count > 0), 0), count(rating),"
+            " coalesce(sum(rating >= 3), 0),"
+            " avg(CASE WHEN handled_at IS NOT NULL AND dispatched_at IS NOT NULL"
+            "   THEN handled_at - dispatched_at END)"
+            " FROM cases WHERE created_at >= :from AND created_at < :to");
+    if (q->unit_prefix)
+        add(&b, " AND unit >= :u1 AND unit < :u2");
+    add(&b, " GROUP BY k ORDER BY k) g");
+    if (sqlite3_prepare_v2(SQ(c)->h, b.text, -1, &s, NULL) != SQLITE_OK)
+        return bh_fail(err, BH_INTERNAL, "", "统计出错：%s", sqlite3_errmsg(SQ(c)->h));
+    bind_name_int(s, ":klen", q->key_len);
+    bind_name_int(s, ":asof", q->as_of);
+    bind_name_int(s, ":from", q->from);
+    bind_name_int(s, ":to", q->to);
+    if (q->unit_prefix) {
+        bind_name_text(s, ":u1", q->unit_prefix);
+        bind_name_text(s, ":u2", prefix_end(a, q->unit_prefix));
+    }
+    *rows = arena_alloc(a, cap * sizeof **rows);
+    *n = 0;
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        db_stats_row_t *r;
+        if (*n == cap) {
+            db_stats_row_t *bigger = arena_alloc(a, 2 * cap * sizeof *bigger);
+            memcpy(bigger, *rows, cap * sizeof *bigger);
+            *rows = bigger;
+            cap *= 2;
+        }
+        r = &(*rows)[(*n)++];
+        r->key = col_text(s, 0, a);
+        r->reported = sqlite3_column_int64(s, 1);
+        r->registered = sqlite3_column_int64(s, 2);
+        r->due = sqlite3_column_int64(s, 3);
+        r->closed = sqlite3_column_int64(s, 4);
+        r->closed_on_time = sqlite3_column_int64(s, 5);
+        r->overdue = r->due - r->closed_on_time;
+        r->handled = sqlite3_column_int64(s, 6);
+        r->reworked = sqlite3_column_int64(s, 7);
+        r->rated = sqlite3_column_int64(s, 8);
+        r->satisfied = sqlite3_column_int64(s, 9);
+        r->avg_handle_hours = sqlite3_column_type(s, 10) == SQLITE_NULL
+                                  ? -1 : sqlite3_column_double(s, 10) / DT_HOUR_MS;
+        r->name = col_text(s, 11, a);
+    }
+    sqlite3_finalize(s);
+    return BH_OK;
+}
+
+static bh_status_t sq_integrity_check(db_conn_t *c, arena_t *a, const char **result)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(SQ(c)->h, "PRAGMA integrity_check", -1, &s, NULL) != SQLITE_OK)
+        return BH_INTERNAL;
+    *result = sqlite3_step(s) == SQLITE_ROW ? col_text(s, 0, a) : "no result";
+    sqlite3_finalize(s);
+    return BH_OK;
+}
+
+static const struct db_ops sqlite_ops = {
+    .close = sq_close,
+    .reader = sq_reader,
+    .reader_done = sq_reader_done,
+    .write = sq_write,
+    .unit_put = sq_unit_put,
+    .unit_get = sq_unit_get,
+    .unit_find = sq_unit_find,
+    .unit_list = sq_unit_list,
+    .user_put = sq_user_put,
+    .user_get = sq_user_get,
+    .user_list = sq_user_list,
+    .user_count = sq_user_count,
+    .session_put = sq_session_put,
+    .session_get = sq_session_get,
+    .session_del = sq_session_del,
+    .category_put = sq_category_put,
+    .case_insert = sq_case_insert,
+    .case_lookup_key = sq_case_lookup_key,
+    .case_lookup_number = sq_case_lookup_number,
+    .case_get = sq_case_get,
+    .case_update = sq_case_update,
+    .case_list = sq_case_list,
+    .event_add = sq_event_add,
+    .event_list = sq_event_list,
+    .clocks_put = sq_clocks_put,
+    .clocks_get = sq_clocks_get,
+    .sweep_due = sq_sweep_due,
+    .counts = sq_counts,
+    .counts_add = sq_counts_add,
+    .stats = sq_stats,
+    .integrity_check = sq_integrity_check,
+};
+
+bh_status_t db_sqlite_open(const char *path, int readers, db_t **out, bh_err_t *err)
+{
+    struct sq_db *d = xcalloc(1, sizeof *d);
+    bh_status_t st;
+
+    *out = NULL;
+    if (sqlite3_threadsafe() == 0)
+        return bh_fail(err, BH_INTERNAL, "db", "SQLite 未以线程安全方式编译");
+    if ((st = open_conn(path, true, &d->writer, err)) != BH_OK) {
+        free(d);
+        return st;
+    }
+    if ((st = migrate(d->writer, path, err)) != BH_OK) {
+        close_conn(d->writer);
+        free(d);
+        return st;
+    }
+    d->base.ops = &sqlite_ops;
+    d->writer->base.db = &d->base;
+    d->nreaders = readers < 1 ? 1 : readers;
+    d->readers = xcalloc((size_t)d->nreaders, sizeof *d->readers);
+    for (int i = 0; i < d->nreaders; i++) {
+        if ((st = open_conn(path, false, &d->readers[i], err)) != BH_OK) {
+            for (int k = 0; k < i; k++)
+                close_conn(d->readers[k]);
+            close_conn(d->writer);
+            free(d->readers);
+            free(d);
+            return st;
+        }
+        d->readers[i]->base.db = &d->base;
+        d->readers[i]->next_free = d->free_readers;
+        d->free_readers = d->readers[i];
+    }
+    pthread_mutex_init(&d->mu, NULL);
+    pthread_cond_init(&d->cv_jobs, NULL);
+    pthread_cond_init(&d->cv_done, NULL);
+    pthread_cond_init(&d->cv_reader, NULL);
+    pthread_create(&d->writer_thread, NULL, writer_main, d);
+    *out = &d->base;
+    return BH_OK;
+}

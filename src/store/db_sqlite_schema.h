@@ -1,0 +1,67 @@
+/*
+ * db_sqlite_schema.h - the SQLite schema as numbered migrations.  A
+ * database records the last migration applied in PRAGMA user_version; new
+ * migrations are appended, never edited.
+ */
+#ifndef BH_DB_SQLITE_SCHEMA_H
+#define BH_DB_SQLITE_SCHEMA_H
+
+static const char *const migrations[] = {
+    /* 1: units, users, sessions, categories, cases and their history. */
+    "CREATE TABLE units("
+    "  code TEXT PRIMARY KEY, parent TEXT REFERENCES units(code),"
+    "  name TEXT NOT NULL, type TEXT NOT NULL, active INTEGER NOT NULL DEFAULT 1);"
+    "CREATE INDEX units_parent ON units(parent);"
+    "CREATE INDEX units_name ON units(name, type);"
+    "CREATE TABLE users("
+    "  id INTEGER PRIMARY KEY, username TEXT NOT NULL UNIQUE, role TEXT NOT NULL,"
+    "  unit TEXT NOT NULL REFERENCES units(code), display_name TEXT, phone TEXT,"
+    "  pwhash TEXT NOT NULL, active INTEGER NOT NULL DEFAULT 1);"
+    "CREATE TABLE sessions("
+    "  token_hash BLOB PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users(id),"
+    "  created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE categories("
+    "  code TEXT PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL, parent TEXT,"
+    "  policy TEXT NOT NULL);"
+    "CREATE TABLE cases("
+    "  id INTEGER PRIMARY KEY, number TEXT UNIQUE,"
+    "  category TEXT NOT NULL, kind TEXT NOT NULL, title TEXT NOT NULL,"
+    "  description TEXT NOT NULL, source TEXT NOT NULL, urgency TEXT,"
+    "  unit TEXT NOT NULL, handling_unit TEXT, lat REAL, lng REAL, address TEXT,"
+    "  reporter_name TEXT, reporter_phone TEXT, created_by TEXT,"
+    "  external_id TEXT, idempotency_key TEXT,"
+    "  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,"
+    "  version INTEGER NOT NULL, status TEXT NOT NULL, light TEXT NOT NULL,"
+    "  next_change INTEGER, supervised INTEGER NOT NULL DEFAULT 0,"
+    "  rework_count INTEGER NOT NULL DEFAULT 0, return_count INTEGER NOT NULL DEFAULT 0,"
+    "  rating INTEGER, registered_at INTEGER, dispatched_at INTEGER,"
+    "  handled_at INTEGER, closed_at INTEGER, due_at INTEGER, on_time INTEGER);"
+    "CREATE UNIQUE INDEX cases_idem ON cases(idempotency_key) WHERE idempotency_key IS NOT NULL;"
+    "CREATE UNIQUE INDEX cases_ext ON cases(source, external_id) WHERE external_id IS NOT NULL;"
+    "CREATE INDEX cases_created ON cases(created_at);"
+    "CREATE INDEX cases_updated ON cases(updated_at);"
+    "CREATE INDEX cases_unit ON cases(unit, created_at);"
+    "CREATE INDEX cases_handling ON cases(handling_unit, created_at);"
+    "CREATE INDEX cases_status ON cases(status, created_at);"
+    "CREATE INDEX cases_category ON cases(category, created_at);"
+    "CREATE INDEX cases_source ON cases(source, created_at);"
+    "CREATE INDEX cases_light ON cases(light, created_at);"
+    "CREATE INDEX cases_next_change ON cases(next_change) WHERE next_change IS NOT NULL;"
+    "CREATE TABLE case_events("
+    "  case_id INTEGER NOT NULL REFERENCES cases(id), seq INTEGER NOT NULL,"
+    "  action TEXT NOT NULL, role TEXT NOT NULL, actor TEXT, actor_unit TEXT,"
+    "  at INTEGER NOT NULL, reason TEXT, note TEXT, to_unit TEXT, result TEXT,"
+    "  clock TEXT, amount REAL, level INTEGER, rating INTEGER, into_case TEXT,"
+    "  PRIMARY KEY(case_id, seq)) WITHOUT ROWID;"
+    "CREATE TABLE case_clocks("
+    "  case_id INTEGER NOT NULL, name TEXT NOT NULL, started_at INTEGER,"
+    "  deadline INTEGER, stopped_at INTEGER, light TEXT NOT NULL,"
+    "  PRIMARY KEY(case_id, name)) WITHOUT ROWID;"
+    "CREATE TABLE case_counts("
+    "  status TEXT NOT NULL, light TEXT NOT NULL, n INTEGER NOT NULL,"
+    "  PRIMARY KEY(status, light)) WITHOUT ROWID;"
+    "CREATE VIRTUAL TABLE cases_fts USING fts5(title, description, address,"
+    "  content='cases', content_rowid='id', tokenize='bihuan_cjk');",
+};
+
+#endif

@@ -1,0 +1,173 @@
+/*
+ * auth.c - users, password hashes (argon2id, libsodium) and sessions
+ * (random opaque tokens; only their SHA-256 is stored).
+ */
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "svc/svc.h"
+
+/* argon2id cost: 2 passes over 19 MiB (the OWASP minimum for argon2id). */
+#define PW_OPSLIMIT 2
+#define PW_MEMLIMIT (19u * 1024 * 1024)
+#define TOKEN_BYTES 32
+
+dt_ms_t svc_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (dt_ms_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+bh_status_t svc_hash_password(const char *password, arena_t *a, const char **out,
+                              bh_err_t *err)
+{
+    char *h = arena_alloc(a, crypto_pwhash_STRBYTES);
+    if (crypto_pwhash_str(h, password, strlen(password), PW_OPSLIMIT, PW_MEMLIMIT) != 0)
+        return bh_fail(err, BH_INTERNAL, "", "计算密码散列失败（内存不足？）");
+    *out = h;
+    return BH_OK;
+}
+
+struct user_put {
+    db_user_t u;
+};
+
+static bh_status_t user_put_tx(db_conn_t *c, void *ctx, bh_err_t *err)
+{
+    struct user_put *p = ctx;
+    arena_t *a = arena_new();
+    db_unit_t unit;
+    bh_status_t st;
+
+    st = DB(c, unit_get, p->u.unit, a, &unit);
+    arena_free(a);
+    if (st != BH_OK)
+        return bh_fail(err, BH_INVALID_ARGUMENT, "unit", "单位“%s”不存在", p->u.unit);
+    return DB(c, user_put, &p->u, err);
+}
+
+bh_status_t svc_user_put(svc_t *s, const char *username, const char *password,
+                         const char *role, const char *unit, const char *display_name,
+                         const char *phone, bh_err_t *err)
+{
+    struct user_put p = {{0}};
+    arena_t *a;
+    bh_status_t st;
+    size_t n = username ? strlen(username) : 0;
+
+    if (n == 0 || n > 64 || strspn(username, "abcdefghijklmnopqrstuvwxyz"
+                                               "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") != n)
+        return bh_fail(err, BH_INVALID_ARGUMENT, "username",
+                       "用户名须为1到64个英文字母、数字或 _ . -");
+    if (role_from_name(role) < 0)
+        return bh_fail(err, BH_INVALID_ARGUMENT, "role",
+                       "未知角色“%s”（可选 admin leader operator handler reporter public）",
+                       role ? role : "");
+    if (!password || strlen(password) < 8)
+        return bh_fail(err, BH_INVALID_ARGUMENT, "password", "密码至少8个字符");
+    if (strlen(password) > 1024)
+        return bh_fail(err, BH_INVALID_ARGUMENT, "password", "密码过长");
+    a = arena_new();
+    if ((st = svc_hash_password(password, a, &p.u.pwhash, err)) == BH_OK) {
+        p.u.username = username;
+        p.u.role = role;
+        p.u.unit = unit;
+        p.u.display_name = display_name;
+        p.u.phone = phone;
+        p.u.active = true;
+        st = db_write(s->db, user_put_tx, &p, err);
+    }
+    arena_free(a);
+    return st;
+}
+
+static void token_hash(const char *token, unsigned char out[32])
+{
+    crypto_hash_sha256(out, (const unsigned char *)token, strlen(token));
+}
+
+struct session_put {
+    unsigned char hash[32];
+    int64_t user_id;
+    dt_ms_t created, expires;
+};
+
+static bh_status_t session_put_tx(db_conn_t *c, void *ctx, bh_err_t *err)
+{
+    struct session_put *p = ctx;
+    (void)err;
+    return DB(c, session_put, p->hash, p->user_id, p->created, p->expires);
+}
+
+bh_status_t svc_login(svc_t *s, const char *username, const char *password, arena_t *a,
+                      const char **token, db_user_t *user, dt_ms_t *expires, bh_err_t *err)
+{
+    db_conn_t *c = db_reader(s->db);
+    unsigned char raw[TOKEN_BYTES];
+    char *tok;
+    struct session_put p;
+    bh_status_t st = DB(c, user_get, username, a, user);
+
+    db_reader_done(s->db, c);
+    if (st != BH_OK || !user->active ||
+        crypto_pwhash_str_verify(user->pwhash, password, strlen(password)) != 0)
+        return bh_fail(err, BH_UNAUTHENTICATED, "password", "用户名或密码错误");
+    randombytes_buf(raw, sizeof raw);
+    tok = arena_alloc(a, sodium_base64_ENCODED_LEN(TOKEN_BYTES, sodium_base64_VARIANT_URLSAFE_NO_PADDING) + 3);
+    memcpy(tok, "bh_", 3);
+    sodium_bin2base64(tok + 3, sodium_base64_ENCODED_LEN(TOKEN_BYTES, sodium_base64_VARIANT_URLSAFE_NO_PADDING),
+                      raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    token_hash(tok, p.hash);
+    p.user_id = user->id;
+    p.created = svc_now();
+    p.expires = p.created + s->session_ttl_ms;
+    if ((st = db_write(s->db, session_put_tx, &p, err)) != BH_OK)
+        return st;
+    *token = tok;
+    *expires = p.expires;
+    return BH_OK;
+}
+
+bh_status_t svc_authenticate(svc_t *s, const char *token, arena_t *a, svc_user_t *out,
+                             bh_err_t *err)
+{
+    unsigned char h[32];
+    db_conn_t *c;
+    db_user_t u;
+    bh_status_t st;
+    int role;
+
+    if (!token || strncmp(token, "bh_", 3) != 0 || strlen(token) > 128)
+        return bh_fail(err, BH_UNAUTHENTICATED, "Authorization", "缺少或无效的访问令牌，请先登录");
+    token_hash(token, h);
+    c = db_reader(s->db);
+    st = DB(c, session_get, h, svc_now(), a, &u);
+    db_reader_done(s->db, c);
+    if (st != BH_OK || (role = role_from_name(u.role)) < 0)
+        return bh_fail(err, BH_UNAUTHENTICATED, "Authorization", "登录已过期或令牌无效，请重新登录");
+    out->id = u.id;
+    out->username = u.username;
+    out->role = (bh_role_t)role;
+    out->unit = u.unit;
+    return BH_OK;
+}
+
+struct session_del {
+    unsigned char hash[32];
+};
+
+static bh_status_t session_del_tx(db_conn_t *c, void *ctx, bh_err_t *err)
+{
+    (void)err;
+    return DB(c, session_del, ((struct session_del *)ctx)->hash);
+}
+
+bh_status_t svc_logout(svc_t *s, const char *token)
+{
+    struct session_del d;
+    token_hash(token, d.hash);
+    return db_write(s->db, session_del_tx, &d, NULL);
+}

@@ -1,0 +1,550 @@
+/*
+ * cases.c - the case loop's use cases: report, act, view, sweep.
+ *
+ * derive() is the one place that turns an event history into the cached
+ * columns of a case (state, handling unit, counters, light, next change,
+ * due date) and its clock rows; every write calls it inside the write
+ * transaction.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "svc/svc.h"
+#include "util/xmalloc.h"
+
+const char *const svc_sources[] = {"grid", "hotline", "citizen", "petition", "inspection",
+                                   "self_check", "video", "superior", "open311", NULL};
+static const char *const source_labels[] = {"网格员上报", "12345热线", "群众反映", "信访",
+                                            "巡查检查", "企业自查", "视频监控", "上级交办",
+                                            "Open311"};
+
+const char *svc_source_label(const char *source)
+{
+    for (int i = 0; svc_sources[i]; i++)
+        if (source && strcmp(source, svc_sources[i]) == 0)
+            return source_labels[i];
+    return NULL;
+}
+
+void svc_init(svc_t *s, db_t *db, cat_set_t *cats, cal_t *cal)
+{
+    memset(s, 0, sizeof *s);
+    s->db = db;
+    s->cats = cats;
+    s->cal = cal;
+    cal_hours_default(&s->hours);
+    s->env.cal = cal;
+    s->env.hours = &s->hours;
+    s->session_ttl_ms = 12 * DT_HOUR_MS;
+}
+
+void svc_fini(svc_t *s)
+{
+    cat_set_free(s->cats);
+    cal_free(s->cal);
+}
+
+const sla_policy_t *svc_case_policy(svc_t *s, const db_case_t *k)
+{
+    const cat_t *cat = cat_find(s->cats, k->category);
+    if (!cat) /* a category removed from the file: fall back to the first */
+        cat = &s->cats->cats[0];
+    return cat_policy(s->cats, cat, k->source, k->urgency);
+}
+
+static bool has_prefix(const char *s, const char *p)
+{
+    return s && p && strncmp(s, p, strlen(p)) == 0;
+}
+
+bool svc_case_visible(const svc_user_t *u, const db_case_t *k)
+{
+    if (u->role == ROLE_PUBLIC)
+        return k->created_by && strcmp(k->created_by, u->username) == 0;
+    return has_prefix(k->unit, u->unit) || has_prefix(k->handling_unit, u->unit) ||
+           (k->created_by && strcmp(k->created_by, u->username) == 0);
+}
+
+/* The clock the case is judged by: the one verification stops, else the
+ * one handling stops, else the first. */
+static int governing_clock(const sla_policy_t *p)
+{
+    for (int i = 0; i < p->nclocks; i++)
+        if (p->clock[i].stop & (1u << CASE_ACT_VERIFY_PASS))
+            return i;
+    for (int i = 0; i < p->nclocks; i++)
+        if (p->clock[i].stop & (1u << CASE_ACT_HANDLE))
+            return i;
+    return 0;
+}
+
+/* First (or, with last=true, latest) instant of an action in the history. */
+static dt_ms_t when(const case_event_t *ev, int n, case_action_t a, bool last)
+{
+    dt_ms_t t = 0;
+    for (int i = 0; i < n; i++)
+        if (ev[i].action == a) {
+            t = ev[i].at;
+            if (!last)
+                break;
+        }
+    return t;
+}
+
+/*
+ * Derive the cached columns of 'k' and its clocks from the history.
+ * 'clocks' (SLA_CLOCKS_MAX) and 'snap' are out-parameters.
+ */
+static bh_status_t derive(svc_t *s, db_case_t *k, const case_event_t *ev, int n, dt_ms_t now,
+                          sla_clock_state_t *clocks, case_snapshot_t *snap, bh_err_t *err)
+{
+    const sla_policy_t *p = svc_case_policy(s, k);
+    int g = governing_clock(p);
+    dt_ms_t next = INT64_MAX;
+
+    if (case_replay(ev, n, snap, err) != BH_OK)
+        return bh_fail(err, BH_INTERNAL, "", "案件 %lld 的历史无法重放：%s", (long long)k->id,
+                       err ? err->message : "");
+    k->light = sla_evaluate(p, &s->env, ev, n, now, clocks);
+    for (int i = 0; i < p->nclocks; i++)
+        if (clocks[i].next_change < next)
+            next = clocks[i].next_change;
+    k->next_change = next == INT64_MAX ? 0 : next;
+    k->status = snap->state;
+    k->handling_unit = snap->handling_unit;
+    k->supervised = snap->supervise_level;
+    k->rework_count = snap->rework_count;
+    k->return_count = snap->return_count;
+    k->rating = snap->rating;
+    k->registered_at = when(ev, n, CASE_ACT_REGISTER, false);
+    k->dispatched_at = when(ev, n, CASE_ACT_DISPATCH, false);
+    k->handled_at = when(ev, n, CASE_ACT_HANDLE, true);
+    k->closed_at = snap->closed_at;
+    k->due_at = clocks[g].started ? clocks[g].deadline : 0;
+    k->on_time = clocks[g].stopped ? clocks[g].on_time : -1;
+    return BH_OK;
+}
+
+static void clock_rows(const sla_policy_t *p, const sla_clock_state_t *st, db_clock_t *rows)
+{
+    for (int i = 0; i < p->nclocks; i++) {
+        rows[i].name = p->clock[i].name;
+        rows[i].started_at = st[i].started ? st[i].started_at : 0;
+        rows[i].deadline = st[i].started ? st[i].deadline : 0;
+        rows[i].stopped_at = st[i].stopped ? st[i].stopped_at : 0;
+        rows[i].light = st[i].light;
+    }
+}
+
+/* Write derived columns, clocks and the status/light counters. */
+static bh_status_t save(svc_t *s, db_conn_t *c, db_case_t *k, case_state_t old_st,
+                        sla_light_t old_light, bool is_new, const sla_clock_state_t *clocks)
+{
+    const sla_policy_t *p = svc_case_policy(s, k);
+    db_clock_t rows[SLA_CLOCKS_MAX];
+    bh_status_t st;
+
+    clock_rows(p, clocks, rows);
+    if ((st = DB(c, case_update, k)) || (st = DB(c, clocks_put, k->id, rows, p->nclocks)))
+        return st;
+    if (!is_new && old_st == k->status && old_light == k->light)
+        return BH_OK;
+    if (!is_new && (st = DB(c, counts_add, old_st, old_light, -1)))
+        return st;
+    return DB(c, counts_add, k->status, k->light, 1);
+}
+
+/* ---- report ---- */
+
+/* The stored row for a new case (no id yet). */
+static void new_row(db_case_t *k, const svc_case_new_t *in, const cat_t *cat,
+                    const char *created_by)
+{
+    memset(k, 0, sizeof *k);
+    k->category = in->category;
+    k->kind = cat_kind_name(cat->kind);
+    k->title = in->title;
+    k->description = in->description;
+    k->source = in->source;
+    k->urgency = in->urgency;
+    k->unit = in->unit;
+    k->has_location = in->has_location;
+    k->lat = in->lat;
+    k->lng = in->lng;
+    k->address = in->address;
+    k->reporter_name = in->reporter_name;
+    k->reporter_phone = in->reporter_phone;
+    k->created_by = created_by;
+    k->external_id = in->external_id;
+    k->idempotency_key = in->idempotency_key;
+    k->created_at = k->updated_at = in->at ? in->at : svc_now();
+    k->version = 1;
+}
+
+bh_status_t svc_case_import_tx(svc_t *s, db_conn_t *c, const svc_case_new_t *in,
+                               const char *created_by, const case_event_t *ev, int n,
+                               dt_ms_t now, int64_t *id, bh_err_t *err)
+{
+    const cat_t *cat = cat_find(s->cats, in->category);
+    db_case_t k;
+    case_snapshot_t snap;
+    sla_clock_state_t clocks[SLA_CLOCKS_MAX];
+    bh_status_t st;
+
+    if (!cat)
+        return bh_fail(err, BH_INVALID_ARGUMENT, "category", "案件类别“%s”不存在", in->category);
+    if (n < 1 || ev[0].action != CASE_ACT_REPORT)
+        return bh_fail(err, BH_INVALID_ARGUMENT, "history", "案件历史须以上报开始");
+    new_row(&k, in, cat, created_by);
+    k.created_at = ev[0].at;
+    k.version = n;
+    k.updated_at = ev[n - 1].at;
+    if ((st = DB(c, case_insert, &k, err)))
+        return st;
+    for (int i = 0; i < n; i++)
+        if ((st = DB(c, event_add, k.id, i + 1, &ev[i])))
+            return st;
+    if ((st = derive(s, &k, ev, n, now, clocks, &snap, err)) ||
+        (st = save(s, c, &k, CASE_ST_NONE, SLA_LIGHT_NONE, true, clocks)))
+        return st;
+    *id = k.id;
+    return BH_OK;
+}
+
+static bh_status_t sync_tx(db_conn_t *c, void *ctx, bh_err_t *err)
+{
+    svc_t *s = ctx;
+    (void)err;
+    for (int i = 0; i < s->cats->ncats; i++) {
+        const cat_t *k = &s->cats->cats[i];
+        bh_status_t st = DB(c, category_put, k->code, k->name, cat_kind_name(k->kind), k->parent,
+                            s->cats->policy_keys[k->policy]);
+        if (st)
+            return st;
+    }
+    return BH_OK;
+}
+
+bh_status_t svc_sync_categories(svc_t *s, bh_err_t *err)
+{
+    return db_write(s->db, sync_tx, s, err);
+}
+
+struct create_ctx {
+    svc_t *s;
+    const svc_user_t *u;
+    const svc_case_new_t *in;
+    const cat_t *cat;
+    int64_t id;
+    bool replayed;
+};
+
+static bh_status_t create_tx(db_conn_t *c, void *vctx, bh_err_t *err)
+{
+    struct create_ctx *x = vctx;
+    const svc_case_new_t *in = x->in;
+    arena_t *a;
+    db_unit_t unit;
+    db_case_t k;
+    case_event_t ev;
+    case_snapshot_t snap;
+    sla_clock_state_t clocks[SLA_CLOCKS_MAX];
+    bh_status_t st;
+
+    x->id = DB(c, case_lookup_key, in->idempotency_key, in->source, in->external_id);
+    if (x->id) {
+        x->replayed = true;
+        return BH_OK;
+    }
+    a = arena_new();
+    if (DB(c, unit_get, in->unit, a, &unit) != BH_OK || !unit.active) {
+        st = bh_fail(err, BH_INVALID_ARGUMENT, "unit", "单位“%s”不存在或已停用", in->unit);
+        goto out;
+    }
+    new_row(&k, in, x->cat, x->u->username);
+    if ((st = DB(c, case_insert, &k, err)))
+        goto out;
+    memset(&ev, 0, sizeof ev);
+    ev.action = CASE_ACT_REPORT;
+    ev.role = x->u->role;
+    ev.actor = x->u->username;
+    ev.actor_unit = x->u->unit;
+    ev.at = k.created_at;
+    if ((st = case_check(&(case_snapshot_t){.state = CASE_ST_NONE}, &ev, err)) ||
+        (st = DB(c, event_add, k.id, 1, &ev)) ||
+        (st = derive(x->s, &k, &ev, 1, svc_now(), clocks, &snap, err)) ||
+        (st = save(x->s, c, &k, CASE_ST_NONE, SLA_LIGHT_NONE, true, clocks)))
+        goto out;
+    x->id = k.id;
+out:
+    arena_free(a);
+    return st;
+}
+
+static bool valid_text(const char *s, size_t max)
+{
+    return s && strlen(s) <= max;
+}
+
+bh_status_t svc_case_create(svc_t *s, const svc_user_t *u, const svc_case_new_t *in,
+                            int64_t *id, bool *replayed, bh_err_t *err)
+{
+    struct create_ctx x = {s, u, in, NULL, 0, false};
+    bh_status_t st;
+
+    if (!in->category || !(x.cat = cat_find(s->cats, in->category)))
+        return bh_fail(err, BH_INVALID_ARGUMENT, "category", "案件类别“%s”不存在",
+                       in->category ? in->category : "");
+    if (!in->title || !*in->title || !valid_text(in->title, 200))
+        return bh_fail(err, BH_INVALID_ARGUMENT, "title", "标题（title）不能为空，最多200字节");
+    if (!in->description || !*in->description || !valid_text(in->description, 4000))
+        return bh_fail(err, BH_INVALID_ARGUMENT, "description",
+                       "问题描述（description）不能为空，最多4000字节");
+    if (!svc_source_label(in->source))
+        return bh_fail(err, BH_INVALID_ARGUMENT, "source",
+                       "来源（source）“%s”无效，可选 grid hotline citizen petition inspection"
+                       " self_check video superior open311", in->source ? in->source : "");
+    if (in->urgency && strcmp(in->urgency, "normal") && strcmp(in->urgency, "urgent"))
+        return bh_fail(err, BH_INVALID_ARGUMENT, "urgency", "紧急程度（urgency）应为 normal 或 urgent");
+    if (!in->unit || !*in->unit)
+        return bh_fail(err, BH_INVALID_ARGUMENT, "unit", "须给出事发单位或网格编码（unit）");
+    if (u->role != ROLE_PUBLIC && u->role != ROLE_ADMIN && !has_prefix(in->unit, u->unit))
+        return bh_fail(err, BH_PERMISSION_DENIED, "unit",
+                       "单位“%s”不在您的管辖范围（%s）内", in->unit, u->unit);
+    if (in->has_location && !(in->lat >= -90 && in->lat <= 90 && in->lng >= -180 && in->lng <= 180))
+        return bh_fail(err, BH_INVALID_ARGUMENT, "location", "坐标超出范围");
+    if (!valid_text(in->address ? in->address : "", 500) ||
+        !valid_text(in->reporter_name ? in->reporter_name : "", 100) ||
+        !valid_text(in->reporter_phone ? in->reporter_phone : "", 40) ||
+        !valid_text(in->external_id ? in->external_id : "", 128) ||
+        !valid_text(in->idempotency_key ? in->idempotency_key : "", 128))
+        return bh_fail(err, BH_INVALID_ARGUMENT, "", "地址、报告人、外部编号或幂等键过长");
+    st = db_write(s->db, create_tx, &x, err);
+    *id = x.id;
+    *replayed = x.replayed;
+    return st;
+}
+
+/* ---- actions ---- */
+
+struct act_ctx {
+    svc_t *s;
+    const svc_user_t *u;
+    int64_t id, expected_version;
+    case_event_t *ev;
+};
+
+/* Checks that need the store or the policy, after the state machine's. */
+static bh_status_t check_refs(svc_t *s, db_conn_t *c, arena_t *a, const db_case_t *k,
+                              const case_event_t *ev, const case_event_t *hist, int n,
+                              bh_err_t *err)
+{
+    db_unit_t unit;
+    if (ev->action == CASE_ACT_DISPATCH &&
+        (DB(c, unit_get, ev->to_unit, a, &unit) != BH_OK || !unit.active))
+        return bh_fail(err, BH_INVALID_ARGUMENT, "to_unit", "处置单位“%s”不存在或已停用",
+                       ev->to_unit);
+    if (ev->action == CASE_ACT_MERGE) {
+        int64_t into = DB(c, case_lookup_number, ev->into);
+        if (!into || into == k->id)
+            return bh_fail(err, BH_INVALID_ARGUMENT, "into",
+                           "要合并到的案件“%s”不存在或就是本案件", ev->into);
+    }
+    if (ev->action == CASE_ACT_EXTEND) {
+        sla_clock_state_t st[SLA_CLOCKS_MAX];
+        const sla_policy_t *p = svc_case_policy(s, k);
+        sla_evaluate(p, &s->env, hist, n, ev->at, st);
+        return sla_check_extension(p, st, ev->clock, ev->amount, err);
+    }
+    return BH_OK;
+}
+
+static bh_status_t act_tx(db_conn_t *c, void *vctx, bh_err_t *err)
+{
+    struct act_ctx *x = vctx;
+    arena_t *a = arena_new();
+    db_case_t k;
+    case_event_t *ev, *all;
+    int n;
+    case_snapshot_t snap;
+    sla_clock_state_t clocks[SLA_CLOCKS_MAX];
+    case_state_t old_st;
+    sla_light_t old_light;
+    bh_status_t st;
+
+    if (DB(c, case_get, x->id, a, &k) != BH_OK || !svc_case_visible(x->u, &k)) {
+        st = bh_fail(err, BH_NOT_FOUND, "id", "案件不存在");
+        goto out;
+    }
+    if (x->expected_version >= 0 && x->expected_version != k.version) {
+        st = bh_fail(err, BH_CONFLICT, "version",
+                     "案件已被他人修改：您看到的是第%lld版，当前是第%lld版，请刷新后重试",
+                     (long long)x->expected_version, (long long)k.version);
+        goto out;
+    }
+    DB(c, event_list, k.id, a, &ev, &n);
+    if ((st = case_replay(ev, n, &snap, err)) != BH_OK)
+        goto out;
+    if (x->ev->at < ev[n - 1].at)
+        x->ev->at = ev[n - 1].at; /* keep the history in time order */
+    if ((st = case_check(&snap, x->ev, err)) ||
+        (st = check_refs(x->s, c, a, &k, x->ev, ev, n, err)))
+        goto out;
+    all = arena_alloc(a, (size_t)(n + 1) * sizeof *all);
+    memcpy(all, ev, (size_t)n * sizeof *all);
+    all[n] = *x->ev;
+    old_st = k.status;
+    old_light = k.light;
+    k.version++;
+    k.updated_at = x->ev->at;
+    if ((st = DB(c, event_add, k.id, n + 1, x->ev)) ||
+        (st = derive(x->s, &k, all, n + 1, svc_now() > x->ev->at ? svc_now() : x->ev->at,
+                     clocks, &snap, err)) ||
+        (st = save(x->s, c, &k, old_st, old_light, false, clocks)))
+        goto out;
+out:
+    arena_free(a);
+    return st;
+}
+
+bh_status_t svc_case_act(svc_t *s, const svc_user_t *u, int64_t id, case_event_t *ev,
+                         int64_t expected_version, bh_err_t *err)
+{
+    struct act_ctx x = {s, u, id, expected_version, ev};
+    ev->role = u->role;
+    ev->actor = u->username;
+    ev->actor_unit = u->unit;
+    if (!ev->at)
+        ev->at = svc_now();
+    return db_write(s->db, act_tx, &x, err);
+}
+
+/* ---- view ---- */
+
+static bh_status_t get_view(svc_t *s, const svc_user_t *u, int64_t id, bool check, arena_t *a,
+                            svc_case_view_t *out, bh_err_t *err)
+{
+    db_conn_t *c = db_reader(s->db);
+    bh_status_t st = DB(c, case_get, id, a, &out->k);
+
+    if (st == BH_OK && check && !svc_case_visible(u, &out->k))
+        st = BH_NOT_FOUND;
+    if (st == BH_OK)
+        DB(c, event_list, id, a, &out->events, &out->nevents);
+    db_reader_done(s->db, c);
+    if (st != BH_OK)
+        return bh_fail(err, BH_NOT_FOUND, "id", "案件不存在");
+    out->policy = svc_case_policy(s, &out->k);
+    /* Lights are evaluated now, not read from the cache the sweep keeps. */
+    out->k.light = sla_evaluate(out->policy, &s->env, out->events, out->nevents, svc_now(),
+                                out->clocks);
+    if (case_replay(out->events, out->nevents, &out->snap, err) != BH_OK)
+        return bh_fail(err, BH_INTERNAL, "", "案件历史无法重放");
+    out->allowed = case_allowed_actions(&out->snap, u->role, u->unit);
+    return BH_OK;
+}
+
+bh_status_t svc_case_get(svc_t *s, const svc_user_t *u, int64_t id, arena_t *a,
+                         svc_case_view_t *out, bh_err_t *err)
+{
+    return get_view(s, u, id, true, a, out, err);
+}
+
+bh_status_t svc_case_get_after_act(svc_t *s, const svc_user_t *u, int64_t id, arena_t *a,
+                                   svc_case_view_t *out, bh_err_t *err)
+{
+    return get_view(s, u, id, false, a, out, err);
+}
+
+/* ---- sweep ---- */
+
+struct sweep_ctx {
+    svc_t *s;
+    dt_ms_t now;
+    int done;
+    bool more;
+};
+
+/* A clock that just turned red (or overdue) gets an automatic 督办. */
+static case_event_t *auto_supervise(arena_t *a, const sla_policy_t *p,
+                                    const sla_clock_state_t *clocks, const case_snapshot_t *snap,
+                                    dt_ms_t now)
+{
+    for (int i = 0; i < p->nclocks; i++) {
+        int level = clocks[i].light == SLA_LIGHT_OVERDUE ? 2 : clocks[i].light == SLA_LIGHT_RED ? 1 : 0;
+        case_event_t *e;
+        if (!clocks[i].running || level <= snap->supervise_level)
+            continue;
+        e = arena_zalloc(a, sizeof *e);
+        e->action = CASE_ACT_SUPERVISE;
+        e->role = ROLE_OPERATOR;
+        e->actor = "system";
+        e->at = now;
+        e->level = level;
+        e->note = arena_printf(a, "系统自动督办：时限“%s”%s", p->clock[i].label,
+                               level == 2 ? "已超期" : "亮红灯");
+        return e;
+    }
+    return NULL;
+}
+
+static bh_status_t sweep_one(svc_t *s, db_conn_t *c, int64_t id, dt_ms_t now, bh_err_t *err)
+{
+    arena_t *a = arena_new();
+    db_case_t k;
+    case_event_t *ev, *sup;
+    int n;
+    case_snapshot_t snap;
+    sla_clock_state_t clocks[SLA_CLOCKS_MAX];
+    case_state_t old_st;
+    sla_light_t old_light;
+    bh_status_t st;
+
+    if ((st = DB(c, case_get, id, a, &k)) != BH_OK)
+        goto out;
+    DB(c, event_list, id, a, &ev, &n);
+    old_st = k.status;
+    old_light = k.light;
+    if ((st = derive(s, &k, ev, n, now, clocks, &snap, err)))
+        goto out;
+    sup = auto_supervise(a, svc_case_policy(s, &k), clocks, &snap, now);
+    if (sup && case_check(&snap, sup, NULL) == BH_OK) {
+        case_event_t *all = arena_alloc(a, (size_t)(n + 1) * sizeof *all);
+        memcpy(all, ev, (size_t)n * sizeof *all);
+        all[n] = *sup;
+        if ((st = DB(c, event_add, id, n + 1, sup)) ||
+            (st = derive(s, &k, all, n + 1, now, clocks, &snap, err)))
+            goto out;
+        k.version++;
+        k.updated_at = now;
+    }
+    st = save(s, c, &k, old_st, old_light, false, clocks);
+out:
+    arena_free(a);
+    return st;
+}
+
+static bh_status_t sweep_tx(db_conn_t *c, void *vctx, bh_err_t *err)
+{
+    struct sweep_ctx *x = vctx;
+    int64_t ids[256];
+    int n;
+    bh_status_t st;
+
+    DB(c, sweep_due, x->now, 256, ids, &n);
+    for (int i = 0; i < n; i++)
+        if ((st = sweep_one(x->s, c, ids[i], x->now, err)))
+            return st;
+    x->done += n;
+    x->more = n == 256;
+    return BH_OK;
+}
+
+int svc_sweep(svc_t *s, dt_ms_t now, bh_err_t *err)
+{
+    struct sweep_ctx x = {s, now, 0, true};
+    while (x.more)
+        if (db_write(s->db, sweep_tx, &x, err) != BH_OK)
+            return -1;
+    return x.done;
+}

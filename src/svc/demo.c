@@ -1,0 +1,483 @@
+/*
+ * demo.c - the demo district generator.
+ *
+ * Units and users are written first; cases are generated as whole
+ * histories (svc_case_import_tx) in batches of BATCH per transaction, so a
+ * million cases take minutes, not hours.  Every history is checked by the
+ * state machine as it is imported.
+ */
+#include "svc/demo.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "util/xmalloc.h"
+
+#define BATCH 2000
+#define NSTREETS 10
+#define NCOMM 10
+#define NGRID 10
+
+static const struct {
+    const char *name, *abbr;
+    double lat, lng;
+} streets[NSTREETS] = {
+    {"黄贝街道", "hb", 22.548, 114.137}, {"翠竹街道", "cz", 22.565, 114.128},
+    {"东门街道", "dm", 22.548, 114.120}, {"桂园街道", "gy", 22.545, 114.110},
+    {"南湖街道", "nh", 22.538, 114.117}, {"笋岗街道", "sg", 22.563, 114.108},
+    {"东湖街道", "dh", 22.575, 114.145}, {"东晓街道", "dx", 22.580, 114.125},
+    {"莲塘街道", "lt", 22.558, 114.175}, {"清水河街道", "qsh", 22.590, 114.110},
+};
+
+static const char *const community_names[] = {
+    "新港", "文华", "碧波", "凤凰", "罗芳", "怡景", "湖景", "金湖", "翠华", "东乐", "向西", "南庆",
+    "滨河", "锦联", "红岭", "宝岗", "东晓", "独树", "莲花", "长岭", "梧桐", "银湖", "洪湖", "松园",
+    "鹿丹", "湖贝", "立新", "晒布", "螺岭", "清庆", "草埔", "坭岗", "布心", "太白", "金稻田", "大望",
+    "水库", "翠锦", "华丽", "桃源", "仙湖", "延芳", "西岭", "畔山", "木棉岭", "笋西", "田心", "爱国",
+    "百仕达", "新秀", "嘉北", "北斗", "东昌", "文锦", "深南", "人民桥", "黄贝岭", "渔民村", "罗湖",
+    "南湖", "金山", "华文", "笋岗", "洪湖东", "清水河", "玉龙", "蔡屋围", "湖贝旧村", "桂园", "松坪",
+    "宝安南", "京基", "东方", "泥岗", "凤凰路", "碧岭", "和平", "春风", "解放", "乐园", "建设",
+    "东门北", "东门南", "南塘", "笔架山", "银华", "翠北", "翠达", "翠岭", "湖畔", "翠宁", "新秀二",
+    "长岭下", "莲塘尾", "鹏兴", "仙桐", "坳下", "聚宝", "国威", "西坑"};
+
+static const struct {
+    const char *suffix, *name, *abbr;
+} depts[] = {
+    {"CG", "城市管理局", "cg"},       {"STHJ", "生态环境局", "sthj"},
+    {"YJGL", "应急管理局", "yjgl"},   {"ZJ", "住房和建设局", "zj"},
+    {"SW", "水务局", "sw"},           {"JT", "交通运输局", "jt"},
+    {"SCJG", "市场监督管理局", "scjg"}, {"SF", "司法局", "sf"},
+    {"XF", "信访局", "xf"},           {"ZWFW", "政务服务数据管理局", "zwfw"},
+};
+#define NDEPTS (int)(sizeof depts / sizeof depts[0])
+
+static const char *const roads[] = {"深南东路", "人民南路", "解放路", "东门中路", "宝安南路", "建设路",
+                                    "沿河北路", "爱国路", "太宁路", "布心路", "笋岗西路", "泥岗路",
+                                    "凤凰路", "文锦中路", "春风路", "嘉宾路", "和平路", "北斗路"};
+static const char *const surnames[] = {"王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "林", "郭"};
+static const char *const given[] = {"伟", "芳", "娜", "敏", "静", "强", "磊", "洋", "艳", "勇", "军", "杰", "涛", "明", "霞", "平"};
+static const char *const details[] = {
+    "影响居民通行，请尽快处理", "已持续多日，周边群众反映强烈", "存在安全隐患，需及时处置",
+    "夜间尤为严重，影响附近居民休息", "网格员巡查时发现，已拍照取证", "市民多次来电反映",
+    "位于学校周边，影响学生上下学", "临近农贸市场，人流量大"};
+
+/* xorshift64*: small, fast, deterministic for a seed. */
+static uint64_t rnd(uint64_t *s)
+{
+    *s ^= *s >> 12;
+    *s ^= *s << 25;
+    *s ^= *s >> 27;
+    return *s * 2685821657736338717ull;
+}
+
+static double urand(uint64_t *s)
+{
+    return (double)(rnd(s) >> 11) / 9007199254740992.0;
+}
+
+static int pick(uint64_t *s, int n)
+{
+    return (int)(rnd(s) % (uint64_t)n);
+}
+
+/* ---- units ---- */
+
+static bh_status_t put_unit(db_conn_t *c, const char *code, const char *parent, const char *name,
+                            const char *type, bh_err_t *err)
+{
+    db_unit_t u = {code, parent, name, type, true};
+    return DB(c, unit_put, &u, err);
+}
+
+static bh_status_t units_tx(db_conn_t *c, void *ctx, bh_err_t *err)
+{
+    char code[32], parent[32], name[128];
+    bh_status_t st;
+    (void)ctx;
+
+    if ((st = put_unit(c, "440303", NULL, "示范区", "district", err)))
+        return st;
+    for (int d = 0; d < NDEPTS; d++) {
+        snprintf(code, sizeof code, "440303-%s", depts[d].suffix);
+        if ((st = put_unit(c, code, "440303", depts[d].name, "department", err)))
+            return st;
+    }
+    for (int si = 0; si < NSTREETS; si++) {
+        snprintf(code, sizeof code, "440303%03d", si + 1);
+        if ((st = put_unit(c, code, "440303", streets[si].name, "street", err)))
+            return st;
+        for (int ci = 0; ci < NCOMM; ci++) {
+            snprintf(parent, sizeof parent, "440303%03d", si + 1);
+            snprintf(code, sizeof code, "440303%03d%03d", si + 1, ci + 1);
+            snprintf(name, sizeof name, "%s社区", community_names[si * NCOMM + ci]);
+            if ((st = put_unit(c, code, parent, name, "community", err)))
+                return st;
+            for (int gi = 0; gi < NGRID; gi++) {
+                char gcode[48], gname[160];
+                snprintf(gcode, sizeof gcode, "%s%02d", code, gi + 1);
+                snprintf(gname, sizeof gname, "%s第%02d网格", name, gi + 1);
+                if ((st = put_unit(c, gcode, code, gname, "grid", err)))
+                    return st;
+            }
+        }
+    }
+    return BH_OK;
+}
+
+/* ---- users ---- */
+
+static void random_password(char *out)
+{
+    static const char alphabet[] = "abcdefghjkmnpqrstuvwxyzACDEFGHJKLMNPQRSTUVWXYZ23456789";
+    for (int i = 0; i < 12; i++)
+        out[i] = alphabet[randombytes_uniform(sizeof alphabet - 1)];
+    out[12] = '\0';
+}
+
+static bh_status_t add_user(svc_t *s, const demo_opts_t *o, demo_login_t *l, const char *username,
+                            const char *role, const char *unit, const char *unit_name,
+                            const char *display, bh_err_t *err)
+{
+    snprintf(l->username, sizeof l->username, "%s", username);
+    snprintf(l->role, sizeof l->role, "%s", role);
+    snprintf(l->unit, sizeof l->unit, "%s", unit);
+    snprintf(l->unit_name, sizeof l->unit_name, "%s", unit_name);
+    if (o->password)
+        snprintf(l->password, sizeof l->password, "%s", o->password);
+    else
+        random_password(l->password);
+    return svc_user_put(s, username, l->password, role, unit, display, NULL, err);
+}
+
+static bh_status_t users(svc_t *s, const demo_opts_t *o, demo_login_t *l, int *n, bh_err_t *err)
+{
+    char name[32], unit[32], disp[96];
+    bh_status_t st;
+
+#define ADD(...) do { if ((st = add_user(s, o, &l[(*n)++], __VA_ARGS__, err))) return st; } while (0)
+    *n = 0;
+    ADD("admin", "admin", "440303", "示范区", "系统管理员");
+    ADD("zhzx01", "operator", "440303", "示范区", "指挥中心受理员");
+    ADD("zhzx02", "operator", "440303", "示范区", "指挥中心派遣员");
+    ADD("leader", "leader", "440303", "示范区", "区领导");
+    ADD("hb_leader", "leader", "440303001", "黄贝街道", "黄贝街道领导");
+    ADD("citizen", "public", "440303", "示范区", "市民（公众）");
+    for (int d = 0; d < NDEPTS; d++) {
+        snprintf(unit, sizeof unit, "440303-%s", depts[d].suffix);
+        snprintf(disp, sizeof disp, "%s处置员", depts[d].name);
+        ADD(depts[d].abbr, "handler", unit, depts[d].name, disp);
+    }
+    for (int si = 0; si < NSTREETS; si++) {
+        snprintf(unit, sizeof unit, "440303%03d", si + 1);
+        snprintf(name, sizeof name, "%s_jd", streets[si].abbr);
+        snprintf(disp, sizeof disp, "%s处置员", streets[si].name);
+        ADD(name, "handler", unit, streets[si].name, disp);
+        snprintf(name, sizeof name, "wgy_%s", streets[si].abbr);
+        snprintf(disp, sizeof disp, "%s网格员", streets[si].name);
+        ADD(name, "reporter", unit, streets[si].name, disp);
+    }
+#undef ADD
+    return BH_OK;
+}
+
+/* ---- cases ---- */
+
+struct gen {
+    svc_t *s;
+    const demo_opts_t *o;
+    uint64_t rng;
+    long done;
+    const cat_t **leaves;
+    int nleaves;
+    double *weights; /* cumulative */
+};
+
+/* Leaf categories (no children), weighted by how common the kind is. */
+static void pick_leaves(struct gen *g)
+{
+    static const double kind_weight[CAT_KIND__COUNT] = {
+        [CAT_KIND_CITY_EVENT] = 45, [CAT_KIND_CITY_COMPONENT] = 15, [CAT_KIND_HOTLINE] = 15,
+        [CAT_KIND_PETITION] = 3, [CAT_KIND_HAZARD] = 8, [CAT_KIND_DISPUTE] = 5,
+        [CAT_KIND_ENV_COMPLAINT] = 6, [CAT_KIND_RATING_RECTIFY] = 3};
+    int per_kind[CAT_KIND__COUNT] = {0};
+    const cat_set_t *set = g->s->cats;
+    double acc = 0;
+
+    g->leaves = xcalloc((size_t)set->ncats, sizeof *g->leaves);
+    g->weights = xcalloc((size_t)set->ncats, sizeof *g->weights);
+    for (int i = 0; i < set->ncats; i++) {
+        bool parent = false;
+        for (int k = 0; k < set->ncats && !parent; k++)
+            parent = set->cats[k].parent && strcmp(set->cats[k].parent, set->cats[i].code) == 0;
+        if (!parent) {
+            g->leaves[g->nleaves++] = &set->cats[i];
+            per_kind[set->cats[i].kind]++;
+        }
+    }
+    for (int i = 0; i < g->nleaves; i++) {
+        acc += kind_weight[g->leaves[i]->kind] / per_kind[g->leaves[i]->kind];
+        g->weights[i] = acc;
+    }
+    for (int i = 0; i < g->nleaves; i++)
+        g->weights[i] /= acc;
+}
+
+static const cat_t *pick_category(struct gen *g)
+{
+    double u = urand(&g->rng);
+    for (int i = 0; i < g->nleaves; i++)
+        if (u <= g->weights[i])
+            return g->leaves[i];
+    return g->leaves[g->nleaves - 1];
+}
+
+static const char *source_for(struct gen *g, cat_kind_t k)
+{
+    double u = urand(&g->rng);
+    switch (k) {
+    case CAT_KIND_CITY_EVENT:
+    case CAT_KIND_CITY_COMPONENT: return u < 0.7 ? "grid" : u < 0.8 ? "video" : u < 0.9 ? "citizen" : "hotline";
+    case CAT_KIND_HOTLINE: return "hotline";
+    case CAT_KIND_PETITION: return "petition";
+    case CAT_KIND_HAZARD: return u < 0.5 ? "inspection" : "self_check";
+    case CAT_KIND_DISPUTE: return u < 0.7 ? "grid" : "citizen";
+    case CAT_KIND_ENV_COMPLAINT: return u < 0.6 ? "hotline" : u < 0.8 ? "citizen" : "petition";
+    case CAT_KIND_RATING_RECTIFY: return "superior";
+    default: return "grid";
+    }
+}
+
+/* The handling unit and its handler's user name. */
+static void handler_for(struct gen *g, const cat_t *cat, int street, arena_t *a,
+                        const char **unit, const char **user)
+{
+    int d = -1;
+    if (cat->default_unit_type == CAT_UNIT_DEPARTMENT) {
+        for (int i = 0; i < NDEPTS && cat->default_department; i++)
+            if (strcmp(depts[i].name, cat->default_department) == 0)
+                d = i;
+        if (d < 0)
+            d = pick(&g->rng, NDEPTS);
+    }
+    if (d >= 0) {
+        *unit = arena_printf(a, "440303-%s", depts[d].suffix);
+        *user = depts[d].abbr;
+    } else {
+        *unit = arena_printf(a, "440303%03d", street + 1);
+        *user = arena_printf(a, "%s_jd", streets[street].abbr);
+    }
+}
+
+/* How long handling takes: mostly within the handle limit, some late. */
+static dt_ms_t handle_delay(struct gen *g, const sla_policy_t *p)
+{
+    double frac = urand(&g->rng) < 0.08 ? 1.05 + urand(&g->rng) : 0.1 + 0.8 * urand(&g->rng);
+    for (int i = 0; i < p->nclocks; i++) {
+        const sla_clock_def_t *c = &p->clock[i];
+        if (!(c->stop & (1u << CASE_ACT_HANDLE)))
+            continue;
+        if (sla_day_based(c))
+            return (dt_ms_t)(frac * (double)c->limit * 1.4 * DT_DAY_MS);
+        if (c->basis == SLA_BASIS_WORKING_HOURS)
+            return (dt_ms_t)(frac * (double)c->limit * 3.2);
+        return (dt_ms_t)(frac * (double)c->limit);
+    }
+    return (dt_ms_t)(frac * 3 * DT_DAY_MS);
+}
+
+static dt_ms_t between(struct gen *g, dt_ms_t lo, dt_ms_t hi)
+{
+    return lo + (dt_ms_t)(urand(&g->rng) * (double)(hi - lo));
+}
+
+#define MIN(x) ((dt_ms_t)(x) * DT_MINUTE_MS)
+#define HOUR(x) ((dt_ms_t)(x) * DT_HOUR_MS)
+#define DAY(x) ((dt_ms_t)(x) * DT_DAY_MS)
+
+struct hist {
+    case_event_t ev[40];
+    int n;
+    dt_ms_t t;
+};
+
+static case_event_t *push(struct hist *h, case_action_t a, bh_role_t role, const char *actor,
+                          const char *unit, dt_ms_t delay)
+{
+    case_event_t *e = &h->ev[h->n++];
+    memset(e, 0, sizeof *e);
+    h->t += delay;
+    e->action = a;
+    e->role = role;
+    e->actor = actor;
+    e->actor_unit = unit;
+    e->at = h->t;
+    return e;
+}
+
+/* One case's whole life; returns its number of events. */
+static void lifecycle(struct gen *g, const cat_t *cat, const sla_policy_t *p, int street,
+                      const char *reporter, bh_role_t reporter_role, struct hist *h, arena_t *a)
+{
+    const char *unit, *handler, *reporter_unit = arena_printf(a, "440303%03d", street + 1);
+    const char *op = pick(&g->rng, 2) ? "zhzx01" : "zhzx02";
+    double end_at = urand(&g->rng); /* < 0.02: the case stays open somewhere */
+    int stop_step = end_at < 0.02 ? 1 + pick(&g->rng, 4) : 99;
+
+    push(h, CASE_ACT_REPORT, reporter_role, reporter, reporter_role == ROLE_PUBLIC ? "440303" : reporter_unit, 0);
+    if (urand(&g->rng) < 0.03) {
+        push(h, CASE_ACT_REJECT, ROLE_OPERATOR, op, "440303", between(g, MIN(5), MIN(50)))->reason =
+            "经核实不属于受理范围";
+        return;
+    }
+    push(h, CASE_ACT_REGISTER, ROLE_OPERATOR, op, "440303", between(g, MIN(3), MIN(50)));
+    if (stop_step == 1)
+        return;
+    handler_for(g, cat, street, a, &unit, &handler);
+    push(h, CASE_ACT_DISPATCH, ROLE_OPERATOR, op, "440303", between(g, MIN(5), MIN(60)))->to_unit = unit;
+    if (urand(&g->rng) < 0.04) {
+        push(h, CASE_ACT_RETURN, ROLE_HANDLER, handler, unit, between(g, MIN(30), HOUR(4)))->reason =
+            "经核实不属于本单位职责范围";
+        handler_for(g, cat, street, a, &unit, &handler);
+        push(h, CASE_ACT_DISPATCH, ROLE_OPERATOR, op, "440303", between(g, MIN(10), HOUR(2)))->to_unit = unit;
+    }
+    if (stop_step == 2)
+        return;
+    push(h, CASE_ACT_ACCEPT, ROLE_HANDLER, handler, unit, between(g, MIN(10), HOUR(3)));
+    if (urand(&g->rng) < 0.03) {
+        push(h, CASE_ACT_SUSPEND, ROLE_OPERATOR, op, "440303", between(g, HOUR(1), DAY(1)))->reason =
+            "需等待产权单位确认";
+        push(h, CASE_ACT_RESUME, ROLE_OPERATOR, op, "440303", between(g, DAY(1), DAY(5)));
+    }
+    if (urand(&g->rng) < 0.02) {
+        case_event_t *e = push(h, CASE_ACT_EXTEND, ROLE_LEADER, "leader", "440303", between(g, HOUR(1), HOUR(8)));
+        e->clock = "handle";
+        e->amount = 1;
+        e->reason = "需协调多个部门，申请延期";
+        for (int i = 0; i < p->nclocks; i++)
+            if (strcmp(p->clock[i].name, "handle") == 0 && p->clock[i].max_extension == 0)
+                h->n--; /* this policy allows no extension */
+    }
+    if (stop_step == 3)
+        return;
+    for (int round = 0;; round++) {
+        push(h, CASE_ACT_HANDLE, ROLE_HANDLER, handler, unit, handle_delay(g, p))->result =
+            "已按要求处置完毕，现场已恢复";
+        if (stop_step == 4)
+            return;
+        if (round < 2 && urand(&g->rng) < 0.06) {
+            push(h, CASE_ACT_VERIFY_FAIL, ROLE_REPORTER, arena_printf(a, "wgy_%s", streets[street].abbr),
+                 reporter_unit, between(g, HOUR(2), HOUR(24)))->reason = "现场核查问题仍存在";
+            push(h, CASE_ACT_ACCEPT, ROLE_HANDLER, handler, unit, between(g, MIN(10), HOUR(2)));
+            continue;
+        }
+        break;
+    }
+    push(h, CASE_ACT_VERIFY_PASS, ROLE_REPORTER, arena_printf(a, "wgy_%s", streets[street].abbr),
+         reporter_unit, between(g, HOUR(1), HOUR(20)));
+    if (urand(&g->rng) < 0.6) {
+        double u = urand(&g->rng);
+        push(h, CASE_ACT_RATE, ROLE_OPERATOR, op, "440303", between(g, HOUR(2), HOUR(48)))->rating =
+            u < 0.55 ? 5 : u < 0.85 ? 4 : u < 0.95 ? 3 : u < 0.98 ? 2 : 1;
+    }
+}
+
+static void describe(struct gen *g, const cat_t *cat, int street, int comm, int grid,
+                     svc_case_new_t *in, arena_t *a)
+{
+    const char *cname = community_names[street * NCOMM + comm];
+    const char *road = roads[pick(&g->rng, (int)(sizeof roads / sizeof roads[0]))];
+    int no = 1 + pick(&g->rng, 300);
+
+    in->category = cat->code;
+    in->unit = arena_printf(a, "440303%03d%03d%02d", street + 1, comm + 1, grid + 1);
+    in->address = arena_printf(a, "%s%s社区%s%d号", streets[street].name, cname, road, no);
+    in->title = arena_printf(a, "%s%d号附近%s", road, no, cat->name);
+    in->description = arena_printf(a, "%s%s社区%s%d号附近发现%s问题，%s。", streets[street].name, cname,
+                                   road, no, cat->name,
+                                   details[pick(&g->rng, (int)(sizeof details / sizeof details[0]))]);
+    in->has_location = true;
+    in->lat = streets[street].lat + (urand(&g->rng) - 0.5) * 0.02;
+    in->lng = streets[street].lng + (urand(&g->rng) - 0.5) * 0.02;
+    in->urgency = urand(&g->rng) < 0.1 ? "urgent" : "normal";
+    if (strcmp(in->source, "hotline") == 0 || strcmp(in->source, "citizen") == 0 ||
+        strcmp(in->source, "petition") == 0) {
+        in->reporter_name = arena_printf(a, "%s%s", surnames[pick(&g->rng, 14)], given[pick(&g->rng, 16)]);
+        in->reporter_phone = arena_printf(a, "13%09d", (int)(rnd(&g->rng) % 1000000000u));
+    }
+}
+
+static bh_status_t batch_tx(db_conn_t *c, void *ctx, bh_err_t *err)
+{
+    struct gen *g = ctx;
+    long n = g->o->cases - g->done < BATCH ? g->o->cases - g->done : BATCH;
+    dt_ms_t now = svc_now();
+
+    for (long i = 0; i < n; i++) {
+        arena_t *a = arena_new();
+        const cat_t *cat = pick_category(g);
+        svc_case_new_t in;
+        struct hist h;
+        int street = pick(&g->rng, NSTREETS), comm = pick(&g->rng, NCOMM), grid = pick(&g->rng, NGRID);
+        const char *reporter;
+        bh_role_t role;
+        int64_t id;
+        bh_status_t st;
+
+        memset(&in, 0, sizeof in);
+        in.source = source_for(g, cat->kind);
+        describe(g, cat, street, comm, grid, &in, a);
+        if (strcmp(in.source, "grid") == 0 || strcmp(in.source, "inspection") == 0) {
+            reporter = arena_printf(a, "wgy_%s", streets[street].abbr);
+            role = ROLE_REPORTER;
+        } else if (strcmp(in.source, "citizen") == 0) {
+            reporter = "citizen";
+            role = ROLE_PUBLIC;
+        } else {
+            reporter = pick(&g->rng, 2) ? "zhzx01" : "zhzx02";
+            role = ROLE_OPERATOR;
+        }
+        h.n = 0;
+        /* A day in the period, mostly in daytime (07:00-21:00 local). */
+        h.t = dt_local_midnight(dt_local_day(between(g, g->o->from, g->o->to))) +
+              between(g, HOUR(7), HOUR(21));
+        lifecycle(g, cat, cat_policy(g->s->cats, cat, in.source, in.urgency), street, reporter, role, &h, a);
+        st = svc_case_import_tx(g->s, c, &in, reporter, h.ev, h.n, now, &id, err);
+        arena_free(a);
+        if (st)
+            return st;
+    }
+    g->done += n;
+    return BH_OK;
+}
+
+bh_status_t demo_build(svc_t *s, const demo_opts_t *o, demo_login_t *logins, int *nlogins,
+                       bh_err_t *err)
+{
+    struct gen g = {s, o, o->seed ? o->seed : 1, 0, NULL, 0, NULL};
+    db_conn_t *c = db_reader(s->db);
+    int64_t existing = c->db->ops->user_count(c);
+    bh_status_t st;
+
+    db_reader_done(s->db, c);
+    if (existing > 0)
+        return bh_fail(err, BH_FAILED_PRECONDITION, "db",
+                       "数据库中已有 %lld 个用户：演示数据只能写入新数据库", (long long)existing);
+    if ((st = db_write(s->db, units_tx, NULL, err)) || (st = users(s, o, logins, nlogins, err)))
+        return st;
+    pick_leaves(&g);
+    while (g.done < o->cases) {
+        if ((st = db_write(s->db, batch_tx, &g, err)))
+            break;
+        if (o->progress)
+            o->progress(g.done, o->cases, o->progress_ctx);
+    }
+    free(g.leaves);
+    free(g.weights);
+    if (st == BH_OK) {
+        int left = svc_sweep(s, svc_now(), err); /* start the lights at now */
+        if (left < 0)
+            st = err->status;
+    }
+    return st;
+}

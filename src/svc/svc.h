@@ -1,0 +1,133 @@
+/*
+ * svc.h - application services: the use cases of the case loop, written
+ * once over core/ (rules) and store/ (persistence) and called by the HTTP
+ * handlers and the command line alike.
+ *
+ * Every write goes through db_write (group commit) and derives the case's
+ * state, clocks and lights from its full event history inside the same
+ * transaction, so the cached columns always agree with the history.
+ */
+#ifndef BH_SVC_H
+#define BH_SVC_H
+
+#include "core/calendar.h"
+#include "core/category.h"
+#include "store/db.h"
+
+typedef struct {
+    db_t *db;
+    cat_set_t *cats;
+    cal_t *cal;
+    cal_hours_t hours;
+    sla_env_t env;
+    int64_t session_ttl_ms;
+} svc_t;
+
+/* The authenticated caller. */
+typedef struct {
+    int64_t id;
+    const char *username;
+    bh_role_t role;
+    const char *unit;
+} svc_user_t;
+
+/* svc takes ownership of cats and cal. */
+void svc_init(svc_t *s, db_t *db, cat_set_t *cats, cal_t *cal);
+void svc_fini(svc_t *s);
+
+/* Wall-clock now, UTC ms. */
+dt_ms_t svc_now(void);
+
+/* ---- users and sessions (auth.c) ---- */
+
+/* argon2id hash of a password (libsodium); the result is in the arena. */
+bh_status_t svc_hash_password(const char *password, arena_t *a, const char **out,
+                              bh_err_t *err);
+
+/* Create or replace a user.  The unit must exist; password >= 8 bytes. */
+bh_status_t svc_user_put(svc_t *s, const char *username, const char *password,
+                         const char *role, const char *unit, const char *display_name,
+                         const char *phone, bh_err_t *err);
+
+/* Check a password and open a session: *token is the bearer token. */
+bh_status_t svc_login(svc_t *s, const char *username, const char *password, arena_t *a,
+                      const char **token, db_user_t *user, dt_ms_t *expires, bh_err_t *err);
+
+/* The user behind a bearer token, or BH_UNAUTHENTICATED. */
+bh_status_t svc_authenticate(svc_t *s, const char *token, arena_t *a, svc_user_t *out,
+                             bh_err_t *err);
+
+bh_status_t svc_logout(svc_t *s, const char *token);
+
+/* ---- cases (cases.c) ---- */
+
+typedef struct {
+    const char *category, *title, *description, *source, *urgency, *unit, *address;
+    const char *reporter_name, *reporter_phone, *external_id, *idempotency_key;
+    bool has_location;
+    double lat, lng;
+    dt_ms_t at; /* when it was reported; 0 = now */
+} svc_case_new_t;
+
+/* The sources a case can come from, and their Chinese labels. */
+extern const char *const svc_sources[];
+const char *svc_source_label(const char *source);
+
+/*
+ * Report a case.  If the idempotency key (or source + external id) is
+ * already known, nothing is written and *replayed is set: *id is the
+ * existing case.
+ */
+bh_status_t svc_case_create(svc_t *s, const svc_user_t *u, const svc_case_new_t *in,
+                            int64_t *id, bool *replayed, bh_err_t *err);
+
+/*
+ * Take an action on a case.  'ev' carries the action and its fields; the
+ * role, actor, unit and time are set from 'u' and the clock ('at' if
+ * non-zero).  expected_version < 0 skips the optimistic-concurrency check.
+ */
+bh_status_t svc_case_act(svc_t *s, const svc_user_t *u, int64_t id, case_event_t *ev,
+                         int64_t expected_version, bh_err_t *err);
+
+/* A case with its history and clocks evaluated now, if 'u' may see it. */
+typedef struct {
+    db_case_t k;
+    case_event_t *events;
+    int nevents;
+    const sla_policy_t *policy;
+    sla_clock_state_t clocks[SLA_CLOCKS_MAX];
+    case_snapshot_t snap;
+    uint32_t allowed; /* actions u may take now (mask of 1u << action) */
+} svc_case_view_t;
+
+bh_status_t svc_case_get(svc_t *s, const svc_user_t *u, int64_t id, arena_t *a,
+                         svc_case_view_t *out, bh_err_t *err);
+
+/* The same without the jurisdiction check: for answering an action the
+ * user just took (a handler that returns a case no longer sees it). */
+bh_status_t svc_case_get_after_act(svc_t *s, const svc_user_t *u, int64_t id, arena_t *a,
+                                   svc_case_view_t *out, bh_err_t *err);
+
+/* May this user see this case?  (Jurisdiction: unit subtree.) */
+bool svc_case_visible(const svc_user_t *u, const db_case_t *k);
+
+/*
+ * Inside a db_write function: insert a case with its whole history at
+ * once (the history must replay cleanly from a report), deriving its state
+ * and clocks as of 'now'.  For bulk loads (demo data, ledgers); 'in' is not
+ * validated beyond what the store enforces.  *id is the new case.
+ */
+bh_status_t svc_case_import_tx(svc_t *s, db_conn_t *c, const svc_case_new_t *in,
+                               const char *created_by, const case_event_t *ev, int n,
+                               dt_ms_t now, int64_t *id, bh_err_t *err);
+
+/* Write the categories into the store (the reporting tables join them). */
+bh_status_t svc_sync_categories(svc_t *s, bh_err_t *err);
+
+/* Re-evaluate cases whose light is due to change; returns how many. */
+int svc_sweep(svc_t *s, dt_ms_t now, bh_err_t *err);
+
+/* The category policy a stored case runs under. */
+const sla_policy_t *svc_case_policy(svc_t *s, const db_case_t *k);
+
+#endif

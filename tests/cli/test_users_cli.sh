@@ -1,0 +1,75 @@
+#!/bin/bash
+# Black-box tests of `bihuan init`, `bihuan user add|list`, `bihuan demo`
+# and `bihuan serve` argument handling.
+# Usage: test_users_cli.sh PATH/TO/bihuan
+set -u
+B=${1:?usage: $0 BIHUAN}
+pass=0 fail=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+ok() { pass=$((pass + 1)); }
+ko() { fail=$((fail + 1)); echo "FAIL $*"; }
+unset BIHUAN_ADMIN_PASSWORD BIHUAN_PASSWORD BIHUAN_DB BIHUAN_LISTEN BIHUAN_CONFIG
+
+# init refuses a passwordless admin (no terminal here).
+"$B" init --db "$tmp/a.db" </dev/null >"$tmp/out" 2>&1
+[ $? = 1 ] && grep -q BIHUAN_ADMIN_PASSWORD "$tmp/out" && ok || ko "init without password: $(cat "$tmp/out")"
+BIHUAN_ADMIN_PASSWORD=short "$B" init --db "$tmp/a.db" >"$tmp/out" 2>&1
+[ $? = 1 ] && grep -q '至少8个字符' "$tmp/out" && ok || ko "init short password"
+BIHUAN_ADMIN_PASSWORD=admin-pass-1 "$B" init --db "$tmp/a.db" >"$tmp/out" 2>&1 && ok || ko "init: $(cat "$tmp/out")"
+"$B" init --db "$tmp/a.db" --unit-code 12345 2>/dev/null; [ $? = 2 ] && ok || ko "init bad unit code"
+
+# user add / list
+BIHUAN_PASSWORD=op-pass-123 "$B" user add --db "$tmp/a.db" --username op1 --role operator --unit 440303 >/dev/null && ok || ko "user add"
+BIHUAN_PASSWORD=op-pass-123 "$B" user add --db "$tmp/a.db" --username op2 --role wizard --unit 440303 2>/dev/null; [ $? = 2 ] && ok || ko "bad role exit 2"
+BIHUAN_PASSWORD=op-pass-123 "$B" user add --db "$tmp/a.db" --username op3 --role operator --unit 999999 2>"$tmp/out"; [ $? = 1 ] && grep -q '999999' "$tmp/out" && ok || ko "unknown unit"
+"$B" user add --db "$tmp/a.db" --username op4 --role operator --unit 440303 </dev/null 2>/dev/null; [ $? = 1 ] && ok || ko "user add without password"
+"$B" user add --db "$tmp/a.db" --role operator 2>/dev/null; [ $? = 2 ] && ok || ko "user add missing args"
+out=$("$B" user list --db "$tmp/a.db")
+[ "$out" = $'admin\tadmin\t440303\t示范区\nop1\toperator\t440303\t示范区' ] && ok || ko "user list: $out"
+
+# demo: every role, deterministic for a seed, only into an empty database.
+"$B" demo --db "$tmp/d1.db" --cases 300 --seed 7 --password demo-pass-1 >"$tmp/demo1" 2>"$tmp/progress" && ok || ko "demo"
+grep -q '100% 300/300' "$tmp/progress" && ok || ko "progress bar"
+for role in admin leader operator handler reporter public; do
+    grep -q $'\tdemo-pass-1\t'"$role"$'\t' "$tmp/demo1" && ok || ko "demo has no $role"
+done
+"$B" demo --db "$tmp/d2.db" --cases 300 --seed 7 --password demo-pass-1 >/dev/null 2>&1
+"$B" demo --db "$tmp/d3.db" --cases 300 --seed 8 --password demo-pass-1 >/dev/null 2>&1
+dump() { python3 -c '
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+for r in c.execute("SELECT number, category, source, unit, status, title, rework_count, rating FROM cases ORDER BY id"):
+    print(r)
+for r in c.execute("SELECT case_id, seq, action, at FROM case_events ORDER BY case_id, seq"):
+    print(r)' "$1"; }
+[ "$(dump "$tmp/d1.db" | md5sum)" = "$(dump "$tmp/d2.db" | md5sum)" ] && ok || ko "demo not deterministic"
+[ "$(dump "$tmp/d1.db" | md5sum)" != "$(dump "$tmp/d3.db" | md5sum)" ] && ok || ko "seed ignored"
+python3 -c '
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+n = dict(c.execute("SELECT status, count(*) FROM cases GROUP BY status").fetchall())
+grids = c.execute("SELECT count(*) FROM units WHERE type=\"grid\"").fetchone()[0]
+streets = c.execute("SELECT count(*) FROM units WHERE type=\"street\"").fetchone()[0]
+rework = c.execute("SELECT count(*) FROM cases WHERE rework_count > 0").fetchone()[0]
+returned = c.execute("SELECT count(*) FROM cases WHERE return_count > 0").fetchone()[0]
+rated = c.execute("SELECT count(*) FROM cases WHERE rating IS NOT NULL").fetchone()[0]
+late = c.execute("SELECT count(*) FROM cases WHERE on_time = 0").fetchone()[0]
+assert streets == 10 and grids == 1000, (streets, grids)
+assert n["closed"] > 250 and n.get("rejected", 0) > 0, n
+assert rework > 0 and returned > 0 and rated > 100 and late > 0, (rework, returned, rated, late)
+' "$tmp/d1.db" && ok || ko "demo lifecycles not realistic"
+"$B" demo --db "$tmp/d1.db" --cases 10 --password demo-pass-1 >/dev/null 2>"$tmp/out"
+[ $? = 1 ] && grep -q '新数据库' "$tmp/out" && ok || ko "demo into non-empty db"
+"$B" demo --db "$tmp/x.db" --cases -5 2>/dev/null; [ $? = 2 ] && ok || ko "demo bad --cases"
+"$B" demo --db "$tmp/x.db" --password short 2>/dev/null; [ $? = 2 ] && ok || ko "demo short password"
+
+# serve: bad arguments are usage errors; a taken port is reported.
+"$B" serve --bogus 2>/dev/null; [ $? = 2 ] && ok || ko "serve bad option"
+"$B" serve --db "$tmp/s.db" --listen nowhere 2>"$tmp/out"; [ $? = 1 ] && grep -q '监听' "$tmp/out" && ok || ko "serve bad listen: $(cat "$tmp/out")"
+printf 'listen = 127.0.0.1:1\ncolour = blue\n' >"$tmp/bad.conf"
+"$B" serve --config "$tmp/bad.conf" 2>"$tmp/out"; [ $? = 2 ] && grep -q 'colour' "$tmp/out" && ok || ko "serve bad config"
+"$B" serve --help | grep -q -- '--listen' && ok || ko "serve --help"
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
