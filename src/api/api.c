@@ -271,7 +271,6 @@ static void h_case_create(http_req_t *r)
     svc_t *s = APP(r);
     json_t *body;
     svc_case_new_t in;
-    int64_t id;
     bool replayed;
     bh_err_t err;
     svc_case_view_t v;
@@ -294,12 +293,11 @@ static void h_case_create(http_req_t *r)
     if (!in.source)
         in.source = r->user.role == ROLE_REPORTER ? "grid"
                     : r->user.role == ROLE_PUBLIC ? "citizen" : "hotline";
-    if (svc_case_create(s, &r->user, &in, &id, &replayed, &err) != BH_OK ||
-        svc_case_get(s, &r->user, id, r->a, &v, &err) != BH_OK) {
+    if (svc_case_create(s, &r->user, &in, r->a, &v, &replayed, &err) != BH_OK) {
         http_error(r, &err);
         return;
     }
-    http_add_header(r, "Location", arena_printf(r->a, "/api/v1/cases/%lld", (long long)id));
+    http_add_header(r, "Location", arena_printf(r->a, "/api/v1/cases/%lld", (long long)v.k.id));
     http_add_header(r, "ETag", arena_printf(r->a, "\"%lld\"", (long long)v.k.version));
     if (replayed)
         http_add_header(r, "Idempotent-Replayed", "true");
@@ -371,8 +369,7 @@ static void h_case_action(http_req_t *r)
     json_decref(body);
     if (!expected_version(r, body_version, &version))
         return;
-    if (svc_case_act(s, &r->user, id, &ev, version, &err) != BH_OK ||
-        svc_case_get_after_act(s, &r->user, id, r->a, &v, &err) != BH_OK) {
+    if (svc_case_act(s, &r->user, id, &ev, version, r->a, &v, &err) != BH_OK) {
         http_error(r, &err);
         return;
     }

@@ -64,7 +64,7 @@ static json_t *base_case(svc_t *s, const svc_user_t *u, const db_case_t *k, aren
     json_t *o = json_object();
 
     json_object_set_new(o, "id", json_integer(k->id));
-    json_object_set_new(o, "number", str_or_null(k->number));
+    json_object_set_new(o, "number", json_string(svc_case_number(k, a)));
     json_object_set_new(o, "category", json_string(k->category));
     json_object_set_new(o, "category_name", str_or_null(cat ? cat->name : NULL));
     json_object_set_new(o, "kind", json_string(k->kind));

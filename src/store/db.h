@@ -45,7 +45,7 @@ typedef struct {
 /* A case as stored: the event-derived fields are a cache of the history. */
 typedef struct {
     int64_t id;
-    const char *number, *category, *kind, *title, *description, *source, *urgency;
+    const char *category, *kind, *title, *description, *source, *urgency;
     const char *unit, *handling_unit, *address;
     bool has_location;
     double lat, lng;
@@ -136,12 +136,12 @@ struct db_ops {
     bh_status_t (*category_put)(db_conn_t *c, const char *code, const char *name,
                                 const char *kind, const char *parent, const char *policy);
 
-    /* Insert a case (id and number are assigned) and index its text. */
+    /* Insert a case with its derived columns (the id is assigned) and
+     * index its text. */
     bh_status_t (*case_insert)(db_conn_t *c, db_case_t *k, bh_err_t *err);
     /* The id of the case with this idempotency key / source+external id, or 0. */
     int64_t (*case_lookup_key)(db_conn_t *c, const char *idem_key, const char *source,
                                const char *external_id);
-    int64_t (*case_lookup_number)(db_conn_t *c, const char *number);
     bh_status_t (*case_get)(db_conn_t *c, int64_t id, arena_t *a, db_case_t *out);
     /* Write the derived fields (status ... on_time, version, updated_at). */
     bh_status_t (*case_update)(db_conn_t *c, const db_case_t *k);
@@ -152,7 +152,9 @@ struct db_ops {
     bh_status_t (*event_list)(db_conn_t *c, int64_t case_id, arena_t *a,
                               case_event_t **out, int *n);
 
-    bh_status_t (*clocks_put)(db_conn_t *c, int64_t case_id, const db_clock_t *k, int n);
+    /* Replace a case's clock rows ('fresh': it has none yet). */
+    bh_status_t (*clocks_put)(db_conn_t *c, int64_t case_id, const db_clock_t *k, int n,
+                              bool fresh);
     bh_status_t (*clocks_get)(db_conn_t *c, int64_t case_id, arena_t *a,
                               db_clock_t **out, int *n);
 

@@ -23,7 +23,7 @@
 /* ---- cached statements ---- */
 
 #define CASE_COLS                                                              \
-    "id, number, category, kind, title, description, source, urgency, unit,"   \
+    "id, category, kind, title, description, source, urgency, unit,"           \
     " handling_unit, lat, lng, address, reporter_name, reporter_phone,"        \
     " created_by, external_id, idempotency_key, created_at, updated_at,"       \
     " version, status, light, next_change, supervised, rework_count,"          \
@@ -35,8 +35,8 @@ enum {
     ST_USER_PUT, ST_USER_GET, ST_USER_LIST, ST_USER_COUNT,
     ST_SESSION_PUT, ST_SESSION_GET, ST_SESSION_DEL,
     ST_CATEGORY_PUT,
-    ST_CASE_INSERT, ST_CASE_NUMBER, ST_FTS_INSERT, ST_CASE_BY_IDEM,
-    ST_CASE_BY_EXT, ST_CASE_BY_NUMBER, ST_CASE_GET, ST_CASE_UPDATE,
+    ST_CASE_INSERT, ST_FTS_INSERT, ST_CASE_BY_IDEM,
+    ST_CASE_BY_EXT, ST_CASE_GET, ST_CASE_UPDATE,
     ST_EVENT_ADD, ST_EVENT_LIST, ST_CLOCK_DEL, ST_CLOCK_PUT, ST_CLOCK_GET,
     ST_SWEEP, ST_COUNTS, ST_COUNTS_ADD,
     ST__COUNT
@@ -65,14 +65,16 @@ static const char *const sql[ST__COUNT] = {
     [ST_SESSION_DEL] = "DELETE FROM sessions WHERE token_hash=?1",
     [ST_CATEGORY_PUT] = "INSERT OR REPLACE INTO categories(code, name, kind, parent, policy) VALUES(?1,?2,?3,?4,?5)",
     [ST_CASE_INSERT] = "INSERT INTO cases(category, kind, title, description, source, urgency, unit,"
-                       " handling_unit, lat, lng, address, reporter_name, reporter_phone, created_by,"
-                       " external_id, idempotency_key, created_at, updated_at, version, status, light)"
-                       " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?17,0,'reported','none')",
-    [ST_CASE_NUMBER] = "UPDATE cases SET number=?2 WHERE id=?1",
+                       " lat, lng, address, reporter_name, reporter_phone, created_by,"
+                       " external_id, idempotency_key, created_at,"
+                       " status, light, next_change, supervised, rework_count, return_count, rating,"
+                       " registered_at, dispatched_at, handled_at, closed_at, due_at, on_time,"
+                       " handling_unit, version, updated_at)"
+                       " VALUES(?18,?19,?20,?21,?22,?23,?24,?25,?26,?27,?28,?29,?30,?31,?32,?33,"
+                       " ?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17)",
     [ST_FTS_INSERT] = "INSERT INTO cases_fts(rowid, title, description, address) VALUES(?1,?2,?3,?4)",
     [ST_CASE_BY_IDEM] = "SELECT id FROM cases WHERE idempotency_key=?1",
     [ST_CASE_BY_EXT] = "SELECT id FROM cases WHERE source=?1 AND external_id=?2",
-    [ST_CASE_BY_NUMBER] = "SELECT id FROM cases WHERE number=?1",
     [ST_CASE_GET] = "SELECT " CASE_COLS " FROM cases WHERE id=?1",
     [ST_CASE_UPDATE] = "UPDATE cases SET status=?2, light=?3, next_change=?4, supervised=?5,"
                        " rework_count=?6, return_count=?7, rating=?8, registered_at=?9,"
@@ -109,6 +111,7 @@ struct job {
     bh_err_t *err;
     bh_status_t st;
     bool done;
+    pthread_cond_t cv; /* signalled when done: only this waiter wakes */
     struct job *next;
 };
 
@@ -116,10 +119,12 @@ struct sq_db {
     db_t base;
     struct sq_conn *writer;
     pthread_t writer_thread;
-    pthread_mutex_t mu;
-    pthread_cond_t cv_jobs, cv_done, cv_reader;
+    pthread_mutex_t mu;      /* the write queue */
+    pthread_cond_t cv_jobs;
     struct job *head, *tail;
     bool stopping;
+    pthread_mutex_t pool_mu; /* the reader pool */
+    pthread_cond_t cv_reader;
     struct sq_conn **readers, *free_readers;
     int nreaders;
 };
@@ -340,9 +345,11 @@ static void *writer_main(void *arg)
         pthread_mutex_unlock(&d->mu);
         run_batch(d, batch);
         pthread_mutex_lock(&d->mu);
-        for (struct job *j = batch; j; j = j->next)
+        for (struct job *j = batch, *next; j; j = next) {
+            next = j->next; /* j lives on its waiter's stack */
             j->done = true;
-        pthread_cond_broadcast(&d->cv_done);
+            pthread_cond_signal(&j->cv);
+        }
     }
     pthread_mutex_unlock(&d->mu);
     return NULL;
@@ -352,11 +359,12 @@ static bh_status_t sq_write(db_t *db, db_write_fn fn, void *ctx, bh_err_t *err)
 {
     struct sq_db *d = (struct sq_db *)db;
     bh_err_t local;
-    struct job j = {fn, ctx, err ? err : &local, BH_OK, false, NULL};
+    struct job j = {fn, ctx, err ? err : &local, BH_OK, false, PTHREAD_COND_INITIALIZER, NULL};
 
     pthread_mutex_lock(&d->mu);
     if (d->stopping) {
         pthread_mutex_unlock(&d->mu);
+        pthread_cond_destroy(&j.cv);
         return bh_fail(err, BH_UNAVAILABLE, "", "服务正在关闭");
     }
     if (d->tail)
@@ -366,8 +374,9 @@ static bh_status_t sq_write(db_t *db, db_write_fn fn, void *ctx, bh_err_t *err)
     d->tail = &j;
     pthread_cond_signal(&d->cv_jobs);
     while (!j.done)
-        pthread_cond_wait(&d->cv_done, &d->mu);
+        pthread_cond_wait(&j.cv, &d->mu);
     pthread_mutex_unlock(&d->mu);
+    pthread_cond_destroy(&j.cv);
     return j.st;
 }
 
@@ -375,12 +384,12 @@ static db_conn_t *sq_reader(db_t *db)
 {
     struct sq_db *d = (struct sq_db *)db;
     struct sq_conn *c;
-    pthread_mutex_lock(&d->mu);
+    pthread_mutex_lock(&d->pool_mu);
     while (!d->free_readers)
-        pthread_cond_wait(&d->cv_reader, &d->mu);
+        pthread_cond_wait(&d->cv_reader, &d->pool_mu);
     c = d->free_readers;
     d->free_readers = c->next_free;
-    pthread_mutex_unlock(&d->mu);
+    pthread_mutex_unlock(&d->pool_mu);
     return &c->base;
 }
 
@@ -388,11 +397,11 @@ static void sq_reader_done(db_t *db, db_conn_t *conn)
 {
     struct sq_db *d = (struct sq_db *)db;
     struct sq_conn *c = SQ(conn);
-    pthread_mutex_lock(&d->mu);
+    pthread_mutex_lock(&d->pool_mu);
     c->next_free = d->free_readers;
     d->free_readers = c;
     pthread_cond_signal(&d->cv_reader);
-    pthread_mutex_unlock(&d->mu);
+    pthread_mutex_unlock(&d->pool_mu);
 }
 
 static void sq_close(db_t *db)
@@ -409,8 +418,8 @@ static void sq_close(db_t *db)
     close_conn(d->writer);
     free(d->readers);
     pthread_mutex_destroy(&d->mu);
+    pthread_mutex_destroy(&d->pool_mu);
     pthread_cond_destroy(&d->cv_jobs);
-    pthread_cond_destroy(&d->cv_done);
     pthread_cond_destroy(&d->cv_reader);
     free(d);
 }
@@ -613,80 +622,92 @@ static void row_case(sqlite3_stmt *s, arena_t *a, db_case_t *k)
 {
     int st;
     k->id = sqlite3_column_int64(s, 0);
-    k->number = col_text(s, 1, a);
-    k->category = col_text(s, 2, a);
-    k->kind = col_text(s, 3, a);
-    k->title = col_text(s, 4, a);
-    k->description = col_text(s, 5, a);
-    k->source = col_text(s, 6, a);
-    k->urgency = col_text(s, 7, a);
-    k->unit = col_text(s, 8, a);
-    k->handling_unit = col_text(s, 9, a);
-    k->has_location = sqlite3_column_type(s, 10) != SQLITE_NULL;
-    k->lat = sqlite3_column_double(s, 10);
-    k->lng = sqlite3_column_double(s, 11);
-    k->address = col_text(s, 12, a);
-    k->reporter_name = col_text(s, 13, a);
-    k->reporter_phone = col_text(s, 14, a);
-    k->created_by = col_text(s, 15, a);
-    k->external_id = col_text(s, 16, a);
-    k->idempotency_key = col_text(s, 17, a);
-    k->created_at = sqlite3_column_int64(s, 18);
-    k->updated_at = sqlite3_column_int64(s, 19);
-    k->version = sqlite3_column_int64(s, 20);
-    st = case_state_from_name((const char *)sqlite3_column_text(s, 21));
+    k->category = col_text(s, 1, a);
+    k->kind = col_text(s, 2, a);
+    k->title = col_text(s, 3, a);
+    k->description = col_text(s, 4, a);
+    k->source = col_text(s, 5, a);
+    k->urgency = col_text(s, 6, a);
+    k->unit = col_text(s, 7, a);
+    k->handling_unit = col_text(s, 8, a);
+    k->has_location = sqlite3_column_type(s, 9) != SQLITE_NULL;
+    k->lat = sqlite3_column_double(s, 9);
+    k->lng = sqlite3_column_double(s, 10);
+    k->address = col_text(s, 11, a);
+    k->reporter_name = col_text(s, 12, a);
+    k->reporter_phone = col_text(s, 13, a);
+    k->created_by = col_text(s, 14, a);
+    k->external_id = col_text(s, 15, a);
+    k->idempotency_key = col_text(s, 16, a);
+    k->created_at = sqlite3_column_int64(s, 17);
+    k->updated_at = sqlite3_column_int64(s, 18);
+    k->version = sqlite3_column_int64(s, 19);
+    st = case_state_from_name((const char *)sqlite3_column_text(s, 20));
     k->status = st < 0 ? CASE_ST_NONE : (case_state_t)st;
-    k->light = (sla_light_t)light_from_name((const char *)sqlite3_column_text(s, 22));
-    k->next_change = col_ms(s, 23);
-    k->supervised = sqlite3_column_int(s, 24);
-    k->rework_count = sqlite3_column_int(s, 25);
-    k->return_count = sqlite3_column_int(s, 26);
-    k->rating = sqlite3_column_int(s, 27);
-    k->registered_at = col_ms(s, 28);
-    k->dispatched_at = col_ms(s, 29);
-    k->handled_at = col_ms(s, 30);
-    k->closed_at = col_ms(s, 31);
-    k->due_at = col_ms(s, 32);
-    k->on_time = sqlite3_column_type(s, 33) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 33);
+    k->light = (sla_light_t)light_from_name((const char *)sqlite3_column_text(s, 21));
+    k->next_change = col_ms(s, 22);
+    k->supervised = sqlite3_column_int(s, 23);
+    k->rework_count = sqlite3_column_int(s, 24);
+    k->return_count = sqlite3_column_int(s, 25);
+    k->rating = sqlite3_column_int(s, 26);
+    k->registered_at = col_ms(s, 27);
+    k->dispatched_at = col_ms(s, 28);
+    k->handled_at = col_ms(s, 29);
+    k->closed_at = col_ms(s, 30);
+    k->due_at = col_ms(s, 31);
+    k->on_time = sqlite3_column_type(s, 32) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 32);
+}
+
+/* Bind the event-derived columns as ?2..?17 (shared by insert and update). */
+static void bind_derived(sqlite3_stmt *s, const db_case_t *k)
+{
+    bind_text(s, 2, case_state_name(k->status));
+    bind_text(s, 3, sla_light_name(k->light));
+    bind_ms(s, 4, k->next_change);
+    sqlite3_bind_int(s, 5, k->supervised);
+    sqlite3_bind_int(s, 6, k->rework_count);
+    sqlite3_bind_int(s, 7, k->return_count);
+    if (k->rating)
+        sqlite3_bind_int(s, 8, k->rating);
+    bind_ms(s, 9, k->registered_at);
+    bind_ms(s, 10, k->dispatched_at);
+    bind_ms(s, 11, k->handled_at);
+    bind_ms(s, 12, k->closed_at);
+    bind_ms(s, 13, k->due_at);
+    if (k->on_time >= 0)
+        sqlite3_bind_int(s, 14, k->on_time);
+    bind_text(s, 15, k->handling_unit);
+    sqlite3_bind_int64(s, 16, k->version);
+    sqlite3_bind_int64(s, 17, k->updated_at);
 }
 
 static bh_status_t sq_case_insert(db_conn_t *c, db_case_t *k, bh_err_t *err)
 {
     sqlite3_stmt *s = stmt(c, ST_CASE_INSERT);
     bh_status_t st;
-    char number[40];
-    int y, m, d;
 
-    bind_text(s, 1, k->category);
-    bind_text(s, 2, k->kind);
-    bind_text(s, 3, k->title);
-    bind_text(s, 4, k->description);
-    bind_text(s, 5, k->source);
-    bind_text(s, 6, k->urgency);
-    bind_text(s, 7, k->unit);
-    bind_text(s, 8, k->handling_unit);
+    bind_derived(s, k);
+    bind_text(s, 18, k->category);
+    bind_text(s, 19, k->kind);
+    bind_text(s, 20, k->title);
+    bind_text(s, 21, k->description);
+    bind_text(s, 22, k->source);
+    bind_text(s, 23, k->urgency);
+    bind_text(s, 24, k->unit);
     if (k->has_location) {
-        sqlite3_bind_double(s, 9, k->lat);
-        sqlite3_bind_double(s, 10, k->lng);
+        sqlite3_bind_double(s, 25, k->lat);
+        sqlite3_bind_double(s, 26, k->lng);
     }
-    bind_text(s, 11, k->address);
-    bind_text(s, 12, k->reporter_name);
-    bind_text(s, 13, k->reporter_phone);
-    bind_text(s, 14, k->created_by);
-    bind_text(s, 15, k->external_id);
-    bind_text(s, 16, k->idempotency_key);
-    sqlite3_bind_int64(s, 17, k->created_at);
+    bind_text(s, 27, k->address);
+    bind_text(s, 28, k->reporter_name);
+    bind_text(s, 29, k->reporter_phone);
+    bind_text(s, 30, k->created_by);
+    bind_text(s, 31, k->external_id);
+    bind_text(s, 32, k->idempotency_key);
+    sqlite3_bind_int64(s, 33, k->created_at);
     if ((st = step_done(c, s, err)))
         return st;
     k->id = sqlite3_last_insert_rowid(SQ(c)->h);
-    /* The human-readable number: local report date + the id. */
-    dt_ymd(dt_local_day(k->created_at), &y, &m, &d);
-    snprintf(number, sizeof number, "%04d%02d%02d%08lld", y, m, d, (long long)k->id);
-    s = stmt(c, ST_CASE_NUMBER);
-    sqlite3_bind_int64(s, 1, k->id);
-    sqlite3_bind_text(s, 2, number, -1, SQLITE_TRANSIENT);
-    if ((st = step_done(c, s, err)))
-        return st;
     s = stmt(c, ST_FTS_INSERT);
     sqlite3_bind_int64(s, 1, k->id);
     bind_text(s, 2, k->title);
@@ -721,13 +742,6 @@ static int64_t sq_case_lookup_key(db_conn_t *c, const char *idem, const char *so
     return id;
 }
 
-static int64_t sq_case_lookup_number(db_conn_t *c, const char *number)
-{
-    sqlite3_stmt *s = stmt(c, ST_CASE_BY_NUMBER);
-    bind_text(s, 1, number);
-    return one_id(s);
-}
-
 static bh_status_t sq_case_get(db_conn_t *c, int64_t id, arena_t *a, db_case_t *out)
 {
     sqlite3_stmt *s = stmt(c, ST_CASE_GET);
@@ -746,24 +760,7 @@ static bh_status_t sq_case_update(db_conn_t *c, const db_case_t *k)
 {
     sqlite3_stmt *s = stmt(c, ST_CASE_UPDATE);
     sqlite3_bind_int64(s, 1, k->id);
-    bind_text(s, 2, case_state_name(k->status));
-    bind_text(s, 3, sla_light_name(k->light));
-    bind_ms(s, 4, k->next_change);
-    sqlite3_bind_int(s, 5, k->supervised);
-    sqlite3_bind_int(s, 6, k->rework_count);
-    sqlite3_bind_int(s, 7, k->return_count);
-    if (k->rating)
-        sqlite3_bind_int(s, 8, k->rating);
-    bind_ms(s, 9, k->registered_at);
-    bind_ms(s, 10, k->dispatched_at);
-    bind_ms(s, 11, k->handled_at);
-    bind_ms(s, 12, k->closed_at);
-    bind_ms(s, 13, k->due_at);
-    if (k->on_time >= 0)
-        sqlite3_bind_int(s, 14, k->on_time);
-    bind_text(s, 15, k->handling_unit);
-    sqlite3_bind_int64(s, 16, k->version);
-    sqlite3_bind_int64(s, 17, k->updated_at);
+    bind_derived(s, k);
     return step_done(c, s, NULL);
 }
 
@@ -821,13 +818,17 @@ static bh_status_t sq_event_list(db_conn_t *c, int64_t case_id, arena_t *a, case
     return BH_OK;
 }
 
-static bh_status_t sq_clocks_put(db_conn_t *c, int64_t case_id, const db_clock_t *k, int n)
+static bh_status_t sq_clocks_put(db_conn_t *c, int64_t case_id, const db_clock_t *k, int n,
+                                 bool fresh)
 {
-    sqlite3_stmt *s = stmt(c, ST_CLOCK_DEL);
+    sqlite3_stmt *s;
     bh_status_t st;
-    sqlite3_bind_int64(s, 1, case_id);
-    if ((st = step_done(c, s, NULL)))
-        return st;
+    if (!fresh) {
+        s = stmt(c, ST_CLOCK_DEL);
+        sqlite3_bind_int64(s, 1, case_id);
+        if ((st = step_done(c, s, NULL)))
+            return st;
+    }
     for (int i = 0; i < n; i++) {
         s = stmt(c, ST_CLOCK_PUT);
         sqlite3_bind_int64(s, 1, case_id);
@@ -1146,7 +1147,6 @@ static const struct db_ops sqlite_ops = {
     .category_put = sq_category_put,
     .case_insert = sq_case_insert,
     .case_lookup_key = sq_case_lookup_key,
-    .case_lookup_number = sq_case_lookup_number,
     .case_get = sq_case_get,
     .case_update = sq_case_update,
     .case_list = sq_case_list,
@@ -1196,8 +1196,8 @@ bh_status_t db_sqlite_open(const char *path, int readers, db_t **out, bh_err_t *
         d->free_readers = d->readers[i];
     }
     pthread_mutex_init(&d->mu, NULL);
+    pthread_mutex_init(&d->pool_mu, NULL);
     pthread_cond_init(&d->cv_jobs, NULL);
-    pthread_cond_init(&d->cv_done, NULL);
     pthread_cond_init(&d->cv_reader, NULL);
     pthread_create(&d->writer_thread, NULL, writer_main, d);
     *out = &d->base;

@@ -24,7 +24,7 @@ static const char *const migrations[] = {
     "  code TEXT PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL, parent TEXT,"
     "  policy TEXT NOT NULL);"
     "CREATE TABLE cases("
-    "  id INTEGER PRIMARY KEY, number TEXT UNIQUE,"
+    "  id INTEGER PRIMARY KEY,"
     "  category TEXT NOT NULL, kind TEXT NOT NULL, title TEXT NOT NULL,"
     "  description TEXT NOT NULL, source TEXT NOT NULL, urgency TEXT,"
     "  unit TEXT NOT NULL, handling_unit TEXT, lat REAL, lng REAL, address TEXT,"

@@ -7,6 +7,7 @@
  * transaction.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "svc/svc.h"
@@ -136,22 +137,55 @@ static void clock_rows(const sla_policy_t *p, const sla_clock_state_t *st, db_cl
     }
 }
 
-/* Write derived columns, clocks and the status/light counters. */
-static bh_status_t save(svc_t *s, db_conn_t *c, db_case_t *k, case_state_t old_st,
-                        sla_light_t old_light, bool is_new, const sla_clock_state_t *clocks)
+/* Write the clock rows and the status/light counters. */
+static bh_status_t save_rest(svc_t *s, db_conn_t *c, const db_case_t *k, case_state_t old_st,
+                             sla_light_t old_light, bool is_new, const sla_clock_state_t *clocks)
 {
     const sla_policy_t *p = svc_case_policy(s, k);
     db_clock_t rows[SLA_CLOCKS_MAX];
     bh_status_t st;
 
     clock_rows(p, clocks, rows);
-    if ((st = DB(c, case_update, k)) || (st = DB(c, clocks_put, k->id, rows, p->nclocks)))
+    if ((st = DB(c, clocks_put, k->id, rows, p->nclocks, is_new)))
         return st;
     if (!is_new && old_st == k->status && old_light == k->light)
         return BH_OK;
     if (!is_new && (st = DB(c, counts_add, old_st, old_light, -1)))
         return st;
     return DB(c, counts_add, k->status, k->light, 1);
+}
+
+/* An existing case: its derived columns, then clocks and counters. */
+static bh_status_t save(svc_t *s, db_conn_t *c, db_case_t *k, case_state_t old_st,
+                        sla_light_t old_light, const sla_clock_state_t *clocks)
+{
+    bh_status_t st = DB(c, case_update, k);
+    return st ? st : save_rest(s, c, k, old_st, old_light, false, clocks);
+}
+
+/* ---- numbers ---- */
+
+const char *svc_case_number(const db_case_t *k, arena_t *a)
+{
+    int y, m, d;
+    dt_ymd(dt_local_day(k->created_at), &y, &m, &d);
+    return arena_printf(a, "%04d%02d%02d%08lld", y, m, d, (long long)k->id);
+}
+
+/* The case a number names (its id follows the 8-digit date), checking
+ * that the date matches; 0 if none. */
+static int64_t case_by_number(db_conn_t *c, const char *number, arena_t *a)
+{
+    db_case_t k;
+    char *end;
+    long long id;
+    if (!number || strlen(number) < 9 || strspn(number, "0123456789") != strlen(number))
+        return 0;
+    id = strtoll(number + 8, &end, 10);
+    if (id <= 0 || DB(c, case_get, id, a, &k) != BH_OK ||
+        strcmp(svc_case_number(&k, a), number) != 0)
+        return 0;
+    return id;
 }
 
 /* ---- report ---- */
@@ -181,6 +215,20 @@ static void new_row(db_case_t *k, const svc_case_new_t *in, const cat_t *cat,
     k->version = 1;
 }
 
+/* Derive, insert, write events, clocks and counters of a new case. */
+static bh_status_t insert_case(svc_t *s, db_conn_t *c, db_case_t *k, const case_event_t *ev,
+                               int n, dt_ms_t now, sla_clock_state_t *clocks,
+                               case_snapshot_t *snap, bh_err_t *err)
+{
+    bh_status_t st;
+    if ((st = derive(s, k, ev, n, now, clocks, snap, err)) || (st = DB(c, case_insert, k, err)))
+        return st;
+    for (int i = 0; i < n; i++)
+        if ((st = DB(c, event_add, k->id, i + 1, &ev[i])))
+            return st;
+    return save_rest(s, c, k, CASE_ST_NONE, SLA_LIGHT_NONE, true, clocks);
+}
+
 bh_status_t svc_case_import_tx(svc_t *s, db_conn_t *c, const svc_case_new_t *in,
                                const char *created_by, const case_event_t *ev, int n,
                                dt_ms_t now, int64_t *id, bh_err_t *err)
@@ -199,13 +247,7 @@ bh_status_t svc_case_import_tx(svc_t *s, db_conn_t *c, const svc_case_new_t *in,
     k.created_at = ev[0].at;
     k.version = n;
     k.updated_at = ev[n - 1].at;
-    if ((st = DB(c, case_insert, &k, err)))
-        return st;
-    for (int i = 0; i < n; i++)
-        if ((st = DB(c, event_add, k.id, i + 1, &ev[i])))
-            return st;
-    if ((st = derive(s, &k, ev, n, now, clocks, &snap, err)) ||
-        (st = save(s, c, &k, CASE_ST_NONE, SLA_LIGHT_NONE, true, clocks)))
+    if ((st = insert_case(s, c, &k, ev, n, now, clocks, &snap, err)))
         return st;
     *id = k.id;
     return BH_OK;
@@ -230,12 +272,27 @@ bh_status_t svc_sync_categories(svc_t *s, bh_err_t *err)
     return db_write(s->db, sync_tx, s, err);
 }
 
+/* Fill a view from what a write has just derived. */
+static void fill_view(svc_t *s, const svc_user_t *u, const db_case_t *k, case_event_t *ev, int n,
+                      const sla_clock_state_t *clocks, const case_snapshot_t *snap,
+                      svc_case_view_t *v)
+{
+    v->k = *k;
+    v->events = ev;
+    v->nevents = n;
+    v->policy = svc_case_policy(s, k);
+    memcpy(v->clocks, clocks, sizeof v->clocks);
+    v->snap = *snap;
+    v->allowed = case_allowed_actions(snap, u->role, u->unit);
+}
+
 struct create_ctx {
     svc_t *s;
     const svc_user_t *u;
     const svc_case_new_t *in;
     const cat_t *cat;
-    int64_t id;
+    arena_t *a;
+    svc_case_view_t *out;
     bool replayed;
 };
 
@@ -243,42 +300,32 @@ static bh_status_t create_tx(db_conn_t *c, void *vctx, bh_err_t *err)
 {
     struct create_ctx *x = vctx;
     const svc_case_new_t *in = x->in;
-    arena_t *a;
     db_unit_t unit;
     db_case_t k;
-    case_event_t ev;
+    case_event_t *ev;
     case_snapshot_t snap;
     sla_clock_state_t clocks[SLA_CLOCKS_MAX];
     bh_status_t st;
 
-    x->id = DB(c, case_lookup_key, in->idempotency_key, in->source, in->external_id);
-    if (x->id) {
+    x->out->k.id = DB(c, case_lookup_key, in->idempotency_key, in->source, in->external_id);
+    if (x->out->k.id) {
         x->replayed = true;
         return BH_OK;
     }
-    a = arena_new();
-    if (DB(c, unit_get, in->unit, a, &unit) != BH_OK || !unit.active) {
-        st = bh_fail(err, BH_INVALID_ARGUMENT, "unit", "单位“%s”不存在或已停用", in->unit);
-        goto out;
-    }
+    if (DB(c, unit_get, in->unit, x->a, &unit) != BH_OK || !unit.active)
+        return bh_fail(err, BH_INVALID_ARGUMENT, "unit", "单位“%s”不存在或已停用", in->unit);
     new_row(&k, in, x->cat, x->u->username);
-    if ((st = DB(c, case_insert, &k, err)))
-        goto out;
-    memset(&ev, 0, sizeof ev);
-    ev.action = CASE_ACT_REPORT;
-    ev.role = x->u->role;
-    ev.actor = x->u->username;
-    ev.actor_unit = x->u->unit;
-    ev.at = k.created_at;
-    if ((st = case_check(&(case_snapshot_t){.state = CASE_ST_NONE}, &ev, err)) ||
-        (st = DB(c, event_add, k.id, 1, &ev)) ||
-        (st = derive(x->s, &k, &ev, 1, svc_now(), clocks, &snap, err)) ||
-        (st = save(x->s, c, &k, CASE_ST_NONE, SLA_LIGHT_NONE, true, clocks)))
-        goto out;
-    x->id = k.id;
-out:
-    arena_free(a);
-    return st;
+    ev = arena_zalloc(x->a, sizeof *ev);
+    ev->action = CASE_ACT_REPORT;
+    ev->role = x->u->role;
+    ev->actor = x->u->username;
+    ev->actor_unit = x->u->unit;
+    ev->at = k.created_at;
+    if ((st = case_check(&(case_snapshot_t){.state = CASE_ST_NONE}, ev, err)) ||
+        (st = insert_case(x->s, c, &k, ev, 1, k.created_at, clocks, &snap, err)))
+        return st;
+    fill_view(x->s, x->u, &k, ev, 1, clocks, &snap, x->out);
+    return BH_OK;
 }
 
 static bool valid_text(const char *s, size_t max)
@@ -286,10 +333,10 @@ static bool valid_text(const char *s, size_t max)
     return s && strlen(s) <= max;
 }
 
-bh_status_t svc_case_create(svc_t *s, const svc_user_t *u, const svc_case_new_t *in,
-                            int64_t *id, bool *replayed, bh_err_t *err)
+bh_status_t svc_case_create(svc_t *s, const svc_user_t *u, const svc_case_new_t *in, arena_t *a,
+                            svc_case_view_t *out, bool *replayed, bh_err_t *err)
 {
-    struct create_ctx x = {s, u, in, NULL, 0, false};
+    struct create_ctx x = {s, u, in, NULL, a, out, false};
     bh_status_t st;
 
     if (!in->category || !(x.cat = cat_find(s->cats, in->category)))
@@ -317,11 +364,13 @@ bh_status_t svc_case_create(svc_t *s, const svc_user_t *u, const svc_case_new_t 
         !valid_text(in->reporter_name ? in->reporter_name : "", 100) ||
         !valid_text(in->reporter_phone ? in->reporter_phone : "", 40) ||
         !valid_text(in->external_id ? in->external_id : "", 128) ||
-        !valid_text(in->idempotency_key ? in->idempotency_key : "", 128))
+        !valid_text(in->idempotency_key ? in->idempotency_key : "", 256))
         return bh_fail(err, BH_INVALID_ARGUMENT, "", "地址、报告人、外部编号或幂等键过长");
+    memset(out, 0, sizeof *out);
     st = db_write(s->db, create_tx, &x, err);
-    *id = x.id;
     *replayed = x.replayed;
+    if (st == BH_OK && x.replayed) /* show the case as it is now */
+        st = svc_case_get_after_act(s, u, out->k.id, a, out, err);
     return st;
 }
 
@@ -332,6 +381,8 @@ struct act_ctx {
     const svc_user_t *u;
     int64_t id, expected_version;
     case_event_t *ev;
+    arena_t *a;
+    svc_case_view_t *out;
 };
 
 /* Checks that need the store or the policy, after the state machine's. */
@@ -345,7 +396,7 @@ static bh_status_t check_refs(svc_t *s, db_conn_t *c, arena_t *a, const db_case_
         return bh_fail(err, BH_INVALID_ARGUMENT, "to_unit", "处置单位“%s”不存在或已停用",
                        ev->to_unit);
     if (ev->action == CASE_ACT_MERGE) {
-        int64_t into = DB(c, case_lookup_number, ev->into);
+        int64_t into = case_by_number(c, ev->into, a);
         if (!into || into == k->id)
             return bh_fail(err, BH_INVALID_ARGUMENT, "into",
                            "要合并到的案件“%s”不存在或就是本案件", ev->into);
@@ -362,7 +413,6 @@ static bh_status_t check_refs(svc_t *s, db_conn_t *c, arena_t *a, const db_case_
 static bh_status_t act_tx(db_conn_t *c, void *vctx, bh_err_t *err)
 {
     struct act_ctx *x = vctx;
-    arena_t *a = arena_new();
     db_case_t k;
     case_event_t *ev, *all;
     int n;
@@ -370,27 +420,24 @@ static bh_status_t act_tx(db_conn_t *c, void *vctx, bh_err_t *err)
     sla_clock_state_t clocks[SLA_CLOCKS_MAX];
     case_state_t old_st;
     sla_light_t old_light;
+    dt_ms_t now = svc_now();
     bh_status_t st;
 
-    if (DB(c, case_get, x->id, a, &k) != BH_OK || !svc_case_visible(x->u, &k)) {
-        st = bh_fail(err, BH_NOT_FOUND, "id", "案件不存在");
-        goto out;
-    }
-    if (x->expected_version >= 0 && x->expected_version != k.version) {
-        st = bh_fail(err, BH_CONFLICT, "version",
-                     "案件已被他人修改：您看到的是第%lld版，当前是第%lld版，请刷新后重试",
-                     (long long)x->expected_version, (long long)k.version);
-        goto out;
-    }
-    DB(c, event_list, k.id, a, &ev, &n);
+    if (DB(c, case_get, x->id, x->a, &k) != BH_OK || !svc_case_visible(x->u, &k))
+        return bh_fail(err, BH_NOT_FOUND, "id", "案件不存在");
+    if (x->expected_version >= 0 && x->expected_version != k.version)
+        return bh_fail(err, BH_CONFLICT, "version",
+                       "案件已被他人修改：您看到的是第%lld版，当前是第%lld版，请刷新后重试",
+                       (long long)x->expected_version, (long long)k.version);
+    DB(c, event_list, k.id, x->a, &ev, &n);
     if ((st = case_replay(ev, n, &snap, err)) != BH_OK)
-        goto out;
+        return st;
     if (x->ev->at < ev[n - 1].at)
         x->ev->at = ev[n - 1].at; /* keep the history in time order */
     if ((st = case_check(&snap, x->ev, err)) ||
-        (st = check_refs(x->s, c, a, &k, x->ev, ev, n, err)))
-        goto out;
-    all = arena_alloc(a, (size_t)(n + 1) * sizeof *all);
+        (st = check_refs(x->s, c, x->a, &k, x->ev, ev, n, err)))
+        return st;
+    all = arena_alloc(x->a, (size_t)(n + 1) * sizeof *all);
     memcpy(all, ev, (size_t)n * sizeof *all);
     all[n] = *x->ev;
     old_st = k.status;
@@ -398,19 +445,18 @@ static bh_status_t act_tx(db_conn_t *c, void *vctx, bh_err_t *err)
     k.version++;
     k.updated_at = x->ev->at;
     if ((st = DB(c, event_add, k.id, n + 1, x->ev)) ||
-        (st = derive(x->s, &k, all, n + 1, svc_now() > x->ev->at ? svc_now() : x->ev->at,
-                     clocks, &snap, err)) ||
-        (st = save(x->s, c, &k, old_st, old_light, false, clocks)))
-        goto out;
-out:
-    arena_free(a);
-    return st;
+        (st = derive(x->s, &k, all, n + 1, now > x->ev->at ? now : x->ev->at, clocks, &snap, err)) ||
+        (st = save(x->s, c, &k, old_st, old_light, clocks)))
+        return st;
+    fill_view(x->s, x->u, &k, all, n + 1, clocks, &snap, x->out);
+    return BH_OK;
 }
 
 bh_status_t svc_case_act(svc_t *s, const svc_user_t *u, int64_t id, case_event_t *ev,
-                         int64_t expected_version, bh_err_t *err)
+                         int64_t expected_version, arena_t *a, svc_case_view_t *out,
+                         bh_err_t *err)
 {
-    struct act_ctx x = {s, u, id, expected_version, ev};
+    struct act_ctx x = {s, u, id, expected_version, ev, a, out};
     ev->role = u->role;
     ev->actor = u->username;
     ev->actor_unit = u->unit;
@@ -518,7 +564,7 @@ static bh_status_t sweep_one(svc_t *s, db_conn_t *c, int64_t id, dt_ms_t now, bh
         k.version++;
         k.updated_at = now;
     }
-    st = save(s, c, &k, old_st, old_light, false, clocks);
+    st = save(s, c, &k, old_st, old_light, clocks);
 out:
     arena_free(a);
     return st;

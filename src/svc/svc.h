@@ -73,23 +73,7 @@ typedef struct {
 extern const char *const svc_sources[];
 const char *svc_source_label(const char *source);
 
-/*
- * Report a case.  If the idempotency key (or source + external id) is
- * already known, nothing is written and *replayed is set: *id is the
- * existing case.
- */
-bh_status_t svc_case_create(svc_t *s, const svc_user_t *u, const svc_case_new_t *in,
-                            int64_t *id, bool *replayed, bh_err_t *err);
-
-/*
- * Take an action on a case.  'ev' carries the action and its fields; the
- * role, actor, unit and time are set from 'u' and the clock ('at' if
- * non-zero).  expected_version < 0 skips the optimistic-concurrency check.
- */
-bh_status_t svc_case_act(svc_t *s, const svc_user_t *u, int64_t id, case_event_t *ev,
-                         int64_t expected_version, bh_err_t *err);
-
-/* A case with its history and clocks evaluated now, if 'u' may see it. */
+/* A case with its history and clocks, as 'u' sees it. */
 typedef struct {
     db_case_t k;
     case_event_t *events;
@@ -99,6 +83,27 @@ typedef struct {
     case_snapshot_t snap;
     uint32_t allowed; /* actions u may take now (mask of 1u << action) */
 } svc_case_view_t;
+
+/*
+ * Report a case; *out is the new case (allocated in 'a').  If the
+ * idempotency key (or source + external id) is already known, nothing is
+ * written, *replayed is set and *out is the existing case.
+ */
+bh_status_t svc_case_create(svc_t *s, const svc_user_t *u, const svc_case_new_t *in, arena_t *a,
+                            svc_case_view_t *out, bool *replayed, bh_err_t *err);
+
+/*
+ * Take an action on a case; *out is the case after it (in 'a').  'ev'
+ * carries the action and its fields; the role, actor, unit and time are
+ * set from 'u' and the clock ('at' if non-zero).  expected_version < 0
+ * skips the optimistic-concurrency check.
+ */
+bh_status_t svc_case_act(svc_t *s, const svc_user_t *u, int64_t id, case_event_t *ev,
+                         int64_t expected_version, arena_t *a, svc_case_view_t *out,
+                         bh_err_t *err);
+
+/* The human-readable number of a case: local report date + id. */
+const char *svc_case_number(const db_case_t *k, arena_t *a);
 
 bh_status_t svc_case_get(svc_t *s, const svc_user_t *u, int64_t id, arena_t *a,
                          svc_case_view_t *out, bh_err_t *err);

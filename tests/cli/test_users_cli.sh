@@ -39,7 +39,7 @@ done
 dump() { python3 -c '
 import sqlite3, sys
 c = sqlite3.connect(sys.argv[1])
-for r in c.execute("SELECT number, category, source, unit, status, title, rework_count, rating FROM cases ORDER BY id"):
+for r in c.execute("SELECT id, category, source, unit, status, title, rework_count, rating FROM cases ORDER BY id"):
     print(r)
 for r in c.execute("SELECT case_id, seq, action, at FROM case_events ORDER BY case_id, seq"):
     print(r)' "$1"; }
