@@ -10,6 +10,7 @@
 
 #include "util/arena.h"
 #include "util/status.h"
+#include "util/utf8.h"
 
 #define QS_MAX_PARAMS 64
 
@@ -29,8 +30,5 @@ bh_status_t qs_parse(const char *s, size_t len, arena_t *a, qs_t *out, bh_err_t 
 
 /* The first value of 'name', or NULL. */
 const char *qs_get(const qs_t *q, const char *name);
-
-/* Is 'len' bytes at s valid UTF-8 (and free of NUL)? */
-int utf8_valid(const char *s, size_t len);
 
 #endif

@@ -94,6 +94,8 @@ typedef struct {
     int64_t reported, registered, due, closed, closed_on_time, overdue,
         handled, reworked, rated, satisfied;
     double avg_handle_hours; /* -1 when nothing was handled */
+    double handle_ms_sum;    /* the sum and count behind the average */
+    int64_t handle_n;
 } db_stats_row_t;
 
 typedef struct {
@@ -169,6 +171,8 @@ struct db_ops {
                          db_stats_row_t **rows, int *n, bh_err_t *err);
 
     bh_status_t (*integrity_check)(db_conn_t *c, arena_t *a, const char **result);
+    /* Refresh the query planner's statistics (after bulk loads). */
+    bh_status_t (*analyze)(db_conn_t *c);
 };
 
 struct db {

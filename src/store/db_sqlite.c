@@ -412,6 +412,7 @@ static void sq_close(db_t *db)
     pthread_cond_broadcast(&d->cv_jobs);
     pthread_mutex_unlock(&d->mu);
     pthread_join(d->writer_thread, NULL);
+    exec_or_die(d->writer->h, "PRAGMA optimize");
     exec_or_die(d->writer->h, "PRAGMA wal_checkpoint(PASSIVE)");
     for (int i = 0; i < d->nreaders; i++)
         close_conn(d->readers[i]);
@@ -936,21 +937,31 @@ static void add(struct sqlbuf *b, const char *frag)
     }
 }
 
+/*
+ * Filters.  A unary '+' keeps SQLite from using an index for a term: for
+ * subtree ranges (a street is a tenth of a district, a department's view
+ * is an OR of two ranges) walking the created_at index in order and
+ * filtering beats collecting the whole subtree and sorting it.  Equality
+ * terms (a grid, a status, a light) use their (column, created_at) index,
+ * which is already in order.
+ */
 static void add_filters(struct sqlbuf *b, const db_case_filter_t *f)
 {
-    if (f->unit_prefix)
-        add(b, " AND cases.unit >= :u1 AND cases.unit < :u2");
+    if (f->unit_prefix && strlen(f->unit_prefix) >= 14)
+        add(b, " AND cases.unit = :u0");
+    else if (f->unit_prefix)
+        add(b, " AND +cases.unit >= :u1 AND +cases.unit < :u2");
     if (f->handling_unit)
         add(b, " AND cases.handling_unit = :h");
     if (f->visible_unit)
-        add(b, " AND ((cases.unit >= :v1 AND cases.unit < :v2) OR"
-               " (cases.handling_unit >= :v1 AND cases.handling_unit < :v2))");
+        add(b, " AND ((+cases.unit >= :v1 AND +cases.unit < :v2) OR"
+               " (+cases.handling_unit >= :v1 AND +cases.handling_unit < :v2))");
     if (f->created_by)
         add(b, " AND cases.created_by = :by");
     if (f->status >= 0)
         add(b, " AND cases.status = :st");
     if (f->category)
-        add(b, " AND cases.category >= :c1 AND cases.category < :c2");
+        add(b, " AND +cases.category >= :c1 AND +cases.category < :c2");
     if (f->source)
         add(b, " AND cases.source = :src");
     if (f->light >= 0)
@@ -960,12 +971,13 @@ static void add_filters(struct sqlbuf *b, const db_case_filter_t *f)
     if (f->to)
         add(b, " AND cases.created_at < :to");
     if (f->fts && f->sort != DB_SORT_RELEVANCE)
-        add(b, " AND cases.id IN (SELECT rowid FROM cases_fts WHERE cases_fts MATCH :q)");
+        add(b, " AND +cases.id IN (SELECT rowid FROM cases_fts WHERE cases_fts MATCH :q)");
 }
 
 static void bind_filters(sqlite3_stmt *s, const db_case_filter_t *f, arena_t *a)
 {
     if (f->unit_prefix) {
+        bind_name_text(s, ":u0", f->unit_prefix);
         bind_name_text(s, ":u1", f->unit_prefix);
         bind_name_text(s, ":u2", prefix_end(a, f->unit_prefix));
     }
@@ -1072,11 +1084,14 @@ static bh_status_t sq_stats(db_conn_t *c, const db_stats_query_t *q, arena_t *a,
             " coalesce(sum(closed_at IS NOT NULL AND closed_at <= :asof AND on_time = 1), 0),"
             " count(handled_at), coalesce(sum(rework_count > 0), 0), count(rating),"
             " coalesce(sum(rating >= 3), 0),"
-            " avg(CASE WHEN handled_at IS NOT NULL AND dispatched_at IS NOT NULL"
-            "   THEN handled_at - dispatched_at END)"
+            " total(CASE WHEN handled_at IS NOT NULL AND dispatched_at IS NOT NULL"
+            "   THEN handled_at - dispatched_at END),"
+            " count(CASE WHEN handled_at IS NOT NULL AND dispatched_at IS NOT NULL THEN 1 END)"
             " FROM cases WHERE created_at >= :from AND created_at < :to");
+    /* '+': a subtree is a large share of the table; reading it through
+     * the unit index would fetch every row at random. */
     if (q->unit_prefix)
-        add(&b, " AND unit >= :u1 AND unit < :u2");
+        add(&b, " AND +unit >= :u1 AND +unit < :u2");
     add(&b, " GROUP BY k ORDER BY k) g");
     if (sqlite3_prepare_v2(SQ(c)->h, b.text, -1, &s, NULL) != SQLITE_OK)
         return bh_fail(err, BH_INTERNAL, "", "统计出错：%s", sqlite3_errmsg(SQ(c)->h));
@@ -1110,12 +1125,18 @@ static bh_status_t sq_stats(db_conn_t *c, const db_stats_query_t *q, arena_t *a,
         r->reworked = sqlite3_column_int64(s, 7);
         r->rated = sqlite3_column_int64(s, 8);
         r->satisfied = sqlite3_column_int64(s, 9);
-        r->avg_handle_hours = sqlite3_column_type(s, 10) == SQLITE_NULL
-                                  ? -1 : sqlite3_column_double(s, 10) / DT_HOUR_MS;
-        r->name = col_text(s, 11, a);
+        r->handle_ms_sum = sqlite3_column_double(s, 10);
+        r->handle_n = sqlite3_column_int64(s, 11);
+        r->avg_handle_hours = r->handle_n ? r->handle_ms_sum / (double)r->handle_n / DT_HOUR_MS : -1;
+        r->name = col_text(s, 12, a);
     }
     sqlite3_finalize(s);
     return BH_OK;
+}
+
+static bh_status_t sq_analyze(db_conn_t *c)
+{
+    return sqlite3_exec(SQ(c)->h, "ANALYZE", NULL, NULL, NULL) == SQLITE_OK ? BH_OK : BH_INTERNAL;
 }
 
 static bh_status_t sq_integrity_check(db_conn_t *c, arena_t *a, const char **result)
@@ -1159,6 +1180,7 @@ static const struct db_ops sqlite_ops = {
     .counts_add = sq_counts_add,
     .stats = sq_stats,
     .integrity_check = sq_integrity_check,
+    .analyze = sq_analyze,
 };
 
 bh_status_t db_sqlite_open(const char *path, int readers, db_t **out, bh_err_t *err)

@@ -438,8 +438,11 @@ static bh_status_t batch_tx(db_conn_t *c, void *ctx, bh_err_t *err)
             role = ROLE_OPERATOR;
         }
         h.n = 0;
-        /* A day in the period, mostly in daytime (07:00-21:00 local). */
-        h.t = dt_local_midnight(dt_local_day(between(g, g->o->from, g->o->to))) +
+        /* Reports arrive in time order over the period (as ids do in real
+         * intake), in daytime (07:00-21:00 local). */
+        h.t = dt_local_midnight(dt_local_day(
+                  g->o->from + (dt_ms_t)((double)(g->done + i) / (double)g->o->cases *
+                                         (double)(g->o->to - g->o->from)))) +
               between(g, HOUR(7), HOUR(21));
         lifecycle(g, cat, cat_policy(g->s->cats, cat, in.source, in.urgency), street, reporter, role, &h, a);
         st = svc_case_import_tx(g->s, c, &in, reporter, h.ev, h.n, now, &id, err);
@@ -449,6 +452,13 @@ static bh_status_t batch_tx(db_conn_t *c, void *ctx, bh_err_t *err)
     }
     g->done += n;
     return BH_OK;
+}
+
+static bh_status_t analyze_tx(db_conn_t *c, void *ctx, bh_err_t *err)
+{
+    (void)ctx;
+    (void)err;
+    return c->db->ops->analyze(c);
 }
 
 bh_status_t demo_build(svc_t *s, const demo_opts_t *o, demo_login_t *logins, int *nlogins,
@@ -479,5 +489,7 @@ bh_status_t demo_build(svc_t *s, const demo_opts_t *o, demo_login_t *logins, int
         if (left < 0)
             st = err->status;
     }
+    if (st == BH_OK)
+        st = db_write(s->db, analyze_tx, NULL, err);
     return st;
 }

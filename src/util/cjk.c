@@ -5,42 +5,7 @@
 
 #include <string.h>
 
-/* Decode one UTF-8 code point at s[i..len); returns its length or 0. */
-static int utf8_decode(const unsigned char *s, int i, int len, unsigned *cp)
-{
-    unsigned c = s[i];
-    int n;
-
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    }
-    if ((c & 0xE0) == 0xC0) {
-        n = 2;
-        c &= 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-        n = 3;
-        c &= 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-        n = 4;
-        c &= 0x07;
-    } else {
-        return 0;
-    }
-    if (i + n > len)
-        return 0;
-    for (int k = 1; k < n; k++) {
-        if ((s[i + k] & 0xC0) != 0x80)
-            return 0;
-        c = (c << 6) | (s[i + k] & 0x3F);
-    }
-    /* Reject overlong forms and surrogates. */
-    if ((n == 2 && c < 0x80) || (n == 3 && c < 0x800) || (n == 4 && c < 0x10000) ||
-        (c >= 0xD800 && c <= 0xDFFF) || c > 0x10FFFF)
-        return 0;
-    *cp = c;
-    return n;
-}
+#include "util/utf8.h"
 
 static bool is_cjk(unsigned c)
 {
@@ -74,7 +39,7 @@ int cjk_tokenize(const char *text, int len, bool query, cjk_token_fn fn,
 
     while (i < len) {
         unsigned cp;
-        int n = utf8_decode(s, i, len, &cp);
+        int n = utf8_decode(s, (size_t)i, (size_t)len, &cp);
         char w;
 
         if (n == 0) { /* invalid byte: skip it */
@@ -84,7 +49,7 @@ int cjk_tokenize(const char *text, int len, bool query, cjk_token_fn fn,
         if ((w = word_char(cp)) != 0) {
             char buf[CJK_TOKEN_MAX];
             int blen = 0, start = i;
-            while (i < len && (n = utf8_decode(s, i, len, &cp)) && (w = word_char(cp))) {
+            while (i < len && (n = utf8_decode(s, (size_t)i, (size_t)len, &cp)) && (w = word_char(cp))) {
                 if (blen < CJK_TOKEN_MAX)
                     buf[blen++] = w;
                 i += n;
@@ -98,7 +63,7 @@ int cjk_tokenize(const char *text, int len, bool query, cjk_token_fn fn,
             int start = i, next = i + n, run = 1;
             unsigned cp2;
             int n2;
-            while (next < len && (n2 = utf8_decode(s, next, len, &cp2)) && is_cjk(cp2)) {
+            while (next < len && (n2 = utf8_decode(s, (size_t)next, (size_t)len, &cp2)) && is_cjk(cp2)) {
                 int end2 = next + n2;
                 if (!query) {
                     if ((rc = fn(ctx, 0, text + start, next - start, start, next)))

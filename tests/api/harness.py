@@ -2,6 +2,8 @@
 port and talks HTTP to it with the standard library only."""
 import json
 import os
+import sys
+import unittest
 import signal
 import subprocess
 import tempfile
@@ -136,3 +138,12 @@ def wait_for(pred, timeout=10.0, step=0.1):
             return v
         time.sleep(step)
     return pred()
+
+
+def run_module(module):
+    """Run a test module's tests; print the plain closing line CI reads."""
+    suite = unittest.defaultTestLoader.loadTestsFromModule(module)
+    res = unittest.TextTestRunner(verbosity=1).run(suite)
+    failed = len(res.failures) + len(res.errors)
+    print("%d passed, %d failed" % (res.testsRun - failed, failed))
+    sys.exit(0 if res.wasSuccessful() else 1)

@@ -12,7 +12,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import PASSWORD, Server, wait_for  # noqa: E402
+from harness import PASSWORD, Server, run_module, wait_for  # noqa: E402
 
 BIHUAN = None
 S = None  # the shared server: demo units and users, no demo cases
@@ -441,11 +441,7 @@ class Calendar(unittest.TestCase):
 def main():
     global BIHUAN
     BIHUAN = os.path.abspath(sys.argv[1])
-    suite = unittest.defaultTestLoader.loadTestsFromModule(sys.modules[__name__])
-    res = unittest.TextTestRunner(verbosity=1).run(suite)
-    failed = len(res.failures) + len(res.errors)
-    print("%d passed, %d failed" % (res.testsRun - failed, failed))
-    sys.exit(0 if res.wasSuccessful() else 1)
+    run_module(sys.modules[__name__])
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Server  # noqa: E402
+from harness import Server, run_module  # noqa: E402
 
 BIHUAN = None
 CLIENTS = 8
@@ -73,11 +73,7 @@ class Durability(unittest.TestCase):
 def main():
     global BIHUAN
     BIHUAN = os.path.abspath(sys.argv[1])
-    suite = unittest.defaultTestLoader.loadTestsFromModule(sys.modules[__name__])
-    res = unittest.TextTestRunner(verbosity=1).run(suite)
-    failed = len(res.failures) + len(res.errors)
-    print("%d passed, %d failed" % (res.testsRun - failed, failed))
-    sys.exit(0 if res.wasSuccessful() else 1)
+    run_module(sys.modules[__name__])
 
 
 if __name__ == "__main__":

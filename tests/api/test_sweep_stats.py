@@ -13,7 +13,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Server, wait_for  # noqa: E402
+from harness import Server, run_module, wait_for  # noqa: E402
 
 BIHUAN = CATEGORIES = None
 
@@ -183,11 +183,7 @@ class Sweep(unittest.TestCase):
 def main():
     global BIHUAN, CATEGORIES
     BIHUAN, CATEGORIES = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
-    suite = unittest.defaultTestLoader.loadTestsFromModule(sys.modules[__name__])
-    res = unittest.TextTestRunner(verbosity=1).run(suite)
-    failed = len(res.failures) + len(res.errors)
-    print("%d passed, %d failed" % (res.testsRun - failed, failed))
-    sys.exit(0 if res.wasSuccessful() else 1)
+    run_module(sys.modules[__name__])
 
 
 if __name__ == "__main__":
