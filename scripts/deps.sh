@@ -18,6 +18,7 @@ libjansson-dev
 libsqlite3-dev
 libmicrohttpd-dev
 libsodium-dev
+libgeos-dev
 libcmocka-dev
 clang
 libclang-rt-14-dev

@@ -16,6 +16,7 @@ static const char usage[] =
     "  init         新建数据库、区县单位和管理员\n"
     "  user         用户管理（add、list）\n"
     "  demo         生成演示区数据\n"
+    "  apikey       机器客户端的 API 密钥（add、list、revoke）\n"
     "  calendar     工作日日历与时限计算（add、is-workday、count、show）\n"
     "  categories   案件类别与时限策略（check、list）\n"
     "  help         显示本帮助\n"
@@ -42,6 +43,8 @@ int main(int argc, char **argv)
         return cmd_init(argc - 1, argv + 1);
     if (strcmp(cmd, "user") == 0)
         return cmd_user(argc - 1, argv + 1);
+    if (strcmp(cmd, "apikey") == 0)
+        return cmd_apikey(argc - 1, argv + 1);
     if (strcmp(cmd, "demo") == 0)
         return cmd_demo(argc - 1, argv + 1);
     if (strcmp(cmd, "calendar") == 0)

@@ -11,8 +11,10 @@
 #include <string.h>
 #include <strings.h>
 
+#include "api/open311.h"
 #include "api/parse.h"
 #include "api/render.h"
+#include "geo/crs.h"
 #include "util/cjk.h"
 
 #define APP(r) (((api_t *)(r)->app)->svc)
@@ -262,6 +264,151 @@ static void h_calendar_deadline(http_req_t *r)
     http_json(r, 200, json_pack("{s:o, s:f, s:s, s:o, s:b}", "start", render_time(t), "amount", n,
                                 "basis", basis, "deadline", render_time(res), "schedule_published",
                                 !(flags & CAL_F_UNPUBLISHED)));
+}
+
+/* ---- geography ---- */
+
+static bool admin_only(http_req_t *r)
+{
+    if (r->user.role == ROLE_ADMIN)
+        return true;
+    http_fail(r, BH_PERMISSION_DENIED, "role", "只有系统管理员(admin)可以执行此操作");
+    return false;
+}
+
+static void h_geometry_put(http_req_t *r)
+{
+    bh_err_t err;
+    if (!auth(r) || !admin_only(r))
+        return;
+    if (svc_geometry_put(APP(r), r->params[0], r->body, r->body_len, &err) != BH_OK) {
+        http_error(r, &err);
+        return;
+    }
+    http_reply(r, 204, NULL, "", 0);
+}
+
+static void h_geometry_get(http_req_t *r)
+{
+    svc_t *s = APP(r);
+    db_conn_t *c;
+    const char *g;
+    bh_status_t st;
+    if (!auth(r))
+        return;
+    c = db_reader(s->db);
+    st = DB(c, geometry_get, r->params[0], r->a, &g);
+    db_reader_done(s->db, c);
+    if (st != BH_OK) {
+        http_fail(r, BH_NOT_FOUND, "code", "单位“%s”没有几何边界", r->params[0]);
+        return;
+    }
+    http_reply(r, 200, "application/geo+json", g, strlen(g));
+}
+
+static bool coord_param(http_req_t *r, const char *name, double lo, double hi, double *out)
+{
+    const char *v = qs_get(&r->query, name);
+    char *end;
+    *out = v ? strtod(v, &end) : 0;
+    if (!v || !*v || *end || !(*out >= lo && *out <= hi)) {
+        http_fail(r, BH_INVALID_ARGUMENT, name, "%s 应为 %g 到 %g 之间的十进制度数", name, lo, hi);
+        return false;
+    }
+    return true;
+}
+
+static void h_locate(http_req_t *r)
+{
+    static const char *const params[] = {"lat", "lng", "crs", NULL};
+    svc_t *s = APP(r);
+    double lat, lng, wlat, wlng;
+    crs_t crs;
+    const char *unit;
+    db_conn_t *c;
+    db_unit_t u;
+    bh_err_t err;
+
+    if (!auth(r) || !only_params(r, params) || !coord_param(r, "lat", -90, 90, &lat) ||
+        !coord_param(r, "lng", -180, 180, &lng))
+        return;
+    if (!crs_from_name(qs_get(&r->query, "crs"), &crs)) {
+        http_fail(r, BH_INVALID_ARGUMENT, "crs", "crs 应为 wgs84、gcj02 或 bd09");
+        return;
+    }
+    crs_to_wgs84(crs, lng, lat, &wlng, &wlat);
+    if (svc_locate(s, wlng, wlat, r->a, &unit, &err) != BH_OK) {
+        if (err.status == BH_NOT_FOUND) /* stated, not an error of the request */
+            http_json(r, 200, json_pack("{s:b, s:f, s:f, s:s}", "found", 0, "lat", wlat, "lng", wlng,
+                                        "message", err.message));
+        else
+            http_error(r, &err);
+        return;
+    }
+    c = db_reader(s->db);
+    DB(c, unit_get, unit, r->a, &u);
+    db_reader_done(s->db, c);
+    http_json(r, 200, json_pack("{s:b, s:f, s:f, s:s, s:s, s:s}", "found", 1, "lat", wlat, "lng", wlng,
+                                "unit", unit, "name", u.name, "type", u.type));
+}
+
+/* ---- API keys ---- */
+
+static void h_apikeys(http_req_t *r)
+{
+    svc_t *s = APP(r);
+    db_conn_t *c;
+    db_apikey_t *k;
+    int n;
+    json_t *arr;
+    if (!auth(r) || !admin_only(r))
+        return;
+    c = db_reader(s->db);
+    DB(c, apikey_list, r->a, &k, &n);
+    db_reader_done(s->db, c);
+    arr = json_array();
+    for (int i = 0; i < n; i++)
+        json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:s, s:o, s:o, s:o}", "id", (json_int_t)k[i].id,
+            "name", k[i].name, "role", k[i].role, "unit", k[i].unit, "created_at", render_time(k[i].created_at),
+            "last_used_at", render_time(k[i].last_used_at), "revoked_at", render_time(k[i].revoked_at)));
+    http_json(r, 200, json_pack("{s:o, s:n}", "items", arr, "next_cursor"));
+}
+
+static void h_apikey_add(http_req_t *r)
+{
+    json_t *body;
+    const char *name, *role, *unit, *key;
+    bh_err_t err;
+    if (!auth(r) || !admin_only(r))
+        return;
+    if (parse_body(r->body, r->body_len, &body, &err) != BH_OK) {
+        http_error(r, &err);
+        return;
+    }
+    name = json_string_value(json_object_get(body, "name"));
+    role = json_string_value(json_object_get(body, "role"));
+    unit = json_string_value(json_object_get(body, "unit"));
+    if (svc_apikey_add(APP(r), name, role ? role : "public", unit ? unit : r->user.unit, r->a, &key,
+                       &err) != BH_OK) {
+        json_decref(body);
+        http_error(r, &err);
+        return;
+    }
+    http_json(r, 201, json_pack("{s:s, s:s, s:s, s:s}", "name", name, "role", role ? role : "public",
+                                "unit", unit ? unit : r->user.unit, "key", key));
+    json_decref(body);
+}
+
+static void h_apikey_revoke(http_req_t *r)
+{
+    bh_err_t err;
+    if (!auth(r) || !admin_only(r))
+        return;
+    if (svc_apikey_revoke(APP(r), r->params[0], &err) != BH_OK) {
+        http_error(r, &err);
+        return;
+    }
+    http_reply(r, 204, NULL, "", 0);
 }
 
 /* ---- cases ---- */
@@ -682,7 +829,7 @@ static void h_stats(http_req_t *r)
         "groups", groups, "labels", labels, "formulas", formulas));
 }
 
-const http_route_t api_routes[] = {
+static const http_route_t api_routes[] = {
     {"GET", "/", h_index},
     {"GET", "/healthz", h_healthz},
     {"GET", "/metrics", h_metrics},
@@ -697,5 +844,24 @@ const http_route_t api_routes[] = {
     {"GET", "/api/v1/cases/{id}", h_case_get},
     {"POST", "/api/v1/cases/{id}/actions", h_case_action},
     {"GET", "/api/v1/stats/cases", h_stats},
+    {"PUT", "/api/v1/units/{code}/geometry", h_geometry_put},
+    {"GET", "/api/v1/units/{code}/geometry", h_geometry_get},
+    {"GET", "/api/v1/locate", h_locate},
+    {"GET", "/api/v1/apikeys", h_apikeys},
+    {"POST", "/api/v1/apikeys", h_apikey_add},
+    {"DELETE", "/api/v1/apikeys/{name}", h_apikey_revoke},
 };
-const int api_nroutes = (int)(sizeof api_routes / sizeof api_routes[0]);
+
+int api_all_routes(const http_route_t **out)
+{
+    static http_route_t all[64];
+    static int n;
+    if (!n) {
+        int na = (int)(sizeof api_routes / sizeof api_routes[0]);
+        memcpy(all, api_routes, sizeof api_routes);
+        memcpy(all + na, open311_routes, (size_t)open311_nroutes * sizeof *all);
+        n = na + open311_nroutes;
+    }
+    *out = all;
+    return n;
+}

@@ -11,8 +11,7 @@ typedef struct {
     svc_t *svc;
 } api_t;
 
-/* The route table. */
-extern const http_route_t api_routes[];
-extern const int api_nroutes;
+/* Every route served: the v1 API and Open311.  Returns the count. */
+int api_all_routes(const http_route_t **out);
 
 #endif

@@ -134,7 +134,9 @@ http_server_t *http_server_of(http_req_t *r)
     return ((struct ctx *)r)->srv;
 }
 
-/* Match 'path' against a pattern, filling {placeholders}. */
+/* Match 'path' against a pattern, filling {placeholders}.  A placeholder
+ * ends at the next '/' or at the pattern's next literal character
+ * ("{code}.{fmt}" splits "E0501.xml"). */
 static bool match(const char *pattern, const char *path, arena_t *a, const char **params)
 {
     int np = 0;
@@ -142,6 +144,11 @@ static bool match(const char *pattern, const char *path, arena_t *a, const char 
         if (*pattern == '{') {
             const char *pe = strchr(pattern, '}'), *se = strchr(path, '/');
             size_t n = se ? (size_t)(se - path) : strlen(path);
+            if (pe && pe[1] && pe[1] != '/') {
+                const char *stop = memchr(path, pe[1], n);
+                if (stop)
+                    n = (size_t)(stop - path);
+            }
             if (!pe || n == 0 || np == HTTP_MAX_PARAMS)
                 return false;
             params[np++] = arena_strndup(a, path, n);

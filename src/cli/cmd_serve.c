@@ -82,7 +82,8 @@ int cmd_serve(int argc, char **argv)
     pthread_t sweep_thread;
     sigset_t sigs;
     bh_err_t err;
-    int c, sig;
+    const http_route_t *routes;
+    int c, sig, nroutes;
 
     optind = 1;
     opterr = 0;
@@ -128,7 +129,8 @@ int cmd_serve(int argc, char **argv)
     hc.body_limit = (size_t)cfg.body_limit;
     hc.timeout_s = 30;
     hc.max_conns = 1000;
-    if (http_start(&hc, api_routes, api_nroutes, &api, &srv, &err) != BH_OK) {
+    nroutes = api_all_routes(&routes);
+    if (http_start(&hc, routes, nroutes, &api, &srv, &err) != BH_OK) {
         fprintf(stderr, "bihuan: %s\n", err.message);
         app_close(&svc);
         return CLI_EXIT_NO;

@@ -32,6 +32,14 @@ static const struct {
 static const char *const unit_types[CAT_UNIT__COUNT] = {"street", "community",
                                                         "department"};
 
+static const char *const attr_types[CAT_ATTR__COUNT] = {
+    "string", "number", "datetime", "text", "singlevaluelist", "multivaluelist"};
+
+const char *cat_attr_type_name(cat_attr_type_t t)
+{
+    return (unsigned)t < CAT_ATTR__COUNT ? attr_types[t] : NULL;
+}
+
 const char *cat_kind_name(cat_kind_t k)
 {
     return (unsigned)k < CAT_KIND__COUNT ? kinds[k].name : NULL;
@@ -343,13 +351,147 @@ static bh_status_t parse_overrides(struct ctx *c, json_t *o, cat_set_t *set,
     return BH_OK;
 }
 
+static bh_status_t parse_attr_values(struct ctx *c, json_t *o, cat_attr_t *at)
+{
+    static const char *const keys[] = {"key", "name", NULL};
+    json_t *vals = json_object_get(o, "values"), *v;
+    size_t i;
+    bh_status_t st;
+    bool list = at->datatype == CAT_ATTR_SINGLEVALUELIST || at->datatype == CAT_ATTR_MULTIVALUELIST;
+
+    if (!list) {
+        if (vals)
+            return bad(c, "values", "只有 singlevaluelist 和 multivaluelist 属性可以有 values", NULL);
+        return BH_OK;
+    }
+    if (!json_is_array(vals) || json_array_size(vals) == 0)
+        return bad(c, "values", "列表型属性须有非空的 values 数组", NULL);
+    at->values = xcalloc(json_array_size(vals), sizeof *at->values);
+    json_array_foreach(vals, i, v) {
+        const char *key, *name;
+        if (!json_is_object(v))
+            return bad(c, "values", "每个取值应为对象 {key, name}", NULL);
+        if ((st = only_keys(c, v, keys)) || (st = get_str(c, v, "key", 1, &key)) ||
+            (st = get_str(c, v, "name", 1, &name)))
+            return st;
+        for (int k = 0; k < at->nvalues; k++)
+            if (strcmp(at->values[k].key, key) == 0)
+                return bad(c, "values", "取值 key 重复：", key);
+        at->values[at->nvalues].key = xstrdup(key);
+        at->values[at->nvalues].name = xstrdup(name);
+        at->nvalues++;
+    }
+    return BH_OK;
+}
+
+static bh_status_t parse_attr(struct ctx *c, json_t *o, cat_attr_t *at)
+{
+    static const char *const keys[] = {"code", "variable", "datatype", "required",
+                                       "datatype_description", "order", "description",
+                                       "values", NULL};
+    const char *code, *type, *desc, *tdesc;
+    json_t *v;
+    int t;
+    bh_status_t st;
+
+    if (!json_is_object(o))
+        return bad(c, "attributes", "每个属性应为对象", NULL);
+    if ((st = only_keys(c, o, keys)) || (st = get_str(c, o, "code", 1, &code)) ||
+        (st = get_str(c, o, "datatype", 1, &type)) ||
+        (st = get_str(c, o, "description", 1, &desc)) ||
+        (st = get_str(c, o, "datatype_description", 0, &tdesc)))
+        return st;
+    if (strlen(code) > 64 || strspn(code, "abcdefghijklmnopqrstuvwxyz0123456789_") != strlen(code))
+        return bad(c, "code", "属性编码应为小写字母、数字或下划线：", code);
+    for (t = 0; t < CAT_ATTR__COUNT && strcmp(type, attr_types[t]); t++)
+        ;
+    if (t == CAT_ATTR__COUNT)
+        return bad(c, "datatype", "应为 string number datetime text singlevaluelist multivaluelist，实际为 ", type);
+    at->code = xstrdup(code);
+    at->description = xstrdup(desc);
+    at->datatype_description = dup_or_null(tdesc);
+    at->datatype = (cat_attr_type_t)t;
+    v = json_object_get(o, "variable");
+    if (v && !json_is_boolean(v))
+        return bad(c, "variable", "应为 true 或 false", NULL);
+    at->variable = !v || json_is_true(v);
+    v = json_object_get(o, "required");
+    if (v && !json_is_boolean(v))
+        return bad(c, "required", "应为 true 或 false", NULL);
+    at->required = v && json_is_true(v);
+    v = json_object_get(o, "order");
+    if (v && !json_is_integer(v))
+        return bad(c, "order", "应为整数", NULL);
+    at->order = v ? (int)json_integer_value(v) : 0;
+    return parse_attr_values(c, o, at);
+}
+
+/* The "open311" block of a category. */
+static bh_status_t parse_open311(struct ctx *c, json_t *cat_obj, cat_t *cat)
+{
+    static const char *const keys[] = {"public", "group", "keywords", "description",
+                                       "attributes", NULL};
+    json_t *o = json_object_get(cat_obj, "open311"), *v, *e;
+    const char *group, *desc;
+    size_t i, len = 0;
+    bh_status_t st;
+    char base[sizeof c->where];
+
+    if (!o)
+        return BH_OK;
+    if (!json_is_object(o))
+        return bad(c, "open311", "应为对象", NULL);
+    memcpy(base, c->where, sizeof base);
+    snprintf(c->where, sizeof c->where, "%.120s.open311", base);
+    if ((st = only_keys(c, o, keys)) || (st = get_str(c, o, "group", 0, &group)) ||
+        (st = get_str(c, o, "description", 0, &desc)))
+        return st;
+    v = json_object_get(o, "public");
+    if (v && !json_is_boolean(v))
+        return bad(c, "public", "应为 true 或 false", NULL);
+    cat->open311 = v && json_is_true(v);
+    cat->group = dup_or_null(group);
+    cat->service_description = dup_or_null(desc);
+    if ((v = json_object_get(o, "keywords"))) {
+        if (!json_is_array(v))
+            return bad(c, "keywords", "应为字符串数组", NULL);
+        json_array_foreach(v, i, e) {
+            if (!json_is_string(e))
+                return bad(c, "keywords", "应为字符串数组", NULL);
+            len += json_string_length(e) + 1;
+        }
+        cat->keywords = xcalloc(len + 1, 1);
+        json_array_foreach(v, i, e) {
+            if (i)
+                strcat(cat->keywords, ",");
+            strcat(cat->keywords, json_string_value(e));
+        }
+    }
+    if ((v = json_object_get(o, "attributes"))) {
+        if (!json_is_array(v))
+            return bad(c, "attributes", "应为数组", NULL);
+        cat->attrs = xcalloc(json_array_size(v) + 1, sizeof *cat->attrs);
+        json_array_foreach(v, i, e) {
+            snprintf(c->where, sizeof c->where, "%.100s.open311.attributes[%zu]", base, i);
+            cat->nattrs++;
+            if ((st = parse_attr(c, e, &cat->attrs[i])))
+                return st;
+            for (size_t k = 0; k < i; k++)
+                if (strcmp(cat->attrs[k].code, cat->attrs[i].code) == 0)
+                    return bad(c, "code", "属性编码重复：", cat->attrs[i].code);
+        }
+    }
+    memcpy(c->where, base, sizeof base);
+    return BH_OK;
+}
+
 static bh_status_t parse_category(struct ctx *c, json_t *o, cat_set_t *set,
                                   cat_t *cat)
 {
     static const char *const keys[] = {
         "code", "name", "kind", "parent", "default_unit_type",
         "default_department", "policy", "policy_overrides",
-        "register_standard", "close_standard", NULL};
+        "register_standard", "close_standard", "open311", NULL};
     const char *code, *name, *kind, *parent, *ut, *dept, *pol, *reg, *clo;
     bh_status_t st;
     int k;
@@ -394,7 +536,9 @@ static bh_status_t parse_category(struct ctx *c, json_t *o, cat_set_t *set,
     cat->default_department = dup_or_null(dept);
     cat->register_standard = xstrdup(reg);
     cat->close_standard = xstrdup(clo);
-    return parse_overrides(c, o, set, cat);
+    if ((st = parse_overrides(c, o, set, cat)))
+        return st;
+    return parse_open311(c, o, cat);
 }
 
 static bh_status_t parse_doc(struct ctx *c, json_t *root, cat_set_t *set)
@@ -486,6 +630,21 @@ void cat_set_free(cat_set_t *set)
             free(c->overrides[j].urgency);
         }
         free(c->overrides);
+        free(c->group);
+        free(c->keywords);
+        free(c->service_description);
+        for (int j = 0; j < c->nattrs; j++) {
+            cat_attr_t *at = &c->attrs[j];
+            free(at->code);
+            free(at->description);
+            free(at->datatype_description);
+            for (int k = 0; k < at->nvalues; k++) {
+                free(at->values[k].key);
+                free(at->values[k].name);
+            }
+            free(at->values);
+        }
+        free(c->attrs);
     }
     for (int i = 0; i < set->npolicies; i++)
         free(set->policy_keys[i]);

@@ -10,6 +10,7 @@
 #ifndef BH_CATEGORY_H
 #define BH_CATEGORY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/sla.h"
@@ -40,6 +41,29 @@ typedef struct {
     int policy;    /* index into cat_set_t.policies */
 } cat_override_t;
 
+/* Open311 GeoReport v2 attribute datatypes. */
+typedef enum {
+    CAT_ATTR_STRING,
+    CAT_ATTR_NUMBER,
+    CAT_ATTR_DATETIME,
+    CAT_ATTR_TEXT,
+    CAT_ATTR_SINGLEVALUELIST,
+    CAT_ATTR_MULTIVALUELIST,
+    CAT_ATTR__COUNT
+} cat_attr_type_t;
+
+/* An extra field a category asks of citizens (an Open311 attribute). */
+typedef struct {
+    char *code, *description, *datatype_description;
+    cat_attr_type_t datatype;
+    bool variable, required;
+    int order;
+    int nvalues;
+    struct {
+        char *key, *name;
+    } *values; /* for the list types */
+} cat_attr_t;
+
 typedef struct {
     char *code;
     char *name;
@@ -52,6 +76,12 @@ typedef struct {
     char *close_standard;     /* 结案标准 */
     cat_override_t *overrides;
     int noverrides;
+    /* Open311: offered to the public, with its group, keywords, text and
+     * attributes (all NULL/0 unless "open311" is given). */
+    bool open311;
+    char *group, *keywords, *service_description; /* keywords comma-joined */
+    cat_attr_t *attrs;
+    int nattrs;
 } cat_t;
 
 typedef struct {
@@ -88,5 +118,6 @@ const sla_policy_t *cat_policy(const cat_set_t *set, const cat_t *cat,
 const char *cat_kind_name(cat_kind_t k);  /* "city_event" */
 const char *cat_kind_label(cat_kind_t k); /* "数字城管事件" */
 const char *cat_unit_type_name(cat_unit_type_t t);
+const char *cat_attr_type_name(cat_attr_type_t t); /* "singlevaluelist" */
 
 #endif

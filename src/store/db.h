@@ -59,7 +59,16 @@ typedef struct {
     int supervised, rework_count, return_count, rating;
     dt_ms_t registered_at, dispatched_at, handled_at, closed_at, due_at;
     int on_time;                     /* -1 unknown, 0 late, 1 on time */
+    const char *attributes;          /* JSON object of extra fields, or NULL */
+    const char *media_url;
+    const char *contact;             /* JSON: email, device_id, account_id, names */
 } db_case_t;
+
+typedef struct {
+    int64_t id;
+    const char *name, *role, *unit;
+    dt_ms_t created_at, last_used_at, revoked_at; /* 0 = never */
+} db_apikey_t;
 
 typedef struct {
     const char *name;
@@ -74,6 +83,10 @@ typedef struct {
     const char *visible_unit;    /* jurisdiction: unit or handling unit in this subtree */
     const char *created_by;      /* only cases this user reported */
     int status;                  /* case_state_t or -1 */
+    int open;                    /* 1: open states only, 2: closed or rejected only */
+    const char *const *categories; /* exact codes, ORed; ncategories <= DB_MAX_IN */
+    int ncategories;
+    int offset;                  /* rows to skip (page-numbered clients) */
     const char *category;        /* the category or its subclasses (prefix) */
     const char *source;
     int light;                   /* sla_light_t or -1 */
@@ -84,6 +97,15 @@ typedef struct {
     int64_t after_key, after_id;
     int limit;
 } db_case_filter_t;
+
+#define DB_MAX_IN 64
+
+/* One history entry with its case, for change feeds. */
+typedef struct {
+    int64_t case_id;
+    int seq;
+    case_event_t ev;
+} db_event_row_t;
 
 enum { DB_SORT_CREATED_DESC, DB_SORT_CREATED_ASC, DB_SORT_UPDATED_DESC,
        DB_SORT_UPDATED_ASC, DB_SORT_RELEVANCE };
@@ -173,6 +195,27 @@ struct db_ops {
     bh_status_t (*integrity_check)(db_conn_t *c, arena_t *a, const char **result);
     /* Refresh the query planner's statistics (after bulk loads). */
     bh_status_t (*analyze)(db_conn_t *c);
+
+    /* A unit's polygon (GeoJSON, WGS-84) with its bounding box. */
+    bh_status_t (*geometry_put)(db_conn_t *c, const char *unit, const char *geojson,
+                                const double bbox[4], bh_err_t *err);
+    bh_status_t (*geometry_get)(db_conn_t *c, const char *unit, arena_t *a, const char **geojson);
+    /* Units whose bounding box contains the point (the R*Tree prefilter). */
+    bh_status_t (*geometry_candidates)(db_conn_t *c, double lng, double lat, arena_t *a,
+                                       const char ***units, const char ***geojson, int *n);
+
+    bh_status_t (*apikey_put)(db_conn_t *c, const char *name, const unsigned char hash[32],
+                              const char *role, const char *unit, dt_ms_t created,
+                              bh_err_t *err);
+    bh_status_t (*apikey_get)(db_conn_t *c, const unsigned char hash[32], arena_t *a,
+                              db_apikey_t *out);
+    bh_status_t (*apikey_list)(db_conn_t *c, arena_t *a, db_apikey_t **out, int *n);
+    bh_status_t (*apikey_revoke)(db_conn_t *c, const char *name, dt_ms_t at);
+    bh_status_t (*apikey_touch)(db_conn_t *c, int64_t id, dt_ms_t at);
+
+    /* History entries with at in [from, to), oldest first, at most 'limit'. */
+    bh_status_t (*events_between)(db_conn_t *c, dt_ms_t from, dt_ms_t to, int limit, arena_t *a,
+                                  db_event_row_t **out, int *n);
 };
 
 struct db {

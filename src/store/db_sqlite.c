@@ -28,7 +28,7 @@
     " created_by, external_id, idempotency_key, created_at, updated_at,"       \
     " version, status, light, next_change, supervised, rework_count,"          \
     " return_count, rating, registered_at, dispatched_at, handled_at,"         \
-    " closed_at, due_at, on_time"
+    " closed_at, due_at, on_time, attributes, media_url, contact"
 
 enum {
     ST_UNIT_PUT, ST_UNIT_GET, ST_UNIT_FIND, ST_UNIT_CHILDREN, ST_UNIT_ALL,
@@ -39,6 +39,8 @@ enum {
     ST_CASE_BY_EXT, ST_CASE_GET, ST_CASE_UPDATE,
     ST_EVENT_ADD, ST_EVENT_LIST, ST_CLOCK_DEL, ST_CLOCK_PUT, ST_CLOCK_GET,
     ST_SWEEP, ST_COUNTS, ST_COUNTS_ADD,
+    ST_GEOM_PUT, ST_GEOM_ROWID, ST_RTREE_PUT, ST_GEOM_GET, ST_GEOM_CAND,
+    ST_KEY_PUT, ST_KEY_GET, ST_KEY_LIST, ST_KEY_REVOKE, ST_KEY_TOUCH,
     ST__COUNT
 };
 
@@ -69,9 +71,9 @@ static const char *const sql[ST__COUNT] = {
                        " external_id, idempotency_key, created_at,"
                        " status, light, next_change, supervised, rework_count, return_count, rating,"
                        " registered_at, dispatched_at, handled_at, closed_at, due_at, on_time,"
-                       " handling_unit, version, updated_at)"
+                       " handling_unit, version, updated_at, attributes, media_url, contact)"
                        " VALUES(?18,?19,?20,?21,?22,?23,?24,?25,?26,?27,?28,?29,?30,?31,?32,?33,"
-                       " ?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17)",
+                       " ?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?34,?35,?36)",
     [ST_FTS_INSERT] = "INSERT INTO cases_fts(rowid, title, description, address) VALUES(?1,?2,?3,?4)",
     [ST_CASE_BY_IDEM] = "SELECT id FROM cases WHERE idempotency_key=?1",
     [ST_CASE_BY_EXT] = "SELECT id FROM cases WHERE source=?1 AND external_id=?2",
@@ -96,6 +98,22 @@ static const char *const sql[ST__COUNT] = {
     [ST_COUNTS] = "SELECT status, light, n FROM case_counts",
     [ST_COUNTS_ADD] = "INSERT INTO case_counts(status, light, n) VALUES(?1,?2,?3)"
                       " ON CONFLICT(status, light) DO UPDATE SET n = n + ?3",
+    [ST_GEOM_PUT] = "INSERT INTO unit_geometry(unit, geojson, minx, miny, maxx, maxy)"
+                    " VALUES(?1,?2,?3,?4,?5,?6) ON CONFLICT(unit) DO UPDATE SET geojson=?2,"
+                    " minx=?3, miny=?4, maxx=?5, maxy=?6",
+    [ST_GEOM_ROWID] = "SELECT rowid FROM unit_geometry WHERE unit=?1",
+    [ST_RTREE_PUT] = "INSERT OR REPLACE INTO unit_rtree(id, minx, maxx, miny, maxy) VALUES(?1,?2,?3,?4,?5)",
+    [ST_GEOM_GET] = "SELECT geojson FROM unit_geometry WHERE unit=?1",
+    [ST_GEOM_CAND] = "SELECT g.unit, g.geojson FROM unit_rtree r JOIN unit_geometry g ON g.rowid = r.id"
+                     " WHERE r.minx <= ?1 AND r.maxx >= ?1 AND r.miny <= ?2 AND r.maxy >= ?2"
+                     " ORDER BY g.unit",
+    [ST_KEY_PUT] = "INSERT INTO api_keys(name, key_hash, role, unit, created_at) VALUES(?1,?2,?3,?4,?5)",
+    [ST_KEY_GET] = "SELECT id, name, role, unit, created_at, last_used_at, revoked_at FROM api_keys"
+                   " WHERE key_hash=?1 AND revoked_at IS NULL",
+    [ST_KEY_LIST] = "SELECT id, name, role, unit, created_at, last_used_at, revoked_at FROM api_keys"
+                    " ORDER BY name",
+    [ST_KEY_REVOKE] = "UPDATE api_keys SET revoked_at=?2 WHERE name=?1 AND revoked_at IS NULL",
+    [ST_KEY_TOUCH] = "UPDATE api_keys SET last_used_at=?2 WHERE id=?1",
 };
 
 struct sq_conn {
@@ -239,11 +257,15 @@ static bh_status_t open_conn(const char *path, bool writer, struct sq_conn **out
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (writer ? SQLITE_OPEN_CREATE : 0);
     static const char pragmas[] =
         "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
-        " PRAGMA busy_timeout=10000; PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;";
+        " PRAGMA busy_timeout=10000; PRAGMA temp_store=MEMORY;";
     char *msg = NULL;
 
+    /* Page cache: 64 MiB for the writer, 16 MiB per reader, to keep the
+     * server's memory bounded (the OS caches the file as well). */
     if (sqlite3_open_v2(path, &c->h, flags, NULL) != SQLITE_OK ||
         sqlite3_exec(c->h, pragmas, NULL, NULL, &msg) != SQLITE_OK ||
+        sqlite3_exec(c->h, writer ? "PRAGMA cache_size=-65536" : "PRAGMA cache_size=-16384",
+                     NULL, NULL, &msg) != SQLITE_OK ||
         register_tokenizer(c->h) != SQLITE_OK) {
         bh_fail(err, BH_UNAVAILABLE, "db", "无法打开数据库 %s：%s", path,
                 msg ? msg : sqlite3_errmsg(c->h));
@@ -657,6 +679,9 @@ static void row_case(sqlite3_stmt *s, arena_t *a, db_case_t *k)
     k->closed_at = col_ms(s, 30);
     k->due_at = col_ms(s, 31);
     k->on_time = sqlite3_column_type(s, 32) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 32);
+    k->attributes = col_text(s, 33, a);
+    k->media_url = col_text(s, 34, a);
+    k->contact = col_text(s, 35, a);
 }
 
 /* Bind the event-derived columns as ?2..?17 (shared by insert and update). */
@@ -706,6 +731,9 @@ static bh_status_t sq_case_insert(db_conn_t *c, db_case_t *k, bh_err_t *err)
     bind_text(s, 31, k->external_id);
     bind_text(s, 32, k->idempotency_key);
     sqlite3_bind_int64(s, 33, k->created_at);
+    bind_text(s, 34, k->attributes);
+    bind_text(s, 35, k->media_url);
+    bind_text(s, 36, k->contact);
     if ((st = step_done(c, s, err)))
         return st;
     k->id = sqlite3_last_insert_rowid(SQ(c)->h);
@@ -924,7 +952,7 @@ static void bind_name_int(sqlite3_stmt *s, const char *name, int64_t v)
 }
 
 struct sqlbuf {
-    char text[2048];
+    char text[4096];
     size_t len;
 };
 
@@ -960,6 +988,19 @@ static void add_filters(struct sqlbuf *b, const db_case_filter_t *f)
         add(b, " AND cases.created_by = :by");
     if (f->status >= 0)
         add(b, " AND cases.status = :st");
+    if (f->open == 1)
+        add(b, " AND cases.status NOT IN ('closed', 'rejected')");
+    else if (f->open == 2)
+        add(b, " AND cases.status IN ('closed', 'rejected')");
+    if (f->ncategories > 0) {
+        char frag[16];
+        add(b, " AND cases.category IN (");
+        for (int i = 0; i < f->ncategories && i < DB_MAX_IN; i++) {
+            snprintf(frag, sizeof frag, "%s:k%d", i ? "," : "", i);
+            add(b, frag);
+        }
+        add(b, ")");
+    }
     if (f->category)
         add(b, " AND +cases.category >= :c1 AND +cases.category < :c2");
     if (f->source)
@@ -994,6 +1035,11 @@ static void bind_filters(sqlite3_stmt *s, const db_case_filter_t *f, arena_t *a)
         bind_name_text(s, ":c2", prefix_end(a, f->category));
     }
     bind_name_text(s, ":src", f->source);
+    for (int i = 0; i < f->ncategories && i < DB_MAX_IN; i++) {
+        char name[16];
+        snprintf(name, sizeof name, ":k%d", i);
+        bind_name_text(s, name, f->categories[i]);
+    }
     if (f->light >= 0)
         bind_name_text(s, ":li", sla_light_name((sla_light_t)f->light));
     bind_name_int(s, ":from", f->from);
@@ -1008,6 +1054,9 @@ static bh_status_t sq_case_list(db_conn_t *c, const db_case_filter_t *f, arena_t
     struct sqlbuf b = {.len = 0};
     sqlite3_stmt *s;
     int rc;
+
+    if (f->after_set && f->sort != DB_SORT_RELEVANCE && f->offset)
+        return bh_fail(err, BH_INTERNAL, "", "cursor and offset together");
 
     b.text[0] = '\0';
     if (f->sort == DB_SORT_RELEVANCE) {
@@ -1025,7 +1074,7 @@ static bh_status_t sq_case_list(db_conn_t *c, const db_case_filter_t *f, arena_t
                      keycol[f->sort], desc ? "<" : ">", keycol[f->sort], desc ? "<" : ">");
             add(&b, frag);
         }
-        snprintf(frag, sizeof frag, " ORDER BY cases.%s %s, cases.id %s LIMIT :limit",
+        snprintf(frag, sizeof frag, " ORDER BY cases.%s %s, cases.id %s LIMIT :limit OFFSET :off",
                  keycol[f->sort], desc ? "DESC" : "ASC", desc ? "DESC" : "ASC");
         add(&b, frag);
     }
@@ -1033,12 +1082,13 @@ static bh_status_t sq_case_list(db_conn_t *c, const db_case_filter_t *f, arena_t
         return bh_fail(err, BH_INTERNAL, "", "查询出错：%s", sqlite3_errmsg(SQ(c)->h));
     bind_filters(s, f, a);
     bind_name_int(s, ":limit", f->limit);
-    if (f->after_set) {
-        bind_name_int(s, ":ck", f->after_key);
-        bind_name_int(s, ":cid", f->after_id);
+    /* Relevance pages by offset (the cursor carries it); the others by key. */
+    if (f->after_set && f->sort == DB_SORT_RELEVANCE) {
         bind_name_int(s, ":off", f->after_key);
     } else {
-        bind_name_int(s, ":off", 0);
+        bind_name_int(s, ":off", f->offset);
+        bind_name_int(s, ":ck", f->after_key);
+        bind_name_int(s, ":cid", f->after_id);
     }
     *out = arena_alloc(a, (size_t)(f->limit > 0 ? f->limit : 1) * sizeof **out);
     *n = 0;
@@ -1139,6 +1189,166 @@ static bh_status_t sq_analyze(db_conn_t *c)
     return sqlite3_exec(SQ(c)->h, "ANALYZE", NULL, NULL, NULL) == SQLITE_OK ? BH_OK : BH_INTERNAL;
 }
 
+/* ---- geometry ---- */
+
+static bh_status_t sq_geometry_put(db_conn_t *c, const char *unit, const char *geojson,
+                                   const double bbox[4], bh_err_t *err)
+{
+    sqlite3_stmt *s = stmt(c, ST_GEOM_PUT);
+    int64_t rowid;
+    bh_status_t st;
+
+    bind_text(s, 1, unit);
+    bind_text(s, 2, geojson);
+    for (int i = 0; i < 4; i++)
+        sqlite3_bind_double(s, 3 + i, bbox[i]);
+    if ((st = step_done(c, s, err)))
+        return st;
+    s = stmt(c, ST_GEOM_ROWID);
+    bind_text(s, 1, unit);
+    rowid = one_id(s);
+    s = stmt(c, ST_RTREE_PUT);
+    sqlite3_bind_int64(s, 1, rowid);
+    sqlite3_bind_double(s, 2, bbox[0]);
+    sqlite3_bind_double(s, 3, bbox[2]);
+    sqlite3_bind_double(s, 4, bbox[1]);
+    sqlite3_bind_double(s, 5, bbox[3]);
+    return step_done(c, s, err);
+}
+
+static bh_status_t sq_geometry_get(db_conn_t *c, const char *unit, arena_t *a, const char **geojson)
+{
+    sqlite3_stmt *s = stmt(c, ST_GEOM_GET);
+    bh_status_t st = BH_NOT_FOUND;
+    bind_text(s, 1, unit);
+    if (sqlite3_step(s) == SQLITE_ROW) {
+        *geojson = col_text(s, 0, a);
+        st = BH_OK;
+    }
+    sqlite3_reset(s);
+    return st;
+}
+
+static bh_status_t sq_geometry_candidates(db_conn_t *c, double lng, double lat, arena_t *a,
+                                          const char ***units, const char ***geojson, int *n)
+{
+    sqlite3_stmt *s = stmt(c, ST_GEOM_CAND);
+    int cap = 8;
+    *units = arena_alloc(a, (size_t)cap * sizeof **units);
+    *geojson = arena_alloc(a, (size_t)cap * sizeof **geojson);
+    *n = 0;
+    sqlite3_bind_double(s, 1, lng);
+    sqlite3_bind_double(s, 2, lat);
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        if (*n == cap) {
+            const char **u2 = arena_alloc(a, (size_t)cap * 2 * sizeof *u2);
+            const char **g2 = arena_alloc(a, (size_t)cap * 2 * sizeof *g2);
+            memcpy(u2, *units, (size_t)cap * sizeof *u2);
+            memcpy(g2, *geojson, (size_t)cap * sizeof *g2);
+            *units = u2;
+            *geojson = g2;
+            cap *= 2;
+        }
+        (*units)[*n] = col_text(s, 0, a);
+        (*geojson)[*n] = col_text(s, 1, a);
+        (*n)++;
+    }
+    sqlite3_reset(s);
+    return BH_OK;
+}
+
+/* ---- API keys ---- */
+
+static void row_key(sqlite3_stmt *s, arena_t *a, db_apikey_t *k)
+{
+    k->id = sqlite3_column_int64(s, 0);
+    k->name = col_text(s, 1, a);
+    k->role = col_text(s, 2, a);
+    k->unit = col_text(s, 3, a);
+    k->created_at = col_ms(s, 4);
+    k->last_used_at = col_ms(s, 5);
+    k->revoked_at = col_ms(s, 6);
+}
+
+static bh_status_t sq_apikey_put(db_conn_t *c, const char *name, const unsigned char hash[32],
+                                 const char *role, const char *unit, dt_ms_t created, bh_err_t *err)
+{
+    sqlite3_stmt *s = stmt(c, ST_KEY_PUT);
+    bind_text(s, 1, name);
+    sqlite3_bind_blob(s, 2, hash, 32, SQLITE_STATIC);
+    bind_text(s, 3, role);
+    bind_text(s, 4, unit);
+    sqlite3_bind_int64(s, 5, created);
+    return step_done(c, s, err);
+}
+
+static bh_status_t sq_apikey_get(db_conn_t *c, const unsigned char hash[32], arena_t *a,
+                                 db_apikey_t *out)
+{
+    sqlite3_stmt *s = stmt(c, ST_KEY_GET);
+    bh_status_t st = BH_NOT_FOUND;
+    sqlite3_bind_blob(s, 1, hash, 32, SQLITE_STATIC);
+    if (sqlite3_step(s) == SQLITE_ROW) {
+        row_key(s, a, out);
+        st = BH_OK;
+    }
+    sqlite3_reset(s);
+    return st;
+}
+
+static bh_status_t sq_apikey_list(db_conn_t *c, arena_t *a, db_apikey_t **out, int *n)
+{
+    sqlite3_stmt *s = stmt(c, ST_KEY_LIST);
+    COLLECT(s, a, out, n, db_apikey_t, row_key);
+    return BH_OK;
+}
+
+static bh_status_t sq_apikey_revoke(db_conn_t *c, const char *name, dt_ms_t at)
+{
+    sqlite3_stmt *s = stmt(c, ST_KEY_REVOKE);
+    bh_status_t st;
+    bind_text(s, 1, name);
+    sqlite3_bind_int64(s, 2, at);
+    if ((st = step_done(c, s, NULL)))
+        return st;
+    return sqlite3_changes(SQ(c)->h) ? BH_OK : BH_NOT_FOUND;
+}
+
+static bh_status_t sq_apikey_touch(db_conn_t *c, int64_t id, dt_ms_t at)
+{
+    sqlite3_stmt *s = stmt(c, ST_KEY_TOUCH);
+    sqlite3_bind_int64(s, 1, id);
+    sqlite3_bind_int64(s, 2, at);
+    return step_done(c, s, NULL);
+}
+
+static bh_status_t sq_events_between(db_conn_t *c, dt_ms_t from, dt_ms_t to, int limit,
+                                     arena_t *a, db_event_row_t **out, int *n)
+{
+    sqlite3_stmt *s;
+    int rc;
+    if (sqlite3_prepare_v2(SQ(c)->h,
+                           "SELECT action, role, actor, actor_unit, at, reason, note, to_unit, result,"
+                           " clock, amount, level, rating, into_case, case_id, seq FROM case_events"
+                           " WHERE at >= ?1 AND at < ?2 ORDER BY at, case_id, seq LIMIT ?3",
+                           -1, &s, NULL) != SQLITE_OK)
+        return BH_INTERNAL;
+    sqlite3_bind_int64(s, 1, from);
+    sqlite3_bind_int64(s, 2, to);
+    sqlite3_bind_int(s, 3, limit);
+    *out = arena_alloc(a, (size_t)(limit > 0 ? limit : 1) * sizeof **out);
+    *n = 0;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW && *n < limit) {
+        db_event_row_t *r = &(*out)[(*n)++];
+        memset(r, 0, sizeof *r);
+        row_event(s, a, &r->ev);
+        r->case_id = sqlite3_column_int64(s, 14);
+        r->seq = sqlite3_column_int(s, 15);
+    }
+    sqlite3_finalize(s);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? BH_OK : BH_INTERNAL;
+}
+
 static bh_status_t sq_integrity_check(db_conn_t *c, arena_t *a, const char **result)
 {
     sqlite3_stmt *s;
@@ -1181,6 +1391,15 @@ static const struct db_ops sqlite_ops = {
     .stats = sq_stats,
     .integrity_check = sq_integrity_check,
     .analyze = sq_analyze,
+    .geometry_put = sq_geometry_put,
+    .geometry_get = sq_geometry_get,
+    .geometry_candidates = sq_geometry_candidates,
+    .apikey_put = sq_apikey_put,
+    .apikey_get = sq_apikey_get,
+    .apikey_list = sq_apikey_list,
+    .apikey_revoke = sq_apikey_revoke,
+    .apikey_touch = sq_apikey_touch,
+    .events_between = sq_events_between,
 };
 
 bh_status_t db_sqlite_open(const char *path, int readers, db_t **out, bh_err_t *err)

@@ -62,6 +62,21 @@ static const char *const migrations[] = {
     "  PRIMARY KEY(status, light)) WITHOUT ROWID;"
     "CREATE VIRTUAL TABLE cases_fts USING fts5(title, description, address,"
     "  content='cases', content_rowid='id', tokenize='bihuan_cjk');",
+
+    /* 2: grid polygons with an R*Tree of their bounding boxes, API keys,
+     *    and the extra fields citizens send through Open311. */
+    "CREATE TABLE unit_geometry("
+    "  unit TEXT PRIMARY KEY REFERENCES units(code), geojson TEXT NOT NULL,"
+    "  minx REAL NOT NULL, miny REAL NOT NULL, maxx REAL NOT NULL, maxy REAL NOT NULL);"
+    "CREATE VIRTUAL TABLE unit_rtree USING rtree(id, minx, maxx, miny, maxy);"
+    "CREATE TABLE api_keys("
+    "  id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, key_hash BLOB NOT NULL UNIQUE,"
+    "  role TEXT NOT NULL, unit TEXT NOT NULL REFERENCES units(code),"
+    "  created_at INTEGER NOT NULL, last_used_at INTEGER, revoked_at INTEGER);"
+    "ALTER TABLE cases ADD COLUMN attributes TEXT;"
+    "ALTER TABLE cases ADD COLUMN media_url TEXT;"
+    "ALTER TABLE cases ADD COLUMN contact TEXT;"
+    "CREATE INDEX case_events_at ON case_events(at);",
 };
 
 #endif

@@ -140,6 +140,8 @@ bh_status_t svc_authenticate(svc_t *s, const char *token, arena_t *a, svc_user_t
     bh_status_t st;
     int role;
 
+    if (token && strncmp(token, "bhk_", 4) == 0)
+        return svc_apikey_auth(s, token, a, out, err);
     if (!token || strncmp(token, "bh_", 3) != 0 || strlen(token) > 128)
         return bh_fail(err, BH_UNAUTHENTICATED, "Authorization", "缺少或无效的访问令牌，请先登录");
     token_hash(token, h);

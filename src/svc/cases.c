@@ -211,6 +211,9 @@ static void new_row(db_case_t *k, const svc_case_new_t *in, const cat_t *cat,
     k->created_by = created_by;
     k->external_id = in->external_id;
     k->idempotency_key = in->idempotency_key;
+    k->attributes = in->attributes;
+    k->media_url = in->media_url;
+    k->contact = in->contact;
     k->created_at = k->updated_at = in->at ? in->at : svc_now();
     k->version = 1;
 }
@@ -337,6 +340,7 @@ bh_status_t svc_case_create(svc_t *s, const svc_user_t *u, const svc_case_new_t 
                             svc_case_view_t *out, bool *replayed, bh_err_t *err)
 {
     struct create_ctx x = {s, u, in, NULL, a, out, false};
+    svc_case_new_t located = *in;
     bh_status_t st;
 
     if (!in->category || !(x.cat = cat_find(s->cats, in->category)))
@@ -353,8 +357,20 @@ bh_status_t svc_case_create(svc_t *s, const svc_user_t *u, const svc_case_new_t 
                        " self_check video superior open311", in->source ? in->source : "");
     if (in->urgency && strcmp(in->urgency, "normal") && strcmp(in->urgency, "urgent"))
         return bh_fail(err, BH_INVALID_ARGUMENT, "urgency", "紧急程度（urgency）应为 normal 或 urgent");
+    if ((!in->unit || !*in->unit) && in->has_location) {
+        /* Locate the point to its grid; outside every grid is an error,
+         * never a guess. */
+        if ((st = svc_locate(s, in->lng, in->lat, a, &located.unit, err)) != BH_OK) {
+            if (err && st == BH_NOT_FOUND)
+                err->status = st = BH_INVALID_ARGUMENT;
+            return st;
+        }
+        in = &located;
+        x.in = in;
+    }
     if (!in->unit || !*in->unit)
-        return bh_fail(err, BH_INVALID_ARGUMENT, "unit", "须给出事发单位或网格编码（unit）");
+        return bh_fail(err, BH_INVALID_ARGUMENT, "unit",
+                       "须给出事发单位或网格编码（unit），或可定位到网格的坐标（location）");
     if (u->role != ROLE_PUBLIC && u->role != ROLE_ADMIN && !has_prefix(in->unit, u->unit))
         return bh_fail(err, BH_PERMISSION_DENIED, "unit",
                        "单位“%s”不在您的管辖范围（%s）内", in->unit, u->unit);

@@ -21,14 +21,27 @@
 
 static const struct {
     const char *name, *abbr;
-    double lat, lng;
 } streets[NSTREETS] = {
-    {"黄贝街道", "hb", 22.548, 114.137}, {"翠竹街道", "cz", 22.565, 114.128},
-    {"东门街道", "dm", 22.548, 114.120}, {"桂园街道", "gy", 22.545, 114.110},
-    {"南湖街道", "nh", 22.538, 114.117}, {"笋岗街道", "sg", 22.563, 114.108},
-    {"东湖街道", "dh", 22.575, 114.145}, {"东晓街道", "dx", 22.580, 114.125},
-    {"莲塘街道", "lt", 22.558, 114.175}, {"清水河街道", "qsh", 22.590, 114.110},
+    {"黄贝街道", "hb"}, {"翠竹街道", "cz"}, {"东门街道", "dm"}, {"桂园街道", "gy"},
+    {"南湖街道", "nh"}, {"笋岗街道", "sg"}, {"东湖街道", "dh"}, {"东晓街道", "dx"},
+    {"莲塘街道", "lt"}, {"清水河街道", "qsh"},
 };
+
+/*
+ * The demo map (WGS-84): streets are 0.02° squares in two rows of five
+ * from (114.08 E, 22.53 N); each street holds its communities in 2 rows
+ * of 5, each community its grids in 2 rows of 5 (a grid is about 80 m by
+ * 550 m).  Real districts import their polygons instead.
+ */
+static void grid_rect(int street, int comm, int grid, double r[4])
+{
+    double sx = 114.08 + (street % 5) * 0.02, sy = 22.53 + (street / 5) * 0.02;
+    double cx = sx + (comm % 5) * 0.004, cy = sy + (comm / 5) * 0.01;
+    r[0] = cx + (grid % 5) * 0.0008;
+    r[1] = cy + (grid / 5) * 0.005;
+    r[2] = r[0] + 0.0008;
+    r[3] = r[1] + 0.005;
+}
 
 static const char *const community_names[] = {
     "新港", "文华", "碧波", "凤凰", "罗芳", "怡景", "湖景", "金湖", "翠华", "东乐", "向西", "南庆",
@@ -114,10 +127,17 @@ static bh_status_t units_tx(db_conn_t *c, void *ctx, bh_err_t *err)
             if ((st = put_unit(c, code, parent, name, "community", err)))
                 return st;
             for (int gi = 0; gi < NGRID; gi++) {
-                char gcode[48], gname[160];
+                char gcode[48], gname[160], geo[256];
+                double r[4];
                 snprintf(gcode, sizeof gcode, "%s%02d", code, gi + 1);
                 snprintf(gname, sizeof gname, "%s第%02d网格", name, gi + 1);
-                if ((st = put_unit(c, gcode, code, gname, "grid", err)))
+                grid_rect(si, ci, gi, r);
+                snprintf(geo, sizeof geo,
+                         "{\"type\":\"Polygon\",\"coordinates\":[[[%.4f,%.4f],[%.4f,%.4f],"
+                         "[%.4f,%.4f],[%.4f,%.4f],[%.4f,%.4f]]]}",
+                         r[0], r[1], r[2], r[1], r[2], r[3], r[0], r[3], r[0], r[1]);
+                if ((st = put_unit(c, gcode, code, gname, "grid", err)) ||
+                    (st = DB(c, geometry_put, gcode, geo, r, err)))
                     return st;
             }
         }
@@ -396,9 +416,14 @@ static void describe(struct gen *g, const cat_t *cat, int street, int comm, int 
     in->description = arena_printf(a, "%s%s社区%s%d号附近发现%s问题，%s。", streets[street].name, cname,
                                    road, no, cat->name,
                                    details[pick(&g->rng, (int)(sizeof details / sizeof details[0]))]);
-    in->has_location = true;
-    in->lat = streets[street].lat + (urand(&g->rng) - 0.5) * 0.02;
-    in->lng = streets[street].lng + (urand(&g->rng) - 0.5) * 0.02;
+    {
+        double r[4];
+        grid_rect(street, comm, grid, r);
+        /* Strictly inside the grid, so that locating agrees with it. */
+        in->has_location = true;
+        in->lng = r[0] + (0.05 + 0.9 * urand(&g->rng)) * (r[2] - r[0]);
+        in->lat = r[1] + (0.05 + 0.9 * urand(&g->rng)) * (r[3] - r[1]);
+    }
     in->urgency = urand(&g->rng) < 0.1 ? "urgent" : "normal";
     if (strcmp(in->source, "hotline") == 0 || strcmp(in->source, "citizen") == 0 ||
         strcmp(in->source, "petition") == 0) {

@@ -62,6 +62,7 @@ bh_status_t svc_logout(svc_t *s, const char *token);
 /* ---- cases (cases.c) ---- */
 
 typedef struct {
+    const char *attributes, *media_url, *contact; /* Open311 extras (JSON / URL) */
     const char *category, *title, *description, *source, *urgency, *unit, *address;
     const char *reporter_name, *reporter_phone, *external_id, *idempotency_key;
     bool has_location;
@@ -128,6 +129,26 @@ bh_status_t svc_case_import_tx(svc_t *s, db_conn_t *c, const svc_case_new_t *in,
 
 /* Write the categories into the store (the reporting tables join them). */
 bh_status_t svc_sync_categories(svc_t *s, bh_err_t *err);
+
+/* ---- geography and API keys (registry.c) ---- */
+
+/* Validate and store a unit's polygon (GeoJSON, WGS-84). */
+bh_status_t svc_geometry_put(svc_t *s, const char *unit, const char *geojson, size_t len,
+                             bh_err_t *err);
+
+/* The deepest unit whose polygon contains the WGS-84 point; BH_NOT_FOUND
+ * (with a message saying so) when the point is outside every polygon. */
+bh_status_t svc_locate(svc_t *s, double lng, double lat, arena_t *a, const char **unit,
+                       bh_err_t *err);
+
+/* A new API key "bhk_…" (only its hash is kept), scoped to a unit and role. */
+bh_status_t svc_apikey_add(svc_t *s, const char *name, const char *role, const char *unit,
+                           arena_t *a, const char **key, bh_err_t *err);
+bh_status_t svc_apikey_revoke(svc_t *s, const char *name, bh_err_t *err);
+
+/* The identity behind an API key (username "apikey:NAME"). */
+bh_status_t svc_apikey_auth(svc_t *s, const char *key, arena_t *a, svc_user_t *out,
+                            bh_err_t *err);
 
 /* Re-evaluate cases whose light is due to change; returns how many. */
 int svc_sweep(svc_t *s, dt_ms_t now, bh_err_t *err);

@@ -90,6 +90,17 @@ static void builtin_policies_match_the_rules(void **state)
     assert_true(c->civil);
     assert_int_equal(c->limit, 60);
     assert_int_equal(c->max_extension, 30);
+    /* Open311: public services with attribute definitions. */
+    {
+        const cat_t *c0101 = find_name(set, "上水井盖");
+        assert_true(c0101->open311);
+        assert_int_equal(c0101->nattrs, 2);
+        assert_string_equal(c0101->attrs[0].code, "damage");
+        assert_int_equal(c0101->attrs[0].datatype, CAT_ATTR_SINGLEVALUELIST);
+        assert_true(c0101->attrs[0].required);
+        assert_int_equal(c0101->attrs[0].nvalues, 4);
+        assert_false(find_name(set, "12345热线紧急工单")->open311);
+    }
     /* Rework restarts the handle clock of city events. */
     p = cat_policy(set, find_name(set, "占道经营"), NULL, NULL);
     c = clock_of(p, "handle");
@@ -176,6 +187,22 @@ static void loader_reports_entry_and_field(void **state)
         {GOOD_CLOCK, "{\"code\":\"B\",\"name\":\"乙\",\"kind\":\"hazard\",\"default_unit_type\":\"street\","
          "\"policy\":\"p\",\"register_standard\":\"r\"}", "categories[1] (B).close_standard", "缺少"},
         {GOOD_CLOCK, "{\"code\":7}", "categories[1].code", "字符串"},
+        {GOOD_CLOCK, "{\"code\":\"B\",\"name\":\"乙\",\"kind\":\"hazard\",\"default_unit_type\":\"street\","
+         "\"policy\":\"p\",\"register_standard\":\"r\",\"close_standard\":\"c\",\"open311\":{\"public\":true,"
+         "\"attributes\":[{\"code\":\"kind\",\"datatype\":\"singlevaluelist\",\"description\":\"d\"}]}}",
+         "categories[1] (B).open311.attributes[0].values", "values"},
+        {GOOD_CLOCK, "{\"code\":\"B\",\"name\":\"乙\",\"kind\":\"hazard\",\"default_unit_type\":\"street\","
+         "\"policy\":\"p\",\"register_standard\":\"r\",\"close_standard\":\"c\",\"open311\":{"
+         "\"attributes\":[{\"code\":\"n\",\"datatype\":\"float\",\"description\":\"d\"}]}}",
+         "categories[1] (B).open311.attributes[0].datatype", "float"},
+        {GOOD_CLOCK, "{\"code\":\"B\",\"name\":\"乙\",\"kind\":\"hazard\",\"default_unit_type\":\"street\","
+         "\"policy\":\"p\",\"register_standard\":\"r\",\"close_standard\":\"c\",\"open311\":{"
+         "\"attributes\":[{\"code\":\"n\",\"datatype\":\"number\",\"description\":\"d\"},"
+         "{\"code\":\"n\",\"datatype\":\"text\",\"description\":\"d\"}]}}",
+         "categories[1] (B).open311.attributes[1].code", "重复"},
+        {GOOD_CLOCK, "{\"code\":\"B\",\"name\":\"乙\",\"kind\":\"hazard\",\"default_unit_type\":\"street\","
+         "\"policy\":\"p\",\"register_standard\":\"r\",\"close_standard\":\"c\",\"open311\":{\"public\":\"yes\"}}",
+         "categories[1] (B).open311.public", "true"},
     };
     (void)state;
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {

@@ -1,0 +1,820 @@
+/*
+ * open311.c - Open311 GeoReport v2: discovery, services, service
+ * definitions, requests (create, list, one), tokens and the FixMyStreet
+ * service request updates, each as .xml or .json.
+ *
+ * Every response is first built as a jansson tree and then written either
+ * as JSON (lists as bare arrays) or as XML (element names from the spec; a
+ * list member "attributes" holds <attribute> items, etc.).  Errors follow
+ * the spec: the HTTP status plus <errors><error><code/><description/>
+ * </error></errors> or [{"code":…,"description":…}], never HTML.
+ */
+#include "api/open311.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "api/render.h"
+
+#define APP(r) (((api_t *)(r)->app)->svc)
+#define CHANGESET "2026-11-29T00:00:00+08:00"
+#define MAX_DAYS 90
+#define MAX_PAGE 1000
+
+/* ---- output ---- */
+
+struct buf {
+    char *p;
+    size_t len, cap;
+    arena_t *a;
+};
+
+static void put(struct buf *b, const char *s, size_t n)
+{
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = (b->len + n + 1) * 2;
+        char *np = arena_alloc(b->a, cap);
+        if (b->len)
+            memcpy(np, b->p, b->len);
+        b->p = np;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+    b->p[b->len] = '\0';
+}
+
+static void puts_(struct buf *b, const char *s)
+{
+    put(b, s, strlen(s));
+}
+
+static void put_escaped(struct buf *b, const char *s)
+{
+    for (; *s; s++) {
+        switch (*s) {
+        case '&': puts_(b, "&amp;"); break;
+        case '<': puts_(b, "&lt;"); break;
+        case '>': puts_(b, "&gt;"); break;
+        case '"': puts_(b, "&quot;"); break;
+        case '\'': puts_(b, "&apos;"); break;
+        default: put(b, s, 1);
+        }
+    }
+}
+
+/* The element name of one item of a list member. */
+static const char *item_name(const char *list)
+{
+    static const char *const map[][2] = {
+        {"services", "service"}, {"service_requests", "request"}, {"errors", "error"},
+        {"attributes", "attribute"}, {"values", "value"}, {"endpoints", "endpoint"},
+        {"formats", "format"}, {"notes", "note"}, {"service_request_updates", "request_update"},
+        {"tokens", "request"}};
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (strcmp(list, map[i][0]) == 0)
+            return map[i][1];
+    return "item";
+}
+
+static void xml_value(struct buf *b, const char *name, json_t *v);
+
+static void xml_children(struct buf *b, const char *name, json_t *v)
+{
+    if (json_is_object(v)) {
+        const char *k;
+        json_t *c;
+        json_object_foreach(v, k, c)
+            xml_value(b, k, c);
+    } else if (json_is_array(v)) {
+        size_t i;
+        json_t *c;
+        json_array_foreach(v, i, c)
+            xml_value(b, item_name(name), c);
+    }
+}
+
+static void xml_value(struct buf *b, const char *name, json_t *v)
+{
+    char num[64];
+    puts_(b, "<");
+    puts_(b, name);
+    puts_(b, ">");
+    if (json_is_string(v)) {
+        put_escaped(b, json_string_value(v));
+    } else if (json_is_integer(v)) {
+        snprintf(num, sizeof num, "%lld", (long long)json_integer_value(v));
+        puts_(b, num);
+    } else if (json_is_real(v)) {
+        snprintf(num, sizeof num, "%.8f", json_real_value(v));
+        puts_(b, num);
+    } else if (json_is_boolean(v)) {
+        puts_(b, json_is_true(v) ? "true" : "false");
+    } else {
+        xml_children(b, name, v);
+    }
+    puts_(b, "</");
+    puts_(b, name);
+    puts_(b, ">");
+}
+
+/* Send 'v' (stolen) as XML (root element 'root') or JSON. */
+static void reply(http_req_t *r, int status, bool xml, const char *root, json_t *v)
+{
+    struct buf b = {NULL, 0, 0, r->a};
+    if (!xml) {
+        http_json(r, status, v);
+        return;
+    }
+    puts_(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    xml_value(&b, root, v);
+    json_decref(v);
+    http_reply(r, status, "text/xml; charset=utf-8", b.p, b.len);
+}
+
+static void o311_error(http_req_t *r, bool xml, int status, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void o311_error(http_req_t *r, bool xml, int status, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    reply(r, status, xml, "errors",
+          json_pack("[{s:i, s:s}]", "code", status, "description", msg));
+}
+
+/* The format from the route's {fmt}; false (404 sent) when unknown. */
+static bool format(http_req_t *r, int idx, bool *xml)
+{
+    const char *f = r->params[idx];
+    if (strcmp(f, "xml") == 0) {
+        *xml = true;
+        return true;
+    }
+    if (strcmp(f, "json") == 0) {
+        *xml = false;
+        return true;
+    }
+    *xml = false;
+    o311_error(r, false, 404, "unknown format '%s': use .xml or .json", f);
+    return false;
+}
+
+/* The optional jurisdiction_id must be ours (the root district). */
+static bool jurisdiction_ok(http_req_t *r, bool xml, const char *jid)
+{
+    svc_t *s = APP(r);
+    db_conn_t *c;
+    db_unit_t u;
+    bool ok;
+    if (!jid || !*jid)
+        return true;
+    c = db_reader(s->db);
+    ok = DB(c, unit_get, jid, r->a, &u) == BH_OK && !u.parent;
+    db_reader_done(s->db, c);
+    if (!ok)
+        o311_error(r, xml, 404, "jurisdiction_id '%s' is not served here", jid);
+    return ok;
+}
+
+static const cat_t *public_service(svc_t *s, const char *code)
+{
+    const cat_t *c = cat_find(s->cats, code);
+    return c && c->open311 ? c : NULL;
+}
+
+/* ---- discovery, services ---- */
+
+static const char *base_url(http_req_t *r)
+{
+    const char *host = http_header(r, "Host");
+    return arena_printf(r->a, "http://%s/open311/v2", host ? host : "127.0.0.1:8080");
+}
+
+static void h_discovery(http_req_t *r)
+{
+    bool xml;
+    if (!format(r, 0, &xml))
+        return;
+    reply(r, 200, xml, "discovery", json_pack(
+        "{s:s, s:s, s:s, s:[{s:s, s:s, s:s, s:s, s:[s, s]}]}",
+        "changeset", CHANGESET,
+        "contact", "示范区城市运行管理指挥中心，电话 12345",
+        "key_service", "API 密钥由系统管理员发放：bihuan apikey add",
+        "endpoints", "specification", "http://wiki.open311.org/GeoReport_v2",
+        "url", base_url(r), "changeset", CHANGESET, "type", "production",
+        "formats", "text/xml", "application/json"));
+}
+
+static json_t *service_json(const cat_t *c)
+{
+    return json_pack("{s:s, s:s, s:s, s:b, s:s, s:s, s:s}", "service_code", c->code,
+                     "service_name", c->name, "description",
+                     c->service_description ? c->service_description : c->name,
+                     "metadata", c->nattrs > 0, "type", "realtime", "keywords",
+                     c->keywords ? c->keywords : "", "group", c->group ? c->group : "");
+}
+
+static void h_services(http_req_t *r)
+{
+    svc_t *s = APP(r);
+    json_t *arr;
+    bool xml;
+    if (!format(r, 0, &xml) || !jurisdiction_ok(r, xml, qs_get(&r->query, "jurisdiction_id")))
+        return;
+    arr = json_array();
+    for (int i = 0; i < s->cats->ncats; i++)
+        if (s->cats->cats[i].open311)
+            json_array_append_new(arr, service_json(&s->cats->cats[i]));
+    reply(r, 200, xml, "services", arr);
+}
+
+static void h_service_definition(http_req_t *r)
+{
+    svc_t *s = APP(r);
+    const cat_t *c;
+    json_t *attrs;
+    bool xml;
+    if (!format(r, 1, &xml) || !jurisdiction_ok(r, xml, qs_get(&r->query, "jurisdiction_id")))
+        return;
+    if (!(c = public_service(s, r->params[0]))) {
+        o311_error(r, xml, 404, "service_code '%s' not found", r->params[0]);
+        return;
+    }
+    attrs = json_array();
+    for (int i = 0; i < c->nattrs; i++) {
+        const cat_attr_t *at = &c->attrs[i];
+        json_t *o = json_pack("{s:b, s:s, s:s, s:b, s:s, s:i, s:s}", "variable", at->variable,
+                              "code", at->code, "datatype", cat_attr_type_name(at->datatype),
+                              "required", at->required, "datatype_description",
+                              at->datatype_description ? at->datatype_description : "",
+                              "order", at->order, "description", at->description);
+        if (at->nvalues) {
+            json_t *vals = json_array();
+            for (int k = 0; k < at->nvalues; k++)
+                json_array_append_new(vals, json_pack("{s:s, s:s}", "key", at->values[k].key,
+                                                      "name", at->values[k].name));
+            json_object_set_new(o, "values", vals);
+        }
+        json_array_append_new(attrs, o);
+    }
+    reply(r, 200, xml, "service_definition",
+          json_pack("{s:s, s:o}", "service_code", c->code, "attributes", attrs));
+}
+
+/* ---- a request as Open311 sees it ---- */
+
+static bool is_closed(case_state_t st)
+{
+    return st == CASE_ST_CLOSED || st == CASE_ST_REJECTED;
+}
+
+static const char *unit_name(svc_t *s, const char *code, arena_t *a)
+{
+    db_conn_t *c;
+    db_unit_t u;
+    const char *name = NULL;
+    if (!code)
+        return NULL;
+    c = db_reader(s->db);
+    if (DB(c, unit_get, code, a, &u) == BH_OK)
+        name = u.name;
+    db_reader_done(s->db, c);
+    return name;
+}
+
+/* "已派遣：请尽快处置" - the detailed state and the latest note. */
+static const char *status_notes(const svc_case_view_t *v, arena_t *a)
+{
+    const char *note = NULL;
+    for (int i = v->nevents - 1; i >= 0 && !note; i--) {
+        const case_event_t *e = &v->events[i];
+        note = e->result ? e->result : e->reason ? e->reason : e->note;
+    }
+    return note ? arena_printf(a, "%s：%s", case_state_label(v->k.status), note)
+                : case_state_label(v->k.status);
+}
+
+static dt_ms_t expected(const svc_case_view_t *v)
+{
+    for (int i = 0; i < v->policy->nclocks; i++)
+        if (v->policy->clock[i].stop & (1u << CASE_ACT_VERIFY_PASS))
+            return v->clocks[i].started ? v->clocks[i].deadline : 0;
+    return v->k.due_at;
+}
+
+static json_t *or_null(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+static json_t *request_json(svc_t *s, const svc_case_view_t *v, bool extensions, arena_t *a)
+{
+    const cat_t *cat = cat_find(s->cats, v->k.category);
+    json_t *o = json_object();
+
+    json_object_set_new(o, "service_request_id", json_string(arena_printf(a, "%lld", (long long)v->k.id)));
+    json_object_set_new(o, "status", json_string(is_closed(v->k.status) ? "closed" : "open"));
+    json_object_set_new(o, "status_notes", json_string(status_notes(v, a)));
+    json_object_set_new(o, "service_name", json_string(cat ? cat->name : v->k.category));
+    json_object_set_new(o, "service_code", json_string(v->k.category));
+    json_object_set_new(o, "description", json_string(v->k.description));
+    json_object_set_new(o, "agency_responsible", or_null(unit_name(s, v->k.handling_unit, a)));
+    json_object_set_new(o, "service_notice", json_string(arena_printf(a, "案件编号 %s", svc_case_number(&v->k, a))));
+    json_object_set_new(o, "requested_datetime", render_time(v->k.created_at));
+    json_object_set_new(o, "updated_datetime", render_time(v->k.updated_at));
+    json_object_set_new(o, "expected_datetime", render_time(expected(v)));
+    json_object_set_new(o, "address", or_null(v->k.address));
+    json_object_set_new(o, "address_id", json_string(v->k.unit));
+    json_object_set_new(o, "zipcode", json_null());
+    json_object_set_new(o, "lat", v->k.has_location ? json_real(v->k.lat) : json_null());
+    json_object_set_new(o, "long", v->k.has_location ? json_real(v->k.lng) : json_null());
+    json_object_set_new(o, "media_url", or_null(v->k.media_url));
+    if (extensions) {
+        json_t *notes = json_array(), *ext;
+        json_error_t je;
+        json_t *attrs = v->k.attributes ? json_loads(v->k.attributes, 0, &je) : NULL;
+        ext = json_pack("{s:s, s:s, s:i, s:i, s:o}", "detailed_status", case_state_name(v->k.status),
+                        "detailed_status_label", case_state_label(v->k.status), "rework_count",
+                        v->k.rework_count, "supervise_level", v->k.supervised, "attributes",
+                        attrs ? attrs : json_object());
+        for (int i = 0; i < v->nevents; i++) {
+            const case_event_t *e = &v->events[i];
+            const char *text = e->result ? e->result : e->reason ? e->reason : e->note;
+            json_array_append_new(notes, json_pack("{s:o, s:s, s:s, s:s}", "datetime", render_time(e->at),
+                "type", case_action_name(e->action), "summary", case_action_label(e->action),
+                "description", text ? text : ""));
+        }
+        json_object_set_new(o, "extended_attributes", ext);
+        json_object_set_new(o, "notes", notes);
+    }
+    return o;
+}
+
+/* The case, if it exists and is a public service's; for anyone to read. */
+static bool public_case(http_req_t *r, int64_t id, svc_case_view_t *v)
+{
+    static const svc_user_t reader = {0, "open311", ROLE_PUBLIC, ""};
+    svc_t *s = APP(r);
+    bh_err_t err;
+    return svc_case_get_after_act(s, &reader, id, r->a, v, &err) == BH_OK &&
+           public_service(s, v->k.category);
+}
+
+static void h_request_one(http_req_t *r)
+{
+    svc_case_view_t v;
+    char *end;
+    long long id = strtoll(r->params[0], &end, 10);
+    bool xml;
+    if (!format(r, 1, &xml) || !jurisdiction_ok(r, xml, qs_get(&r->query, "jurisdiction_id")))
+        return;
+    if (*end || id <= 0 || !public_case(r, id, &v)) {
+        o311_error(r, xml, 404, "service_request_id '%s' not found", r->params[0]);
+        return;
+    }
+    reply(r, 200, xml, "service_requests",
+          json_pack("[o]", request_json(APP(r), &v,
+                                        qs_get(&r->query, "extensions") &&
+                                            strcmp(qs_get(&r->query, "extensions"), "true") == 0,
+                                        r->a)));
+}
+
+static void h_token(http_req_t *r)
+{
+    svc_t *s = APP(r);
+    svc_case_view_t v;
+    const char *tok = r->params[0];
+    long long id = strlen(tok) > 8 ? strtoll(tok + 8, NULL, 10) : 0;
+    bool xml;
+    if (!format(r, 1, &xml) || !jurisdiction_ok(r, xml, qs_get(&r->query, "jurisdiction_id")))
+        return;
+    /* Requests are created at once (realtime): a token is the case number. */
+    if (id <= 0 || !public_case(r, id, &v) || strcmp(svc_case_number(&v.k, r->a), tok) != 0) {
+        o311_error(r, xml, 404, "token '%s' not found", tok);
+        return;
+    }
+    (void)s;
+    reply(r, 200, xml, "service_requests",
+          json_pack("[{s:s, s:s}]", "service_request_id",
+                    arena_printf(r->a, "%lld", id), "token", tok));
+}
+
+/* ---- parameters ---- */
+
+/* Query parameters and, for POST, the form body; body values win. */
+static bool params(http_req_t *r, bool xml, qs_t *out)
+{
+    bh_err_t err;
+    const char *ct = http_header(r, "Content-Type");
+    *out = r->query;
+    if (r->body_len == 0)
+        return true;
+    if (ct && strncmp(ct, "application/x-www-form-urlencoded", 33) != 0) {
+        o311_error(r, xml, 400, "the body must be application/x-www-form-urlencoded (UTF-8)");
+        return false;
+    }
+    {
+        qs_t body;
+        if (qs_parse(r->body, r->body_len, r->a, &body, &err) != BH_OK) {
+            o311_error(r, xml, 400, "bad form body: %s", err.message);
+            return false;
+        }
+        for (int i = 0; i < body.n; i++) {
+            if (out->n == QS_MAX_PARAMS) {
+                o311_error(r, xml, 400, "too many parameters");
+                return false;
+            }
+            /* Prepend, so that qs_get finds the body's value first. */
+            memmove(&out->p[1], &out->p[0], (size_t)out->n * sizeof out->p[0]);
+            out->p[0] = body.p[body.n - 1 - i];
+            out->n++;
+        }
+    }
+    return true;
+}
+
+static size_t utf8_chars(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+static bool parse_number(const char *s, double *out)
+{
+    char *end;
+    if (!s || !*s)
+        return false;
+    *out = strtod(s, &end);
+    return !*end && isfinite(*out);
+}
+
+/* Check attribute[CODE] / attribute[CODE][] against the service's
+ * definition; on success *json is the attributes as a JSON object. */
+static bool attributes(http_req_t *r, bool xml, const qs_t *q, const cat_t *c, const char **json)
+{
+    json_t *o = json_object();
+    char *dump;
+
+    for (int i = 0; i < q->n; i++) {
+        const char *name = q->p[i].name;
+        size_t n = strlen(name);
+        bool known = false;
+        if (strncmp(name, "attribute[", 10) != 0)
+            continue;
+        for (int k = 0; k < c->nattrs && !known; k++) {
+            const char *code = c->attrs[k].code;
+            size_t cl = strlen(code);
+            known = n >= 11 + cl && strncmp(name + 10, code, cl) == 0 &&
+                    (strcmp(name + 10 + cl, "]") == 0 || strcmp(name + 10 + cl, "][]") == 0);
+        }
+        if (!known) {
+            json_decref(o);
+            o311_error(r, xml, 400, "unknown attribute '%s' for service_code '%s'", name, c->code);
+            return false;
+        }
+    }
+    for (int k = 0; k < c->nattrs; k++) {
+        const cat_attr_t *at = &c->attrs[k];
+        char one[96], many[96];
+        json_t *vals = json_array();
+        snprintf(one, sizeof one, "attribute[%s]", at->code);
+        snprintf(many, sizeof many, "attribute[%s][]", at->code);
+        for (int i = 0; i < q->n; i++) {
+            const char *v = q->p[i].value;
+            double d;
+            dt_ms_t t;
+            bool ok = true;
+            if (strcmp(q->p[i].name, one) && strcmp(q->p[i].name, many))
+                continue;
+            switch (at->datatype) {
+            case CAT_ATTR_NUMBER: ok = parse_number(v, &d); break;
+            case CAT_ATTR_DATETIME: ok = dt_parse_instant(v, &t); break;
+            case CAT_ATTR_SINGLEVALUELIST:
+            case CAT_ATTR_MULTIVALUELIST:
+                ok = false;
+                for (int x = 0; x < at->nvalues && !ok; x++)
+                    ok = strcmp(at->values[x].key, v) == 0;
+                break;
+            default: ok = utf8_chars(v) <= 4000; break;
+            }
+            if (!ok) {
+                json_decref(vals);
+                json_decref(o);
+                o311_error(r, xml, 400, "attribute '%s': '%s' is not a valid %s%s", at->code, v,
+                           cat_attr_type_name(at->datatype),
+                           at->nvalues ? " key of this attribute" : "");
+                return false;
+            }
+            json_array_append_new(vals, json_string(v));
+        }
+        if (json_array_size(vals) == 0) {
+            json_decref(vals);
+            if (at->required) {
+                json_decref(o);
+                o311_error(r, xml, 400, "attribute '%s' (%s) is required", at->code, at->description);
+                return false;
+            }
+            continue;
+        }
+        if (json_array_size(vals) > 1 && at->datatype != CAT_ATTR_MULTIVALUELIST) {
+            json_decref(vals);
+            json_decref(o);
+            o311_error(r, xml, 400, "attribute '%s' takes one value", at->code);
+            return false;
+        }
+        if (at->datatype == CAT_ATTR_MULTIVALUELIST)
+            json_object_set_new(o, at->code, vals);
+        else {
+            json_object_set(o, at->code, json_array_get(vals, 0));
+            json_decref(vals);
+        }
+    }
+    dump = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+    *json = arena_strdup(r->a, dump);
+    free(dump);
+    json_decref(o);
+    return true;
+}
+
+static int status_for(bh_status_t st)
+{
+    return st == BH_INVALID_ARGUMENT || st == BH_FAILED_PRECONDITION || st == BH_CONFLICT ? 400
+           : http_status_of(st);
+}
+
+static void h_request_create(http_req_t *r)
+{
+    svc_t *s = APP(r);
+    qs_t q;
+    const char *key, *code, *lat, *lng, *addr, *addr_id, *desc, *first, *last;
+    const cat_t *c;
+    svc_user_t who;
+    svc_case_new_t in;
+    svc_case_view_t v;
+    bool xml, replayed;
+    bh_err_t err;
+    json_t *contact;
+    char *dump;
+
+    if (!format(r, 0, &xml) || !params(r, xml, &q) ||
+        !jurisdiction_ok(r, xml, qs_get(&q, "jurisdiction_id")))
+        return;
+    if (!(key = qs_get(&q, "api_key")) || !*key) {
+        o311_error(r, xml, 403, "api_key is required to create a request");
+        return;
+    }
+    if (svc_apikey_auth(s, key, r->a, &who, &err) != BH_OK) {
+        o311_error(r, xml, 403, "api_key is invalid or revoked");
+        return;
+    }
+    if (!(code = qs_get(&q, "service_code")) || !*code) {
+        o311_error(r, xml, 400, "service_code is required");
+        return;
+    }
+    if (!(c = public_service(s, code))) {
+        o311_error(r, xml, 404, "service_code '%s' not found", code);
+        return;
+    }
+    memset(&in, 0, sizeof in);
+    lat = qs_get(&q, "lat");
+    lng = qs_get(&q, "long");
+    addr = qs_get(&q, "address_string");
+    addr_id = qs_get(&q, "address_id");
+    desc = qs_get(&q, "description");
+    if (desc && utf8_chars(desc) > 4000) {
+        o311_error(r, xml, 400, "description is longer than 4000 characters");
+        return;
+    }
+    if (lat || lng) {
+        if (!parse_number(lat, &in.lat) || !parse_number(lng, &in.lng) || in.lat < -90 ||
+            in.lat > 90 || in.lng < -180 || in.lng > 180) {
+            o311_error(r, xml, 400, "lat and long must both be given as WGS-84 decimal degrees");
+            return;
+        }
+        in.has_location = true;
+    } else if (addr_id && *addr_id) {
+        in.unit = addr_id; /* our address ids are unit (grid) codes */
+    } else if (addr && *addr) {
+        in.unit = who.unit; /* no geocoder: the operators will place it */
+    } else {
+        o311_error(r, xml, 400, "a location is required: lat and long, address_string or address_id");
+        return;
+    }
+    if (!attributes(r, xml, &q, c, &in.attributes))
+        return;
+    first = qs_get(&q, "first_name");
+    last = qs_get(&q, "last_name");
+    contact = json_pack("{s:s?, s:s?, s:s?, s:s?, s:s?}", "email", qs_get(&q, "email"),
+                        "device_id", qs_get(&q, "device_id"), "account_id", qs_get(&q, "account_id"),
+                        "first_name", first, "last_name", last);
+    dump = json_dumps(contact, JSON_COMPACT | JSON_SORT_KEYS);
+    in.contact = arena_strdup(r->a, dump);
+    free(dump);
+    json_decref(contact);
+    in.category = c->code;
+    in.source = "open311";
+    in.address = addr;
+    in.description = desc && *desc ? desc : c->name;
+    in.title = arena_printf(r->a, "%s：%s", c->name, addr && *addr ? addr : "市民通过 Open311 上报");
+    if (strlen(in.title) > 200)
+        in.title = c->name;
+    in.media_url = qs_get(&q, "media_url");
+    if (first || last)
+        in.reporter_name = arena_printf(r->a, "%s%s", last ? last : "", first ? first : "");
+    in.reporter_phone = qs_get(&q, "phone");
+    if (svc_case_create(s, &who, &in, r->a, &v, &replayed, &err) != BH_OK) {
+        o311_error(r, xml, status_for(err.status), "%s%s%s", err.field[0] ? err.field : "",
+                   err.field[0] ? ": " : "", err.message);
+        return;
+    }
+    {
+        char due[40];
+        dt_ms_t exp = expected(&v);
+        const char *later = addr && !in.has_location && !addr_id ? "；地址待人工定位" : "";
+        const char *notice =
+            exp ? arena_printf(r->a, "已受理，案件编号 %s，预计 %s 前办结%s", svc_case_number(&v.k, r->a),
+                               dt_format_instant(exp, due, sizeof due), later)
+                : arena_printf(r->a, "已受理，案件编号 %s%s", svc_case_number(&v.k, r->a), later);
+        reply(r, 200, xml, "service_requests", json_pack("[{s:s, s:s, s:o}]",
+            "service_request_id", arena_printf(r->a, "%lld", (long long)v.k.id),
+            "service_notice", notice, "account_id", or_null(qs_get(&q, "account_id"))));
+    }
+}
+
+/* ---- lists ---- */
+
+/* start_date / end_date: default the last 90 days; a range over 90 days
+ * is refused. */
+static bool date_range(http_req_t *r, bool xml, const qs_t *q, dt_ms_t *from, dt_ms_t *to)
+{
+    const char *a = qs_get(q, "start_date"), *b = qs_get(q, "end_date");
+    *to = svc_now();
+    if (b && !dt_parse_instant(b, to)) {
+        o311_error(r, xml, 400, "end_date '%s' is not a date or RFC 3339 datetime", b);
+        return false;
+    }
+    *from = *to - MAX_DAYS * DT_DAY_MS;
+    if (a && !dt_parse_instant(a, from)) {
+        o311_error(r, xml, 400, "start_date '%s' is not a date or RFC 3339 datetime", a);
+        return false;
+    }
+    if (a && !b)
+        *to = *from + MAX_DAYS * DT_DAY_MS;
+    if (*to < *from) {
+        o311_error(r, xml, 400, "end_date is before start_date");
+        return false;
+    }
+    if (*to - *from > MAX_DAYS * DT_DAY_MS) {
+        o311_error(r, xml, 400, "the date range may span at most %d days", MAX_DAYS);
+        return false;
+    }
+    return true;
+}
+
+static bool int_param(http_req_t *r, bool xml, const qs_t *q, const char *name, long lo, long hi,
+                      long *out)
+{
+    const char *v = qs_get(q, name);
+    char *end;
+    if (!v)
+        return true;
+    *out = strtol(v, &end, 10);
+    if (!*v || *end || *out < lo || *out > hi) {
+        o311_error(r, xml, 400, "%s must be an integer from %ld to %ld", name, lo, hi);
+        return false;
+    }
+    return true;
+}
+
+static void h_requests(http_req_t *r)
+{
+    svc_t *s = APP(r);
+    qs_t *q = &r->query;
+    const char *ids = qs_get(q, "service_request_id"), *codes = qs_get(q, "service_code");
+    const char *status = qs_get(q, "status"), *ext = qs_get(q, "extensions");
+    bool xml, extensions = ext && strcmp(ext, "true") == 0;
+    json_t *arr;
+    long page = 1, page_size = MAX_PAGE;
+
+    if (!format(r, 0, &xml) || !jurisdiction_ok(r, xml, qs_get(q, "jurisdiction_id")))
+        return;
+    arr = json_array();
+    if (ids) { /* overrides every other filter */
+        char *list = arena_strdup(r->a, ids), *save = NULL;
+        for (char *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+            svc_case_view_t v;
+            char *end;
+            long long id = strtoll(t, &end, 10);
+            if (!*end && id > 0 && public_case(r, id, &v))
+                json_array_append_new(arr, request_json(s, &v, extensions, r->a));
+        }
+    } else {
+        db_case_filter_t f;
+        const char *cats[DB_MAX_IN];
+        db_case_t *rows;
+        int n;
+        db_conn_t *c;
+        bh_err_t err;
+
+        memset(&f, 0, sizeof f);
+        f.status = f.light = -1;
+        if (!date_range(r, xml, q, &f.from, &f.to) ||
+            !int_param(r, xml, q, "page", 1, 1000000, &page) ||
+            !int_param(r, xml, q, "page_size", 1, MAX_PAGE, &page_size)) {
+            json_decref(arr);
+            return;
+        }
+        if (status && strcmp(status, "open") && strcmp(status, "closed")) {
+            json_decref(arr);
+            o311_error(r, xml, 400, "status must be open or closed");
+            return;
+        }
+        f.open = !status ? 0 : strcmp(status, "open") == 0 ? 1 : 2;
+        if (codes) {
+            char *list = arena_strdup(r->a, codes), *save = NULL;
+            for (char *t = strtok_r(list, ",", &save); t && f.ncategories < DB_MAX_IN;
+                 t = strtok_r(NULL, ",", &save))
+                if (public_service(s, t))
+                    cats[f.ncategories++] = t;
+        } else {
+            for (int i = 0; i < s->cats->ncats && f.ncategories < DB_MAX_IN; i++)
+                if (s->cats->cats[i].open311)
+                    cats[f.ncategories++] = s->cats->cats[i].code;
+        }
+        f.categories = cats;
+        f.limit = (int)page_size;
+        f.offset = (int)((page - 1) * page_size);
+        if (f.ncategories > 0) {
+            c = db_reader(s->db);
+            if (DB(c, case_list, &f, r->a, &rows, &n, &err) != BH_OK)
+                n = 0;
+            db_reader_done(s->db, c);
+            for (int i = 0; i < n; i++) {
+                svc_case_view_t v;
+                if (public_case(r, rows[i].id, &v))
+                    json_array_append_new(arr, request_json(s, &v, extensions, r->a));
+            }
+        }
+    }
+    reply(r, 200, xml, "service_requests", arr);
+}
+
+/* FixMyStreet: status changes and comments since start_date. */
+static void h_updates(http_req_t *r)
+{
+    svc_t *s = APP(r);
+    db_event_row_t *ev;
+    int n;
+    dt_ms_t from, to;
+    db_conn_t *c;
+    json_t *arr;
+    bool xml;
+
+    if (!format(r, 0, &xml) || !jurisdiction_ok(r, xml, qs_get(&r->query, "jurisdiction_id")) ||
+        !date_range(r, xml, &r->query, &from, &to))
+        return;
+    c = db_reader(s->db);
+    DB(c, events_between, from, to, MAX_PAGE, r->a, &ev, &n);
+    db_reader_done(s->db, c);
+    arr = json_array();
+    for (int i = 0; i < n; i++) {
+        svc_case_view_t v;
+        case_snapshot_t snap;
+        const case_event_t *e = &ev[i].ev;
+        const char *text = e->result ? e->result : e->reason ? e->reason : e->note;
+        if (!public_case(r, ev[i].case_id, &v) || ev[i].seq > v.nevents ||
+            case_replay(v.events, ev[i].seq, &snap, NULL) != BH_OK)
+            continue;
+        json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:n}",
+            "update_id", arena_printf(r->a, "%lld-%d", (long long)ev[i].case_id, ev[i].seq),
+            "service_request_id", arena_printf(r->a, "%lld", (long long)ev[i].case_id),
+            "status", is_closed(snap.state) ? "closed" : "open",
+            "status_notes", case_state_label(snap.state),
+            "updated_datetime", render_time(e->at),
+            "description", text ? arena_printf(r->a, "%s：%s", case_action_label(e->action), text)
+                                : case_action_label(e->action),
+            "media_url"));
+    }
+    reply(r, 200, xml, "service_request_updates", arr);
+}
+
+const http_route_t open311_routes[] = {
+    {"GET", "/open311/v2/discovery.{fmt}", h_discovery},
+    {"GET", "/open311/v2/services.{fmt}", h_services},
+    {"GET", "/open311/v2/services/{code}.{fmt}", h_service_definition},
+    {"POST", "/open311/v2/requests.{fmt}", h_request_create},
+    {"GET", "/open311/v2/requests.{fmt}", h_requests},
+    {"GET", "/open311/v2/requests/{id}.{fmt}", h_request_one},
+    {"GET", "/open311/v2/tokens/{token}.{fmt}", h_token},
+    {"GET", "/open311/v2/servicerequestupdates.{fmt}", h_updates},
+};
+const int open311_nroutes = (int)(sizeof open311_routes / sizeof open311_routes[0]);

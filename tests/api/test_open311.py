@@ -1,0 +1,349 @@
+#!/usr/bin/env python3
+"""Open311 GeoReport v2 (/open311/v2/) in XML and JSON, API keys, grid
+polygons and locating, against a real `bihuan serve`.
+
+Usage: test_open311.py PATH/TO/bihuan
+"""
+import json
+import os
+import subprocess
+import sys
+import unittest
+import urllib.parse
+import xml.etree.ElementTree as ET
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import Server, run_module  # noqa: E402
+
+BIHUAN = None
+S = None
+KEY = None
+INSIDE = (22.5325, 114.0804)      # grid 44030300100101 of the demo map
+OUTSIDE = (39.9, 116.4)           # Beijing: no grid here
+GRID = "44030300100101"
+
+
+def setUpModule():
+    global S, KEY
+    S = Server(BIHUAN)
+    S.demo(cases=0)
+    KEY = S.run("apikey", "add", "--db", S.db, "--name", "citizen-app", "--role", "public",
+                "--unit", "440303").stdout.strip()
+    S.start()
+
+
+def tearDownModule():
+    assert S.stop() == 0
+
+
+def get(path, **kw):
+    return S.request("GET", "/open311/v2/" + path, **kw)
+
+
+def post(fmt, fields, **kw):
+    body = urllib.parse.urlencode(fields, doseq=True).encode()
+    return S.request("POST", "/open311/v2/requests." + fmt, raw=body,
+                     headers={"Content-Type": "application/x-www-form-urlencoded"}, **kw)
+
+
+def xml(r):
+    assert r.raw.startswith(b'<?xml version="1.0" encoding="UTF-8"?>'), r.raw[:80]
+    return ET.fromstring(r.raw)
+
+
+def new_request(**extra):
+    fields = {"api_key": KEY, "service_code": "E0501", "lat": INSIDE[0], "long": INSIDE[1],
+              "description": "早市摊位占用人行道"}
+    fields.update(extra)
+    r = post("json", fields)
+    assert r.status == 200, r
+    return r.json[0]["service_request_id"]
+
+
+class Discovery(unittest.TestCase):
+    def test_both_formats(self):
+        j = get("discovery.json").json
+        self.assertEqual(j["endpoints"][0]["specification"], "http://wiki.open311.org/GeoReport_v2")
+        self.assertIn("application/json", j["endpoints"][0]["formats"])
+        x = xml(get("discovery.xml"))
+        self.assertEqual(x.tag, "discovery")
+        self.assertEqual([f.text for f in x.find("endpoints/endpoint/formats")], ["text/xml", "application/json"])
+        self.assertTrue(x.findtext("changeset").endswith("+08:00"))
+
+    def test_unknown_format(self):
+        r = get("discovery.yaml")
+        self.assertEqual(r.status, 404)
+        self.assertEqual(r.json[0]["code"], 404)
+
+
+class Services(unittest.TestCase):
+    def test_list(self):
+        j = get("services.json").json
+        codes = {s["service_code"]: s for s in j}
+        self.assertIn("E0501", codes)
+        self.assertNotIn("H01", codes)  # internal categories are not offered
+        self.assertEqual(codes["E0501"]["type"], "realtime")
+        self.assertIs(codes["C0101"]["metadata"], True)
+        self.assertIs(codes["E0501"]["metadata"], False)
+        self.assertIsInstance(codes["E0501"]["service_code"], str)
+        x = xml(get("services.xml"))
+        self.assertEqual(x.tag, "services")
+        svc = [s for s in x.findall("service") if s.findtext("service_code") == "V01"][0]
+        self.assertEqual(svc.findtext("service_name"), "环境信访投诉")
+        self.assertEqual(svc.findtext("group"), "生态环境")
+
+    def test_definition(self):
+        j = get("services/C0101.json").json
+        damage = [a for a in j["attributes"] if a["code"] == "damage"][0]
+        self.assertEqual((damage["datatype"], damage["required"], damage["variable"]), ("singlevaluelist", True, True))
+        self.assertIn({"key": "missing", "name": "丢失"}, damage["values"])
+        x = xml(get("services/V01.xml"))
+        self.assertEqual(x.tag, "service_definition")
+        attr = x.find("attributes/attribute")
+        self.assertEqual(attr.findtext("code"), "pollution_type")
+        self.assertEqual(attr.findtext("datatype"), "multivaluelist")
+        self.assertEqual(attr.find("values/value").findtext("key"), "noise")
+
+    def test_unknown_service(self):
+        r = get("services/ZZZ.xml")
+        self.assertEqual(r.status, 404)
+        self.assertEqual(xml(r).findtext("error/code"), "404")
+        self.assertEqual(get("services/H01.json").status, 404)
+
+    def test_jurisdiction(self):
+        self.assertEqual(get("services.json?jurisdiction_id=440303").status, 200)
+        r = get("services.json?jurisdiction_id=999999")
+        self.assertEqual((r.status, r.json[0]["code"]), (404, 404))
+
+
+class Create(unittest.TestCase):
+    def err(self, r, status, fmt="json"):
+        self.assertEqual(r.status, status, r)
+        if fmt == "json":
+            self.assertEqual(r.json[0]["code"], status)
+            return r.json[0]["description"]
+        return xml(r).findtext("error/description")
+
+    def test_api_key_required(self):
+        self.err(post("xml", {"service_code": "E0501", "lat": INSIDE[0], "long": INSIDE[1]}), 403, "xml")
+        self.err(post("json", {"api_key": "bhk_forged", "service_code": "E0501", "lat": 1, "long": 1}), 403)
+
+    def test_validation(self):
+        base = {"api_key": KEY, "lat": INSIDE[0], "long": INSIDE[1]}
+        self.assertIn("service_code", self.err(post("json", base), 400))
+        self.err(post("json", dict(base, service_code="NOPE")), 404)
+        self.assertIn("location", self.err(post("json", {"api_key": KEY, "service_code": "E0501"}), 400))
+        self.err(post("json", {"api_key": KEY, "service_code": "E0501", "lat": "north", "long": 1}), 400)
+        d = self.err(post("json", dict(base, service_code="E0501", lat=OUTSIDE[0], long=OUTSIDE[1])), 400)
+        self.assertIn("不在任何网格内", d)
+        self.err(post("json", dict(base, service_code="E0501", description="长" * 4001)), 400)
+        r = S.request("POST", "/open311/v2/requests.json", body={"api_key": KEY})
+        self.assertEqual(r.status, 400)
+        self.err(post("json", dict(base, service_code="E0501", jurisdiction_id="999999")), 404)
+
+    def test_attributes(self):
+        base = {"api_key": KEY, "lat": INSIDE[0], "long": INSIDE[1], "service_code": "C0101"}
+        self.assertIn("damage", self.err(post("json", base), 400))
+        self.assertIn("damage", self.err(post("json", dict(base, **{"attribute[damage]": "exploded"})), 400))
+        self.assertIn("colour", self.err(post("json", dict(base, **{"attribute[damage]": "broken",
+                                                                    "attribute[colour]": "red"})), 400))
+        ok = post("json", dict(base, **{"attribute[damage]": "missing", "attribute[component_code]": "4403030101000123"}))
+        self.assertEqual(ok.status, 200, ok)
+        v01 = {"api_key": KEY, "lat": INSIDE[0], "long": INSIDE[1], "service_code": "V01"}
+        self.err(post("json", dict(v01, **{"attribute[pollution_type][]": ["noise", "smog"]})), 400)
+        self.err(post("json", dict(v01, **{"attribute[pollution_type][]": "noise", "attribute[occurred_at]": "yesterday"})), 400)
+        r = post("json", dict(v01, **{"attribute[pollution_type][]": ["noise", "air"],
+                                      "attribute[occurred_at]": "2025-03-03T20:30+08:00"}))
+        self.assertEqual(r.status, 200, r)
+        one = get("requests/%s.json?extensions=true" % r.json[0]["service_request_id"]).json[0]
+        self.assertEqual(one["extended_attributes"]["attributes"],
+                         {"pollution_type": ["noise", "air"], "occurred_at": "2025-03-03T20:30+08:00"})
+
+    def test_created_case_is_located_and_unicode(self):
+        desc = "人行道井盖缺失 ⚠️ 请尽快处理 — «très urgent»"
+        r = post("xml", {"api_key": KEY, "service_code": "C0103", "lat": INSIDE[0], "long": INSIDE[1],
+                         "attribute[damage]": "missing", "description": desc, "first_name": "小明",
+                         "last_name": "王", "phone": "13812341234", "email": "wxm@example.org",
+                         "media_url": "http://127.0.0.1/photo.jpg"})
+        self.assertEqual(r.status, 200, r)
+        rid = xml(r).findtext("request/service_request_id")
+        self.assertIn("已受理", xml(r).findtext("request/service_notice"))
+        case = S.as_("zhzx01").get("/api/v1/cases/%s" % rid).json
+        self.assertEqual((case["unit"], case["source"], case["description"]), (GRID, "open311", desc))
+        self.assertEqual(case["reporter"]["name"], "王小明")
+        one = get("requests/%s.json" % rid).json[0]
+        self.assertEqual(one["description"], desc)
+        self.assertEqual(one["media_url"], "http://127.0.0.1/photo.jpg")
+        self.assertNotIn("phone", json.dumps(one))
+
+    def test_address_id_and_string(self):
+        r = post("json", {"api_key": KEY, "service_code": "E0502", "address_id": GRID})
+        self.assertEqual(r.status, 200, r)
+        r = post("json", {"api_key": KEY, "service_code": "E0502", "address_string": "深南东路1号"})
+        self.assertEqual(r.status, 200, r)
+        self.assertIn("待人工定位", r.json[0]["service_notice"])
+        self.assertEqual(post("json", {"api_key": KEY, "service_code": "E0502", "address_id": "nowhere"}).status, 400)
+
+
+class Follow(unittest.TestCase):
+    def test_workflow_changes_status(self):
+        rid = new_request()
+        one = get("requests/%s.json" % rid).json[0]
+        self.assertEqual((one["status"], one["service_code"]), ("open", "E0501"))
+        self.assertTrue(one["status_notes"].startswith("已上报"))
+        self.assertTrue(one["requested_datetime"].endswith("+08:00"))
+        self.assertTrue(one["expected_datetime"].endswith("+08:00"))
+        self.assertIsNone(one["agency_responsible"])
+        op, cg, rep = S.as_("zhzx01"), S.as_("cg"), S.as_("wgy_hb")
+        cid = int(rid)
+        op.act(cid, "register")
+        op.act(cid, "dispatch", to_unit="440303-CG", note="请城管局处置")
+        one = get("requests/%s.xml" % rid)
+        x = xml(one).find("request")
+        self.assertEqual((x.findtext("status"), x.findtext("agency_responsible")), ("open", "城市管理局"))
+        self.assertEqual(x.findtext("status_notes"), "已派遣：请城管局处置")
+        cg.act(cid, "accept")
+        cg.act(cid, "handle", result="摊位已清理")
+        rep.act(cid, "verify_pass")
+        one = get("requests/%s.json?extensions=true" % rid).json[0]
+        self.assertEqual(one["status"], "closed")
+        self.assertTrue(one["status_notes"].startswith("已结案"))
+        self.assertEqual(one["extended_attributes"]["detailed_status"], "closed")
+        self.assertEqual([n["type"] for n in one["notes"]],
+                         ["report", "register", "dispatch", "accept", "handle", "verify_pass"])
+        ups = get("servicerequestupdates.json?start_date=2020-01-01T00:00:00%2B08:00&end_date=2020-03-01").json
+        self.assertEqual(ups, [])
+        ups = [u for u in get("servicerequestupdates.json").json if u["service_request_id"] == rid]
+        self.assertEqual([u["status"] for u in ups], ["open"] * 5 + ["closed"])
+        x = xml(get("servicerequestupdates.xml"))
+        self.assertEqual(x.tag, "service_request_updates")
+
+    def test_unknown_request_and_tokens(self):
+        self.assertEqual(get("requests/999999999.json").status, 404)
+        self.assertEqual(xml(get("requests/abc.xml")).findtext("error/code"), "404")
+        rid = new_request()
+        number = S.as_("zhzx01").get("/api/v1/cases/%s" % rid).json["number"]
+        t = get("tokens/%s.json" % number).json[0]
+        self.assertEqual((t["service_request_id"], t["token"]), (rid, number))
+        self.assertEqual(get("tokens/nosuchtoken.json").status, 404)
+        self.assertEqual(xml(get("tokens/nosuchtoken.xml")).findtext("error/code"), "404")
+
+
+class Lists(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.ids = [new_request(service_code="E0504", description="乱堆物料 %d" % i) for i in range(5)]
+
+    def test_by_ids_and_codes(self):
+        j = get("requests.json?service_request_id=%s,%s,999999999" % (self.ids[0], self.ids[1])).json
+        self.assertEqual(sorted(x["service_request_id"] for x in j), sorted(self.ids[:2]))
+        # service_request_id overrides every other filter
+        j = get("requests.json?service_request_id=%s&service_code=V01&status=closed" % self.ids[0]).json
+        self.assertEqual(len(j), 1)
+        j = get("requests.json?service_code=E0504,E0505").json
+        self.assertTrue(set(self.ids) <= {x["service_request_id"] for x in j})
+        self.assertTrue(all(x["service_code"] in ("E0504", "E0505") for x in j))
+        self.assertEqual(get("requests.json?service_code=E0504&status=closed").json, [])
+        x = xml(get("requests.xml?service_code=E0504"))
+        self.assertEqual(x.tag, "service_requests")
+        self.assertGreaterEqual(len(x.findall("request")), 5)
+
+    def test_paging_and_dates(self):
+        p1 = get("requests.json?service_code=E0504&page_size=2&page=1").json
+        p2 = get("requests.json?service_code=E0504&page_size=2&page=2").json
+        self.assertEqual((len(p1), len(p2)), (2, 2))
+        self.assertFalse({x["service_request_id"] for x in p1} & {x["service_request_id"] for x in p2})
+        r = get("requests.json?start_date=2025-01-01T00:00:00Z&end_date=2025-06-01T00:00:00Z")
+        self.assertEqual(r.status, 400)
+        self.assertIn("90", r.json[0]["description"])
+        self.assertEqual(get("requests.json?start_date=2025-01-01&end_date=2025-02-01").json, [])
+        self.assertEqual(get("requests.json?status=pending").status, 400)
+        self.assertEqual(get("requests.json?page_size=5000").status, 400)
+        self.assertEqual(get("requests.json?start_date=never").status, 400)
+
+
+class Keys(unittest.TestCase):
+    def test_cli_list_revoke_and_bearer(self):
+        key = S.run("apikey", "add", "--db", S.db, "--name", "hotline", "--role", "operator",
+                    "--unit", "440303").stdout.strip()
+        self.assertTrue(key.startswith("bhk_"))
+        r = S.request("GET", "/api/v1/cases?limit=1", token=key)
+        self.assertEqual(r.status, 200, r)
+        listing = S.run("apikey", "list", "--db", S.db).stdout
+        self.assertIn("hotline\toperator\t440303\t", listing)
+        self.assertNotIn(key, listing)
+        S.run("apikey", "revoke", "--db", S.db, "--name", "hotline")
+        self.assertEqual(S.request("GET", "/api/v1/cases?limit=1", token=key).status, 401)
+        self.assertIn("revoked", S.run("apikey", "list", "--db", S.db).stdout)
+        p = S.run("apikey", "revoke", "--db", S.db, "--name", "hotline", check=False)
+        self.assertEqual(p.returncode, 1)
+        p = S.run("apikey", "add", "--db", S.db, "--name", "x", "--role", "wizard", "--unit", "440303", check=False)
+        self.assertEqual(p.returncode, 2)
+
+    def test_api_management(self):
+        admin = S.as_("admin")
+        r = admin.post("/api/v1/apikeys", {"name": "fms", "role": "public"})
+        self.assertEqual(r.status, 201, r)
+        names = [k["name"] for k in admin.get("/api/v1/apikeys").json["items"]]
+        self.assertIn("fms", names)
+        self.assertEqual(S.as_("zhzx01").get("/api/v1/apikeys").status, 403)
+        self.assertEqual(S.request("DELETE", "/api/v1/apikeys/fms", token=S.login("admin")).status, 204)
+
+
+class Geography(unittest.TestCase):
+    def test_locate(self):
+        c = S.as_("zhzx01")
+        j = c.get("/api/v1/locate?lat=%f&lng=%f" % INSIDE).json
+        self.assertEqual((j["found"], j["unit"], j["type"]), (True, GRID, "grid"))
+        j = c.get("/api/v1/locate?lat=%f&lng=%f" % OUTSIDE).json
+        self.assertIs(j["found"], False)
+        self.assertIn("不在任何网格内", j["message"])
+        # The same place given in GCJ-02 (as a Chinese web map would) is found too.
+        sys.path.insert(0, os.path.dirname(__file__))
+        j = c.get("/api/v1/locate?lat=22.52952&lng=114.08533&crs=gcj02").json
+        self.assertEqual(j["unit"], GRID, j)
+        self.assertEqual(c.get("/api/v1/locate?lat=91&lng=1").status, 400)
+        self.assertEqual(c.get("/api/v1/locate?lat=1&lng=1&crs=mars").status, 400)
+
+    def test_case_located_by_coordinates(self):
+        r = S.as_("zhzx01").post("/api/v1/cases", {"category": "E0501", "title": "坐标定位", "description": "d",
+                                                 "location": {"lat": INSIDE[0], "lng": INSIDE[1]}})
+        self.assertEqual((r.status, r.json["unit"]), (201, GRID))
+        r = S.as_("zhzx01").post("/api/v1/cases", {"category": "E0501", "title": "界外", "description": "d",
+                                                 "location": {"lat": OUTSIDE[0], "lng": OUTSIDE[1]}})
+        self.assertEqual((r.status, r.err()["field"]), (400, "location"))
+
+    def test_geometry_put(self):
+        admin = S.as_("admin")
+        tok = S.login("admin")
+        square = {"type": "Polygon", "coordinates": [[[114.3, 22.7], [114.31, 22.7], [114.31, 22.71],
+                                                      [114.3, 22.71], [114.3, 22.7]]]}
+        put = lambda g, unit="44030301001010": S.request(
+            "PUT", "/api/v1/units/%s/geometry" % unit, raw=json.dumps(g).encode(), token=tok)
+        self.assertEqual(put(square).status, 204)
+        self.assertEqual(admin.get("/api/v1/locate?lat=22.705&lng=114.305").json["unit"], "44030301001010")
+        bowtie = {"type": "Polygon", "coordinates": [[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]]}
+        r = put(bowtie)
+        self.assertEqual((r.status, r.err()["field"]), (400, "geometry"))
+        self.assertIn("Self-intersection", r.err()["message"])
+        open_ring = {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 1]]]}
+        self.assertIn("未闭合", put(open_ring).err()["message"])
+        self.assertEqual(put({"type": "Point", "coordinates": [1, 2]}).err()["field"], "type")
+        self.assertEqual(put({"type": "Polygon", "coordinates": [[[200, 0], [1, 0], [1, 1], [200, 0]]]}).status, 400)
+        self.assertEqual(S.request("PUT", "/api/v1/units/44030301001010/geometry", raw=b"{", token=tok).status, 400)
+        self.assertEqual(put(square, unit="99999999999999").status, 404)
+        r = S.request("PUT", "/api/v1/units/44030301001010/geometry", raw=json.dumps(square).encode(),
+                      token=S.login("zhzx01"))
+        self.assertEqual(r.status, 403)
+        got = S.request("GET", "/api/v1/units/44030301001010/geometry", token=tok)
+        self.assertEqual(json.loads(got.raw)["type"], "Polygon")
+
+
+def main():
+    global BIHUAN
+    BIHUAN = os.path.abspath(sys.argv[1])
+    run_module(sys.modules[__name__])
+
+
+if __name__ == "__main__":
+    main()
