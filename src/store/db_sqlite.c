@@ -116,11 +116,24 @@ static const char *const sql[ST__COUNT] = {
     [ST_KEY_TOUCH] = "UPDATE api_keys SET last_used_at=?2 WHERE id=?1",
 };
 
+/* A case's text waiting to be indexed at the end of the batch. */
+struct fts_row {
+    int64_t id;
+    char *title, *description, *address;
+};
+
 struct sq_conn {
     db_conn_t base;
     sqlite3 *h;
     sqlite3_stmt *st[ST__COUNT];
     struct sq_conn *next_free;
+    /* Writer only: FTS rows of the current batch.  FTS5 flushes its
+     * pending index data whenever a savepoint is released, so indexing
+     * inside each job's savepoint wrote one tiny segment per request and
+     * made intake slow down as the index grew; the batch indexes its new
+     * cases once, just before COMMIT. */
+    struct fts_row *fts;
+    int nfts, capfts;
 };
 
 struct job {
@@ -278,10 +291,15 @@ static bh_status_t open_conn(const char *path, bool writer, struct sq_conn **out
     return BH_OK;
 }
 
+static void fts_truncate(struct sq_conn *w, int keep);
+static bool fts_flush(struct sq_conn *w);
+
 static void close_conn(struct sq_conn *c)
 {
     if (!c)
         return;
+    fts_truncate(c, 0);
+    free(c->fts);
     for (int i = 0; i < ST__COUNT; i++)
         sqlite3_finalize(c->st[i]);
     sqlite3_close(c->h);
@@ -336,13 +354,16 @@ static void run_batch(struct sq_db *d, struct job *batch)
 
     exec_or_die(h, "BEGIN IMMEDIATE");
     for (struct job *j = batch; j; j = j->next) {
+        int mark = d->writer->nfts;
         exec_or_die(h, "SAVEPOINT job");
         j->st = j->fn(&d->writer->base, j->ctx, j->err);
-        if (j->st != BH_OK)
+        if (j->st != BH_OK) {
             exec_or_die(h, "ROLLBACK TO job");
+            fts_truncate(d->writer, mark);
+        }
         exec_or_die(h, "RELEASE job");
     }
-    rc = sqlite3_exec(h, "COMMIT", NULL, NULL, &msg);
+    rc = fts_flush(d->writer) ? sqlite3_exec(h, "COMMIT", NULL, NULL, &msg) : SQLITE_ERROR;
     if (rc != SQLITE_OK) {
         for (struct job *j = batch; j; j = j->next)
             if (j->st == BH_OK)
@@ -737,12 +758,47 @@ static bh_status_t sq_case_insert(db_conn_t *c, db_case_t *k, bh_err_t *err)
     if ((st = step_done(c, s, err)))
         return st;
     k->id = sqlite3_last_insert_rowid(SQ(c)->h);
-    s = stmt(c, ST_FTS_INSERT);
-    sqlite3_bind_int64(s, 1, k->id);
-    bind_text(s, 2, k->title);
-    bind_text(s, 3, k->description);
-    bind_text(s, 4, k->address);
-    return step_done(c, s, err);
+    {
+        struct sq_conn *w = SQ(c);
+        struct fts_row *r;
+        if (w->nfts == w->capfts) {
+            w->capfts = w->capfts ? w->capfts * 2 : 256;
+            w->fts = xrealloc(w->fts, (size_t)w->capfts * sizeof *w->fts);
+        }
+        r = &w->fts[w->nfts++];
+        r->id = k->id;
+        r->title = k->title ? xstrdup(k->title) : NULL;
+        r->description = k->description ? xstrdup(k->description) : NULL;
+        r->address = k->address ? xstrdup(k->address) : NULL;
+    }
+    return BH_OK;
+}
+
+/* Drop the queued FTS rows from index 'keep' on (a job was rolled back). */
+static void fts_truncate(struct sq_conn *w, int keep)
+{
+    for (int i = keep; i < w->nfts; i++) {
+        free(w->fts[i].title);
+        free(w->fts[i].description);
+        free(w->fts[i].address);
+    }
+    w->nfts = keep;
+}
+
+/* Index the batch's new cases; false if SQLite refused. */
+static bool fts_flush(struct sq_conn *w)
+{
+    bool ok = true;
+    for (int i = 0; i < w->nfts && ok; i++) {
+        sqlite3_stmt *s = stmt(&w->base, ST_FTS_INSERT);
+        sqlite3_bind_int64(s, 1, w->fts[i].id);
+        bind_text(s, 2, w->fts[i].title);
+        bind_text(s, 3, w->fts[i].description);
+        bind_text(s, 4, w->fts[i].address);
+        ok = step_done(&w->base, s, NULL) == BH_OK;
+    }
+    fts_truncate(w, 0);
+    return ok;
 }
 
 static int64_t one_id(sqlite3_stmt *s)
