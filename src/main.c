@@ -17,6 +17,7 @@ static const char usage[] =
     "  user         用户管理（add、list）\n"
     "  demo         生成演示区数据\n"
     "  apikey       机器客户端的 API 密钥（add、list、revoke）\n"
+    "  audit        审计日志（verify：校验散列链）\n"
     "  calendar     工作日日历与时限计算（add、is-workday、count、show）\n"
     "  categories   案件类别与时限策略（check、list）\n"
     "  help         显示本帮助\n"
@@ -43,6 +44,8 @@ int main(int argc, char **argv)
         return cmd_init(argc - 1, argv + 1);
     if (strcmp(cmd, "user") == 0)
         return cmd_user(argc - 1, argv + 1);
+    if (strcmp(cmd, "audit") == 0)
+        return cmd_audit(argc - 1, argv + 1);
     if (strcmp(cmd, "apikey") == 0)
         return cmd_apikey(argc - 1, argv + 1);
     if (strcmp(cmd, "demo") == 0)

@@ -266,7 +266,7 @@ static void h_calendar_deadline(http_req_t *r)
                                 !(flags & CAL_F_UNPUBLISHED)));
 }
 
-/* ---- geography ---- */
+/* ---- the unit tree ---- */
 
 static bool admin_only(http_req_t *r)
 {
@@ -276,12 +276,133 @@ static bool admin_only(http_req_t *r)
     return false;
 }
 
+static json_t *unit_json(const db_unit_t *u)
+{
+    return json_pack("{s:s, s:s?, s:s, s:s, s:b}", "code", u->code, "parent", u->parent, "name",
+                     u->name, "type", u->type, "active", u->active);
+}
+
+static void h_unit_get(http_req_t *r)
+{
+    svc_t *s = APP(r);
+    db_conn_t *c = NULL;
+    db_unit_t u, *kids;
+    int n;
+    const char *g;
+    json_t *o, *arr;
+
+    if (!auth(r))
+        return;
+    c = db_reader(s->db);
+    if (DB(c, unit_get, r->params[0], r->a, &u) != BH_OK) {
+        db_reader_done(s->db, c);
+        http_fail(r, BH_NOT_FOUND, "code", "单位“%s”不存在", r->params[0]);
+        return;
+    }
+    DB(c, unit_list, u.code, r->a, &kids, &n);
+    o = unit_json(&u);
+    json_object_set_new(o, "has_geometry", json_boolean(DB(c, geometry_get, u.code, r->a, &g) == BH_OK));
+    db_reader_done(s->db, c);
+    arr = json_array();
+    for (int i = 0; i < n; i++)
+        json_array_append_new(arr, unit_json(&kids[i]));
+    json_object_set_new(o, "children", arr);
+    http_json(r, 200, o);
+}
+
+static void h_unit_create(http_req_t *r)
+{
+    static const char *const keys[] = {"code", "name", "type", "parent", NULL};
+    json_t *body;
+    bh_err_t err;
+    const char *k;
+    json_t *v;
+
+    if (!auth(r) || !admin_only(r))
+        return;
+    if (parse_body(r->body, r->body_len, &body, &err) != BH_OK) {
+        http_error(r, &err);
+        return;
+    }
+    json_object_foreach(body, k, v) {
+        int ok = 0;
+        for (int i = 0; keys[i] && !ok; i++)
+            ok = strcmp(k, keys[i]) == 0;
+        if (!ok || !json_is_string(v)) {
+            http_fail(r, BH_INVALID_ARGUMENT, k, ok ? "字段“%s”应为字符串" : "未知字段“%s”", k);
+            json_decref(body);
+            return;
+        }
+    }
+    if (svc_unit_create(APP(r), r->user.username, json_string_value(json_object_get(body, "code")),
+                        json_string_value(json_object_get(body, "name")),
+                        json_string_value(json_object_get(body, "type")),
+                        json_string_value(json_object_get(body, "parent")), &err) != BH_OK) {
+        json_decref(body);
+        http_error(r, &err);
+        return;
+    }
+    r->params[0] = arena_strdup(r->a, json_string_value(json_object_get(body, "code")));
+    json_decref(body);
+    http_add_header(r, "Location", arena_printf(r->a, "/api/v1/units/%s", r->params[0]));
+    h_unit_get(r);
+    if (r->status == 200)
+        r->status = 201;
+}
+
+static void h_unit_update(http_req_t *r)
+{
+    json_t *body, *name, *active;
+    bh_err_t err;
+    svc_t *s = APP(r);
+    db_conn_t *c;
+    db_unit_t u;
+    bool was_active = true;
+
+    if (!auth(r) || !admin_only(r))
+        return;
+    if (parse_body(r->body, r->body_len, &body, &err) != BH_OK) {
+        http_error(r, &err);
+        return;
+    }
+    name = json_object_get(body, "name");
+    active = json_object_get(body, "active");
+    if ((name && !json_is_string(name)) || (active && !json_is_boolean(active)) ||
+        json_object_size(body) != (size_t)(!!name + !!active)) {
+        json_decref(body);
+        http_fail(r, BH_INVALID_ARGUMENT, "body", "只能修改 name（字符串）和 active（true/false）");
+        return;
+    }
+    c = db_reader(s->db);
+    if (DB(c, unit_get, r->params[0], r->a, &u) == BH_OK)
+        was_active = u.active;
+    db_reader_done(s->db, c);
+    if (svc_unit_update(s, r->user.username, r->params[0], name ? json_string_value(name) : NULL,
+                        active ? json_is_true(active) : was_active, &err) != BH_OK) {
+        json_decref(body);
+        http_error(r, &err);
+        return;
+    }
+    json_decref(body);
+    h_unit_get(r);
+}
+
+static void h_unit_delete(http_req_t *r)
+{
+    if (!auth(r) || !admin_only(r))
+        return;
+    http_fail(r, BH_FAILED_PRECONDITION, "code",
+              "单位不能删除（案件和用户引用它们）；请用 PUT {\"active\": false} 停用");
+}
+
+/* ---- geography ---- */
+
 static void h_geometry_put(http_req_t *r)
 {
     bh_err_t err;
     if (!auth(r) || !admin_only(r))
         return;
-    if (svc_geometry_put(APP(r), r->params[0], r->body, r->body_len, &err) != BH_OK) {
+    if (svc_geometry_put(APP(r), r->user.username, r->params[0], r->body, r->body_len, &err) != BH_OK) {
         http_error(r, &err);
         return;
     }
@@ -388,7 +509,7 @@ static void h_apikey_add(http_req_t *r)
     name = json_string_value(json_object_get(body, "name"));
     role = json_string_value(json_object_get(body, "role"));
     unit = json_string_value(json_object_get(body, "unit"));
-    if (svc_apikey_add(APP(r), name, role ? role : "public", unit ? unit : r->user.unit, r->a, &key,
+    if (svc_apikey_add(APP(r), r->user.username, name, role ? role : "public", unit ? unit : r->user.unit, r->a, &key,
                        &err) != BH_OK) {
         json_decref(body);
         http_error(r, &err);
@@ -404,7 +525,7 @@ static void h_apikey_revoke(http_req_t *r)
     bh_err_t err;
     if (!auth(r) || !admin_only(r))
         return;
-    if (svc_apikey_revoke(APP(r), r->params[0], &err) != BH_OK) {
+    if (svc_apikey_revoke(APP(r), r->user.username, r->params[0], &err) != BH_OK) {
         http_error(r, &err);
         return;
     }
@@ -844,6 +965,10 @@ static const http_route_t api_routes[] = {
     {"GET", "/api/v1/cases/{id}", h_case_get},
     {"POST", "/api/v1/cases/{id}/actions", h_case_action},
     {"GET", "/api/v1/stats/cases", h_stats},
+    {"GET", "/api/v1/units/{code}", h_unit_get},
+    {"POST", "/api/v1/units", h_unit_create},
+    {"PUT", "/api/v1/units/{code}", h_unit_update},
+    {"DELETE", "/api/v1/units/{code}", h_unit_delete},
     {"PUT", "/api/v1/units/{code}/geometry", h_geometry_put},
     {"GET", "/api/v1/units/{code}/geometry", h_geometry_get},
     {"GET", "/api/v1/locate", h_locate},

@@ -33,6 +33,7 @@ int cmd_init(int argc, char **argv);
 int cmd_user(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_apikey(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
 int cmd_categories(int argc, char **argv);
 
 #endif

@@ -62,7 +62,7 @@ int cmd_apikey(int argc, char **argv)
     a = arena_new();
     if (strcmp(sub, "add") == 0) {
         const char *key;
-        if (svc_apikey_add(&svc, name, role, unit, a, &key, &err) != BH_OK) {
+        if (svc_apikey_add(&svc, "cli", name, role, unit, a, &key, &err) != BH_OK) {
             fprintf(stderr, "bihuan apikey add: %s\n", err.message);
             rc = err.status == BH_INVALID_ARGUMENT && strcmp(err.field, "unit") ? CLI_EXIT_USAGE : CLI_EXIT_NO;
         } else {
@@ -70,7 +70,7 @@ int cmd_apikey(int argc, char **argv)
             fprintf(stderr, "已创建 API 密钥“%s”（%s，单位 %s）。请妥善保存，密钥不会再次显示。\n", name, role, unit);
         }
     } else if (strcmp(sub, "revoke") == 0) {
-        if (svc_apikey_revoke(&svc, name, &err) != BH_OK) {
+        if (svc_apikey_revoke(&svc, "cli", name, &err) != BH_OK) {
             fprintf(stderr, "bihuan apikey revoke: %s\n", err.message);
             rc = CLI_EXIT_NO;
         } else {

@@ -77,7 +77,7 @@ int cmd_init(int argc, char **argv)
     u.u.type = "district";
     u.u.active = true;
     if (db_write(svc.db, unit_tx, &u, &err) != BH_OK ||
-        svc_user_put(&svc, admin, pw, "admin", code, "系统管理员", NULL, &err) != BH_OK) {
+        svc_user_put(&svc, "cli", admin, pw, "admin", code, "系统管理员", NULL, &err) != BH_OK) {
         fprintf(stderr, "bihuan init: %s\n", err.message);
         rc = CLI_EXIT_NO;
     } else {
@@ -169,7 +169,7 @@ int cmd_user(int argc, char **argv)
         free(pw);
         return CLI_EXIT_NO;
     }
-    if (svc_user_put(&svc, username, pw, role, unit, name, phone, &err) != BH_OK) {
+    if (svc_user_put(&svc, "cli", username, pw, role, unit, name, phone, &err) != BH_OK) {
         fprintf(stderr, "bihuan user add: %s\n", err.message);
         rc = CLI_EXIT_NO;
     } else {

@@ -100,6 +100,16 @@ typedef struct {
 
 #define DB_MAX_IN 64
 
+/* One row of the audit log. */
+typedef struct {
+    int64_t seq;
+    dt_ms_t at;
+    const char *actor, *action, *object, *detail;
+    unsigned char prev_hash[32], hash[32];
+} db_audit_t;
+
+typedef bh_status_t (*db_audit_fn)(const db_audit_t *row, void *ctx);
+
 /* One history entry with its case, for change feeds. */
 typedef struct {
     int64_t case_id;
@@ -212,6 +222,12 @@ struct db_ops {
     bh_status_t (*apikey_list)(db_conn_t *c, arena_t *a, db_apikey_t **out, int *n);
     bh_status_t (*apikey_revoke)(db_conn_t *c, const char *name, dt_ms_t at);
     bh_status_t (*apikey_touch)(db_conn_t *c, int64_t id, dt_ms_t at);
+
+    /* The audit log: the last row's seq and hash (0 and zeros when empty),
+     * appending a row, and walking all rows in seq order. */
+    bh_status_t (*audit_last)(db_conn_t *c, int64_t *seq, unsigned char hash[32]);
+    bh_status_t (*audit_put)(db_conn_t *c, const db_audit_t *row);
+    bh_status_t (*audit_walk)(db_conn_t *c, db_audit_fn fn, void *ctx);
 
     /* History entries with at in [from, to), oldest first, at most 'limit'. */
     bh_status_t (*events_between)(db_conn_t *c, dt_ms_t from, dt_ms_t to, int limit, arena_t *a,

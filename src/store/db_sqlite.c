@@ -41,6 +41,7 @@ enum {
     ST_SWEEP, ST_COUNTS, ST_COUNTS_ADD,
     ST_GEOM_PUT, ST_GEOM_ROWID, ST_RTREE_PUT, ST_GEOM_GET, ST_GEOM_CAND,
     ST_KEY_PUT, ST_KEY_GET, ST_KEY_LIST, ST_KEY_REVOKE, ST_KEY_TOUCH,
+    ST_AUDIT_LAST, ST_AUDIT_PUT,
     ST__COUNT
 };
 
@@ -114,6 +115,9 @@ static const char *const sql[ST__COUNT] = {
                     " ORDER BY name",
     [ST_KEY_REVOKE] = "UPDATE api_keys SET revoked_at=?2 WHERE name=?1 AND revoked_at IS NULL",
     [ST_KEY_TOUCH] = "UPDATE api_keys SET last_used_at=?2 WHERE id=?1",
+    [ST_AUDIT_LAST] = "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
+    [ST_AUDIT_PUT] = "INSERT INTO audit(seq, at, actor, action, object, detail, prev_hash, hash)"
+                     " VALUES(?1,?2,?3,?4,?5,?6,?7,?8)",
 };
 
 /* A case's text waiting to be indexed at the end of the batch. */
@@ -1378,6 +1382,60 @@ static bh_status_t sq_apikey_touch(db_conn_t *c, int64_t id, dt_ms_t at)
     return step_done(c, s, NULL);
 }
 
+static bh_status_t sq_audit_last(db_conn_t *c, int64_t *seq, unsigned char hash[32])
+{
+    sqlite3_stmt *s = stmt(c, ST_AUDIT_LAST);
+    *seq = 0;
+    memset(hash, 0, 32);
+    if (sqlite3_step(s) == SQLITE_ROW) {
+        *seq = sqlite3_column_int64(s, 0);
+        if (sqlite3_column_bytes(s, 1) == 32)
+            memcpy(hash, sqlite3_column_blob(s, 1), 32);
+    }
+    sqlite3_reset(s);
+    return BH_OK;
+}
+
+static bh_status_t sq_audit_put(db_conn_t *c, const db_audit_t *row)
+{
+    sqlite3_stmt *s = stmt(c, ST_AUDIT_PUT);
+    sqlite3_bind_int64(s, 1, row->seq);
+    sqlite3_bind_int64(s, 2, row->at);
+    bind_text(s, 3, row->actor);
+    bind_text(s, 4, row->action);
+    bind_text(s, 5, row->object);
+    bind_text(s, 6, row->detail);
+    sqlite3_bind_blob(s, 7, row->prev_hash, 32, SQLITE_STATIC);
+    sqlite3_bind_blob(s, 8, row->hash, 32, SQLITE_STATIC);
+    return step_done(c, s, NULL);
+}
+
+static bh_status_t sq_audit_walk(db_conn_t *c, db_audit_fn fn, void *ctx)
+{
+    sqlite3_stmt *s;
+    bh_status_t st = BH_OK;
+    if (sqlite3_prepare_v2(SQ(c)->h, "SELECT seq, at, actor, action, object, detail, prev_hash, hash"
+                           " FROM audit ORDER BY seq", -1, &s, NULL) != SQLITE_OK)
+        return BH_INTERNAL;
+    while (st == BH_OK && sqlite3_step(s) == SQLITE_ROW) {
+        db_audit_t r;
+        memset(&r, 0, sizeof r);
+        r.seq = sqlite3_column_int64(s, 0);
+        r.at = sqlite3_column_int64(s, 1);
+        r.actor = (const char *)sqlite3_column_text(s, 2);
+        r.action = (const char *)sqlite3_column_text(s, 3);
+        r.object = (const char *)sqlite3_column_text(s, 4);
+        r.detail = (const char *)sqlite3_column_text(s, 5);
+        if (sqlite3_column_bytes(s, 6) == 32)
+            memcpy(r.prev_hash, sqlite3_column_blob(s, 6), 32);
+        if (sqlite3_column_bytes(s, 7) == 32)
+            memcpy(r.hash, sqlite3_column_blob(s, 7), 32);
+        st = fn(&r, ctx);
+    }
+    sqlite3_finalize(s);
+    return st;
+}
+
 static bh_status_t sq_events_between(db_conn_t *c, dt_ms_t from, dt_ms_t to, int limit,
                                      arena_t *a, db_event_row_t **out, int *n)
 {
@@ -1456,6 +1514,9 @@ static const struct db_ops sqlite_ops = {
     .apikey_revoke = sq_apikey_revoke,
     .apikey_touch = sq_apikey_touch,
     .events_between = sq_events_between,
+    .audit_last = sq_audit_last,
+    .audit_put = sq_audit_put,
+    .audit_walk = sq_audit_walk,
 };
 
 bh_status_t db_sqlite_open(const char *path, int readers, db_t **out, bh_err_t *err)

@@ -77,6 +77,11 @@ static const char *const migrations[] = {
     "ALTER TABLE cases ADD COLUMN media_url TEXT;"
     "ALTER TABLE cases ADD COLUMN contact TEXT;"
     "CREATE INDEX case_events_at ON case_events(at);",
+
+    /* 3: the hash-chained audit log. */
+    "CREATE TABLE audit("
+    "  seq INTEGER PRIMARY KEY, at INTEGER NOT NULL, actor TEXT, action TEXT NOT NULL,"
+    "  object TEXT NOT NULL, detail TEXT NOT NULL, prev_hash BLOB NOT NULL, hash BLOB NOT NULL);",
 };
 
 #endif

@@ -33,6 +33,7 @@ bh_status_t svc_hash_password(const char *password, arena_t *a, const char **out
 
 struct user_put {
     db_user_t u;
+    const char *actor;
 };
 
 static bh_status_t user_put_tx(db_conn_t *c, void *ctx, bh_err_t *err)
@@ -46,14 +47,19 @@ static bh_status_t user_put_tx(db_conn_t *c, void *ctx, bh_err_t *err)
     arena_free(a);
     if (st != BH_OK)
         return bh_fail(err, BH_INVALID_ARGUMENT, "unit", "单位“%s”不存在", p->u.unit);
-    return DB(c, user_put, &p->u, err);
+    if ((st = DB(c, user_put, &p->u, err)))
+        return st;
+    /* The password hash stays out of the log. */
+    return svc_audit(c, p->actor, "user.put", p->u.username,
+                     json_pack("{s:{s:s, s:s, s:b}}", "after", "role", p->u.role, "unit", p->u.unit,
+                               "active", p->u.active));
 }
 
-bh_status_t svc_user_put(svc_t *s, const char *username, const char *password,
+bh_status_t svc_user_put(svc_t *s, const char *actor, const char *username, const char *password,
                          const char *role, const char *unit, const char *display_name,
                          const char *phone, bh_err_t *err)
 {
-    struct user_put p = {{0}};
+    struct user_put p = {{0}, actor};
     arena_t *a;
     bh_status_t st;
     size_t n = username ? strlen(username) : 0;
@@ -92,14 +98,16 @@ static void token_hash(const char *token, unsigned char out[32])
 struct session_put {
     unsigned char hash[32];
     int64_t user_id;
+    const char *username;
     dt_ms_t created, expires;
 };
 
 static bh_status_t session_put_tx(db_conn_t *c, void *ctx, bh_err_t *err)
 {
     struct session_put *p = ctx;
+    bh_status_t st = DB(c, session_put, p->hash, p->user_id, p->created, p->expires);
     (void)err;
-    return DB(c, session_put, p->hash, p->user_id, p->created, p->expires);
+    return st ? st : svc_audit(c, p->username, "session.login", p->username, json_pack("{}"));
 }
 
 bh_status_t svc_login(svc_t *s, const char *username, const char *password, arena_t *a,
@@ -122,6 +130,7 @@ bh_status_t svc_login(svc_t *s, const char *username, const char *password, aren
                       raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
     token_hash(tok, p.hash);
     p.user_id = user->id;
+    p.username = user->username;
     p.created = svc_now();
     p.expires = p.created + s->session_ttl_ms;
     if ((st = db_write(s->db, session_put_tx, &p, err)) != BH_OK)

@@ -252,6 +252,15 @@ bh_status_t svc_case_import_tx(svc_t *s, db_conn_t *c, const svc_case_new_t *in,
     k.updated_at = ev[n - 1].at;
     if ((st = insert_case(s, c, &k, ev, n, now, clocks, &snap, err)))
         return st;
+    {
+        char obj[32];
+        snprintf(obj, sizeof obj, "case:%lld", (long long)k.id);
+        if ((st = svc_audit(c, created_by, "case.import", obj,
+                            json_pack("{s:{s:s, s:s, s:s, s:i}}", "after", "category", k.category,
+                                      "unit", k.unit, "status", case_state_name(k.status),
+                                      "events", n))))
+            return st;
+    }
     *id = k.id;
     return BH_OK;
 }
@@ -325,7 +334,11 @@ static bh_status_t create_tx(db_conn_t *c, void *vctx, bh_err_t *err)
     ev->actor_unit = x->u->unit;
     ev->at = k.created_at;
     if ((st = case_check(&(case_snapshot_t){.state = CASE_ST_NONE}, ev, err)) ||
-        (st = insert_case(x->s, c, &k, ev, 1, k.created_at, clocks, &snap, err)))
+        (st = insert_case(x->s, c, &k, ev, 1, k.created_at, clocks, &snap, err)) ||
+        (st = svc_audit(c, x->u->username, "case.report", arena_printf(x->a, "case:%lld", (long long)k.id),
+                        json_pack("{s:{s:s, s:s, s:s, s:s, s:I}}", "after", "category", k.category,
+                                  "unit", k.unit, "source", k.source, "status",
+                                  case_state_name(k.status), "version", (json_int_t)k.version))))
         return st;
     fill_view(x->s, x->u, &k, ev, 1, clocks, &snap, x->out);
     return BH_OK;
@@ -460,7 +473,15 @@ static bh_status_t act_tx(db_conn_t *c, void *vctx, bh_err_t *err)
     old_light = k.light;
     k.version++;
     k.updated_at = x->ev->at;
-    if ((st = DB(c, event_add, k.id, n + 1, x->ev)) ||
+    if ((st = svc_audit(c, x->u->username, arena_printf(x->a, "case.%s", case_action_name(x->ev->action)),
+                        arena_printf(x->a, "case:%lld", (long long)k.id),
+                        json_pack("{s:{s:s, s:I}, s:{s:I, s:s?, s:s?, s:s?, s:s?, s:s?, s:f, s:i, s:i, s:s?}}",
+                                  "before", "status", case_state_name(k.status), "version",
+                                  (json_int_t)(k.version - 1), "after", "version", (json_int_t)k.version,
+                                  "reason", x->ev->reason, "note", x->ev->note, "to_unit", x->ev->to_unit,
+                                  "result", x->ev->result, "clock", x->ev->clock, "amount", x->ev->amount,
+                                  "level", x->ev->level, "rating", x->ev->rating, "into", x->ev->into))) ||
+        (st = DB(c, event_add, k.id, n + 1, x->ev)) ||
         (st = derive(x->s, &k, all, n + 1, now > x->ev->at ? now : x->ev->at, clocks, &snap, err)) ||
         (st = save(x->s, c, &k, old_st, old_light, clocks)))
         return st;
@@ -575,7 +596,9 @@ static bh_status_t sweep_one(svc_t *s, db_conn_t *c, int64_t id, dt_ms_t now, bh
         memcpy(all, ev, (size_t)n * sizeof *all);
         all[n] = *sup;
         if ((st = DB(c, event_add, id, n + 1, sup)) ||
-            (st = derive(s, &k, all, n + 1, now, clocks, &snap, err)))
+            (st = derive(s, &k, all, n + 1, now, clocks, &snap, err)) ||
+            (st = svc_audit(c, "system", "case.supervise", arena_printf(a, "case:%lld", (long long)id),
+                            json_pack("{s:{s:i, s:s}}", "after", "level", sup->level, "note", sup->note))))
             goto out;
         k.version++;
         k.updated_at = now;

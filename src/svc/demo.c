@@ -142,7 +142,9 @@ static bh_status_t units_tx(db_conn_t *c, void *ctx, bh_err_t *err)
             }
         }
     }
-    return BH_OK;
+    return svc_audit(c, "demo", "unit.create", "440303",
+                     json_pack("{s:{s:i, s:i, s:i, s:i}}", "after", "streets", NSTREETS, "communities",
+                               NSTREETS * NCOMM, "grids", NSTREETS * NCOMM * NGRID, "departments", NDEPTS));
 }
 
 /* ---- users ---- */
@@ -167,7 +169,7 @@ static bh_status_t add_user(svc_t *s, const demo_opts_t *o, demo_login_t *l, con
         snprintf(l->password, sizeof l->password, "%s", o->password);
     else
         random_password(l->password);
-    return svc_user_put(s, username, l->password, role, unit, display, NULL, err);
+    return svc_user_put(s, "demo", username, l->password, role, unit, display, NULL, err);
 }
 
 static bh_status_t users(svc_t *s, const demo_opts_t *o, demo_login_t *l, int *n, bh_err_t *err)

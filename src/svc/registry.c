@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/unitcode.h"
 #include "geo/crs.h"
 #include "geo/geo.h"
 #include "svc/svc.h"
@@ -12,7 +13,7 @@
 /* ---- geometry ---- */
 
 struct geom_put {
-    const char *unit, *geojson;
+    const char *actor, *unit, *geojson;
     double bbox[4];
 };
 
@@ -25,13 +26,17 @@ static bh_status_t geom_put_tx(db_conn_t *c, void *ctx, bh_err_t *err)
     arena_free(a);
     if (st != BH_OK)
         return bh_fail(err, BH_NOT_FOUND, "code", "单位“%s”不存在", g->unit);
-    return DB(c, geometry_put, g->unit, g->geojson, g->bbox, err);
+    if ((st = DB(c, geometry_put, g->unit, g->geojson, g->bbox, err)))
+        return st;
+    return svc_audit(c, g->actor, "unit.geometry", g->unit,
+                     json_pack("{s:{s:[f, f, f, f]}}", "after", "bbox", g->bbox[0], g->bbox[1],
+                               g->bbox[2], g->bbox[3]));
 }
 
-bh_status_t svc_geometry_put(svc_t *s, const char *unit, const char *geojson, size_t len,
-                             bh_err_t *err)
+bh_status_t svc_geometry_put(svc_t *s, const char *actor, const char *unit, const char *geojson,
+                             size_t len, bh_err_t *err)
 {
-    struct geom_put g = {unit, geojson, {0}};
+    struct geom_put g = {actor, unit, geojson, {0}};
     bh_status_t st = geo_validate(geojson, len, g.bbox, err);
     if (st)
         return st;
@@ -69,7 +74,7 @@ bh_status_t svc_locate(svc_t *s, double lng, double lat, arena_t *a, const char 
 #define KEY_BYTES 32
 
 struct key_put {
-    const char *name, *role, *unit;
+    const char *actor, *name, *role, *unit;
     unsigned char hash[32];
 };
 
@@ -85,13 +90,14 @@ static bh_status_t key_put_tx(db_conn_t *c, void *ctx, bh_err_t *err)
     st = DB(c, apikey_put, k->name, k->hash, k->role, k->unit, svc_now(), err);
     if (st == BH_CONFLICT)
         return bh_fail(err, BH_CONFLICT, "name", "已有名为“%s”的 API 密钥", k->name);
-    return st;
+    return st ? st : svc_audit(c, k->actor, "apikey.add", k->name,
+                               json_pack("{s:{s:s, s:s}}", "after", "role", k->role, "unit", k->unit));
 }
 
-bh_status_t svc_apikey_add(svc_t *s, const char *name, const char *role, const char *unit,
-                           arena_t *a, const char **key, bh_err_t *err)
+bh_status_t svc_apikey_add(svc_t *s, const char *actor, const char *name, const char *role,
+                           const char *unit, arena_t *a, const char **key, bh_err_t *err)
 {
-    struct key_put k = {name, role, unit, {0}};
+    struct key_put k = {actor, name, role, unit, {0}};
     unsigned char raw[KEY_BYTES];
     size_t enc = sodium_base64_ENCODED_LEN(KEY_BYTES, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
     char *out;
@@ -114,20 +120,20 @@ bh_status_t svc_apikey_add(svc_t *s, const char *name, const char *role, const c
 }
 
 struct key_revoke {
-    const char *name;
+    const char *actor, *name;
 };
 
 static bh_status_t key_revoke_tx(db_conn_t *c, void *ctx, bh_err_t *err)
 {
-    const char *name = ((struct key_revoke *)ctx)->name;
-    if (DB(c, apikey_revoke, name, svc_now()) != BH_OK)
-        return bh_fail(err, BH_NOT_FOUND, "name", "没有名为“%s”的有效 API 密钥", name);
-    return BH_OK;
+    struct key_revoke *r = ctx;
+    if (DB(c, apikey_revoke, r->name, svc_now()) != BH_OK)
+        return bh_fail(err, BH_NOT_FOUND, "name", "没有名为“%s”的有效 API 密钥", r->name);
+    return svc_audit(c, r->actor, "apikey.revoke", r->name, json_pack("{}"));
 }
 
-bh_status_t svc_apikey_revoke(svc_t *s, const char *name, bh_err_t *err)
+bh_status_t svc_apikey_revoke(svc_t *s, const char *actor, const char *name, bh_err_t *err)
 {
-    struct key_revoke r = {name};
+    struct key_revoke r = {actor, name};
     return db_write(s->db, key_revoke_tx, &r, err);
 }
 
@@ -168,4 +174,85 @@ bh_status_t svc_apikey_auth(svc_t *s, const char *key, arena_t *a, svc_user_t *o
     out->role = (bh_role_t)role;
     out->unit = k.unit;
     return BH_OK;
+}
+
+/* ---- the unit tree ---- */
+
+struct unit_put {
+    db_unit_t u;
+    bool create;
+    const char *actor;
+};
+
+static bh_status_t unit_put_tx(db_conn_t *c, void *ctx, bh_err_t *err)
+{
+    struct unit_put *p = ctx;
+    arena_t *a = arena_new();
+    db_unit_t old, parent;
+    bh_status_t st = BH_OK;
+    bool exists = DB(c, unit_get, p->u.code, a, &old) == BH_OK;
+    int type = unit_type_from_name(p->u.type), ptype = -1;
+
+    if (p->create && exists) {
+        st = bh_fail(err, BH_CONFLICT, "code", "单位编码“%s”已存在（%s）", p->u.code, old.name);
+        goto out;
+    }
+    if (!p->create) {
+        if (!exists) {
+            st = bh_fail(err, BH_NOT_FOUND, "code", "单位“%s”不存在", p->u.code);
+            goto out;
+        }
+        /* An update changes the name and the active flag only. */
+        p->u.parent = old.parent;
+        p->u.type = old.type;
+        if (!p->u.name)
+            p->u.name = old.name;
+    } else {
+        if (p->u.parent) {
+            if (DB(c, unit_get, p->u.parent, a, &parent) != BH_OK || !parent.active) {
+                st = bh_fail(err, BH_INVALID_ARGUMENT, "parent", "上级单位“%s”不存在或已停用",
+                             p->u.parent);
+                goto out;
+            }
+            ptype = unit_type_from_name(parent.type);
+        }
+        if (type < 0) {
+            st = bh_fail(err, BH_INVALID_ARGUMENT, "type",
+                         "单位类型应为 district street community grid department");
+            goto out;
+        }
+        if ((st = unit_code_check(p->u.code, (unit_type_t)type, p->u.parent, ptype, err)))
+            goto out;
+    }
+    if ((st = DB(c, unit_put, &p->u, err)))
+        goto out;
+    st = svc_audit(c, p->actor, p->create ? "unit.create" : "unit.update", p->u.code,
+                   p->create ? json_pack("{s:{s:s, s:s, s:s?}}", "after", "name", p->u.name, "type",
+                                         p->u.type, "parent", p->u.parent)
+                             : json_pack("{s:{s:s, s:b}, s:{s:s, s:b}}", "before", "name", old.name,
+                                         "active", old.active, "after", "name", p->u.name, "active",
+                                         p->u.active));
+out:
+    arena_free(a);
+    return st;
+}
+
+bh_status_t svc_unit_create(svc_t *s, const char *actor, const char *code, const char *name,
+                            const char *type, const char *parent, bh_err_t *err)
+{
+    struct unit_put p = {{code, parent, name, type, true}, true, actor};
+    if (!code || !*code)
+        return bh_fail(err, BH_INVALID_ARGUMENT, "code", "缺少单位编码（code）");
+    if (!name || !*name || strlen(name) > 128)
+        return bh_fail(err, BH_INVALID_ARGUMENT, "name", "单位名称（name）须为1到128字节");
+    return db_write(s->db, unit_put_tx, &p, err);
+}
+
+bh_status_t svc_unit_update(svc_t *s, const char *actor, const char *code, const char *name,
+                            bool active, bh_err_t *err)
+{
+    struct unit_put p = {{code, NULL, name, NULL, active}, false, actor};
+    if (name && (!*name || strlen(name) > 128))
+        return bh_fail(err, BH_INVALID_ARGUMENT, "name", "单位名称（name）须为1到128字节");
+    return db_write(s->db, unit_put_tx, &p, err);
 }

@@ -12,6 +12,8 @@
 
 #include "core/calendar.h"
 #include "core/category.h"
+#include <jansson.h>
+
 #include "store/db.h"
 
 typedef struct {
@@ -45,7 +47,7 @@ bh_status_t svc_hash_password(const char *password, arena_t *a, const char **out
                               bh_err_t *err);
 
 /* Create or replace a user.  The unit must exist; password >= 8 bytes. */
-bh_status_t svc_user_put(svc_t *s, const char *username, const char *password,
+bh_status_t svc_user_put(svc_t *s, const char *actor, const char *username, const char *password,
                          const char *role, const char *unit, const char *display_name,
                          const char *phone, bh_err_t *err);
 
@@ -132,9 +134,22 @@ bh_status_t svc_sync_categories(svc_t *s, bh_err_t *err);
 
 /* ---- geography and API keys (registry.c) ---- */
 
+/*
+ * Add a unit to the tree: the code follows the national structures and
+ * extends the (active) parent's (core/unitcode.h).  BH_CONFLICT if the
+ * code exists.
+ */
+bh_status_t svc_unit_create(svc_t *s, const char *actor, const char *code, const char *name,
+                            const char *type, const char *parent, bh_err_t *err);
+
+/* Rename a unit (name may be NULL) and set whether it is active.  Units
+ * are never deleted: cases refer to them. */
+bh_status_t svc_unit_update(svc_t *s, const char *actor, const char *code, const char *name,
+                            bool active, bh_err_t *err);
+
 /* Validate and store a unit's polygon (GeoJSON, WGS-84). */
-bh_status_t svc_geometry_put(svc_t *s, const char *unit, const char *geojson, size_t len,
-                             bh_err_t *err);
+bh_status_t svc_geometry_put(svc_t *s, const char *actor, const char *unit, const char *geojson,
+                             size_t len, bh_err_t *err);
 
 /* The deepest unit whose polygon contains the WGS-84 point; BH_NOT_FOUND
  * (with a message saying so) when the point is outside every polygon. */
@@ -142,13 +157,32 @@ bh_status_t svc_locate(svc_t *s, double lng, double lat, arena_t *a, const char 
                        bh_err_t *err);
 
 /* A new API key "bhk_…" (only its hash is kept), scoped to a unit and role. */
-bh_status_t svc_apikey_add(svc_t *s, const char *name, const char *role, const char *unit,
-                           arena_t *a, const char **key, bh_err_t *err);
-bh_status_t svc_apikey_revoke(svc_t *s, const char *name, bh_err_t *err);
+bh_status_t svc_apikey_add(svc_t *s, const char *actor, const char *name, const char *role,
+                           const char *unit, arena_t *a, const char **key, bh_err_t *err);
+bh_status_t svc_apikey_revoke(svc_t *s, const char *actor, const char *name, bh_err_t *err);
 
 /* The identity behind an API key (username "apikey:NAME"). */
 bh_status_t svc_apikey_auth(svc_t *s, const char *key, arena_t *a, svc_user_t *out,
                             bh_err_t *err);
+
+/* ---- the audit log (audit.c) ---- */
+
+/*
+ * Inside a write: append who did what to which object, with 'detail'
+ * (stolen; typically {"before":…,"after":…}) to the hash chain.
+ */
+bh_status_t svc_audit(db_conn_t *c, const char *actor, const char *action, const char *object,
+                      json_t *detail);
+
+typedef struct {
+    int64_t rows;    /* rows checked */
+    int64_t bad_seq; /* the first bad row, 0 when intact */
+    char why[256];
+} svc_audit_result_t;
+
+/* Check the whole chain: BH_OK, or BH_FAILED_PRECONDITION with the first
+ * bad row and why (deleted, reordered, modified). */
+bh_status_t svc_audit_verify(svc_t *s, svc_audit_result_t *out);
 
 /* Re-evaluate cases whose light is due to change; returns how many. */
 int svc_sweep(svc_t *s, dt_ms_t now, bh_err_t *err);

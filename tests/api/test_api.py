@@ -420,6 +420,52 @@ class ListAndPaging(unittest.TestCase):
         self.assertIn(cid, mine)
 
 
+class Units(unittest.TestCase):
+    def test_tree(self):
+        u = S.as_("zhzx01").get("/api/v1/units/440303").json
+        kids = {k["code"]: k for k in u["children"]}
+        self.assertEqual(u["type"], "district")
+        self.assertEqual(kids["440303001"]["name"], "黄贝街道")
+        self.assertEqual(kids["440303-CG"]["type"], "department")
+        g = S.as_("zhzx01").get("/api/v1/units/%s" % GRID).json
+        self.assertEqual((g["type"], g["has_geometry"], g["children"]), ("grid", True, []))
+        self.assertEqual(S.as_("zhzx01").get("/api/v1/units/999999").status, 404)
+
+    def test_create_update_deactivate(self):
+        admin = S.as_("admin")
+        r = admin.post("/api/v1/units", {"code": "440303010011", "name": "新建社区", "type": "community",
+                                         "parent": "440303010"})
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual(r.json["parent"], "440303010")
+        self.assertEqual(admin.post("/api/v1/units", {"code": "440303010011", "name": "重复", "type": "community",
+                                                      "parent": "440303010"}).status, 409)
+        bad = [({"code": "440303009012", "name": "x", "type": "community", "parent": "440303010"}, "code"),
+               ({"code": "440303010012", "name": "x", "type": "community", "parent": "440303"}, "parent"),
+               ({"code": "44030301001101", "name": "x", "type": "grid", "parent": "440303010011", "x": "1"}, "x"),
+               ({"code": "4403030100110", "name": "x", "type": "grid", "parent": "440303010011"}, "code"),
+               ({"code": "440303010011-x", "name": "x", "type": "department", "parent": "440303010011"}, "code"),
+               ({"code": "440303010012", "name": "x", "type": "hamlet", "parent": "440303010"}, "type"),
+               ({"code": "440303010012", "name": "", "type": "community", "parent": "440303010"}, "name")]
+        for body, field in bad:
+            r = admin.post("/api/v1/units", body)
+            self.assertEqual((r.status, r.err().get("field")), (400, field), (body, r))
+        self.assertEqual(S.as_("zhzx01").post("/api/v1/units", {"code": "440303010012", "name": "x",
+                         "type": "community", "parent": "440303010"}).status, 403)
+        self.assertEqual(admin.post("/api/v1/units", {"code": "44030301001101", "name": "新网格", "type": "grid",
+                                                      "parent": "440303010011"}).status, 201)
+        tok = S.login("admin")
+        r = S.request("PUT", "/api/v1/units/44030301001101", {"name": "新网格（改名）"}, token=tok)
+        self.assertEqual((r.status, r.json["name"], r.json["active"]), (200, "新网格（改名）", True))
+        r = S.request("PUT", "/api/v1/units/44030301001101", {"active": False}, token=tok)
+        self.assertEqual((r.status, r.json["active"], r.json["name"]), (200, False, "新网格（改名）"))
+        self.assertEqual(S.request("PUT", "/api/v1/units/44030301001101", {"parent": "x"}, token=tok).status, 400)
+        r = new_case(S.as_("zhzx01"), unit="44030301001101")
+        self.assertEqual((r.status, r.err()["field"]), (400, "unit"))
+        r = S.request("DELETE", "/api/v1/units/44030301001101", token=tok)
+        self.assertEqual((r.status, r.err()["code"]), (409, "failed_precondition"))
+        self.assertEqual(S.request("PUT", "/api/v1/units/44030399999999", {"name": "x"}, token=tok).status, 404)
+
+
 class Calendar(unittest.TestCase):
     def test_year_and_deadline(self):
         c = S.as_("zhzx01")

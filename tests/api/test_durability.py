@@ -66,6 +66,8 @@ class Durability(unittest.TestCase):
         rows = con.execute("SELECT count(*) FROM cases").fetchone()[0]
         con.close()
         self.assertGreaterEqual(rows, len(acked))
+        audit = s.run("audit", "verify", "--db", s.db, check=False)
+        self.assertEqual(audit.returncode, 0, audit.stdout + audit.stderr)
         print("durability: %d acknowledged before kill -9, %d rows after restart, all present"
               % (len(acked), rows))
 

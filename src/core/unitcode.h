@@ -1,0 +1,39 @@
+/*
+ * unitcode.h - the national code structures of the unit tree.
+ *
+ *   district/county  6 digits, GB/T 2260 (province prefix 11-82)  440303
+ *   street/town      9 digits = district + 3 (001-999)            440303001
+ *   community/village 12 digits = street + 3 (001-999)            440303001001
+ *   grid             14 digits = community + 2 (01-99)            44030300100101
+ *   department       parent code + "-" + 1-16 of [A-Z0-9]         440303-CG
+ *
+ * A child's code extends its parent's, which is what lets "a unit's
+ * subtree" be a code prefix everywhere.  Codes are strings.  Pure.
+ */
+#ifndef BH_UNITCODE_H
+#define BH_UNITCODE_H
+
+#include "util/status.h"
+
+typedef enum {
+    UNIT_DISTRICT,
+    UNIT_STREET,
+    UNIT_COMMUNITY,
+    UNIT_GRID,
+    UNIT_DEPARTMENT,
+    UNIT__COUNT
+} unit_type_t;
+
+const char *unit_type_name(unit_type_t t);   /* "district" ... */
+const char *unit_type_label(unit_type_t t);  /* "区县" ... */
+int unit_type_from_name(const char *s);      /* -1 when unknown */
+
+/*
+ * Check a unit's code against its type and its parent (parent_code and
+ * parent_type are ignored for a district, which has no parent).  err names
+ * the rule broken.
+ */
+bh_status_t unit_code_check(const char *code, unit_type_t type, const char *parent_code,
+                            int parent_type, bh_err_t *err);
+
+#endif
