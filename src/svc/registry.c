@@ -12,6 +12,16 @@
 
 /* ---- geometry ---- */
 
+/* Does the unit exist (active or not)? */
+static bool unit_exists(db_conn_t *c, const char *code)
+{
+    arena_t *a = arena_new();
+    db_unit_t u;
+    bool found = DB(c, unit_get, code, a, &u) == BH_OK;
+    arena_free(a);
+    return found;
+}
+
 struct geom_put {
     const char *actor, *unit, *geojson;
     double bbox[4];
@@ -20,11 +30,8 @@ struct geom_put {
 static bh_status_t geom_put_tx(db_conn_t *c, void *ctx, bh_err_t *err)
 {
     struct geom_put *g = ctx;
-    arena_t *a = arena_new();
-    db_unit_t u;
-    bh_status_t st = DB(c, unit_get, g->unit, a, &u);
-    arena_free(a);
-    if (st != BH_OK)
+    bh_status_t st;
+    if (!unit_exists(c, g->unit))
         return bh_fail(err, BH_NOT_FOUND, "code", "单位“%s”不存在", g->unit);
     if ((st = DB(c, geometry_put, g->unit, g->geojson, g->bbox, err)))
         return st;
@@ -81,11 +88,8 @@ struct key_put {
 static bh_status_t key_put_tx(db_conn_t *c, void *ctx, bh_err_t *err)
 {
     struct key_put *k = ctx;
-    arena_t *a = arena_new();
-    db_unit_t u;
-    bh_status_t st = DB(c, unit_get, k->unit, a, &u);
-    arena_free(a);
-    if (st != BH_OK)
+    bh_status_t st;
+    if (!unit_exists(c, k->unit))
         return bh_fail(err, BH_INVALID_ARGUMENT, "unit", "单位“%s”不存在", k->unit);
     st = DB(c, apikey_put, k->name, k->hash, k->role, k->unit, svc_now(), err);
     if (st == BH_CONFLICT)

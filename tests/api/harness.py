@@ -140,6 +140,14 @@ def wait_for(pred, timeout=10.0, step=0.1):
     return pred()
 
 
+def main(module, *names):
+    """Entry point of a test module: its command-line arguments, as
+    absolute paths, go into the module globals 'names' (BIHUAN, ...)."""
+    for i, name in enumerate(names):
+        setattr(module, name, os.path.abspath(sys.argv[1 + i]))
+    run_module(module)
+
+
 def run_module(module):
     """Run a test module's tests; print the plain closing line CI reads."""
     suite = unittest.defaultTestLoader.loadTestsFromModule(module)

@@ -12,7 +12,8 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import PASSWORD, Server, run_module, wait_for  # noqa: E402
+import harness  # noqa: E402
+from harness import PASSWORD, Server, wait_for  # noqa: E402
 
 BIHUAN = None
 S = None  # the shared server: demo units and users, no demo cases
@@ -484,11 +485,5 @@ class Calendar(unittest.TestCase):
         self.assertEqual(c.get("/api/v1/calendar/20x5").status, 400)
 
 
-def main():
-    global BIHUAN
-    BIHUAN = os.path.abspath(sys.argv[1])
-    run_module(sys.modules[__name__])
-
-
 if __name__ == "__main__":
-    main()
+    harness.main(sys.modules[__name__], "BIHUAN")

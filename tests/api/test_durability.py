@@ -13,7 +13,8 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Server, run_module  # noqa: E402
+import harness  # noqa: E402
+from harness import Server  # noqa: E402
 
 BIHUAN = None
 CLIENTS = 8
@@ -72,11 +73,5 @@ class Durability(unittest.TestCase):
               % (len(acked), rows))
 
 
-def main():
-    global BIHUAN
-    BIHUAN = os.path.abspath(sys.argv[1])
-    run_module(sys.modules[__name__])
-
-
 if __name__ == "__main__":
-    main()
+    harness.main(sys.modules[__name__], "BIHUAN")

@@ -6,14 +6,14 @@ Usage: test_open311.py PATH/TO/bihuan
 """
 import json
 import os
-import subprocess
 import sys
 import unittest
 import urllib.parse
 import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Server, run_module  # noqa: E402
+import harness  # noqa: E402
+from harness import Server  # noqa: E402
 
 BIHUAN = None
 S = None
@@ -339,11 +339,5 @@ class Geography(unittest.TestCase):
         self.assertEqual(json.loads(got.raw)["type"], "Polygon")
 
 
-def main():
-    global BIHUAN
-    BIHUAN = os.path.abspath(sys.argv[1])
-    run_module(sys.modules[__name__])
-
-
 if __name__ == "__main__":
-    main()
+    harness.main(sys.modules[__name__], "BIHUAN")

@@ -13,7 +13,8 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Server, run_module, wait_for  # noqa: E402
+import harness  # noqa: E402
+from harness import Server, wait_for  # noqa: E402
 
 BIHUAN = CATEGORIES = None
 
@@ -180,11 +181,5 @@ class Sweep(unittest.TestCase):
             self.assertEqual(s.stop(), 0)
 
 
-def main():
-    global BIHUAN, CATEGORIES
-    BIHUAN, CATEGORIES = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
-    run_module(sys.modules[__name__])
-
-
 if __name__ == "__main__":
-    main()
+    harness.main(sys.modules[__name__], "BIHUAN", "CATEGORIES")
