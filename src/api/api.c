@@ -148,7 +148,7 @@ static void h_login(http_req_t *r)
         return;
     }
     if (parse_login(body, r->a, &user, &pass, &err) != BH_OK ||
-        svc_login(APP(r), user, pass, r->a, &token, &u, &expires, &err) != BH_OK) {
+        svc_login(APP(r), user, pass, http_client_address(r), r->a, &token, &u, &expires, &err) != BH_OK) {
         json_decref(body);
         http_error(r, &err);
         return;

@@ -76,6 +76,24 @@ int http_status_of(bh_status_t st)
     return 500;
 }
 
+const char *http_client_address(http_req_t *r)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    char buf[INET6_ADDRSTRLEN];
+    const struct sockaddr *sa;
+
+    if (!ci || !(sa = ci->client_addr))
+        return NULL;
+    if (sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, buf, sizeof buf);
+    else if (sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, buf, sizeof buf);
+    else
+        return NULL;
+    return arena_strdup(r->a, buf);
+}
+
 const char *http_header(http_req_t *r, const char *name)
 {
     return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);

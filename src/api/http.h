@@ -60,6 +60,9 @@ bh_status_t http_start(const http_config_t *cfg, const http_route_t *routes, int
 void http_stop(http_server_t *s);
 int http_port(const http_server_t *s);
 
+/* The client's address as text ("127.0.0.1", "::1"), or NULL. */
+const char *http_client_address(http_req_t *r);
+
 /* A request header, or NULL. */
 const char *http_header(http_req_t *r, const char *name);
 void http_add_header(http_req_t *r, const char *name, const char *value);

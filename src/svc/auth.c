@@ -2,6 +2,7 @@
  * auth.c - users, password hashes (argon2id, libsodium) and sessions
  * (random opaque tokens; only their SHA-256 is stored).
  */
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,6 +14,72 @@
 #define PW_OPSLIMIT 2
 #define PW_MEMLIMIT (19u * 1024 * 1024)
 #define TOKEN_BYTES 32
+
+/* Login throttling: after ACCOUNT_FAILS failures for one user name, or
+ * ADDRESS_FAILS from one client address, within WINDOW, further attempts
+ * are refused until the window ends.  Kept in memory (a restart forgets),
+ * in a small table whose oldest entry makes room. */
+#define ACCOUNT_FAILS 5
+#define ADDRESS_FAILS 30
+#define WINDOW_MS (15 * DT_MINUTE_MS)
+#define THROTTLE_SLOTS 512
+
+static struct {
+    char key[96];
+    int fails;
+    dt_ms_t first;
+} throttle[THROTTLE_SLOTS];
+static pthread_mutex_t throttle_mu = PTHREAD_MUTEX_INITIALIZER;
+
+/* The slot for key (created if 'create'), or -1.  Caller holds the lock. */
+static int slot(const char *key, bool create, dt_ms_t now)
+{
+    int oldest = 0;
+    for (int i = 0; i < THROTTLE_SLOTS; i++) {
+        if (throttle[i].key[0] && strcmp(throttle[i].key, key) == 0) {
+            if (now - throttle[i].first > WINDOW_MS) { /* a new window */
+                throttle[i].fails = 0;
+                throttle[i].first = now;
+            }
+            return i;
+        }
+        if (throttle[i].first < throttle[oldest].first)
+            oldest = i;
+    }
+    if (!create)
+        return -1;
+    snprintf(throttle[oldest].key, sizeof throttle[oldest].key, "%s", key);
+    throttle[oldest].fails = 0;
+    throttle[oldest].first = now;
+    return oldest;
+}
+
+/* Minutes left if key is locked out, else 0. */
+static int locked(const char *key, int limit, dt_ms_t now)
+{
+    int i, left = 0;
+    pthread_mutex_lock(&throttle_mu);
+    if ((i = slot(key, false, now)) >= 0 && throttle[i].fails >= limit)
+        left = (int)((throttle[i].first + WINDOW_MS - now) / DT_MINUTE_MS) + 1;
+    pthread_mutex_unlock(&throttle_mu);
+    return left;
+}
+
+static void count_failure(const char *key, dt_ms_t now)
+{
+    pthread_mutex_lock(&throttle_mu);
+    throttle[slot(key, true, now)].fails++;
+    pthread_mutex_unlock(&throttle_mu);
+}
+
+static void forget(const char *key, dt_ms_t now)
+{
+    int i;
+    pthread_mutex_lock(&throttle_mu);
+    if ((i = slot(key, false, now)) >= 0)
+        throttle[i].fails = 0;
+    pthread_mutex_unlock(&throttle_mu);
+}
 
 dt_ms_t svc_now(void)
 {
@@ -110,19 +177,34 @@ static bh_status_t session_put_tx(db_conn_t *c, void *ctx, bh_err_t *err)
     return st ? st : svc_audit(c, p->username, "session.login", p->username, json_pack("{}"));
 }
 
-bh_status_t svc_login(svc_t *s, const char *username, const char *password, arena_t *a,
-                      const char **token, db_user_t *user, dt_ms_t *expires, bh_err_t *err)
+bh_status_t svc_login(svc_t *s, const char *username, const char *password, const char *address,
+                      arena_t *a, const char **token, db_user_t *user, dt_ms_t *expires,
+                      bh_err_t *err)
 {
-    db_conn_t *c = db_reader(s->db);
+    db_conn_t *c;
     unsigned char raw[TOKEN_BYTES];
-    char *tok;
+    char *tok, akey[96], ukey[96];
     struct session_put p;
-    bh_status_t st = DB(c, user_get, username, a, user);
+    dt_ms_t now = svc_now();
+    bh_status_t st;
+    int wait;
 
+    snprintf(ukey, sizeof ukey, "u:%s", username);
+    snprintf(akey, sizeof akey, "a:%s", address ? address : "");
+    if ((wait = locked(ukey, ACCOUNT_FAILS, now)) || (address && (wait = locked(akey, ADDRESS_FAILS, now))))
+        return bh_fail(err, BH_RATE_LIMITED, "username",
+                       "登录失败次数过多，请 %d 分钟后再试", wait);
+    c = db_reader(s->db);
+    st = DB(c, user_get, username, a, user);
     db_reader_done(s->db, c);
     if (st != BH_OK || !user->active ||
-        crypto_pwhash_str_verify(user->pwhash, password, strlen(password)) != 0)
+        crypto_pwhash_str_verify(user->pwhash, password, strlen(password)) != 0) {
+        count_failure(ukey, now);
+        if (address)
+            count_failure(akey, now);
         return bh_fail(err, BH_UNAUTHENTICATED, "password", "用户名或密码错误");
+    }
+    forget(ukey, now);
     randombytes_buf(raw, sizeof raw);
     tok = arena_alloc(a, sodium_base64_ENCODED_LEN(TOKEN_BYTES, sodium_base64_VARIANT_URLSAFE_NO_PADDING) + 3);
     memcpy(tok, "bh_", 3);

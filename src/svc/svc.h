@@ -51,9 +51,12 @@ bh_status_t svc_user_put(svc_t *s, const char *actor, const char *username, cons
                          const char *role, const char *unit, const char *display_name,
                          const char *phone, bh_err_t *err);
 
-/* Check a password and open a session: *token is the bearer token. */
-bh_status_t svc_login(svc_t *s, const char *username, const char *password, arena_t *a,
-                      const char **token, db_user_t *user, dt_ms_t *expires, bh_err_t *err);
+/* Check a password and open a session: *token is the bearer token.
+ * Repeated failures for a user name or from an address (may be NULL) are
+ * throttled with BH_RATE_LIMITED. */
+bh_status_t svc_login(svc_t *s, const char *username, const char *password, const char *address,
+                      arena_t *a, const char **token, db_user_t *user, dt_ms_t *expires,
+                      bh_err_t *err);
 
 /* The user behind a bearer token, or BH_UNAUTHENTICATED. */
 bh_status_t svc_authenticate(svc_t *s, const char *token, arena_t *a, svc_user_t *out,

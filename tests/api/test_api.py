@@ -97,6 +97,17 @@ class Session(unittest.TestCase):
         r = S.request("POST", "/api/v1/session", {"username": "zhzx01", "password": PASSWORD, "otp": 1})
         self.assertEqual((r.status, r.err()["field"]), (400, "otp"))
 
+    def test_throttling(self):
+        for _ in range(5):
+            r = S.request("POST", "/api/v1/session", {"username": "jt", "password": "wrong-wrong"})
+            self.assertEqual(r.status, 401)
+        r = S.request("POST", "/api/v1/session", {"username": "jt", "password": PASSWORD})
+        self.assertEqual((r.status, r.err()["code"]), (429, "rate_limited"))
+        self.assertIn("分钟后再试", r.err()["message"])
+        # Another account from the same address is not locked by it.
+        r = S.request("POST", "/api/v1/session", {"username": "sthj", "password": PASSWORD})
+        self.assertEqual(r.status, 201)
+
     def test_token_required_and_logout(self):
         r = S.request("GET", "/api/v1/cases")
         self.assertEqual(r.status, 401)
