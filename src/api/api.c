@@ -14,6 +14,7 @@
 #include "api/open311.h"
 #include "api/parse.h"
 #include "api/render.h"
+#include "core/object.h"
 #include "geo/crs.h"
 #include "util/cjk.h"
 
@@ -393,6 +394,192 @@ static void h_unit_delete(http_req_t *r)
         return;
     http_fail(r, BH_FAILED_PRECONDITION, "code",
               "单位不能删除（案件和用户引用它们）；请用 PUT {\"active\": false} 停用");
+}
+
+/* ---- managed objects ---- */
+
+static json_t *object_json(const db_object_t *o)
+{
+    json_t *j = json_pack("{s:I, s:s, s:s?, s:s, s:s, s:s?, s:s?, s:s?, s:s?, s:s?, s:b, s:o, s:o}",
+        "id", (json_int_t)o->id, "kind", o->kind, "code", o->code, "name", o->name, "grid", o->grid,
+        "type", o->type, "type_label", obj_type_label(o->type), "risk", o->risk,
+        "risk_label", obj_risk_label(o->risk), "address", o->address, "active", o->active,
+        "created_at", render_time(o->created_at), "updated_at", render_time(o->updated_at));
+    json_object_set_new(j, "location", o->has_location
+        ? json_pack("{s:f, s:f}", "lat", o->lat, "lng", o->lng) : json_null());
+    return j;
+}
+
+/* Body fields of an object; false (400 sent) on a bad one. */
+static bool object_body(http_req_t *r, json_t *b, db_object_t *o, bool create)
+{
+    static const char *const keys[] = {"kind", "code", "name", "grid", "type", "risk", "address",
+                                       "location", "active", NULL};
+    const char *k;
+    json_t *v;
+    json_object_foreach(b, k, v) {
+        int ok = 0;
+        for (int i = 0; keys[i] && !ok; i++)
+            ok = strcmp(k, keys[i]) == 0;
+        if (!ok || (!create && (!strcmp(k, "kind") || !strcmp(k, "code") || !strcmp(k, "grid")))) {
+            http_fail(r, BH_INVALID_ARGUMENT, k, ok ? "字段“%s”不能修改" : "未知字段“%s”", k);
+            return false;
+        }
+        if (!strcmp(k, "location")) {
+            json_t *la = json_object_get(v, "lat"), *ln = json_object_get(v, "lng");
+            if (!json_is_number(la) || !json_is_number(ln)) {
+                http_fail(r, BH_INVALID_ARGUMENT, "location", "location 应为 {lat, lng}");
+                return false;
+            }
+            o->has_location = true;
+            o->lat = json_number_value(la);
+            o->lng = json_number_value(ln);
+        } else if (!strcmp(k, "active")) {
+            if (!json_is_boolean(v)) {
+                http_fail(r, BH_INVALID_ARGUMENT, k, "active 应为 true 或 false");
+                return false;
+            }
+            o->active = json_is_true(v);
+        } else if (!json_is_string(v)) {
+            http_fail(r, BH_INVALID_ARGUMENT, k, "字段“%s”应为字符串", k);
+            return false;
+        } else {
+            const char *sv = arena_strdup(r->a, json_string_value(v));
+            if (!strcmp(k, "kind")) o->kind = sv;
+            else if (!strcmp(k, "code")) o->code = sv;
+            else if (!strcmp(k, "name")) o->name = sv;
+            else if (!strcmp(k, "grid")) o->grid = sv;
+            else if (!strcmp(k, "type")) o->type = sv;
+            else if (!strcmp(k, "risk")) o->risk = sv;
+            else o->address = sv;
+        }
+    }
+    return true;
+}
+
+static void object_reply(http_req_t *r, int status, int64_t id)
+{
+    svc_t *s = APP(r);
+    db_conn_t *c = db_reader(s->db);
+    db_object_t o;
+    bh_status_t st = DB(c, object_get, id, r->a, &o);
+    db_reader_done(s->db, c);
+    if (st != BH_OK || (r->user.role != ROLE_ADMIN &&
+                        strncmp(o.grid, r->user.unit, strlen(r->user.unit)) != 0)) {
+        http_fail(r, BH_NOT_FOUND, "id", "对象不存在");
+        return;
+    }
+    http_json(r, status, object_json(&o));
+}
+
+static void h_object_save(http_req_t *r)
+{
+    bool create = strcmp(r->method, "POST") == 0;
+    json_t *body;
+    db_object_t o;
+    bh_err_t err;
+    memset(&o, 0, sizeof o);
+    o.active = true;
+    if (!auth(r) || (!create && !parse_id(r, r->params[0], &o.id)))
+        return;
+    if (!create) {
+        /* Keep the stored active flag unless the body sets it. */
+        svc_t *s = APP(r);
+        db_conn_t *c = db_reader(s->db);
+        db_object_t old;
+        if (DB(c, object_get, o.id, r->a, &old) == BH_OK)
+            o.active = old.active;
+        db_reader_done(s->db, c);
+    }
+    if (parse_body(r->body, r->body_len, &body, &err) != BH_OK) {
+        http_error(r, &err);
+        return;
+    }
+    if (!object_body(r, body, &o, create)) {
+        json_decref(body);
+        return;
+    }
+    json_decref(body);
+    if (svc_object_save(APP(r), &r->user, &o, create, &err) != BH_OK) {
+        http_error(r, &err);
+        return;
+    }
+    object_reply(r, create ? 201 : 200, o.id);
+}
+
+static void h_object_get(http_req_t *r)
+{
+    int64_t id;
+    if (auth(r) && parse_id(r, r->params[0], &id))
+        object_reply(r, 200, id);
+}
+
+static void h_objects(http_req_t *r)
+{
+    static const char *const params[] = {"kind", "grid", "risk", "type", "limit", "cursor", NULL};
+    svc_t *s = APP(r);
+    db_object_filter_t f = {0};
+    db_object_t *o;
+    const char *v;
+    int n;
+    json_t *arr;
+    db_conn_t *c;
+
+    if (!auth(r) || !only_params(r, params))
+        return;
+    if (r->user.role == ROLE_PUBLIC) {
+        http_fail(r, BH_PERMISSION_DENIED, "role", "公众用户不能查看管理对象");
+        return;
+    }
+    f.kind = qs_get(&r->query, "kind");
+    f.risk = qs_get(&r->query, "risk");
+    f.type = qs_get(&r->query, "type");
+    f.grid_prefix = qs_get(&r->query, "grid");
+    if (f.kind && obj_kind_from_name(f.kind) < 0) {
+        http_fail(r, BH_INVALID_ARGUMENT, "kind", "未知的对象种类“%s”", f.kind);
+        return;
+    }
+    if (f.risk && !obj_risk_label(f.risk)) {
+        http_fail(r, BH_INVALID_ARGUMENT, "risk", "风险等级应为 red orange yellow blue");
+        return;
+    }
+    /* Jurisdiction: the narrower of the filter and the user's subtree. */
+    if (r->user.role != ROLE_ADMIN &&
+        (!f.grid_prefix || strncmp(f.grid_prefix, r->user.unit, strlen(r->user.unit)) != 0)) {
+        if (f.grid_prefix && strncmp(r->user.unit, f.grid_prefix, strlen(f.grid_prefix)) != 0) {
+            http_json(r, 200, json_pack("{s:[], s:n}", "items", "next_cursor"));
+            return;
+        }
+        f.grid_prefix = r->user.unit;
+    }
+    f.limit = 50;
+    if ((v = qs_get(&r->query, "limit"))) {
+        char *end;
+        long l = strtol(v, &end, 10);
+        if (*end || l < 1 || l > 200) {
+            http_fail(r, BH_INVALID_ARGUMENT, "limit", "limit 应为 1 到 200 的整数");
+            return;
+        }
+        f.limit = (int)l;
+    }
+    if ((v = qs_get(&r->query, "cursor"))) {
+        char *end;
+        f.after_id = strtoll(v, &end, 10);
+        if (*end || f.after_id <= 0) {
+            http_fail(r, BH_INVALID_ARGUMENT, "cursor", "cursor 无效");
+            return;
+        }
+    }
+    f.limit++;
+    c = db_reader(s->db);
+    DB(c, object_list, &f, r->a, &o, &n);
+    db_reader_done(s->db, c);
+    arr = json_array();
+    for (int i = 0; i < n && i < f.limit - 1; i++)
+        json_array_append_new(arr, object_json(&o[i]));
+    http_json(r, 200, json_pack("{s:o, s:o}", "items", arr, "next_cursor",
+                                n == f.limit ? json_string(arena_printf(r->a, "%lld", (long long)o[n - 2].id))
+                                             : json_null()));
 }
 
 /* ---- geography ---- */
@@ -972,6 +1159,10 @@ static const http_route_t api_routes[] = {
     {"PUT", "/api/v1/units/{code}/geometry", h_geometry_put},
     {"GET", "/api/v1/units/{code}/geometry", h_geometry_get},
     {"GET", "/api/v1/locate", h_locate},
+    {"GET", "/api/v1/objects", h_objects},
+    {"POST", "/api/v1/objects", h_object_save},
+    {"GET", "/api/v1/objects/{id}", h_object_get},
+    {"PUT", "/api/v1/objects/{id}", h_object_save},
     {"GET", "/api/v1/apikeys", h_apikeys},
     {"POST", "/api/v1/apikeys", h_apikey_add},
     {"DELETE", "/api/v1/apikeys/{name}", h_apikey_revoke},

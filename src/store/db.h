@@ -100,6 +100,21 @@ typedef struct {
 
 #define DB_MAX_IN 64
 
+/* A managed object. */
+typedef struct {
+    int64_t id;
+    const char *kind, *code, *name, *grid, *type, *risk, *address;
+    bool has_location, active;
+    double lat, lng;
+    dt_ms_t created_at, updated_at;
+} db_object_t;
+
+typedef struct {
+    const char *kind, *grid_prefix, *risk, *type;
+    int64_t after_id; /* cursor: ids below this, newest first */
+    int limit;
+} db_object_filter_t;
+
 /* One row of the audit log. */
 typedef struct {
     int64_t seq;
@@ -228,6 +243,12 @@ struct db_ops {
     bh_status_t (*audit_last)(db_conn_t *c, int64_t *seq, unsigned char hash[32]);
     bh_status_t (*audit_put)(db_conn_t *c, const db_audit_t *row);
     bh_status_t (*audit_walk)(db_conn_t *c, db_audit_fn fn, void *ctx);
+
+    /* Managed objects: insert (id assigned) or update by id. */
+    bh_status_t (*object_put)(db_conn_t *c, db_object_t *o, bh_err_t *err);
+    bh_status_t (*object_get)(db_conn_t *c, int64_t id, arena_t *a, db_object_t *out);
+    bh_status_t (*object_list)(db_conn_t *c, const db_object_filter_t *f, arena_t *a,
+                               db_object_t **out, int *n);
 
     /* History entries with at in [from, to), oldest first, at most 'limit'. */
     bh_status_t (*events_between)(db_conn_t *c, dt_ms_t from, dt_ms_t to, int limit, arena_t *a,

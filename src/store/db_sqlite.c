@@ -1436,6 +1436,114 @@ static bh_status_t sq_audit_walk(db_conn_t *c, db_audit_fn fn, void *ctx)
     return st;
 }
 
+/* ---- managed objects ---- */
+
+#define OBJ_COLS "id, kind, code, name, grid, type, risk, address, lat, lng, active, created_at, updated_at"
+
+static void row_object(sqlite3_stmt *s, arena_t *a, db_object_t *o)
+{
+    o->id = sqlite3_column_int64(s, 0);
+    o->kind = col_text(s, 1, a);
+    o->code = col_text(s, 2, a);
+    o->name = col_text(s, 3, a);
+    o->grid = col_text(s, 4, a);
+    o->type = col_text(s, 5, a);
+    o->risk = col_text(s, 6, a);
+    o->address = col_text(s, 7, a);
+    o->has_location = sqlite3_column_type(s, 8) != SQLITE_NULL;
+    o->lat = sqlite3_column_double(s, 8);
+    o->lng = sqlite3_column_double(s, 9);
+    o->active = sqlite3_column_int(s, 10) != 0;
+    o->created_at = sqlite3_column_int64(s, 11);
+    o->updated_at = sqlite3_column_int64(s, 12);
+}
+
+static bh_status_t sq_object_put(db_conn_t *c, db_object_t *o, bh_err_t *err)
+{
+    sqlite3_stmt *s;
+    bh_status_t st;
+    const char *q = o->id
+        ? "UPDATE objects SET kind=?2, code=?3, name=?4, grid=?5, type=?6, risk=?7, address=?8,"
+          " lat=?9, lng=?10, active=?11, updated_at=?13 WHERE id=?1"
+        : "INSERT INTO objects(kind, code, name, grid, type, risk, address, lat, lng, active,"
+          " created_at, updated_at) VALUES(?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)";
+    if (sqlite3_prepare_v2(SQ(c)->h, q, -1, &s, NULL) != SQLITE_OK)
+        return bh_fail(err, BH_INTERNAL, "", "%s", sqlite3_errmsg(SQ(c)->h));
+    if (o->id)
+        sqlite3_bind_int64(s, 1, o->id);
+    bind_text(s, 2, o->kind);
+    bind_text(s, 3, o->code);
+    bind_text(s, 4, o->name);
+    bind_text(s, 5, o->grid);
+    bind_text(s, 6, o->type);
+    bind_text(s, 7, o->risk);
+    bind_text(s, 8, o->address);
+    if (o->has_location) {
+        sqlite3_bind_double(s, 9, o->lat);
+        sqlite3_bind_double(s, 10, o->lng);
+    }
+    sqlite3_bind_int(s, 11, o->active);
+    sqlite3_bind_int64(s, 12, o->created_at);
+    sqlite3_bind_int64(s, 13, o->updated_at);
+    st = step_done(c, s, err);
+    sqlite3_finalize(s);
+    if (st == BH_CONFLICT)
+        return bh_fail(err, BH_CONFLICT, "code", "编码“%s”已被另一个对象使用", o->code ? o->code : "");
+    if (st == BH_OK && !o->id)
+        o->id = sqlite3_last_insert_rowid(SQ(c)->h);
+    return st;
+}
+
+static bh_status_t sq_object_get(db_conn_t *c, int64_t id, arena_t *a, db_object_t *out)
+{
+    sqlite3_stmt *s;
+    bh_status_t st = BH_NOT_FOUND;
+    if (sqlite3_prepare_v2(SQ(c)->h, "SELECT " OBJ_COLS " FROM objects WHERE id=?1", -1, &s, NULL) != SQLITE_OK)
+        return BH_INTERNAL;
+    sqlite3_bind_int64(s, 1, id);
+    if (sqlite3_step(s) == SQLITE_ROW) {
+        memset(out, 0, sizeof *out);
+        row_object(s, a, out);
+        st = BH_OK;
+    }
+    sqlite3_finalize(s);
+    return st;
+}
+
+static bh_status_t sq_object_list(db_conn_t *c, const db_object_filter_t *f, arena_t *a,
+                                  db_object_t **out, int *n)
+{
+    struct sqlbuf b = {.len = 0};
+    sqlite3_stmt *s;
+    b.text[0] = '\0';
+    add(&b, "SELECT " OBJ_COLS " FROM objects WHERE 1");
+    if (f->kind)
+        add(&b, " AND kind = :kind");
+    if (f->grid_prefix)
+        add(&b, " AND grid >= :g1 AND grid < :g2");
+    if (f->risk)
+        add(&b, " AND risk = :risk");
+    if (f->type)
+        add(&b, " AND type = :type");
+    if (f->after_id)
+        add(&b, " AND id < :after");
+    add(&b, " ORDER BY id DESC LIMIT :limit");
+    if (sqlite3_prepare_v2(SQ(c)->h, b.text, -1, &s, NULL) != SQLITE_OK)
+        return BH_INTERNAL;
+    bind_name_text(s, ":kind", f->kind);
+    if (f->grid_prefix) {
+        bind_name_text(s, ":g1", f->grid_prefix);
+        bind_name_text(s, ":g2", prefix_end(a, f->grid_prefix));
+    }
+    bind_name_text(s, ":risk", f->risk);
+    bind_name_text(s, ":type", f->type);
+    bind_name_int(s, ":after", f->after_id);
+    bind_name_int(s, ":limit", f->limit);
+    COLLECT(s, a, out, n, db_object_t, row_object);
+    sqlite3_finalize(s);
+    return BH_OK;
+}
+
 static bh_status_t sq_events_between(db_conn_t *c, dt_ms_t from, dt_ms_t to, int limit,
                                      arena_t *a, db_event_row_t **out, int *n)
 {
@@ -1517,6 +1625,9 @@ static const struct db_ops sqlite_ops = {
     .audit_last = sq_audit_last,
     .audit_put = sq_audit_put,
     .audit_walk = sq_audit_walk,
+    .object_put = sq_object_put,
+    .object_get = sq_object_get,
+    .object_list = sq_object_list,
 };
 
 bh_status_t db_sqlite_open(const char *path, int readers, db_t **out, bh_err_t *err)

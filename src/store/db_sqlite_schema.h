@@ -82,6 +82,15 @@ static const char *const migrations[] = {
     "CREATE TABLE audit("
     "  seq INTEGER PRIMARY KEY, at INTEGER NOT NULL, actor TEXT, action TEXT NOT NULL,"
     "  object TEXT NOT NULL, detail TEXT NOT NULL, prev_hash BLOB NOT NULL, hash BLOB NOT NULL);",
+
+    /* 4: managed objects. */
+    "CREATE TABLE objects("
+    "  id INTEGER PRIMARY KEY, kind TEXT NOT NULL, code TEXT UNIQUE, name TEXT NOT NULL,"
+    "  grid TEXT NOT NULL REFERENCES units(code), type TEXT, risk TEXT, address TEXT,"
+    "  lat REAL, lng REAL, active INTEGER NOT NULL DEFAULT 1,"
+    "  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);"
+    "CREATE INDEX objects_grid ON objects(grid, kind);"
+    "CREATE INDEX objects_kind ON objects(kind, risk);",
 };
 
 #endif

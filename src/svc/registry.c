@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/object.h"
 #include "core/unitcode.h"
 #include "geo/crs.h"
 #include "geo/geo.h"
@@ -259,4 +260,83 @@ bh_status_t svc_unit_update(svc_t *s, const char *actor, const char *code, const
     if (name && (!*name || strlen(name) > 128))
         return bh_fail(err, BH_INVALID_ARGUMENT, "name", "单位名称（name）须为1到128字节");
     return db_write(s->db, unit_put_tx, &p, err);
+}
+
+/* ---- managed objects ---- */
+
+struct obj_save {
+    const svc_user_t *u;
+    db_object_t *o;
+    bool create;
+};
+
+static bh_status_t obj_save_tx(db_conn_t *c, void *ctx, bh_err_t *err)
+{
+    struct obj_save *x = ctx;
+    db_object_t *o = x->o;
+    arena_t *a = arena_new();
+    db_unit_t grid;
+    int kind = obj_kind_from_name(o->kind);
+    bh_status_t st;
+
+    if (!x->create) {
+        db_object_t old;
+        if (DB(c, object_get, o->id, a, &old) != BH_OK ||
+            (x->u->role != ROLE_ADMIN && strncmp(old.grid, x->u->unit, strlen(x->u->unit)) != 0)) {
+            st = bh_fail(err, BH_NOT_FOUND, "id", "对象不存在");
+            goto out;
+        }
+        /* Kind, code and grid stay; the rest may change. */
+        o->kind = old.kind;
+        o->code = old.code;
+        o->grid = old.grid;
+        o->created_at = old.created_at;
+        if (!o->name) o->name = old.name;
+        if (!o->type) o->type = old.type;
+        if (!o->risk) o->risk = old.risk;
+        if (!o->address) o->address = old.address;
+        if (!o->has_location) {
+            o->has_location = old.has_location;
+            o->lat = old.lat;
+            o->lng = old.lng;
+        }
+        kind = obj_kind_from_name(o->kind);
+    }
+    if ((st = obj_check((obj_kind_t)kind, o->type, o->risk, o->code, o->grid, err)))
+        goto out;
+    if (DB(c, unit_get, o->grid, a, &grid) != BH_OK || strcmp(grid.type, "grid") != 0 || !grid.active) {
+        st = bh_fail(err, BH_INVALID_ARGUMENT, "grid", "网格“%s”不存在、不是网格或已停用", o->grid);
+        goto out;
+    }
+    if (x->u->role != ROLE_ADMIN && strncmp(o->grid, x->u->unit, strlen(x->u->unit)) != 0) {
+        st = bh_fail(err, BH_PERMISSION_DENIED, "grid", "网格“%s”不在您的管辖范围内", o->grid);
+        goto out;
+    }
+    o->updated_at = svc_now();
+    if (x->create)
+        o->created_at = o->updated_at;
+    if ((st = DB(c, object_put, o, err)))
+        goto out;
+    st = svc_audit(c, x->u->username, x->create ? "object.create" : "object.update",
+                   arena_printf(a, "object:%lld", (long long)o->id),
+                   json_pack("{s:{s:s, s:s?, s:s, s:s, s:s?, s:s?, s:b}}", "after", "kind", o->kind,
+                             "code", o->code, "name", o->name, "grid", o->grid, "type", o->type,
+                             "risk", o->risk, "active", o->active));
+out:
+    arena_free(a);
+    return st;
+}
+
+bh_status_t svc_object_save(svc_t *s, const svc_user_t *u, db_object_t *o, bool create,
+                            bh_err_t *err)
+{
+    struct obj_save x = {u, o, create};
+    if (u->role != ROLE_ADMIN && u->role != ROLE_OPERATOR)
+        return bh_fail(err, BH_PERMISSION_DENIED, "role", "只有管理员和指挥中心可以维护管理对象");
+    if (create && obj_kind_from_name(o->kind) < 0)
+        return bh_fail(err, BH_INVALID_ARGUMENT, "kind",
+                       "对象种类应为 enterprise component river_section forest_section household");
+    if ((create || o->name) && (!o->name || !*o->name || strlen(o->name) > 200))
+        return bh_fail(err, BH_INVALID_ARGUMENT, "name", "名称（name）须为1到200字节");
+    return db_write(s->db, obj_save_tx, &x, err);
 }

@@ -150,6 +150,14 @@ bh_status_t svc_unit_create(svc_t *s, const char *actor, const char *code, const
 bh_status_t svc_unit_update(svc_t *s, const char *actor, const char *code, const char *name,
                             bool active, bh_err_t *err);
 
+/*
+ * Create (create=true; o->id is assigned) or update a managed object in
+ * the user's jurisdiction (admin and operator only).  An update keeps kind,
+ * code and grid; NULL fields keep their values.
+ */
+bh_status_t svc_object_save(svc_t *s, const svc_user_t *u, db_object_t *o, bool create,
+                            bh_err_t *err);
+
 /* Validate and store a unit's polygon (GeoJSON, WGS-84). */
 bh_status_t svc_geometry_put(svc_t *s, const char *actor, const char *unit, const char *geojson,
                              size_t len, bh_err_t *err);

@@ -478,6 +478,54 @@ class Units(unittest.TestCase):
         self.assertEqual(S.request("PUT", "/api/v1/units/44030399999999", {"name": "x"}, token=tok).status, 404)
 
 
+class Objects(unittest.TestCase):
+    def test_crud_validation_and_jurisdiction(self):
+        op = S.as_("zhzx01")
+        r = op.post("/api/v1/objects", {"kind": "enterprise", "name": "华丽五金厂", "grid": GRID,
+                                        "type": "production", "risk": "red", "address": "深南东路9号",
+                                        "location": {"lat": 22.5325, "lng": 114.0804}})
+        self.assertEqual(r.status, 201, r)
+        ent = r.json
+        self.assertEqual((ent["risk_label"], ent["type_label"]), ("重大风险（红）", "一般生产经营单位"))
+        r = op.post("/api/v1/objects", {"kind": "component", "name": "上水井盖", "grid": GRID,
+                                        "code": "4403030101000001"})
+        self.assertEqual(r.status, 201, r)
+        comp = r.json
+        bad = [({"kind": "enterprise", "name": "x", "grid": GRID, "type": "production"}, "risk"),
+               ({"kind": "enterprise", "name": "x", "grid": GRID, "type": "factory", "risk": "red"}, "type"),
+               ({"kind": "enterprise", "name": "x", "grid": GRID, "type": "office", "risk": "pink"}, "risk"),
+               ({"kind": "component", "name": "x", "grid": GRID, "code": "1101050101000001"}, "code"),
+               ({"kind": "component", "name": "x", "grid": GRID, "code": "44030301"}, "code"),
+               ({"kind": "component", "name": "x", "grid": GRID, "code": "4403030101000001"}, "code"),
+               ({"kind": "river_section", "name": "x", "grid": STREET}, "grid"),
+               ({"kind": "spaceship", "name": "x", "grid": GRID}, "kind"),
+               ({"kind": "household", "name": "x", "grid": GRID, "colour": "red"}, "colour")]
+        for body, field in bad:
+            r = op.post("/api/v1/objects", body)
+            self.assertEqual(r.err().get("field"), field, (body, r))
+            self.assertIn(r.status, (400, 409), r)
+        self.assertEqual(S.as_("wgy_hb").post("/api/v1/objects", {"kind": "household", "name": "x",
+                                                                   "grid": GRID}).status, 403)
+        # Update: risk lowered after rectification; kind cannot change.
+        tok = S.login("zhzx01")
+        r = S.request("PUT", "/api/v1/objects/%d" % ent["id"], {"risk": "yellow"}, token=tok)
+        self.assertEqual((r.status, r.json["risk"], r.json["name"]), (200, "yellow", "华丽五金厂"))
+        self.assertEqual(S.request("PUT", "/api/v1/objects/%d" % ent["id"], {"kind": "household"},
+                                   token=tok).status, 400)
+        # Lists: by kind and risk, in jurisdiction only.
+        items = op.get("/api/v1/objects?kind=enterprise&risk=yellow").json["items"]
+        self.assertIn(ent["id"], [o["id"] for o in items])
+        self.assertEqual([o["id"] for o in op.get("/api/v1/objects?kind=component&grid=%s" % GRID).json["items"]],
+                         [comp["id"]])
+        self.assertIn(ent["id"], [o["id"] for o in S.as_("wgy_hb").get("/api/v1/objects").json["items"]])
+        self.assertEqual(S.as_("wgy_cz").get("/api/v1/objects").json["items"], [])
+        self.assertEqual(S.as_("wgy_cz").get("/api/v1/objects/%d" % ent["id"]).status, 404)
+        self.assertEqual(op.get("/api/v1/objects?risk=purple").status, 400)
+        p1 = op.get("/api/v1/objects?limit=1").json
+        p2 = op.get("/api/v1/objects?limit=1&cursor=" + p1["next_cursor"]).json
+        self.assertNotEqual(p1["items"][0]["id"], p2["items"][0]["id"])
+
+
 class Calendar(unittest.TestCase):
     def test_year_and_deadline(self):
         c = S.as_("zhzx01")
