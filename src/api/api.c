@@ -396,6 +396,120 @@ static void h_unit_delete(http_req_t *r)
               "单位不能删除（案件和用户引用它们）；请用 PUT {\"active\": false} 停用");
 }
 
+/* ---- users (admin) ---- */
+
+static void h_users(http_req_t *r)
+{
+    svc_t *s = APP(r);
+    db_conn_t *c;
+    db_user_t *u;
+    int n;
+    json_t *arr;
+    if (!auth(r) || !admin_only(r))
+        return;
+    c = db_reader(s->db);
+    DB(c, user_list, r->a, &u, &n);
+    db_reader_done(s->db, c);
+    arr = json_array();
+    for (int i = 0; i < n; i++)
+        json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:b}", "username", u[i].username,
+            "role", u[i].role, "unit", u[i].unit, "display_name", u[i].display_name,
+            "phone", u[i].phone, "active", u[i].active));
+    http_json(r, 200, json_pack("{s:o, s:n}", "items", arr, "next_cursor"));
+}
+
+static const char *body_str(json_t *b, const char *k)
+{
+    return json_string_value(json_object_get(b, k));
+}
+
+/* Every member a string (or, for "active", a boolean) from 'keys'. */
+static bool body_fields(http_req_t *r, json_t *b, const char *const *keys)
+{
+    const char *k;
+    json_t *v;
+    json_object_foreach(b, k, v) {
+        int ok = 0;
+        for (int i = 0; keys[i] && !ok; i++)
+            ok = strcmp(k, keys[i]) == 0;
+        if (!ok) {
+            http_fail(r, BH_INVALID_ARGUMENT, k, "未知字段“%s”", k);
+            return false;
+        }
+        if (strcmp(k, "active") == 0 ? !json_is_boolean(v) : !json_is_string(v)) {
+            http_fail(r, BH_INVALID_ARGUMENT, k, "字段“%s”的类型不对", k);
+            return false;
+        }
+    }
+    return true;
+}
+
+static void h_user_add(http_req_t *r)
+{
+    static const char *const keys[] = {"username", "password", "role", "unit", "display_name", "phone", NULL};
+    json_t *b;
+    bh_err_t err;
+    if (!auth(r) || !admin_only(r))
+        return;
+    if (parse_body(r->body, r->body_len, &b, &err) != BH_OK) {
+        http_error(r, &err);
+        return;
+    }
+    if (!body_fields(r, b, keys)) {
+        json_decref(b);
+        return;
+    }
+    {
+        svc_t *s = APP(r);
+        db_conn_t *c = db_reader(s->db);
+        db_user_t existing;
+        bool taken = body_str(b, "username") &&
+                     DB(c, user_get, body_str(b, "username"), r->a, &existing) == BH_OK;
+        db_reader_done(s->db, c);
+        if (taken) {
+            json_decref(b);
+            http_fail(r, BH_CONFLICT, "username", "用户名已存在");
+            return;
+        }
+    }
+    if (svc_user_put(APP(r), r->user.username, body_str(b, "username"), body_str(b, "password"),
+                     body_str(b, "role"), body_str(b, "unit") ? body_str(b, "unit") : "",
+                     body_str(b, "display_name"), body_str(b, "phone"), &err) != BH_OK) {
+        json_decref(b);
+        http_error(r, &err);
+        return;
+    }
+    http_json(r, 201, json_pack("{s:s, s:s, s:s}", "username", body_str(b, "username"),
+                                "role", body_str(b, "role"), "unit", body_str(b, "unit")));
+    json_decref(b);
+}
+
+static void h_user_update(http_req_t *r)
+{
+    static const char *const keys[] = {"password", "role", "unit", "active", NULL};
+    json_t *b, *act;
+    bh_err_t err;
+    if (!auth(r) || !admin_only(r))
+        return;
+    if (parse_body(r->body, r->body_len, &b, &err) != BH_OK) {
+        http_error(r, &err);
+        return;
+    }
+    if (!body_fields(r, b, keys)) {
+        json_decref(b);
+        return;
+    }
+    act = json_object_get(b, "active");
+    if (svc_user_update(APP(r), r->user.username, r->params[0], body_str(b, "role"), body_str(b, "unit"),
+                        act ? json_is_true(act) : -1, body_str(b, "password"), &err) != BH_OK) {
+        json_decref(b);
+        http_error(r, &err);
+        return;
+    }
+    json_decref(b);
+    http_reply(r, 204, NULL, "", 0);
+}
+
 /* ---- managed objects ---- */
 
 static json_t *object_json(const db_object_t *o)
@@ -1159,6 +1273,9 @@ static const http_route_t api_routes[] = {
     {"PUT", "/api/v1/units/{code}/geometry", h_geometry_put},
     {"GET", "/api/v1/units/{code}/geometry", h_geometry_get},
     {"GET", "/api/v1/locate", h_locate},
+    {"GET", "/api/v1/users", h_users},
+    {"POST", "/api/v1/users", h_user_add},
+    {"PUT", "/api/v1/users/{username}", h_user_update},
     {"GET", "/api/v1/objects", h_objects},
     {"POST", "/api/v1/objects", h_object_save},
     {"GET", "/api/v1/objects/{id}", h_object_get},

@@ -264,3 +264,59 @@ bh_status_t svc_logout(svc_t *s, const char *token)
     token_hash(token, d.hash);
     return db_write(s->db, session_del_tx, &d, NULL);
 }
+
+struct user_update {
+    const char *actor, *username, *role, *unit, *password_hash;
+    int active; /* -1 keep */
+};
+
+static bh_status_t user_update_tx(db_conn_t *c, void *ctx, bh_err_t *err)
+{
+    struct user_update *x = ctx;
+    arena_t *a = arena_new();
+    db_user_t u;
+    db_unit_t unit;
+    bh_status_t st;
+
+    if (DB(c, user_get, x->username, a, &u) != BH_OK) {
+        st = bh_fail(err, BH_NOT_FOUND, "username", "用户“%s”不存在", x->username);
+        goto out;
+    }
+    if (x->unit && DB(c, unit_get, x->unit, a, &unit) != BH_OK) {
+        st = bh_fail(err, BH_INVALID_ARGUMENT, "unit", "单位“%s”不存在", x->unit);
+        goto out;
+    }
+    if (x->role)
+        u.role = x->role;
+    if (x->unit)
+        u.unit = x->unit;
+    if (x->active >= 0)
+        u.active = x->active;
+    if (x->password_hash)
+        u.pwhash = x->password_hash;
+    if ((st = DB(c, user_put, &u, err)))
+        goto out;
+    st = svc_audit(c, x->actor, "user.update", u.username,
+                   json_pack("{s:{s:s, s:s, s:b, s:b}}", "after", "role", u.role, "unit", u.unit,
+                             "active", u.active, "password_changed", x->password_hash != NULL));
+out:
+    arena_free(a);
+    return st;
+}
+
+bh_status_t svc_user_update(svc_t *s, const char *actor, const char *username, const char *role,
+                            const char *unit, int active, const char *password, bh_err_t *err)
+{
+    struct user_update x = {actor, username, role, unit, NULL, active};
+    arena_t *a = arena_new();
+    bh_status_t st = BH_OK;
+
+    if (role && role_from_name(role) < 0)
+        st = bh_fail(err, BH_INVALID_ARGUMENT, "role", "未知角色“%s”", role);
+    else if (password && (strlen(password) < 8 || strlen(password) > 1024))
+        st = bh_fail(err, BH_INVALID_ARGUMENT, "password", "密码须为8到1024个字符");
+    else if (!password || (st = svc_hash_password(password, a, &x.password_hash, err)) == BH_OK)
+        st = db_write(s->db, user_update_tx, &x, err);
+    arena_free(a);
+    return st;
+}

@@ -51,6 +51,11 @@ bh_status_t svc_user_put(svc_t *s, const char *actor, const char *username, cons
                          const char *role, const char *unit, const char *display_name,
                          const char *phone, bh_err_t *err);
 
+/* Change a user's role, unit, active flag (-1 keeps it) or password (each
+ * NULL keeps the value). */
+bh_status_t svc_user_update(svc_t *s, const char *actor, const char *username, const char *role,
+                            const char *unit, int active, const char *password, bh_err_t *err);
+
 /* Check a password and open a session: *token is the bearer token.
  * Repeated failures for a user name or from an address (may be NULL) are
  * throttled with BH_RATE_LIMITED. */

@@ -478,6 +478,35 @@ class Units(unittest.TestCase):
         self.assertEqual(S.request("PUT", "/api/v1/units/44030399999999", {"name": "x"}, token=tok).status, 404)
 
 
+class Users(unittest.TestCase):
+    def test_admin_manages_users(self):
+        admin, tok = S.as_("admin"), S.login("admin")
+        r = admin.post("/api/v1/users", {"username": "newop", "password": "newop-pass-1", "role": "operator",
+                                         "unit": "440303001", "display_name": "新受理员"})
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual(admin.post("/api/v1/users", {"username": "newop", "password": "newop-pass-1",
+                                                      "role": "operator", "unit": "440303"}).status, 409)
+        self.assertEqual(admin.post("/api/v1/users", {"username": "x2", "password": "short", "role": "operator",
+                                                      "unit": "440303"}).err()["field"], "password")
+        self.assertEqual(admin.post("/api/v1/users", {"username": "x3", "password": "long-enough-1",
+                                                      "role": "king", "unit": "440303"}).err()["field"], "role")
+        self.assertEqual(admin.post("/api/v1/users", {"username": "x4", "password": "long-enough-1",
+                                                      "role": "operator", "unit": "999999"}).err()["field"], "unit")
+        listed = {u["username"]: u for u in admin.get("/api/v1/users").json["items"]}
+        self.assertEqual(listed["newop"]["unit"], "440303001")
+        self.assertNotIn("pwhash", json.dumps(listed["newop"]))
+        self.assertEqual(S.as_("zhzx01").get("/api/v1/users").status, 403)
+        t = S.request("POST", "/api/v1/session", {"username": "newop", "password": "newop-pass-1"}).json["token"]
+        self.assertEqual(S.request("PUT", "/api/v1/users/newop", {"active": False}, token=tok).status, 204)
+        self.assertEqual(S.request("GET", "/api/v1/cases", token=t).status, 401)  # sessions end
+        self.assertEqual(S.request("POST", "/api/v1/session", {"username": "newop", "password": "newop-pass-1"}).status, 401)
+        self.assertEqual(S.request("PUT", "/api/v1/users/newop", {"active": True, "password": "changed-pass-2"},
+                                   token=tok).status, 204)
+        self.assertEqual(S.request("POST", "/api/v1/session", {"username": "newop", "password": "changed-pass-2"}).status, 201)
+        self.assertEqual(S.request("PUT", "/api/v1/users/nobody", {"active": True}, token=tok).status, 404)
+        self.assertEqual(S.request("PUT", "/api/v1/users/newop", {"shoe": "x"}, token=tok).status, 400)
+
+
 class Objects(unittest.TestCase):
     def test_crud_validation_and_jurisdiction(self):
         op = S.as_("zhzx01")
