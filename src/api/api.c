@@ -624,7 +624,13 @@ static void h_object_save(http_req_t *r)
 static void h_object_get(http_req_t *r)
 {
     int64_t id;
-    if (auth(r) && parse_id(r, r->params[0], &id))
+    if (!auth(r))
+        return;
+    if (r->user.role == ROLE_PUBLIC) {
+        http_fail(r, BH_PERMISSION_DENIED, "role", "公众用户不能查看管理对象");
+        return;
+    }
+    if (parse_id(r, r->params[0], &id))
         object_reply(r, 200, id);
 }
 
