@@ -103,6 +103,71 @@ static bh_status_t put_unit(db_conn_t *c, const char *code, const char *parent, 
     return DB(c, unit_put, &u, err);
 }
 
+/*
+ * Managed objects of the demo map: in every community two enterprises (one
+ * of each type in turn, risk red : orange : yellow : blue = 1 : 2 : 3 : 4)
+ * and a river or forest section; in every grid one component (a manhole
+ * cover or street lamp) with its 16-digit code.  Deterministic.
+ */
+static bh_status_t objects(db_conn_t *c, bh_err_t *err)
+{
+    static const char *const types[] = {"production", "small_venue", "office", "public_area"};
+    static const char *const risk[] = {"red", "orange", "orange", "yellow", "yellow", "yellow",
+                                       "blue", "blue", "blue", "blue"};
+    static const char *const shops[] = {"五金厂", "小餐馆", "写字楼", "农贸市场", "汽修店",
+                                        "便利店", "物流仓库", "培训机构"};
+    int serial = 0, n = 0;
+    bh_status_t st;
+
+    for (int si = 0; si < NSTREETS; si++) {
+        for (int ci = 0; ci < NCOMM; ci++) {
+            for (int gi = 0; gi < NGRID; gi++) {
+                char grid[24], name[96], code[24];
+                double r[4];
+                db_object_t o;
+                snprintf(grid, sizeof grid, "440303%03d%03d%02d", si + 1, ci + 1, gi + 1);
+                grid_rect(si, ci, gi, r);
+                memset(&o, 0, sizeof o);
+                o.grid = grid;
+                o.active = true;
+                o.has_location = true;
+                o.lng = (r[0] + r[2]) / 2;
+                o.lat = (r[1] + r[3]) / 2;
+                o.created_at = o.updated_at = dt_local_midnight(dt_day_from_ymd(2023, 1, 1));
+                o.kind = "component";
+                o.name = gi % 2 ? "路灯" : "上水井盖";
+                snprintf(code, sizeof code, "440303%s%06d", gi % 2 ? "0110" : "0101", ++serial);
+                o.code = code;
+                if ((st = DB(c, object_put, &o, err)))
+                    return st;
+                if (gi >= 3)
+                    continue;
+                o.code = NULL;
+                o.id = 0;
+                if (gi < 2) {
+                    o.kind = "enterprise";
+                    o.type = types[n % 4];
+                    o.risk = risk[n % 10];
+                    snprintf(name, sizeof name, "%s%s%d号%s", streets[si].name,
+                             community_names[si * NCOMM + ci], gi + 1, shops[n % 8]);
+                    n++;
+                } else {
+                    o.kind = si % 2 ? "forest_section" : "river_section";
+                    o.type = NULL;
+                    o.risk = NULL;
+                    snprintf(name, sizeof name, "%s%s段", community_names[si * NCOMM + ci],
+                             si % 2 ? "林" : "河");
+                }
+                o.name = name;
+                if ((st = DB(c, object_put, &o, err)))
+                    return st;
+                o.type = o.risk = NULL;
+            }
+        }
+    }
+    return BH_OK;
+}
+
 static bh_status_t units_tx(db_conn_t *c, void *ctx, bh_err_t *err)
 {
     char code[32], parent[32], name[128];
@@ -142,6 +207,8 @@ static bh_status_t units_tx(db_conn_t *c, void *ctx, bh_err_t *err)
             }
         }
     }
+    if ((st = objects(c, err)))
+        return st;
     return svc_audit(c, "demo", "unit.create", "440303",
                      json_pack("{s:{s:i, s:i, s:i, s:i}}", "after", "streets", NSTREETS, "communities",
                                NSTREETS * NCOMM, "grids", NSTREETS * NCOMM * NGRID, "departments", NDEPTS));

@@ -58,6 +58,11 @@ late = c.execute("SELECT count(*) FROM cases WHERE on_time = 0").fetchone()[0]
 assert streets == 10 and grids == 1000, (streets, grids)
 assert n["closed"] > 250 and n.get("rejected", 0) > 0, n
 assert rework > 0 and returned > 0 and rated > 100 and late > 0, (rework, returned, rated, late)
+objs = dict(c.execute("SELECT kind, count(*) FROM objects GROUP BY kind").fetchall())
+risks = {r[0] for r in c.execute("SELECT DISTINCT risk FROM objects WHERE kind = \"enterprise\"")}
+polys = c.execute("SELECT count(*) FROM unit_geometry").fetchone()[0]
+assert objs == {"component": 1000, "enterprise": 200, "river_section": 50, "forest_section": 50}, objs
+assert risks == {"red", "orange", "yellow", "blue"} and polys == 1000, (risks, polys)
 ' "$tmp/d1.db" && ok || ko "demo lifecycles not realistic"
 "$B" demo --db "$tmp/d1.db" --cases 10 --password demo-pass-1 >/dev/null 2>"$tmp/out"
 [ $? = 1 ] && grep -q '新数据库' "$tmp/out" && ok || ko "demo into non-empty db"
