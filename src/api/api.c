@@ -53,12 +53,13 @@ static bool only_params(http_req_t *r, const char *const *allowed)
     return true;
 }
 
-static bool parse_id(http_req_t *r, const char *s, int64_t *id)
+/* A positive decimal id; otherwise 404 "<what>不存在". */
+static bool parse_id(http_req_t *r, const char *s, const char *what, int64_t *id)
 {
     char *end;
     long long v = strtoll(s, &end, 10);
     if (*s < '0' || *s > '9' || *end || v <= 0) {
-        http_fail(r, BH_NOT_FOUND, "id", "案件不存在");
+        http_fail(r, BH_NOT_FOUND, "id", "%s不存在", what);
         return false;
     }
     *id = v;
@@ -594,7 +595,7 @@ static void h_object_save(http_req_t *r)
     bh_err_t err;
     memset(&o, 0, sizeof o);
     o.active = true;
-    if (!auth(r) || (!create && !parse_id(r, r->params[0], &o.id)))
+    if (!auth(r) || (!create && !parse_id(r, r->params[0], "对象", &o.id)))
         return;
     if (!create) {
         /* Keep the stored active flag unless the body sets it. */
@@ -630,7 +631,7 @@ static void h_object_get(http_req_t *r)
         http_fail(r, BH_PERMISSION_DENIED, "role", "公众用户不能查看管理对象");
         return;
     }
-    if (parse_id(r, r->params[0], &id))
+    if (parse_id(r, r->params[0], "对象", &id))
         object_reply(r, 200, id);
 }
 
@@ -804,6 +805,7 @@ static void h_apikeys(http_req_t *r)
 
 static void h_apikey_add(http_req_t *r)
 {
+    static const char *const keys[] = {"name", "role", "unit", NULL};
     json_t *body;
     const char *name, *role, *unit, *key;
     bh_err_t err;
@@ -813,17 +815,20 @@ static void h_apikey_add(http_req_t *r)
         http_error(r, &err);
         return;
     }
-    name = json_string_value(json_object_get(body, "name"));
-    role = json_string_value(json_object_get(body, "role"));
-    unit = json_string_value(json_object_get(body, "unit"));
-    if (svc_apikey_add(APP(r), r->user.username, name, role ? role : "public", unit ? unit : r->user.unit, r->a, &key,
-                       &err) != BH_OK) {
+    if (!body_fields(r, body, keys)) {
+        json_decref(body);
+        return;
+    }
+    name = body_str(body, "name");
+    role = body_str(body, "role") ? body_str(body, "role") : "public";
+    unit = body_str(body, "unit") ? body_str(body, "unit") : r->user.unit;
+    if (svc_apikey_add(APP(r), r->user.username, name, role, unit, r->a, &key, &err) != BH_OK) {
         json_decref(body);
         http_error(r, &err);
         return;
     }
-    http_json(r, 201, json_pack("{s:s, s:s, s:s, s:s}", "name", name, "role", role ? role : "public",
-                                "unit", unit ? unit : r->user.unit, "key", key));
+    http_json(r, 201, json_pack("{s:s, s:s, s:s, s:s}", "name", name, "role", role, "unit", unit,
+                                "key", key));
     json_decref(body);
 }
 
@@ -886,7 +891,7 @@ static void h_case_get(http_req_t *r)
     int64_t id;
     bh_err_t err;
 
-    if (!auth(r) || !parse_id(r, r->params[0], &id))
+    if (!auth(r) || !parse_id(r, r->params[0], "案件", &id))
         return;
     if (svc_case_get(s, &r->user, id, r->a, &v, &err) != BH_OK) {
         http_error(r, &err);
@@ -930,7 +935,7 @@ static void h_case_action(http_req_t *r)
     bh_err_t err;
     svc_case_view_t v;
 
-    if (!auth(r) || !parse_id(r, r->params[0], &id))
+    if (!auth(r) || !parse_id(r, r->params[0], "案件", &id))
         return;
     if (parse_body(r->body, r->body_len, &body, &err) != BH_OK) {
         http_error(r, &err);
