@@ -7,7 +7,8 @@ set -eu
 
 # Build: compiler, CMake + Ninja, the libraries.  Tests: cmocka, python3
 # (black-box API tests, standard library only), clang + its runtime
-# (libFuzzer, sanitizers).  Benchmarks: wrk.
+# (libFuzzer, sanitizers).  Ledgers: libzip + expat (reading .xlsx),
+# libxlsxwriter (writing it).  Benchmarks: wrk.
 PACKAGES="
 build-essential
 cmake
@@ -20,6 +21,9 @@ libmicrohttpd-dev
 libsodium-dev
 libgeos-dev
 libcmocka-dev
+libzip-dev
+libexpat1-dev
+libxlsxwriter-dev
 clang
 libclang-rt-14-dev
 wrk
