@@ -13,45 +13,6 @@ json_t *render_time(dt_ms_t t)
     return json_string(dt_format_instant(t, buf, sizeof buf));
 }
 
-bool render_sees_pii(bh_role_t role)
-{
-    return role == ROLE_ADMIN || role == ROLE_OPERATOR;
-}
-
-const char *render_mask_phone(const char *phone, arena_t *a)
-{
-    size_t n;
-    char *m;
-    if (!phone)
-        return NULL;
-    n = strlen(phone);
-    if (n < 7)
-        return arena_strdup(a, "****");
-    m = arena_strdup(a, phone);
-    for (size_t i = 3; i < n - 4; i++)
-        m[i] = '*';
-    return m;
-}
-
-/* "张三丰" → "张**": keep the first UTF-8 character. */
-static const char *mask_name(const char *name, arena_t *a)
-{
-    size_t first = 1, chars = 0;
-    const unsigned char *p = (const unsigned char *)name;
-    char *out;
-    if (!name || !*name)
-        return name;
-    while (p[first] && (p[first] & 0xC0) == 0x80)
-        first++;
-    for (const unsigned char *q = p + first; *q; q++)
-        chars += (*q & 0xC0) != 0x80;
-    out = arena_alloc(a, first + chars + 1);
-    memcpy(out, name, first);
-    memset(out + first, '*', chars);
-    out[first + chars] = '\0';
-    return out;
-}
-
 static json_t *str_or_null(const char *s)
 {
     return s ? json_string(s) : json_null();
@@ -60,7 +21,7 @@ static json_t *str_or_null(const char *s)
 static json_t *base_case(svc_t *s, const svc_user_t *u, const db_case_t *k, arena_t *a)
 {
     const cat_t *cat = cat_find(s->cats, k->category);
-    bool pii = render_sees_pii(u->role);
+    bool pii = svc_sees_pii(u->role);
     json_t *o = json_object();
 
     json_object_set_new(o, "id", json_integer(k->id));
@@ -86,8 +47,8 @@ static json_t *base_case(svc_t *s, const svc_user_t *u, const db_case_t *k, aren
         json_object_set_new(o, "location", json_null());
     if (k->reporter_name || k->reporter_phone)
         json_object_set_new(o, "reporter", json_pack("{s:o, s:o, s:b}",
-            "name", str_or_null(pii ? k->reporter_name : mask_name(k->reporter_name, a)),
-            "phone", str_or_null(pii ? k->reporter_phone : render_mask_phone(k->reporter_phone, a)),
+            "name", str_or_null(pii ? k->reporter_name : svc_mask_name(k->reporter_name, a)),
+            "phone", str_or_null(pii ? k->reporter_phone : svc_mask_phone(k->reporter_phone, a)),
             "masked", !pii));
     else
         json_object_set_new(o, "reporter", json_null());

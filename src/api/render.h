@@ -12,12 +12,6 @@
 /* Instants as RFC 3339 with +08:00; 0 gives JSON null. */
 json_t *render_time(dt_ms_t t);
 
-/* "13812341234" → "138****1234" (shorter numbers keep less). */
-const char *render_mask_phone(const char *phone, arena_t *a);
-
-/* May this role see reporters' names and phone numbers unmasked? */
-bool render_sees_pii(bh_role_t role);
-
 /* A case row (list item): cached light and the stored clocks. */
 json_t *render_case_row(svc_t *s, const svc_user_t *u, const db_case_t *k,
                         const db_clock_t *clocks, int nclocks, arena_t *a);

@@ -152,6 +152,8 @@ typedef struct {
     int key_len;  /* with DB_GROUP_UNIT: the length of the group's code */
 } db_stats_query_t;
 
+enum { DB_SP_BEGIN, DB_SP_RELEASE, DB_SP_ROLLBACK };
+
 enum { DB_GROUP_NONE, DB_GROUP_UNIT, DB_GROUP_CATEGORY, DB_GROUP_SOURCE };
 
 /* ---- the operations table ---- */
@@ -238,13 +240,18 @@ struct db_ops {
     bh_status_t (*apikey_revoke)(db_conn_t *c, const char *name, dt_ms_t at);
     bh_status_t (*apikey_touch)(db_conn_t *c, int64_t id, dt_ms_t at);
 
+    /* Inside a write: a nested savepoint around one row of a bulk load,
+     * so a bad row can be undone alone (DB_SP_ROLLBACK also ends it). */
+    bh_status_t (*savepoint)(db_conn_t *c, int op);
+
     /* The audit log: the last row's seq and hash (0 and zeros when empty),
      * appending a row, and walking all rows in seq order. */
     bh_status_t (*audit_last)(db_conn_t *c, int64_t *seq, unsigned char hash[32]);
     bh_status_t (*audit_put)(db_conn_t *c, const db_audit_t *row);
     bh_status_t (*audit_walk)(db_conn_t *c, db_audit_fn fn, void *ctx);
 
-    /* Managed objects: insert (id assigned) or update by id. */
+    /* Managed objects: insert (id assigned) or update by id (kind, code and
+     * grid are kept: they never change). */
     bh_status_t (*object_put)(db_conn_t *c, db_object_t *o, bh_err_t *err);
     bh_status_t (*object_get)(db_conn_t *c, int64_t id, arena_t *a, db_object_t *out);
     bh_status_t (*object_list)(db_conn_t *c, const db_object_filter_t *f, arena_t *a,

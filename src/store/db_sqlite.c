@@ -30,6 +30,8 @@
     " return_count, rating, registered_at, dispatched_at, handled_at,"         \
     " closed_at, due_at, on_time, attributes, media_url, contact"
 
+#define OBJ_COLS "id, kind, code, name, grid, type, risk, address, lat, lng, active, created_at, updated_at"
+
 enum {
     ST_UNIT_PUT, ST_UNIT_GET, ST_UNIT_FIND, ST_UNIT_CHILDREN, ST_UNIT_ALL,
     ST_USER_PUT, ST_USER_GET, ST_USER_LIST, ST_USER_COUNT,
@@ -42,6 +44,8 @@ enum {
     ST_GEOM_PUT, ST_GEOM_ROWID, ST_RTREE_PUT, ST_GEOM_GET, ST_GEOM_CAND,
     ST_KEY_PUT, ST_KEY_GET, ST_KEY_LIST, ST_KEY_REVOKE, ST_KEY_TOUCH,
     ST_AUDIT_LAST, ST_AUDIT_PUT,
+    ST_OBJ_INSERT, ST_OBJ_UPDATE, ST_OBJ_GET,
+    ST_SP_BEGIN, ST_SP_RELEASE, ST_SP_ROLLBACK,
     ST__COUNT
 };
 
@@ -118,6 +122,17 @@ static const char *const sql[ST__COUNT] = {
     [ST_AUDIT_LAST] = "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
     [ST_AUDIT_PUT] = "INSERT INTO audit(seq, at, actor, action, object, detail, prev_hash, hash)"
                      " VALUES(?1,?2,?3,?4,?5,?6,?7,?8)",
+    /* Kind, code and grid never change (svc enforces it): leaving them out
+     * spares SQLite the statement journal that a unique or foreign-key
+     * column would need, whose cost grew with a bulk import's size. */
+    [ST_OBJ_UPDATE] = "UPDATE objects SET name=?4, type=?6, risk=?7,"
+                      " address=?8, lat=?9, lng=?10, active=?11, updated_at=?13 WHERE id=?1",
+    [ST_OBJ_INSERT] = "INSERT INTO objects(kind, code, name, grid, type, risk, address, lat, lng,"
+                      " active, created_at, updated_at) VALUES(?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)",
+    [ST_OBJ_GET] = "SELECT " OBJ_COLS " FROM objects WHERE id=?1",
+    [ST_SP_BEGIN] = "SAVEPOINT row",
+    [ST_SP_RELEASE] = "RELEASE row",
+    [ST_SP_ROLLBACK] = "ROLLBACK TO row",
 };
 
 /* A case's text waiting to be indexed at the end of the batch. */
@@ -138,6 +153,7 @@ struct sq_conn {
      * cases once, just before COMMIT. */
     struct fts_row *fts;
     int nfts, capfts;
+    int sp_mark; /* nfts when the row savepoint began */
 };
 
 struct job {
@@ -1382,6 +1398,25 @@ static bh_status_t sq_apikey_touch(db_conn_t *c, int64_t id, dt_ms_t at)
     return step_done(c, s, NULL);
 }
 
+static bh_status_t sq_savepoint(db_conn_t *c, int op)
+{
+    struct sq_conn *w = SQ(c);
+    static const int q[] = {ST_SP_BEGIN, ST_SP_RELEASE, ST_SP_ROLLBACK};
+    if (op == DB_SP_BEGIN)
+        w->sp_mark = w->nfts;
+    if (step_done(c, stmt(c, q[op]), NULL) != BH_OK) {
+        fprintf(stderr, "bihuan: savepoint %d: %s\n", op, sqlite3_errmsg(w->h));
+        return BH_INTERNAL;
+    }
+    if (op == DB_SP_ROLLBACK) {
+        fts_truncate(w, w->sp_mark);
+        /* ROLLBACK TO keeps the savepoint open; end it. */
+        if (step_done(c, stmt(c, ST_SP_RELEASE), NULL) != BH_OK)
+            return BH_INTERNAL;
+    }
+    return BH_OK;
+}
+
 static bh_status_t sq_audit_last(db_conn_t *c, int64_t *seq, unsigned char hash[32])
 {
     sqlite3_stmt *s = stmt(c, ST_AUDIT_LAST);
@@ -1438,8 +1473,6 @@ static bh_status_t sq_audit_walk(db_conn_t *c, db_audit_fn fn, void *ctx)
 
 /* ---- managed objects ---- */
 
-#define OBJ_COLS "id, kind, code, name, grid, type, risk, address, lat, lng, active, created_at, updated_at"
-
 static void row_object(sqlite3_stmt *s, arena_t *a, db_object_t *o)
 {
     o->id = sqlite3_column_int64(s, 0);
@@ -1460,15 +1493,8 @@ static void row_object(sqlite3_stmt *s, arena_t *a, db_object_t *o)
 
 static bh_status_t sq_object_put(db_conn_t *c, db_object_t *o, bh_err_t *err)
 {
-    sqlite3_stmt *s;
+    sqlite3_stmt *s = stmt(c, o->id ? ST_OBJ_UPDATE : ST_OBJ_INSERT);
     bh_status_t st;
-    const char *q = o->id
-        ? "UPDATE objects SET kind=?2, code=?3, name=?4, grid=?5, type=?6, risk=?7, address=?8,"
-          " lat=?9, lng=?10, active=?11, updated_at=?13 WHERE id=?1"
-        : "INSERT INTO objects(kind, code, name, grid, type, risk, address, lat, lng, active,"
-          " created_at, updated_at) VALUES(?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)";
-    if (sqlite3_prepare_v2(SQ(c)->h, q, -1, &s, NULL) != SQLITE_OK)
-        return bh_fail(err, BH_INTERNAL, "", "%s", sqlite3_errmsg(SQ(c)->h));
     if (o->id)
         sqlite3_bind_int64(s, 1, o->id);
     bind_text(s, 2, o->kind);
@@ -1486,7 +1512,6 @@ static bh_status_t sq_object_put(db_conn_t *c, db_object_t *o, bh_err_t *err)
     sqlite3_bind_int64(s, 12, o->created_at);
     sqlite3_bind_int64(s, 13, o->updated_at);
     st = step_done(c, s, err);
-    sqlite3_finalize(s);
     if (st == BH_CONFLICT)
         return bh_fail(err, BH_CONFLICT, "code", "编码“%s”已被另一个对象使用", o->code ? o->code : "");
     if (st == BH_OK && !o->id)
@@ -1496,17 +1521,15 @@ static bh_status_t sq_object_put(db_conn_t *c, db_object_t *o, bh_err_t *err)
 
 static bh_status_t sq_object_get(db_conn_t *c, int64_t id, arena_t *a, db_object_t *out)
 {
-    sqlite3_stmt *s;
+    sqlite3_stmt *s = stmt(c, ST_OBJ_GET);
     bh_status_t st = BH_NOT_FOUND;
-    if (sqlite3_prepare_v2(SQ(c)->h, "SELECT " OBJ_COLS " FROM objects WHERE id=?1", -1, &s, NULL) != SQLITE_OK)
-        return BH_INTERNAL;
     sqlite3_bind_int64(s, 1, id);
     if (sqlite3_step(s) == SQLITE_ROW) {
         memset(out, 0, sizeof *out);
         row_object(s, a, out);
         st = BH_OK;
     }
-    sqlite3_finalize(s);
+    sqlite3_reset(s);
     return st;
 }
 
@@ -1622,6 +1645,7 @@ static const struct db_ops sqlite_ops = {
     .apikey_revoke = sq_apikey_revoke,
     .apikey_touch = sq_apikey_touch,
     .events_between = sq_events_between,
+    .savepoint = sq_savepoint,
     .audit_last = sq_audit_last,
     .audit_put = sq_audit_put,
     .audit_walk = sq_audit_walk,

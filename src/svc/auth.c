@@ -122,15 +122,10 @@ static bh_status_t user_put_tx(db_conn_t *c, void *ctx, bh_err_t *err)
                                "active", p->u.active));
 }
 
-bh_status_t svc_user_put(svc_t *s, const char *actor, const char *username, const char *password,
-                         const char *role, const char *unit, const char *display_name,
-                         const char *phone, bh_err_t *err)
+static bh_status_t user_check(const char *username, const char *role, const char *password,
+                              bh_err_t *err)
 {
-    struct user_put p = {{0}, actor};
-    arena_t *a;
-    bh_status_t st;
     size_t n = username ? strlen(username) : 0;
-
     if (n == 0 || n > 64 || strspn(username, "abcdefghijklmnopqrstuvwxyz"
                                                "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") != n)
         return bh_fail(err, BH_INVALID_ARGUMENT, "username",
@@ -139,10 +134,25 @@ bh_status_t svc_user_put(svc_t *s, const char *actor, const char *username, cons
         return bh_fail(err, BH_INVALID_ARGUMENT, "role",
                        "未知角色“%s”（可选 admin leader operator handler reporter public）",
                        role ? role : "");
-    if (!password || strlen(password) < 8)
+    if (password && strlen(password) < 8)
         return bh_fail(err, BH_INVALID_ARGUMENT, "password", "密码至少8个字符");
-    if (strlen(password) > 1024)
+    if (password && strlen(password) > 1024)
         return bh_fail(err, BH_INVALID_ARGUMENT, "password", "密码过长");
+    return BH_OK;
+}
+
+bh_status_t svc_user_put(svc_t *s, const char *actor, const char *username, const char *password,
+                         const char *role, const char *unit, const char *display_name,
+                         const char *phone, bh_err_t *err)
+{
+    struct user_put p = {{0}, actor};
+    arena_t *a;
+    bh_status_t st;
+
+    if ((st = user_check(username, role, password, err)))
+        return st;
+    if (!password)
+        return bh_fail(err, BH_INVALID_ARGUMENT, "password", "密码至少8个字符");
     a = arena_new();
     if ((st = svc_hash_password(password, a, &p.u.pwhash, err)) == BH_OK) {
         p.u.username = username;
@@ -153,6 +163,38 @@ bh_status_t svc_user_put(svc_t *s, const char *actor, const char *username, cons
         p.u.active = true;
         st = db_write(s->db, user_put_tx, &p, err);
     }
+    arena_free(a);
+    return st;
+}
+
+bh_status_t svc_user_put_tx(db_conn_t *c, const char *actor, const db_user_t *in,
+                            const char *password, bool *created, bh_err_t *err)
+{
+    struct user_put p = {*in, actor};
+    arena_t *a = arena_new();
+    db_user_t old;
+    bh_status_t st;
+
+    *created = DB(c, user_get, in->username, a, &old) != BH_OK;
+    if ((st = user_check(in->username, in->role, password, err)))
+        goto out;
+    if (*created && !password) {
+        st = bh_fail(err, BH_INVALID_ARGUMENT, "password", "新用户须给出初始密码（至少8个字符）");
+        goto out;
+    }
+    if (password)
+        st = svc_hash_password(password, a, &p.u.pwhash, err);
+    else
+        p.u.pwhash = old.pwhash;
+    if (!*created) {
+        if (!p.u.display_name)
+            p.u.display_name = old.display_name;
+        if (!p.u.phone)
+            p.u.phone = old.phone;
+    }
+    if (st == BH_OK)
+        st = user_put_tx(c, &p, err);
+out:
     arena_free(a);
     return st;
 }

@@ -351,14 +351,14 @@ static bool valid_text(const char *s, size_t max)
     return s && strlen(s) <= max;
 }
 
-bh_status_t svc_case_create(svc_t *s, const svc_user_t *u, const svc_case_new_t *in, arena_t *a,
-                            svc_case_view_t *out, bool *replayed, bh_err_t *err)
+/* Check a new case and locate it; *located is 'in' with the unit filled. */
+static bh_status_t new_case_check(svc_t *s, const svc_user_t *u, const svc_case_new_t *in, arena_t *a,
+                                  svc_case_new_t *located, const cat_t **cat, bh_err_t *err)
 {
-    struct create_ctx x = {s, u, in, NULL, a, out, false};
-    svc_case_new_t located = *in;
     bh_status_t st;
 
-    if (!in->category || !(x.cat = cat_find(s->cats, in->category)))
+    *located = *in;
+    if (!in->category || !(*cat = cat_find(s->cats, in->category)))
         return bh_fail(err, BH_INVALID_ARGUMENT, "category", "案件类别“%s”不存在",
                        in->category ? in->category : "");
     if (!in->title || !*in->title || !valid_text(in->title, 200))
@@ -375,13 +375,12 @@ bh_status_t svc_case_create(svc_t *s, const svc_user_t *u, const svc_case_new_t 
     if ((!in->unit || !*in->unit) && in->has_location) {
         /* Locate the point to its grid; outside every grid is an error,
          * never a guess. */
-        if ((st = svc_locate(s, in->lng, in->lat, a, &located.unit, err)) != BH_OK) {
+        if ((st = svc_locate(s, in->lng, in->lat, a, &located->unit, err)) != BH_OK) {
             if (err && st == BH_NOT_FOUND)
                 err->status = st = BH_INVALID_ARGUMENT;
             return st;
         }
-        in = &located;
-        x.in = in;
+        in = located;
     }
     if (!in->unit || !*in->unit)
         return bh_fail(err, BH_INVALID_ARGUMENT, "unit",
@@ -397,12 +396,45 @@ bh_status_t svc_case_create(svc_t *s, const svc_user_t *u, const svc_case_new_t 
         !valid_text(in->external_id ? in->external_id : "", 128) ||
         !valid_text(in->idempotency_key ? in->idempotency_key : "", 256))
         return bh_fail(err, BH_INVALID_ARGUMENT, "", "地址、报告人、外部编号或幂等键过长");
+    return BH_OK;
+}
+
+bh_status_t svc_case_create(svc_t *s, const svc_user_t *u, const svc_case_new_t *in, arena_t *a,
+                            svc_case_view_t *out, bool *replayed, bh_err_t *err)
+{
+    struct create_ctx x = {s, u, NULL, NULL, a, out, false};
+    svc_case_new_t located;
+    bh_status_t st;
+
+    if ((st = new_case_check(s, u, in, a, &located, &x.cat, err)))
+        return st;
+    x.in = &located;
     memset(out, 0, sizeof *out);
     st = db_write(s->db, create_tx, &x, err);
     *replayed = x.replayed;
     if (st == BH_OK && x.replayed) /* show the case as it is now */
         st = svc_case_get_after_act(s, u, out->k.id, a, out, err);
     return st;
+}
+
+bh_status_t svc_case_create_tx(svc_t *s, db_conn_t *c, const svc_user_t *u,
+                               const svc_case_new_t *in, arena_t *a, int64_t *id, bool *replayed,
+                               bh_err_t *err)
+{
+    svc_case_view_t out;
+    struct create_ctx x = {s, u, NULL, NULL, a, &out, false};
+    svc_case_new_t located;
+    bh_status_t st;
+
+    memset(&out, 0, sizeof out);
+    if ((st = new_case_check(s, u, in, a, &located, &x.cat, err)))
+        return st;
+    x.in = &located;
+    if ((st = create_tx(c, &x, err)))
+        return st;
+    *id = out.k.id;
+    *replayed = x.replayed;
+    return BH_OK;
 }
 
 /* ---- actions ---- */

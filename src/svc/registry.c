@@ -41,6 +41,14 @@ static bh_status_t geom_put_tx(db_conn_t *c, void *ctx, bh_err_t *err)
                                g->bbox[2], g->bbox[3]));
 }
 
+bh_status_t svc_geometry_put_tx(db_conn_t *c, const char *actor, const char *unit,
+                                const char *geojson, size_t len, bh_err_t *err)
+{
+    struct geom_put g = {actor, unit, geojson, {0}};
+    bh_status_t st = geo_validate(geojson, len, g.bbox, err);
+    return st ? st : geom_put_tx(c, &g, err);
+}
+
 bh_status_t svc_geometry_put(svc_t *s, const char *actor, const char *unit, const char *geojson,
                              size_t len, bh_err_t *err)
 {
@@ -242,15 +250,29 @@ out:
     return st;
 }
 
-bh_status_t svc_unit_create(svc_t *s, const char *actor, const char *code, const char *name,
-                            const char *type, const char *parent, bh_err_t *err)
+static bh_status_t unit_new_check(const char *code, const char *name, bh_err_t *err)
 {
-    struct unit_put p = {{code, parent, name, type, true}, true, actor};
     if (!code || !*code)
         return bh_fail(err, BH_INVALID_ARGUMENT, "code", "缺少单位编码（code）");
     if (!name || !*name || strlen(name) > 128)
         return bh_fail(err, BH_INVALID_ARGUMENT, "name", "单位名称（name）须为1到128字节");
-    return db_write(s->db, unit_put_tx, &p, err);
+    return BH_OK;
+}
+
+bh_status_t svc_unit_put_tx(db_conn_t *c, const char *actor, const db_unit_t *u, bool create,
+                            bh_err_t *err)
+{
+    struct unit_put p = {*u, create, actor};
+    bh_status_t st = create ? unit_new_check(u->code, u->name, err) : BH_OK;
+    return st ? st : unit_put_tx(c, &p, err);
+}
+
+bh_status_t svc_unit_create(svc_t *s, const char *actor, const char *code, const char *name,
+                            const char *type, const char *parent, bh_err_t *err)
+{
+    struct unit_put p = {{code, parent, name, type, true}, true, actor};
+    bh_status_t st = unit_new_check(code, name, err);
+    return st ? st : db_write(s->db, unit_put_tx, &p, err);
 }
 
 bh_status_t svc_unit_update(svc_t *s, const char *actor, const char *code, const char *name,
@@ -317,20 +339,24 @@ static bh_status_t obj_save_tx(db_conn_t *c, void *ctx, bh_err_t *err)
         o->created_at = o->updated_at;
     if ((st = DB(c, object_put, o, err)))
         goto out;
-    st = svc_audit(c, x->u->username, x->create ? "object.create" : "object.update",
-                   arena_printf(a, "object:%lld", (long long)o->id),
-                   json_pack("{s:{s:s, s:s?, s:s, s:s, s:s?, s:s?, s:b}}", "after", "kind", o->kind,
-                             "code", o->code, "name", o->name, "grid", o->grid, "type", o->type,
-                             "risk", o->risk, "active", o->active));
+    {
+        svc_audit_field_t f[] = {{"kind", o->kind, false}, {"code", o->code, false},
+                                 {"name", o->name, false}, {"grid", o->grid, false},
+                                 {"type", o->type, false}, {"risk", o->risk, false},
+                                 {"active", o->active ? "" : NULL, true}};
+        char obj[32];
+        snprintf(obj, sizeof obj, "object:%lld", (long long)o->id);
+        st = svc_audit_after(c, x->u->username, x->create ? "object.create" : "object.update", obj,
+                             f, (int)(sizeof f / sizeof f[0]));
+    }
 out:
     arena_free(a);
     return st;
 }
 
-bh_status_t svc_object_save(svc_t *s, const svc_user_t *u, db_object_t *o, bool create,
-                            bh_err_t *err)
+static bh_status_t obj_save_check(const svc_user_t *u, const db_object_t *o, bool create,
+                                  bh_err_t *err)
 {
-    struct obj_save x = {u, o, create};
     if (u->role != ROLE_ADMIN && u->role != ROLE_OPERATOR)
         return bh_fail(err, BH_PERMISSION_DENIED, "role", "只有管理员和指挥中心可以维护管理对象");
     if (create && obj_kind_from_name(o->kind) < 0)
@@ -338,5 +364,21 @@ bh_status_t svc_object_save(svc_t *s, const svc_user_t *u, db_object_t *o, bool 
                        "对象种类应为 enterprise component river_section forest_section household");
     if ((create || o->name) && (!o->name || !*o->name || strlen(o->name) > 200))
         return bh_fail(err, BH_INVALID_ARGUMENT, "name", "名称（name）须为1到200字节");
-    return db_write(s->db, obj_save_tx, &x, err);
+    return BH_OK;
+}
+
+bh_status_t svc_object_save_tx(db_conn_t *c, const svc_user_t *u, db_object_t *o, bool create,
+                               bh_err_t *err)
+{
+    struct obj_save x = {u, o, create};
+    bh_status_t st = obj_save_check(u, o, create, err);
+    return st ? st : obj_save_tx(c, &x, err);
+}
+
+bh_status_t svc_object_save(svc_t *s, const svc_user_t *u, db_object_t *o, bool create,
+                            bh_err_t *err)
+{
+    struct obj_save x = {u, o, create};
+    bh_status_t st = obj_save_check(u, o, create, err);
+    return st ? st : db_write(s->db, obj_save_tx, &x, err);
 }

@@ -51,6 +51,12 @@ bh_status_t svc_user_put(svc_t *s, const char *actor, const char *username, cons
                          const char *role, const char *unit, const char *display_name,
                          const char *phone, bh_err_t *err);
 
+/* Inside a db_write function: create or replace a user from a ledger row.
+ * A new user needs a password; an existing one keeps its password (NULL),
+ * display name and phone (NULL) unless given.  *created says which. */
+bh_status_t svc_user_put_tx(db_conn_t *c, const char *actor, const db_user_t *u,
+                            const char *password, bool *created, bh_err_t *err);
+
 /* Change a user's role, unit, active flag (-1 keeps it) or password (each
  * NULL keeps the value). */
 bh_status_t svc_user_update(svc_t *s, const char *actor, const char *username, const char *role,
@@ -137,6 +143,12 @@ bh_status_t svc_case_import_tx(svc_t *s, db_conn_t *c, const svc_case_new_t *in,
                                const char *created_by, const case_event_t *ev, int n,
                                dt_ms_t now, int64_t *id, bh_err_t *err);
 
+/* Inside a db_write function: svc_case_create for bulk loads (ledgers):
+ * the same checks, the new case's id (or the existing one's, *replayed). */
+bh_status_t svc_case_create_tx(svc_t *s, db_conn_t *c, const svc_user_t *u,
+                               const svc_case_new_t *in, arena_t *a, int64_t *id, bool *replayed,
+                               bh_err_t *err);
+
 /* Write the categories into the store (the reporting tables join them). */
 bh_status_t svc_sync_categories(svc_t *s, bh_err_t *err);
 
@@ -162,6 +174,14 @@ bh_status_t svc_unit_update(svc_t *s, const char *actor, const char *code, const
  */
 bh_status_t svc_object_save(svc_t *s, const svc_user_t *u, db_object_t *o, bool create,
                             bh_err_t *err);
+
+/* The same three inside a db_write function, for bulk loads (ledgers). */
+bh_status_t svc_unit_put_tx(db_conn_t *c, const char *actor, const db_unit_t *u, bool create,
+                            bh_err_t *err);
+bh_status_t svc_object_save_tx(db_conn_t *c, const svc_user_t *u, db_object_t *o, bool create,
+                               bh_err_t *err);
+bh_status_t svc_geometry_put_tx(db_conn_t *c, const char *actor, const char *unit,
+                                const char *geojson, size_t len, bh_err_t *err);
 
 /* Validate and store a unit's polygon (GeoJSON, WGS-84). */
 bh_status_t svc_geometry_put(svc_t *s, const char *actor, const char *unit, const char *geojson,
@@ -190,6 +210,20 @@ bh_status_t svc_apikey_auth(svc_t *s, const char *key, arena_t *a, svc_user_t *o
 bh_status_t svc_audit(db_conn_t *c, const char *actor, const char *action, const char *object,
                       json_t *detail);
 
+/*
+ * The same for the common {"after":{…}} detail of flat fields, written
+ * without building a JSON tree (the hot path of bulk imports).  A field is
+ * a string (NULL: null) or, with is_bool, true when value is non-NULL.
+ * Sorts f.  The text is what svc_audit would store for the same object.
+ */
+typedef struct {
+    const char *key, *value;
+    bool is_bool;
+} svc_audit_field_t;
+
+bh_status_t svc_audit_after(db_conn_t *c, const char *actor, const char *action,
+                            const char *object, svc_audit_field_t *f, int n);
+
 typedef struct {
     int64_t rows;    /* rows checked */
     int64_t bad_seq; /* the first bad row, 0 when intact */
@@ -199,6 +233,15 @@ typedef struct {
 /* Check the whole chain: BH_OK, or BH_FAILED_PRECONDITION with the first
  * bad row and why (deleted, reordered, modified). */
 bh_status_t svc_audit_verify(svc_t *s, svc_audit_result_t *out);
+
+/* ---- personal data (mask.c) ---- */
+
+/* May this role see reporters' names and phone numbers unmasked? */
+bool svc_sees_pii(bh_role_t role);
+/* "13812341234" → "138****1234" (shorter numbers keep less). */
+const char *svc_mask_phone(const char *phone, arena_t *a);
+/* "张三丰" → "张**": the first character stays. */
+const char *svc_mask_name(const char *name, arena_t *a);
 
 /* Re-evaluate cases whose light is due to change; returns how many. */
 int svc_sweep(svc_t *s, dt_ms_t now, bh_err_t *err);

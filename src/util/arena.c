@@ -52,6 +52,28 @@ void arena_free(arena_t *a)
     free(a);
 }
 
+void arena_reset(arena_t *a)
+{
+    struct block *keep = NULL;
+    for (struct cleanup *c = a->cleanups, *n; c; c = n) {
+        n = c->next;
+        c->fn(c->arg);
+    }
+    a->cleanups = NULL;
+    /* Keep one ordinary block for reuse; free the rest. */
+    for (struct block *b = a->head, *n; b; b = n) {
+        n = b->next;
+        if (!keep && b->size == BLOCK_SIZE) {
+            keep = b;
+            keep->used = 0;
+            keep->next = NULL;
+        } else {
+            free(b);
+        }
+    }
+    a->head = keep;
+}
+
 void *arena_alloc(arena_t *a, size_t n)
 {
     struct block *b = a->head;

@@ -17,6 +17,9 @@ typedef struct arena arena_t;
 arena_t *arena_new(void);
 /* Runs the cleanups, frees every block.  Accepts NULL. */
 void arena_free(arena_t *a);
+/* Run the cleanups and forget every allocation, keeping the arena for
+ * reuse (one block is kept, so a loop that resets it does not allocate). */
+void arena_reset(arena_t *a);
 
 /* 'n' bytes aligned for any type; valid until arena_free. */
 void *arena_alloc(arena_t *a, size_t n);
