@@ -18,6 +18,8 @@ static const char usage[] =
     "  demo         生成演示区数据\n"
     "  apikey       机器客户端的 API 密钥（add、list、revoke）\n"
     "  audit        审计日志（verify：校验散列链）\n"
+    "  import       导入台账（单位、网格边界、管理对象、用户、案件；CSV、xlsx、GeoJSON）\n"
+    "  export       导出台账\n"
     "  calendar     工作日日历与时限计算（add、is-workday、count、show）\n"
     "  categories   案件类别与时限策略（check、list）\n"
     "  help         显示本帮助\n"
@@ -46,6 +48,10 @@ int main(int argc, char **argv)
         return cmd_user(argc - 1, argv + 1);
     if (strcmp(cmd, "audit") == 0)
         return cmd_audit(argc - 1, argv + 1);
+    if (strcmp(cmd, "import") == 0)
+        return cmd_import(argc - 1, argv + 1);
+    if (strcmp(cmd, "export") == 0)
+        return cmd_export(argc - 1, argv + 1);
     if (strcmp(cmd, "apikey") == 0)
         return cmd_apikey(argc - 1, argv + 1);
     if (strcmp(cmd, "demo") == 0)

@@ -53,6 +53,16 @@ static bool only_params(http_req_t *r, const char *const *allowed)
     return true;
 }
 
+bool api_auth(http_req_t *r)
+{
+    return auth(r);
+}
+
+bool api_only_params(http_req_t *r, const char *const *allowed)
+{
+    return only_params(r, allowed);
+}
+
 /* A positive decimal id; otherwise 404 "<what>不存在". */
 static bool parse_id(http_req_t *r, const char *s, const char *what, int64_t *id)
 {
@@ -1304,7 +1314,8 @@ int api_all_routes(const http_route_t **out)
         int na = (int)(sizeof api_routes / sizeof api_routes[0]);
         memcpy(all, api_routes, sizeof api_routes);
         memcpy(all + na, open311_routes, (size_t)open311_nroutes * sizeof *all);
-        n = na + open311_nroutes;
+        memcpy(all + na + open311_nroutes, ledger_routes, (size_t)ledger_nroutes * sizeof *all);
+        n = na + open311_nroutes + ledger_nroutes;
     }
     *out = all;
     return n;

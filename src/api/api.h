@@ -11,6 +11,16 @@ typedef struct {
     svc_t *svc;
 } api_t;
 
+/* For the handlers in other files (ledger_api.c): authenticate the
+ * bearer token (false: the 401 is set), and refuse unknown query
+ * parameters (false: the 400 is set). */
+bool api_auth(http_req_t *r);
+bool api_only_params(http_req_t *r, const char *const *allowed);
+
+/* The ledger import/export routes (ledger_api.c). */
+extern const http_route_t ledger_routes[];
+extern const int ledger_nroutes;
+
 /* Every route served: the v1 API and Open311.  Returns the count. */
 int api_all_routes(const http_route_t **out);
 

@@ -52,7 +52,7 @@ struct ctx {
     http_server_t *srv;
     const char *raw_uri;
     char *body;
-    size_t body_len, body_cap;
+    size_t body_len, body_cap, limit;
     bool too_large, started, answered;
     int route;
     struct timespec t0;
@@ -246,28 +246,29 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 {
     http_server_t *s = cls;
     struct ctx *c = *req_cls;
-    (void)url;
     (void)version;
 
     if (!c->started) {
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
         c->started = true;
+        /* Ledger uploads are spreadsheets: they get the larger limit. */
+        c->limit = s->cfg.upload_limit && strncmp(url, "/api/v1/ledgers/", 16) == 0
+                       ? s->cfg.upload_limit : s->cfg.body_limit;
         c->req.conn = conn;
         c->req.method = arena_strdup(c->req.a, method);
-        if (cl && strtoull(cl, NULL, 10) > s->cfg.body_limit)
+        if (cl && strtoull(cl, NULL, 10) > c->limit)
             c->too_large = true;
         /* Answer at once only when the client waits for "100 Continue";
          * others are already sending, and would see a reset instead of the
          * 413, so their body is read and dropped. */
         if (c->too_large && MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Expect")) {
-            http_fail(&c->req, BH_PAYLOAD_TOO_LARGE, "body", "请求体过大：上限 %zu 字节",
-                      s->cfg.body_limit);
+            http_fail(&c->req, BH_PAYLOAD_TOO_LARGE, "body", "请求体过大：上限 %zu 字节", c->limit);
             return send_reply(conn, c);
         }
         return MHD_YES;
     }
     if (*upload_size) {
-        if (!c->too_large && c->body_len + *upload_size > s->cfg.body_limit) {
+        if (!c->too_large && c->body_len + *upload_size > c->limit) {
             c->too_large = true;
             free(c->body);
             c->body = NULL;
@@ -286,8 +287,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (c->answered)
         return MHD_YES;
     if (c->too_large) {
-        http_fail(&c->req, BH_PAYLOAD_TOO_LARGE, "body", "请求体过大：上限 %zu 字节",
-                  s->cfg.body_limit);
+        http_fail(&c->req, BH_PAYLOAD_TOO_LARGE, "body", "请求体过大：上限 %zu 字节", c->limit);
     } else {
         c->req.body = c->body ? c->body : "";
         if (c->body)

@@ -50,6 +50,7 @@ typedef struct {
 typedef struct {
     const char *listen;     /* "127.0.0.1:8080", "[::1]:0", ":8080" */
     size_t body_limit;      /* bytes; larger bodies get 413 */
+    size_t upload_limit;    /* the same for /api/v1/ledgers/ (0: body_limit) */
     unsigned timeout_s;     /* idle connection timeout */
     unsigned max_conns;
 } http_config_t;

@@ -33,11 +33,13 @@ static int apply(app_config_t *cfg, const char *key, const char *val, const char
         ;
     else if (strcmp(key, "sweep_interval") == 0 && (cfg->sweep_interval_s = strtod(val, &end)) > 0 && !*end)
         ;
+    else if (strcmp(key, "upload_limit") == 0 && (cfg->upload_limit = strtol(val, &end, 10)) > 0 && !*end)
+        ;
     else if (strcmp(key, "body_limit") == 0 && (cfg->body_limit = strtol(val, &end, 10)) > 0 && !*end)
         ;
     else {
         fprintf(stderr, "bihuan: %s：无法识别的配置项或取值“%s = %s”\n"
-                        "（可用: db, listen, categories, office_hours, session_ttl_hours, sweep_interval, body_limit）\n",
+                        "（可用: db, listen, categories, office_hours, session_ttl_hours, sweep_interval, body_limit, upload_limit）\n",
                 where, key, val);
         return 2;
     }
@@ -60,13 +62,14 @@ int app_config_load(app_config_t *cfg, const char *path)
     static const struct { const char *env, *key; } envs[] = {
         {"BIHUAN_DB", "db"}, {"BIHUAN_LISTEN", "listen"}, {"BIHUAN_CATEGORIES", "categories"}, {"BIHUAN_OFFICE_HOURS", "office_hours"},
         {"BIHUAN_SESSION_TTL_HOURS", "session_ttl_hours"}, {"BIHUAN_SWEEP_INTERVAL", "sweep_interval"},
-        {"BIHUAN_BODY_LIMIT", "body_limit"}};
+        {"BIHUAN_BODY_LIMIT", "body_limit"}, {"BIHUAN_UPLOAD_LIMIT", "upload_limit"}};
     memset(cfg, 0, sizeof *cfg);
     set_str(cfg->db, sizeof cfg->db, APP_DEFAULT_DB);
     set_str(cfg->listen, sizeof cfg->listen, "127.0.0.1:8080");
     cfg->session_ttl_hours = 12;
     cfg->sweep_interval_s = 1;
     cfg->body_limit = 1 << 20;
+    cfg->upload_limit = 256L << 20;
     if (!path)
         path = getenv("BIHUAN_CONFIG");
     if (path) {

@@ -15,6 +15,7 @@ typedef struct {
     char db[512], listen[128], office_hours[128], categories[512];
     double session_ttl_hours, sweep_interval_s;
     long body_limit;
+    long upload_limit; /* ledger uploads */
 } app_config_t;
 
 /* Defaults, then the file (if 'path' is non-NULL), then BIHUAN_* variables.

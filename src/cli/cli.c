@@ -55,3 +55,18 @@ void cli_print_json(json_t *v)
     free(s);
     json_decref(v);
 }
+
+void cli_progress(const char *label, double fraction, const char *tail)
+{
+    int width = 30, fill;
+    if (fraction < 0)
+        fraction = 0;
+    if (fraction > 1)
+        fraction = 1;
+    fill = (int)(fraction * width);
+    fprintf(stderr, "\r%s [%.*s%*s] %3d%% %s", label, fill, "##############################",
+            width - fill, "", (int)(fraction * 100), tail ? tail : "");
+    if (fraction >= 1)
+        fputc('\n', stderr);
+    fflush(stderr);
+}

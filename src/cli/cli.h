@@ -27,6 +27,10 @@ bool cli_parse_double(const char *s, double min, double max, double *out);
 /* Print a JSON value to stdout on one line, then a newline; steals 'v'. */
 void cli_print_json(json_t *v);
 
+/* A progress bar on stderr ("label [####    ]  42% tail"); a fraction of
+ * 1 ends the line. */
+void cli_progress(const char *label, double fraction, const char *tail);
+
 int cmd_calendar(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_init(int argc, char **argv);
@@ -35,5 +39,7 @@ int cmd_demo(int argc, char **argv);
 int cmd_apikey(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_categories(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 
 #endif

@@ -25,14 +25,10 @@ static const char usage[] =
 
 static void progress(long done, long total, void *ctx)
 {
-    int width = 30, fill = (int)(done * width / (total ? total : 1));
+    char tail[64];
     (void)ctx;
-    fprintf(stderr, "\r生成演示案件 [%.*s%*s] %3ld%% %ld/%ld", fill,
-            "##############################", width - fill, "", done * 100 / (total ? total : 1),
-            done, total);
-    if (done == total)
-        fputc('\n', stderr);
-    fflush(stderr);
+    snprintf(tail, sizeof tail, "%ld/%ld", done, total);
+    cli_progress("生成演示案件", total ? (double)done / (double)total : 1, tail);
 }
 
 int cmd_demo(int argc, char **argv)

@@ -25,7 +25,8 @@ static const char usage[] =
     "  --listen ADDR      监听地址（BIHUAN_LISTEN，默认 127.0.0.1:8080；端口 0 表示随机端口）\n"
     "  --categories FILE  案件类别与时限策略文件（BIHUAN_CATEGORIES，默认内置 data/categories.json）\n"
     "  --config FILE      配置文件（BIHUAN_CONFIG），每行“键 = 值”：db, listen, categories,\n"
-    "                     office_hours, session_ttl_hours, sweep_interval（秒）, body_limit（字节）\n"
+    "                     office_hours, session_ttl_hours, sweep_interval（秒）, body_limit（字节）,\n"
+    "                     upload_limit（台账上传，字节，默认 256 MiB）\n"
     "  --help             显示本帮助\n";
 
 struct sweeper {
@@ -127,6 +128,7 @@ int cmd_serve(int argc, char **argv)
     api.svc = &svc;
     hc.listen = cfg.listen;
     hc.body_limit = (size_t)cfg.body_limit;
+    hc.upload_limit = (size_t)cfg.upload_limit;
     hc.timeout_s = 30;
     hc.max_conns = 1000;
     nroutes = api_all_routes(&routes);

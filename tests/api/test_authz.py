@@ -8,9 +8,12 @@ for the street-level users of 440303001.
 
 Usage: test_authz.py PATH/TO/bihuan
 """
+import csv
+import io
 import os
 import sys
 import unittest
+import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
@@ -147,6 +150,95 @@ class Matrix(unittest.TestCase):
         for path in ("/api/v1/categories", "/api/v1/units", "/api/v1/calendar/2025",
                      "/api/v1/locate?lat=22.5325&lng=114.0804"):
             self.check("GET", path, everyone)
+
+
+    # ---- ledgers (台账) ----
+
+    def test_ledger_exports_follow_reads(self):
+        everyone_but_public = dict({u: 200 for u in USERS}, citizen=403)
+        for kind in ("units", "objects", "cases"):
+            self.check("GET", "/api/v1/ledgers/%s.csv" % kind, everyone_but_public)
+        self.check("GET", "/api/v1/ledgers/geometries.geojson", everyone_but_public)
+        self.check("GET", "/api/v1/ledgers/users.csv", dict({u: 403 for u in USERS}, admin=200))
+        for user in USERS:
+            if user == "citizen":
+                continue
+            client = S.as_(user)
+            rows = list(csv.reader(io.StringIO(client.get("/api/v1/ledgers/objects.csv").raw.decode("utf-8-sig"))))
+            ids = {int(r[0]) for r in rows[1:]}
+            for name in ("obj1", "obj2", "obj_other"):
+                seen = client.get("/api/v1/objects/%d" % W[name]).status == 200
+                self.assertEqual(W[name] in ids, seen, "%s export vs read of %s" % (user, name))
+            rows = list(csv.reader(io.StringIO(client.get("/api/v1/ledgers/cases.csv").raw.decode("utf-8-sig"))))
+            numbers = {r[0] for r in rows[1:]}
+            for name in ("street1", "street1_cg", "street2", "other", "citizen"):
+                r = client.get("/api/v1/cases/%d" % W[name])
+                number = S.as_("admin").get("/api/v1/cases/%d" % W[name]).json["number"]
+                self.assertEqual(number in numbers, r.status == 200, "%s export vs read of %s" % (user, name))
+
+    def upload(self, user, kind, rows, query="?dry_run=true"):
+        out = io.StringIO()
+        csv.writer(out).writerows(rows)
+        return S.request("POST", "/api/v1/ledgers/%s%s" % (kind, query), raw=out.getvalue().encode(),
+                         token=S.login(user), headers={"Content-Type": "text/csv"})
+
+    def test_ledger_imports(self):
+        inside = [["种类", "名称", "所属网格"], ["重点户", "矩阵台账", "44030300100101"]]
+        outside = [["种类", "名称", "所属网格"], ["重点户", "矩阵台账", "44030400100101"]]
+        want = dict(admin=200, zhzx01=200, leader=403, hb_leader=403, cg=403, hb_jd=403, wgy_hb=403, citizen=403)
+        for user, status in want.items():
+            self.assertEqual(self.upload(user, "objects", inside).status, status, user)
+        # out of jurisdiction: the row is refused (and nothing written); admin has no limit
+        r = self.upload("zhzx01", "objects", outside)
+        self.assertEqual(r.status, 400, r)
+        self.assertIn("不在您的管辖范围", r.json["errors"][0]["reason"])
+        self.assertEqual(self.upload("admin", "objects", outside).status, 200)
+        cases = [["外部编号", "来源", "类别", "问题描述", "事发单位"], ["M-1", "hotline", "E0501", "矩阵", "44030300100101"]]
+        for user, status in want.items():
+            self.assertEqual(self.upload(user, "cases", cases).status, status, user)
+        admin_only = {u: 403 for u in USERS}
+        admin_only["admin"] = 200
+        units = [["编码", "名称", "类型", "上级编码"], ["440303001012", "矩阵社区", "社区", "440303001"]]
+        users = [["用户名", "角色", "所属单位", "初始密码"], ["matrix_u", "reporter", "440303001", PASSWORD]]
+        for user, status in admin_only.items():
+            self.assertEqual(self.upload(user, "units", units).status, status, user)
+            self.assertEqual(self.upload(user, "users", users).status, status, user)
+            r = S.request("POST", "/api/v1/ledgers/geometries?dry_run=true",
+                          raw=b'{"type":"FeatureCollection","features":[]}', token=S.login(user))
+            self.assertEqual(r.status, status, user)
+        # without a token
+        self.assertEqual(S.request("GET", "/api/v1/ledgers/units.csv").status, 401)
+        self.assertEqual(S.request("POST", "/api/v1/ledgers/units", raw=b"x").status, 401)
+
+    # ---- Open311: what an API key may do follows its role and unit ----
+
+    def test_open311_keys(self):
+        admin = S.as_("admin")
+        keys = {}
+        for role in ("leader", "operator", "handler", "reporter", "public"):
+            r = admin.post("/api/v1/apikeys", {"name": "matrix-" + role, "role": role, "unit": "440303001"})
+            self.assertEqual(r.status, 201, r)
+            keys[role] = r.json["key"]
+
+        def post(role, grid):
+            body = urllib.parse.urlencode({"api_key": keys[role], "service_code": "E0501",
+                                           "address_id": grid, "description": "矩阵"}).encode()
+            return S.request("POST", "/open311/v2/requests.json", raw=body,
+                             headers={"Content-Type": "application/x-www-form-urlencoded"})
+        inside = dict(leader=403, operator=200, handler=403, reporter=200, public=200)
+        outside = dict(leader=403, operator=403, handler=403, reporter=403, public=200)
+        for role in keys:
+            self.assertEqual(post(role, "44030300100101").status, inside[role], role)
+            self.assertEqual(post(role, "44030300200101").status, outside[role], role)
+        # reading is public in GeoReport v2; a revoked key creates nothing
+        self.assertEqual(S.request("GET", "/open311/v2/services.json").status, 200)
+        self.assertEqual(S.request("DELETE", "/api/v1/apikeys/matrix-public", token=S.login("admin")).status, 204)
+        self.assertEqual(post("public", "44030300100101").status, 403)
+        # keys are bearer tokens for the JSON API too, with the same scope
+        r = S.request("GET", "/api/v1/cases/%d" % W["street2"], token=keys["operator"])
+        self.assertEqual(r.status, 404)
+        r = S.request("GET", "/api/v1/cases/%d" % W["street1"], token=keys["operator"])
+        self.assertEqual(r.status, 200)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,974 @@
+/*
+ * ledger.c - importing and exporting ledgers (台账).
+ *
+ * Each kind is a table of columns (key, Chinese label, flags) and a row
+ * function that turns one row into a call of the service that writes it
+ * (svc_unit_put_tx, svc_object_save_tx, ...), so a ledger row passes
+ * exactly the checks an API call does.  Enumerated columns take the
+ * identifier or its Chinese label; exports write the label.
+ */
+#include "svc/ledger.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/object.h"
+#include "util/file.h"
+#include "util/xmalloc.h"
+
+enum { C_REQ = 1, C_OUT = 2, C_IN = 4, C_NUM = 8 };
+
+typedef struct {
+    const char *key, *label;
+    unsigned flags;
+} col_t;
+
+#define NCOLS(a) ((int)(sizeof a / sizeof a[0]))
+
+static const col_t unit_cols[] = {
+    {"code", "编码", C_REQ},       {"name", "名称", C_REQ}, {"type", "类型", C_REQ},
+    {"parent", "上级编码", 0},     {"active", "状态", 0},
+};
+
+static const col_t object_cols[] = {
+    {"id", "系统编号", C_NUM},  {"kind", "种类", C_REQ},   {"code", "编码", 0},
+    {"name", "名称", C_REQ},    {"grid", "所属网格", C_REQ}, {"type", "场所类型", 0},
+    {"risk", "风险等级", 0},    {"address", "地址", 0},     {"lat", "纬度", C_NUM},
+    {"lng", "经度", C_NUM},     {"active", "状态", 0},
+};
+
+static const col_t user_cols[] = {
+    {"username", "用户名", C_REQ}, {"display_name", "姓名", 0}, {"role", "角色", C_REQ},
+    {"unit", "所属单位", C_REQ},   {"phone", "电话", 0},        {"active", "状态", 0},
+    {"password", "初始密码", C_IN},
+};
+
+static const col_t case_cols[] = {
+    {"number", "案件编号", C_OUT},      {"external_id", "外部编号", 0},
+    {"source", "来源", C_REQ},          {"category", "类别", C_REQ},
+    {"title", "标题", 0},               {"description", "问题描述", C_REQ},
+    {"urgency", "紧急程度", 0},         {"unit", "事发单位", 0},
+    {"address", "地址", 0},             {"lat", "纬度", C_NUM},
+    {"lng", "经度", C_NUM},             {"reporter_name", "反映人", 0},
+    {"reporter_phone", "联系电话", 0},  {"reported_at", "上报时间", 0},
+    {"status", "状态", C_OUT},          {"light", "亮灯", C_OUT},
+    {"handling_unit", "处置单位", C_OUT}, {"due_at", "办结时限", C_OUT},
+    {"closed_at", "结案时间", C_OUT},   {"on_time", "按期结案", C_OUT},
+};
+
+static const struct {
+    const char *name, *label;
+    const col_t *cols;
+    int ncols;
+} kinds[LEDGER__COUNT] = {
+    [LEDGER_UNITS] = {"units", "单位", unit_cols, NCOLS(unit_cols)},
+    [LEDGER_GEOMETRIES] = {"geometries", "网格边界", NULL, 0},
+    [LEDGER_OBJECTS] = {"objects", "管理对象", object_cols, NCOLS(object_cols)},
+    [LEDGER_USERS] = {"users", "用户", user_cols, NCOLS(user_cols)},
+    [LEDGER_CASES] = {"cases", "案件", case_cols, NCOLS(case_cols)},
+};
+
+int ledger_kind_from_name(const char *name)
+{
+    for (int i = 0; name && i < LEDGER__COUNT; i++)
+        if (strcmp(name, kinds[i].name) == 0)
+            return i;
+    return -1;
+}
+
+const char *ledger_kind_name(ledger_kind_t k)
+{
+    return kinds[k].name;
+}
+
+const char *ledger_kind_label(ledger_kind_t k)
+{
+    return kinds[k].label;
+}
+
+int ledger_format_from_name(const char *name)
+{
+    if (name && strcmp(name, "geojson") == 0)
+        return LEDGER_FMT_GEOJSON;
+    return tab_format_from_name(name);
+}
+
+/* ---- enumerated values: identifier or Chinese label ---- */
+
+typedef struct {
+    const char *const *values;
+    const char *const *labels;
+} enum_t;
+
+static const char *const unit_types[] = {"district", "street", "community", "grid", "department", NULL};
+static const char *const unit_type_labels[] = {"区县", "街道", "社区", "网格", "部门"};
+static const char *const obj_kinds[] = {"enterprise", "component", "river_section", "forest_section",
+                                        "household", NULL};
+static const char *const obj_kind_labels[] = {"企业/场所", "城市部件", "河段", "林段", "重点户"};
+static const char *const obj_types[] = {"production", "small_venue", "office", "public_area", NULL};
+static const char *const obj_type_labels[] = {"一般生产经营单位", "三小场所", "纯办公场所",
+                                              "公共区域管理单位"};
+static const char *const risks[] = {"red", "orange", "yellow", "blue", NULL};
+static const char *const risk_labels[] = {"重大风险", "较大风险", "一般风险", "低风险"};
+static const char *const roles[] = {"admin", "leader", "operator", "handler", "reporter", "public", NULL};
+static const char *const role_labels[] = {"系统管理员", "领导", "指挥中心", "处置单位", "网格员", "公众"};
+static const char *const urgencies[] = {"normal", "urgent", NULL};
+static const char *const urgency_labels[] = {"一般", "紧急"};
+static const char *const source_labels[] = {"网格员上报", "12345热线", "群众反映", "信访", "巡查检查",
+                                            "企业自查", "视频监控", "上级交办", "Open311"};
+
+static const enum_t E_UNIT_TYPE = {unit_types, unit_type_labels};
+static const enum_t E_OBJ_KIND = {obj_kinds, obj_kind_labels};
+static const enum_t E_OBJ_TYPE = {obj_types, obj_type_labels};
+static const enum_t E_RISK = {risks, risk_labels};
+static const enum_t E_ROLE = {roles, role_labels};
+static const enum_t E_URGENCY = {urgencies, urgency_labels};
+static const enum_t E_SOURCE = {svc_sources, source_labels};
+
+/* The identifier for a cell (identifier or label); NULL if neither. */
+static const char *enum_parse(const enum_t *e, const char *cell)
+{
+    for (int i = 0; e->values[i]; i++)
+        if (strcmp(cell, e->values[i]) == 0 || strcmp(cell, e->labels[i]) == 0)
+            return e->values[i];
+    return NULL;
+}
+
+static const char *enum_label(const enum_t *e, const char *value)
+{
+    for (int i = 0; value && e->values[i]; i++)
+        if (strcmp(value, e->values[i]) == 0)
+            return e->labels[i];
+    return value ? value : "";
+}
+
+/* "可选：区县(district)、街道(street)…" for error messages. */
+static const char *enum_choices(const enum_t *e, arena_t *a)
+{
+    char buf[512] = "";
+    for (int i = 0; e->values[i]; i++)
+        snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "%s%s(%s)", i ? "、" : "", e->labels[i],
+                 e->values[i]);
+    return arena_strdup(a, buf);
+}
+
+/* 启用/停用 and friends; -1 when it is none of them.  Empty is active. */
+static int parse_active(const char *v)
+{
+    static const char *const yes[] = {"启用", "是", "1", "true", "TRUE", "有效", "正常"};
+    static const char *const no[] = {"停用", "否", "0", "false", "FALSE", "无效", "注销"};
+    if (!v)
+        return 1;
+    for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++) {
+        if (strcmp(v, yes[i]) == 0)
+            return 1;
+        if (strcmp(v, no[i]) == 0)
+            return 0;
+    }
+    return -1;
+}
+
+/* ---- importing ---- */
+
+struct imp {
+    svc_t *s;
+    const svc_user_t *u;
+    ledger_kind_t kind;
+    const ledger_opts_t *o;
+    ledger_result_t *res;
+    const col_t *cols;
+    int ncols;
+    int map[TAB_MAX_COLS]; /* file column -> cols index, -1 ignored */
+    int where[32];         /* cols index -> file column, -1 absent */
+    int nfile;
+    bool header_done;
+    long header_row;
+    db_conn_t *c;
+    arena_t *a;            /* per row */
+    const void *buf;
+    size_t len;
+    double last_progress;
+};
+
+typedef bh_status_t (*row_fn)(struct imp *x, const char *const *v, bh_err_t *err);
+
+static void add_bad(struct imp *x, const char *sheet, long row, int fcol, const char *reason)
+{
+    ledger_bad_t *b;
+    x->res->bad++;
+    if (x->res->nbads >= LEDGER_MAX_LISTED)
+        return;
+    if (!x->res->bads)
+        x->res->bads = xcalloc(LEDGER_MAX_LISTED, sizeof *x->res->bads);
+    b = &x->res->bads[x->res->nbads++];
+    snprintf(b->sheet, sizeof b->sheet, "%s", sheet ? sheet : "");
+    b->row = row;
+    if (fcol >= 0) {
+        tab_col_name(fcol, b->col);
+        if (fcol < x->nfile && x->map[fcol] >= 0)
+            snprintf(b->column, sizeof b->column, "%s", x->cols[x->map[fcol]].label);
+    }
+    snprintf(b->reason, sizeof b->reason, "%s", reason);
+}
+
+/* Trim ASCII white space and the ideographic space U+3000 at both ends. */
+static char *trim(arena_t *a, const char *s)
+{
+    size_t n;
+    for (;;) {
+        if (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+            s++;
+        else if (strncmp(s, "\xE3\x80\x80", 3) == 0)
+            s += 3;
+        else
+            break;
+    }
+    n = strlen(s);
+    for (;;) {
+        if (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n'))
+            n--;
+        else if (n >= 3 && memcmp(s + n - 3, "\xE3\x80\x80", 3) == 0)
+            n -= 3;
+        else
+            break;
+    }
+    return arena_strndup(a, s, n);
+}
+
+static bh_status_t header(struct imp *x, const tab_row_t *r, bh_err_t *err)
+{
+    char missing[256] = "", col[8];
+    x->nfile = r->ncells;
+    for (int i = 0; i < x->ncols; i++)
+        x->where[i] = -1;
+    for (int f = 0; f < r->ncells; f++) {
+        char *h = trim(x->a, r->cells[f]);
+        size_t n = strlen(h);
+        x->map[f] = -1;
+        while (n && h[n - 1] == '*') /* "编码*" marks a required column in templates */
+            h[--n] = 0;
+        if (!*h)
+            continue;
+        for (int i = 0; i < x->ncols; i++)
+            if (strcmp(h, x->cols[i].key) == 0 || strcmp(h, x->cols[i].label) == 0) {
+                if (x->where[i] >= 0)
+                    return bh_fail(err, BH_INVALID_ARGUMENT, "file", "%s%s第%ld行%s列：列“%s”重复",
+                                   *r->sheet ? "工作表“" : "", *r->sheet ? r->sheet : "", r->row,
+                                   tab_col_name(f, col), h);
+                x->map[f] = i;
+                x->where[i] = f;
+            }
+        if (x->map[f] < 0) {
+            char known[600] = "";
+            for (int i = 0; i < x->ncols; i++)
+                if (!(x->cols[i].flags & C_OUT))
+                    snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s",
+                             *known ? "、" : "", x->cols[i].label);
+            return bh_fail(err, BH_INVALID_ARGUMENT, "file", "第%ld行%s列：未知的列“%s”（%s台账的列：%s）",
+                           r->row, tab_col_name(f, col), h, kinds[x->kind].label, known);
+        }
+    }
+    for (int i = 0; i < x->ncols; i++)
+        if ((x->cols[i].flags & C_REQ) && x->where[i] < 0)
+            snprintf(missing + strlen(missing), sizeof missing - strlen(missing), "%s%s（%s）",
+                     *missing ? "、" : "", x->cols[i].label, x->cols[i].key);
+    if (*missing)
+        return bh_fail(err, BH_INVALID_ARGUMENT, "file", "第%ld行（表头）缺少必需的列：%s", r->row,
+                       missing);
+    x->header_done = true;
+    x->header_row = r->row;
+    return BH_OK;
+}
+
+static void progress(struct imp *x, double frac)
+{
+    if (x->o->progress && (frac - x->last_progress >= 0.01 || frac >= 1)) {
+        x->last_progress = frac;
+        x->o->progress(frac, x->res->rows, x->o->progress_ctx);
+    }
+}
+
+static row_fn row_fns[LEDGER__COUNT];
+
+static bh_status_t on_row(const tab_row_t *r, void *ctx, bh_err_t *err)
+{
+    struct imp *x = ctx;
+    const char *v[32];
+    bool blank = true, sp;
+    bh_err_t rerr;
+    bh_status_t st;
+
+    arena_reset(x->a);
+    for (int f = 0; f < r->ncells && blank; f++)
+        blank = !*trim(x->a, r->cells[f]);
+    if (blank)
+        return BH_OK;
+    if (!x->header_done && r->bad) {
+        char col[8];
+        return bh_fail(err, BH_INVALID_ARGUMENT, "file", "第%ld行（表头）%s列：%s", r->row,
+                       tab_col_name(r->bad_col, col), r->bad);
+    }
+    if (!x->header_done)
+        return header(x, r, err);
+    x->res->rows++;
+    progress(x, r->progress);
+    if (r->bad) {
+        add_bad(x, r->sheet, r->row, r->bad_col, r->bad);
+        return BH_OK;
+    }
+    if (r->ncells > x->nfile) {
+        for (int f = x->nfile; f < r->ncells; f++)
+            if (*trim(x->a, r->cells[f])) {
+                add_bad(x, r->sheet, r->row, f, "这一列没有表头");
+                return BH_OK;
+            }
+    }
+    for (int i = 0; i < x->ncols; i++) {
+        int f = x->where[i];
+        v[i] = NULL;
+        if (f >= 0 && f < r->ncells && !(x->cols[i].flags & C_OUT)) {
+            char *t = trim(x->a, r->cells[f]);
+            v[i] = *t ? t : NULL;
+        }
+        if ((x->cols[i].flags & C_REQ) && !v[i]) {
+            char msg[128];
+            snprintf(msg, sizeof msg, "“%s”不能为空", x->cols[i].label);
+            add_bad(x, r->sheet, r->row, f, msg);
+            return BH_OK;
+        }
+    }
+    /*
+     * A case row writes several tables and runs in its own savepoint.  The
+     * other kinds write one row and then its audit entry: they fail, if at
+     * all, before writing (a failed statement leaves nothing behind), or
+     * with an internal error that ends the whole import, so they need none
+     * (a savepoint costs a fifth of an object row).
+     */
+    bh_err_clear(&rerr);
+    sp = x->kind == LEDGER_CASES;
+    if (sp && (st = DB(x->c, savepoint, DB_SP_BEGIN)))
+        return bh_fail(err, st, "", "数据库错误");
+    st = row_fns[x->kind](x, v, &rerr);
+    if (st == BH_OK) {
+        st = sp ? DB(x->c, savepoint, DB_SP_RELEASE) : BH_OK;
+        return st ? bh_fail(err, st, "", "数据库错误") : BH_OK;
+    }
+    if (sp && DB(x->c, savepoint, DB_SP_ROLLBACK))
+        return bh_fail(err, BH_INTERNAL, "", "数据库错误");
+    if (st == BH_INTERNAL || st == BH_UNAVAILABLE) {
+        *err = rerr;
+        return st;
+    }
+    {
+        int fcol = -1;
+        const char *field = strcmp(rerr.field, "location") == 0 ? "lat" : rerr.field;
+        for (int i = 0; i < x->ncols; i++)
+            if (strcmp(field, x->cols[i].key) == 0)
+                fcol = x->where[i];
+        add_bad(x, r->sheet, r->row, fcol, rerr.message);
+    }
+    return BH_OK;
+}
+
+/* Column values by key (v is indexed like the kind's columns). */
+#define V(key) val(x, v, key)
+static const char *val(struct imp *x, const char *const *v, const char *key)
+{
+    for (int i = 0; i < x->ncols; i++)
+        if (strcmp(x->cols[i].key, key) == 0)
+            return v[i];
+    return NULL;
+}
+
+static bh_status_t enum_field(struct imp *x, const enum_t *e, const char *cell, const char *field,
+                              const char *what, const char **out, bh_err_t *err)
+{
+    *out = NULL;
+    if (!cell)
+        return BH_OK;
+    if (!(*out = enum_parse(e, cell)))
+        return bh_fail(err, BH_INVALID_ARGUMENT, field, "%s“%s”无效（可选：%s）", what, cell,
+                       enum_choices(e, x->a));
+    return BH_OK;
+}
+
+static bh_status_t active_field(const char *cell, bool *out, bh_err_t *err)
+{
+    int a = parse_active(cell);
+    if (a < 0)
+        return bh_fail(err, BH_INVALID_ARGUMENT, "active", "状态“%s”无效（可选：启用、停用）", cell);
+    *out = a;
+    return BH_OK;
+}
+
+static bh_status_t number_field(const char *cell, const char *field, const char *what, double lo,
+                                double hi, double *out, bh_err_t *err)
+{
+    char *end;
+    *out = strtod(cell, &end);
+    if (*end || end == cell || !(*out >= lo && *out <= hi))
+        return bh_fail(err, BH_INVALID_ARGUMENT, field, "%s“%s”不是%g到%g之间的数", what, cell, lo, hi);
+    return BH_OK;
+}
+
+static bh_status_t location(const char *const *v, struct imp *x, bool *has, double *lat,
+                            double *lng, bh_err_t *err)
+{
+    const char *la = V("lat"), *ln = V("lng");
+    bh_status_t st;
+    *has = la || ln;
+    if (!*has)
+        return BH_OK;
+    if (!la || !ln)
+        return bh_fail(err, BH_INVALID_ARGUMENT, la ? "lng" : "lat", "纬度和经度须同时给出");
+    if ((st = number_field(la, "lat", "纬度", -90, 90, lat, err)))
+        return st;
+    return number_field(ln, "lng", "经度", -180, 180, lng, err);
+}
+
+static bh_status_t unit_row(struct imp *x, const char *const *v, bh_err_t *err)
+{
+    db_unit_t u = {V("code"), V("parent"), V("name"), NULL, true}, old;
+    bh_status_t st;
+    if ((st = enum_field(x, &E_UNIT_TYPE, V("type"), "type", "单位类型", &u.type, err)) ||
+        (st = active_field(V("active"), &u.active, err)))
+        return st;
+    if (DB(x->c, unit_get, u.code, x->a, &old) == BH_OK) {
+        if (strcmp(old.type, u.type) != 0 || strcmp(old.parent ? old.parent : "", u.parent ? u.parent : ""))
+            return bh_fail(err, BH_CONFLICT, "code",
+                           "编码“%s”已存在（%s，类型%s，上级%s），类型或上级不能通过台账修改", u.code,
+                           old.name, enum_label(&E_UNIT_TYPE, old.type), old.parent ? old.parent : "无");
+        if (strcmp(old.name, u.name) == 0 && old.active == u.active) {
+            x->res->unchanged++;
+            return BH_OK;
+        }
+        x->res->updated++;
+        return svc_unit_put_tx(x->c, x->u->username, &u, false, err);
+    }
+    if ((st = svc_unit_put_tx(x->c, x->u->username, &u, true, err)))
+        return st;
+    x->res->created++;
+    return BH_OK;
+}
+
+static bh_status_t object_row(struct imp *x, const char *const *v, bh_err_t *err)
+{
+    db_object_t o;
+    bool create = true;
+    const char *id = V("id");
+    bh_status_t st;
+
+    memset(&o, 0, sizeof o);
+    o.code = V("code");
+    o.name = V("name");
+    o.grid = V("grid");
+    o.address = V("address");
+    if ((st = enum_field(x, &E_OBJ_KIND, V("kind"), "kind", "对象种类", &o.kind, err)) ||
+        (st = enum_field(x, &E_OBJ_TYPE, V("type"), "type", "场所类型", &o.type, err)) ||
+        (st = enum_field(x, &E_RISK, V("risk"), "risk", "风险等级", &o.risk, err)) ||
+        (st = active_field(V("active"), &o.active, err)) ||
+        (st = location(v, x, &o.has_location, &o.lat, &o.lng, err)))
+        return st;
+    if (id) {
+        char *end;
+        db_object_t old;
+        o.id = strtoll(id, &end, 10);
+        if (*end || o.id <= 0)
+            return bh_fail(err, BH_INVALID_ARGUMENT, "id", "系统编号“%s”不是正整数", id);
+        if (DB(x->c, object_get, o.id, x->a, &old) != BH_OK)
+            return bh_fail(err, BH_NOT_FOUND, "id", "系统编号为 %s 的对象不存在（新对象请留空）", id);
+        if (strcmp(old.kind, o.kind) || strcmp(old.grid, o.grid) ||
+            strcmp(old.code ? old.code : "", o.code ? o.code : ""))
+            return bh_fail(err, BH_CONFLICT, "id", "对象 %s 的种类、编码和所属网格不能修改", id);
+        create = false;
+    }
+    if ((st = svc_object_save_tx(x->c, x->u, &o, create, err)))
+        return st;
+    if (create)
+        x->res->created++;
+    else
+        x->res->updated++;
+    return BH_OK;
+}
+
+static bh_status_t user_row(struct imp *x, const char *const *v, bh_err_t *err)
+{
+    db_user_t u = {0};
+    bool created;
+    bh_status_t st;
+    u.username = V("username");
+    u.display_name = V("display_name");
+    u.unit = V("unit");
+    u.phone = V("phone");
+    if ((st = enum_field(x, &E_ROLE, V("role"), "role", "角色", &u.role, err)) ||
+        (st = active_field(V("active"), &u.active, err)) ||
+        (st = svc_user_put_tx(x->c, x->u->username, &u, V("password"), &created, err)))
+        return st;
+    if (created)
+        x->res->created++;
+    else
+        x->res->updated++;
+    return BH_OK;
+}
+
+/* A category by code or by its Chinese name. */
+static const char *category_code(svc_t *s, const char *cell)
+{
+    for (int i = 0; i < s->cats->ncats; i++)
+        if (strcmp(cell, s->cats->cats[i].code) == 0 || strcmp(cell, s->cats->cats[i].name) == 0)
+            return s->cats->cats[i].code;
+    return NULL;
+}
+
+static bh_status_t case_row(struct imp *x, const char *const *v, bh_err_t *err)
+{
+    svc_case_new_t in;
+    svc_user_t as;
+    int64_t id;
+    bool replayed;
+    const char *when = V("reported_at");
+    bh_status_t st;
+
+    memset(&in, 0, sizeof in);
+    if (!(in.category = category_code(x->s, V("category"))))
+        return bh_fail(err, BH_INVALID_ARGUMENT, "category", "案件类别“%s”不存在（填类别编码或名称）",
+                       V("category"));
+    in.description = V("description");
+    in.title = V("title");
+    if (!in.title) { /* a title from the first 30 characters of the description */
+        const unsigned char *p = (const unsigned char *)in.description;
+        size_t n = 0;
+        for (int chars = 0; p[n] && chars < 30; chars++)
+            do
+                n++;
+            while ((p[n] & 0xC0) == 0x80);
+        in.title = arena_strndup(x->a, in.description, n);
+    }
+    in.unit = V("unit");
+    in.address = V("address");
+    in.reporter_name = V("reporter_name");
+    in.reporter_phone = V("reporter_phone");
+    in.external_id = V("external_id");
+    if ((st = enum_field(x, &E_SOURCE, V("source"), "source", "来源", &in.source, err)) ||
+        (st = enum_field(x, &E_URGENCY, V("urgency"), "urgency", "紧急程度", &in.urgency, err)) ||
+        (st = location(v, x, &in.has_location, &in.lat, &in.lng, err)))
+        return st;
+    if (when) {
+        if (!dt_parse_instant(when, &in.at))
+            return bh_fail(err, BH_INVALID_ARGUMENT, "reported_at",
+                           "上报时间“%s”无效（如 2023-03-01 09:30 或 2023-03-01）", when);
+        if (in.at > svc_now())
+            return bh_fail(err, BH_INVALID_ARGUMENT, "reported_at", "上报时间“%s”在将来", when);
+    }
+    /* Cases enter the loop as the command centre registers them: an
+     * administrator's import reports them in the operator's role. */
+    as = *x->u;
+    if (as.role == ROLE_ADMIN)
+        as.role = ROLE_OPERATOR;
+    if ((st = svc_case_create_tx(x->s, x->c, &as, &in, x->a, &id, &replayed, err)))
+        return st;
+    if (replayed)
+        x->res->unchanged++;
+    else
+        x->res->created++;
+    return BH_OK;
+}
+
+static row_fn row_fns[LEDGER__COUNT] = {
+    [LEDGER_UNITS] = unit_row,
+    [LEDGER_OBJECTS] = object_row,
+    [LEDGER_USERS] = user_row,
+    [LEDGER_CASES] = case_row,
+};
+
+/* GeoJSON: a FeatureCollection whose features carry properties.code. */
+static bh_status_t import_geojson(struct imp *x, bh_err_t *err)
+{
+    json_error_t je;
+    json_t *root = json_loadb(x->buf, x->len, 0, &je), *features, *f;
+    size_t i;
+    bh_status_t st = BH_OK;
+
+    if (!root)
+        return bh_fail(err, BH_INVALID_ARGUMENT, "file", "GeoJSON 格式错误（第%d行第%d列）：%s", je.line,
+                       je.column, je.text);
+    features = json_object_get(root, "features");
+    if (!json_is_array(features) || !json_is_string(json_object_get(root, "type")) ||
+        strcmp(json_string_value(json_object_get(root, "type")), "FeatureCollection") != 0) {
+        json_decref(root);
+        return bh_fail(err, BH_INVALID_ARGUMENT, "file",
+                       "须为 GeoJSON FeatureCollection（每个 Feature 的 properties.code 为网格编码）");
+    }
+    x->nfile = 0;
+    json_array_foreach(features, i, f) {
+        const char *code = json_string_value(json_object_get(json_object_get(f, "properties"), "code"));
+        json_t *geom = json_object_get(f, "geometry");
+        bh_err_t rerr;
+        char *text;
+        long row = (long)i + 1;
+
+        arena_reset(x->a);
+        x->res->rows++;
+        progress(x, (double)(i + 1) / (double)json_array_size(features));
+        if (!code || !*code) {
+            add_bad(x, "features", row, -1, "缺少 properties.code（网格编码）");
+            continue;
+        }
+        if (!json_is_object(geom)) {
+            add_bad(x, "features", row, -1, "缺少 geometry");
+            continue;
+        }
+        text = json_dumps(geom, JSON_COMPACT);
+        bh_err_clear(&rerr);
+        if ((st = DB(x->c, savepoint, DB_SP_BEGIN)))
+            break;
+        st = svc_geometry_put_tx(x->c, x->u->username, code, text, strlen(text), &rerr);
+        free(text);
+        if (st == BH_OK) {
+            if ((st = DB(x->c, savepoint, DB_SP_RELEASE)))
+                break;
+            x->res->updated++;
+            continue;
+        }
+        if ((st = DB(x->c, savepoint, DB_SP_ROLLBACK)))
+            break;
+        {
+            char msg[640];
+            snprintf(msg, sizeof msg, "网格“%s”：%s", code, rerr.message);
+            add_bad(x, "features", row, -1, msg);
+        }
+    }
+    json_decref(root);
+    return st ? bh_fail(err, st, "", "数据库错误") : BH_OK;
+}
+
+static bh_status_t import_tx(db_conn_t *c, void *ctx, bh_err_t *err)
+{
+    struct imp *x = ctx;
+    bh_status_t st;
+    x->c = c;
+    if (x->kind == LEDGER_GEOMETRIES)
+        st = import_geojson(x, err);
+    else
+        st = tab_read(x->buf, x->len, (tab_format_t)x->o->format, &x->o->tab, on_row, x, err);
+    if (st)
+        return st;
+    if (!x->header_done && x->kind != LEDGER_GEOMETRIES)
+        return bh_fail(err, BH_INVALID_ARGUMENT, "file", "文件是空的：没有表头行");
+    progress(x, 1);
+    if (x->res->bad && !x->o->skip_bad)
+        return bh_fail(err, BH_INVALID_ARGUMENT, "file",
+                       "%ld行有错误，没有导入任何数据（改正后重新导入，或选择跳过错误行）", x->res->bad);
+    if (x->o->dry_run)
+        return bh_fail(err, BH_FAILED_PRECONDITION, "", "试导入：不写入");
+    return BH_OK;
+}
+
+static bool may_import(const svc_user_t *u, ledger_kind_t k)
+{
+    if (u->role == ROLE_ADMIN)
+        return true;
+    return u->role == ROLE_OPERATOR && (k == LEDGER_OBJECTS || k == LEDGER_CASES);
+}
+
+bh_status_t svc_ledger_import(svc_t *s, const svc_user_t *u, ledger_kind_t kind, const void *buf,
+                              size_t len, const ledger_opts_t *o, ledger_result_t *res,
+                              bh_err_t *err)
+{
+    struct imp *x;
+    bh_status_t st;
+
+    memset(res, 0, sizeof *res);
+    if (!may_import(u, kind))
+        return bh_fail(err, BH_PERMISSION_DENIED, "role", "%s不能导入%s台账", role_label(u->role),
+                       kinds[kind].label);
+    if ((kind == LEDGER_GEOMETRIES) != (o->format == LEDGER_FMT_GEOJSON))
+        return bh_fail(err, BH_INVALID_ARGUMENT, "format",
+                       kind == LEDGER_GEOMETRIES ? "网格边界台账须为 GeoJSON"
+                                                 : "台账须为 CSV 或 xlsx（GeoJSON 只用于网格边界）");
+    x = xcalloc(1, sizeof *x);
+    x->s = s;
+    x->u = u;
+    x->kind = kind;
+    x->o = o;
+    x->res = res;
+    x->cols = kinds[kind].cols;
+    x->ncols = kinds[kind].ncols;
+    x->a = arena_new();
+    x->buf = buf;
+    x->len = len;
+    x->last_progress = -1;
+    st = db_write(s->db, import_tx, x, err);
+    if (st == BH_FAILED_PRECONDITION && o->dry_run && (!res->bad || o->skip_bad)) {
+        bh_err_clear(err);
+        st = BH_OK;
+    } else {
+        res->written = st == BH_OK;
+    }
+    arena_free(x->a);
+    free(x);
+    return st;
+}
+
+void ledger_result_free(ledger_result_t *res)
+{
+    free(res->bads);
+    res->bads = NULL;
+}
+
+/* ---- exporting ---- */
+
+static const char *fmt_time(dt_ms_t t, arena_t *a)
+{
+    char buf[40], *p;
+    if (!t)
+        return "";
+    dt_format_instant(t, buf, sizeof buf);
+    if ((p = strchr(buf, 'T')))
+        *p = ' ';
+    if ((p = strchr(buf, '+')) || (p = strchr(buf, '.')))
+        *p = 0;
+    return arena_strdup(a, buf);
+}
+
+static const char *fmt_num(double d, arena_t *a)
+{
+    return arena_printf(a, "%.7f", d);
+}
+
+struct exp {
+    tab_writer_t *w;
+    const col_t *cols;
+    int ncols;
+    const char *cells[32];
+    bool numeric[32];
+    long rows;
+};
+
+static bh_status_t put(struct exp *e, bh_err_t *err)
+{
+    const char *out[32];
+    bool num[32];
+    int n = 0;
+    for (int i = 0; i < e->ncols; i++)
+        if (!(e->cols[i].flags & C_IN)) {
+            out[n] = e->cells[i] ? e->cells[i] : "";
+            num[n++] = e->cols[i].flags & C_NUM;
+        }
+    memset(e->cells, 0, sizeof e->cells);
+    e->rows++;
+    return tab_writer_row(e->w, out, num, n, err);
+}
+
+static void set(struct exp *e, const char *key, const char *value)
+{
+    for (int i = 0; i < e->ncols; i++)
+        if (strcmp(e->cols[i].key, key) == 0)
+            e->cells[i] = value;
+}
+
+static bh_status_t export_units(struct exp *e, db_conn_t *c, arena_t *a, bh_err_t *err)
+{
+    db_unit_t *u;
+    int n;
+    bh_status_t st = DB(c, unit_list, NULL, a, &u, &n);
+    for (int i = 0; i < n && st == BH_OK; i++) {
+        set(e, "code", u[i].code);
+        set(e, "name", u[i].name);
+        set(e, "type", enum_label(&E_UNIT_TYPE, u[i].type));
+        set(e, "parent", u[i].parent);
+        set(e, "active", u[i].active ? "启用" : "停用");
+        st = put(e, err);
+    }
+    return st;
+}
+
+static bh_status_t export_users(struct exp *e, db_conn_t *c, arena_t *a, bh_err_t *err)
+{
+    db_user_t *u;
+    int n;
+    bh_status_t st = DB(c, user_list, a, &u, &n);
+    for (int i = 0; i < n && st == BH_OK; i++) {
+        set(e, "username", u[i].username);
+        set(e, "display_name", u[i].display_name);
+        set(e, "role", enum_label(&E_ROLE, u[i].role));
+        set(e, "unit", u[i].unit);
+        set(e, "phone", u[i].phone);
+        set(e, "active", u[i].active ? "启用" : "停用");
+        st = put(e, err);
+    }
+    return st;
+}
+
+static bh_status_t export_objects(struct exp *e, const svc_user_t *u, db_conn_t *c, bh_err_t *err)
+{
+    db_object_filter_t f = {0};
+    bh_status_t st = BH_OK;
+    f.grid_prefix = u->role == ROLE_ADMIN ? NULL : u->unit;
+    f.limit = 5000;
+    for (;;) {
+        arena_t *a = arena_new();
+        db_object_t *o;
+        int n;
+        DB(c, object_list, &f, a, &o, &n);
+        for (int i = 0; i < n && st == BH_OK; i++) {
+            set(e, "id", arena_printf(a, "%lld", (long long)o[i].id));
+            set(e, "kind", enum_label(&E_OBJ_KIND, o[i].kind));
+            set(e, "code", o[i].code);
+            set(e, "name", o[i].name);
+            set(e, "grid", o[i].grid);
+            set(e, "type", o[i].type ? enum_label(&E_OBJ_TYPE, o[i].type) : NULL);
+            set(e, "risk", o[i].risk ? enum_label(&E_RISK, o[i].risk) : NULL);
+            set(e, "address", o[i].address);
+            if (o[i].has_location) {
+                set(e, "lat", fmt_num(o[i].lat, a));
+                set(e, "lng", fmt_num(o[i].lng, a));
+            }
+            set(e, "active", o[i].active ? "启用" : "停用");
+            st = put(e, err);
+        }
+        if (n)
+            f.after_id = o[n - 1].id;
+        arena_free(a);
+        if (st || n < f.limit)
+            return st;
+    }
+}
+
+static bh_status_t export_cases(struct exp *e, svc_t *s, const svc_user_t *u, db_conn_t *c,
+                                bh_err_t *err)
+{
+    db_case_filter_t f;
+    bool pii = svc_sees_pii(u->role);
+    bh_status_t st = BH_OK;
+
+    memset(&f, 0, sizeof f);
+    f.status = -1;
+    f.light = -1;
+    f.sort = DB_SORT_CREATED_ASC;
+    f.limit = 5000;
+    if (u->role != ROLE_ADMIN)
+        f.visible_unit = u->unit;
+    for (;;) {
+        arena_t *a = arena_new();
+        db_case_t *k;
+        int n;
+        if ((st = DB(c, case_list, &f, a, &k, &n, err))) {
+            arena_free(a);
+            return st;
+        }
+        for (int i = 0; i < n && st == BH_OK; i++) {
+            const cat_t *cat = cat_find(s->cats, k[i].category);
+            set(e, "number", svc_case_number(&k[i], a));
+            set(e, "external_id", k[i].external_id);
+            set(e, "source", enum_label(&E_SOURCE, k[i].source));
+            set(e, "category", cat ? cat->name : k[i].category);
+            set(e, "title", k[i].title);
+            set(e, "description", k[i].description);
+            set(e, "urgency", enum_label(&E_URGENCY, k[i].urgency));
+            set(e, "unit", k[i].unit);
+            set(e, "address", k[i].address);
+            if (k[i].has_location) {
+                set(e, "lat", fmt_num(k[i].lat, a));
+                set(e, "lng", fmt_num(k[i].lng, a));
+            }
+            set(e, "reporter_name", pii ? k[i].reporter_name : svc_mask_name(k[i].reporter_name, a));
+            set(e, "reporter_phone",
+                pii ? k[i].reporter_phone : svc_mask_phone(k[i].reporter_phone, a));
+            set(e, "reported_at", fmt_time(k[i].created_at, a));
+            set(e, "status", case_state_label(k[i].status));
+            set(e, "light", k[i].light ? sla_light_label(k[i].light) : "");
+            set(e, "handling_unit", k[i].handling_unit);
+            set(e, "due_at", fmt_time(k[i].due_at, a));
+            set(e, "closed_at", fmt_time(k[i].closed_at, a));
+            set(e, "on_time", k[i].on_time < 0 ? "" : k[i].on_time ? "是" : "否");
+            st = put(e, err);
+        }
+        if (n) {
+            f.after_set = true;
+            f.after_key = k[n - 1].created_at;
+            f.after_id = k[n - 1].id;
+        }
+        arena_free(a);
+        if (st || n < f.limit)
+            return st;
+    }
+}
+
+static bh_status_t export_geojson(svc_t *s, db_conn_t *c, const char *path, long *rows,
+                                  bh_err_t *err)
+{
+    arena_t *a = arena_new();
+    db_unit_t *u;
+    int n;
+    json_t *features = json_array();
+    json_t *root = json_pack("{s:s, s:o}", "type", "FeatureCollection", "features", features);
+    bh_status_t st = DB(c, unit_list, NULL, a, &u, &n);
+    (void)s;
+    for (int i = 0; i < n && st == BH_OK; i++) {
+        const char *g;
+        json_t *geom;
+        if (DB(c, geometry_get, u[i].code, a, &g) != BH_OK || !g || !(geom = json_loads(g, 0, NULL)))
+            continue;
+        json_array_append_new(features,
+                              json_pack("{s:s, s:{s:s, s:s, s:s}, s:o}", "type", "Feature",
+                                        "properties", "code", u[i].code, "name", u[i].name, "type",
+                                        u[i].type, "geometry", geom));
+        (*rows)++;
+    }
+    if (st == BH_OK && json_dump_file(root, path, JSON_COMPACT) != 0)
+        st = bh_fail(err, BH_UNAVAILABLE, "output", "写入 %s 失败", path);
+    json_decref(root);
+    arena_free(a);
+    return st;
+}
+
+bh_status_t svc_ledger_export(svc_t *s, const svc_user_t *u, ledger_kind_t kind, int format,
+                              const char *path, long *rows, bh_err_t *err)
+{
+    struct exp e;
+    db_conn_t *c;
+    arena_t *a;
+    bh_status_t st, st2;
+
+    *rows = 0;
+    if (u->role == ROLE_PUBLIC || (kind == LEDGER_USERS && u->role != ROLE_ADMIN))
+        return bh_fail(err, BH_PERMISSION_DENIED, "role", "%s不能导出%s台账", role_label(u->role),
+                       kinds[kind].label);
+    if ((kind == LEDGER_GEOMETRIES) != (format == LEDGER_FMT_GEOJSON))
+        return bh_fail(err, BH_INVALID_ARGUMENT, "format",
+                       kind == LEDGER_GEOMETRIES ? "网格边界台账须为 GeoJSON"
+                                                 : "台账须为 CSV 或 xlsx（GeoJSON 只用于网格边界）");
+    c = db_reader(s->db);
+    if (kind == LEDGER_GEOMETRIES) {
+        st = export_geojson(s, c, path, rows, err);
+        db_reader_done(s->db, c);
+        return st;
+    }
+    memset(&e, 0, sizeof e);
+    e.cols = kinds[kind].cols;
+    e.ncols = kinds[kind].ncols;
+    if ((st = tab_writer_open(path, (tab_format_t)format, kinds[kind].label, &e.w, err))) {
+        db_reader_done(s->db, c);
+        return st;
+    }
+    for (int i = 0; i < e.ncols; i++)
+        e.cells[i] = e.cols[i].label;
+    st = put(&e, err);
+    e.rows = 0;
+    a = arena_new();
+    if (st == BH_OK) {
+        switch (kind) {
+        case LEDGER_UNITS: st = export_units(&e, c, a, err); break;
+        case LEDGER_USERS: st = export_users(&e, c, a, err); break;
+        case LEDGER_OBJECTS: st = export_objects(&e, u, c, err); break;
+        default: st = export_cases(&e, s, u, c, err); break;
+        }
+    }
+    arena_free(a);
+    db_reader_done(s->db, c);
+    st2 = tab_writer_close(e.w, st ? NULL : err);
+    *rows = e.rows;
+    return st ? st : st2;
+}

@@ -1,0 +1,80 @@
+/*
+ * ledger.h - ledgers (台账): importing and exporting units, grid
+ * geometries, managed objects, users and cases as CSV / .xlsx (geometries
+ * as GeoJSON), one call for the CLI and the HTTP API alike.
+ *
+ * An import runs as one write: every row in its own savepoint, so a bad
+ * row is undone alone and reported with sheet, row, column and reason.
+ * Unless skip_bad is set, one bad row means nothing is written.  Column
+ * headers may be the Chinese label or the English key (docs/LEDGERS.md).
+ */
+#ifndef BH_LEDGER_H
+#define BH_LEDGER_H
+
+#include "report/tab.h"
+#include "svc/svc.h"
+
+typedef enum {
+    LEDGER_UNITS,
+    LEDGER_GEOMETRIES,
+    LEDGER_OBJECTS,
+    LEDGER_USERS,
+    LEDGER_CASES,
+    LEDGER__COUNT
+} ledger_kind_t;
+
+/* "units" "geometries" "objects" "users" "cases", or -1. */
+int ledger_kind_from_name(const char *name);
+const char *ledger_kind_name(ledger_kind_t k);
+const char *ledger_kind_label(ledger_kind_t k); /* "单位" ... */
+
+/* The file format of a ledger: tab.h's formats, or GeoJSON (geometries). */
+enum { LEDGER_FMT_CSV = TAB_CSV, LEDGER_FMT_XLSX = TAB_XLSX, LEDGER_FMT_GEOJSON };
+int ledger_format_from_name(const char *name); /* "csv" "xlsx" "geojson", or -1 */
+
+typedef struct {
+    char sheet[64];
+    long row;          /* 1-based, as the spreadsheet shows it */
+    char col[8];       /* "C", or "" when the whole row */
+    char column[64];   /* the column's header, or "" */
+    char reason[640];
+} ledger_bad_t;
+
+#define LEDGER_MAX_LISTED 1000 /* bad rows listed; all are counted */
+
+typedef struct {
+    long rows;          /* data rows read (blank rows not counted) */
+    long created, updated, unchanged, bad;
+    ledger_bad_t *bads; /* the first LEDGER_MAX_LISTED */
+    int nbads;
+    bool written;       /* the good rows were committed */
+} ledger_result_t;
+
+typedef void (*ledger_progress_fn)(double fraction, long rows, void *ctx);
+
+typedef struct {
+    int format;              /* LEDGER_FMT_* */
+    tab_opts_t tab;          /* sheet, encoding, cell limit */
+    bool skip_bad;           /* import the good rows, list the bad */
+    bool dry_run;            /* check everything, write nothing */
+    ledger_progress_fn progress;
+    void *progress_ctx;
+} ledger_opts_t;
+
+/*
+ * Import a ledger as user 'u' (its role and jurisdiction apply to every
+ * row).  BH_OK when the file was read: look at res->bad and res->written.
+ * BH_INVALID_ARGUMENT when the file itself is unusable (message says
+ * where), or when rows were bad and skip_bad was not set (nothing
+ * written; res lists them).
+ */
+bh_status_t svc_ledger_import(svc_t *s, const svc_user_t *u, ledger_kind_t kind, const void *buf,
+                              size_t len, const ledger_opts_t *o, ledger_result_t *res,
+                              bh_err_t *err);
+void ledger_result_free(ledger_result_t *res);
+
+/* Export what 'u' may see to 'path'; *rows is how many data rows. */
+bh_status_t svc_ledger_export(svc_t *s, const svc_user_t *u, ledger_kind_t kind, int format,
+                              const char *path, long *rows, bh_err_t *err);
+
+#endif

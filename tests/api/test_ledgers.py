@@ -1,0 +1,549 @@
+#!/usr/bin/env python3
+"""Ledgers (台账): import and export of units, grid geometries, managed
+objects, users and cases through the API and the CLI, in CSV, .xlsx and
+GeoJSON, including malformed files.
+
+The .xlsx files are built here with zipfile, part by part, so the test
+controls every detail the reader must cope with (shared strings, inline
+strings, dates by style, formulas with and without a cached value, DTDs,
+truncation).
+
+Usage: test_ledgers.py PATH/TO/bihuan
+"""
+import csv
+import io
+import json
+import os
+import sys
+import unittest
+import zipfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+from harness import PASSWORD, Server  # noqa: E402
+
+BIHUAN = None
+S = None
+GRID = "44030300100101"          # a demo grid with a polygon
+GRID2 = "44030300200101"         # another street's grid
+INSIDE = (22.5675, 114.1796)     # a point inside the demo district (lat, lng)
+
+CT_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+# ---- building .xlsx files by hand ----
+
+def esc(s):
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+def col_name(i):
+    s = ""
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
+class Book:
+    """A workbook: sheets of rows; a cell is a str (shared string), an
+    int/float (number), or a tuple for the special kinds."""
+
+    def __init__(self):
+        self.sheets = []
+        self.sst = []
+        self.styles = None
+
+    def sheet(self, name, rows):
+        self.sheets.append((name, rows))
+        return self
+
+    def _cell(self, ref, v):
+        if v is None:
+            return ""
+        if isinstance(v, str):
+            if v not in self.sst:
+                self.sst.append(v)
+            return '<c r="%s" t="s"><v>%d</v></c>' % (ref, self.sst.index(v))
+        if isinstance(v, (int, float)):
+            return '<c r="%s"><v>%r</v></c>' % (ref, v)
+        kind = v[0]
+        if kind == "inline":
+            return '<c r="%s" t="inlineStr"><is><t>%s</t></is></c>' % (ref, esc(v[1]))
+        if kind == "rich":  # a shared string in runs, with a phonetic guide to drop
+            self.sst.append(("rich", v[1], v[2]))
+            return '<c r="%s" t="s"><v>%d</v></c>' % (ref, len(self.sst) - 1)
+        if kind == "date":  # serial with style index
+            return '<c r="%s" s="%d"><v>%r</v></c>' % (ref, v[2], v[1])
+        if kind == "formula":  # (formula, cached value or None)
+            cached = "" if v[2] is None else "<v>%s</v>" % esc(str(v[2]))
+            t = ' t="str"' if isinstance(v[2], str) else ""
+            return '<c r="%s"%s><f>%s</f>%s</c>' % (ref, t, esc(v[1]), cached)
+        if kind == "error":
+            return '<c r="%s" t="e"><v>%s</v></c>' % (ref, v[1])
+        if kind == "bool":
+            return '<c r="%s" t="b"><v>%d</v></c>' % (ref, v[1])
+        raise ValueError(kind)
+
+    def sheet_xml(self, rows):
+        out = ['<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+               '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+               '<sheetData>']
+        for r, row in enumerate(rows, 1):
+            out.append('<row r="%d">' % r)
+            for c, v in enumerate(row):
+                out.append(self._cell("%s%d" % (col_name(c), r), v))
+            out.append("</row>")
+        out.append("</sheetData></worksheet>")
+        return "".join(out)
+
+    def build(self, mangle=None):
+        parts = {}
+        for i, (name, rows) in enumerate(self.sheets, 1):
+            parts["xl/worksheets/sheet%d.xml" % i] = self.sheet_xml(rows)
+        parts["[Content_Types].xml"] = (
+            '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/'
+            'package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/></Types>')
+        parts["xl/workbook.xml"] = (
+            '<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/'
+            'spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/'
+            'relationships"><sheets>' +
+            "".join('<sheet name="%s" sheetId="%d" r:id="rId%d"/>' % (esc(n), i, i)
+                    for i, (n, _) in enumerate(self.sheets, 1)) + "</sheets></workbook>")
+        parts["xl/_rels/workbook.xml.rels"] = (
+            '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+            'package/2006/relationships">' +
+            "".join('<Relationship Id="rId%d" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                    'relationships/worksheet" Target="worksheets/sheet%d.xml"/>' % (i, i)
+                    for i in range(1, len(self.sheets) + 1)) + "</Relationships>")
+        si = []
+        for s in self.sst:
+            if isinstance(s, tuple):
+                si.append('<si><r><t>%s</t></r><r><rPr><b/></rPr><t>%s</t></r><rPh sb="0" eb="1"><t>ヨミ</t>'
+                          '</rPh></si>' % (esc(s[1]), esc(s[2])))
+            else:
+                si.append('<si><t xml:space="preserve">%s</t></si>' % esc(s))
+        parts["xl/sharedStrings.xml"] = (
+            '<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/'
+            'spreadsheetml/2006/main" count="%d">%s</sst>' % (len(si), "".join(si)))
+        # style 0: general; 1: built-in date (14); 2: custom yyyy"年"m"月"d"日"; 3: custom number
+        parts["xl/styles.xml"] = self.styles or (
+            '<?xml version="1.0" encoding="UTF-8"?><styleSheet xmlns="http://schemas.openxmlformats.org/'
+            'spreadsheetml/2006/main"><numFmts count="2"><numFmt numFmtId="176" formatCode="yyyy&quot;年&quot;'
+            'm&quot;月&quot;d&quot;日&quot; hh:mm"/><numFmt numFmtId="177" formatCode="0.00_);[Red]\\(0.00\\)"/>'
+            '</numFmts><cellStyleXfs count="1"><xf numFmtId="0"/></cellStyleXfs><cellXfs count="4">'
+            '<xf numFmtId="0"/><xf numFmtId="14"/><xf numFmtId="176"/><xf numFmtId="177"/></cellXfs>'
+            '</styleSheet>')
+        if mangle:
+            mangle(parts)
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+            for name, text in parts.items():
+                z.writestr(name, text.encode("utf-8") if isinstance(text, str) else text)
+        return buf.getvalue()
+
+
+def csv_bytes(rows, encoding="utf-8-sig"):
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows(rows)
+    return out.getvalue().encode(encoding)
+
+
+def parse_csv(raw):
+    return list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+
+
+# ---- the tests ----
+
+def setUpModule():
+    global S
+    S = Server(BIHUAN)
+    S.demo(cases=40)
+    S.start()
+    r = S.as_("admin").post("/api/v1/users", {"username": "hb_op", "password": PASSWORD, "role": "operator",
+                                              "unit": "440303001"})
+    assert r.status == 201, r
+
+
+def tearDownModule():
+    assert S.stop() == 0
+
+
+def upload(kind, data, user="admin", query="", ctype=None):
+    headers = {"Content-Type": ctype} if ctype else {}
+    return S.request("POST", "/api/v1/ledgers/%s%s" % (kind, query), raw=data, token=S.login(user),
+                     headers=headers, timeout=120)
+
+
+def objects_named(name, user="admin"):
+    items = S.as_(user).get("/api/v1/objects?limit=200&kind=household").json["items"]
+    return [o for o in items if o["name"] == name]
+
+
+class Export(unittest.TestCase):
+    def test_units_round_trip_csv_and_xlsx(self):
+        for fmt, ctype in (("csv", "text/csv; charset=utf-8"), ("xlsx", CT_XLSX)):
+            r = S.as_("admin").get("/api/v1/ledgers/units." + fmt)
+            self.assertEqual(r.status, 200, r)
+            self.assertTrue(r.headers["Content-Type"].startswith(ctype.split(";")[0]))
+            self.assertIn("attachment", r.headers["Content-Disposition"])
+            n = int(r.headers["X-Rows"])
+            self.assertGreater(n, 1000)
+            back = upload("units", r.raw)
+            self.assertEqual(back.status, 200, back)
+            self.assertEqual((back.json["rows"], back.json["unchanged"], back.json["bad"]), (n, n, 0))
+        rows = parse_csv(S.as_("admin").get("/api/v1/ledgers/units.csv").raw)
+        self.assertEqual(rows[0], ["编码", "名称", "类型", "上级编码", "状态"])
+        self.assertIn(["440303001", rows[[r[0] for r in rows].index("440303001")][1], "街道", "440303", "启用"],
+                      rows)
+
+    def test_objects_export_reimports_as_updates(self):
+        r = S.as_("admin").get("/api/v1/ledgers/objects.xlsx")
+        self.assertEqual(r.status, 200, r)
+        back = upload("objects", r.raw)
+        self.assertEqual(back.status, 200, back)
+        self.assertEqual(back.json["updated"], int(r.headers["X-Rows"]))
+        self.assertEqual(back.json["created"], 0)
+
+    def test_unknown_kind_and_format(self):
+        self.assertEqual(S.as_("admin").get("/api/v1/ledgers/planets.csv").status, 404)
+        self.assertEqual(S.as_("admin").get("/api/v1/ledgers/units.pdf").status, 404)
+        r = S.as_("admin").get("/api/v1/ledgers/units.geojson")
+        self.assertEqual(r.status, 400, r)
+
+    def test_cases_export_masks_for_leader(self):
+        rows = parse_csv(S.as_("leader").get("/api/v1/ledgers/cases.csv").raw)
+        head = rows[0]
+        phones = [r[head.index("联系电话")] for r in rows[1:] if r[head.index("联系电话")]]
+        self.assertTrue(phones)
+        self.assertTrue(all("****" in p for p in phones), phones[:3])
+        rows = parse_csv(S.as_("zhzx01").get("/api/v1/ledgers/cases.csv").raw)
+        phones = [r[head.index("联系电话")] for r in rows[1:] if r[head.index("联系电话")]]
+        self.assertTrue(any("****" not in p for p in phones))
+
+
+class ImportObjects(unittest.TestCase):
+    HEAD = ["种类", "名称", "所属网格", "风险等级", "地址"]
+
+    def test_all_good_rows_are_written(self):
+        r = upload("objects", csv_bytes([self.HEAD, ["重点户", "台账甲", GRID, "低风险", "一号"],
+                                         ["household", "台账甲", GRID, "blue", "二号"]]))
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual((r.json["created"], r.json["bad"], r.json["written"]), (2, 0, True))
+        self.assertEqual(len(objects_named("台账甲")), 2)
+
+    def test_audit_chain_holds_for_awkward_text(self):
+        # the import writes audit rows without jansson; the verifier re-derives them with it
+        name = 'q"b\\s/\x01\x1f\x7f\u2028名'
+        r = upload("objects", csv_bytes([self.HEAD, ["重点户", name, GRID, "blue", "\t"]]))
+        self.assertEqual((r.status, r.json["created"]), (200, 1), r)
+        p = S.run("audit", "verify", "--db", S.db)
+        self.assertIn("散列链完整", p.stdout)
+
+    def test_one_bad_row_writes_nothing_and_names_cell(self):
+        data = csv_bytes([self.HEAD, ["重点户", "台账乙", GRID, "blue", ""],
+                          ["重点户", "台账乙", GRID, "purple", ""],
+                          ["重点户", "台账乙", "44039999999999", "blue", ""],
+                          ["重点户", "", GRID, "blue", ""]])
+        r = upload("objects", data)
+        self.assertEqual(r.status, 400, r)
+        self.assertFalse(r.json["written"])
+        self.assertIn("没有导入任何数据", r.json["error"]["message"])
+        errs = {e["row"]: e for e in r.json["errors"]}
+        self.assertEqual(sorted(errs), [3, 4, 5])
+        self.assertEqual((errs[3]["column"], errs[3]["header"]), ("D", "风险等级"))
+        self.assertIn("purple", errs[3]["reason"])
+        self.assertEqual((errs[4]["column"], errs[4]["header"]), ("C", "所属网格"))
+        self.assertEqual(errs[5]["column"], "B")
+        self.assertIn("不能为空", errs[5]["reason"])
+        self.assertEqual(objects_named("台账乙"), [])
+        # --skip-bad: the good row goes in, the bad ones are listed
+        r = upload("objects", data, query="?skip_bad=true")
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual((r.json["created"], r.json["bad"], r.json["written"]), (1, 3, True))
+        self.assertEqual(len(objects_named("台账乙")), 1)
+
+    def test_dry_run_writes_nothing(self):
+        r = upload("objects", csv_bytes([self.HEAD, ["重点户", "台账丙", GRID, "blue", ""]]),
+                   query="?dry_run=true")
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual((r.json["created"], r.json["written"], r.json["dry_run"]), (1, False, True))
+        self.assertEqual(objects_named("台账丙"), [])
+
+    def test_operator_jurisdiction_applies_per_row(self):
+        data = csv_bytes([self.HEAD, ["重点户", "台账丁", GRID, "blue", ""],
+                          ["重点户", "台账丁", "44030400100101", "blue", ""]])
+        r = upload("objects", data, user="hb_op", query="?skip_bad=true")
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual((r.json["created"], r.json["bad"]), (1, 1))
+        self.assertEqual(r.json["errors"][0]["row"], 3)
+
+    def test_headers(self):
+        r = upload("objects", csv_bytes([["种类", "名称", "网格编号"], ["重点户", "x", GRID]]))
+        self.assertEqual(r.status, 400, r)
+        self.assertIn("未知的列“网格编号”", r.json["error"]["message"])
+        self.assertIn("C列", r.json["error"]["message"])
+        r = upload("objects", csv_bytes([["kind", "name"], ["household", "x"]]))
+        self.assertEqual(r.status, 400, r)
+        self.assertIn("缺少必需的列：所属网格（grid）", r.json["error"]["message"])
+        r = upload("objects", csv_bytes([["kind", "名称", "name", "grid"], ["household", "x", "y", GRID]]))
+        self.assertEqual(r.status, 400, r)
+        self.assertIn("重复", r.json["error"]["message"])
+        # English keys, a required-column star, blank rows and surrounding spaces are fine
+        r = upload("objects", csv_bytes([["kind", "name*", "grid"], [], [" household ", "台账戊\u3000", GRID],
+                                         ["", "", ""]]))
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual((r.json["rows"], r.json["created"]), (1, 1))
+        self.assertEqual(len(objects_named("台账戊")), 1)
+        self.assertEqual(upload("objects", b"").status, 400)
+        r = upload("objects", b"\r\n\r\n", ctype="text/csv")
+        self.assertEqual(r.status, 400, r)
+        self.assertIn("没有表头", r.json["error"]["message"])
+
+
+class Malformed(unittest.TestCase):
+    HEAD = ["种类", "名称", "所属网格"]
+
+    def test_gbk_csv(self):
+        data = csv_bytes([self.HEAD, ["重点户", "台账己", GRID]], encoding="gb18030")
+        r = upload("objects", data)
+        self.assertEqual(r.status, 400, r)
+        self.assertIn("第1行（表头）A列：不是UTF-8编码", r.json["error"]["message"])
+        self.assertIn("gb18030", r.json["error"]["message"])
+        r = upload("objects", data, query="?encoding=gb18030")
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(len(objects_named("台账己")), 1)
+        r = upload("objects", b"\xff\xfe\xfa", query="?encoding=gb18030")
+        self.assertEqual(r.status, 400, r)
+        self.assertIn("GB18030", r.json["error"]["message"])
+
+    def test_bad_utf8_row_is_reported_with_column(self):
+        data = csv_bytes([self.HEAD, ["重点户", "好", GRID]]) + "重点户,".encode() + b"\xc3\x28" + b"," + GRID.encode()
+        r = upload("objects", data)
+        self.assertEqual(r.status, 400, r)
+        self.assertEqual((r.json["errors"][0]["row"], r.json["errors"][0]["column"]), (3, "B"))
+
+    def test_unterminated_quote(self):
+        r = upload("objects", csv_bytes([self.HEAD]) + b'household,"never closed,' + GRID.encode())
+        self.assertEqual(r.status, 400, r)
+        self.assertIn("第2行", r.json["error"]["message"])
+        self.assertIn("引号", r.json["error"]["message"])
+
+    def test_enormous_cell(self):
+        big = "长" * 40000  # 120,000 bytes: over Excel's 32,767 characters
+        for data in (csv_bytes([self.HEAD, ["重点户", big, GRID]]),
+                     Book().sheet("对象", [self.HEAD, ["重点户", big, GRID]]).build()):
+            r = upload("objects", data)
+            self.assertEqual(r.status, 400, r)
+            self.assertEqual(r.json["errors"][0]["column"], "B")
+            self.assertIn("单元格内容超过98301字节", r.json["errors"][0]["reason"])
+
+    def test_broken_zip(self):
+        good = Book().sheet("对象", [self.HEAD, ["重点户", "x", GRID]]).build()
+        for data in (good[:len(good) // 2], b"PK\x03\x04" + b"\x00" * 100):
+            r = upload("objects", data, ctype=CT_XLSX)
+            self.assertEqual(r.status, 400, r)
+            self.assertIn("xlsx", r.json["error"]["message"])
+
+    def test_truncated_sheet_xml(self):
+        def cut(parts):
+            parts["xl/worksheets/sheet1.xml"] = parts["xl/worksheets/sheet1.xml"][:-40]
+        data = Book().sheet("对象", [self.HEAD, ["重点户", "x", GRID], ["重点户", "y", GRID]]).build(cut)
+        r = upload("objects", data)
+        self.assertEqual(r.status, 400, r)
+        self.assertIn("XML格式错误", r.json["error"]["message"])
+        self.assertIn("工作表“对象”", r.json["error"]["message"])
+        self.assertEqual(objects_named("x"), [])
+
+    def test_dtd_refused(self):
+        def dtd(parts):
+            parts["xl/sharedStrings.xml"] = parts["xl/sharedStrings.xml"].replace(
+                "<sst", '<!DOCTYPE sst [<!ENTITY a "aaaaaaaaaa">]><sst', 1)
+        r = upload("objects", Book().sheet("对象", [self.HEAD]).build(dtd))
+        self.assertEqual(r.status, 400, r)
+        self.assertIn("DTD", r.json["error"]["message"])
+
+    def test_missing_parts_and_sheet_names(self):
+        def no_workbook(parts):
+            del parts["xl/workbook.xml"]
+        r = upload("objects", Book().sheet("对象", [self.HEAD]).build(no_workbook))
+        self.assertEqual(r.status, 400, r)
+        self.assertIn("workbook.xml", r.json["error"]["message"])
+        book = Book().sheet("说明", [["这是说明页"]]).sheet("对象", [self.HEAD, ["重点户", "台账庚", GRID]])
+        r = upload("objects", book.build(), query="?sheet=" + "%E6%B2%A1%E6%9C%89")  # 没有
+        self.assertEqual(r.status, 400, r)
+        self.assertIn("“说明”、“对象”", r.json["error"]["message"])
+        r = upload("objects", book.build(), query="?sheet=%E5%AF%B9%E8%B1%A1")  # 对象
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json["created"], 1)
+
+    def test_formula_and_error_cells(self):
+        book = Book().sheet("对象", [self.HEAD,
+                                    ["重点户", ("formula", 'CONCAT("台账","辛")', "台账辛"), GRID],
+                                    ["重点户", ("formula", "A1&B1", None), GRID],
+                                    ["重点户", ("error", "#N/A"), GRID]])
+        r = upload("objects", book.build())
+        self.assertEqual(r.status, 400, r)
+        errs = {e["row"]: e for e in r.json["errors"]}
+        self.assertEqual(sorted(errs), [3, 4])
+        self.assertIn("公式", errs[3]["reason"])
+        self.assertEqual(errs[3]["column"], "B")
+        self.assertIn("#N/A", errs[4]["reason"])
+        r = upload("objects", book.build(), query="?skip_bad=true")
+        self.assertEqual(r.json["created"], 1)
+        self.assertEqual(len(objects_named("台账辛")), 1)
+
+
+class ImportXlsx(unittest.TestCase):
+    def test_cell_kinds(self):
+        head = ["外部编号", "来源", "类别", "问题描述", "纬度", "经度", "上报时间", "反映人"]
+        book = Book().sheet("案件", [
+            head,
+            ["X-1", "12345热线", "E0501", ("rich", "井盖", "缺失"), INSIDE[0], INSIDE[1], ("date", 45000.5, 1),
+             ("inline", "张三")],
+            [("inline", "X-2"), "hotline", "E0501", "占道", ("formula", "22.5675", 22.5675), INSIDE[1],
+             ("date", 45001.25, 2), None],
+        ])
+        r = upload("cases", book.build(), user="zhzx01")
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json["created"], 2)
+        rows = parse_csv(S.as_("admin").get("/api/v1/ledgers/cases.csv").raw)
+        head_out = rows[0]
+        mine = {r[head_out.index("外部编号")]: r for r in rows[1:] if r[head_out.index("外部编号")].startswith("X-")}
+        x1, x2 = mine["X-1"], mine["X-2"]
+        # serial 45000.5 is 2023-03-15 12:00 (1900 date system), local time
+        self.assertEqual(x1[head_out.index("上报时间")], "2023-03-15 12:00:00")
+        self.assertEqual(x2[head_out.index("上报时间")], "2023-03-16 06:00:00")
+        self.assertEqual(x1[head_out.index("问题描述")], "井盖缺失")  # runs joined, phonetic dropped
+        self.assertEqual(x1[head_out.index("反映人")], "张三")
+        self.assertEqual(x1[head_out.index("来源")], "12345热线")
+        self.assertTrue(x1[head_out.index("事发单位")].startswith("440303"))
+        # idempotent by source + external id
+        r = upload("cases", book.build(), user="zhzx01")
+        self.assertEqual((r.json["created"], r.json["unchanged"]), (0, 2))
+
+    def test_case_rows_checked_like_the_api(self):
+        head = ["外部编号", "来源", "类别", "问题描述", "纬度", "经度", "上报时间"]
+        data = csv_bytes([head,
+                          ["Y-1", "hotline", "不存在的类别", "x", "", "", ""],
+                          ["Y-2", "hotline", "E0501", "x", "10.0", "10.0", ""],
+                          ["Y-3", "hotline", "E0501", "x", "", "", "2099-01-01"],
+                          ["Y-4", "nowhere", "E0501", "x", "", "", ""],
+                          ["Y-5", "hotline", "E0501", "x", "22.5", "", ""]])
+        r = upload("cases", data, user="zhzx01")
+        self.assertEqual(r.status, 400, r)
+        errs = {e["row"]: e for e in r.json["errors"]}
+        self.assertEqual(sorted(errs), [2, 3, 4, 5, 6])
+        self.assertEqual(errs[2]["header"], "类别")
+        self.assertEqual(errs[3]["header"], "纬度")  # outside every grid
+        self.assertEqual(errs[4]["header"], "上报时间")
+        self.assertEqual(errs[5]["header"], "来源")
+        self.assertEqual(errs[6]["header"], "经度")
+
+
+class ImportOther(unittest.TestCase):
+    def test_users(self):
+        head = ["用户名", "姓名", "角色", "所属单位", "初始密码"]
+        r = upload("users", csv_bytes([head, ["ledger_u1", "台账用户", "网格员", "440303001", "ledger-pass-1"],
+                                       ["ledger_u2", "无密码", "reporter", "440303001", ""]]))
+        self.assertEqual(r.status, 400, r)
+        self.assertEqual(r.json["errors"][0]["header"], "初始密码")
+        r = upload("users", csv_bytes([head, ["ledger_u1", "台账用户", "网格员", "440303001", "ledger-pass-1"]]))
+        self.assertEqual((r.status, r.json["created"]), (200, 1))
+        S.login("ledger_u1", "ledger-pass-1")
+        users = parse_csv(S.as_("admin").get("/api/v1/ledgers/users.csv").raw)
+        self.assertIn(["ledger_u1", "台账用户", "网格员", "440303001", "", "启用"], users)
+        # an update keeps the password when the column is empty
+        r = upload("users", csv_bytes([head, ["ledger_u1", "改名", "reporter", "440303001", ""]]))
+        self.assertEqual((r.status, r.json["updated"]), (200, 1))
+        S.tokens.pop("ledger_u1")
+        S.login("ledger_u1", "ledger-pass-1")
+        users = parse_csv(S.as_("admin").get("/api/v1/ledgers/users.csv").raw)
+        self.assertNotIn("初始密码", users[0])
+        self.assertIn("改名", [u[1] for u in users])
+
+    def test_units(self):
+        head = ["编码", "名称", "类型", "上级编码", "状态"]
+        r = upload("units", csv_bytes([head, ["440303001090", "台账社区", "社区", "440303001", "启用"],
+                                       ["44030300109001", "台账网格", "grid", "440303001090", ""],
+                                       ["440303001091", "错码", "社区", "440303002", ""]]))
+        self.assertEqual(r.status, 400, r)
+        self.assertEqual(r.json["errors"][0]["row"], 4)
+        self.assertEqual(r.json["errors"][0]["header"], "编码")
+        r = upload("units", csv_bytes([head, ["440303001090", "台账社区", "社区", "440303001", "启用"],
+                                       ["44030300109001", "台账网格", "grid", "440303001090", ""]]))
+        self.assertEqual((r.status, r.json["created"]), (200, 2))
+        r = upload("units", csv_bytes([head, ["440303001090", "台账社区（改）", "社区", "440303001", "停用"]]))
+        self.assertEqual((r.status, r.json["updated"]), (200, 1))
+        u = S.as_("admin").get("/api/v1/units/440303001090").json
+        self.assertEqual((u["name"], u["active"]), ("台账社区（改）", False))
+
+    def test_geometries(self):
+        r = S.as_("admin").get("/api/v1/ledgers/geometries.geojson")
+        self.assertEqual(r.status, 200, r)
+        fc = json.loads(r.raw)
+        self.assertEqual(fc["type"], "FeatureCollection")
+        self.assertEqual(len(fc["features"]), int(r.headers["X-Rows"]))
+        some = fc["features"][:3]
+        bowtie = {"type": "Polygon", "coordinates": [[[114.0, 22.5], [114.1, 22.6], [114.1, 22.5],
+                                                      [114.0, 22.6], [114.0, 22.5]]]}
+        bad = {"type": "FeatureCollection", "features": some + [
+            {"type": "Feature", "properties": {"code": GRID}, "geometry": bowtie},
+            {"type": "Feature", "properties": {}, "geometry": bowtie}]}
+        r = upload("geometries", json.dumps(bad).encode())
+        self.assertEqual(r.status, 400, r)
+        self.assertEqual([e["row"] for e in r.json["errors"]], [4, 5])
+        self.assertIn("Self-intersection", r.json["errors"][0]["reason"])
+        r = upload("geometries", json.dumps({"type": "FeatureCollection", "features": some}).encode())
+        self.assertEqual((r.status, r.json["updated"]), (200, 3))
+        r = upload("geometries", b"{not json")
+        self.assertEqual(r.status, 400, r)
+        r = upload("geometries", csv_bytes([["code"]]), query="?format=csv")
+        self.assertEqual(r.status, 400, r)
+
+    def test_roles(self):
+        data = csv_bytes([["编码", "名称", "类型"], ["440303001092", "x", "社区"]])
+        for user in ("leader", "zhzx01", "cg", "wgy_hb", "citizen"):
+            self.assertEqual(upload("units", data, user=user).status, 403, user)
+        self.assertEqual(S.as_("citizen").get("/api/v1/ledgers/units.csv").status, 403)
+        self.assertEqual(S.as_("zhzx01").get("/api/v1/ledgers/users.csv").status, 403)
+
+
+class Cli(unittest.TestCase):
+    def test_import_export_commands(self):
+        d = S.dir
+        bad = os.path.join(d, "bad.csv")
+        with open(bad, "wb") as f:
+            f.write(csv_bytes([["种类", "名称", "所属网格", "风险等级"], ["重点户", "命令行", GRID, "blue"],
+                               ["重点户", "命令行", GRID, "紫色"]]))
+        p = S.run("import", "objects", bad, "--db", S.db, check=False)
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertIn("第3行 D列（风险等级）", p.stderr)
+        self.assertIn("没有导入任何数据", p.stderr)
+        p = S.run("import", "objects", bad, "--db", S.db, "--skip-bad", check=False)
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertIn("新建 1", p.stdout)
+        self.assertIn("错误 1", p.stdout)
+        out = os.path.join(d, "objects.xlsx")
+        p = S.run("export", "objects", out, "--db", S.db)
+        self.assertIn("已导出管理对象台账", p.stdout)
+        with zipfile.ZipFile(out) as z:
+            self.assertIn("xl/worksheets/sheet1.xml", z.namelist())
+        p = S.run("import", "objects", out, "--db", S.db, "--dry-run")
+        self.assertIn("试导入", p.stdout)
+        p = S.run("import", "planets", out, "--db", S.db, check=False)
+        self.assertEqual(p.returncode, 2)
+        p = S.run("import", "--help")
+        self.assertIn("--skip-bad", p.stdout)
+        p = S.run("audit", "verify", "--db", S.db)
+
+    def test_documented_example_files_import(self):
+        examples = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs", "examples")
+        for kind in ("units", "objects", "cases"):
+            p = S.run("import", kind, os.path.join(examples, kind + ".csv"), "--db", S.db, "--dry-run")
+            self.assertIn("错误 0（试导入，未写入）", p.stdout)
+
+
+if __name__ == "__main__":
+    harness.main(sys.modules[__name__], "BIHUAN")
