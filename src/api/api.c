@@ -96,18 +96,33 @@ static bool time_param(http_req_t *r, const char *name, bool end, dt_ms_t *out)
 /* ---- index, health, metrics ---- */
 
 /* Until the web console lands, "/" says what is served here. */
+/* The console (web/dist/index.html); without it, a page saying so. */
 static void h_index(http_req_t *r)
 {
     static const char page[] =
         "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
         "<title>bihuan 闭环</title></head><body>"
-        "<h1>bihuan（闭环）</h1><p>API 正在运行。</p><ul>"
+        "<h1>bihuan（闭环）</h1><p>API 正在运行。控制台文件未找到（用 <code>make</code> 构建，"
+        "或用 <code>bihuan serve --web DIR</code> 指定目录）。</p><ul>"
         "<li><code>POST /api/v1/session</code> 登录，取得令牌</li>"
         "<li><code>GET /api/v1/cases</code> 案件列表与检索</li>"
         "<li><code>GET /api/v1/stats/cases</code> 统计</li>"
         "<li><a href=\"/healthz\">/healthz</a>、<a href=\"/metrics\">/metrics</a></li>"
         "</ul><p>接口说明见项目 docs/API.md。</p></body></html>";
+    if (http_static(r, http_static_dir(r)))
+        return;
     http_reply(r, 200, "text/html; charset=utf-8", page, sizeof page - 1);
+}
+
+/* What the console needs before login: the map's base layer. */
+static void h_console(http_req_t *r)
+{
+    api_t *api = r->app;
+    http_json(r, 200, json_pack("{s:s?, s:s?}", "tile_url",
+                                api->tile_url && *api->tile_url ? api->tile_url : NULL,
+                                "tile_attribution",
+                                api->tile_attribution && *api->tile_attribution ? api->tile_attribution
+                                                                                : NULL));
 }
 
 
@@ -1091,6 +1106,29 @@ static bool list_filters(http_req_t *r, db_case_filter_t *f)
         }
         f->after_set = true;
     }
+    /* open=true: not closed or rejected; supervised=true: under 督办. */
+    for (int i = 0; i < 2; i++) {
+        const char *name = i ? "supervised" : "open";
+        if ((v = qs_get(&r->query, name))) {
+            if (strcmp(v, "true") && strcmp(v, "false")) {
+                http_fail(r, BH_INVALID_ARGUMENT, name, "%s 应为 true 或 false", name);
+                return false;
+            }
+            if (strcmp(v, "true") == 0 && i)
+                f->supervised = true;
+            else if (strcmp(v, "true") == 0)
+                f->open = 1;
+        }
+    }
+    /* mine=true: the cases this user reported (a grid worker's 我的上报). */
+    if ((v = qs_get(&r->query, "mine"))) {
+        if (strcmp(v, "true") && strcmp(v, "false")) {
+            http_fail(r, BH_INVALID_ARGUMENT, "mine", "mine 应为 true 或 false");
+            return false;
+        }
+        if (strcmp(v, "true") == 0)
+            f->created_by = r->user.username;
+    }
     /* Jurisdiction. */
     if (r->user.role == ROLE_PUBLIC)
         f->created_by = r->user.username;
@@ -1102,7 +1140,8 @@ static bool list_filters(http_req_t *r, db_case_filter_t *f)
 static void h_case_list(http_req_t *r)
 {
     static const char *const params[] = {"unit", "status", "category", "source", "light", "q",
-                                         "from", "to", "sort", "limit", "cursor", "handling_unit", NULL};
+                                         "from", "to", "sort", "limit", "cursor", "handling_unit", "mine",
+                                         "open", "supervised", NULL};
     svc_t *s = APP(r);
     db_case_filter_t f;
     db_case_t *rows;
@@ -1275,6 +1314,7 @@ static void h_stats(http_req_t *r)
 static const http_route_t api_routes[] = {
     {"GET", "/", h_index},
     {"GET", "/healthz", h_healthz},
+    {"GET", "/api/v1/console", h_console},
     {"GET", "/metrics", h_metrics},
     {"POST", "/api/v1/session", h_login},
     {"DELETE", "/api/v1/session", h_logout},

@@ -9,6 +9,7 @@
 
 typedef struct {
     svc_t *svc;
+    const char *tile_url, *tile_attribution; /* the console map's base layer, "" for none */
 } api_t;
 
 /* For the handlers in other files (ledger_api.c): authenticate the

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -147,6 +148,11 @@ void http_fail(http_req_t *r, bh_status_t st, const char *field, const char *fmt
     http_error(r, &e);
 }
 
+const char *http_static_dir(http_req_t *r)
+{
+    return ((struct ctx *)r)->srv->cfg.static_dir;
+}
+
 http_server_t *http_server_of(http_req_t *r)
 {
     return ((struct ctx *)r)->srv;
@@ -199,9 +205,13 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, struct ctx *c)
         MHD_create_response_from_buffer(r->resp_len, (void *)(r->resp ? r->resp : ""),
                                         MHD_RESPMEM_PERSISTENT);
     enum MHD_Result ret;
+    bool cache_set = false;
     if (r->ctype)
         MHD_add_response_header(resp, "Content-Type", r->ctype);
-    MHD_add_response_header(resp, "Cache-Control", "no-store");
+    for (int i = 0; i < r->nheaders; i++)
+        cache_set |= strcasecmp(r->headers[i].name, "Cache-Control") == 0;
+    if (!cache_set) /* API answers are never cached */
+        MHD_add_response_header(resp, "Cache-Control", "no-store");
     for (int i = 0; i < r->nheaders; i++)
         MHD_add_response_header(resp, r->headers[i].name, r->headers[i].value);
     ret = MHD_queue_response(conn, (unsigned)r->status, resp);
@@ -236,6 +246,8 @@ static void dispatch(struct ctx *c)
     }
     if (path_matched)
         http_fail(r, BH_FAILED_PRECONDITION, "method", "该地址不支持 %s 方法", r->method), r->status = 405;
+    else if (http_static(r, s->cfg.static_dir))
+        return;
     else
         http_fail(r, BH_NOT_FOUND, "path", "没有这个接口：%s", r->path);
 }

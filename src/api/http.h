@@ -53,6 +53,7 @@ typedef struct {
     size_t upload_limit;    /* the same for /api/v1/ledgers/ (0: body_limit) */
     unsigned timeout_s;     /* idle connection timeout */
     unsigned max_conns;
+    const char *static_dir; /* the console's files (web/dist), or NULL */
 } http_config_t;
 
 /* Start serving; routes must outlive the server. */
@@ -74,6 +75,11 @@ void http_json(http_req_t *r, int status, json_t *v); /* steals v */
 void http_error(http_req_t *r, const bh_err_t *e);
 void http_fail(http_req_t *r, bh_status_t st, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
+/* Serve r->path from 'dir' if it names a console file there (static.c);
+ * false when it does not, and nothing was replied. */
+bool http_static(http_req_t *r, const char *dir);
+const char *http_static_dir(http_req_t *r); /* the server's, or NULL */
 
 /* The one mapping from a project status to an HTTP status. */
 int http_status_of(bh_status_t st);

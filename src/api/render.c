@@ -71,11 +71,26 @@ json_t *render_case_row(svc_t *s, const svc_user_t *u, const db_case_t *k,
                         const db_clock_t *clocks, int nclocks, arena_t *a)
 {
     json_t *o = base_case(s, u, k, a), *arr = json_array();
-    for (int i = 0; i < nclocks; i++)
-        json_array_append_new(arr, json_pack("{s:s, s:o, s:o, s:o, s:s}",
+    const sla_policy_t *p = svc_case_policy(s, k);
+    dt_ms_t now = svc_now();
+    for (int i = 0; i < nclocks; i++) {
+        json_t *c = json_pack("{s:s, s:o, s:o, s:o, s:s}",
             "name", clocks[i].name, "started_at", render_time(clocks[i].started_at),
             "deadline", render_time(clocks[i].deadline), "stopped_at", render_time(clocks[i].stopped_at),
-            "light", sla_light_name(clocks[i].light)));
+            "light", sla_light_name(clocks[i].light));
+        /* A running clock: what is left, in its own unit (working days or hours). */
+        for (int j = 0; p && j < p->nclocks; j++)
+            if (strcmp(p->clock[j].name, clocks[i].name) == 0) {
+                json_object_set_new(c, "label", json_string(p->clock[j].label));
+                if (clocks[i].deadline && !clocks[i].stopped_at && k->status != CASE_ST_SUSPENDED) {
+                    json_object_set_new(c, "remaining",
+                                        json_real(sla_remaining(&p->clock[j], &s->env, now,
+                                                                clocks[i].deadline)));
+                    json_object_set_new(c, "remaining_label", json_string(sla_unit_label(&p->clock[j])));
+                }
+            }
+        json_array_append_new(arr, c);
+    }
     json_object_set_new(o, "clocks", arr);
     return o;
 }

@@ -29,6 +29,12 @@ static int apply(app_config_t *cfg, const char *key, const char *val, const char
         set_str(cfg->categories, sizeof cfg->categories, val);
     else if (strcmp(key, "office_hours") == 0)
         set_str(cfg->office_hours, sizeof cfg->office_hours, val);
+    else if (strcmp(key, "web_dir") == 0)
+        set_str(cfg->web_dir, sizeof cfg->web_dir, val);
+    else if (strcmp(key, "tile_url") == 0)
+        set_str(cfg->tile_url, sizeof cfg->tile_url, val);
+    else if (strcmp(key, "tile_attribution") == 0)
+        set_str(cfg->tile_attribution, sizeof cfg->tile_attribution, val);
     else if (strcmp(key, "session_ttl_hours") == 0 && (cfg->session_ttl_hours = strtod(val, &end)) > 0 && !*end)
         ;
     else if (strcmp(key, "sweep_interval") == 0 && (cfg->sweep_interval_s = strtod(val, &end)) > 0 && !*end)
@@ -39,7 +45,8 @@ static int apply(app_config_t *cfg, const char *key, const char *val, const char
         ;
     else {
         fprintf(stderr, "bihuan: %s：无法识别的配置项或取值“%s = %s”\n"
-                        "（可用: db, listen, categories, office_hours, session_ttl_hours, sweep_interval, body_limit, upload_limit）\n",
+                        "（可用: db, listen, categories, office_hours, session_ttl_hours, sweep_interval, body_limit, upload_limit,\n"
+                        " web_dir, tile_url, tile_attribution）\n",
                 where, key, val);
         return 2;
     }
@@ -62,7 +69,9 @@ int app_config_load(app_config_t *cfg, const char *path)
     static const struct { const char *env, *key; } envs[] = {
         {"BIHUAN_DB", "db"}, {"BIHUAN_LISTEN", "listen"}, {"BIHUAN_CATEGORIES", "categories"}, {"BIHUAN_OFFICE_HOURS", "office_hours"},
         {"BIHUAN_SESSION_TTL_HOURS", "session_ttl_hours"}, {"BIHUAN_SWEEP_INTERVAL", "sweep_interval"},
-        {"BIHUAN_BODY_LIMIT", "body_limit"}, {"BIHUAN_UPLOAD_LIMIT", "upload_limit"}};
+        {"BIHUAN_BODY_LIMIT", "body_limit"}, {"BIHUAN_UPLOAD_LIMIT", "upload_limit"},
+        {"BIHUAN_WEB_DIR", "web_dir"}, {"BIHUAN_TILE_URL", "tile_url"},
+        {"BIHUAN_TILE_ATTRIBUTION", "tile_attribution"}};
     memset(cfg, 0, sizeof *cfg);
     set_str(cfg->db, sizeof cfg->db, APP_DEFAULT_DB);
     set_str(cfg->listen, sizeof cfg->listen, "127.0.0.1:8080");
@@ -70,6 +79,9 @@ int app_config_load(app_config_t *cfg, const char *path)
     cfg->sweep_interval_s = 1;
     cfg->body_limit = 1 << 20;
     cfg->upload_limit = 256L << 20;
+#ifdef BIHUAN_WEB_DIR
+    set_str(cfg->web_dir, sizeof cfg->web_dir, BIHUAN_WEB_DIR); /* the build's web/dist */
+#endif
     if (!path)
         path = getenv("BIHUAN_CONFIG");
     if (path) {

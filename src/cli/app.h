@@ -16,6 +16,8 @@ typedef struct {
     double session_ttl_hours, sweep_interval_s;
     long body_limit;
     long upload_limit; /* ledger uploads */
+    char web_dir[512];           /* the console's built files ("" : none) */
+    char tile_url[512], tile_attribution[256]; /* the console map's base layer ("" : none) */
 } app_config_t;
 
 /* Defaults, then the file (if 'path' is non-NULL), then BIHUAN_* variables.

@@ -26,8 +26,14 @@ static const char usage[] =
     "  --categories FILE  案件类别与时限策略文件（BIHUAN_CATEGORIES，默认内置 data/categories.json）\n"
     "  --config FILE      配置文件（BIHUAN_CONFIG），每行“键 = 值”：db, listen, categories,\n"
     "                     office_hours, session_ttl_hours, sweep_interval（秒）, body_limit（字节）,\n"
-    "                     upload_limit（台账上传，字节，默认 256 MiB）\n"
-    "  --help             显示本帮助\n";
+    "                     upload_limit（台账上传，字节，默认 256 MiB）,\n"
+    "                     web_dir, tile_url, tile_attribution\n"
+    "  --web DIR          控制台文件目录（BIHUAN_WEB_DIR，默认本次构建的 web/dist）\n"
+    "  --help             显示本帮助\n"
+    "\n"
+    "控制台地图默认只显示网格边界，不加载任何在线底图（可离线使用）。要叠加底图，在配置文件中设\n"
+    "tile_url（如 https://webrd01.is.autonavi.com/appmaptile?x={x}&y={y}&z={z}&style=8&lang=zh_cn）\n"
+    "和 tile_attribution，或用 BIHUAN_TILE_URL / BIHUAN_TILE_ATTRIBUTION。\n";
 
 struct sweeper {
     svc_t *svc;
@@ -70,10 +76,11 @@ int cmd_serve(int argc, char **argv)
         {"listen", required_argument, NULL, 'l'},
         {"config", required_argument, NULL, 'c'},
         {"categories", required_argument, NULL, 'k'},
+        {"web", required_argument, NULL, 'w'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *db = NULL, *listen = NULL, *config = NULL, *categories = NULL;
+    const char *db = NULL, *listen = NULL, *config = NULL, *categories = NULL, *web = NULL;
     app_config_t cfg;
     svc_t svc;
     api_t api;
@@ -94,6 +101,7 @@ int cmd_serve(int argc, char **argv)
         case 'l': listen = optarg; break;
         case 'c': config = optarg; break;
         case 'k': categories = optarg; break;
+        case 'w': web = optarg; break;
         case 'h': fputs(usage, stdout); return CLI_EXIT_OK;
         default:
             return cli_usage_error("serve", usage, "无法识别的选项或缺少参数值：%s", argv[optind - 1]);
@@ -109,6 +117,8 @@ int cmd_serve(int argc, char **argv)
         snprintf(cfg.listen, sizeof cfg.listen, "%s", listen);
     if (categories)
         snprintf(cfg.categories, sizeof cfg.categories, "%s", categories);
+    if (web)
+        snprintf(cfg.web_dir, sizeof cfg.web_dir, "%s", web);
 
     /* Signals go to this thread only, through sigwait below. */
     sigemptyset(&sigs);
@@ -125,7 +135,12 @@ int cmd_serve(int argc, char **argv)
         app_close(&svc);
         return CLI_EXIT_USAGE;
     }
+    memset(&api, 0, sizeof api);
+    memset(&hc, 0, sizeof hc);
     api.svc = &svc;
+    api.tile_url = cfg.tile_url;
+    api.tile_attribution = cfg.tile_attribution;
+    hc.static_dir = cfg.web_dir[0] ? cfg.web_dir : NULL;
     hc.listen = cfg.listen;
     hc.body_limit = (size_t)cfg.body_limit;
     hc.upload_limit = (size_t)cfg.upload_limit;

@@ -72,6 +72,15 @@ static int64_t consume(const sla_clock_def_t *c, const sla_env_t *env,
     return 0;
 }
 
+double sla_remaining(const sla_clock_def_t *c, const sla_env_t *env, dt_ms_t now,
+                     dt_ms_t deadline)
+{
+    unsigned fl = 0;
+    int64_t u = now <= deadline ? consume(c, env, now, deadline, &fl)
+                                : -consume(c, env, deadline, now, &fl);
+    return sla_amount_from_units(c, u);
+}
+
 /* The first instant at which running from s has consumed r units. */
 static dt_ms_t reach(const sla_clock_def_t *c, const sla_env_t *env,
                      dt_ms_t s, int64_t r, unsigned *fl)

@@ -130,6 +130,14 @@ int64_t sla_units_from_amount(const sla_clock_def_t *c, double amount);
 /* And back, for display: units to the clock's written unit. */
 double sla_amount_from_units(const sla_clock_def_t *c, int64_t units);
 
+/*
+ * What is left at 'now' of a running clock whose deadline is 'deadline',
+ * in the clock's written unit; negative once past it.  For case lists,
+ * where the history is not at hand (a paused clock is not recognised).
+ */
+double sla_remaining(const sla_clock_def_t *c, const sla_env_t *env, dt_ms_t now,
+                     dt_ms_t deadline);
+
 /* True when the clock counts whole days (working_days or civil). */
 bool sla_day_based(const sla_clock_def_t *c);
 

@@ -84,6 +84,7 @@ typedef struct {
     const char *created_by;      /* only cases this user reported */
     int status;                  /* case_state_t or -1 */
     int open;                    /* 1: open states only, 2: closed or rejected only */
+    bool supervised;             /* only cases under supervision (督办) */
     const char *const *categories; /* exact codes, ORed; ncategories <= DB_MAX_IN */
     int ncategories;
     int offset;                  /* rows to skip (page-numbered clients) */

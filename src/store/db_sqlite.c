@@ -1062,6 +1062,8 @@ static void add_filters(struct sqlbuf *b, const db_case_filter_t *f)
                " (+cases.handling_unit >= :v1 AND +cases.handling_unit < :v2))");
     if (f->created_by)
         add(b, " AND cases.created_by = :by");
+    if (f->supervised)
+        add(b, " AND cases.supervised > 0");
     if (f->status >= 0)
         add(b, " AND cases.status = :st");
     if (f->open == 1)

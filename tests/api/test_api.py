@@ -577,5 +577,57 @@ class Calendar(unittest.TestCase):
         self.assertEqual(c.get("/api/v1/calendar/20x5").status, 400)
 
 
+class ConsoleSupport(unittest.TestCase):
+    """What the web console relies on besides the case API."""
+
+    def test_mine_lists_only_own_reports(self):
+        wgy = S.as_("wgy_hb")
+        mine = new_case(wgy).json["id"]
+        other = new_case(S.as_("zhzx01"), unit="44030300100101").json["id"]
+        ids = {c["id"] for c in wgy.get("/api/v1/cases?mine=true&limit=200").json["items"]}
+        self.assertIn(mine, ids)
+        self.assertNotIn(other, ids)
+        self.assertTrue(all(c["created_by"] == "wgy_hb" for c in
+                            wgy.get("/api/v1/cases?mine=true&limit=200").json["items"]))
+        self.assertEqual(wgy.get("/api/v1/cases?mine=yes").status, 400)
+
+    def test_open_and_supervised_filters(self):
+        op = S.as_("zhzx01")
+        c = new_case(op, unit="44030300100101").json
+        r = op.act(c["id"], "supervise", level=2, note="重点督办")
+        self.assertEqual(r.status, 200, r)
+        sup = op.get("/api/v1/cases?supervised=true&limit=200").json["items"]
+        self.assertIn(c["id"], {x["id"] for x in sup})
+        self.assertTrue(all(x["supervised"] for x in sup))
+        self.assertNotIn(new_case(op, unit="44030300100101").json["id"], {x["id"] for x in sup})
+        rej = new_case(op, unit="44030300100101").json
+        self.assertEqual(op.act(rej["id"], "reject", reason="重复").status, 200)
+        opened = {x["id"] for x in op.get("/api/v1/cases?open=true&limit=200").json["items"]}
+        self.assertIn(c["id"], opened)
+        self.assertNotIn(rej["id"], opened)
+
+    def test_list_rows_carry_remaining_like_the_detail(self):
+        c = new_case(S.as_("zhzx01"), unit="44030300100101").json
+        row = [r for r in S.as_("zhzx01").get("/api/v1/cases?limit=200").json["items"] if r["id"] == c["id"]][0]
+        detail = {k["name"]: k for k in S.as_("zhzx01").get("/api/v1/cases/%d" % c["id"]).json["clocks"]}
+        running = [k for k in row["clocks"] if k["stopped_at"] is None and k["deadline"]]
+        self.assertTrue(running)
+        for k in running:
+            d = detail[k["name"]]
+            self.assertEqual(k["remaining_label"], d["remaining_label"])
+            self.assertEqual(k["label"], d["label"])
+            self.assertAlmostEqual(k["remaining"], d["remaining"], delta=0.01 if d["unit"] != "days" else 0)
+
+    def test_console_files_and_config(self):
+        r = S.request("GET", "/api/v1/console")
+        self.assertEqual(r.status, 200)
+        self.assertEqual(r.json, {"tile_url": None, "tile_attribution": None})
+        r = S.request("GET", "/")
+        self.assertEqual(r.status, 200)
+        self.assertIn("text/html", r.headers["Content-Type"])
+        for bad in ("/../CMakeLists.txt", "/assets/%2e%2e/x.js", "/.env", "/index.html/.."):
+            self.assertEqual(S.request("GET", bad).status, 404, bad)
+
+
 if __name__ == "__main__":
     harness.main(sys.modules[__name__], "BIHUAN")

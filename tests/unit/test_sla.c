@@ -5,6 +5,7 @@
  * limits, stop and reject, the sweep's next-change instant, and property
  * tests that lights never improve without an event.
  */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -103,6 +104,40 @@ static void assert_light(const sla_policy_t *p, const struct hist *h,
     if (st.light != want)
         fail_msg("%s at %s: light %s, want %s", clock, now, sla_light_name(st.light),
                  sla_light_name(want));
+}
+
+/* sla_remaining (what case lists show) agrees with the full evaluation's
+ * remaining for every running clock, before and after the deadline,
+ * across the 2025 Spring Festival holiday. */
+static void remaining_matches_evaluation(void **state)
+{
+    static const char *const codes[] = {"E0501", "H01", "H02", "P01", "S01", "V01"};
+    static const char *const nows[] = {"2025-01-24T11:00", "2025-01-27T17:59", "2025-01-30T10:00",
+                                       "2025-02-05T09:30", "2025-02-14T16:00", "2025-03-20T08:00"};
+    (void)state;
+    for (size_t c = 0; c < sizeof codes / sizeof codes[0]; c++) {
+        const cat_t *cat = cat_find(cats, codes[c]);
+        const sla_policy_t *p;
+        struct hist h = {0};
+        assert_non_null(cat);
+        p = cat_policy(cats, cat, NULL, NULL);
+        add(&h, CASE_ACT_REPORT, "2025-01-24T10:00");
+        add(&h, CASE_ACT_REGISTER, "2025-01-24T10:30");
+        for (size_t i = 0; i < sizeof nows / sizeof nows[0]; i++) {
+            sla_clock_state_t st[SLA_CLOCKS_MAX];
+            sla_evaluate(p, &env, h.ev, h.n, T(nows[i]), st);
+            for (int k = 0; k < p->nclocks; k++) {
+                double want, got;
+                if (!st[k].started || st[k].stopped)
+                    continue;
+                want = sla_amount_from_units(&p->clock[k], st[k].remaining);
+                got = sla_remaining(&p->clock[k], &env, T(nows[i]), st[k].deadline);
+                if (fabs(want - got) > 1e-6)
+                    fail_msg("%s %s at %s: remaining %g, list shows %g", codes[c], p->clock[k].name,
+                             nows[i], want, got);
+            }
+        }
+    }
 }
 
 /* The seed's ecology bureau: contact within 1 hour, handle within 3
@@ -513,6 +548,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(ecology_policy_across_spring_festival),
+        cmocka_unit_test(remaining_matches_evaluation),
         cmocka_unit_test(suspension_pauses_all_clocks),
         cmocka_unit_test(overdue_then_suspended_stays_overdue),
         cmocka_unit_test(extension_moves_one_deadline),
