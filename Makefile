@@ -1,6 +1,6 @@
 # bihuan - thin wrapper over CMake + Ninja + CTest.
 #
-#   make          build build/bihuan
+#   make          build build/bihuan and the web console (web/dist)
 #   make test     install dependencies, build (strict), run every test,
 #                 then again under AddressSanitizer + UBSan
 #   make run      install dependencies, build, run the program
@@ -14,15 +14,19 @@ CMAKE_FLAGS ?=
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 20
 
-.PHONY: all build deps test test-plain test-asan fuzz run clean format
+.PHONY: all build web deps test test-plain test-asan fuzz run clean format
 
 all: build
 
 $(BUILD)/build.ninja:
 	cmake -S . -B $(BUILD) -G Ninja $(CMAKE_FLAGS)
 
-build: $(BUILD)/build.ninja
+build: $(BUILD)/build.ninja web
 	ninja -C $(BUILD)
+
+# The web console: npm packages from the lock file, then vite.
+web:
+	./scripts/web.sh
 
 deps:
 	./scripts/deps.sh
@@ -30,12 +34,12 @@ deps:
 test: deps
 	$(MAKE) test-plain test-asan fuzz
 
-test-plain:
+test-plain: web
 	cmake -S . -B $(BUILD) -G Ninja -DBIHUAN_WERROR=ON $(CMAKE_FLAGS)
 	ninja -C $(BUILD)
 	cd $(BUILD) && ctest --output-on-failure
 
-test-asan:
+test-asan: web
 	cmake -S . -B $(ASAN_BUILD) -G Ninja -DBIHUAN_WERROR=ON \
 	    -DSANITIZER=address,undefined -DCMAKE_BUILD_TYPE=Debug $(CMAKE_FLAGS)
 	ninja -C $(ASAN_BUILD)

@@ -8,7 +8,9 @@ set -eu
 # Build: compiler, CMake + Ninja, the libraries.  Tests: cmocka, python3
 # (black-box API tests, standard library only), clang + its runtime
 # (libFuzzer, sanitizers).  Ledgers: libzip + expat (reading .xlsx),
-# libxlsxwriter (writing it).  Benchmarks: wrk.
+# libxlsxwriter (writing it).  Web console: Node.js and npm (vite builds it;
+# any Node >= 18 will do, Debian's or one already installed), chromium and
+# CJK fonts for the browser tests.  Benchmarks: wrk.
 PACKAGES="
 build-essential
 cmake
@@ -24,10 +26,18 @@ libcmocka-dev
 libzip-dev
 libexpat1-dev
 libxlsxwriter-dev
+chromium
+fonts-noto-cjk
 clang
 libclang-rt-14-dev
 wrk
 "
+
+# Node.js: keep one that is already installed (e.g. from NodeSource, which
+# bundles npm); otherwise Debian's nodejs and npm.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    PACKAGES="$PACKAGES nodejs npm"
+fi
 
 missing=""
 for p in $PACKAGES; do

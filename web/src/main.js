@@ -1,0 +1,132 @@
+// main.js - the console's shell: login, role-aware navigation and a hash
+// router (#/, #/cases, #/cases/42, #/report, #/dashboard).
+import "./style.css";
+import { api, session, setExpiredHandler, clearCache } from "./api.js";
+import { h, clear, ROLE, showFormError, field } from "./ui.js";
+import { workbench } from "./pages/workbench.js";
+import { caseList } from "./pages/cases.js";
+import { caseDetail } from "./pages/case.js";
+import { reportForm } from "./pages/report.js";
+import { dashboard } from "./pages/dashboard.js";
+import { drafts } from "./drafts.js";
+
+const app = document.getElementById("app");
+
+// Which pages each role sees in the navigation.
+const NAV = [
+  { path: "#/", label: "工作台", roles: ["admin", "leader", "operator", "handler", "reporter", "public"] },
+  { path: "#/cases", label: "案件", roles: ["admin", "leader", "operator", "handler", "reporter"] },
+  { path: "#/report", label: "上报", roles: ["operator", "reporter", "public"] },
+  { path: "#/dashboard", label: "统计", roles: ["admin", "leader", "operator"] },
+];
+
+function route() {
+  const hash = location.hash || "#/";
+  const [path, query] = hash.slice(1).split("?");
+  return { path, params: new URLSearchParams(query || "") };
+}
+
+// Session over: keep the place and the form being filled in, then log in.
+setExpiredHandler(() => {
+  drafts.saveAll();
+  sessionStorage.setItem("bihuan.return", location.hash || "#/");
+  sessionStorage.setItem("bihuan.expired", "1");
+  location.hash = "#/login";
+});
+
+function loginPage() {
+  const expired = sessionStorage.getItem("bihuan.expired");
+  const user = h("input", { type: "text", autocomplete: "username", required: true });
+  const pass = h("input", { type: "password", autocomplete: "current-password", required: true });
+  const form = h("form.login-card", { "aria-labelledby": "login-title" },
+    h("h1#login-title", "闭环 · 基层治理闭环管理平台"),
+    expired ? h("p.notice", { role: "alert" }, "登录已过期，请重新登录。您正在填写的内容已保留。") : null,
+    field("用户名", user, { name: "username" }),
+    field("密码", pass, { name: "password" }),
+    h("div.form-error", { role: "alert" }),
+    h("button.primary", { type: "submit" }, "登录"));
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const btn = form.querySelector("button");
+    btn.disabled = true;
+    btn.textContent = "登录中…";
+    try {
+      const r = await api("POST", "/api/v1/session", { username: user.value.trim(), password: pass.value });
+      session.set({ token: r.token, user: r.user, expires_at: r.expires_at });
+      clearCache();
+      sessionStorage.removeItem("bihuan.expired");
+      const back = sessionStorage.getItem("bihuan.return");
+      sessionStorage.removeItem("bihuan.return");
+      location.hash = back && back !== "#/login" ? back : "#/";
+    } catch (e) {
+      showFormError(form, e, e.field === "username" || e.field === "password" ? undefined : "");
+    } finally {
+      btn.disabled = false;
+      btn.textContent = "登录";
+    }
+  });
+  clear(app, h("main#main.login", form));
+  user.focus();
+}
+
+function shell(user, current) {
+  const nav = h("nav.nav", { "aria-label": "主导航" },
+    NAV.filter((n) => n.roles.includes(user.role)).map((n) =>
+      h("a", { href: n.path, "aria-current": current === n.path ? "page" : null }, n.label)));
+  const logout = h("button.link", { type: "button" }, "退出");
+  logout.addEventListener("click", async () => {
+    try {
+      await api("DELETE", "/api/v1/session");
+    } catch {
+      /* the session may already be gone */
+    }
+    session.clear();
+    location.hash = "#/login";
+  });
+  const main = h("main#main.page", { tabindex: "-1" });
+  clear(app,
+    h("header.top",
+      h("a.brand", { href: "#/" }, "闭环"),
+      nav,
+      h("div.who", h("span", `${user.display_name || user.username}`), h("span.role", ROLE[user.role] || user.role), logout)),
+    main);
+  return main;
+}
+
+async function render() {
+  const { path, params } = route();
+  const s = session.get();
+  if (path === "/login" || !s) {
+    if (!s && path !== "/login") {
+      sessionStorage.setItem("bihuan.return", location.hash || "#/");
+      location.hash = "#/login";
+      return;
+    }
+    loginPage();
+    return;
+  }
+  const user = s.user;
+  let current = "#/";
+  let page;
+  const m = path.match(/^\/cases\/(\d+)$/);
+  if (m) {
+    current = "#/cases";
+    page = (el) => caseDetail(el, user, Number(m[1]));
+  } else if (path === "/cases") {
+    current = "#/cases";
+    page = (el) => caseList(el, user, params);
+  } else if (path === "/report") {
+    current = "#/report";
+    page = (el) => reportForm(el, user);
+  } else if (path === "/dashboard") {
+    current = "#/dashboard";
+    page = (el) => dashboard(el, user, params);
+  } else {
+    page = (el) => workbench(el, user);
+  }
+  const main = shell(user, current);
+  await page(main);
+}
+
+window.addEventListener("hashchange", render);
+render();

@@ -1,0 +1,140 @@
+// ui.js - small DOM helpers and the labels the console shows.
+
+// h("div.card#x", {onclick}, child, ...) builds an element.
+export function h(tag, attrs, ...children) {
+  const [, name, rest] = tag.match(/^([a-z0-9]+)(.*)$/i);
+  const el = document.createElement(name);
+  for (const m of rest.matchAll(/([.#])([\w-]+)/g)) {
+    if (m[1] === ".") el.classList.add(m[2]);
+    else el.id = m[2];
+  }
+  if (attrs && (typeof attrs !== "object" || attrs instanceof Node || Array.isArray(attrs))) {
+    children.unshift(attrs);
+    attrs = null;
+  }
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
+    else if (k === "dataset") Object.assign(el.dataset, v);
+    else if (k === "value") el.value = v;
+    else el.setAttribute(k, v === true ? "" : v);
+  }
+  append(el, children);
+  return el;
+}
+
+function append(el, children) {
+  for (const c of children.flat(Infinity)) {
+    if (c === null || c === undefined || c === false) continue;
+    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+}
+
+export function clear(el, ...children) {
+  el.replaceChildren();
+  append(el, children);
+  return el;
+}
+
+export const STATUS = {
+  reported: "待立案", registered: "已立案", dispatched: "已派遣", accepted: "处置中",
+  handled: "待核查", closed: "已结案", rejected: "不予立案", suspended: "已挂起",
+};
+export const LIGHT = { none: "未计时", green: "绿灯", yellow: "黄灯", red: "红灯", overdue: "超期" };
+export const ROLE = {
+  admin: "系统管理员", leader: "领导", operator: "指挥中心", handler: "处置单位", reporter: "网格员", public: "公众",
+};
+export const SOURCE = {
+  grid: "网格员上报", hotline: "12345热线", citizen: "群众反映", petition: "信访", inspection: "巡查检查",
+  self_check: "企业自查", video: "视频监控", superior: "上级交办", open311: "Open311",
+};
+
+// "2023-05-02T14:38:11.985+08:00" -> "2023-05-02 14:38"
+export function fmtTime(t) {
+  if (!t) return "—";
+  return t.slice(0, 16).replace("T", " ");
+}
+
+export function lightBadge(light, extra) {
+  return h(`span.badge.light-${light || "none"}`, { title: LIGHT[light] || "" }, LIGHT[light] || light, extra ? " " + extra : "");
+}
+
+export function statusBadge(status, label) {
+  return h(`span.badge.status-${status}`, label || STATUS[status] || status);
+}
+
+// "剩 2 工作日" / "超 1.5 工作小时" for a clock with remaining.
+export function remainingText(clock) {
+  if (clock.remaining === undefined || clock.remaining === null) return "";
+  const v = clock.remaining;
+  const n = Number.isInteger(v) ? String(Math.abs(v)) : Math.abs(v).toFixed(1);
+  return v >= 0 ? `剩 ${n} ${clock.remaining_label}` : `超 ${n} ${clock.remaining_label}`;
+}
+
+// The clock a list row shows: the running one closest to its deadline.
+export function governingClock(row) {
+  const running = (row.clocks || []).filter((c) => c.remaining !== undefined);
+  running.sort((a, b) => (a.deadline || "").localeCompare(b.deadline || ""));
+  return running[0] || null;
+}
+
+export function loading(text = "加载中…") {
+  return h("div.state.loading", { role: "status", "aria-live": "polite" }, h("span.spinner", { "aria-hidden": "true" }), text);
+}
+
+export function empty(text = "暂无数据") {
+  return h("div.state.empty", { role: "status" }, text);
+}
+
+export function errorBox(e) {
+  return h("div.state.error", { role: "alert" }, e.message || String(e));
+}
+
+let toastTimer;
+export function toast(text, kind = "ok") {
+  let el = document.getElementById("toast");
+  if (!el) {
+    el = h("div#toast", { role: "status", "aria-live": "polite" });
+    document.body.append(el);
+  }
+  el.className = "toast " + kind;
+  el.textContent = text;
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => (el.className = "toast hidden"), 4000);
+}
+
+// A labelled form field; the error slot under it shows API errors for it.
+export function field(label, input, { name, hint } = {}) {
+  const id = input.id || "f-" + (name || Math.random().toString(36).slice(2));
+  input.id = id;
+  if (name) input.name = name;
+  return h("div.field", { dataset: { field: name || "" } },
+    h("label", { for: id }, label),
+    input,
+    hint ? h("small.hint", hint) : null,
+    h("div.field-error", { role: "alert", id: id + "-err" }));
+}
+
+// Show an API error next to its field in 'form' ('as' names the field to
+// use instead of the API's), or at the form's top.
+export function showFormError(form, e, as) {
+  const name = as === undefined ? e.field : as;
+  form.querySelectorAll(".field-error, .form-error").forEach((x) => (x.textContent = ""));
+  form.querySelectorAll("[aria-invalid]").forEach((x) => x.removeAttribute("aria-invalid"));
+  const slot = name && form.querySelector(`.field[data-field="${CSS.escape(name)}"] .field-error`);
+  if (slot) {
+    slot.textContent = e.message;
+    const input = slot.parentElement.querySelector("input,select,textarea");
+    if (input) {
+      input.setAttribute("aria-invalid", "true");
+      input.focus();
+    }
+    return;
+  }
+  const top = form.querySelector(".form-error");
+  if (top) top.textContent = e.message;
+}
+
+export function select(options, value, attrs = {}) {
+  return h("select", attrs, options.map(([v, label]) => h("option", { value: v, selected: String(v) === String(value ?? "") }, label)));
+}

@@ -1,0 +1,386 @@
+// console.test.mjs - the web console in a real browser: Debian's chromium
+// driven by playwright-core, against a real `bihuan serve` on a random
+// loopback port with a fresh demo district.
+//
+//   node web/tests/console.test.mjs --bihuan build/bihuan --out build/console [--web web/dist]
+//
+// Screenshots of every main page go to --out (docs/CONSOLE.md shows them).
+// Exits non-zero if any check fails.
+import { chromium } from "playwright-core";
+import { spawn, execFileSync } from "node:child_process";
+import { mkdtempSync, mkdirSync, rmSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createInterface } from "node:readline";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const arg = (name, dflt) => {
+  const i = process.argv.indexOf("--" + name);
+  return i > 0 ? process.argv[i + 1] : dflt;
+};
+const BIHUAN = resolve(arg("bihuan", join(here, "../../build/bihuan")));
+const OUT = resolve(arg("out", join(here, "../../build/console")));
+const WEB = resolve(arg("web", join(here, "../dist")));
+const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
+const PASSWORD = "console-pass-1";
+
+let failures = 0, passes = 0;
+async function check(name, fn) {
+  const t0 = Date.now();
+  try {
+    await fn();
+    passes++;
+    console.log(`ok   ${name} (${Date.now() - t0} ms)`);
+  } catch (e) {
+    failures++;
+    console.log(`FAIL ${name}: ${e.stack || e}`);
+  }
+}
+function assert(cond, msg) {
+  if (!cond) throw new Error(msg);
+}
+function eq(a, b, msg) {
+  if (JSON.stringify(a) !== JSON.stringify(b)) throw new Error(`${msg}: ${JSON.stringify(a)} != ${JSON.stringify(b)}`);
+}
+
+// ---- the server ----
+if (!existsSync(join(WEB, "index.html"))) {
+  console.error(`console.test: ${WEB}/index.html is missing: build the console first (make)`);
+  process.exit(2);
+}
+mkdirSync(OUT, { recursive: true });
+const dir = mkdtempSync(join(tmpdir(), "bihuan-console-"));
+const db = join(dir, "console.db");
+execFileSync(BIHUAN, ["demo", "--db", db, "--cases", "300", "--password", PASSWORD], { stdio: "ignore" });
+const server = spawn(BIHUAN, ["serve", "--db", db, "--listen", "127.0.0.1:0", "--web", WEB], {
+  env: { ...process.env, BIHUAN_SWEEP_INTERVAL: "0.5" },
+  stdio: ["ignore", "pipe", "inherit"],
+});
+const firstLine = await new Promise((res, rej) => {
+  const rl = createInterface({ input: server.stdout });
+  rl.once("line", res);
+  server.once("exit", (code) => rej(new Error("bihuan serve exited " + code)));
+  setTimeout(() => rej(new Error("bihuan serve did not start")), 15000);
+});
+const BASE = firstLine.match(/http:\/\/[^\s]+/)[0].replace(/\/$/, "");
+console.log(`console.test: ${BASE}, chromium ${CHROMIUM}`);
+
+async function apiAs(user, method, path, body) {
+  const s = await fetch(BASE + "/api/v1/session", { method: "POST", body: JSON.stringify({ username: user, password: PASSWORD }) }).then((r) => r.json());
+  const r = await fetch(BASE + path, { method, headers: { Authorization: "Bearer " + s.token }, body: body ? JSON.stringify(body) : undefined });
+  return { status: r.status, json: await r.json().catch(() => null) };
+}
+
+// ---- the browser ----
+const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox", "--disable-gpu"] });
+const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: "zh-CN", timezoneId: "Asia/Shanghai" });
+context.setDefaultTimeout(15000);
+const page = await context.newPage();
+const consoleErrors = [];
+page.on("pageerror", (e) => consoleErrors.push(String(e)));
+
+async function login(user, p = page) {
+  await p.goto(BASE + "/#/login");
+  await p.evaluate(() => localStorage.clear());
+  await p.goto(BASE + "/#/login");
+  await p.getByLabel("用户名").fill(user);
+  await p.getByLabel("密码").fill(PASSWORD);
+  await p.getByRole("button", { name: "登录" }).click();
+  await p.waitForSelector("header.top");
+}
+async function navItems(p = page) {
+  return p.locator("nav.nav a").allTextContents();
+}
+async function shot(name, p = page) {
+  await p.screenshot({ path: join(OUT, name + ".png"), fullPage: true });
+}
+async function openCase(id, p = page) {
+  await p.goto(`${BASE}/#/cases/${id}`);
+  await p.waitForSelector("#act-title");
+}
+async function act(action, fill = async () => {}, p = page) {
+  await p.locator(`.actions button[data-action="${action}"]`).click();
+  await p.waitForSelector(".action-form");
+  await fill(p.locator(".action-form"));
+  await p.locator(".action-form button.primary").click();
+  await p.waitForSelector(".action-form", { state: "detached" });
+}
+async function actions(p = page) {
+  return p.locator(".actions .row button").allTextContents();
+}
+
+try {
+  await check("login page is Chinese and labelled; wrong password says so next to the form", async () => {
+    await page.goto(BASE + "/");
+    await page.waitForSelector("form.login-card");
+    eq(await page.getAttribute("html", "lang"), "zh-CN", "lang");
+    await shot("login");
+    await page.getByLabel("用户名").fill("zhzx01");
+    await page.getByLabel("密码").fill("wrong-password");
+    await page.keyboard.press("Enter");
+    await page.waitForFunction(() => [...document.querySelectorAll(".login-card .form-error, .login-card .field-error")].some((e) => e.textContent.length > 0));
+    const text = await page.locator(".login-card").textContent();
+    assert(/密码|用户名/.test(text), "error shown: " + text);
+  });
+
+  const roles = {
+    admin: ["工作台", "案件", "统计"],
+    leader: ["工作台", "案件", "统计"],
+    zhzx01: ["工作台", "案件", "上报", "统计"],
+    cg: ["工作台", "案件"],
+    wgy_hb: ["工作台", "案件", "上报"],
+    citizen: ["工作台", "上报"],
+  };
+  const queues = {
+    zhzx01: ["待立案", "待派遣", "待核查", "超期"], cg: ["待签收", "处置中", "返工"],
+    leader: ["督办", "红灯", "超期"], wgy_hb: ["我的上报", "待核查"], citizen: ["我的上报"],
+  };
+  for (const [user, nav] of Object.entries(roles)) {
+    await check(`log in as ${user}: navigation and workbench for the role`, async () => {
+      await login(user);
+      eq(await navItems(), nav, "nav");
+      await page.waitForFunction(() => !document.querySelector(".queue .loading"));
+      if (queues[user]) {
+        const titles = (await page.locator(".queue h2").allTextContents()).map((t) => t.replace(/\s*[\d+!…]+$/, "").trim());
+        eq(titles, queues[user], "queues");
+      }
+      if (user === "zhzx01") await shot("workbench-operator");
+      if (user === "leader") await shot("workbench-leader");
+    });
+  }
+
+  await check("operator queue counts agree with the API", async () => {
+    await login("zhzx01");
+    await page.waitForFunction(() => !document.querySelector(".queue .loading"));
+    const counts = await page.locator(".queue .count").allTextContents();
+    const api = await apiAs("zhzx01", "GET", "/api/v1/cases?status=reported&limit=200");
+    eq(counts[0], String(api.json.items.length) + (api.json.next_cursor ? "+" : ""), "待立案 count");
+  });
+
+  let caseId;
+  await check("grid worker reports a case through the form: category search, map click shows the grid", async () => {
+    await login("wgy_hb");
+    await page.goto(BASE + "/#/report");
+    await page.waitForSelector("#map[data-ready='1']");
+    await page.getByPlaceholder("输入关键字筛选，如：井盖").fill("占道");
+    const chosen = await page.locator("#f-category").inputValue();
+    assert(chosen.length > 0, "a category is chosen by the search");
+    await page.getByLabel("标题").fill("浏览器测试：文锦路占道经营");
+    await page.getByLabel("问题描述").fill("早市摊位占用人行道，行人只能走机动车道。");
+    // a click in the middle of the map lands in some grid of the demo district
+    const box = await page.locator("#map").boundingBox();
+    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+    await page.waitForSelector(".where.ok, .where.bad");
+    // a point in another street: the API refuses it, the message sits by the map
+    await page.locator("#f-lat").fill("22.5500");
+    await page.locator("#f-lng").fill("114.1300");
+    await page.getByRole("button", { name: "定位" }).click();
+    await page.waitForSelector(".where.ok");
+    await page.getByRole("button", { name: "提交上报" }).click();
+    await page.waitForFunction(() => document.querySelector('.field[data-field="location"] .field-error')?.textContent.includes("不在您的管辖范围"));
+    // coordinates typed by hand: the middle of a grid of the worker's own street (黄贝街道)
+    const g = await apiAs("wgy_hb", "GET", "/api/v1/units/44030300100101/geometry");
+    const ring = (g.json.geometry || g.json).coordinates.flat(g.json.type === "MultiPolygon" ? 2 : 1);
+    const mid = (i) => (Math.min(...ring.map((p) => p[i])) + Math.max(...ring.map((p) => p[i]))) / 2;
+    await page.locator("#f-lat").fill(mid(1).toFixed(6));
+    await page.locator("#f-lng").fill(mid(0).toFixed(6));
+    await page.getByRole("button", { name: "定位" }).click();
+    await page.waitForFunction(() => document.querySelector(".where.ok")?.textContent.includes("44030300100101"));
+    const where = await page.locator(".where").textContent();
+    assert(/所在网格：.+（44030300100101）/.test(where), "grid shown: " + where);
+    await shot("report");
+    await page.getByRole("button", { name: "提交上报" }).click();
+    await page.waitForURL(/#\/cases\/\d+$/);
+    caseId = Number(page.url().match(/cases\/(\d+)/)[1]);
+    const c = await apiAs("zhzx01", "GET", `/api/v1/cases/${caseId}`);
+    eq([c.json.status, c.json.title, c.json.created_by], ["reported", "浏览器测试：文锦路占道经营", "wgy_hb"], "stored");
+    assert(where.includes(c.json.unit), `the case is in the grid shown (${c.json.unit})`);
+  });
+
+  await check("a point outside every grid is refused, not guessed", async () => {
+    await page.goto(BASE + "/#/report");
+    await page.waitForSelector("#f-lat");
+    await page.locator("#f-lat").fill("10");
+    await page.locator("#f-lng").fill("10");
+    await page.getByRole("button", { name: "定位" }).click();
+    await page.waitForSelector(".where.bad");
+    assert((await page.locator(".where").textContent()).includes("不在任何网格内"), "message");
+  });
+
+  await check("forbidden actions are not offered", async () => {
+    await login("cg");
+    await page.goto(`${BASE}/#/cases/${caseId}`);
+    await page.waitForSelector("#main h1, .state.error");
+    const text = await page.locator("#main").textContent();
+    assert(text.includes("不存在") || !(await actions()).includes("立案"), "handler cannot register");
+    await login("wgy_hb");
+    await openCase(caseId);
+    const a = await actions();
+    assert(!a.includes("立案") && !a.includes("派遣"), "grid worker offered: " + a);
+  });
+
+  await check("the case is walked through 立案 → 派遣 → 签收 → 处置 → 核查 → 结案 by the right users", async () => {
+    await login("zhzx01");
+    await openCase(caseId);
+    assert((await actions()).includes("立案"), "operator may register");
+    await act("register");
+    await page.waitForFunction(() => document.querySelector(".case-head")?.textContent.includes("已立案"));
+    await act("dispatch", async (f) => {
+      await f.getByLabel("派遣至").selectOption("440303-CG");
+      await f.getByLabel("说明（可选）").fill("请城管局处置");
+    });
+    await page.waitForFunction(() => document.querySelector(".case-head")?.textContent.includes("已派遣"));
+    await shot("case-detail");
+    await login("cg");
+    await openCase(caseId);
+    eq((await actions()).filter((x) => ["签收", "退回"].includes(x)).sort(), ["签收", "退回"].sort(), "handler actions");
+    await act("accept");
+    await page.waitForFunction(() => document.querySelector(".case-head")?.textContent.includes("处置中"));
+    // a required field left empty: the API's error is shown next to it, in Chinese
+    await page.locator('.actions button[data-action="handle"]').click();
+    await page.locator(".action-form").evaluate((f) => f.querySelector("textarea[name=result]").removeAttribute("required"));
+    await page.locator(".action-form button.primary").click();
+    await page.waitForFunction(() => document.querySelector('.action-form .field[data-field="result"] .field-error')?.textContent.length > 0);
+    await page.locator(".action-form textarea[name=result]").fill("已清理摊位，恢复通行");
+    await page.locator(".action-form button.primary").click();
+    await page.waitForFunction(() => document.querySelector(".case-head")?.textContent.includes("待核查"));
+    await login("wgy_hb");
+    await openCase(caseId);
+    await act("verify_pass");
+    await page.waitForFunction(() => document.querySelector(".case-head")?.textContent.includes("已结案"));
+    const c = await apiAs("zhzx01", "GET", `/api/v1/cases/${caseId}`);
+    eq(c.json.status, "closed", "closed");
+    eq(c.json.history.map((e) => e.action), ["report", "register", "dispatch", "accept", "handle", "verify_pass"], "history");
+    const items = await page.locator(".timeline li strong").allTextContents();
+    eq(items.length, 6, "timeline entries");
+  });
+
+  await check("a stale version is explained and resolved by reloading", async () => {
+    const r = await apiAs("zhzx01", "POST", "/api/v1/cases", { category: "E0501", title: "并发测试", description: "两人同时处理", unit: "44030300100101" });
+    const id = r.json.id;
+    await login("zhzx01");
+    await openCase(id);
+    await apiAs("zhzx01", "POST", `/api/v1/cases/${id}/actions`, { action: "supervise", level: 1, note: "另一位操作员" });
+    await page.locator('.actions button[data-action="register"]').click();
+    await page.locator(".action-form button.primary").click();
+    await page.waitForSelector(".conflict");
+    assert((await page.locator(".conflict").textContent()).includes("已被他人更新"), "explained");
+    await page.getByRole("button", { name: "刷新案件" }).click();
+    await page.waitForFunction(() => document.querySelector(".case-head")?.textContent.includes("第 2 版"));
+    await act("register");
+    await page.waitForFunction(() => document.querySelector(".case-head")?.textContent.includes("已立案"));
+  });
+
+  await check("case list: filters, lights with remaining time, sorting and paging", async () => {
+    await login("zhzx01");
+    await page.goto(BASE + "/#/cases");
+    await page.waitForSelector("table.cases tbody tr");
+    await page.getByLabel("状态").selectOption("dispatched");
+    await page.getByRole("button", { name: "查询" }).click();
+    await page.waitForURL(/status=dispatched/);
+    await page.waitForSelector("table.cases tbody tr, .state.empty");
+    const statuses = await page.locator("table.cases tbody td:nth-child(5)").allTextContents();
+    assert(statuses.length > 0 && statuses.every((s) => s === "已派遣"), "filtered: " + statuses.slice(0, 3));
+    const lights = await page.locator("table.cases tbody td:nth-child(6)").allTextContents();
+    assert(lights.some((l) => /(剩|超) [\d.]+ (个工作日|工作小时|天|小时)/.test(l)), "remaining shown: " + lights.slice(0, 3));
+    await shot("cases");
+    await page.goto(BASE + "/#/cases");
+    await page.waitForSelector("table.cases tbody tr");
+    const first = await page.locator("table.cases tbody tr").first().getAttribute("data-id");
+    await page.getByRole("link", { name: "下一页" }).click();
+    await page.waitForFunction((f) => document.querySelector("table.cases tbody tr")?.dataset.id !== f, first);
+    await page.getByRole("link", { name: "上一页" }).click();
+    await page.waitForFunction((f) => document.querySelector("table.cases tbody tr")?.dataset.id === f, first);
+    await page.getByRole("link", { name: /上报时间/ }).click();
+    await page.waitForURL(/sort=created_at/);
+    await page.waitForSelector("table.cases tbody tr");
+    const api = await apiAs("zhzx01", "GET", "/api/v1/cases?sort=created_at&limit=1");
+    eq(await page.locator("table.cases tbody tr").first().getAttribute("data-id"), String(api.json.items[0].id), "ascending sort");
+    await page.goto(BASE + "/#/cases?q=" + encodeURIComponent("井盖"));
+    await page.waitForSelector("table.cases tbody tr, .state.empty");
+  });
+
+  await check("dashboard figures are the API's", async () => {
+    await login("leader");
+    await page.goto(BASE + "/#/dashboard?unit=440303&from=2023-01-01&to=2023-06-30");
+    await page.waitForSelector("#chart-week[data-ready='1']", { timeout: 60000 });
+    const api = await apiAs("leader", "GET", "/api/v1/stats/cases?unit=440303&from=2023-01-01&to=2023-06-30&group_by=unit");
+    const t = api.json.total;
+    const pct = (x) => (x === null ? "—" : (x * 100).toFixed(1) + "%");
+    const tile = (k) => page.locator(`.tile[data-stat="${k}"] .tile-value`).textContent();
+    eq(await tile("reported"), String(t.reported), "上报数");
+    eq(await tile("closed"), String(t.closed), "结案数");
+    eq(await tile("on_time_close_rate"), pct(t.on_time_close_rate), "按期结案率");
+    eq(await tile("overdue"), String(t.overdue), "超期数");
+    for (const g of api.json.groups) {
+      const cells = await page.locator(`table.ranking tr[data-key="${g.key}"] > *`).allTextContents();
+      eq(cells.slice(1), [g.name, String(g.reported), String(g.closed), pct(g.on_time_close_rate), String(g.overdue), pct(g.close_rate)], "row " + g.name);
+    }
+    const ranks = await page.locator("table.ranking tbody tr").evaluateAll((rows) => rows.map((r) => r.dataset.key));
+    eq(ranks.length, api.json.groups.length, "every street ranked");
+    assert((await page.locator("#chart-unit canvas").count()) > 0, "street chart drawn");
+    await shot("dashboard");
+  });
+
+  await check("session expiry: back to login, the report form's input survives", async () => {
+    await login("wgy_hb");
+    await page.goto(BASE + "/#/report");
+    await page.waitForSelector("#f-lat");
+    await page.getByLabel("标题").fill("过期前填写的标题");
+    await page.getByLabel("问题描述").fill("过期前填写的描述，不能丢。");
+    // the session ends on the server (as when it expires)
+    await page.evaluate(async () => {
+      const s = JSON.parse(localStorage.getItem("bihuan.session"));
+      await fetch("/api/v1/session", { method: "DELETE", headers: { Authorization: "Bearer " + s.token } });
+    });
+    await page.getByRole("button", { name: "提交上报" }).click();
+    await page.waitForSelector("form.login-card .notice");
+    assert((await page.locator(".notice").textContent()).includes("登录已过期"), "told");
+    await page.getByLabel("用户名").fill("wgy_hb");
+    await page.getByLabel("密码").fill(PASSWORD);
+    await page.getByRole("button", { name: "登录" }).click();
+    await page.waitForURL(/#\/report/);
+    await page.waitForSelector("#f-lat");
+    eq(await page.getByLabel("标题").inputValue(), "过期前填写的标题", "title restored");
+    eq(await page.getByLabel("问题描述").inputValue(), "过期前填写的描述，不能丢。", "description restored");
+  });
+
+  await check("keyboard only: log in and reach the case list", async () => {
+    await page.goto(BASE + "/#/login");
+    await page.evaluate(() => localStorage.clear());
+    await page.reload();
+    await page.waitForSelector("form.login-card");
+    await page.keyboard.type("zhzx01");
+    await page.keyboard.press("Tab");
+    await page.keyboard.type(PASSWORD);
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("nav.nav");
+    await page.locator("nav.nav a", { hasText: "案件" }).focus();
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("table.cases");
+  });
+
+  await check("tablet width: one column, no horizontal page scroll", async () => {
+    const tablet = await browser.newContext({ viewport: { width: 820, height: 1180 }, locale: "zh-CN", timezoneId: "Asia/Shanghai" });
+    const p = await tablet.newPage();
+    await login("zhzx01", p);
+    await p.goto(`${BASE}/#/cases/${caseId}`);
+    await p.waitForSelector("#act-title");
+    const overflow = await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert(overflow <= 0, "page scrolls sideways by " + overflow);
+    await shot("tablet-case", p);
+    await tablet.close();
+  });
+
+  await check("no script errors in the page", async () => {
+    eq(consoleErrors, [], "page errors");
+  });
+} finally {
+  await browser.close();
+  server.kill("SIGTERM");
+  await new Promise((r) => server.once("exit", r));
+  rmSync(dir, { recursive: true, force: true });
+}
+console.log(`${passes} passed, ${failures} failed (screenshots in ${OUT})`);
+process.exit(failures ? 1 : 0);
