@@ -170,8 +170,18 @@ void tab_rb_reset(struct tab_rb *b)
 
 void tab_rb_put(struct tab_rb *b, const char *s, size_t n, size_t max_cell)
 {
-    for (size_t i = 0; i < n; i++)
-        tab_rb_byte(b, s[i], max_cell);
+    if (b->too_many || n > max_cell || memchr(s, 0, n)) {
+        for (size_t i = 0; i < n; i++) /* the slow path flags what is wrong */
+            tab_rb_byte(b, s[i], max_cell);
+    } else {
+        if (b->len + n + 1 >= b->cap) {
+            b->cap = (b->len + n + 1) * 2;
+            b->text = xrealloc(b->text, b->cap);
+        }
+        memcpy(b->text + b->len, s, n);
+        b->len += n;
+        b->cell_len = n;
+    }
     tab_rb_end_cell(b);
 }
 

@@ -101,18 +101,20 @@ struct xr {
     struct tab_rb rb;
     long row, last_row;
     int col_next, cell_col, cell_style;
-    char cell_type[16];
+    char cell_type; /* 's' shared, 'i' inline, 'f' formula string, 'b' bool, 'e' error, 'd' date text, 'n' number */
     bool in_row, in_cell, in_v, in_is, has_v, has_f;
     int bad_col;
     char bad[160];
     uint64_t done, total;
 };
 
-/* The local part of an expat namespace-qualified name "uri|local". */
+/* The local part of a qualified name: "x:row" -> "row".  Namespaces are
+ * not resolved (a non-namespace parser is markedly faster); OOXML parts
+ * use their element names unambiguously, whatever the prefix. */
 static const char *local(const char *name)
 {
-    const char *bar = strrchr(name, '|');
-    return bar ? bar + 1 : name;
+    const char *colon = strchr(name, ':');
+    return colon ? colon + 1 : name;
 }
 
 static const char *attr(const char **atts, const char *name)
@@ -162,7 +164,7 @@ static bh_status_t parse_part(struct xr *x, const char *name, const char *what,
     x->total = (zs.valid & ZIP_STAT_SIZE) ? zs.size : 0;
     x->done = 0;
     x->st = BH_OK;
-    x->p = XML_ParserCreateNS(NULL, '|');
+    x->p = XML_ParserCreate(NULL);
     XML_SetUserData(x->p, x);
     XML_SetElementHandler(x->p, start, end);
     XML_SetCharacterDataHandler(x->p, chars);
@@ -409,7 +411,14 @@ static void XMLCALL sheet_start(void *ud, const XML_Char *name, const XML_Char *
         }
         x->cell_col = col;
         v = attr(atts, "t");
-        snprintf(x->cell_type, sizeof x->cell_type, "%s", v ? v : "n");
+        x->cell_type = !v                            ? 'n'
+                       : strcmp(v, "s") == 0         ? 's'
+                       : strcmp(v, "inlineStr") == 0 ? 'i'
+                       : strcmp(v, "str") == 0       ? 'f'
+                       : strcmp(v, "b") == 0         ? 'b'
+                       : strcmp(v, "e") == 0         ? 'e'
+                       : strcmp(v, "d") == 0         ? 'd'
+                                                     : 'n';
         v = attr(atts, "s");
         x->cell_style = v ? atoi(v) : 0;
         x->in_cell = true;
@@ -434,12 +443,12 @@ static void end_cell(struct xr *x)
     const char *val = x->text.s ? x->text.s : "";
     size_t len = x->text.len;
     char tmp[32];
-    const char *t = x->cell_type;
+    char t = x->cell_type;
     int col = x->cell_col;
 
     if (x->text.over)
         row_bad(x, col, "单元格内容超过%s字节", x->max_cell_text);
-    if (strcmp(t, "s") == 0) {
+    if (t == 's') {
         char *end;
         unsigned long i = strtoul(val, &end, 10);
         if (!x->has_v || *end || end == val || i >= x->nsst) {
@@ -451,13 +460,13 @@ static void end_cell(struct xr *x)
             val = x->sst[i];
             len = strlen(val);
         }
-    } else if (strcmp(t, "b") == 0) {
+    } else if (t == 'b') {
         val = strcmp(val, "1") == 0 ? "TRUE" : "FALSE";
         len = strlen(val);
-    } else if (strcmp(t, "e") == 0) {
+    } else if (t == 'e') {
         row_bad(x, col, "单元格是Excel错误值 %s", val);
         val = "", len = 0;
-    } else if (strcmp(t, "inlineStr") == 0 || strcmp(t, "str") == 0 || strcmp(t, "d") == 0) {
+    } else if (t == 'i' || t == 'f' || t == 'd') {
         /* the text as it is */
     } else if (!x->has_v || len == 0) {
         if (x->has_f)

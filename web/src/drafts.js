@@ -23,6 +23,10 @@ export const drafts = {
     sessionStorage.removeItem(PREFIX + key);
     return true;
   },
+  // Is there a saved draft for 'key'?
+  has(key) {
+    return sessionStorage.getItem(PREFIX + key) !== null;
+  },
   detach(key) {
     live.delete(key);
     sessionStorage.removeItem(PREFIX + key);

@@ -346,6 +346,31 @@ try {
     eq(await page.getByLabel("问题描述").inputValue(), "过期前填写的描述，不能丢。", "description restored");
   });
 
+  await check("session expiry in the middle of an action: the typed result survives", async () => {
+    const c = (await apiAs("zhzx01", "POST", "/api/v1/cases", { category: "E0501", title: "过期测试", description: "处置中过期", unit: "44030300100101" })).json;
+    await apiAs("zhzx01", "POST", `/api/v1/cases/${c.id}/actions`, { action: "register" });
+    await apiAs("zhzx01", "POST", `/api/v1/cases/${c.id}/actions`, { action: "dispatch", to_unit: "440303-CG" });
+    await apiAs("cg", "POST", `/api/v1/cases/${c.id}/actions`, { action: "accept" });
+    await login("cg");
+    await openCase(c.id);
+    await page.locator('.actions button[data-action="handle"]').click();
+    await page.locator(".action-form textarea[name=result]").fill("已修复，待核查");
+    await page.evaluate(async () => {
+      const s = JSON.parse(localStorage.getItem("bihuan.session"));
+      await fetch("/api/v1/session", { method: "DELETE", headers: { Authorization: "Bearer " + s.token } });
+    });
+    await page.locator(".action-form button.primary").click();
+    await page.waitForSelector("form.login-card .notice");
+    await page.getByLabel("用户名").fill("cg");
+    await page.getByLabel("密码").fill(PASSWORD);
+    await page.getByRole("button", { name: "登录" }).click();
+    await page.waitForURL(new RegExp(`#/cases/${c.id}$`));
+    await page.waitForSelector(".action-form textarea[name=result]");
+    eq(await page.locator(".action-form textarea[name=result]").inputValue(), "已修复，待核查", "result restored");
+    await page.locator(".action-form button.primary").click();
+    await page.waitForFunction(() => document.querySelector(".case-head")?.textContent.includes("待核查"));
+  });
+
   await check("keyboard only: log in and reach the case list", async () => {
     await page.goto(BASE + "/#/login");
     await page.evaluate(() => localStorage.clear());

@@ -3,6 +3,7 @@
 import { get, api, cached } from "../api.js";
 import { h, clear, fmtTime, lightBadge, statusBadge, remainingText, loading, errorBox, field, select, showFormError, toast, ROLE } from "../ui.js";
 import { unitOptions } from "./cases.js";
+import { drafts } from "../drafts.js";
 
 // The fields each action needs (docs/API.md, Actions).
 const FIELDS = {
@@ -62,7 +63,7 @@ async function actionForm(holder, c, a, reload) {
   if (!names.includes("note")) inputs.push(field("说明（可选）", h("textarea", { rows: 2, maxlength: 2000 }), { name: "note" }));
   const form = h("form.action-form", { "aria-label": a.label },
     h("h3", a.label), inputs, h("div.form-error", { role: "alert" }),
-    h("div.row", h("button.primary", { type: "submit" }, "确认" + a.label), h("button", { type: "button", onclick: () => clear(holder) }, "取消")));
+    h("div.row", h("button.primary", { type: "submit" }, "确认" + a.label), h("button", { type: "button", onclick: () => { drafts.detach(`action-${c.id}-${a.action}`); clear(holder); } }, "取消")));
   form.addEventListener("submit", async (ev) => {
     ev.preventDefault();
     const body = { action: a.action, version: c.version };
@@ -74,6 +75,7 @@ async function actionForm(holder, c, a, reload) {
     btn.disabled = true;
     try {
       await api("POST", `/api/v1/cases/${c.id}/actions`, body);
+      drafts.detach(`action-${c.id}-${a.action}`);
       toast(`已${a.label}`);
       reload();
     } catch (e) {
@@ -89,6 +91,9 @@ async function actionForm(holder, c, a, reload) {
     }
   });
   clear(holder, form);
+  // What is typed here survives a session expiry (drafts.js).
+  const key = `action-${c.id}-${a.action}`;
+  drafts.attach(key, form);
   const first = form.querySelector("input,select,textarea");
   if (first) first.focus();
 }
@@ -151,4 +156,9 @@ export async function caseDetail(el, user, id) {
         h("strong", ev.action_label),
         h("span", ` ${ev.actor || ""}（${ROLE[ev.role] || ev.role}${ev.actor_unit ? "，" + (unitNames.get(ev.actor_unit) || ev.actor_unit) : ""}）`),
         describe(ev) ? h("div.muted", describe(ev)) : null)))));
+  const pending = c.allowed_actions.find((a) => drafts.has(`action-${c.id}-${a.action}`));
+  if (pending) {
+    await actionForm(holder, c, pending, reload);
+    toast("已恢复登录过期前填写的内容");
+  }
 }
