@@ -6,7 +6,9 @@
  *   xl/sharedStrings.xml        the shared string table (runs joined,
  *                               phonetic guides dropped)
  *   xl/styles.xml               which cell formats are dates
- *   the sheet part              rows and cells, streamed in 64 KiB chunks
+ *   the sheet part              rows and cells, streamed in 64 KiB chunks and
+ *                               parsed on a second thread (rows handed over
+ *                               in batches; the callback runs on the caller's)
  * Cell types: shared string, inline string, formula string, number, date
  * (a number with a date format, or t="d"), boolean, error.  A formula cell
  * gives its cached value; without one the row is reported as bad.
@@ -16,6 +18,7 @@
  * max_cell bytes and rows at TAB_MAX_COLS columns, row numbers must rise.
  */
 #include <expat.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -106,6 +109,7 @@ struct xr {
     int bad_col;
     char bad[160];
     uint64_t done, total;
+    struct pipe *pipe; /* rows go to the other thread (NULL: call fn here) */
 };
 
 /* The local part of a qualified name: "x:row" -> "row".  Namespaces are
@@ -364,6 +368,105 @@ static void XMLCALL styles_end(void *ud, const XML_Char *name)
         x->in_cellxfs = false;
 }
 
+
+/* ---- reading the sheet on a second thread ----
+ *
+ * Inflating and parsing a large sheet costs about as much as what the
+ * caller does with the rows (a database insert each), so the sheet is
+ * parsed on its own thread and rows are handed over in batches through a
+ * small bounded queue; fn still runs on the caller's thread.
+ */
+#define BATCH_ROWS 512
+#define QUEUE_DEPTH 4
+
+struct batch {
+    int n;
+    struct {
+        long row;
+        int ncells, bad_col;
+        size_t first;    /* index of its first cell in off[] */
+        double progress;
+        char bad[160];
+        bool has_bad;
+    } r[BATCH_ROWS];
+    char *text;          /* the cells, NUL-terminated */
+    size_t len, cap;
+    size_t *off;         /* cell starts in text */
+    size_t noff, capoff;
+};
+
+struct pipe {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct batch *q[QUEUE_DEPTH];
+    int head, count;
+    bool done, stop;
+    struct batch *cur;   /* being filled by the parser */
+    bh_status_t st;      /* the parser's result */
+    bh_err_t err;        /* and its message */
+    const char *part, *name;
+};
+
+static void batch_free(struct batch *b)
+{
+    if (b) {
+        free(b->text);
+        free(b->off);
+        free(b);
+    }
+}
+
+/* Hand the filled batch to the consumer; false when it has stopped. */
+static bool pipe_push(struct pipe *p)
+{
+    bool ok;
+    pthread_mutex_lock(&p->mu);
+    while (p->count == QUEUE_DEPTH && !p->stop)
+        pthread_cond_wait(&p->cv, &p->mu);
+    ok = !p->stop;
+    if (ok) {
+        p->q[(p->head + p->count) % QUEUE_DEPTH] = p->cur;
+        p->count++;
+        p->cur = NULL;
+        pthread_cond_broadcast(&p->cv);
+    }
+    pthread_mutex_unlock(&p->mu);
+    return ok;
+}
+
+/* Copy a row into the current batch (the parser's side). */
+static bh_status_t pipe_row(struct pipe *p, const tab_row_t *r)
+{
+    struct batch *b = p->cur;
+    if (!b)
+        b = p->cur = xcalloc(1, sizeof *b);
+    b->r[b->n].row = r->row;
+    b->r[b->n].ncells = r->ncells;
+    b->r[b->n].bad_col = r->bad_col;
+    b->r[b->n].first = b->noff;
+    b->r[b->n].progress = r->progress;
+    b->r[b->n].has_bad = r->bad != NULL;
+    if (r->bad)
+        snprintf(b->r[b->n].bad, sizeof b->r[b->n].bad, "%s", r->bad);
+    for (int i = 0; i < r->ncells; i++) {
+        size_t n = strlen(r->cells[i]) + 1;
+        if (b->len + n > b->cap) {
+            b->cap = (b->len + n) * 2;
+            b->text = xrealloc(b->text, b->cap);
+        }
+        if (b->noff == b->capoff) {
+            b->capoff = b->capoff ? b->capoff * 2 : 4096;
+            b->off = xrealloc(b->off, b->capoff * sizeof *b->off);
+        }
+        b->off[b->noff++] = b->len;
+        memcpy(b->text + b->len, r->cells[i], n);
+        b->len += n;
+    }
+    if (++b->n == BATCH_ROWS && !pipe_push(p))
+        return BH_FAILED_PRECONDITION; /* the consumer stopped: stop parsing */
+    return BH_OK;
+}
+
 /* ---- the sheet ---- */
 
 static void row_bad(struct xr *x, int col, const char *fmt, const char *arg)
@@ -526,9 +629,105 @@ static void XMLCALL sheet_end(void *ud, const XML_Char *name)
             r.bad_col = x->bad_col;
             r.bad = x->bad;
         }
-        if ((st = x->fn(&r, x->ctx, x->err)))
+        st = x->pipe ? pipe_row(x->pipe, &r) : x->fn(&r, x->ctx, x->err);
+        if (st)
             xr_fail(x, st);
     }
+}
+
+static void *parse_sheet(void *arg)
+{
+    struct xr *x = arg;
+    struct pipe *p = x->pipe;
+    bh_status_t st = parse_part(x, p->part, p->name, sheet_start, sheet_end, text_chars, 0);
+    if (st == BH_OK && p->cur && p->cur->n)
+        pipe_push(p);
+    pthread_mutex_lock(&p->mu);
+    p->st = st;
+    p->done = true;
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
+}
+
+/* The caller's side: run fn on every row the parser thread hands over. */
+static bh_status_t read_sheet_threaded(struct xr *x, const char *part, const char *name,
+                                       tab_row_fn fn, void *ctx, bh_err_t *err)
+{
+    struct pipe p;
+    pthread_t t;
+    const char **cells = NULL;
+    int capcells = 0;
+    bh_status_t st = BH_OK;
+
+    memset(&p, 0, sizeof p);
+    pthread_mutex_init(&p.mu, NULL);
+    pthread_cond_init(&p.cv, NULL);
+    p.part = part;
+    p.name = name;
+    bh_err_clear(&p.err);
+    x->pipe = &p;
+    x->err = &p.err; /* the parser writes only its own record */
+    if (pthread_create(&t, NULL, parse_sheet, x) != 0) {
+        x->pipe = NULL;
+        x->err = err;
+        pthread_cond_destroy(&p.cv);
+        pthread_mutex_destroy(&p.mu);
+        return parse_part(x, part, name, sheet_start, sheet_end, text_chars, 0);
+    }
+    for (;;) {
+        struct batch *b;
+        pthread_mutex_lock(&p.mu);
+        while (p.count == 0 && !p.done)
+            pthread_cond_wait(&p.cv, &p.mu);
+        if (p.count == 0) {
+            pthread_mutex_unlock(&p.mu);
+            break;
+        }
+        b = p.q[p.head];
+        p.head = (p.head + 1) % QUEUE_DEPTH;
+        p.count--;
+        pthread_cond_broadcast(&p.cv);
+        pthread_mutex_unlock(&p.mu);
+        for (int i = 0; i < b->n && st == BH_OK; i++) {
+            tab_row_t r = {name, b->r[i].row, b->r[i].ncells, NULL, b->r[i].bad_col,
+                           b->r[i].has_bad ? b->r[i].bad : NULL, b->r[i].progress};
+            if (r.ncells > capcells) {
+                capcells = r.ncells * 2;
+                cells = xrealloc(cells, (size_t)capcells * sizeof *cells);
+            }
+            for (int c = 0; c < r.ncells; c++)
+                cells[c] = b->text + b->off[b->r[i].first + (size_t)c];
+            r.cells = cells;
+            st = fn(&r, ctx, err);
+        }
+        batch_free(b);
+        if (st) {
+            pthread_mutex_lock(&p.mu);
+            p.stop = true;
+            pthread_cond_broadcast(&p.cv);
+            pthread_mutex_unlock(&p.mu);
+            break;
+        }
+    }
+    pthread_join(t, NULL);
+    while (p.count) { /* left over after a stop */
+        batch_free(p.q[p.head]);
+        p.head = (p.head + 1) % QUEUE_DEPTH;
+        p.count--;
+    }
+    batch_free(p.cur);
+    free(cells);
+    x->pipe = NULL;
+    x->err = err;
+    if (st == BH_OK && p.st != BH_OK) {
+        st = p.st;
+        if (err)
+            *err = p.err;
+    }
+    pthread_cond_destroy(&p.cv);
+    pthread_mutex_destroy(&p.mu);
+    return st;
 }
 
 static void xr_free(struct xr *x)
@@ -620,7 +819,7 @@ bh_status_t tab_read_xlsx(const void *buf, size_t len, const tab_opts_t *o, tab_
     x.sheet = sh->name;
     x.in_t = x.in_v = false;
     x.rph_depth = 0;
-    st = parse_part(&x, sh->part, sh->name, sheet_start, sheet_end, text_chars, 0);
+    st = read_sheet_threaded(&x, sh->part, sh->name, fn, ctx, err);
     if (st == BH_NOT_FOUND)
         st = bh_fail(err, BH_INVALID_ARGUMENT, "file", "工作表“%s”的内容（%s）不在文件中", sh->name, sh->part);
 out:
