@@ -14,6 +14,7 @@ import csv
 import io
 import json
 import os
+import subprocess
 import sys
 import unittest
 import zipfile
@@ -537,6 +538,20 @@ class Cli(unittest.TestCase):
         p = S.run("import", "--help")
         self.assertIn("--skip-bad", p.stdout)
         p = S.run("audit", "verify", "--db", S.db)
+
+    def test_progress_bar_on_a_terminal(self):
+        # util-linux's script(1) gives the import a terminal on stderr
+        rows = [["种类", "名称", "所属网格"]] + [["重点户", "进度%d" % i, GRID] for i in range(3000)]
+        path = os.path.join(S.dir, "progress.csv")
+        with open(path, "wb") as f:
+            f.write(csv_bytes(rows))
+        cmd = "%s import objects %s --db %s --dry-run" % (BIHUAN, path, S.db)
+        p = subprocess.run(["script", "-qec", cmd, "/dev/null"], capture_output=True, text=True, timeout=120)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn("导入中 [", p.stdout)
+        self.assertIn("100% 3000 行", p.stdout)
+        p = S.run("import", "objects", path, "--db", S.db, "--dry-run")  # not a terminal: no bar
+        self.assertNotIn("导入中", p.stderr)
 
     def test_documented_example_files_import(self):
         examples = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs", "examples")
