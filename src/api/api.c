@@ -63,6 +63,17 @@ bool api_only_params(http_req_t *r, const char *const *allowed)
     return only_params(r, allowed);
 }
 
+bool api_bool_param(http_req_t *r, const char *name, bool *out)
+{
+    const char *v = qs_get(&r->query, name);
+    *out = v && (strcmp(v, "true") == 0 || strcmp(v, "1") == 0);
+    if (v && !*out && strcmp(v, "false") && strcmp(v, "0")) {
+        http_fail(r, BH_INVALID_ARGUMENT, name, "%s 应为 true 或 false", name);
+        return false;
+    }
+    return true;
+}
+
 /* A positive decimal id; otherwise 404 "<what>不存在". */
 static bool parse_id(http_req_t *r, const char *s, const char *what, int64_t *id)
 {
@@ -1106,27 +1117,17 @@ static bool list_filters(http_req_t *r, db_case_filter_t *f)
         }
         f->after_set = true;
     }
-    /* open=true: not closed or rejected; supervised=true: under 督办. */
-    for (int i = 0; i < 2; i++) {
-        const char *name = i ? "supervised" : "open";
-        if ((v = qs_get(&r->query, name))) {
-            if (strcmp(v, "true") && strcmp(v, "false")) {
-                http_fail(r, BH_INVALID_ARGUMENT, name, "%s 应为 true 或 false", name);
-                return false;
-            }
-            if (strcmp(v, "true") == 0 && i)
-                f->supervised = true;
-            else if (strcmp(v, "true") == 0)
-                f->open = 1;
-        }
-    }
-    /* mine=true: the cases this user reported (a grid worker's 我的上报). */
-    if ((v = qs_get(&r->query, "mine"))) {
-        if (strcmp(v, "true") && strcmp(v, "false")) {
-            http_fail(r, BH_INVALID_ARGUMENT, "mine", "mine 应为 true 或 false");
+    /* open: not closed or rejected; supervised: under 督办; mine: the
+     * cases this user reported (a grid worker's 我的上报). */
+    {
+        bool open, supervised, mine;
+        if (!api_bool_param(r, "open", &open) || !api_bool_param(r, "supervised", &supervised) ||
+            !api_bool_param(r, "mine", &mine))
             return false;
-        }
-        if (strcmp(v, "true") == 0)
+        if (open)
+            f->open = 1;
+        f->supervised = supervised;
+        if (mine)
             f->created_by = r->user.username;
     }
     /* Jurisdiction. */

@@ -17,6 +17,9 @@ typedef struct {
  * parameters (false: the 400 is set). */
 bool api_auth(http_req_t *r);
 bool api_only_params(http_req_t *r, const char *const *allowed);
+/* A true/false (or 1/0) query parameter; absent is false; false when it
+ * is neither (the 400 is set). */
+bool api_bool_param(http_req_t *r, const char *name, bool *out);
 
 /* The ledger import/export routes (ledger_api.c). */
 extern const http_route_t ledger_routes[];

@@ -23,21 +23,6 @@
 
 static const char CT_XLSX[] = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-static bool bool_param(http_req_t *r, const char *name, bool *out)
-{
-    const char *v = qs_get(&r->query, name);
-    *out = false;
-    if (!v)
-        return true;
-    if (strcmp(v, "true") == 0 || strcmp(v, "1") == 0)
-        *out = true;
-    else if (strcmp(v, "false") && strcmp(v, "0")) {
-        http_fail(r, BH_INVALID_ARGUMENT, name, "%s 应为 true 或 false", name);
-        return false;
-    }
-    return true;
-}
-
 static int kind_param(http_req_t *r)
 {
     int kind = ledger_kind_from_name(r->params[0]);
@@ -74,7 +59,7 @@ static void h_import(http_req_t *r)
     if ((kind = kind_param(r)) < 0 || !api_auth(r) || !api_only_params(r, params))
         return;
     memset(&o, 0, sizeof o);
-    if (!bool_param(r, "skip_bad", &o.skip_bad) || !bool_param(r, "dry_run", &o.dry_run))
+    if (!api_bool_param(r, "skip_bad", &o.skip_bad) || !api_bool_param(r, "dry_run", &o.dry_run))
         return;
     if ((o.format = body_format(r, kind)) < 0) {
         http_fail(r, BH_INVALID_ARGUMENT, "format", "format 应为 csv、xlsx 或 geojson");

@@ -14,7 +14,6 @@
 #include <string.h>
 
 #include "core/object.h"
-#include "util/file.h"
 #include "util/xmalloc.h"
 
 enum { C_REQ = 1, C_OUT = 2, C_IN = 4, C_NUM = 8 };
@@ -96,51 +95,71 @@ int ledger_format_from_name(const char *name)
 
 /* ---- enumerated values: identifier or Chinese label ---- */
 
+/* An enumerated column: its identifiers and the label of each.  Roles,
+ * object kinds and types and case sources take the core's labels; unit
+ * types, risk levels and urgency have shorter spreadsheet labels here. */
 typedef struct {
     const char *const *values;
-    const char *const *labels;
+    const char *(*label)(const char *value); /* never NULL for a listed value */
 } enum_t;
 
+#define LOCAL_LABELS(fn, ...)                                                        \
+    static const char *fn(const char *v)                                             \
+    {                                                                                \
+        static const char *const pairs[][2] = {__VA_ARGS__};                         \
+        for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++)                  \
+            if (strcmp(v, pairs[i][0]) == 0)                                         \
+                return pairs[i][1];                                                  \
+        return NULL;                                                                 \
+    }
+
+LOCAL_LABELS(unit_type_label_of, {"district", "区县"}, {"street", "街道"}, {"community", "社区"},
+             {"grid", "网格"}, {"department", "部门"})
+LOCAL_LABELS(risk_label_of, {"red", "重大风险"}, {"orange", "较大风险"}, {"yellow", "一般风险"},
+             {"blue", "低风险"})
+LOCAL_LABELS(urgency_label_of, {"normal", "一般"}, {"urgent", "紧急"})
+
+static const char *role_label_of(const char *v)
+{
+    int r = role_from_name(v);
+    return r < 0 ? NULL : role_label((bh_role_t)r);
+}
+
+static const char *kind_label_of(const char *v)
+{
+    int k = obj_kind_from_name(v);
+    return k < 0 ? NULL : obj_kind_label((obj_kind_t)k);
+}
+
 static const char *const unit_types[] = {"district", "street", "community", "grid", "department", NULL};
-static const char *const unit_type_labels[] = {"区县", "街道", "社区", "网格", "部门"};
 static const char *const obj_kinds[] = {"enterprise", "component", "river_section", "forest_section",
                                         "household", NULL};
-static const char *const obj_kind_labels[] = {"企业/场所", "城市部件", "河段", "林段", "重点户"};
 static const char *const obj_types[] = {"production", "small_venue", "office", "public_area", NULL};
-static const char *const obj_type_labels[] = {"一般生产经营单位", "三小场所", "纯办公场所",
-                                              "公共区域管理单位"};
 static const char *const risks[] = {"red", "orange", "yellow", "blue", NULL};
-static const char *const risk_labels[] = {"重大风险", "较大风险", "一般风险", "低风险"};
 static const char *const roles[] = {"admin", "leader", "operator", "handler", "reporter", "public", NULL};
-static const char *const role_labels[] = {"系统管理员", "领导", "指挥中心", "处置单位", "网格员", "公众"};
 static const char *const urgencies[] = {"normal", "urgent", NULL};
-static const char *const urgency_labels[] = {"一般", "紧急"};
-static const char *const source_labels[] = {"网格员上报", "12345热线", "群众反映", "信访", "巡查检查",
-                                            "企业自查", "视频监控", "上级交办", "Open311"};
 
-static const enum_t E_UNIT_TYPE = {unit_types, unit_type_labels};
-static const enum_t E_OBJ_KIND = {obj_kinds, obj_kind_labels};
-static const enum_t E_OBJ_TYPE = {obj_types, obj_type_labels};
-static const enum_t E_RISK = {risks, risk_labels};
-static const enum_t E_ROLE = {roles, role_labels};
-static const enum_t E_URGENCY = {urgencies, urgency_labels};
-static const enum_t E_SOURCE = {svc_sources, source_labels};
+static const enum_t E_UNIT_TYPE = {unit_types, unit_type_label_of};
+static const enum_t E_OBJ_KIND = {obj_kinds, kind_label_of};
+static const enum_t E_OBJ_TYPE = {obj_types, obj_type_label};
+static const enum_t E_RISK = {risks, risk_label_of};
+static const enum_t E_ROLE = {roles, role_label_of};
+static const enum_t E_URGENCY = {urgencies, urgency_label_of};
+static const enum_t E_SOURCE = {svc_sources, svc_source_label};
 
 /* The identifier for a cell (identifier or label); NULL if neither. */
 static const char *enum_parse(const enum_t *e, const char *cell)
 {
     for (int i = 0; e->values[i]; i++)
-        if (strcmp(cell, e->values[i]) == 0 || strcmp(cell, e->labels[i]) == 0)
+        if (strcmp(cell, e->values[i]) == 0 || strcmp(cell, e->label(e->values[i])) == 0)
             return e->values[i];
     return NULL;
 }
 
 static const char *enum_label(const enum_t *e, const char *value)
 {
-    for (int i = 0; value && e->values[i]; i++)
-        if (strcmp(value, e->values[i]) == 0)
-            return e->labels[i];
-    return value ? value : "";
+    const char *l = value ? e->label(value) : NULL;
+    return l ? l : value ? value : "";
 }
 
 /* "可选：区县(district)、街道(street)…" for error messages. */
@@ -148,8 +167,8 @@ static const char *enum_choices(const enum_t *e, arena_t *a)
 {
     char buf[512] = "";
     for (int i = 0; e->values[i]; i++)
-        snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "%s%s(%s)", i ? "、" : "", e->labels[i],
-                 e->values[i]);
+        snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "%s%s(%s)", i ? "、" : "",
+                 e->label(e->values[i]), e->values[i]);
     return arena_strdup(a, buf);
 }
 
@@ -189,6 +208,7 @@ struct imp {
     const void *buf;
     size_t len;
     double last_progress;
+    bool dry_done;         /* a dry run reached its end: roll back, report success */
 };
 
 typedef bh_status_t (*row_fn)(struct imp *x, const char *const *v, bh_err_t *err);
@@ -291,11 +311,54 @@ static void progress(struct imp *x, double frac)
 
 static row_fn row_fns[LEDGER__COUNT];
 
+typedef bh_status_t (*write_fn)(struct imp *x, const void *arg, bh_err_t *err);
+
+/*
+ * Write one row with fn.  BH_OK with *bad false: written; BH_OK with *bad
+ * true: refused, nothing of it remains, rerr says why; any other status:
+ * the import must stop (err says why).
+ *
+ * A case row writes several tables and runs in its own savepoint.  The
+ * other kinds write one row (a geometry: its row and R*Tree entry) and
+ * then the audit entry: they fail, if at all, before writing (a failed
+ * statement leaves nothing behind), or with an internal error that ends
+ * the whole import, so they need none (a savepoint costs a fifth of an
+ * object row).
+ */
+static bh_status_t write_row(struct imp *x, write_fn fn, const void *arg, bh_err_t *rerr, bool *bad,
+                             bh_err_t *err)
+{
+    bool sp = x->kind == LEDGER_CASES;
+    bh_status_t st;
+
+    *bad = false;
+    bh_err_clear(rerr);
+    if (sp && DB(x->c, savepoint, DB_SP_BEGIN))
+        return bh_fail(err, BH_INTERNAL, "", "数据库错误");
+    st = fn(x, arg, rerr);
+    if (st == BH_OK)
+        return sp && DB(x->c, savepoint, DB_SP_RELEASE) ? bh_fail(err, BH_INTERNAL, "", "数据库错误")
+                                                        : BH_OK;
+    if (sp && DB(x->c, savepoint, DB_SP_ROLLBACK))
+        return bh_fail(err, BH_INTERNAL, "", "数据库错误");
+    if (st == BH_INTERNAL || st == BH_UNAVAILABLE) {
+        *err = *rerr;
+        return st;
+    }
+    *bad = true;
+    return BH_OK;
+}
+
+static bh_status_t kind_row(struct imp *x, const void *v, bh_err_t *err)
+{
+    return row_fns[x->kind](x, v, err);
+}
+
 static bh_status_t on_row(const tab_row_t *r, void *ctx, bh_err_t *err)
 {
     struct imp *x = ctx;
     const char *v[32];
-    bool blank = true, sp;
+    bool blank = true, bad;
     bh_err_t rerr;
     bh_status_t st;
 
@@ -338,28 +401,8 @@ static bh_status_t on_row(const tab_row_t *r, void *ctx, bh_err_t *err)
             return BH_OK;
         }
     }
-    /*
-     * A case row writes several tables and runs in its own savepoint.  The
-     * other kinds write one row and then its audit entry: they fail, if at
-     * all, before writing (a failed statement leaves nothing behind), or
-     * with an internal error that ends the whole import, so they need none
-     * (a savepoint costs a fifth of an object row).
-     */
-    bh_err_clear(&rerr);
-    sp = x->kind == LEDGER_CASES;
-    if (sp && (st = DB(x->c, savepoint, DB_SP_BEGIN)))
-        return bh_fail(err, st, "", "数据库错误");
-    st = row_fns[x->kind](x, v, &rerr);
-    if (st == BH_OK) {
-        st = sp ? DB(x->c, savepoint, DB_SP_RELEASE) : BH_OK;
-        return st ? bh_fail(err, st, "", "数据库错误") : BH_OK;
-    }
-    if (sp && DB(x->c, savepoint, DB_SP_ROLLBACK))
-        return bh_fail(err, BH_INTERNAL, "", "数据库错误");
-    if (st == BH_INTERNAL || st == BH_UNAVAILABLE) {
-        *err = rerr;
+    if ((st = write_row(x, kind_row, v, &rerr, &bad, err)) || !bad)
         return st;
-    }
     {
         int fcol = -1;
         const char *field = strcmp(rerr.field, "location") == 0 ? "lat" : rerr.field;
@@ -582,6 +625,20 @@ static row_fn row_fns[LEDGER__COUNT] = {
     [LEDGER_CASES] = case_row,
 };
 
+struct geom {
+    const char *code;
+    char *text;
+};
+
+static bh_status_t geom_row(struct imp *x, const void *arg, bh_err_t *err)
+{
+    const struct geom *g = arg;
+    bh_status_t st = svc_geometry_put_tx(x->c, x->u->username, g->code, g->text, strlen(g->text), err);
+    if (st == BH_OK)
+        x->res->updated++;
+    return st;
+}
+
 /* GeoJSON: a FeatureCollection whose features carry properties.code. */
 static bh_status_t import_geojson(struct imp *x, bh_err_t *err)
 {
@@ -605,7 +662,8 @@ static bh_status_t import_geojson(struct imp *x, bh_err_t *err)
         const char *code = json_string_value(json_object_get(json_object_get(f, "properties"), "code"));
         json_t *geom = json_object_get(f, "geometry");
         bh_err_t rerr;
-        char *text;
+        struct geom g;
+        bool bad;
         long row = (long)i + 1;
 
         arena_reset(x->a);
@@ -619,28 +677,20 @@ static bh_status_t import_geojson(struct imp *x, bh_err_t *err)
             add_bad(x, "features", row, -1, "缺少 geometry");
             continue;
         }
-        text = json_dumps(geom, JSON_COMPACT);
-        bh_err_clear(&rerr);
-        if ((st = DB(x->c, savepoint, DB_SP_BEGIN)))
+        g.code = code;
+        g.text = json_dumps(geom, JSON_COMPACT);
+        st = write_row(x, geom_row, &g, &rerr, &bad, err);
+        free(g.text);
+        if (st)
             break;
-        st = svc_geometry_put_tx(x->c, x->u->username, code, text, strlen(text), &rerr);
-        free(text);
-        if (st == BH_OK) {
-            if ((st = DB(x->c, savepoint, DB_SP_RELEASE)))
-                break;
-            x->res->updated++;
-            continue;
-        }
-        if ((st = DB(x->c, savepoint, DB_SP_ROLLBACK)))
-            break;
-        {
+        if (bad) {
             char msg[640];
             snprintf(msg, sizeof msg, "网格“%s”：%s", code, rerr.message);
             add_bad(x, "features", row, -1, msg);
         }
     }
     json_decref(root);
-    return st ? bh_fail(err, st, "", "数据库错误") : BH_OK;
+    return st;
 }
 
 static bh_status_t import_tx(db_conn_t *c, void *ctx, bh_err_t *err)
@@ -660,8 +710,10 @@ static bh_status_t import_tx(db_conn_t *c, void *ctx, bh_err_t *err)
     if (x->res->bad && !x->o->skip_bad)
         return bh_fail(err, BH_INVALID_ARGUMENT, "file",
                        "%ld行有错误，没有导入任何数据（改正后重新导入，或选择跳过错误行）", x->res->bad);
-    if (x->o->dry_run)
+    if (x->o->dry_run) {
+        x->dry_done = true; /* an error status is what makes db_write roll back */
         return bh_fail(err, BH_FAILED_PRECONDITION, "", "试导入：不写入");
+    }
     return BH_OK;
 }
 
@@ -700,7 +752,7 @@ bh_status_t svc_ledger_import(svc_t *s, const svc_user_t *u, ledger_kind_t kind,
     x->len = len;
     x->last_progress = -1;
     st = db_write(s->db, import_tx, x, err);
-    if (st == BH_FAILED_PRECONDITION && o->dry_run && (!res->bad || o->skip_bad)) {
+    if (x->dry_done) {
         bh_err_clear(err);
         st = BH_OK;
     } else {

@@ -136,7 +136,6 @@ export async function reportForm(el, user) {
     };
     if (v("source")) body.source = v("source");
     if (lat.value && lng.value) body.location = { lat: Number(lat.value), lng: Number(lng.value), address: v("address") || undefined };
-    else if (v("address")) body.location = undefined;
     if (v("reporter_name") || v("reporter_phone")) body.reporter = { name: v("reporter_name") || undefined, phone: v("reporter_phone") || undefined };
     if (!body.location && user.unit && v("address")) body.unit = user.unit;
     const btn = form.querySelector("button.primary");
