@@ -22,14 +22,44 @@
 
 /* ---- helpers ---- */
 
-/* Authenticate the bearer token; on failure the 401 is already set. */
-static bool auth(http_req_t *r)
+/* The console's session cookie: HttpOnly, so a script on the page cannot
+ * read the token (docs/ROLES.md). */
+#define SESSION_COOKIE "bh_session"
+
+/*
+ * The caller's token: "Authorization: Bearer …" (API clients, keys), else
+ * the console's session cookie (*from_cookie set).  NULL when neither.
+ */
+static const char *request_token(http_req_t *r, bool *from_cookie)
 {
     const char *h = http_header(r, "Authorization");
+    *from_cookie = false;
+    if (h && strncasecmp(h, "Bearer ", 7) == 0)
+        return h + 7;
+    if (h)
+        return NULL;
+    if ((h = http_cookie(r, SESSION_COOKIE)) && *h)
+        *from_cookie = true;
+    return *from_cookie ? h : NULL;
+}
+
+/* Authenticate the caller; on failure the 401 (or 403) is already set. */
+static bool auth(http_req_t *r)
+{
+    bool cookie;
+    const char *tok = request_token(r, &cookie);
     bh_err_t err;
-    if (!h || strncasecmp(h, "Bearer ", 7) != 0) {
+    if (!tok) {
         http_fail(r, BH_UNAUTHENTICATED, "Authorization", "需要登录：请在 Authorization 头中提供 Bearer 令牌");
-    } else if (svc_authenticate(APP(r), h + 7, r->a, &r->user, &err) != BH_OK) {
+    } else if (cookie && strcmp(r->method, "GET") && strcmp(r->method, "HEAD") &&
+               !http_header(r, "X-Requested-With")) {
+        /* A cookie travels with any request the browser makes; a write on
+         * it must prove it comes from the console's own script (besides
+         * SameSite=Strict): a cross-site form cannot set this header. */
+        http_fail(r, BH_PERMISSION_DENIED, "X-Requested-With",
+                  "使用会话 Cookie 的写请求须带 X-Requested-With 头");
+        return false;
+    } else if (svc_authenticate(APP(r), tok, r->a, &r->user, &err) != BH_OK) {
         http_error(r, &err);
     } else {
         return true;
@@ -143,26 +173,60 @@ static void h_healthz(http_req_t *r)
     http_reply(r, 200, "application/json", ok, sizeof ok - 1);
 }
 
+/*
+ * /metrics tells request volumes and case counts by state: operational
+ * detail not for everyone.  It answers a scraper holding the configured
+ * metrics_token (Authorization: Bearer …), or an administrator's session.
+ */
+static bool metrics_allowed(http_req_t *r)
+{
+    api_t *api = r->app;
+    const char *h = http_header(r, "Authorization");
+    if (h && strncasecmp(h, "Bearer ", 7) == 0 && api->metrics_token && *api->metrics_token &&
+        svc_token_equal(h + 7, api->metrics_token))
+        return true;
+    if (!auth(r))
+        return false;
+    if (r->user.role != ROLE_ADMIN) {
+        http_fail(r, BH_PERMISSION_DENIED, "Authorization",
+                  "/metrics 只对监控令牌（metrics_token）或系统管理员开放");
+        return false;
+    }
+    return true;
+}
+
 static void h_metrics(http_req_t *r)
 {
     svc_t *s = APP(r);
     int64_t counts[CASE_ST__COUNT][SLA_LIGHT_OVERDUE + 1];
-    db_conn_t *c = db_reader(s->db);
-    char *base = http_metrics_text(http_server_of(r), r->a);
-    size_t cap = strlen(base) + 16384, len;
-    char *buf = arena_alloc(r->a, cap);
+    db_conn_t *c;
+    dynbuf_t b;
+    bh_status_t st;
 
-    DB(c, counts, counts);
+    if (!metrics_allowed(r))
+        return;
+    c = db_reader(s->db);
+    st = DB(c, counts, counts);
     db_reader_done(s->db, c);
-    len = (size_t)snprintf(buf, cap, "%s# HELP bihuan_cases Cases by status and light.\n"
-                                     "# TYPE bihuan_cases gauge\n", base);
-    for (int st = 1; st < CASE_ST__COUNT; st++)
+    if (st != BH_OK) {
+        http_fail(r, BH_UNAVAILABLE, "", "读取案件计数失败");
+        return;
+    }
+    dynbuf_init(&b, 4 << 20);
+    http_metrics_text(http_server_of(r), &b);
+    dynbuf_addstr(&b, "# HELP bihuan_cases Cases by status and light.\n# TYPE bihuan_cases gauge\n");
+    for (int cs = 1; cs < CASE_ST__COUNT; cs++)
         for (int l = 0; l <= SLA_LIGHT_OVERDUE; l++)
-            if (len < cap)
-                len += (size_t)snprintf(buf + len, cap - len, "bihuan_cases{status=\"%s\",light=\"%s\"} %lld\n",
-                                        case_state_name((case_state_t)st), sla_light_name((sla_light_t)l),
-                                        (long long)counts[st][l]);
-    http_reply(r, 200, "text/plain; version=0.0.4; charset=utf-8", buf, len < cap ? len : cap - 1);
+            dynbuf_printf(&b, "bihuan_cases{status=\"%s\",light=\"%s\"} %lld\n",
+                          case_state_name((case_state_t)cs), sla_light_name((sla_light_t)l),
+                          (long long)counts[cs][l]);
+    svc_metrics_text(s, &b);
+    if (dynbuf_failed(&b))
+        http_fail(r, BH_INTERNAL, "", "指标文本过长");
+    else
+        http_reply(r, 200, "text/plain; version=0.0.4; charset=utf-8",
+                   arena_strndup(r->a, dynbuf_str(&b), dynbuf_len(&b)), dynbuf_len(&b));
+    dynbuf_free(&b);
 }
 
 /* ---- session ---- */
@@ -192,16 +256,22 @@ static void h_login(http_req_t *r)
         return;
     }
     json_decref(body);
+    /* The console authenticates with the cookie; API clients with the token. */
+    http_add_header(r, "Set-Cookie",
+                    arena_printf(r->a, SESSION_COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%lld",
+                                 token, (long long)((expires - svc_now()) / 1000)));
     http_json(r, 201, json_pack("{s:s, s:o, s:o}", "token", token, "user", user_json(&u),
                                 "expires_at", render_time(expires)));
 }
 
 static void h_logout(http_req_t *r)
 {
-    const char *h = http_header(r, "Authorization");
+    bool cookie;
+    const char *tok = request_token(r, &cookie);
     if (!auth(r))
         return;
-    svc_logout(APP(r), h + 7);
+    svc_logout(APP(r), tok);
+    http_add_header(r, "Set-Cookie", SESSION_COOKIE "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
     http_reply(r, 204, NULL, "", 0);
 }
 
@@ -615,8 +685,7 @@ static void object_reply(http_req_t *r, int status, int64_t id)
     db_object_t o;
     bh_status_t st = DB(c, object_get, id, r->a, &o);
     db_reader_done(s->db, c);
-    if (st != BH_OK || (r->user.role != ROLE_ADMIN &&
-                        strncmp(o.grid, r->user.unit, strlen(r->user.unit)) != 0)) {
+    if (st != BH_OK || (r->user.role != ROLE_ADMIN && !unit_in_scope(r->user.unit, o.grid))) {
         http_fail(r, BH_NOT_FOUND, "id", "对象不存在");
         return;
     }
@@ -676,6 +745,7 @@ static void h_objects(http_req_t *r)
     static const char *const params[] = {"kind", "grid", "risk", "type", "limit", "cursor", NULL};
     svc_t *s = APP(r);
     db_object_filter_t f = {0};
+    const char *grid;
     db_object_t *o;
     const char *v;
     int n;
@@ -691,7 +761,7 @@ static void h_objects(http_req_t *r)
     f.kind = qs_get(&r->query, "kind");
     f.risk = qs_get(&r->query, "risk");
     f.type = qs_get(&r->query, "type");
-    f.grid_prefix = qs_get(&r->query, "grid");
+    grid = qs_get(&r->query, "grid");
     if (f.kind && obj_kind_from_name(f.kind) < 0) {
         http_fail(r, BH_INVALID_ARGUMENT, "kind", "未知的对象种类“%s”", f.kind);
         return;
@@ -700,15 +770,17 @@ static void h_objects(http_req_t *r)
         http_fail(r, BH_INVALID_ARGUMENT, "risk", "风险等级应为 red orange yellow blue");
         return;
     }
-    /* Jurisdiction: the narrower of the filter and the user's subtree. */
-    if (r->user.role != ROLE_ADMIN &&
-        (!f.grid_prefix || strncmp(f.grid_prefix, r->user.unit, strlen(r->user.unit)) != 0)) {
-        if (f.grid_prefix && strncmp(r->user.unit, f.grid_prefix, strlen(f.grid_prefix)) != 0) {
+    /* Jurisdiction: the narrower of the filter and the user's scope. */
+    if (r->user.role != ROLE_ADMIN) {
+        if (grid && !(grid = unit_scope_meet(grid, r->user.unit))) {
             http_json(r, 200, json_pack("{s:[], s:n}", "items", "next_cursor"));
             return;
         }
-        f.grid_prefix = r->user.unit;
+        if (!grid)
+            grid = r->user.unit;
     }
+    if (grid)
+        f.grid = db_scope(grid);
     f.limit = 50;
     if ((v = qs_get(&r->query, "limit"))) {
         char *end;
@@ -906,9 +978,8 @@ static void h_case_create(http_req_t *r)
     in.idempotency_key = http_header(r, "Idempotency-Key");
     if (in.idempotency_key)
         in.idempotency_key = arena_printf(r->a, "%s:%s", r->user.username, in.idempotency_key);
-    if (!in.source)
-        in.source = r->user.role == ROLE_REPORTER ? "grid"
-                    : r->user.role == ROLE_PUBLIC ? "citizen" : "hotline";
+    if (!in.source) /* the role's default (core/role.c); a role that cannot report has none */
+        in.source = role_sources(r->user.role)[0] ? role_sources(r->user.role)[0] : "hotline";
     if (svc_case_create(s, &r->user, &in, r->a, &v, &replayed, &err) != BH_OK) {
         http_error(r, &err);
         return;
@@ -1068,7 +1139,8 @@ static bool list_filters(http_req_t *r, db_case_filter_t *f)
     memset(f, 0, sizeof *f);
     f->status = f->light = -1;
     f->limit = 50;
-    f->unit_prefix = qs_get(&r->query, "unit");
+    if ((v = qs_get(&r->query, "unit")))
+        f->unit = db_scope(v);
     f->category = qs_get(&r->query, "category");
     f->source = qs_get(&r->query, "source");
     f->handling_unit = qs_get(&r->query, "handling_unit");
@@ -1134,7 +1206,7 @@ static bool list_filters(http_req_t *r, db_case_filter_t *f)
     if (r->user.role == ROLE_PUBLIC)
         f->created_by = r->user.username;
     else if (r->user.role != ROLE_ADMIN)
-        f->visible_unit = r->user.unit;
+        f->visible = db_scope(r->user.unit);
     return true;
 }
 
@@ -1224,7 +1296,7 @@ static void h_stats(http_req_t *r)
     unit = qs_get(&r->query, "unit");
     if (!unit)
         unit = r->user.unit;
-    if (r->user.role != ROLE_ADMIN && strncmp(unit, r->user.unit, strlen(r->user.unit)) != 0) {
+    if (r->user.role != ROLE_ADMIN && !unit_in_scope(r->user.unit, unit)) {
         http_fail(r, BH_PERMISSION_DENIED, "unit", "单位“%s”不在您的管辖范围内", unit);
         return;
     }
@@ -1238,7 +1310,7 @@ static void h_stats(http_req_t *r)
         return;
     }
     q.as_of = q.to < now ? q.to : now;
-    q.unit_prefix = unit;
+    q.unit = db_scope(unit);
     gb = qs_get(&r->query, "group_by");
     ul = strlen(unit);
     if (!gb) {

@@ -10,6 +10,7 @@
 typedef struct {
     svc_t *svc;
     const char *tile_url, *tile_attribution; /* the console map's base layer, "" for none */
+    const char *metrics_token; /* a scraper's bearer token for /metrics ("" or NULL: admins only) */
 } api_t;
 
 /* For the handlers in other files (ledger_api.c): authenticate the

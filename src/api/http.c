@@ -12,6 +12,7 @@
  * commit), so concurrent connections are what fills a commit batch.
  */
 #include "api/http.h"
+#include "util/dynbuf.h"
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
@@ -44,6 +45,7 @@ struct http_server {
     void *app;
     http_config_t cfg;
     struct route_stats stats[MAX_ROUTES + 1]; /* [nroutes] = unmatched */
+    char csp[512]; /* the default policy */
     pthread_mutex_t stats_mu;
 };
 
@@ -77,10 +79,51 @@ int http_status_of(bh_status_t st)
     return 500;
 }
 
+void http_csp(char *buf, size_t size, const char *img_host)
+{
+    snprintf(buf, size,
+             "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline';"
+             " img-src 'self' data: blob:%s%s; connect-src 'self'; font-src 'self' data:;"
+             " object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+             img_host ? " " : "", img_host ? img_host : "");
+}
+
+/* Is 'addr' one of the comma-separated addresses in 'list'? */
+static bool listed(const char *list, const char *addr, size_t n)
+{
+    while (list && *list) {
+        size_t len;
+        list += strspn(list, " ,");
+        len = strcspn(list, " ,");
+        if (len && len == n && strncmp(list, addr, n) == 0)
+            return true;
+        list += len;
+    }
+    return false;
+}
+
+/* Is s[0..n) an IPv4 or IPv6 address?  (Copied into buf.) */
+static bool ip_text(const char *s, size_t n, char *buf, size_t size)
+{
+    unsigned char bin[16];
+    if (n == 0 || n >= size)
+        return false;
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+    return inet_pton(AF_INET, buf, bin) == 1 || inet_pton(AF_INET6, buf, bin) == 1;
+}
+
+/*
+ * The client's address.  A request from a trusted proxy (cfg.trusted_proxies)
+ * is from the rightmost address of its X-Forwarded-For that is not itself
+ * a trusted proxy: addresses further left were written by the client and
+ * prove nothing.  From anyone else X-Forwarded-For is ignored.
+ */
 const char *http_client_address(http_req_t *r)
 {
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const char *trusted = http_server_of(r)->cfg.trusted_proxies, *xff;
     char buf[INET6_ADDRSTRLEN];
     const struct sockaddr *sa;
 
@@ -92,12 +135,36 @@ const char *http_client_address(http_req_t *r)
         inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, buf, sizeof buf);
     else
         return NULL;
+    if (trusted && *trusted && listed(trusted, buf, strlen(buf)) &&
+        (xff = http_header(r, "X-Forwarded-For"))) {
+        size_t end = strlen(xff);
+        while (end > 0) {
+            size_t start = end, a, b;
+            char hop[INET6_ADDRSTRLEN];
+            while (start > 0 && xff[start - 1] != ',')
+                start--;
+            for (a = start; a < end && xff[a] == ' '; a++)
+                ;
+            for (b = end; b > a && xff[b - 1] == ' '; b--)
+                ;
+            if (!ip_text(xff + a, b - a, hop, sizeof hop))
+                break; /* garbage: believe no further */
+            if (!listed(trusted, hop, strlen(hop)))
+                return arena_strdup(r->a, hop);
+            end = start > 0 ? start - 1 : 0;
+        }
+    }
     return arena_strdup(r->a, buf);
 }
 
 const char *http_header(http_req_t *r, const char *name)
 {
     return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+const char *http_cookie(http_req_t *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, name);
 }
 
 void http_add_header(http_req_t *r, const char *name, const char *value)
@@ -214,6 +281,13 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, struct ctx *c)
         MHD_add_response_header(resp, "Cache-Control", "no-store");
     for (int i = 0; i < r->nheaders; i++)
         MHD_add_response_header(resp, r->headers[i].name, r->headers[i].value);
+    /* On every answer: no content sniffing, no framing, and a content
+     * security policy that lets the console load only its own scripts. */
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+    MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
+    MHD_add_response_header(resp, "Content-Security-Policy",
+                            c->srv->cfg.csp ? c->srv->cfg.csp : c->srv->csp);
     ret = MHD_queue_response(conn, (unsigned)r->status, resp);
     MHD_destroy_response(resp);
     c->answered = true;
@@ -408,6 +482,7 @@ bh_status_t http_start(const http_config_t *cfg, const http_route_t *routes, int
     s->nroutes = nroutes;
     s->app = app;
     s->cfg = *cfg;
+    http_csp(s->csp, sizeof s->csp, NULL);
     pthread_mutex_init(&s->stats_mu, NULL);
     s->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s,
                             MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
@@ -441,12 +516,9 @@ void http_stop(http_server_t *s)
     free(s);
 }
 
-char *http_metrics_text(http_server_t *s, arena_t *a)
+void http_metrics_text(http_server_t *s, dynbuf_t *b)
 {
-    size_t cap = 65536, len = 0;
-    char *buf = arena_alloc(a, cap);
-
-#define OUT(...) (len += (size_t)snprintf(buf + len, len < cap ? cap - len : 0, __VA_ARGS__))
+#define OUT(...) ((void)dynbuf_printf(b, __VA_ARGS__))
     OUT("# HELP bihuan_http_requests_total HTTP requests by route and status class.\n"
         "# TYPE bihuan_http_requests_total counter\n");
     pthread_mutex_lock(&s->stats_mu);
@@ -478,8 +550,4 @@ char *http_metrics_text(http_server_t *s, arena_t *a)
     }
     pthread_mutex_unlock(&s->stats_mu);
 #undef OUT
-    if (len >= cap)
-        len = cap - 1;
-    buf[len] = '\0';
-    return buf;
 }

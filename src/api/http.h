@@ -13,6 +13,7 @@
 #include "api/qs.h"
 #include "svc/svc.h"
 #include "util/arena.h"
+#include "util/dynbuf.h"
 
 #define HTTP_MAX_PARAMS 4
 #define HTTP_MAX_HEADERS 8
@@ -54,7 +55,17 @@ typedef struct {
     unsigned timeout_s;     /* idle connection timeout */
     unsigned max_conns;
     const char *static_dir; /* the console's files (web/dist), or NULL */
+    const char *trusted_proxies; /* "127.0.0.1, ::1": whose X-Forwarded-For counts */
+    const char *csp;        /* Content-Security-Policy; NULL: http_csp(…, NULL) */
 } http_config_t;
+
+/*
+ * The console's Content-Security-Policy into buf: its own scripts, styles
+ * (ECharts and Leaflet set inline styles), images (data:/blob: for charts
+ * and the map, and 'img_host' - a map base layer's tile host - unless
+ * NULL), nothing framing it.
+ */
+void http_csp(char *buf, size_t size, const char *img_host);
 
 /* Start serving; routes must outlive the server. */
 bh_status_t http_start(const http_config_t *cfg, const http_route_t *routes, int nroutes,
@@ -62,11 +73,14 @@ bh_status_t http_start(const http_config_t *cfg, const http_route_t *routes, int
 void http_stop(http_server_t *s);
 int http_port(const http_server_t *s);
 
-/* The client's address as text ("127.0.0.1", "::1"), or NULL. */
+/* The client's address as text ("127.0.0.1", "::1"), or NULL; behind a
+ * trusted proxy, the address it forwarded for. */
 const char *http_client_address(http_req_t *r);
 
 /* A request header, or NULL. */
 const char *http_header(http_req_t *r, const char *name);
+/* A cookie the request carries, or NULL. */
+const char *http_cookie(http_req_t *r, const char *name);
 void http_add_header(http_req_t *r, const char *name, const char *value);
 
 /* Replies (the body is copied into the request arena when needed). */
@@ -84,9 +98,8 @@ const char *http_static_dir(http_req_t *r); /* the server's, or NULL */
 /* The one mapping from a project status to an HTTP status. */
 int http_status_of(bh_status_t st);
 
-/* Append the Prometheus text of the request metrics to a jansson-free
- * growing buffer in the arena; returns the text. */
-char *http_metrics_text(http_server_t *s, arena_t *a);
+/* Append the Prometheus text of the request metrics to 'b'. */
+void http_metrics_text(http_server_t *s, dynbuf_t *b);
 
 /* The server a request belongs to (for /metrics). */
 http_server_t *http_server_of(http_req_t *r);

@@ -35,6 +35,12 @@ static int apply(app_config_t *cfg, const char *key, const char *val, const char
         set_str(cfg->tile_url, sizeof cfg->tile_url, val);
     else if (strcmp(key, "tile_attribution") == 0)
         set_str(cfg->tile_attribution, sizeof cfg->tile_attribution, val);
+    else if (strcmp(key, "metrics_token") == 0)
+        set_str(cfg->metrics_token, sizeof cfg->metrics_token, val);
+    else if (strcmp(key, "trusted_proxies") == 0)
+        set_str(cfg->trusted_proxies, sizeof cfg->trusted_proxies, val);
+    else if (strcmp(key, "session_idle_minutes") == 0 && (cfg->session_idle_minutes = strtod(val, &end)) > 0 && !*end)
+        ;
     else if (strcmp(key, "session_ttl_hours") == 0 && (cfg->session_ttl_hours = strtod(val, &end)) > 0 && !*end)
         ;
     else if (strcmp(key, "sweep_interval") == 0 && (cfg->sweep_interval_s = strtod(val, &end)) > 0 && !*end)
@@ -45,8 +51,9 @@ static int apply(app_config_t *cfg, const char *key, const char *val, const char
         ;
     else {
         fprintf(stderr, "bihuan: %s：无法识别的配置项或取值“%s = %s”\n"
-                        "（可用: db, listen, categories, office_hours, session_ttl_hours, sweep_interval, body_limit, upload_limit,\n"
-                        " web_dir, tile_url, tile_attribution）\n",
+                        "（可用: db, listen, categories, office_hours, session_ttl_hours, session_idle_minutes,\n"
+                        " sweep_interval, body_limit, upload_limit, web_dir, tile_url, tile_attribution,\n"
+                        " metrics_token, trusted_proxies）\n",
                 where, key, val);
         return 2;
     }
@@ -71,11 +78,14 @@ int app_config_load(app_config_t *cfg, const char *path)
         {"BIHUAN_SESSION_TTL_HOURS", "session_ttl_hours"}, {"BIHUAN_SWEEP_INTERVAL", "sweep_interval"},
         {"BIHUAN_BODY_LIMIT", "body_limit"}, {"BIHUAN_UPLOAD_LIMIT", "upload_limit"},
         {"BIHUAN_WEB_DIR", "web_dir"}, {"BIHUAN_TILE_URL", "tile_url"},
-        {"BIHUAN_TILE_ATTRIBUTION", "tile_attribution"}};
+        {"BIHUAN_TILE_ATTRIBUTION", "tile_attribution"}, {"BIHUAN_METRICS_TOKEN", "metrics_token"},
+        {"BIHUAN_TRUSTED_PROXIES", "trusted_proxies"},
+        {"BIHUAN_SESSION_IDLE_MINUTES", "session_idle_minutes"}};
     memset(cfg, 0, sizeof *cfg);
     set_str(cfg->db, sizeof cfg->db, APP_DEFAULT_DB);
     set_str(cfg->listen, sizeof cfg->listen, "127.0.0.1:8080");
     cfg->session_ttl_hours = 12;
+    cfg->session_idle_minutes = 120;
     cfg->sweep_interval_s = 1;
     cfg->body_limit = 1 << 20;
     cfg->upload_limit = 256L << 20;
@@ -85,7 +95,7 @@ int app_config_load(app_config_t *cfg, const char *path)
     if (!path)
         path = getenv("BIHUAN_CONFIG");
     if (path) {
-        char *text, *line, *save = NULL;
+        char *text, *line, *next;
         size_t len;
         int lineno = 0;
         bh_err_t err;
@@ -93,8 +103,12 @@ int app_config_load(app_config_t *cfg, const char *path)
             fprintf(stderr, "bihuan: 配置文件：%s\n", err.message);
             return 2;
         }
-        for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        /* Line by line, empty ones included, so the numbers are right
+         * (strtok would skip blank lines). */
+        for (line = text; line; line = next) {
             char *eq, where[600];
+            if ((next = strchr(line, '\n')))
+                *next++ = '\0';
             lineno++;
             line = trim(line);
             if (!*line || *line == '#')
@@ -164,6 +178,7 @@ int app_open_with(const char *db_path, int readers, const char *categories, svc_
 
 void app_close(svc_t *svc)
 {
+    svc_release(svc); /* hand the sweep to another server at once */
     db_close(svc->db);
     svc_fini(svc);
 }

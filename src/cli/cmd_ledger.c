@@ -60,6 +60,7 @@ static int acting_user(svc_t *svc, const char *name, arena_t *a, svc_user_t *u)
     u->id = 0;
     u->username = "cli";
     u->role = ROLE_ADMIN;
+    u->unrestricted = false;
     u->unit = "";
     if (!name)
         return 0;

@@ -25,9 +25,11 @@ static const char usage[] =
     "  --listen ADDR      监听地址（BIHUAN_LISTEN，默认 127.0.0.1:8080；端口 0 表示随机端口）\n"
     "  --categories FILE  案件类别与时限策略文件（BIHUAN_CATEGORIES，默认内置 data/categories.json）\n"
     "  --config FILE      配置文件（BIHUAN_CONFIG），每行“键 = 值”：db, listen, categories,\n"
-    "                     office_hours, session_ttl_hours, sweep_interval（秒）, body_limit（字节）,\n"
-    "                     upload_limit（台账上传，字节，默认 256 MiB）,\n"
-    "                     web_dir, tile_url, tile_attribution\n"
+    "                     office_hours, session_ttl_hours, session_idle_minutes（无操作多久退出，默认 120）,\n"
+    "                     sweep_interval（秒）, body_limit（字节）, upload_limit（台账上传，字节，默认 256 MiB）,\n"
+    "                     web_dir, tile_url, tile_attribution,\n"
+    "                     metrics_token（/metrics 的 Bearer 令牌；未设时仅系统管理员可读）,\n"
+    "                     trusted_proxies（反向代理地址，逗号分隔；只采信它们的 X-Forwarded-For）\n"
     "  --web DIR          控制台文件目录（BIHUAN_WEB_DIR，默认本次构建的 web/dist）\n"
     "  --help             显示本帮助\n"
     "\n"
@@ -87,6 +89,7 @@ int cmd_serve(int argc, char **argv)
     http_server_t *srv;
     http_config_t hc;
     struct sweeper w = {0};
+    char csp[1024];
     pthread_t sweep_thread;
     sigset_t sigs;
     bh_err_t err;
@@ -140,7 +143,20 @@ int cmd_serve(int argc, char **argv)
     api.svc = &svc;
     api.tile_url = cfg.tile_url;
     api.tile_attribution = cfg.tile_attribution;
+    api.metrics_token = cfg.metrics_token;
+    svc.session_idle_ms = (int64_t)(cfg.session_idle_minutes * 60000.0);
     hc.static_dir = cfg.web_dir[0] ? cfg.web_dir : NULL;
+    hc.trusted_proxies = cfg.trusted_proxies;
+    if (cfg.tile_url[0]) { /* the base layer's host may serve the map's images */
+        const char *p = strstr(cfg.tile_url, "://");
+        size_t n = p ? (size_t)(p + 3 - cfg.tile_url) + strcspn(p + 3, "/?#") : 0;
+        char host[600];
+        snprintf(host, sizeof host, "%.*s", (int)n, cfg.tile_url);
+        for (char *s = strstr(host, "{s}"); s; s = strstr(host, "{s}")) /* subdomains */
+            memmove(s + 1, s + 3, strlen(s + 3) + 1), *s = '*';
+        http_csp(csp, sizeof csp, host);
+        hc.csp = csp;
+    }
     hc.listen = cfg.listen;
     hc.body_limit = (size_t)cfg.body_limit;
     hc.upload_limit = (size_t)cfg.upload_limit;

@@ -332,12 +332,27 @@ bh_status_t case_step(case_snapshot_t *s, const case_event_t *ev,
     return st;
 }
 
-bh_status_t case_replay(const case_event_t *ev, int n, case_snapshot_t *out,
-                        bh_err_t *err)
+/* Is a stored event's action known and legal in the state reached? */
+static bh_status_t check_stored(const case_snapshot_t *s, const case_event_t *ev, bh_err_t *err)
+{
+    if ((unsigned)ev->action >= CASE_ACT__COUNT)
+        return bh_fail(err, BH_INVALID_ARGUMENT, "action", "未知的操作");
+    if (!((actions[ev->action].from >> s->state) & 1u))
+        return bh_fail(err, BH_FAILED_PRECONDITION, "action",
+                       "案件状态为“%s”(%s)时不能有“%s”(%s)", states[s->state].label,
+                       states[s->state].name, actions[ev->action].label,
+                       actions[ev->action].name);
+    return BH_OK;
+}
+
+/* Run each event through 'check' then apply it; prefix the position of
+ * the first bad one to the message. */
+static bh_status_t run_history(const case_event_t *ev, int n, case_snapshot_t *out, bool admit,
+                               bh_err_t *err)
 {
     case_snapshot_init(out);
     for (int i = 0; i < n; i++) {
-        bh_status_t st = case_step(out, &ev[i], err);
+        bh_status_t st = admit ? case_check(out, &ev[i], err) : check_stored(out, &ev[i], err);
         if (st != BH_OK) {
             if (err) {
                 /* Prefix the event's position; the tail may be cut. */
@@ -348,6 +363,19 @@ bh_status_t case_replay(const case_event_t *ev, int n, case_snapshot_t *out,
             }
             return st;
         }
+        apply(out, &ev[i]);
     }
     return BH_OK;
+}
+
+bh_status_t case_replay(const case_event_t *ev, int n, case_snapshot_t *out,
+                        bh_err_t *err)
+{
+    return run_history(ev, n, out, false, err);
+}
+
+bh_status_t case_admit_history(const case_event_t *ev, int n, case_snapshot_t *out,
+                               bh_err_t *err)
+{
+    return run_history(ev, n, out, true, err);
 }

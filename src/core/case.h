@@ -118,10 +118,19 @@ bh_status_t case_step(case_snapshot_t *s, const case_event_t *ev,
                       bh_err_t *err);
 
 /*
- * Replay a whole history into 'out'.  The first event must be a report.
- * A bad event stops the replay; err names its index.
+ * Replay a stored history into 'out': "apply", not "admit".  Each event
+ * must be a known action that is legal in the state the history has
+ * reached (the first a report), but today's role rules, unit matching and
+ * field limits are NOT re-run: an event admitted under yesterday's rules
+ * (a longer note limit, a role that has since lost an action) stays
+ * history.  A bad event stops the replay; err names its index.
  */
 bh_status_t case_replay(const case_event_t *ev, int n, case_snapshot_t *out,
+                        bh_err_t *err);
+
+/* Admit a whole history as new (bulk imports): case_step on every event,
+ * with today's rules.  err names the bad event's index. */
+bh_status_t case_admit_history(const case_event_t *ev, int n, case_snapshot_t *out,
                         bh_err_t *err);
 
 /* Bit mask (1u << action) of the actions the state allows to anyone. */

@@ -33,3 +33,28 @@ int role_from_name(const char *s)
             return i;
     return -1;
 }
+
+static const char *const all_sources[] = {"hotline", "grid", "citizen", "petition", "inspection",
+                                          "self_check", "video", "superior", "open311", NULL};
+static const char *const reporter_sources[] = {"grid", "inspection", "video", "open311", NULL};
+static const char *const public_sources[] = {"citizen", "open311", NULL};
+static const char *const no_sources[] = {NULL};
+
+static const char *const *const sources[ROLE__COUNT] = {
+    [ROLE_ADMIN] = all_sources,      [ROLE_LEADER] = no_sources,
+    [ROLE_OPERATOR] = all_sources,   [ROLE_HANDLER] = no_sources,
+    [ROLE_REPORTER] = reporter_sources, [ROLE_PUBLIC] = public_sources,
+};
+
+const char *const *role_sources(bh_role_t r)
+{
+    return (unsigned)r < ROLE__COUNT ? sources[r] : no_sources;
+}
+
+int role_may_use_source(bh_role_t r, const char *source)
+{
+    for (const char *const *p = role_sources(r); source && *p; p++)
+        if (strcmp(*p, source) == 0)
+            return 1;
+    return 0;
+}

@@ -23,4 +23,18 @@ const char *role_label(bh_role_t r);
 /* Parse a role name; returns -1 when unknown. */
 int role_from_name(const char *s);
 
+/*
+ * The case sources (svc_sources) a role may file a case under, as data:
+ * NULL-terminated, the role's default first.  A client cannot pick
+ * 'petition' or 'superior' to get their SLA policies or to skew the
+ * statistics by source: a public key files as citizen or open311, a grid
+ * worker as grid, inspection, video or open311; the command centre and the
+ * administrator (ledger imports) any.  Roles that do not report (leader,
+ * handler) have an empty list.  Documented in docs/ROLES.md.
+ */
+const char *const *role_sources(bh_role_t r);
+
+/* Is 'source' in role_sources(r)?  False for NULL. */
+int role_may_use_source(bh_role_t r, const char *source);
+
 #endif

@@ -109,3 +109,32 @@ bh_status_t unit_code_check(const char *code, unit_type_t type, const char *pare
                        types[type].label, code);
     return BH_OK;
 }
+
+bool unit_scope_is_subtree(const char *scope)
+{
+    size_t n = scope ? strlen(scope) : 0;
+    return n > 0 && n < 14 && all_digits(scope, n);
+}
+
+bool unit_in_scope(const char *scope, const char *code)
+{
+    size_t n;
+    if (!scope || !code)
+        return false;
+    if (!unit_scope_is_subtree(scope))
+        return strcmp(scope, code) == 0;
+    n = strlen(scope);
+    /* Numeric codes are fixed-width per level, so any extension by a
+     * digit or by the department separator is a descendant. */
+    return strncmp(scope, code, n) == 0 &&
+           (code[n] == '\0' || code[n] == '-' || (code[n] >= '0' && code[n] <= '9'));
+}
+
+const char *unit_scope_meet(const char *a, const char *b)
+{
+    if (unit_in_scope(b, a))
+        return a;
+    if (unit_in_scope(a, b))
+        return b;
+    return NULL;
+}

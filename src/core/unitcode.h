@@ -7,11 +7,16 @@
  *   grid             14 digits = community + 2 (01-99)            44030300100101
  *   department       parent code + "-" + 1-16 of [A-Z0-9]         440303-CG
  *
- * A child's code extends its parent's, which is what lets "a unit's
- * subtree" be a code prefix everywhere.  Codes are strings.  Pure.
+ * A child's code extends its parent's.  Jurisdiction is NOT a raw string
+ * prefix: "440303-CG" is a prefix of its sibling "440303-CGZF".  The one
+ * rule (unit_in_scope): a department is itself only; a numeric unit is
+ * its subtree, i.e. codes that extend it by digits or by "-" (its
+ * departments).  Codes are strings.  Pure.
  */
 #ifndef BH_UNITCODE_H
 #define BH_UNITCODE_H
+
+#include <stdbool.h>
 
 #include "util/status.h"
 
@@ -35,5 +40,18 @@ int unit_type_from_name(const char *s);      /* -1 when unknown */
  */
 bh_status_t unit_code_check(const char *code, unit_type_t type, const char *parent_code,
                             int parent_type, bh_err_t *err);
+
+/* Is 'code' inside the jurisdiction of unit 'scope'?  (See above.)
+ * False when either is NULL. */
+bool unit_in_scope(const char *scope, const char *code);
+
+/* Does 'scope' stand for a subtree (a numeric code that is not a grid),
+ * rather than for exactly itself (a department, a grid)?  A store filter
+ * on 'scope' is then the code range of strings extending it. */
+bool unit_scope_is_subtree(const char *scope);
+
+/* The narrower of two scopes, or NULL when they do not overlap: 'a' if it
+ * is inside 'b', 'b' if it is inside 'a'. */
+const char *unit_scope_meet(const char *a, const char *b);
 
 #endif

@@ -23,11 +23,29 @@
 
 #include "core/case.h"
 #include "core/sla.h"
+#include "core/unitcode.h"
 #include "util/arena.h"
 #include "util/status.h"
 
 typedef struct db db_t;
 typedef struct db_conn db_conn_t;
+
+/*
+ * A unit filter: the unit itself, or with 'subtree' every code extending
+ * it.  Built by db_scope() from the one jurisdiction rule
+ * (core/unitcode.h): a department is itself only, a numeric unit its
+ * subtree.  A zeroed scope (code NULL) means "any unit".
+ */
+typedef struct {
+    const char *code;
+    bool subtree;
+} db_scope_t;
+
+static inline db_scope_t db_scope(const char *code)
+{
+    db_scope_t s = {code, unit_scope_is_subtree(code)};
+    return s;
+}
 
 /* ---- rows ---- */
 
@@ -78,9 +96,9 @@ typedef struct {
 
 /* Filters of GET /api/v1/cases; NULL / 0 means "any". */
 typedef struct {
-    const char *unit_prefix;     /* the unit's subtree: codes extend the parent's */
+    db_scope_t unit;             /* where it happened: this unit or its subtree */
     const char *handling_unit;   /* exact */
-    const char *visible_unit;    /* jurisdiction: unit or handling unit in this subtree */
+    db_scope_t visible;          /* jurisdiction: unit or handling unit in this scope */
     const char *created_by;      /* only cases this user reported */
     int status;                  /* case_state_t or -1 */
     int open;                    /* 1: open states only, 2: closed or rejected only */
@@ -111,7 +129,8 @@ typedef struct {
 } db_object_t;
 
 typedef struct {
-    const char *kind, *grid_prefix, *risk, *type;
+    const char *kind, *risk, *type;
+    db_scope_t grid;  /* the grid, or every grid of a unit's subtree */
     int64_t after_id; /* cursor: ids below this, newest first */
     int limit;
 } db_object_filter_t;
@@ -147,7 +166,7 @@ typedef struct {
 } db_stats_row_t;
 
 typedef struct {
-    const char *unit_prefix;
+    db_scope_t unit; /* a subtree: cases there; a department: also cases handed to it */
     dt_ms_t from, to, as_of;
     int group_by; /* DB_GROUP_* */
     int key_len;  /* with DB_GROUP_UNIT: the length of the group's code */
@@ -181,9 +200,18 @@ struct db_ops {
 
     bh_status_t (*session_put)(db_conn_t *c, const unsigned char hash[32], int64_t user_id,
                                dt_ms_t created, dt_ms_t expires);
+    /* The active user of a session neither expired (expires > now) nor idle
+     * (last used > idle_since); *last_used is when it was last used.
+     * BH_NOT_FOUND when there is none, another status when the read failed. */
     bh_status_t (*session_get)(db_conn_t *c, const unsigned char hash[32], dt_ms_t now,
-                               arena_t *a, db_user_t *out);
+                               dt_ms_t idle_since, arena_t *a, db_user_t *out,
+                               dt_ms_t *last_used);
     bh_status_t (*session_del)(db_conn_t *c, const unsigned char hash[32]);
+    bh_status_t (*session_touch)(db_conn_t *c, const unsigned char hash[32], dt_ms_t at);
+    /* End every session of a user (password change, deactivation). */
+    bh_status_t (*session_del_user)(db_conn_t *c, int64_t user_id);
+    /* Delete expired and idle sessions; *n says how many. */
+    bh_status_t (*session_purge)(db_conn_t *c, dt_ms_t now, dt_ms_t idle_since, int64_t *n);
 
     bh_status_t (*category_put)(db_conn_t *c, const char *code, const char *name,
                                 const char *kind, const char *parent, const char *policy);
@@ -212,6 +240,16 @@ struct db_ops {
 
     /* Ids of open cases whose light may change at or before 'now'. */
     bh_status_t (*sweep_due)(db_conn_t *c, dt_ms_t now, int limit, int64_t *ids, int *n);
+    /* Set a case aside: record why, and take it off the sweep's schedule. */
+    bh_status_t (*case_quarantine)(db_conn_t *c, int64_t id, dt_ms_t at, const char *reason);
+    /* Inside a write: take or renew the lease 'name' for 'holder' until
+     * now + ttl_ms; *held is false when another holder's lease is still
+     * running (then nothing changed).  Works across servers sharing the
+     * store: the row is the lock. */
+    bh_status_t (*lease)(db_conn_t *c, const char *name, const char *holder, dt_ms_t now,
+                         int64_t ttl_ms, bool *held);
+    /* Give the lease up if 'holder' has it. */
+    bh_status_t (*lease_release)(db_conn_t *c, const char *name, const char *holder);
 
     /* Cases by status and light: out[status][light]. */
     bh_status_t (*counts)(db_conn_t *c, int64_t out[CASE_ST__COUNT][SLA_LIGHT_OVERDUE + 1]);

@@ -18,6 +18,7 @@
 
 #include "store/db_sqlite_schema.h"
 #include "util/cjk.h"
+#include "util/dynbuf.h"
 #include "util/xmalloc.h"
 
 /* ---- cached statements ---- */
@@ -35,12 +36,13 @@
 enum {
     ST_UNIT_PUT, ST_UNIT_GET, ST_UNIT_FIND, ST_UNIT_CHILDREN, ST_UNIT_ALL,
     ST_USER_PUT, ST_USER_GET, ST_USER_LIST, ST_USER_COUNT,
-    ST_SESSION_PUT, ST_SESSION_GET, ST_SESSION_DEL,
+    ST_SESSION_PUT, ST_SESSION_GET, ST_SESSION_DEL, ST_SESSION_TOUCH, ST_SESSION_DEL_USER,
+    ST_SESSION_PURGE,
     ST_CATEGORY_PUT,
     ST_CASE_INSERT, ST_FTS_INSERT, ST_CASE_BY_IDEM,
     ST_CASE_BY_EXT, ST_CASE_GET, ST_CASE_UPDATE,
     ST_EVENT_ADD, ST_EVENT_LIST, ST_CLOCK_DEL, ST_CLOCK_PUT, ST_CLOCK_GET,
-    ST_SWEEP, ST_COUNTS, ST_COUNTS_ADD,
+    ST_SWEEP, ST_QUARANTINE, ST_UNSCHEDULE, ST_LEASE, ST_LEASE_FREE, ST_COUNTS, ST_COUNTS_ADD,
     ST_GEOM_PUT, ST_GEOM_ROWID, ST_RTREE_PUT, ST_GEOM_GET, ST_GEOM_CAND,
     ST_KEY_PUT, ST_KEY_GET, ST_KEY_LIST, ST_KEY_REVOKE, ST_KEY_TOUCH,
     ST_AUDIT_LAST, ST_AUDIT_PUT,
@@ -67,9 +69,15 @@ static const char *const sql[ST__COUNT] = {
     [ST_USER_COUNT] = "SELECT count(*) FROM users",
     [ST_SESSION_PUT] = "INSERT INTO sessions(token_hash, user_id, created_at, expires_at) VALUES(?1,?2,?3,?4)",
     [ST_SESSION_GET] = "SELECT u.id, u.username, u.role, u.unit, u.display_name, u.phone, u.pwhash,"
-                       " u.active FROM sessions s JOIN users u ON u.id = s.user_id"
-                       " WHERE s.token_hash=?1 AND s.expires_at > ?2 AND u.active",
+                       " u.active, coalesce(s.last_used_at, s.created_at)"
+                       " FROM sessions s JOIN users u ON u.id = s.user_id"
+                       " WHERE s.token_hash=?1 AND s.expires_at > ?2"
+                       " AND coalesce(s.last_used_at, s.created_at) > ?3 AND u.active",
     [ST_SESSION_DEL] = "DELETE FROM sessions WHERE token_hash=?1",
+    [ST_SESSION_TOUCH] = "UPDATE sessions SET last_used_at=?2 WHERE token_hash=?1",
+    [ST_SESSION_DEL_USER] = "DELETE FROM sessions WHERE user_id=?1",
+    [ST_SESSION_PURGE] = "DELETE FROM sessions WHERE expires_at <= ?1"
+                         " OR coalesce(last_used_at, created_at) <= ?2",
     [ST_CATEGORY_PUT] = "INSERT OR REPLACE INTO categories(code, name, kind, parent, policy) VALUES(?1,?2,?3,?4,?5)",
     [ST_CASE_INSERT] = "INSERT INTO cases(category, kind, title, description, source, urgency, unit,"
                        " lat, lng, address, reporter_name, reporter_phone, created_by,"
@@ -100,6 +108,14 @@ static const char *const sql[ST__COUNT] = {
                      " WHERE case_id=?1",
     [ST_SWEEP] = "SELECT id FROM cases WHERE next_change IS NOT NULL AND next_change <= ?1"
                  " ORDER BY next_change LIMIT ?2",
+    [ST_QUARANTINE] = "INSERT INTO case_quarantine(case_id, at, reason) VALUES(?1,?2,?3)"
+                      " ON CONFLICT(case_id) DO UPDATE SET at=?2, reason=?3",
+    [ST_UNSCHEDULE] = "UPDATE cases SET next_change=NULL WHERE id=?1",
+    /* Taken when free, expired, or already ours; changes() tells. */
+    [ST_LEASE] = "INSERT INTO leases(name, holder, expires_at) VALUES(?1,?2,?3+?4)"
+                 " ON CONFLICT(name) DO UPDATE SET holder=?2, expires_at=?3+?4"
+                 " WHERE leases.holder=?2 OR leases.expires_at <= ?3",
+    [ST_LEASE_FREE] = "DELETE FROM leases WHERE name=?1 AND holder=?2",
     [ST_COUNTS] = "SELECT status, light, n FROM case_counts",
     [ST_COUNTS_ADD] = "INSERT INTO case_counts(status, light, n) VALUES(?1,?2,?3)"
                       " ON CONFLICT(status, light) DO UPDATE SET n = n + ?3",
@@ -634,17 +650,49 @@ static bh_status_t sq_session_put(db_conn_t *c, const unsigned char hash[32], in
 }
 
 static bh_status_t sq_session_get(db_conn_t *c, const unsigned char hash[32], dt_ms_t now,
-                                  arena_t *a, db_user_t *out)
+                                  dt_ms_t idle_since, arena_t *a, db_user_t *out,
+                                  dt_ms_t *last_used)
 {
     sqlite3_stmt *s = stmt(c, ST_SESSION_GET);
-    bh_status_t st = BH_NOT_FOUND;
+    bh_status_t st;
+    int rc;
     sqlite3_bind_blob(s, 1, hash, 32, SQLITE_STATIC);
     sqlite3_bind_int64(s, 2, now);
-    if (sqlite3_step(s) == SQLITE_ROW) {
+    sqlite3_bind_int64(s, 3, idle_since);
+    if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         row_user(s, a, out);
+        *last_used = sqlite3_column_int64(s, 8);
         st = BH_OK;
+    } else {
+        st = rc == SQLITE_DONE ? BH_NOT_FOUND : BH_UNAVAILABLE;
     }
     sqlite3_reset(s);
+    return st;
+}
+
+static bh_status_t sq_session_touch(db_conn_t *c, const unsigned char hash[32], dt_ms_t at)
+{
+    sqlite3_stmt *s = stmt(c, ST_SESSION_TOUCH);
+    sqlite3_bind_blob(s, 1, hash, 32, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 2, at);
+    return step_done(c, s, NULL);
+}
+
+static bh_status_t sq_session_del_user(db_conn_t *c, int64_t user_id)
+{
+    sqlite3_stmt *s = stmt(c, ST_SESSION_DEL_USER);
+    sqlite3_bind_int64(s, 1, user_id);
+    return step_done(c, s, NULL);
+}
+
+static bh_status_t sq_session_purge(db_conn_t *c, dt_ms_t now, dt_ms_t idle_since, int64_t *n)
+{
+    sqlite3_stmt *s = stmt(c, ST_SESSION_PURGE);
+    bh_status_t st;
+    sqlite3_bind_int64(s, 1, now);
+    sqlite3_bind_int64(s, 2, idle_since);
+    st = step_done(c, s, NULL);
+    *n = st == BH_OK ? sqlite3_changes(SQ(c)->h) : 0;
     return st;
 }
 
@@ -969,13 +1017,50 @@ static bh_status_t sq_clocks_get(db_conn_t *c, int64_t case_id, arena_t *a, db_c
 static bh_status_t sq_sweep_due(db_conn_t *c, dt_ms_t now, int limit, int64_t *ids, int *n)
 {
     sqlite3_stmt *s = stmt(c, ST_SWEEP);
+    int rc = SQLITE_DONE;
     sqlite3_bind_int64(s, 1, now);
     sqlite3_bind_int(s, 2, limit);
     *n = 0;
-    while (*n < limit && sqlite3_step(s) == SQLITE_ROW)
+    while (*n < limit && (rc = sqlite3_step(s)) == SQLITE_ROW)
         ids[(*n)++] = sqlite3_column_int64(s, 0);
     sqlite3_reset(s);
-    return BH_OK;
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? BH_OK : BH_UNAVAILABLE;
+}
+
+static bh_status_t sq_case_quarantine(db_conn_t *c, int64_t id, dt_ms_t at, const char *reason)
+{
+    sqlite3_stmt *s = stmt(c, ST_QUARANTINE);
+    bh_status_t st;
+    sqlite3_bind_int64(s, 1, id);
+    sqlite3_bind_int64(s, 2, at);
+    bind_text(s, 3, reason);
+    if ((st = step_done(c, s, NULL)) != BH_OK)
+        return st;
+    s = stmt(c, ST_UNSCHEDULE);
+    sqlite3_bind_int64(s, 1, id);
+    return step_done(c, s, NULL);
+}
+
+static bh_status_t sq_lease_release(db_conn_t *c, const char *name, const char *holder)
+{
+    sqlite3_stmt *s = stmt(c, ST_LEASE_FREE);
+    bind_text(s, 1, name);
+    bind_text(s, 2, holder);
+    return step_done(c, s, NULL);
+}
+
+static bh_status_t sq_lease(db_conn_t *c, const char *name, const char *holder, dt_ms_t now,
+                            int64_t ttl_ms, bool *held)
+{
+    sqlite3_stmt *s = stmt(c, ST_LEASE);
+    bh_status_t st;
+    bind_text(s, 1, name);
+    bind_text(s, 2, holder);
+    sqlite3_bind_int64(s, 3, now);
+    sqlite3_bind_int64(s, 4, ttl_ms);
+    st = step_done(c, s, NULL);
+    *held = st == BH_OK && sqlite3_changes(SQ(c)->h) == 1;
+    return st;
 }
 
 static bh_status_t sq_counts(db_conn_t *c, int64_t out[CASE_ST__COUNT][SLA_LIGHT_OVERDUE + 1])
@@ -1027,39 +1112,76 @@ static void bind_name_int(sqlite3_stmt *s, const char *name, int64_t v)
         sqlite3_bind_int64(s, i, v);
 }
 
-struct sqlbuf {
-    char text[4096];
-    size_t len;
-};
+/* SQL assembled from fixed fragments goes into a capped buffer: a query
+ * that does not fit is refused whole (a dropped jurisdiction term would
+ * widen it), never run with a fragment missing. */
+#define SQL_MAX 16384
 
-static void add(struct sqlbuf *b, const char *frag)
+static void add(dynbuf_t *b, const char *frag)
 {
-    size_t n = strlen(frag);
-    if (b->len + n < sizeof b->text) {
-        memcpy(b->text + b->len, frag, n + 1);
-        b->len += n;
-    }
+    (void)dynbuf_addstr(b, frag); /* a refusal is sticky: checked at prepare */
+}
+
+/* Prepare the assembled query; BH_INTERNAL if it overflowed or SQLite
+ * refused it.  Frees the buffer either way. */
+static bh_status_t prepare_built(db_conn_t *c, dynbuf_t *b, sqlite3_stmt **s, bh_err_t *err)
+{
+    bh_status_t st = BH_OK;
+    if (dynbuf_failed(b))
+        st = bh_fail(err, BH_INTERNAL, "", "查询条件过长（超过 %d 字节）", SQL_MAX);
+    else if (sqlite3_prepare_v2(SQ(c)->h, dynbuf_str(b), -1, s, NULL) != SQLITE_OK)
+        st = bh_fail(err, BH_INTERNAL, "", "查询出错：%s", sqlite3_errmsg(SQ(c)->h));
+    dynbuf_free(b);
+    return st;
 }
 
 /*
- * Filters.  A unary '+' keeps SQLite from using an index for a term: for
- * subtree ranges (a street is a tenth of a district, a department's view
- * is an OR of two ranges) walking the created_at index in order and
- * filtering beats collecting the whole subtree and sorting it.  Equality
- * terms (a grid, a status, a light) use their (column, created_at) index,
- * which is already in order.
+ * A unit scope as SQL on 'col': the unit itself (a department, a grid)
+ * is an equality; a subtree is the range of codes extending it
+ * (core/unitcode.h: numeric codes extend by digits or "-", and nothing
+ * else is issued).  'name' prefixes the parameters (:name0 :name1 :name2).
+ * 'plus' adds SQLite's unary '+' to keep the range off the column index.
  */
-static void add_filters(struct sqlbuf *b, const db_case_filter_t *f)
+static void add_scope(dynbuf_t *b, const char *col, const char *name, const db_scope_t *sc,
+                      bool plus)
 {
-    if (f->unit_prefix && strlen(f->unit_prefix) >= 14)
-        add(b, " AND cases.unit = :u0");
-    else if (f->unit_prefix)
-        add(b, " AND +cases.unit >= :u1 AND +cases.unit < :u2");
+    if (!sc->code)
+        return;
+    if (!sc->subtree)
+        dynbuf_printf(b, "%s = :%s0", col, name);
+    else
+        dynbuf_printf(b, "%s%s >= :%s1 AND %s%s < :%s2", plus ? "+" : "", col, name,
+                      plus ? "+" : "", col, name);
+}
+
+static void bind_scope(sqlite3_stmt *s, const char *name, const db_scope_t *sc, arena_t *a)
+{
+    char p[16];
+    if (!sc->code)
+        return;
+    snprintf(p, sizeof p, ":%s0", name);
+    bind_name_text(s, p, sc->code);
+    snprintf(p, sizeof p, ":%s1", name);
+    bind_name_text(s, p, sc->code);
+    snprintf(p, sizeof p, ":%s2", name);
+    bind_name_text(s, p, prefix_end(a, sc->code));
+}
+
+static void add_filters(dynbuf_t *b, const db_case_filter_t *f)
+{
+    if (f->unit.code) {
+        add(b, " AND ");
+        add_scope(b, "cases.unit", "u", &f->unit, true);
+    }
     if (f->handling_unit)
         add(b, " AND cases.handling_unit = :h");
-    if (f->visible_unit)
-        add(b, " AND ((+cases.unit >= :v1 AND +cases.unit < :v2) OR"
-               " (+cases.handling_unit >= :v1 AND +cases.handling_unit < :v2))");
+    if (f->visible.code) {
+        add(b, " AND ((");
+        add_scope(b, "cases.unit", "v", &f->visible, true);
+        add(b, ") OR (");
+        add_scope(b, "cases.handling_unit", "w", &f->visible, true);
+        add(b, "))");
+    }
     if (f->created_by)
         add(b, " AND cases.created_by = :by");
     if (f->supervised)
@@ -1095,16 +1217,10 @@ static void add_filters(struct sqlbuf *b, const db_case_filter_t *f)
 
 static void bind_filters(sqlite3_stmt *s, const db_case_filter_t *f, arena_t *a)
 {
-    if (f->unit_prefix) {
-        bind_name_text(s, ":u0", f->unit_prefix);
-        bind_name_text(s, ":u1", f->unit_prefix);
-        bind_name_text(s, ":u2", prefix_end(a, f->unit_prefix));
-    }
+    bind_scope(s, "u", &f->unit, a);
     bind_name_text(s, ":h", f->handling_unit);
-    if (f->visible_unit) {
-        bind_name_text(s, ":v1", f->visible_unit);
-        bind_name_text(s, ":v2", prefix_end(a, f->visible_unit));
-    }
+    bind_scope(s, "v", &f->visible, a);
+    bind_scope(s, "w", &f->visible, a);
     bind_name_text(s, ":by", f->created_by);
     if (f->status >= 0)
         bind_name_text(s, ":st", case_state_name((case_state_t)f->status));
@@ -1129,14 +1245,14 @@ static bh_status_t sq_case_list(db_conn_t *c, const db_case_filter_t *f, arena_t
                                 db_case_t **out, int *n, bh_err_t *err)
 {
     static const char *const keycol[] = {"created_at", "created_at", "updated_at", "updated_at"};
-    struct sqlbuf b = {.len = 0};
+    dynbuf_t b;
     sqlite3_stmt *s;
     int rc;
 
     if (f->after_set && f->sort != DB_SORT_RELEVANCE && f->offset)
         return bh_fail(err, BH_INTERNAL, "", "cursor and offset together");
 
-    b.text[0] = '\0';
+    dynbuf_init(&b, SQL_MAX);
     if (f->sort == DB_SORT_RELEVANCE) {
         add(&b, "SELECT " CASE_COLS " FROM cases JOIN (SELECT rowid AS rid, rank AS r FROM"
                 " cases_fts WHERE cases_fts MATCH :q) f ON f.rid = cases.id WHERE 1");
@@ -1156,8 +1272,8 @@ static bh_status_t sq_case_list(db_conn_t *c, const db_case_filter_t *f, arena_t
                  keycol[f->sort], desc ? "DESC" : "ASC", desc ? "DESC" : "ASC");
         add(&b, frag);
     }
-    if (sqlite3_prepare_v2(SQ(c)->h, b.text, -1, &s, NULL) != SQLITE_OK)
-        return bh_fail(err, BH_INTERNAL, "", "查询出错：%s", sqlite3_errmsg(SQ(c)->h));
+    if (prepare_built(c, &b, &s, err) != BH_OK)
+        return err ? err->status : BH_INTERNAL;
     bind_filters(s, f, a);
     bind_name_int(s, ":limit", f->limit);
     /* Relevance pages by offset (the cursor carries it); the others by key. */
@@ -1187,7 +1303,7 @@ static bh_status_t sq_case_list(db_conn_t *c, const db_case_filter_t *f, arena_t
 static bh_status_t sq_stats(db_conn_t *c, const db_stats_query_t *q, arena_t *a,
                             db_stats_row_t **rows, int *n, bh_err_t *err)
 {
-    struct sqlbuf b = {.len = 0};
+    dynbuf_t b;
     sqlite3_stmt *s;
     int cap = 16;
     const char *key = q->group_by == DB_GROUP_UNIT       ? "substr(unit, 1, :klen)"
@@ -1200,7 +1316,7 @@ static bh_status_t sq_stats(db_conn_t *c, const db_stats_query_t *q, arena_t *a,
                            ? "(SELECT name FROM categories WHERE code = g.k)"
                            : "NULL";
 
-    b.text[0] = '\0';
+    dynbuf_init(&b, SQL_MAX);
     add(&b, "SELECT g.*, ");
     add(&b, name);
     add(&b, " FROM (SELECT ");
@@ -1218,19 +1334,26 @@ static bh_status_t sq_stats(db_conn_t *c, const db_stats_query_t *q, arena_t *a,
             " FROM cases WHERE created_at >= :from AND created_at < :to");
     /* '+': a subtree is a large share of the table; reading it through
      * the unit index would fetch every row at random. */
-    if (q->unit_prefix)
-        add(&b, " AND +unit >= :u1 AND +unit < :u2");
+    if (q->unit.code && q->unit.subtree) {
+        add(&b, " AND ");
+        add_scope(&b, "unit", "u", &q->unit, true);
+    } else if (q->unit.code) {
+        /* A department (or a grid): what happened there or was handed to it. */
+        add(&b, " AND (");
+        add_scope(&b, "unit", "u", &q->unit, false);
+        add(&b, " OR ");
+        add_scope(&b, "handling_unit", "h", &q->unit, false);
+        add(&b, ")");
+    }
     add(&b, " GROUP BY k ORDER BY k) g");
-    if (sqlite3_prepare_v2(SQ(c)->h, b.text, -1, &s, NULL) != SQLITE_OK)
-        return bh_fail(err, BH_INTERNAL, "", "统计出错：%s", sqlite3_errmsg(SQ(c)->h));
+    if (prepare_built(c, &b, &s, err) != BH_OK)
+        return err ? err->status : BH_INTERNAL;
     bind_name_int(s, ":klen", q->key_len);
     bind_name_int(s, ":asof", q->as_of);
     bind_name_int(s, ":from", q->from);
     bind_name_int(s, ":to", q->to);
-    if (q->unit_prefix) {
-        bind_name_text(s, ":u1", q->unit_prefix);
-        bind_name_text(s, ":u2", prefix_end(a, q->unit_prefix));
-    }
+    bind_scope(s, "u", &q->unit, a);
+    bind_scope(s, "h", &q->unit, a);
     *rows = arena_alloc(a, cap * sizeof **rows);
     *n = 0;
     while (sqlite3_step(s) == SQLITE_ROW) {
@@ -1538,14 +1661,16 @@ static bh_status_t sq_object_get(db_conn_t *c, int64_t id, arena_t *a, db_object
 static bh_status_t sq_object_list(db_conn_t *c, const db_object_filter_t *f, arena_t *a,
                                   db_object_t **out, int *n)
 {
-    struct sqlbuf b = {.len = 0};
+    dynbuf_t b;
     sqlite3_stmt *s;
-    b.text[0] = '\0';
+    dynbuf_init(&b, SQL_MAX);
     add(&b, "SELECT " OBJ_COLS " FROM objects WHERE 1");
     if (f->kind)
         add(&b, " AND kind = :kind");
-    if (f->grid_prefix)
-        add(&b, " AND grid >= :g1 AND grid < :g2");
+    if (f->grid.code) {
+        add(&b, " AND ");
+        add_scope(&b, "grid", "g", &f->grid, false);
+    }
     if (f->risk)
         add(&b, " AND risk = :risk");
     if (f->type)
@@ -1553,13 +1678,10 @@ static bh_status_t sq_object_list(db_conn_t *c, const db_object_filter_t *f, are
     if (f->after_id)
         add(&b, " AND id < :after");
     add(&b, " ORDER BY id DESC LIMIT :limit");
-    if (sqlite3_prepare_v2(SQ(c)->h, b.text, -1, &s, NULL) != SQLITE_OK)
+    if (prepare_built(c, &b, &s, NULL) != BH_OK)
         return BH_INTERNAL;
     bind_name_text(s, ":kind", f->kind);
-    if (f->grid_prefix) {
-        bind_name_text(s, ":g1", f->grid_prefix);
-        bind_name_text(s, ":g2", prefix_end(a, f->grid_prefix));
-    }
+    bind_scope(s, "g", &f->grid, a);
     bind_name_text(s, ":risk", f->risk);
     bind_name_text(s, ":type", f->type);
     bind_name_int(s, ":after", f->after_id);
@@ -1622,6 +1744,9 @@ static const struct db_ops sqlite_ops = {
     .session_put = sq_session_put,
     .session_get = sq_session_get,
     .session_del = sq_session_del,
+    .session_touch = sq_session_touch,
+    .session_del_user = sq_session_del_user,
+    .session_purge = sq_session_purge,
     .category_put = sq_category_put,
     .case_insert = sq_case_insert,
     .case_lookup_key = sq_case_lookup_key,
@@ -1633,6 +1758,9 @@ static const struct db_ops sqlite_ops = {
     .clocks_put = sq_clocks_put,
     .clocks_get = sq_clocks_get,
     .sweep_due = sq_sweep_due,
+    .case_quarantine = sq_case_quarantine,
+    .lease = sq_lease,
+    .lease_release = sq_lease_release,
     .counts = sq_counts,
     .counts_add = sq_counts_add,
     .stats = sq_stats,

@@ -91,6 +91,17 @@ static const char *const migrations[] = {
     "  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);"
     "CREATE INDEX objects_grid ON objects(grid, kind);"
     "CREATE INDEX objects_kind ON objects(kind, risk);",
+
+    /* 5: session idle timeout and revocation by user (issue 17). */
+    "ALTER TABLE sessions ADD COLUMN last_used_at INTEGER;"
+    "CREATE INDEX sessions_user ON sessions(user_id);"
+    "CREATE INDEX sessions_expires ON sessions(expires_at);"
+    /* cases the sweep set aside because their history does not replay */
+    "CREATE TABLE case_quarantine("
+    "  case_id INTEGER PRIMARY KEY REFERENCES cases(id), at INTEGER NOT NULL, reason TEXT NOT NULL);"
+    /* leases: one holder at a time for jobs that must not run twice (the sweep) */
+    "CREATE TABLE leases("
+    "  name TEXT PRIMARY KEY, holder TEXT NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID;",
 };
 
 #endif

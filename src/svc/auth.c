@@ -9,25 +9,40 @@
 #include <time.h>
 
 #include "svc/svc.h"
+#include "util/dynbuf.h"
 
 /* argon2id cost: 2 passes over 19 MiB (the OWASP minimum for argon2id). */
 #define PW_OPSLIMIT 2
 #define PW_MEMLIMIT (19u * 1024 * 1024)
 #define TOKEN_BYTES 32
 
-/* Login throttling: after ACCOUNT_FAILS failures for one user name, or
- * ADDRESS_FAILS from one client address, within WINDOW, further attempts
- * are refused until the window ends.  Kept in memory (a restart forgets),
- * in a small table whose oldest entry makes room. */
-#define ACCOUNT_FAILS 5
-#define ADDRESS_FAILS 30
-#define WINDOW_MS (15 * DT_MINUTE_MS)
-#define THROTTLE_SLOTS 512
+/*
+ * Login throttling: exponential backoff, never a lock-out.  Failures are
+ * counted under three keys - the account from this address, the account
+ * from anywhere, the address for any account - and each key lets a few
+ * failures pass, then makes the next attempt wait 1, 2, 4 ... seconds up
+ * to a cap.  A guesser at one address is slowed to a crawl on that pair;
+ * the account's own owner, from another address, waits at most
+ * ACCOUNT_CAP even when the account is attacked from everywhere; the
+ * address key catches one client sweeping many accounts.  Behind a
+ * reverse proxy the address is the client's only when the proxy is named
+ * in trusted_proxies (api/).  Kept in memory (a restart forgets), in a
+ * small table whose longest-quiet entry makes room; a key quiet for
+ * FORGET_MS starts over.
+ */
+#define PAIR_FREE 4
+#define PAIR_CAP_S (15 * 60)
+#define ACCOUNT_FREE 10
+#define ACCOUNT_CAP_S 30
+#define ADDRESS_FREE 30
+#define ADDRESS_CAP_S (15 * 60)
+#define FORGET_MS (60 * DT_MINUTE_MS)
+#define THROTTLE_SLOTS 1024
 
 static struct {
-    char key[96];
+    char key[160];
     int fails;
-    dt_ms_t first;
+    dt_ms_t last;
 } throttle[THROTTLE_SLOTS];
 static pthread_mutex_t throttle_mu = PTHREAD_MUTEX_INITIALIZER;
 
@@ -37,38 +52,44 @@ static int slot(const char *key, bool create, dt_ms_t now)
     int oldest = 0;
     for (int i = 0; i < THROTTLE_SLOTS; i++) {
         if (throttle[i].key[0] && strcmp(throttle[i].key, key) == 0) {
-            if (now - throttle[i].first > WINDOW_MS) { /* a new window */
+            if (now - throttle[i].last > FORGET_MS)
                 throttle[i].fails = 0;
-                throttle[i].first = now;
-            }
             return i;
         }
-        if (throttle[i].first < throttle[oldest].first)
+        if (throttle[i].last < throttle[oldest].last)
             oldest = i;
     }
     if (!create)
         return -1;
     snprintf(throttle[oldest].key, sizeof throttle[oldest].key, "%s", key);
     throttle[oldest].fails = 0;
-    throttle[oldest].first = now;
+    throttle[oldest].last = now;
     return oldest;
 }
 
-/* Minutes left if key is locked out, else 0. */
-static int locked(const char *key, int limit, dt_ms_t now)
+/* Seconds the key must still wait before its next attempt, or 0. */
+static int backoff_left(const char *key, int free, int cap_s, dt_ms_t now)
 {
     int i, left = 0;
     pthread_mutex_lock(&throttle_mu);
-    if ((i = slot(key, false, now)) >= 0 && throttle[i].fails >= limit)
-        left = (int)((throttle[i].first + WINDOW_MS - now) / DT_MINUTE_MS) + 1;
+    if ((i = slot(key, false, now)) >= 0 && throttle[i].fails > free) {
+        int k = throttle[i].fails - free - 1;
+        int64_t wait_s = k >= 20 ? cap_s : (1LL << k) < cap_s ? (1LL << k) : cap_s;
+        dt_ms_t until = throttle[i].last + wait_s * 1000;
+        if (until > now)
+            left = (int)((until - now + 999) / 1000);
+    }
     pthread_mutex_unlock(&throttle_mu);
     return left;
 }
 
 static void count_failure(const char *key, dt_ms_t now)
 {
+    int i;
     pthread_mutex_lock(&throttle_mu);
-    throttle[slot(key, true, now)].fails++;
+    i = slot(key, true, now);
+    throttle[i].fails++;
+    throttle[i].last = now;
     pthread_mutex_unlock(&throttle_mu);
 }
 
@@ -79,6 +100,99 @@ static void forget(const char *key, dt_ms_t now)
     if ((i = slot(key, false, now)) >= 0)
         throttle[i].fails = 0;
     pthread_mutex_unlock(&throttle_mu);
+}
+
+/*
+ * The password-hashing gate: each argon2id computation takes PW_MEMLIMIT
+ * of memory, so at most PW_CONCURRENT run at once (a thousand concurrent
+ * logins would otherwise want 19 GiB); the others wait up to PW_WAIT_S,
+ * then get BH_UNAVAILABLE.  The counters feed /metrics.
+ */
+#define PW_CONCURRENT 4
+#define PW_WAIT_S 10
+
+static struct {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int inflight, inflight_max;
+    int64_t verified, refused;
+} gate = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0, 0};
+
+static bool gate_enter(void)
+{
+    struct timespec ts;
+    bool ok = true;
+    clock_gettime(CLOCK_REALTIME, &ts); /* the default condvar clock */
+    ts.tv_sec += PW_WAIT_S;
+    pthread_mutex_lock(&gate.mu);
+    while (gate.inflight >= PW_CONCURRENT && ok)
+        ok = pthread_cond_timedwait(&gate.cv, &gate.mu, &ts) == 0 || gate.inflight < PW_CONCURRENT;
+    if (ok) {
+        gate.inflight++;
+        if (gate.inflight > gate.inflight_max)
+            gate.inflight_max = gate.inflight;
+    } else {
+        gate.refused++;
+    }
+    pthread_mutex_unlock(&gate.mu);
+    return ok;
+}
+
+static void gate_leave(void)
+{
+    pthread_mutex_lock(&gate.mu);
+    gate.inflight--;
+    gate.verified++;
+    pthread_cond_signal(&gate.cv);
+    pthread_mutex_unlock(&gate.mu);
+}
+
+void svc_auth_metrics_text(dynbuf_t *b)
+{
+    pthread_mutex_lock(&gate.mu);
+    dynbuf_printf(b,
+                  "# HELP bihuan_pwhash_total Password hashes computed (argon2id).\n"
+                  "# TYPE bihuan_pwhash_total counter\nbihuan_pwhash_total %lld\n"
+                  "# HELP bihuan_pwhash_refused_total Logins refused because hashing was saturated.\n"
+                  "# TYPE bihuan_pwhash_refused_total counter\nbihuan_pwhash_refused_total %lld\n"
+                  "# HELP bihuan_pwhash_inflight_max Most password hashes computed at once.\n"
+                  "# TYPE bihuan_pwhash_inflight_max gauge\nbihuan_pwhash_inflight_max %d\n",
+                  (long long)gate.verified, (long long)gate.refused, gate.inflight_max);
+    pthread_mutex_unlock(&gate.mu);
+}
+
+/* Unknown and inactive users are checked against this hash, so that they
+ * take as long to refuse as a wrong password (no user enumeration by
+ * timing). */
+static char dummy_hash[crypto_pwhash_STRBYTES];
+static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
+
+static void make_dummy(void)
+{
+    unsigned char pw[16];
+    randombytes_buf(pw, sizeof pw);
+    if (crypto_pwhash_str(dummy_hash, (const char *)pw, sizeof pw, PW_OPSLIMIT, PW_MEMLIMIT) != 0)
+        dummy_hash[0] = '\0';
+}
+
+/* Verify through the gate: 1 match, 0 mismatch, -1 saturated. */
+static int verify_password(const char *hash, const char *password)
+{
+    int ok;
+    if (!gate_enter())
+        return -1;
+    ok = hash && *hash && crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
+    gate_leave();
+    return ok;
+}
+
+bool svc_token_equal(const char *a, const char *b)
+{
+    unsigned char ha[32], hb[32];
+    /* Compare digests so the time depends on neither length nor content. */
+    crypto_hash_sha256(ha, (const unsigned char *)a, strlen(a));
+    crypto_hash_sha256(hb, (const unsigned char *)b, strlen(b));
+    return sodium_memcmp(ha, hb, sizeof ha) == 0;
 }
 
 dt_ms_t svc_now(void)
@@ -92,7 +206,12 @@ bh_status_t svc_hash_password(const char *password, arena_t *a, const char **out
                               bh_err_t *err)
 {
     char *h = arena_alloc(a, crypto_pwhash_STRBYTES);
-    if (crypto_pwhash_str(h, password, strlen(password), PW_OPSLIMIT, PW_MEMLIMIT) != 0)
+    int rc;
+    if (!gate_enter())
+        return bh_fail(err, BH_UNAVAILABLE, "", "服务器繁忙（密码运算排队已满），请稍后再试");
+    rc = crypto_pwhash_str(h, password, strlen(password), PW_OPSLIMIT, PW_MEMLIMIT);
+    gate_leave();
+    if (rc != 0)
         return bh_fail(err, BH_INTERNAL, "", "计算密码散列失败（内存不足？）");
     *out = h;
     return BH_OK;
@@ -225,27 +344,38 @@ bh_status_t svc_login(svc_t *s, const char *username, const char *password, cons
 {
     db_conn_t *c;
     unsigned char raw[TOKEN_BYTES];
-    char *tok, akey[96], ukey[96];
+    char *tok, pkey[160], akey[96], ukey[96];
     struct session_put p;
     dt_ms_t now = svc_now();
     bh_status_t st;
-    int wait;
+    int wait, ok;
 
-    snprintf(ukey, sizeof ukey, "u:%s", username);
-    snprintf(akey, sizeof akey, "a:%s", address ? address : "");
-    if ((wait = locked(ukey, ACCOUNT_FAILS, now)) || (address && (wait = locked(akey, ADDRESS_FAILS, now))))
+    snprintf(ukey, sizeof ukey, "u:%.90s", username);
+    snprintf(akey, sizeof akey, "a:%.90s", address ? address : "");
+    snprintf(pkey, sizeof pkey, "p:%.90s\n%.60s", username, address ? address : "");
+    if ((wait = backoff_left(pkey, PAIR_FREE, PAIR_CAP_S, now)) ||
+        (wait = backoff_left(ukey, ACCOUNT_FREE, ACCOUNT_CAP_S, now)) ||
+        (address && (wait = backoff_left(akey, ADDRESS_FREE, ADDRESS_CAP_S, now))))
         return bh_fail(err, BH_RATE_LIMITED, "username",
-                       "登录失败次数过多，请 %d 分钟后再试", wait);
+                       "登录失败次数过多，请 %d 秒后再试", wait);
     c = db_reader(s->db);
     st = DB(c, user_get, username, a, user);
     db_reader_done(s->db, c);
-    if (st != BH_OK || !user->active ||
-        crypto_pwhash_str_verify(user->pwhash, password, strlen(password)) != 0) {
+    if (st != BH_OK && st != BH_NOT_FOUND)
+        return bh_fail(err, BH_UNAVAILABLE, "", "读取用户失败，请稍后再试");
+    pthread_once(&dummy_once, make_dummy);
+    /* The same argon2id work whether or not the user exists. */
+    ok = verify_password(st == BH_OK && user->active ? user->pwhash : dummy_hash, password);
+    if (ok < 0)
+        return bh_fail(err, BH_UNAVAILABLE, "", "登录请求过多，请稍后再试");
+    if (st != BH_OK || !user->active || !ok) {
+        count_failure(pkey, now);
         count_failure(ukey, now);
         if (address)
             count_failure(akey, now);
         return bh_fail(err, BH_UNAUTHENTICATED, "password", "用户名或密码错误");
     }
+    forget(pkey, now);
     forget(ukey, now);
     randombytes_buf(raw, sizeof raw);
     tok = arena_alloc(a, sodium_base64_ENCODED_LEN(TOKEN_BYTES, sodium_base64_VARIANT_URLSAFE_NO_PADDING) + 3);
@@ -264,6 +394,22 @@ bh_status_t svc_login(svc_t *s, const char *username, const char *password, cons
     return BH_OK;
 }
 
+struct session_touch {
+    unsigned char hash[32];
+    dt_ms_t at;
+};
+
+static bh_status_t session_touch_tx(db_conn_t *c, void *ctx, bh_err_t *err)
+{
+    struct session_touch *t = ctx;
+    (void)err;
+    return DB(c, session_touch, t->hash, t->at);
+}
+
+/* A session used more recently than this is not written again (the idle
+ * clock has minute resolution; a write per request would cost an fsync). */
+#define TOUCH_EVERY_MS DT_MINUTE_MS
+
 bh_status_t svc_authenticate(svc_t *s, const char *token, arena_t *a, svc_user_t *out,
                              bh_err_t *err)
 {
@@ -271,6 +417,7 @@ bh_status_t svc_authenticate(svc_t *s, const char *token, arena_t *a, svc_user_t
     db_conn_t *c;
     db_user_t u;
     bh_status_t st;
+    dt_ms_t now, last_used = 0;
     int role;
 
     if (token && strncmp(token, "bhk_", 4) == 0)
@@ -278,11 +425,22 @@ bh_status_t svc_authenticate(svc_t *s, const char *token, arena_t *a, svc_user_t
     if (!token || strncmp(token, "bh_", 3) != 0 || strlen(token) > 128)
         return bh_fail(err, BH_UNAUTHENTICATED, "Authorization", "缺少或无效的访问令牌，请先登录");
     token_hash(token, h);
+    now = svc_now();
     c = db_reader(s->db);
-    st = DB(c, session_get, h, svc_now(), a, &u);
+    st = DB(c, session_get, h, now, s->session_idle_ms > 0 ? now - s->session_idle_ms : 0, a, &u,
+            &last_used);
     db_reader_done(s->db, c);
+    if (st != BH_OK && st != BH_NOT_FOUND)
+        return bh_fail(err, BH_UNAVAILABLE, "", "读取会话失败，请稍后再试");
     if (st != BH_OK || (role = role_from_name(u.role)) < 0)
         return bh_fail(err, BH_UNAUTHENTICATED, "Authorization", "登录已过期或令牌无效，请重新登录");
+    if (now - last_used >= TOUCH_EVERY_MS) {
+        struct session_touch t;
+        memcpy(t.hash, h, sizeof h);
+        t.at = now;
+        (void)db_write(s->db, session_touch_tx, &t, NULL); /* best effort: it only delays the idle end */
+    }
+    memset(out, 0, sizeof *out);
     out->id = u.id;
     out->username = u.username;
     out->role = (bh_role_t)role;
@@ -337,6 +495,10 @@ static bh_status_t user_update_tx(db_conn_t *c, void *ctx, bh_err_t *err)
     if (x->password_hash)
         u.pwhash = x->password_hash;
     if ((st = DB(c, user_put, &u, err)))
+        goto out;
+    /* A new password or a deactivation ends every session of the user:
+     * whoever held the old password is out. */
+    if ((x->password_hash || !u.active) && (st = DB(c, session_del_user, u.id)))
         goto out;
     st = svc_audit(c, x->actor, "user.update", u.username,
                    json_pack("{s:{s:s, s:s, s:b, s:b}}", "after", "role", u.role, "unit", u.unit,

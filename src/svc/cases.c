@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "svc/svc.h"
 #include "util/xmalloc.h"
 
@@ -37,6 +39,14 @@ void svc_init(svc_t *s, db_t *db, cat_set_t *cats, cal_t *cal)
     s->env.cal = cal;
     s->env.hours = &s->hours;
     s->session_ttl_ms = 12 * DT_HOUR_MS;
+    s->session_idle_ms = 2 * DT_HOUR_MS;
+    {
+        /* This server's name as a lease holder: random, so two servers
+         * sharing a store never take each other for themselves. */
+        unsigned char r[12];
+        randombytes_buf(r, sizeof r);
+        sodium_bin2hex(s->instance, sizeof s->instance, r, sizeof r);
+    }
 }
 
 void svc_fini(svc_t *s)
@@ -53,18 +63,13 @@ const sla_policy_t *svc_case_policy(svc_t *s, const db_case_t *k)
     return cat_policy(s->cats, cat, k->source, k->urgency);
 }
 
-static bool has_prefix(const char *s, const char *p)
-{
-    return s && p && strncmp(s, p, strlen(p)) == 0;
-}
-
 bool svc_case_visible(const svc_user_t *u, const db_case_t *k)
 {
-    if (u->role == ROLE_ADMIN) /* the system's administrator sees every case */
+    if (u->role == ROLE_ADMIN || u->unrestricted) /* the administrator sees every case */
         return true;
     if (u->role == ROLE_PUBLIC)
         return k->created_by && strcmp(k->created_by, u->username) == 0;
-    return has_prefix(k->unit, u->unit) || has_prefix(k->handling_unit, u->unit) ||
+    return unit_in_scope(u->unit, k->unit) || unit_in_scope(u->unit, k->handling_unit) ||
            (k->created_by && strcmp(k->created_by, u->username) == 0);
 }
 
@@ -105,9 +110,13 @@ static bh_status_t derive(svc_t *s, db_case_t *k, const case_event_t *ev, int n,
     int g = governing_clock(p);
     dt_ms_t next = INT64_MAX;
 
-    if (case_replay(ev, n, snap, err) != BH_OK)
-        return bh_fail(err, BH_INTERNAL, "", "案件 %lld 的历史无法重放：%s", (long long)k->id,
-                       err ? err->message : "");
+    if (n < 1)
+        return bh_fail(err, BH_INTERNAL, "", "案件 %lld 没有任何历史事件", (long long)k->id);
+    if (case_replay(ev, n, snap, err) != BH_OK) {
+        char why[sizeof err->message]; /* bh_fail must not format err->message into itself */
+        snprintf(why, sizeof why, "%s", err ? err->message : "");
+        return bh_fail(err, BH_INTERNAL, "", "案件 %lld 的历史无法重放：%s", (long long)k->id, why);
+    }
     k->light = sla_evaluate(p, &s->env, ev, n, now, clocks);
     for (int i = 0; i < p->nclocks; i++)
         if (clocks[i].next_change < next)
@@ -248,6 +257,9 @@ bh_status_t svc_case_import_tx(svc_t *s, db_conn_t *c, const svc_case_new_t *in,
         return bh_fail(err, BH_INVALID_ARGUMENT, "category", "案件类别“%s”不存在", in->category);
     if (n < 1 || ev[0].action != CASE_ACT_REPORT)
         return bh_fail(err, BH_INVALID_ARGUMENT, "history", "案件历史须以上报开始");
+    /* Imported events are new to this system: admitted under today's rules. */
+    if ((st = case_admit_history(ev, n, &snap, err)))
+        return st;
     new_row(&k, in, cat, created_by);
     k.created_at = ev[0].at;
     k.version = n;
@@ -323,6 +335,17 @@ static bh_status_t create_tx(db_conn_t *c, void *vctx, bh_err_t *err)
 
     x->out->k.id = DB(c, case_lookup_key, in->idempotency_key, in->source, in->external_id);
     if (x->out->k.id) {
+        /* The idempotency key is per principal already; an external id
+         * (a 12345 ticket number) is per source, so a replay shows the
+         * case only to whoever may read it: anyone else learns nothing
+         * but that the number is taken. */
+        db_case_t old;
+        if ((st = DB(c, case_get, x->out->k.id, x->a, &old)) != BH_OK)
+            return bh_fail(err, st == BH_NOT_FOUND ? BH_INTERNAL : st, "", "读取已有案件失败");
+        if (!svc_case_visible(x->u, &old))
+            return bh_fail(err, BH_CONFLICT, "external_id",
+                           "来源“%s”的外部编号“%s”已被另一案件使用", svc_source_label(in->source),
+                           in->external_id ? in->external_id : "");
         x->replayed = true;
         return BH_OK;
     }
@@ -370,6 +393,15 @@ static bh_status_t new_case_check(svc_t *s, const svc_user_t *u, const svc_case_
         return bh_fail(err, BH_INVALID_ARGUMENT, "source",
                        "来源（source）“%s”无效，可选 grid hotline citizen petition inspection"
                        " self_check video superior open311", in->source ? in->source : "");
+    if (role_sources(u->role)[0] && !role_may_use_source(u->role, in->source)) {
+        char list[160] = "";
+        size_t len = 0;
+        for (const char *const *p = role_sources(u->role); *p && len < sizeof list; p++)
+            len += (size_t)snprintf(list + len, sizeof list - len, "%s%s", len ? " " : "", *p);
+        return bh_fail(err, BH_PERMISSION_DENIED, "source",
+                       "“%s”角色不能以来源“%s”上报案件，可选：%s", role_label(u->role),
+                       svc_source_label(in->source), list);
+    }
     if (in->urgency && strcmp(in->urgency, "normal") && strcmp(in->urgency, "urgent"))
         return bh_fail(err, BH_INVALID_ARGUMENT, "urgency", "紧急程度（urgency）应为 normal 或 urgent");
     if ((!in->unit || !*in->unit) && in->has_location) {
@@ -385,7 +417,8 @@ static bh_status_t new_case_check(svc_t *s, const svc_user_t *u, const svc_case_
     if (!in->unit || !*in->unit)
         return bh_fail(err, BH_INVALID_ARGUMENT, "unit",
                        "须给出事发单位或网格编码（unit），或可定位到网格的坐标（location）");
-    if (u->role != ROLE_PUBLIC && u->role != ROLE_ADMIN && !has_prefix(in->unit, u->unit))
+    if (u->role != ROLE_PUBLIC && u->role != ROLE_ADMIN && !u->unrestricted &&
+        !unit_in_scope(u->unit, in->unit))
         return bh_fail(err, BH_PERMISSION_DENIED, "unit",
                        "单位“%s”不在您的管辖范围（%s）内", in->unit, u->unit);
     if (in->has_location && !(in->lat >= -90 && in->lat <= 90 && in->lng >= -180 && in->lng <= 180))
@@ -492,7 +525,10 @@ static bh_status_t act_tx(db_conn_t *c, void *vctx, bh_err_t *err)
         return bh_fail(err, BH_CONFLICT, "version",
                        "案件已被他人修改：您看到的是第%lld版，当前是第%lld版，请刷新后重试",
                        (long long)x->expected_version, (long long)k.version);
-    DB(c, event_list, k.id, x->a, &ev, &n);
+    if ((st = DB(c, event_list, k.id, x->a, &ev, &n)) != BH_OK)
+        return bh_fail(err, st, "", "读取案件历史失败");
+    if (n < 1)
+        return bh_fail(err, BH_INTERNAL, "", "案件 %lld 没有任何历史事件", (long long)k.id);
     if ((st = case_replay(ev, n, &snap, err)) != BH_OK)
         return st;
     if (x->ev->at < ev[n - 1].at)
@@ -643,27 +679,101 @@ out:
     return st;
 }
 
+/*
+ * One case in its own savepoint: a case whose history does not replay
+ * (or that fails to save) is rolled back alone and quarantined - recorded
+ * with the reason, taken off the schedule, counted in /metrics and logged
+ * - and the sweep goes on with the others.
+ */
+static bh_status_t sweep_isolated(struct sweep_ctx *x, db_conn_t *c, int64_t id)
+{
+    bh_err_t why;
+    bh_status_t st;
+
+    if ((st = DB(c, savepoint, DB_SP_BEGIN)) != BH_OK)
+        return st;
+    bh_err_clear(&why);
+    if (sweep_one(x->s, c, id, x->now, &why) == BH_OK)
+        return DB(c, savepoint, DB_SP_RELEASE);
+    if ((st = DB(c, savepoint, DB_SP_ROLLBACK)) != BH_OK ||
+        (st = DB(c, case_quarantine, id, x->now, why.message[0] ? why.message : "未知错误")) != BH_OK)
+        return st;
+    x->s->sweep_quarantined++;
+    fprintf(stderr, "bihuan: 时限巡检：案件 %lld 已隔离（不再自动巡检）：%s\n", (long long)id,
+            why.message);
+    return BH_OK;
+}
+
+/* The sweep runs on one server at a time: the lease is renewed by every
+ * batch, and lapses SWEEP_LEASE_MS after its holder stops. */
+#define SWEEP_LEASE_MS (10 * 1000)
+
 static bh_status_t sweep_tx(db_conn_t *c, void *vctx, bh_err_t *err)
 {
     struct sweep_ctx *x = vctx;
     int64_t ids[256];
     int n;
+    bool held;
     bh_status_t st;
 
-    DB(c, sweep_due, x->now, 256, ids, &n);
+    if ((st = DB(c, lease, "sweep", x->s->instance, x->now, SWEEP_LEASE_MS, &held)) != BH_OK)
+        return bh_fail(err, st, "", "取得巡检租约失败");
+    x->s->sweep_leader = held;
+    if (!held) {
+        x->more = false;
+        return BH_OK;
+    }
+    if (x->s->now_purge_due) {
+        int64_t purged;
+        x->s->now_purge_due = false;
+        if ((st = DB(c, session_purge, x->now,
+                     x->s->session_idle_ms > 0 ? x->now - x->s->session_idle_ms : 0, &purged)))
+            return bh_fail(err, st, "", "清理过期会话失败");
+    }
+    if ((st = DB(c, sweep_due, x->now, 256, ids, &n)) != BH_OK)
+        return bh_fail(err, st, "", "读取待巡检案件失败");
     for (int i = 0; i < n; i++)
-        if ((st = sweep_one(x->s, c, ids[i], x->now, err)))
-            return st;
+        if ((st = sweep_isolated(x, c, ids[i])))
+            return bh_fail(err, st, "", "巡检案件 %lld 时存储出错", (long long)ids[i]);
     x->done += n;
     x->more = n == 256;
     return BH_OK;
 }
 
+static bh_status_t release_tx(db_conn_t *c, void *ctx, bh_err_t *err)
+{
+    svc_t *s = ctx;
+    (void)err;
+    return DB(c, lease_release, "sweep", s->instance);
+}
+
+void svc_release(svc_t *s)
+{
+    if (s->sweep_leader && db_write(s->db, release_tx, s, NULL) == BH_OK)
+        s->sweep_leader = false;
+}
+
 int svc_sweep(svc_t *s, dt_ms_t now, bh_err_t *err)
 {
     struct sweep_ctx x = {s, now, 0, true};
+    if (now - s->sessions_purged_at >= DT_MINUTE_MS) { /* ended sessions, once a minute */
+        s->sessions_purged_at = now;
+        s->now_purge_due = true;
+    }
     while (x.more)
         if (db_write(s->db, sweep_tx, &x, err) != BH_OK)
             return -1;
     return x.done;
+}
+
+void svc_metrics_text(svc_t *s, dynbuf_t *b)
+{
+    dynbuf_printf(b,
+                  "# HELP bihuan_sweep_quarantined_total Cases the SLA sweep set aside since start.\n"
+                  "# TYPE bihuan_sweep_quarantined_total counter\n"
+                  "bihuan_sweep_quarantined_total %lld\n"
+                  "# HELP bihuan_sweep_leader Whether this server holds the sweep lease.\n"
+                  "# TYPE bihuan_sweep_leader gauge\nbihuan_sweep_leader %d\n",
+                  (long long)s->sweep_quarantined, s->sweep_leader ? 1 : 0);
+    svc_auth_metrics_text(b);
 }

@@ -607,8 +607,10 @@ static bh_status_t case_row(struct imp *x, const char *const *v, bh_err_t *err)
     /* Cases enter the loop as the command centre registers them: an
      * administrator's import reports them in the operator's role. */
     as = *x->u;
-    if (as.role == ROLE_ADMIN)
+    if (as.role == ROLE_ADMIN) {
         as.role = ROLE_OPERATOR;
+        as.unrestricted = true;
+    }
     if ((st = svc_case_create_tx(x->s, x->c, &as, &in, x->a, &id, &replayed, err)))
         return st;
     if (replayed)
@@ -857,7 +859,8 @@ static bh_status_t export_objects(struct exp *e, const svc_user_t *u, db_conn_t 
 {
     db_object_filter_t f = {0};
     bh_status_t st = BH_OK;
-    f.grid_prefix = u->role == ROLE_ADMIN ? NULL : u->unit;
+    if (u->role != ROLE_ADMIN)
+        f.grid = db_scope(u->unit);
     f.limit = 5000;
     for (;;) {
         arena_t *a = arena_new();
@@ -901,7 +904,7 @@ static bh_status_t export_cases(struct exp *e, svc_t *s, const svc_user_t *u, db
     f.sort = DB_SORT_CREATED_ASC;
     f.limit = 5000;
     if (u->role != ROLE_ADMIN)
-        f.visible_unit = u->unit;
+        f.visible = db_scope(u->unit);
     for (;;) {
         arena_t *a = arena_new();
         db_case_t *k;

@@ -182,6 +182,7 @@ bh_status_t svc_apikey_auth(svc_t *s, const char *key, arena_t *a, svc_user_t *o
         struct key_touch t = {k.id};
         db_write(s->db, key_touch_tx, &t, NULL);
     }
+    memset(out, 0, sizeof *out);
     out->id = -k.id;
     out->username = arena_printf(a, "apikey:%s", k.name);
     out->role = (bh_role_t)role;
@@ -304,7 +305,7 @@ static bh_status_t obj_save_tx(db_conn_t *c, void *ctx, bh_err_t *err)
     if (!x->create) {
         db_object_t old;
         if (DB(c, object_get, o->id, a, &old) != BH_OK ||
-            (x->u->role != ROLE_ADMIN && strncmp(old.grid, x->u->unit, strlen(x->u->unit)) != 0)) {
+            (x->u->role != ROLE_ADMIN && !unit_in_scope(x->u->unit, old.grid))) {
             st = bh_fail(err, BH_NOT_FOUND, "id", "对象不存在");
             goto out;
         }
@@ -330,7 +331,7 @@ static bh_status_t obj_save_tx(db_conn_t *c, void *ctx, bh_err_t *err)
         st = bh_fail(err, BH_INVALID_ARGUMENT, "grid", "网格“%s”不存在、不是网格或已停用", o->grid);
         goto out;
     }
-    if (x->u->role != ROLE_ADMIN && strncmp(o->grid, x->u->unit, strlen(x->u->unit)) != 0) {
+    if (x->u->role != ROLE_ADMIN && !unit_in_scope(x->u->unit, o->grid)) {
         st = bh_fail(err, BH_PERMISSION_DENIED, "grid", "网格“%s”不在您的管辖范围内", o->grid);
         goto out;
     }

@@ -15,6 +15,7 @@
 #include <jansson.h>
 
 #include "store/db.h"
+#include "util/dynbuf.h"
 
 typedef struct {
     db_t *db;
@@ -23,6 +24,12 @@ typedef struct {
     cal_hours_t hours;
     sla_env_t env;
     int64_t session_ttl_ms;
+    int64_t session_idle_ms;  /* a session unused this long ends; 0: never */
+    dt_ms_t sessions_purged_at; /* the sweep's last purge of ended sessions */
+    _Atomic int64_t sweep_quarantined; /* cases whose history did not replay, since start */
+    _Atomic bool sweep_leader;  /* this server holds the sweep lease */
+    bool now_purge_due;         /* the sweep purges ended sessions in its next batch */
+    char instance[32];          /* this server's lease-holder name (hex) */
 } svc_t;
 
 /* The authenticated caller. */
@@ -31,6 +38,8 @@ typedef struct {
     const char *username;
     bh_role_t role;
     const char *unit;
+    bool unrestricted; /* acting for an administrator in another role (an admin's
+                          ledger import reports as operator): no jurisdiction */
 } svc_user_t;
 
 /* svc takes ownership of cats and cal. */
@@ -74,6 +83,14 @@ bh_status_t svc_authenticate(svc_t *s, const char *token, arena_t *a, svc_user_t
                              bh_err_t *err);
 
 bh_status_t svc_logout(svc_t *s, const char *token);
+
+/* Constant-time equality of two secrets (tokens), by their digests. */
+bool svc_token_equal(const char *a, const char *b);
+
+/* The Prometheus text of the service's own counters: password hashing
+ * (auth.c), the sweep's quarantine (cases.c). */
+void svc_auth_metrics_text(dynbuf_t *b);
+void svc_metrics_text(svc_t *s, dynbuf_t *b);
 
 /* ---- cases (cases.c) ---- */
 
@@ -243,7 +260,13 @@ const char *svc_mask_phone(const char *phone, arena_t *a);
 /* "张三丰" → "张**": the first character stays. */
 const char *svc_mask_name(const char *name, arena_t *a);
 
-/* Re-evaluate cases whose light is due to change; returns how many. */
+/* Give up the leases this server holds (before closing the store), so
+ * another server's sweep need not wait for them to lapse. */
+void svc_release(svc_t *s);
+
+/* Re-evaluate cases whose light is due to change; returns how many, or -1
+ * (err says why).  Only the holder of the "sweep" lease sweeps: on any
+ * other server this returns 0. */
 int svc_sweep(svc_t *s, dt_ms_t now, bh_err_t *err);
 
 /* The category policy a stored case runs under. */

@@ -57,10 +57,14 @@ class Server:
         if self.categories:
             args += ["--categories", self.categories]
         env = dict(self.env, BIHUAN_SWEEP_INTERVAL=sweep_interval)
-        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+        # The server's log goes to a file (a pipe nobody reads could fill
+        # and stall it); tests read it with log().
+        self.stderr_path = os.path.join(self.dir, "serve-%d.log" % time.monotonic_ns())
+        self._stderr = open(self.stderr_path, "wb")
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=self._stderr, env=env)
         line = self.proc.stdout.readline().decode()
         if "http://" not in line:
-            raise AssertionError("server did not start: %r %s" % (line, self.proc.stderr.read().decode()))
+            raise AssertionError("server did not start: %r %s" % (line, self.log()))
         self.port = int(line.split("http://")[1].split()[0].rsplit(":", 1)[1])
         self.tokens = {}
         return self
@@ -76,15 +80,20 @@ class Server:
         rc = self.proc.returncode if self.proc else 0
         if self.proc:
             self.proc.stdout.close()
-            self.proc.stderr.close()
+            self._stderr.close()
         self.proc = None
         return rc
+
+    def log(self):
+        """What the server wrote to stderr so far (its last start)."""
+        with open(self.stderr_path, "rb") as f:
+            return f.read().decode("utf-8", "replace")
 
     def kill9(self):
         self.proc.send_signal(signal.SIGKILL)
         self.proc.wait()
         self.proc.stdout.close()
-        self.proc.stderr.close()
+        self._stderr.close()
         self.proc = None
 
     def request(self, method, path, body=None, token=None, headers=None, raw=None, timeout=30):

@@ -62,7 +62,9 @@ class HealthAndMetrics(unittest.TestCase):
 
     def test_metrics(self):
         S.request("GET", "/healthz")
-        r = S.request("GET", "/metrics")
+        self.assertEqual(S.request("GET", "/metrics").status, 401)
+        self.assertEqual(S.request("GET", "/metrics", token=S.login("zhzx01")).status, 403)
+        r = S.request("GET", "/metrics", token=S.login("admin"))
         self.assertEqual(r.status, 200)
         text = r.raw.decode()
         self.assertIn('bihuan_http_requests_total{method="GET",route="/healthz",code="2xx"}', text)
@@ -103,7 +105,7 @@ class Session(unittest.TestCase):
             self.assertEqual(r.status, 401)
         r = S.request("POST", "/api/v1/session", {"username": "jt", "password": PASSWORD})
         self.assertEqual((r.status, r.err()["code"]), (429, "rate_limited"))
-        self.assertIn("分钟后再试", r.err()["message"])
+        self.assertIn("秒后再试", r.err()["message"])
         # Another account from the same address is not locked by it.
         r = S.request("POST", "/api/v1/session", {"username": "sthj", "password": PASSWORD})
         self.assertEqual(r.status, 201)

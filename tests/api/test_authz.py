@@ -28,6 +28,8 @@ USERS = {
     "admin": ("admin", "440303"), "leader": ("leader", "440303"), "hb_leader": ("leader", "440303001"),
     "zhzx01": ("operator", "440303"), "cg": ("handler", "440303-CG"), "hb_jd": ("handler", "440303001"),
     "wgy_hb": ("reporter", "440303001"), "citizen": ("public", "440303"),
+    # 城管执法局: a sibling department whose code has 440303-CG as a prefix
+    "cgzf": ("handler", "440303-CGZF"),
 }
 
 
@@ -46,6 +48,10 @@ def setUpModule():
         assert admin.post("/api/v1/units", body).status == 201
     assert admin.post("/api/v1/users", {"username": "op2", "password": PASSWORD, "role": "operator",
                                         "unit": "440304"}).status == 201
+    assert admin.post("/api/v1/units", {"code": "440303-CGZF", "name": "城市管理综合执法局",
+                                        "type": "department", "parent": "440303"}).status == 201
+    assert admin.post("/api/v1/users", {"username": "cgzf", "password": PASSWORD, "role": "handler",
+                                        "unit": "440303-CGZF"}).status == 201
     def case(user, grid):
         r = S.as_(user).post("/api/v1/cases", {"category": "E0501", "title": "矩阵", "description": "矩阵",
                                                "unit": grid})
@@ -55,6 +61,9 @@ def setUpModule():
     W["street1_cg"] = case("zhzx01", "44030300100101")     # dispatched to 城管局
     S.as_("zhzx01").act(W["street1_cg"], "register")
     S.as_("zhzx01").act(W["street1_cg"], "dispatch", to_unit="440303-CG")
+    W["street1_cgzf"] = case("zhzx01", "44030300100101")   # dispatched to 城管执法局
+    S.as_("zhzx01").act(W["street1_cgzf"], "register")
+    S.as_("zhzx01").act(W["street1_cgzf"], "dispatch", to_unit="440303-CGZF")
     W["street2"] = case("wgy_cz", "44030300200101")
     W["other"] = case("op2", "44030400100101")
     W["citizen"] = case("citizen", "44030300100101")
@@ -80,8 +89,9 @@ class Matrix(unittest.TestCase):
 
     def test_read_case(self):
         cases = {
-            "street1":    dict(admin=200, leader=200, hb_leader=200, zhzx01=200, cg=404, hb_jd=200, wgy_hb=200, citizen=404),
-            "street1_cg": dict(admin=200, leader=200, hb_leader=200, zhzx01=200, cg=200, hb_jd=200, wgy_hb=200, citizen=404),
+            "street1":    dict(admin=200, leader=200, hb_leader=200, zhzx01=200, cg=404, hb_jd=200, wgy_hb=200, citizen=404, cgzf=404),
+            "street1_cg": dict(admin=200, leader=200, hb_leader=200, zhzx01=200, cg=200, hb_jd=200, wgy_hb=200, citizen=404, cgzf=404),
+            "street1_cgzf": dict(admin=200, leader=200, hb_leader=200, zhzx01=200, cg=404, hb_jd=200, wgy_hb=200, citizen=404, cgzf=200),
             "street2":    dict(admin=200, leader=200, hb_leader=404, zhzx01=200, cg=404, hb_jd=404, wgy_hb=404, citizen=404),
             "other":      dict(admin=200, leader=404, hb_leader=404, zhzx01=404, cg=404, hb_jd=404, wgy_hb=404, citizen=404),
             "citizen":    dict(admin=200, leader=200, hb_leader=200, zhzx01=200, cg=404, hb_jd=200, wgy_hb=200, citizen=200),
@@ -92,9 +102,28 @@ class Matrix(unittest.TestCase):
     def test_lists_follow_reads(self):
         for user in USERS:
             ids = {c["id"] for c in S.as_(user).get("/api/v1/cases?limit=200").json["items"]}
-            for name in ("street1", "street1_cg", "street2", "other", "citizen"):
+            for name in ("street1", "street1_cg", "street1_cgzf", "street2", "other", "citizen"):
                 seen = S.as_(user).get("/api/v1/cases/%d" % W[name]).status == 200
                 self.assertEqual(W[name] in ids, seen, "%s list vs read of %s" % (user, name))
+
+    def test_sibling_departments_sharing_a_prefix(self):
+        # 440303-CG is a string prefix of 440303-CGZF: neither sees the other's cases
+        for user, own, other in (("cg", "street1_cg", "street1_cgzf"), ("cgzf", "street1_cgzf", "street1_cg")):
+            client = S.as_(user)
+            self.assertEqual(client.get("/api/v1/cases/%d" % W[own]).status, 200, user)
+            self.assertEqual(client.get("/api/v1/cases/%d" % W[other]).status, 404, user)
+            ids = {c["id"] for c in client.get("/api/v1/cases?limit=200").json["items"]}
+            self.assertIn(W[own], ids, user)
+            self.assertNotIn(W[other], ids, user)
+            self.assertEqual(client.act(W[other], "accept").status, 404, user)
+        # a unit filter on the shorter code does not widen to the sibling
+        rows = S.as_("zhzx01").get("/api/v1/cases?unit=440303-CG&limit=200").json["items"]
+        self.assertNotIn(W["street1_cgzf"], {c["id"] for c in rows})
+        self.check("GET", "/api/v1/stats/cases?unit=440303-CG", dict(cg=200, cgzf=403, zhzx01=200))
+        self.check("GET", "/api/v1/stats/cases?unit=440303-CGZF", dict(cg=403, cgzf=200))
+        # a department's figures count what was handed to it, not its sibling's
+        t = S.as_("zhzx01").get("/api/v1/stats/cases?unit=440303-CGZF").json
+        self.assertEqual(t["total"]["registered"], 1, t)
 
     def test_supervise(self):
         # leader/operator may supervise; others are refused by role (403) when
@@ -171,7 +200,7 @@ class Matrix(unittest.TestCase):
                 self.assertEqual(W[name] in ids, seen, "%s export vs read of %s" % (user, name))
             rows = list(csv.reader(io.StringIO(client.get("/api/v1/ledgers/cases.csv").raw.decode("utf-8-sig"))))
             numbers = {r[0] for r in rows[1:]}
-            for name in ("street1", "street1_cg", "street2", "other", "citizen"):
+            for name in ("street1", "street1_cg", "street1_cgzf", "street2", "other", "citizen"):
                 r = client.get("/api/v1/cases/%d" % W[name])
                 number = S.as_("admin").get("/api/v1/cases/%d" % W[name]).json["number"]
                 self.assertEqual(number in numbers, r.status == 200, "%s export vs read of %s" % (user, name))

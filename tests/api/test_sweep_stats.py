@@ -175,7 +175,7 @@ class Sweep(unittest.TestCase):
             op.act(cid, "register")
             t = s.as_("leader").get("/api/v1/stats/cases").json["total"]
             self.assertEqual((t["due"], t["overdue"], t["on_time_close_rate"]), (1, 1, 0.0))
-            metrics = s.request("GET", "/metrics").raw.decode()
+            metrics = s.request("GET", "/metrics", token=s.login("admin")).raw.decode()
             self.assertIn('bihuan_cases{status="registered",light="overdue"} 1', metrics)
         finally:
             self.assertEqual(s.stop(), 0)

@@ -67,12 +67,46 @@ static void type_names(void **state)
     assert_int_equal(unit_type_from_name("province"), -1);
 }
 
+/* Jurisdiction: a department is itself only, a numeric unit its subtree;
+ * never a raw string prefix (issue 17, item 1). */
+static void scopes(void **state)
+{
+    (void)state;
+    assert_true(unit_in_scope("440303", "440303"));
+    assert_true(unit_in_scope("440303", "440303001"));
+    assert_true(unit_in_scope("440303", "44030300100101"));
+    assert_true(unit_in_scope("440303", "440303-CG"));
+    assert_true(unit_in_scope("440303001", "440303001-JD"));
+    assert_true(unit_in_scope("440303-CG", "440303-CG"));
+    assert_false(unit_in_scope("440303-CG", "440303-CGZF"));
+    assert_false(unit_in_scope("440303-CGZF", "440303-CG"));
+    assert_false(unit_in_scope("440303-CG", "440303-CG1"));
+    assert_false(unit_in_scope("440303001", "440303002001"));
+    assert_false(unit_in_scope("440303", "440304001"));
+    assert_false(unit_in_scope("440303", "440303CG"));   /* not a code we issue */
+    assert_false(unit_in_scope("44030300100101", "4403030010010101"));
+    assert_true(unit_in_scope("44030300100101", "44030300100101"));
+    assert_false(unit_in_scope(NULL, "440303"));
+    assert_false(unit_in_scope("440303", NULL));
+    assert_true(unit_scope_is_subtree("440303"));
+    assert_true(unit_scope_is_subtree("440303001001"));
+    assert_false(unit_scope_is_subtree("44030300100101"));
+    assert_false(unit_scope_is_subtree("440303-CG"));
+    assert_false(unit_scope_is_subtree(""));
+    assert_string_equal(unit_scope_meet("440303", "440303001"), "440303001");
+    assert_string_equal(unit_scope_meet("440303001", "440303"), "440303001");
+    assert_string_equal(unit_scope_meet("440303-CG", "440303"), "440303-CG");
+    assert_null(unit_scope_meet("440303-CG", "440303-CGZF"));
+    assert_null(unit_scope_meet("440303001", "440303002"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(valid_codes),
         cmocka_unit_test(invalid_codes),
         cmocka_unit_test(type_names),
+        cmocka_unit_test(scopes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

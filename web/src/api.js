@@ -1,6 +1,9 @@
-// api.js - the one way the console talks to bihuan: JSON over fetch with
-// the session's bearer token.  A 401 means the session is over: the page
-// saves what the user was typing (see drafts) and goes back to login.
+// api.js - the one way the console talks to bihuan: JSON over fetch.  The
+// session token travels in an HttpOnly cookie that no script can read; the
+// page keeps only who is logged in (sessionStorage, this tab) and marks its
+// requests with X-Requested-With, which the server demands of cookie writes.
+// A 401 means the session is over: the page saves what the user was typing
+// (see drafts) and goes back to login.
 
 const KEY = "bihuan.session";
 
@@ -18,7 +21,7 @@ export class ApiError extends Error {
 export const session = {
   get() {
     try {
-      const s = JSON.parse(localStorage.getItem(KEY) || "null");
+      const s = JSON.parse(sessionStorage.getItem(KEY) || "null");
       if (s && s.expires_at && Date.parse(s.expires_at) <= Date.now()) return null;
       return s;
     } catch {
@@ -26,10 +29,10 @@ export const session = {
     }
   },
   set(s) {
-    localStorage.setItem(KEY, JSON.stringify(s));
+    sessionStorage.setItem(KEY, JSON.stringify({ user: s.user, expires_at: s.expires_at }));
   },
   clear() {
-    localStorage.removeItem(KEY);
+    sessionStorage.removeItem(KEY);
   },
 };
 
@@ -40,13 +43,11 @@ export function setExpiredHandler(fn) {
 }
 
 export async function api(method, path, body, { headers = {}, raw = false } = {}) {
-  const s = session.get();
-  const h = { ...headers };
-  if (s) h.Authorization = "Bearer " + s.token;
+  const h = { "X-Requested-With": "bihuan", ...headers };
   if (body !== undefined) h["Content-Type"] = "application/json";
   let res;
   try {
-    res = await fetch(path, { method, headers: h, body: body === undefined ? undefined : JSON.stringify(body) });
+    res = await fetch(path, { method, headers: h, credentials: "same-origin", body: body === undefined ? undefined : JSON.stringify(body) });
   } catch {
     throw new ApiError(0, { error: { message: "无法连接服务器，请检查网络后重试" } });
   }

@@ -52,7 +52,7 @@ function loginPage() {
     btn.textContent = "登录中…";
     try {
       const r = await api("POST", "/api/v1/session", { username: user.value.trim(), password: pass.value });
-      session.set({ token: r.token, user: r.user, expires_at: r.expires_at });
+      session.set({ user: r.user, expires_at: r.expires_at }); // the token stays in the HttpOnly cookie
       clearCache();
       sessionStorage.removeItem("bihuan.expired");
       const back = sessionStorage.getItem("bihuan.return");

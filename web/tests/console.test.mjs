@@ -82,7 +82,7 @@ page.on("pageerror", (e) => consoleErrors.push(String(e)));
 
 async function login(user, p = page) {
   await p.goto(BASE + "/#/login");
-  await p.evaluate(() => localStorage.clear());
+  await p.evaluate(() => sessionStorage.clear());
   await p.goto(BASE + "/#/login");
   await p.getByLabel("用户名").fill(user);
   await p.getByLabel("密码").fill(PASSWORD);
@@ -122,6 +122,22 @@ try {
     await page.waitForFunction(() => [...document.querySelectorAll(".login-card .form-error, .login-card .field-error")].some((e) => e.textContent.length > 0));
     const text = await page.locator(".login-card").textContent();
     assert(/密码|用户名/.test(text), "error shown: " + text);
+  });
+
+  await check("the session token is out of reach of page scripts; the page carries a CSP", async () => {
+    const res = await page.goto(BASE + "/");
+    const csp = (await res.allHeaders())["content-security-policy"] || "";
+    assert(csp.includes("script-src 'self'") && csp.includes("frame-ancestors 'none'"), "CSP: " + csp);
+    eq((await res.allHeaders())["x-content-type-options"], "nosniff", "nosniff");
+    await login("zhzx01");
+    const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }) + document.cookie);
+    assert(!/bh_[A-Za-z0-9_-]{20,}/.test(stored), "no token in storage or document.cookie: " + stored);
+    const cookies = await context.cookies();
+    const c = cookies.find((k) => k.name === "bh_session");
+    assert(c && c.httpOnly && c.sameSite === "Strict", "HttpOnly SameSite=Strict cookie: " + JSON.stringify(cookies));
+    // a cookie-authenticated write without the console's header is refused (CSRF)
+    const status = await page.evaluate(async () => (await fetch("/api/v1/cases", { method: "POST", headers: { "Content-Type": "application/json" }, body: "{}" })).status);
+    eq(status, 403, "cookie write without X-Requested-With");
   });
 
   const roles = {
@@ -331,8 +347,7 @@ try {
     await page.getByLabel("问题描述").fill("过期前填写的描述，不能丢。");
     // the session ends on the server (as when it expires)
     await page.evaluate(async () => {
-      const s = JSON.parse(localStorage.getItem("bihuan.session"));
-      await fetch("/api/v1/session", { method: "DELETE", headers: { Authorization: "Bearer " + s.token } });
+      await fetch("/api/v1/session", { method: "DELETE", headers: { "X-Requested-With": "bihuan" } });
     });
     await page.getByRole("button", { name: "提交上报" }).click();
     await page.waitForSelector("form.login-card .notice");
@@ -356,8 +371,7 @@ try {
     await page.locator('.actions button[data-action="handle"]').click();
     await page.locator(".action-form textarea[name=result]").fill("已修复，待核查");
     await page.evaluate(async () => {
-      const s = JSON.parse(localStorage.getItem("bihuan.session"));
-      await fetch("/api/v1/session", { method: "DELETE", headers: { Authorization: "Bearer " + s.token } });
+      await fetch("/api/v1/session", { method: "DELETE", headers: { "X-Requested-With": "bihuan" } });
     });
     await page.locator(".action-form button.primary").click();
     await page.waitForSelector("form.login-card .notice");
@@ -373,7 +387,7 @@ try {
 
   await check("keyboard only: log in and reach the case list", async () => {
     await page.goto(BASE + "/#/login");
-    await page.evaluate(() => localStorage.clear());
+    await page.evaluate(() => sessionStorage.clear());
     await page.reload();
     await page.waitForSelector("form.login-card");
     await page.keyboard.type("zhzx01");
