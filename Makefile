@@ -2,19 +2,21 @@
 #
 #   make          build build/bihuan and the web console (web/dist)
 #   make test     install dependencies, build (strict), run every test,
-#                 then again under AddressSanitizer + UBSan
+#                 then again under AddressSanitizer + UBSan, the API tests
+#                 under ThreadSanitizer, and the fuzz targets briefly
 #   make run      install dependencies, build, run the program
 #   make deps     install the Debian packages the build and tests need
 #   make clean    remove the build trees
 
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
+TSAN_BUILD ?= build-tsan
 CMAKE_FLAGS ?=
 
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 20
 
-.PHONY: all build web deps test test-plain test-asan fuzz run clean format
+.PHONY: all build web deps test test-plain test-asan test-tsan fuzz run clean format
 
 all: build
 
@@ -32,7 +34,7 @@ deps:
 	./scripts/deps.sh
 
 test: deps
-	$(MAKE) test-plain test-asan fuzz
+	$(MAKE) test-plain test-asan test-tsan fuzz
 
 test-plain: web
 	cmake -S . -B $(BUILD) -G Ninja -DBIHUAN_WERROR=ON $(CMAKE_FLAGS)
@@ -45,6 +47,16 @@ test-asan: web
 	ninja -C $(ASAN_BUILD)
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure
+
+# The black-box API tests (tests/api, CTest names api*) against a server
+# built with ThreadSanitizer: the first data race stops it (exit 66), so
+# the test that drove it fails.
+test-tsan: web
+	cmake -S . -B $(TSAN_BUILD) -G Ninja -DBIHUAN_WERROR=ON \
+	    -DSANITIZER=thread -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS)
+	ninja -C $(TSAN_BUILD)
+	cd $(TSAN_BUILD) && TSAN_OPTIONS=halt_on_error=1:exitcode=66:second_deadlock_stack=1 \
+	    ctest --output-on-failure -R '^api'
 
 # Each libFuzzer target for FUZZ_SECONDS on its seed corpus (new inputs go
 # to a scratch directory, not into the tree).
@@ -61,4 +73,4 @@ format:
 	clang-format -i src/*.c src/*/*.c src/*/*.h tests/unit/*.c
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD) $(FUZZ_BUILD)

@@ -4,7 +4,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <jansson.h>
+#include <stdlib.h>
+
 #include "cli/cli.h"
+#include "util/xmalloc.h"
 
 static const char usage[] =
     "用法: bihuan <命令> [选项]\n"
@@ -30,6 +34,10 @@ static const char usage[] =
 int main(int argc, char **argv)
 {
     const char *cmd = argc > 1 ? argv[1] : NULL;
+
+    /* jansson allocates through the one wrapper: out of memory aborts
+     * with our message instead of a NULL that a caller might miss. */
+    json_set_alloc_funcs(xmalloc, free);
 
     if (!cmd || strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 ||
         strcmp(cmd, "-h") == 0) {

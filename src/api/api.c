@@ -3,9 +3,11 @@
  * statistics, calendar, units, health and metrics.
  */
 #include "api/api.h"
+#include "util/xmalloc.h"
 
 #include <ctype.h>
 #include <sodium.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,7 +161,8 @@ static void h_index(http_req_t *r)
 static void h_console(http_req_t *r)
 {
     api_t *api = r->app;
-    http_json(r, 200, json_pack("{s:s?, s:s?}", "tile_url",
+    http_json(r, 200, json_pack("{s:s, s:s?, s:s?}", "crs",
+                                api->tile_crs && *api->tile_crs ? api->tile_crs : "wgs84", "tile_url",
                                 api->tile_url && *api->tile_url ? api->tile_url : NULL,
                                 "tile_attribution",
                                 api->tile_attribution && *api->tile_attribution ? api->tile_attribution
@@ -295,7 +298,11 @@ static void h_units(http_req_t *r)
     if (!auth(r) || !only_params(r, params))
         return;
     c = db_reader(s->db);
-    DB(c, unit_list, qs_get(&r->query, "parent"), r->a, &u, &n);
+    if (DB(c, unit_list, qs_get(&r->query, "parent"), r->a, &u, &n) != BH_OK) {
+        db_reader_done(s->db, c);
+        http_fail(r, BH_UNAVAILABLE, "", "读取数据失败，请稍后重试");
+        return;
+    }
     db_reader_done(s->db, c);
     arr = json_array();
     for (int i = 0; i < n; i++)
@@ -407,7 +414,11 @@ static void h_unit_get(http_req_t *r)
         http_fail(r, BH_NOT_FOUND, "code", "单位“%s”不存在", r->params[0]);
         return;
     }
-    DB(c, unit_list, u.code, r->a, &kids, &n);
+    if (DB(c, unit_list, u.code, r->a, &kids, &n) != BH_OK) {
+        db_reader_done(s->db, c);
+        http_fail(r, BH_UNAVAILABLE, "", "读取数据失败，请稍后重试");
+        return;
+    }
     o = unit_json(&u);
     json_object_set_new(o, "has_geometry", json_boolean(DB(c, geometry_get, u.code, r->a, &g) == BH_OK));
     db_reader_done(s->db, c);
@@ -515,7 +526,11 @@ static void h_users(http_req_t *r)
     if (!auth(r) || !admin_only(r))
         return;
     c = db_reader(s->db);
-    DB(c, user_list, r->a, &u, &n);
+    if (DB(c, user_list, r->a, &u, &n) != BH_OK) {
+        db_reader_done(s->db, c);
+        http_fail(r, BH_UNAVAILABLE, "", "读取数据失败，请稍后重试");
+        return;
+    }
     db_reader_done(s->db, c);
     arr = json_array();
     for (int i = 0; i < n; i++)
@@ -801,7 +816,11 @@ static void h_objects(http_req_t *r)
     }
     f.limit++;
     c = db_reader(s->db);
-    DB(c, object_list, &f, r->a, &o, &n);
+    if (DB(c, object_list, &f, r->a, &o, &n) != BH_OK) {
+        db_reader_done(s->db, c);
+        http_fail(r, BH_UNAVAILABLE, "", "读取数据失败，请稍后重试");
+        return;
+    }
     db_reader_done(s->db, c);
     arr = json_array();
     for (int i = 0; i < n && i < f.limit - 1; i++)
@@ -883,7 +902,11 @@ static void h_locate(http_req_t *r)
         return;
     }
     c = db_reader(s->db);
-    DB(c, unit_get, unit, r->a, &u);
+    if (DB(c, unit_get, unit, r->a, &u) != BH_OK) {
+        db_reader_done(s->db, c);
+        http_fail(r, BH_UNAVAILABLE, "", "读取数据失败，请稍后重试");
+        return;
+    }
     db_reader_done(s->db, c);
     http_json(r, 200, json_pack("{s:b, s:f, s:f, s:s, s:s, s:s}", "found", 1, "lat", wlat, "lng", wlng,
                                 "unit", unit, "name", u.name, "type", u.type));
@@ -901,7 +924,11 @@ static void h_apikeys(http_req_t *r)
     if (!auth(r) || !admin_only(r))
         return;
     c = db_reader(s->db);
-    DB(c, apikey_list, r->a, &k, &n);
+    if (DB(c, apikey_list, r->a, &k, &n) != BH_OK) {
+        db_reader_done(s->db, c);
+        http_fail(r, BH_UNAVAILABLE, "", "读取数据失败，请稍后重试");
+        return;
+    }
     db_reader_done(s->db, c);
     arr = json_array();
     for (int i = 0; i < n; i++)
@@ -1238,7 +1265,12 @@ static void h_case_list(http_req_t *r)
     for (int i = 0; i < n && i < f.limit - 1; i++) {
         db_clock_t *ck;
         int nck;
-        DB(c, clocks_get, rows[i].id, r->a, &ck, &nck);
+        if (DB(c, clocks_get, rows[i].id, r->a, &ck, &nck) != BH_OK) {
+            json_decref(items);
+            db_reader_done(s->db, c);
+            http_fail(r, BH_UNAVAILABLE, "", "读取数据失败，请稍后重试");
+            return;
+        }
         json_array_append_new(items, render_case_row(s, &r->user, &rows[i], ck, nck, r->a));
     }
     db_reader_done(s->db, c);
@@ -1419,17 +1451,25 @@ static const http_route_t api_routes[] = {
     {"DELETE", "/api/v1/apikeys/{name}", h_apikey_revoke},
 };
 
+static http_route_t *all_routes;
+static int all_nroutes;
+
+/* The table is sized to what the modules declare: a new loop's routes
+ * cannot overflow it. */
+static void build_routes(void)
+{
+    int na = (int)(sizeof api_routes / sizeof api_routes[0]);
+    all_nroutes = na + open311_nroutes + ledger_nroutes;
+    all_routes = xcalloc((size_t)all_nroutes, sizeof *all_routes);
+    memcpy(all_routes, api_routes, sizeof api_routes);
+    memcpy(all_routes + na, open311_routes, (size_t)open311_nroutes * sizeof *all_routes);
+    memcpy(all_routes + na + open311_nroutes, ledger_routes, (size_t)ledger_nroutes * sizeof *all_routes);
+}
+
 int api_all_routes(const http_route_t **out)
 {
-    static http_route_t all[64];
-    static int n;
-    if (!n) {
-        int na = (int)(sizeof api_routes / sizeof api_routes[0]);
-        memcpy(all, api_routes, sizeof api_routes);
-        memcpy(all + na, open311_routes, (size_t)open311_nroutes * sizeof *all);
-        memcpy(all + na + open311_nroutes, ledger_routes, (size_t)ledger_nroutes * sizeof *all);
-        n = na + open311_nroutes + ledger_nroutes;
-    }
-    *out = all;
-    return n;
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, build_routes);
+    *out = all_routes;
+    return all_nroutes;
 }

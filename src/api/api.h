@@ -10,6 +10,7 @@
 typedef struct {
     svc_t *svc;
     const char *tile_url, *tile_attribution; /* the console map's base layer, "" for none */
+    const char *tile_crs;      /* the base layer's coordinate system: wgs84 gcj02 bd09 */
     const char *metrics_token; /* a scraper's bearer token for /metrics ("" or NULL: admins only) */
 } api_t;
 

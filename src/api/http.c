@@ -28,7 +28,6 @@
 
 #include "util/xmalloc.h"
 
-#define MAX_ROUTES 64
 static const double buckets[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
 #define NBUCKETS (sizeof buckets / sizeof buckets[0])
 
@@ -44,7 +43,7 @@ struct http_server {
     int nroutes;
     void *app;
     http_config_t cfg;
-    struct route_stats stats[MAX_ROUTES + 1]; /* [nroutes] = unmatched */
+    struct route_stats *stats; /* nroutes + 1: [nroutes] = unmatched */
     char csp[512]; /* the default policy */
     pthread_mutex_t stats_mu;
 };
@@ -471,8 +470,8 @@ bh_status_t http_start(const http_config_t *cfg, const http_route_t *routes, int
                      MHD_USE_POLL | MHD_USE_ERROR_LOG;
 
     *out = NULL;
-    if (nroutes > MAX_ROUTES)
-        return bh_fail(err, BH_INTERNAL, "", "too many routes");
+    if (nroutes < 0)
+        return bh_fail(err, BH_INTERNAL, "", "bad route count");
     if (!parse_listen(cfg->listen, &ss, &v6, err))
         return BH_INVALID_ARGUMENT;
     if (v6)
@@ -480,6 +479,7 @@ bh_status_t http_start(const http_config_t *cfg, const http_route_t *routes, int
     s = xcalloc(1, sizeof *s);
     s->routes = routes;
     s->nroutes = nroutes;
+    s->stats = xcalloc((size_t)nroutes + 1, sizeof *s->stats);
     s->app = app;
     s->cfg = *cfg;
     http_csp(s->csp, sizeof s->csp, NULL);
@@ -494,6 +494,7 @@ bh_status_t http_start(const http_config_t *cfg, const http_route_t *routes, int
                             MHD_OPTION_END);
     if (!s->d) {
         pthread_mutex_destroy(&s->stats_mu);
+        free(s->stats);
         free(s);
         return bh_fail(err, BH_UNAVAILABLE, "listen", "无法在 %s 上监听（端口被占用？）", cfg->listen);
     }
@@ -513,6 +514,7 @@ void http_stop(http_server_t *s)
         return;
     MHD_stop_daemon(s->d);
     pthread_mutex_destroy(&s->stats_mu);
+    free(s->stats);
     free(s);
 }
 

@@ -783,7 +783,11 @@ static void h_updates(http_req_t *r)
         !date_range(r, xml, &r->query, &from, &to))
         return;
     c = db_reader(s->db);
-    DB(c, events_between, from, to, MAX_PAGE, r->a, &ev, &n);
+    if (DB(c, events_between, from, to, MAX_PAGE, r->a, &ev, &n) != BH_OK) {
+        db_reader_done(s->db, c);
+        o311_error(r, xml, 503, "could not read the updates; try again");
+        return;
+    }
     db_reader_done(s->db, c);
     arr = json_array();
     for (int i = 0; i < n; i++) {

@@ -2,6 +2,7 @@
  * parse.c - request-body parsing with field-naming errors.
  */
 #include "api/parse.h"
+#include "geo/crs.h"
 
 #include <math.h>
 #include <string.h>
@@ -98,7 +99,9 @@ bh_status_t parse_case_new(json_t *o, arena_t *a, svc_case_new_t *out, bh_err_t 
 {
     static const char *const top[] = {"category", "title", "description", "source", "urgency",
                                       "unit", "location", "reporter", "external_id", NULL};
-    static const char *const loc[] = {"lat", "lng", "address", NULL};
+    static const char *const loc[] = {"lat", "lng", "address", "crs", NULL};
+    const char *crs_name = NULL;
+    crs_t crs;
     static const char *const rep[] = {"name", "phone", NULL};
     json_t *l, *r;
     bool has_lat = false, has_lng = false;
@@ -126,8 +129,12 @@ bh_status_t parse_case_new(json_t *o, arena_t *a, svc_case_new_t *out, bh_err_t 
         if ((st = known(l, loc, "location.", err)) ||
             (st = num(l, "lat", "location.lat", &has_lat, &out->lat, err)) ||
             (st = num(l, "lng", "location.lng", &has_lng, &out->lng, err)) ||
-            (st = str(l, "address", "location.address", 500, a, &out->address, err)))
+            (st = str(l, "address", "location.address", 500, a, &out->address, err)) ||
+            (st = str(l, "crs", "location.crs", 16, a, &crs_name, err)))
             return st;
+        if (!crs_from_name(crs_name, &crs))
+            return bh_fail(err, BH_INVALID_ARGUMENT, "location.crs",
+                           "坐标系（location.crs）应为 wgs84、gcj02 或 bd09");
         if (has_lat != has_lng)
             return bh_fail(err, BH_INVALID_ARGUMENT, has_lat ? "location.lng" : "location.lat",
                            "经度和纬度须同时给出");
@@ -136,6 +143,8 @@ bh_status_t parse_case_new(json_t *o, arena_t *a, svc_case_new_t *out, bh_err_t 
         if (has_lng && (out->lng < -180 || out->lng > 180))
             return bh_fail(err, BH_INVALID_ARGUMENT, "location.lng", "经度应在 -180 到 180 之间");
         out->has_location = has_lat;
+        if (has_lat) /* stored in WGS-84 whatever the client's map uses */
+            crs_to_wgs84(crs, out->lng, out->lat, &out->lng, &out->lat);
     }
     if ((r = json_object_get(o, "reporter")) && !json_is_null(r)) {
         if (!json_is_object(r))

@@ -35,6 +35,8 @@ static int apply(app_config_t *cfg, const char *key, const char *val, const char
         set_str(cfg->tile_url, sizeof cfg->tile_url, val);
     else if (strcmp(key, "tile_attribution") == 0)
         set_str(cfg->tile_attribution, sizeof cfg->tile_attribution, val);
+    else if (strcmp(key, "tile_crs") == 0 && (!strcmp(val, "wgs84") || !strcmp(val, "gcj02") || !strcmp(val, "bd09")))
+        set_str(cfg->tile_crs, sizeof cfg->tile_crs, val);
     else if (strcmp(key, "metrics_token") == 0)
         set_str(cfg->metrics_token, sizeof cfg->metrics_token, val);
     else if (strcmp(key, "trusted_proxies") == 0)
@@ -52,7 +54,7 @@ static int apply(app_config_t *cfg, const char *key, const char *val, const char
     else {
         fprintf(stderr, "bihuan: %s：无法识别的配置项或取值“%s = %s”\n"
                         "（可用: db, listen, categories, office_hours, session_ttl_hours, session_idle_minutes,\n"
-                        " sweep_interval, body_limit, upload_limit, web_dir, tile_url, tile_attribution,\n"
+                        " sweep_interval, body_limit, upload_limit, web_dir, tile_url, tile_attribution, tile_crs,\n"
                         " metrics_token, trusted_proxies）\n",
                 where, key, val);
         return 2;
@@ -79,6 +81,7 @@ int app_config_load(app_config_t *cfg, const char *path)
         {"BIHUAN_BODY_LIMIT", "body_limit"}, {"BIHUAN_UPLOAD_LIMIT", "upload_limit"},
         {"BIHUAN_WEB_DIR", "web_dir"}, {"BIHUAN_TILE_URL", "tile_url"},
         {"BIHUAN_TILE_ATTRIBUTION", "tile_attribution"}, {"BIHUAN_METRICS_TOKEN", "metrics_token"},
+        {"BIHUAN_TILE_CRS", "tile_crs"},
         {"BIHUAN_TRUSTED_PROXIES", "trusted_proxies"},
         {"BIHUAN_SESSION_IDLE_MINUTES", "session_idle_minutes"}};
     memset(cfg, 0, sizeof *cfg);

@@ -18,6 +18,7 @@ typedef struct {
     long upload_limit; /* ledger uploads */
     char web_dir[512];           /* the console's built files ("" : none) */
     char tile_url[512], tile_attribution[256]; /* the console map's base layer ("" : none) */
+    char tile_crs[16];           /* wgs84 (default), gcj02 (高德/腾讯), bd09 (百度) */
     char metrics_token[256];     /* bearer token for /metrics ("" : administrators only) */
     char trusted_proxies[512];   /* addresses whose X-Forwarded-For is believed */
     double session_idle_minutes; /* a session unused this long ends */

@@ -81,8 +81,14 @@ int cmd_apikey(int argc, char **argv)
         db_apikey_t *k;
         int n;
         char t1[40], t2[40];
-        DB(conn, apikey_list, a, &k, &n);
+        bh_status_t st = DB(conn, apikey_list, a, &k, &n);
         db_reader_done(svc.db, conn);
+        if (st != BH_OK) {
+            fprintf(stderr, "bihuan apikey: 读取密钥列表失败\n");
+            arena_free(a);
+            app_close(&svc);
+            return CLI_EXIT_NO;
+        }
         for (int i = 0; i < n; i++)
             printf("%s\t%s\t%s\t%s\t%s\t%s\n", k[i].name, k[i].role, k[i].unit,
                    dt_format_instant(k[i].created_at, t1, sizeof t1),

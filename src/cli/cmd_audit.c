@@ -52,6 +52,10 @@ int cmd_audit(int argc, char **argv)
         printf("ok: 审计日志 %lld 条，散列链完整\n", (long long)res.rows);
         return CLI_EXIT_OK;
     }
+    if (st != BH_FAILED_PRECONDITION) { /* not a verdict: the log could not be read */
+        fprintf(stderr, "bihuan audit: %s\n", res.why);
+        return CLI_EXIT_NO;
+    }
     printf("审计日志损坏：第 %lld 条：%s\n", (long long)res.bad_seq, res.why);
     return CLI_EXIT_NO;
 }

@@ -27,7 +27,7 @@ static const char usage[] =
     "  --config FILE      配置文件（BIHUAN_CONFIG），每行“键 = 值”：db, listen, categories,\n"
     "                     office_hours, session_ttl_hours, session_idle_minutes（无操作多久退出，默认 120）,\n"
     "                     sweep_interval（秒）, body_limit（字节）, upload_limit（台账上传，字节，默认 256 MiB）,\n"
-    "                     web_dir, tile_url, tile_attribution,\n"
+    "                     web_dir, tile_url, tile_attribution, tile_crs（底图坐标系 wgs84/gcj02/bd09）,\n"
     "                     metrics_token（/metrics 的 Bearer 令牌；未设时仅系统管理员可读）,\n"
     "                     trusted_proxies（反向代理地址，逗号分隔；只采信它们的 X-Forwarded-For）\n"
     "  --web DIR          控制台文件目录（BIHUAN_WEB_DIR，默认本次构建的 web/dist）\n"
@@ -35,7 +35,8 @@ static const char usage[] =
     "\n"
     "控制台地图默认只显示网格边界，不加载任何在线底图（可离线使用）。要叠加底图，在配置文件中设\n"
     "tile_url（如 https://webrd01.is.autonavi.com/appmaptile?x={x}&y={y}&z={z}&style=8&lang=zh_cn）\n"
-    "和 tile_attribution，或用 BIHUAN_TILE_URL / BIHUAN_TILE_ATTRIBUTION。\n";
+    "和 tile_attribution，或用 BIHUAN_TILE_URL / BIHUAN_TILE_ATTRIBUTION。高德、腾讯底图用 GCJ-02，\n"
+    "须同时设 tile_crs = gcj02（百度为 bd09），控制台才会按底图坐标系显示网格、上报坐标。\n";
 
 struct sweeper {
     svc_t *svc;
@@ -52,7 +53,7 @@ static void *sweep_main(void *arg)
     while (!w->stop) {
         struct timespec ts;
         bh_err_t err;
-        clock_gettime(CLOCK_REALTIME, &ts);
+        clock_gettime(CLOCK_MONOTONIC, &ts); /* the condvar's clock: immune to clock steps */
         ts.tv_sec += (time_t)w->interval;
         ts.tv_nsec += (long)((w->interval - (double)(time_t)w->interval) * 1e9);
         if (ts.tv_nsec >= 1000000000L) {
@@ -144,6 +145,7 @@ int cmd_serve(int argc, char **argv)
     api.tile_url = cfg.tile_url;
     api.tile_attribution = cfg.tile_attribution;
     api.metrics_token = cfg.metrics_token;
+    api.tile_crs = cfg.tile_crs;
     svc.session_idle_ms = (int64_t)(cfg.session_idle_minutes * 60000.0);
     hc.static_dir = cfg.web_dir[0] ? cfg.web_dir : NULL;
     hc.trusted_proxies = cfg.trusted_proxies;
@@ -171,7 +173,15 @@ int cmd_serve(int argc, char **argv)
     w.svc = &svc;
     w.interval = cfg.sweep_interval_s;
     pthread_mutex_init(&w.mu, NULL);
-    pthread_cond_init(&w.cv, NULL);
+    {
+        /* A timed wait on the monotonic clock: a wall-clock step (NTP,
+         * an operator's date -s) neither stalls nor races the sweep. */
+        pthread_condattr_t ca;
+        pthread_condattr_init(&ca);
+        pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+        pthread_cond_init(&w.cv, &ca);
+        pthread_condattr_destroy(&ca);
+    }
     pthread_create(&sweep_thread, NULL, sweep_main, &w);
 
     {

@@ -100,7 +100,10 @@ static int user_list(const char *db)
         return CLI_EXIT_NO;
     a = arena_new();
     c = db_reader(svc.db);
-    DB(c, user_list, a, &u, &n);
+    if (DB(c, user_list, a, &u, &n) != BH_OK) {
+        fprintf(stderr, "bihuan user: 读取用户列表失败\n");
+        n = -1;
+    }
     for (int i = 0; i < n; i++) {
         db_unit_t unit;
         bool found = DB(c, unit_get, u[i].unit, a, &unit) == BH_OK;
@@ -109,7 +112,7 @@ static int user_list(const char *db)
     db_reader_done(svc.db, c);
     arena_free(a);
     app_close(&svc);
-    return CLI_EXIT_OK;
+    return n < 0 ? CLI_EXIT_NO : CLI_EXIT_OK;
 }
 
 int cmd_user(int argc, char **argv)

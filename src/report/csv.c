@@ -204,6 +204,9 @@ static bh_status_t emit(struct tab_rb *b, long row, size_t at, size_t total, siz
     tab_row_t r = {"", row, b->n, b->cells, -1, NULL, total ? (double)at / (double)total : 1};
     char msg[160];
     tab_rb_finish(b);
+    for (int i = 0; i < b->n; i++) /* the writer's guard against formulas */
+        if (b->cells[i][0] == '\'' && tab_formula_lead(b->cells[i][1]))
+            b->cells[i]++;
     if (b->too_many) {
         r.bad_col = TAB_MAX_COLS;
         snprintf(msg, sizeof msg, "列数超过%d", TAB_MAX_COLS);

@@ -60,6 +60,14 @@ bh_status_t tab_read_xlsx(const void *buf, size_t len, const tab_opts_t *o, tab_
 /* A column's spreadsheet name: 0 -> "A", 26 -> "AA". */
 const char *tab_col_name(int col, char out[8]);
 
+/*
+ * Spreadsheet formula injection: a CSV text cell that starts with one of
+ * = + - @ TAB CR would be run as a formula by Excel, so the writer puts a
+ * single quote before it (OWASP's advice) and the reader takes that quote
+ * off again, so that an export re-imports to the same values.
+ */
+bool tab_formula_lead(char c);
+
 /* An Excel serial day number (1900 system, or 1904) as "YYYY-MM-DD" or,
  * with a time of day, "YYYY-MM-DD HH:MM:SS".  false if out of range. */
 bool tab_excel_date(double serial, bool date1904, char out[32]);

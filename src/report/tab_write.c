@@ -55,16 +55,32 @@ bh_status_t tab_writer_open(const char *path, tab_format_t fmt, const char *shee
     return BH_OK;
 }
 
-static void csv_cell(FILE *f, const char *s)
+bool tab_formula_lead(char c)
+{
+    return c && strchr("=+-@\t\r", c) != NULL;
+}
+
+/* A number in a numeric column ("-3.5") is data, not a formula. */
+static bool is_number(const char *s)
+{
+    char *end;
+    if (!*s)
+        return false;
+    (void)strtod(s, &end);
+    return !*end;
+}
+
+static void csv_cell(FILE *f, const char *s, bool numeric)
 {
     bool quote = strpbrk(s, ",\"\r\n") != NULL;
-    if (*s == '=' || *s == '@')
-        fputc('\'', f);
+    if (quote)
+        fputc('"', f);
+    if (tab_formula_lead(*s) && !(numeric && is_number(s)))
+        fputc('\'', f); /* inside the quotes: the field still starts with one */
     if (!quote) {
         fputs(s, f);
         return;
     }
-    fputc('"', f);
     for (; *s; s++) {
         if (*s == '"')
             fputc('"', f);
@@ -80,7 +96,7 @@ bh_status_t tab_writer_row(tab_writer_t *w, const char *const *cells, const bool
         for (int i = 0; i < n; i++) {
             if (i)
                 fputc(',', w->f);
-            csv_cell(w->f, cells[i] ? cells[i] : "");
+            csv_cell(w->f, cells[i] ? cells[i] : "", numeric && numeric[i]);
         }
         fputs("\r\n", w->f);
         w->row++;

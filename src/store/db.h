@@ -135,8 +135,9 @@ typedef struct {
     int limit;
 } db_object_filter_t;
 
-/* One row of the audit log. */
+/* One row of the audit log: row 'seq' of chain 'lane'. */
 typedef struct {
+    int lane;
     int64_t seq;
     dt_ms_t at;
     const char *actor, *action, *object, *detail;
@@ -144,6 +145,8 @@ typedef struct {
 } db_audit_t;
 
 typedef bh_status_t (*db_audit_fn)(const db_audit_t *row, void *ctx);
+/* Fills row->hash from the row with its lane, seq and prev_hash set. */
+typedef bh_status_t (*db_audit_hash_fn)(db_audit_t *row, void *ctx);
 
 /* One history entry with its case, for change feeds. */
 typedef struct {
@@ -172,7 +175,13 @@ typedef struct {
     int key_len;  /* with DB_GROUP_UNIT: the length of the group's code */
 } db_stats_query_t;
 
-enum { DB_SP_BEGIN, DB_SP_RELEASE, DB_SP_ROLLBACK };
+/* Savepoint operations.  DB_SP_*: a real nested savepoint.  DB_SP_ROW_*:
+ * around a row that fails, if at all, in one statement before writing
+ * anything else; a back-end where a failed statement leaves the
+ * transaction usable and nothing behind (SQLite) may make them free, one
+ * where it aborts the transaction (PostgreSQL) must make them real. */
+enum { DB_SP_BEGIN, DB_SP_RELEASE, DB_SP_ROLLBACK, DB_SP_ROW_BEGIN, DB_SP_ROW_RELEASE,
+       DB_SP_ROW_ROLLBACK };
 
 enum { DB_GROUP_NONE, DB_GROUP_UNIT, DB_GROUP_CATEGORY, DB_GROUP_SOURCE };
 
@@ -196,7 +205,7 @@ struct db_ops {
     bh_status_t (*user_put)(db_conn_t *c, const db_user_t *u, bh_err_t *err);
     bh_status_t (*user_get)(db_conn_t *c, const char *username, arena_t *a, db_user_t *out);
     bh_status_t (*user_list)(db_conn_t *c, arena_t *a, db_user_t **out, int *n);
-    int64_t (*user_count)(db_conn_t *c);
+    bh_status_t (*user_count)(db_conn_t *c, int64_t *n);
 
     bh_status_t (*session_put)(db_conn_t *c, const unsigned char hash[32], int64_t user_id,
                                dt_ms_t created, dt_ms_t expires);
@@ -217,14 +226,20 @@ struct db_ops {
                                 const char *kind, const char *parent, const char *policy);
 
     /* Insert a case with its derived columns (the id is assigned) and
-     * index its text. */
+     * index its text.  BH_CONFLICT, with nothing written, when its
+     * idempotency key or source + external id is taken (the unique index
+     * decides, not an earlier lookup: a concurrent twin loses here). */
     bh_status_t (*case_insert)(db_conn_t *c, db_case_t *k, bh_err_t *err);
-    /* The id of the case with this idempotency key / source+external id, or 0. */
-    int64_t (*case_lookup_key)(db_conn_t *c, const char *idem_key, const char *source,
-                               const char *external_id);
+    /* *id: the case with this idempotency key / source+external id, or 0. */
+    bh_status_t (*case_lookup_key)(db_conn_t *c, const char *idem_key, const char *source,
+                                   const char *external_id, int64_t *id);
     bh_status_t (*case_get)(db_conn_t *c, int64_t id, arena_t *a, db_case_t *out);
-    /* Write the derived fields (status ... on_time, version, updated_at). */
-    bh_status_t (*case_update)(db_conn_t *c, const db_case_t *k);
+    /* Write the derived fields (status ... on_time, version, updated_at)
+     * if the stored version is still 'read_version' (a conditional update:
+     * under concurrent writers the second one gets BH_CONFLICT and nothing
+     * is written, never a lost update). */
+    bh_status_t (*case_update)(db_conn_t *c, const db_case_t *k, int64_t read_version,
+                               bh_err_t *err);
     bh_status_t (*case_list)(db_conn_t *c, const db_case_filter_t *f, arena_t *a,
                              db_case_t **out, int *n, bh_err_t *err);
 
@@ -253,6 +268,9 @@ struct db_ops {
 
     /* Cases by status and light: out[status][light]. */
     bh_status_t (*counts)(db_conn_t *c, int64_t out[CASE_ST__COUNT][SLA_LIGHT_OVERDUE + 1]);
+    /* Add a delta (commutative, never read-modify-write in the caller): a
+     * back-end with concurrent writers spreads it over shard rows so that
+     * writers do not queue on one hot row; counts sums them. */
     bh_status_t (*counts_add)(db_conn_t *c, case_state_t st, sla_light_t l, int delta);
 
     bh_status_t (*stats)(db_conn_t *c, const db_stats_query_t *q, arena_t *a,
@@ -283,10 +301,16 @@ struct db_ops {
      * so a bad row can be undone alone (DB_SP_ROLLBACK also ends it). */
     bh_status_t (*savepoint)(db_conn_t *c, int op);
 
-    /* The audit log: the last row's seq and hash (0 and zeros when empty),
-     * appending a row, and walking all rows in seq order. */
-    bh_status_t (*audit_last)(db_conn_t *c, int64_t *seq, unsigned char hash[32]);
-    bh_status_t (*audit_put)(db_conn_t *c, const db_audit_t *row);
+    /*
+     * The audit log (svc/audit.c).  audit_append, inside a write: choose a
+     * lane, lock its head against concurrent appenders until the
+     * transaction ends, set row->lane, ->seq (the lane's last + 1) and
+     * ->prev_hash (its last hash, zeros for the first), call hash(row) to
+     * fill row->hash, and insert.  audit_walk: every row, lane by lane and
+     * each lane in seq order; a read error is returned, never a short walk
+     * reported as complete.
+     */
+    bh_status_t (*audit_append)(db_conn_t *c, db_audit_t *row, db_audit_hash_fn hash, void *ctx);
     bh_status_t (*audit_walk)(db_conn_t *c, db_audit_fn fn, void *ctx);
 
     /* Managed objects: insert (id assigned) or update by id (kind, code and

@@ -94,7 +94,7 @@ static const char *const sql[ST__COUNT] = {
     [ST_CASE_UPDATE] = "UPDATE cases SET status=?2, light=?3, next_change=?4, supervised=?5,"
                        " rework_count=?6, return_count=?7, rating=?8, registered_at=?9,"
                        " dispatched_at=?10, handled_at=?11, closed_at=?12, due_at=?13, on_time=?14,"
-                       " handling_unit=?15, version=?16, updated_at=?17 WHERE id=?1",
+                       " handling_unit=?15, version=?16, updated_at=?17 WHERE id=?1 AND version=?18",
     [ST_EVENT_ADD] = "INSERT INTO case_events(case_id, seq, action, role, actor, actor_unit, at,"
                      " reason, note, to_unit, result, clock, amount, level, rating, into_case)"
                      " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16)",
@@ -135,9 +135,9 @@ static const char *const sql[ST__COUNT] = {
                     " ORDER BY name",
     [ST_KEY_REVOKE] = "UPDATE api_keys SET revoked_at=?2 WHERE name=?1 AND revoked_at IS NULL",
     [ST_KEY_TOUCH] = "UPDATE api_keys SET last_used_at=?2 WHERE id=?1",
-    [ST_AUDIT_LAST] = "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
-    [ST_AUDIT_PUT] = "INSERT INTO audit(seq, at, actor, action, object, detail, prev_hash, hash)"
-                     " VALUES(?1,?2,?3,?4,?5,?6,?7,?8)",
+    [ST_AUDIT_LAST] = "SELECT seq, hash FROM audit WHERE lane = 0 ORDER BY seq DESC LIMIT 1",
+    [ST_AUDIT_PUT] = "INSERT INTO audit(seq, at, actor, action, object, detail, prev_hash, hash, lane)"
+                     " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9)",
     /* Kind, code and grid never change (svc enforces it): leaving them out
      * spares SQLite the statement journal that a unique or foreign-key
      * column would need, whose cost grew with a bulk import's size. */
@@ -233,6 +233,22 @@ static const char *col_text(sqlite3_stmt *s, int i, arena_t *a)
 {
     const unsigned char *t = sqlite3_column_text(s, i);
     return t ? arena_strndup(a, (const char *)t, (size_t)sqlite3_column_bytes(s, i)) : NULL;
+}
+
+/* The status of a read that has stepped to its end: SQLITE_DONE is OK;
+ * anything else (a busy or broken database, an interrupted read) is an
+ * error the caller must see, never a short answer. */
+static bh_status_t read_end(int rc)
+{
+    return rc == SQLITE_DONE || rc == SQLITE_ROW ? BH_OK
+           : rc == SQLITE_BUSY || rc == SQLITE_LOCKED || rc == SQLITE_INTERRUPT ? BH_UNAVAILABLE
+                                                                              : BH_INTERNAL;
+}
+
+/* The status of a one-row read after its first step. */
+static bh_status_t read_one(int rc)
+{
+    return rc == SQLITE_ROW ? BH_OK : rc == SQLITE_DONE ? BH_NOT_FOUND : read_end(rc);
 }
 
 static bh_status_t step_done(db_conn_t *c, sqlite3_stmt *s, bh_err_t *err)
@@ -528,11 +544,9 @@ static bh_status_t sq_unit_put(db_conn_t *c, const db_unit_t *u, bh_err_t *err)
 
 static bh_status_t one_unit(sqlite3_stmt *s, arena_t *a, db_unit_t *out)
 {
-    bh_status_t st = BH_NOT_FOUND;
-    if (sqlite3_step(s) == SQLITE_ROW) {
+    bh_status_t st = read_one(sqlite3_step(s));
+    if (st == BH_OK)
         row_unit(s, a, out);
-        st = BH_OK;
-    }
     sqlite3_reset(s);
     return st;
 }
@@ -554,14 +568,16 @@ static bh_status_t sq_unit_find(db_conn_t *c, const char *name, const char *type
 }
 
 /* Collect rows into an arena array, growing by doubling. */
-#define COLLECT(s, a, out, n, T, rowfn)                                        \
+/* Step 's' to its end, mapping each row into a growing arena array; the
+ * read's status goes to 'st' (an error leaves the rows read so far). */
+#define COLLECT(s, a, out, n, T, rowfn, st)                                    \
     do {                                                                       \
-        int cap_ = 16;                                                         \
-        T *arr_ = arena_alloc((a), cap_ * sizeof(T));                          \
+        int cap_ = 16, rc_;                                                    \
+        T *arr_ = arena_alloc_array((a), (size_t)cap_, sizeof(T));             \
         *(n) = 0;                                                              \
-        while (sqlite3_step(s) == SQLITE_ROW) {                                \
+        while ((rc_ = sqlite3_step(s)) == SQLITE_ROW) {                        \
             if (*(n) == cap_) {                                                \
-                T *bigger_ = arena_alloc((a), 2 * cap_ * sizeof(T));           \
+                T *bigger_ = arena_alloc_array((a), 2 * (size_t)cap_, sizeof(T)); \
                 memcpy(bigger_, arr_, cap_ * sizeof(T));                       \
                 arr_ = bigger_;                                                \
                 cap_ *= 2;                                                     \
@@ -569,6 +585,7 @@ static bh_status_t sq_unit_find(db_conn_t *c, const char *name, const char *type
             memset(&arr_[*(n)], 0, sizeof(T));                                 \
             rowfn((s), (a), &arr_[(*(n))++]);                                  \
         }                                                                      \
+        (st) = read_end(rc_);                                                  \
         sqlite3_reset(s);                                                      \
         *(out) = arr_;                                                         \
     } while (0)
@@ -577,10 +594,11 @@ static bh_status_t sq_unit_list(db_conn_t *c, const char *parent, arena_t *a, db
                                 int *n)
 {
     sqlite3_stmt *s = stmt(c, parent ? ST_UNIT_CHILDREN : ST_UNIT_ALL);
+    bh_status_t st;
     if (parent)
         bind_text(s, 1, parent);
-    COLLECT(s, a, out, n, db_unit_t, row_unit);
-    return BH_OK;
+    COLLECT(s, a, out, n, db_unit_t, row_unit, st);
+    return st;
 }
 
 /* ---- users and sessions ---- */
@@ -613,29 +631,29 @@ static bh_status_t sq_user_put(db_conn_t *c, const db_user_t *u, bh_err_t *err)
 static bh_status_t sq_user_get(db_conn_t *c, const char *username, arena_t *a, db_user_t *out)
 {
     sqlite3_stmt *s = stmt(c, ST_USER_GET);
-    bh_status_t st = BH_NOT_FOUND;
+    bh_status_t st;
     bind_text(s, 1, username);
-    if (sqlite3_step(s) == SQLITE_ROW) {
+    if ((st = read_one(sqlite3_step(s))) == BH_OK)
         row_user(s, a, out);
-        st = BH_OK;
-    }
     sqlite3_reset(s);
     return st;
 }
 
 static bh_status_t sq_user_list(db_conn_t *c, arena_t *a, db_user_t **out, int *n)
 {
+    bh_status_t st;
     sqlite3_stmt *s = stmt(c, ST_USER_LIST);
-    COLLECT(s, a, out, n, db_user_t, row_user);
-    return BH_OK;
+    COLLECT(s, a, out, n, db_user_t, row_user, st);
+    return st;
 }
 
-static int64_t sq_user_count(db_conn_t *c)
+static bh_status_t sq_user_count(db_conn_t *c, int64_t *n)
 {
     sqlite3_stmt *s = stmt(c, ST_USER_COUNT);
-    int64_t n = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+    bh_status_t st = read_one(sqlite3_step(s));
+    *n = st == BH_OK ? sqlite3_column_int64(s, 0) : 0;
     sqlite3_reset(s);
-    return n;
+    return st;
 }
 
 static bh_status_t sq_session_put(db_conn_t *c, const unsigned char hash[32], int64_t user_id,
@@ -659,12 +677,9 @@ static bh_status_t sq_session_get(db_conn_t *c, const unsigned char hash[32], dt
     sqlite3_bind_blob(s, 1, hash, 32, SQLITE_STATIC);
     sqlite3_bind_int64(s, 2, now);
     sqlite3_bind_int64(s, 3, idle_since);
-    if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    if ((st = read_one(rc = sqlite3_step(s))) == BH_OK) {
         row_user(s, a, out);
         *last_used = sqlite3_column_int64(s, 8);
-        st = BH_OK;
-    } else {
-        st = rc == SQLITE_DONE ? BH_NOT_FOUND : BH_UNAVAILABLE;
     }
     sqlite3_reset(s);
     return st;
@@ -869,52 +884,61 @@ static bool fts_flush(struct sq_conn *w)
     return ok;
 }
 
-static int64_t one_id(sqlite3_stmt *s)
+/* The id the statement finds (0: none) and the read's status. */
+static bh_status_t one_id(sqlite3_stmt *s, int64_t *id)
 {
-    int64_t id = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+    bh_status_t st = read_one(sqlite3_step(s));
+    *id = st == BH_OK ? sqlite3_column_int64(s, 0) : 0;
     sqlite3_reset(s);
-    return id;
+    return st == BH_NOT_FOUND ? BH_OK : st;
 }
 
-static int64_t sq_case_lookup_key(db_conn_t *c, const char *idem, const char *source,
-                                  const char *external_id)
+static bh_status_t sq_case_lookup_key(db_conn_t *c, const char *idem, const char *source,
+                                      const char *external_id, int64_t *id)
 {
     sqlite3_stmt *s;
-    int64_t id = 0;
+    bh_status_t st = BH_OK;
+    *id = 0;
     if (idem) {
         s = stmt(c, ST_CASE_BY_IDEM);
         bind_text(s, 1, idem);
-        id = one_id(s);
+        st = one_id(s, id);
     }
-    if (!id && external_id) {
+    if (st == BH_OK && !*id && external_id) {
         s = stmt(c, ST_CASE_BY_EXT);
         bind_text(s, 1, source);
         bind_text(s, 2, external_id);
-        id = one_id(s);
+        st = one_id(s, id);
     }
-    return id;
+    return st;
 }
 
 static bh_status_t sq_case_get(db_conn_t *c, int64_t id, arena_t *a, db_case_t *out)
 {
     sqlite3_stmt *s = stmt(c, ST_CASE_GET);
-    bh_status_t st = BH_NOT_FOUND;
+    bh_status_t st;
     sqlite3_bind_int64(s, 1, id);
-    if (sqlite3_step(s) == SQLITE_ROW) {
+    if ((st = read_one(sqlite3_step(s))) == BH_OK) {
         memset(out, 0, sizeof *out);
         row_case(s, a, out);
-        st = BH_OK;
     }
     sqlite3_reset(s);
     return st;
 }
 
-static bh_status_t sq_case_update(db_conn_t *c, const db_case_t *k)
+static bh_status_t sq_case_update(db_conn_t *c, const db_case_t *k, int64_t read_version,
+                                  bh_err_t *err)
 {
     sqlite3_stmt *s = stmt(c, ST_CASE_UPDATE);
+    bh_status_t st;
     sqlite3_bind_int64(s, 1, k->id);
     bind_derived(s, k);
-    return step_done(c, s, NULL);
+    sqlite3_bind_int64(s, 18, read_version);
+    if ((st = step_done(c, s, err)) != BH_OK)
+        return st;
+    if (sqlite3_changes(SQ(c)->h) != 1)
+        return bh_fail(err, BH_CONFLICT, "version", "案件已被同时修改，请刷新后重试");
+    return BH_OK;
 }
 
 static bh_status_t sq_event_add(db_conn_t *c, int64_t case_id, int seq, const case_event_t *e)
@@ -965,10 +989,11 @@ static void row_event(sqlite3_stmt *s, arena_t *a, case_event_t *e)
 static bh_status_t sq_event_list(db_conn_t *c, int64_t case_id, arena_t *a, case_event_t **out,
                                  int *n)
 {
+    bh_status_t st;
     sqlite3_stmt *s = stmt(c, ST_EVENT_LIST);
     sqlite3_bind_int64(s, 1, case_id);
-    COLLECT(s, a, out, n, case_event_t, row_event);
-    return BH_OK;
+    COLLECT(s, a, out, n, case_event_t, row_event, st);
+    return st;
 }
 
 static bh_status_t sq_clocks_put(db_conn_t *c, int64_t case_id, const db_clock_t *k, int n,
@@ -1008,10 +1033,11 @@ static void row_clock(sqlite3_stmt *s, arena_t *a, db_clock_t *k)
 static bh_status_t sq_clocks_get(db_conn_t *c, int64_t case_id, arena_t *a, db_clock_t **out,
                                  int *n)
 {
+    bh_status_t st;
     sqlite3_stmt *s = stmt(c, ST_CLOCK_GET);
     sqlite3_bind_int64(s, 1, case_id);
-    COLLECT(s, a, out, n, db_clock_t, row_clock);
-    return BH_OK;
+    COLLECT(s, a, out, n, db_clock_t, row_clock, st);
+    return st;
 }
 
 static bh_status_t sq_sweep_due(db_conn_t *c, dt_ms_t now, int limit, int64_t *ids, int *n)
@@ -1066,15 +1092,16 @@ static bh_status_t sq_lease(db_conn_t *c, const char *name, const char *holder, 
 static bh_status_t sq_counts(db_conn_t *c, int64_t out[CASE_ST__COUNT][SLA_LIGHT_OVERDUE + 1])
 {
     sqlite3_stmt *s = stmt(c, ST_COUNTS);
+    int rc;
     memset(out, 0, sizeof(int64_t) * CASE_ST__COUNT * (SLA_LIGHT_OVERDUE + 1));
-    while (sqlite3_step(s) == SQLITE_ROW) {
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         int st = case_state_from_name((const char *)sqlite3_column_text(s, 0));
         int l = light_from_name((const char *)sqlite3_column_text(s, 1));
         if (st >= 0)
             out[st][l] = sqlite3_column_int64(s, 2);
     }
     sqlite3_reset(s);
-    return BH_OK;
+    return read_end(rc);
 }
 
 static bh_status_t sq_counts_add(db_conn_t *c, case_state_t st, sla_light_t l, int delta)
@@ -1305,7 +1332,7 @@ static bh_status_t sq_stats(db_conn_t *c, const db_stats_query_t *q, arena_t *a,
 {
     dynbuf_t b;
     sqlite3_stmt *s;
-    int cap = 16;
+    int cap = 16, rc;
     const char *key = q->group_by == DB_GROUP_UNIT       ? "substr(unit, 1, :klen)"
                       : q->group_by == DB_GROUP_CATEGORY ? "category"
                       : q->group_by == DB_GROUP_SOURCE   ? "source"
@@ -1356,7 +1383,7 @@ static bh_status_t sq_stats(db_conn_t *c, const db_stats_query_t *q, arena_t *a,
     bind_scope(s, "h", &q->unit, a);
     *rows = arena_alloc(a, cap * sizeof **rows);
     *n = 0;
-    while (sqlite3_step(s) == SQLITE_ROW) {
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         db_stats_row_t *r;
         if (*n == cap) {
             db_stats_row_t *bigger = arena_alloc(a, 2 * cap * sizeof *bigger);
@@ -1382,6 +1409,8 @@ static bh_status_t sq_stats(db_conn_t *c, const db_stats_query_t *q, arena_t *a,
         r->name = col_text(s, 12, a);
     }
     sqlite3_finalize(s);
+    if (read_end(rc) != BH_OK)
+        return bh_fail(err, read_end(rc), "", "统计查询未读完：%s", sqlite3_errstr(rc));
     return BH_OK;
 }
 
@@ -1407,7 +1436,8 @@ static bh_status_t sq_geometry_put(db_conn_t *c, const char *unit, const char *g
         return st;
     s = stmt(c, ST_GEOM_ROWID);
     bind_text(s, 1, unit);
-    rowid = one_id(s);
+    if ((st = one_id(s, &rowid)) != BH_OK || !rowid)
+        return bh_fail(err, st ? st : BH_INTERNAL, "", "读取网格边界行号失败");
     s = stmt(c, ST_RTREE_PUT);
     sqlite3_bind_int64(s, 1, rowid);
     sqlite3_bind_double(s, 2, bbox[0]);
@@ -1420,12 +1450,10 @@ static bh_status_t sq_geometry_put(db_conn_t *c, const char *unit, const char *g
 static bh_status_t sq_geometry_get(db_conn_t *c, const char *unit, arena_t *a, const char **geojson)
 {
     sqlite3_stmt *s = stmt(c, ST_GEOM_GET);
-    bh_status_t st = BH_NOT_FOUND;
+    bh_status_t st;
     bind_text(s, 1, unit);
-    if (sqlite3_step(s) == SQLITE_ROW) {
+    if ((st = read_one(sqlite3_step(s))) == BH_OK)
         *geojson = col_text(s, 0, a);
-        st = BH_OK;
-    }
     sqlite3_reset(s);
     return st;
 }
@@ -1434,13 +1462,13 @@ static bh_status_t sq_geometry_candidates(db_conn_t *c, double lng, double lat, 
                                           const char ***units, const char ***geojson, int *n)
 {
     sqlite3_stmt *s = stmt(c, ST_GEOM_CAND);
-    int cap = 8;
+    int cap = 8, rc;
     *units = arena_alloc(a, (size_t)cap * sizeof **units);
     *geojson = arena_alloc(a, (size_t)cap * sizeof **geojson);
     *n = 0;
     sqlite3_bind_double(s, 1, lng);
     sqlite3_bind_double(s, 2, lat);
-    while (sqlite3_step(s) == SQLITE_ROW) {
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         if (*n == cap) {
             const char **u2 = arena_alloc(a, (size_t)cap * 2 * sizeof *u2);
             const char **g2 = arena_alloc(a, (size_t)cap * 2 * sizeof *g2);
@@ -1455,7 +1483,7 @@ static bh_status_t sq_geometry_candidates(db_conn_t *c, double lng, double lat, 
         (*n)++;
     }
     sqlite3_reset(s);
-    return BH_OK;
+    return read_end(rc);
 }
 
 /* ---- API keys ---- */
@@ -1487,21 +1515,20 @@ static bh_status_t sq_apikey_get(db_conn_t *c, const unsigned char hash[32], are
                                  db_apikey_t *out)
 {
     sqlite3_stmt *s = stmt(c, ST_KEY_GET);
-    bh_status_t st = BH_NOT_FOUND;
+    bh_status_t st;
     sqlite3_bind_blob(s, 1, hash, 32, SQLITE_STATIC);
-    if (sqlite3_step(s) == SQLITE_ROW) {
+    if ((st = read_one(sqlite3_step(s))) == BH_OK)
         row_key(s, a, out);
-        st = BH_OK;
-    }
     sqlite3_reset(s);
     return st;
 }
 
 static bh_status_t sq_apikey_list(db_conn_t *c, arena_t *a, db_apikey_t **out, int *n)
 {
+    bh_status_t st;
     sqlite3_stmt *s = stmt(c, ST_KEY_LIST);
-    COLLECT(s, a, out, n, db_apikey_t, row_key);
-    return BH_OK;
+    COLLECT(s, a, out, n, db_apikey_t, row_key, st);
+    return st;
 }
 
 static bh_status_t sq_apikey_revoke(db_conn_t *c, const char *name, dt_ms_t at)
@@ -1527,6 +1554,8 @@ static bh_status_t sq_savepoint(db_conn_t *c, int op)
 {
     struct sq_conn *w = SQ(c);
     static const int q[] = {ST_SP_BEGIN, ST_SP_RELEASE, ST_SP_ROLLBACK};
+    if (op >= DB_SP_ROW_BEGIN) /* a failed SQLite statement undoes itself alone */
+        return op <= DB_SP_ROW_ROLLBACK ? BH_OK : BH_INTERNAL;
     if (op == DB_SP_BEGIN)
         w->sp_mark = w->nfts;
     if (step_done(c, stmt(c, q[op]), NULL) != BH_OK) {
@@ -1542,23 +1571,27 @@ static bh_status_t sq_savepoint(db_conn_t *c, int op)
     return BH_OK;
 }
 
-static bh_status_t sq_audit_last(db_conn_t *c, int64_t *seq, unsigned char hash[32])
+/* One writer, so one lane: the transaction already excludes every other
+ * appender, and the last row is the head. */
+static bh_status_t sq_audit_append(db_conn_t *c, db_audit_t *row, db_audit_hash_fn hash,
+                                   void *ctx)
 {
     sqlite3_stmt *s = stmt(c, ST_AUDIT_LAST);
-    *seq = 0;
-    memset(hash, 0, 32);
-    if (sqlite3_step(s) == SQLITE_ROW) {
-        *seq = sqlite3_column_int64(s, 0);
+    bh_status_t st = read_one(sqlite3_step(s));
+    row->lane = 0;
+    row->seq = 1;
+    memset(row->prev_hash, 0, 32);
+    if (st == BH_OK) {
+        row->seq = sqlite3_column_int64(s, 0) + 1;
         if (sqlite3_column_bytes(s, 1) == 32)
-            memcpy(hash, sqlite3_column_blob(s, 1), 32);
+            memcpy(row->prev_hash, sqlite3_column_blob(s, 1), 32);
     }
     sqlite3_reset(s);
-    return BH_OK;
-}
-
-static bh_status_t sq_audit_put(db_conn_t *c, const db_audit_t *row)
-{
-    sqlite3_stmt *s = stmt(c, ST_AUDIT_PUT);
+    if (st != BH_OK && st != BH_NOT_FOUND)
+        return st;
+    if ((st = hash(row, ctx)) != BH_OK)
+        return st;
+    s = stmt(c, ST_AUDIT_PUT);
     sqlite3_bind_int64(s, 1, row->seq);
     sqlite3_bind_int64(s, 2, row->at);
     bind_text(s, 3, row->actor);
@@ -1567,19 +1600,22 @@ static bh_status_t sq_audit_put(db_conn_t *c, const db_audit_t *row)
     bind_text(s, 6, row->detail);
     sqlite3_bind_blob(s, 7, row->prev_hash, 32, SQLITE_STATIC);
     sqlite3_bind_blob(s, 8, row->hash, 32, SQLITE_STATIC);
+    sqlite3_bind_int(s, 9, row->lane);
     return step_done(c, s, NULL);
 }
 
-static bh_status_t sq_audit_walk(db_conn_t *c, db_audit_fn fn, void *ctx)
+/* Walk the rows one query gives, in its order. */
+static bh_status_t audit_rows(db_conn_t *c, const char *sql_text, db_audit_fn fn, void *ctx)
 {
     sqlite3_stmt *s;
     bh_status_t st = BH_OK;
-    if (sqlite3_prepare_v2(SQ(c)->h, "SELECT seq, at, actor, action, object, detail, prev_hash, hash"
-                           " FROM audit ORDER BY seq", -1, &s, NULL) != SQLITE_OK)
+    int rc = SQLITE_DONE;
+    if (sqlite3_prepare_v2(SQ(c)->h, sql_text, -1, &s, NULL) != SQLITE_OK)
         return BH_INTERNAL;
-    while (st == BH_OK && sqlite3_step(s) == SQLITE_ROW) {
+    while (st == BH_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
         db_audit_t r;
         memset(&r, 0, sizeof r);
+        r.lane = sqlite3_column_int(s, 8);
         r.seq = sqlite3_column_int64(s, 0);
         r.at = sqlite3_column_int64(s, 1);
         r.actor = (const char *)sqlite3_column_text(s, 2);
@@ -1593,7 +1629,17 @@ static bh_status_t sq_audit_walk(db_conn_t *c, db_audit_fn fn, void *ctx)
         st = fn(&r, ctx);
     }
     sqlite3_finalize(s);
-    return st;
+    return st != BH_OK ? st : read_end(rc);
+}
+
+/* Lane 0 (everything SQLite writes) in primary-key order, without a sort;
+ * then any other lane, which only a foreign hand could have added. */
+static bh_status_t sq_audit_walk(db_conn_t *c, db_audit_fn fn, void *ctx)
+{
+#define AUDIT_COLS "SELECT seq, at, actor, action, object, detail, prev_hash, hash, lane FROM audit"
+    bh_status_t st = audit_rows(c, AUDIT_COLS " WHERE lane = 0 ORDER BY seq", fn, ctx);
+    return st != BH_OK ? st : audit_rows(c, AUDIT_COLS " WHERE lane <> 0 ORDER BY lane, seq", fn, ctx);
+#undef AUDIT_COLS
 }
 
 /* ---- managed objects ---- */
@@ -1647,12 +1693,11 @@ static bh_status_t sq_object_put(db_conn_t *c, db_object_t *o, bh_err_t *err)
 static bh_status_t sq_object_get(db_conn_t *c, int64_t id, arena_t *a, db_object_t *out)
 {
     sqlite3_stmt *s = stmt(c, ST_OBJ_GET);
-    bh_status_t st = BH_NOT_FOUND;
+    bh_status_t st;
     sqlite3_bind_int64(s, 1, id);
-    if (sqlite3_step(s) == SQLITE_ROW) {
+    if ((st = read_one(sqlite3_step(s))) == BH_OK) {
         memset(out, 0, sizeof *out);
         row_object(s, a, out);
-        st = BH_OK;
     }
     sqlite3_reset(s);
     return st;
@@ -1663,6 +1708,7 @@ static bh_status_t sq_object_list(db_conn_t *c, const db_object_filter_t *f, are
 {
     dynbuf_t b;
     sqlite3_stmt *s;
+    bh_status_t st;
     dynbuf_init(&b, SQL_MAX);
     add(&b, "SELECT " OBJ_COLS " FROM objects WHERE 1");
     if (f->kind)
@@ -1686,9 +1732,9 @@ static bh_status_t sq_object_list(db_conn_t *c, const db_object_filter_t *f, are
     bind_name_text(s, ":type", f->type);
     bind_name_int(s, ":after", f->after_id);
     bind_name_int(s, ":limit", f->limit);
-    COLLECT(s, a, out, n, db_object_t, row_object);
+    COLLECT(s, a, out, n, db_object_t, row_object, st);
     sqlite3_finalize(s);
-    return BH_OK;
+    return st;
 }
 
 static bh_status_t sq_events_between(db_conn_t *c, dt_ms_t from, dt_ms_t to, int limit,
@@ -1721,11 +1767,13 @@ static bh_status_t sq_events_between(db_conn_t *c, dt_ms_t from, dt_ms_t to, int
 static bh_status_t sq_integrity_check(db_conn_t *c, arena_t *a, const char **result)
 {
     sqlite3_stmt *s;
+    int rc;
     if (sqlite3_prepare_v2(SQ(c)->h, "PRAGMA integrity_check", -1, &s, NULL) != SQLITE_OK)
         return BH_INTERNAL;
-    *result = sqlite3_step(s) == SQLITE_ROW ? col_text(s, 0, a) : "no result";
+    rc = sqlite3_step(s);
+    *result = rc == SQLITE_ROW ? col_text(s, 0, a) : "no result";
     sqlite3_finalize(s);
-    return BH_OK;
+    return read_end(rc);
 }
 
 static const struct db_ops sqlite_ops = {
@@ -1776,8 +1824,7 @@ static const struct db_ops sqlite_ops = {
     .apikey_touch = sq_apikey_touch,
     .events_between = sq_events_between,
     .savepoint = sq_savepoint,
-    .audit_last = sq_audit_last,
-    .audit_put = sq_audit_put,
+    .audit_append = sq_audit_append,
     .audit_walk = sq_audit_walk,
     .object_put = sq_object_put,
     .object_get = sq_object_get,

@@ -99,6 +99,8 @@ static const char *const migrations[] = {
     /* cases the sweep set aside because their history does not replay */
     "CREATE TABLE case_quarantine("
     "  case_id INTEGER PRIMARY KEY REFERENCES cases(id), at INTEGER NOT NULL, reason TEXT NOT NULL);"
+    /* the audit log's lanes (svc/audit.c); SQLite writes lane 0 only */
+    "ALTER TABLE audit ADD COLUMN lane INTEGER NOT NULL DEFAULT 0;"
     /* leases: one holder at a time for jobs that must not run twice (the sweep) */
     "CREATE TABLE leases("
     "  name TEXT PRIMARY KEY, holder TEXT NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID;",

@@ -5,6 +5,15 @@
  * where the canonical JSON is {"action","actor","at","detail","object",
  * "seq"} with sorted keys and no spaces, and hash_0 is 32 zero bytes.
  * Changing, deleting or reordering any row breaks the chain at that row.
+ *
+ * Concurrent writers: the log is a set of chains ("lanes"), each with its
+ * own seq from 1 and its own hash_0.  The store appends a row atomically
+ * - it locks the lane's head, assigns seq and prev_hash, lets us hash, and
+ * inserts (db.h audit_append) - so transactions on different lanes never
+ * wait for each other and two on one lane cannot fork it.  SQLite, with
+ * one writer, uses lane 0 only; a row's canonical JSON names its lane
+ * when it is not 0 ("lane" sorts between "detail" and "object").
+ * docs/STORE.md has the design.
  */
 #include <jansson.h>
 #include <sodium.h>
@@ -13,6 +22,7 @@
 #include <string.h>
 
 #include "svc/svc.h"
+#include "util/dynbuf.h"
 
 /* hash = SHA-256(prev || canonical(row)) with the detail as JSON. */
 static void hash_with(const db_audit_t *r, json_t *detail, unsigned char out[32])
@@ -24,6 +34,8 @@ static void hash_with(const db_audit_t *r, json_t *detail, unsigned char out[32]
     o = json_pack("{s:I, s:I, s:s?, s:s?, s:s?, s:o}", "seq", (json_int_t)r->seq, "at",
                   (json_int_t)r->at, "actor", r->actor, "action", r->action, "object", r->object,
                   "detail", json_incref(detail));
+    if (r->lane) /* rows of lane 0 (all of SQLite's) hash as they always did */
+        json_object_set_new(o, "lane", json_integer(r->lane));
     canon = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
     json_decref(o);
     crypto_hash_sha256_init(&st);
@@ -47,72 +59,86 @@ static bool row_hash(const db_audit_t *r, unsigned char out[32])
 
 /* Append s as a JSON string, escaped exactly as jansson does by default
  * (", \\ and control characters; UTF-8 passes through; '/' is not). */
-static void put_json_string(char **p, const char *s)
+static void put_json_string(dynbuf_t *b, const char *s)
 {
     static const char hex[] = "0123456789ABCDEF"; /* jansson writes \u001F */
-    char *o = *p;
+    const char *run;
     if (!s) {
-        memcpy(o, "null", 4);
-        *p = o + 4;
+        dynbuf_addstr(b, "null");
         return;
     }
-    *o++ = '"';
-    for (; *s; s++) {
+    dynbuf_add(b, "\"", 1);
+    for (run = s; *s; s++) {
         unsigned char ch = (unsigned char)*s;
+        char esc[7];
+        size_t n = 2;
+        if (ch >= 0x20 && ch != '"' && ch != '\\')
+            continue;
+        dynbuf_add(b, run, (size_t)(s - run));
+        esc[0] = '\\';
         switch (ch) {
-        case '"': *o++ = '\\'; *o++ = '"'; break;
-        case '\\': *o++ = '\\'; *o++ = '\\'; break;
-        case '\b': *o++ = '\\'; *o++ = 'b'; break;
-        case '\f': *o++ = '\\'; *o++ = 'f'; break;
-        case '\n': *o++ = '\\'; *o++ = 'n'; break;
-        case '\r': *o++ = '\\'; *o++ = 'r'; break;
-        case '\t': *o++ = '\\'; *o++ = 't'; break;
+        case '"': esc[1] = '"'; break;
+        case '\\': esc[1] = '\\'; break;
+        case '\b': esc[1] = 'b'; break;
+        case '\f': esc[1] = 'f'; break;
+        case '\n': esc[1] = 'n'; break;
+        case '\r': esc[1] = 'r'; break;
+        case '\t': esc[1] = 't'; break;
         default:
-            if (ch < 0x20) {
-                memcpy(o, "\\u00", 4);
-                o[4] = hex[ch >> 4];
-                o[5] = hex[ch & 15];
-                o += 6;
-            } else {
-                *o++ = (char)ch;
-            }
+            memcpy(esc + 1, "u00", 3);
+            esc[4] = hex[ch >> 4];
+            esc[5] = hex[ch & 15];
+            n = 6;
         }
+        dynbuf_add(b, esc, n);
+        run = s + 1;
     }
-    *o++ = '"';
-    *p = o;
+    dynbuf_add(b, run, (size_t)(s - run));
+    dynbuf_add(b, "\"", 1);
 }
+
+/* A canonical row is at most this long; a larger detail is refused. */
+#define AUDIT_ROW_MAX (16u << 20)
 
 /*
  * The canonical row built directly: keys in sorted order (action, actor,
- * at, detail, object, seq), 'detail' already canonical text.  Byte for byte
- * what hash_with's jansson dump gives, which the verifier uses; the audit
- * tests would catch any difference.
+ * at, detail, [lane,] object, seq), 'detail' already canonical text.  Byte
+ * for byte what hash_with's jansson dump gives, which the verifier uses;
+ * the audit tests would catch any difference.  Called by the store with
+ * the row's lane, seq and prev_hash assigned.
  */
-static void fast_hash(const db_audit_t *r, unsigned char out[32])
+static bh_status_t fast_hash(db_audit_t *r, void *ctx)
 {
-    size_t n = 96 + strlen(r->detail) + 6 * (strlen(r->actor ? r->actor : "") +
-                                             strlen(r->action ? r->action : "") +
-                                             strlen(r->object ? r->object : ""));
-    char *buf = malloc(n), *p = buf;
+    dynbuf_t b;
     crypto_hash_sha256_state st;
+    (void)ctx;
 
-    memcpy(p, "{\"action\":", 10), p += 10;
-    put_json_string(&p, r->action);
-    memcpy(p, ",\"actor\":", 9), p += 9;
-    put_json_string(&p, r->actor);
-    p += sprintf(p, ",\"at\":%lld,\"detail\":", (long long)r->at);
-    memcpy(p, r->detail, strlen(r->detail)), p += strlen(r->detail);
-    memcpy(p, ",\"object\":", 10), p += 10;
-    put_json_string(&p, r->object);
-    p += sprintf(p, ",\"seq\":%lld}", (long long)r->seq);
+    dynbuf_init(&b, AUDIT_ROW_MAX);
+    dynbuf_addstr(&b, "{\"action\":");
+    put_json_string(&b, r->action);
+    dynbuf_addstr(&b, ",\"actor\":");
+    put_json_string(&b, r->actor);
+    dynbuf_printf(&b, ",\"at\":%lld,\"detail\":", (long long)r->at);
+    dynbuf_addstr(&b, r->detail);
+    if (r->lane)
+        dynbuf_printf(&b, ",\"lane\":%d", r->lane);
+    dynbuf_addstr(&b, ",\"object\":");
+    put_json_string(&b, r->object);
+    dynbuf_printf(&b, ",\"seq\":%lld}", (long long)r->seq);
+    if (dynbuf_failed(&b)) {
+        dynbuf_free(&b);
+        return BH_PAYLOAD_TOO_LARGE;
+    }
     crypto_hash_sha256_init(&st);
     crypto_hash_sha256_update(&st, r->prev_hash, 32);
-    crypto_hash_sha256_update(&st, (const unsigned char *)buf, (size_t)(p - buf));
-    crypto_hash_sha256_final(&st, out);
-    free(buf);
+    crypto_hash_sha256_update(&st, (const unsigned char *)dynbuf_str(&b), dynbuf_len(&b));
+    crypto_hash_sha256_final(&st, r->hash);
+    dynbuf_free(&b);
+    return BH_OK;
 }
 
-/* Append a row whose detail is already canonical text (takes 'text'). */
+/* Append a row whose detail is already canonical text (takes 'text').
+ * The store links it into the chain atomically (db.h audit_append). */
 static bh_status_t append(db_conn_t *c, const char *actor, const char *action,
                           const char *object, char *text)
 {
@@ -122,15 +148,12 @@ static bh_status_t append(db_conn_t *c, const char *actor, const char *action,
     if (!text)
         return BH_INTERNAL;
     memset(&r, 0, sizeof r);
-    DB(c, audit_last, &r.seq, r.prev_hash);
-    r.seq++;
     r.at = svc_now();
     r.actor = actor;
     r.action = action;
     r.object = object;
     r.detail = text;
-    fast_hash(&r, r.hash);
-    st = DB(c, audit_put, &r);
+    st = DB(c, audit_append, &r, fast_hash, NULL);
     free(text);
     return st;
 }
@@ -151,41 +174,53 @@ static int by_key(const void *a, const void *b)
 bh_status_t svc_audit_after(db_conn_t *c, const char *actor, const char *action,
                             const char *object, svc_audit_field_t *f, int n)
 {
-    size_t len = 16;
-    char *text, *p;
-    for (int i = 0; i < n; i++)
-        len += 8 + strlen(f[i].key) + 6 * (f[i].value ? strlen(f[i].value) : 4);
+    dynbuf_t b;
     qsort(f, (size_t)n, sizeof *f, by_key);
-    p = text = malloc(len);
-    memcpy(p, "{\"after\":{", 10), p += 10;
+    dynbuf_init(&b, AUDIT_ROW_MAX);
+    dynbuf_addstr(&b, "{\"after\":{");
     for (int i = 0; i < n; i++) {
         if (i)
-            *p++ = ',';
-        put_json_string(&p, f[i].key);
-        *p++ = ':';
-        if (f[i].is_bool) {
-            memcpy(p, f[i].value ? "true" : "false", f[i].value ? 4 : 5);
-            p += f[i].value ? 4 : 5;
-        } else {
-            put_json_string(&p, f[i].value);
-        }
+            dynbuf_add(&b, ",", 1);
+        put_json_string(&b, f[i].key);
+        dynbuf_add(&b, ":", 1);
+        if (f[i].is_bool)
+            dynbuf_addstr(&b, f[i].value ? "true" : "false");
+        else
+            put_json_string(&b, f[i].value);
     }
-    memcpy(p, "}}", 3);
-    return append(c, actor, action, object, text);
+    dynbuf_addstr(&b, "}}");
+    if (dynbuf_failed(&b)) {
+        dynbuf_free(&b);
+        return BH_PAYLOAD_TOO_LARGE;
+    }
+    return append(c, actor, action, object, dynbuf_take(&b));
 }
 
 struct verify {
     int64_t expect_seq, rows;
+    int lane;
     unsigned char prev[32];
     svc_audit_result_t *out;
 };
 
+/* Rows come lane by lane, each lane in seq order: every lane is a chain
+ * of its own, from seq 1 and a zero hash. */
 static bh_status_t verify_row(const db_audit_t *r, void *ctx)
 {
     struct verify *v = ctx;
     unsigned char h[32];
 
     v->rows++;
+    if (r->lane != v->lane) {
+        if (r->lane < v->lane) {
+            v->out->bad_seq = r->seq;
+            snprintf(v->out->why, sizeof v->out->why, "审计记录的分链顺序错乱（第%d链）", r->lane);
+            return BH_FAILED_PRECONDITION;
+        }
+        v->lane = r->lane;
+        v->expect_seq = 1;
+        memset(v->prev, 0, sizeof v->prev);
+    }
     if (r->seq != v->expect_seq) {
         v->out->bad_seq = r->seq;
         snprintf(v->out->why, sizeof v->out->why,
@@ -212,7 +247,7 @@ static bh_status_t verify_row(const db_audit_t *r, void *ctx)
 
 bh_status_t svc_audit_verify(svc_t *s, svc_audit_result_t *out)
 {
-    struct verify v = {1, 0, {0}, out};
+    struct verify v = {1, 0, 0, {0}, out};
     db_conn_t *c = db_reader(s->db);
     bh_status_t st;
 
@@ -220,5 +255,8 @@ bh_status_t svc_audit_verify(svc_t *s, svc_audit_result_t *out)
     st = DB(c, audit_walk, verify_row, &v);
     db_reader_done(s->db, c);
     out->rows = v.rows;
+    if (st != BH_OK && st != BH_FAILED_PRECONDITION && !out->why[0])
+        snprintf(out->why, sizeof out->why, "审计日志未能读完（第%lld条之后读取出错）：不能判定完好",
+                 (long long)v.rows);
     return st;
 }

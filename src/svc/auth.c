@@ -113,16 +113,27 @@ static void forget(const char *key, dt_ms_t now)
 
 static struct {
     pthread_mutex_t mu;
-    pthread_cond_t cv;
+    pthread_cond_t cv; /* on CLOCK_MONOTONIC (gate_init) */
     int inflight, inflight_max;
     int64_t verified, refused;
 } gate = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0, 0};
+static pthread_once_t gate_once = PTHREAD_ONCE_INIT;
+
+static void gate_init(void)
+{
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&gate.cv, &ca);
+    pthread_condattr_destroy(&ca);
+}
 
 static bool gate_enter(void)
 {
     struct timespec ts;
     bool ok = true;
-    clock_gettime(CLOCK_REALTIME, &ts); /* the default condvar clock */
+    pthread_once(&gate_once, gate_init);
+    clock_gettime(CLOCK_MONOTONIC, &ts);
     ts.tv_sec += PW_WAIT_S;
     pthread_mutex_lock(&gate.mu);
     while (gate.inflight >= PW_CONCURRENT && ok)

@@ -166,11 +166,13 @@ static bh_status_t save_rest(svc_t *s, db_conn_t *c, const db_case_t *k, case_st
     return DB(c, counts_add, k->status, k->light, 1);
 }
 
-/* An existing case: its derived columns, then clocks and counters. */
-static bh_status_t save(svc_t *s, db_conn_t *c, db_case_t *k, case_state_t old_st,
-                        sla_light_t old_light, const sla_clock_state_t *clocks)
+/* An existing case, read at 'read_version': its derived columns (if no
+ * one changed it since), then clocks and counters. */
+static bh_status_t save(svc_t *s, db_conn_t *c, db_case_t *k, int64_t read_version,
+                        case_state_t old_st, sla_light_t old_light,
+                        const sla_clock_state_t *clocks, bh_err_t *err)
 {
-    bh_status_t st = DB(c, case_update, k);
+    bh_status_t st = DB(c, case_update, k, read_version, err);
     return st ? st : save_rest(s, c, k, old_st, old_light, false, clocks);
 }
 
@@ -320,6 +322,7 @@ struct create_ctx {
     arena_t *a;
     svc_case_view_t *out;
     bool replayed;
+    bool retried; /* the insert lost a race to its twin once */
 };
 
 static bh_status_t create_tx(db_conn_t *c, void *vctx, bh_err_t *err)
@@ -333,7 +336,9 @@ static bh_status_t create_tx(db_conn_t *c, void *vctx, bh_err_t *err)
     sla_clock_state_t clocks[SLA_CLOCKS_MAX];
     bh_status_t st;
 
-    x->out->k.id = DB(c, case_lookup_key, in->idempotency_key, in->source, in->external_id);
+    if ((st = DB(c, case_lookup_key, in->idempotency_key, in->source, in->external_id,
+                 &x->out->k.id)) != BH_OK)
+        return bh_fail(err, st, "", "查询幂等键失败");
     if (x->out->k.id) {
         /* The idempotency key is per principal already; an external id
          * (a 12345 ticket number) is per source, so a replay shows the
@@ -358,8 +363,16 @@ static bh_status_t create_tx(db_conn_t *c, void *vctx, bh_err_t *err)
     ev->actor = x->u->username;
     ev->actor_unit = x->u->unit;
     ev->at = k.created_at;
-    if ((st = case_check(&(case_snapshot_t){.state = CASE_ST_NONE}, ev, err)) ||
-        (st = insert_case(x->s, c, &k, ev, 1, k.created_at, clocks, &snap, err)) ||
+    if ((st = case_check(&(case_snapshot_t){.state = CASE_ST_NONE}, ev, err)))
+        return st;
+    if ((st = insert_case(x->s, c, &k, ev, 1, k.created_at, clocks, &snap, err)) == BH_CONFLICT &&
+        !x->retried) {
+        /* A twin with the same key committed between our lookup and our
+         * insert (possible with concurrent writers): answer as its replay. */
+        x->retried = true;
+        return create_tx(c, vctx, err);
+    }
+    if (st ||
         (st = svc_audit(c, x->u->username, "case.report", arena_printf(x->a, "case:%lld", (long long)k.id),
                         json_pack("{s:{s:s, s:s, s:s, s:s, s:I}}", "after", "category", k.category,
                                   "unit", k.unit, "source", k.source, "status",
@@ -435,7 +448,7 @@ static bh_status_t new_case_check(svc_t *s, const svc_user_t *u, const svc_case_
 bh_status_t svc_case_create(svc_t *s, const svc_user_t *u, const svc_case_new_t *in, arena_t *a,
                             svc_case_view_t *out, bool *replayed, bh_err_t *err)
 {
-    struct create_ctx x = {s, u, NULL, NULL, a, out, false};
+    struct create_ctx x = {s, u, NULL, NULL, a, out, false, false};
     svc_case_new_t located;
     bh_status_t st;
 
@@ -455,7 +468,7 @@ bh_status_t svc_case_create_tx(svc_t *s, db_conn_t *c, const svc_user_t *u,
                                bh_err_t *err)
 {
     svc_case_view_t out;
-    struct create_ctx x = {s, u, NULL, NULL, a, &out, false};
+    struct create_ctx x = {s, u, NULL, NULL, a, &out, false, false};
     svc_case_new_t located;
     bh_status_t st;
 
@@ -553,7 +566,7 @@ static bh_status_t act_tx(db_conn_t *c, void *vctx, bh_err_t *err)
                                   "level", x->ev->level, "rating", x->ev->rating, "into", x->ev->into))) ||
         (st = DB(c, event_add, k.id, n + 1, x->ev)) ||
         (st = derive(x->s, &k, all, n + 1, now > x->ev->at ? now : x->ev->at, clocks, &snap, err)) ||
-        (st = save(x->s, c, &k, old_st, old_light, clocks)))
+        (st = save(x->s, c, &k, k.version - 1, old_st, old_light, clocks, err)))
         return st;
     fill_view(x->s, x->u, &k, all, n + 1, clocks, &snap, x->out);
     return BH_OK;
@@ -582,11 +595,13 @@ static bh_status_t get_view(svc_t *s, const svc_user_t *u, int64_t id, bool chec
 
     if (st == BH_OK && check && !svc_case_visible(u, &out->k))
         st = BH_NOT_FOUND;
-    if (st == BH_OK)
-        DB(c, event_list, id, a, &out->events, &out->nevents);
+    if (st == BH_OK && (st = DB(c, event_list, id, a, &out->events, &out->nevents)) == BH_NOT_FOUND)
+        st = BH_INTERNAL;
     db_reader_done(s->db, c);
-    if (st != BH_OK)
+    if (st == BH_NOT_FOUND)
         return bh_fail(err, BH_NOT_FOUND, "id", "案件不存在");
+    if (st != BH_OK)
+        return bh_fail(err, st, "", "读取案件失败，请稍后重试");
     out->policy = svc_case_policy(s, &out->k);
     /* Lights are evaluated now, not read from the cache the sweep keeps. */
     out->k.light = sla_evaluate(out->policy, &s->env, out->events, out->nevents, svc_now(),
@@ -651,11 +666,12 @@ static bh_status_t sweep_one(svc_t *s, db_conn_t *c, int64_t id, dt_ms_t now, bh
     sla_clock_state_t clocks[SLA_CLOCKS_MAX];
     case_state_t old_st;
     sla_light_t old_light;
+    int64_t read_version;
     bh_status_t st;
 
-    if ((st = DB(c, case_get, id, a, &k)) != BH_OK)
+    if ((st = DB(c, case_get, id, a, &k)) != BH_OK || (st = DB(c, event_list, id, a, &ev, &n)) != BH_OK)
         goto out;
-    DB(c, event_list, id, a, &ev, &n);
+    read_version = k.version;
     old_st = k.status;
     old_light = k.light;
     if ((st = derive(s, &k, ev, n, now, clocks, &snap, err)))
@@ -673,7 +689,7 @@ static bh_status_t sweep_one(svc_t *s, db_conn_t *c, int64_t id, dt_ms_t now, bh
         k.version++;
         k.updated_at = now;
     }
-    st = save(s, c, &k, old_st, old_light, clocks);
+    st = save(s, c, &k, read_version, old_st, old_light, clocks, err);
 out:
     arena_free(a);
     return st;

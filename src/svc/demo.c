@@ -560,10 +560,12 @@ bh_status_t demo_build(svc_t *s, const demo_opts_t *o, demo_login_t *logins, int
 {
     struct gen g = {s, o, o->seed ? o->seed : 1, 0, NULL, 0, NULL};
     db_conn_t *c = db_reader(s->db);
-    int64_t existing = c->db->ops->user_count(c);
-    bh_status_t st;
+    int64_t existing;
+    bh_status_t st = DB(c, user_count, &existing);
 
     db_reader_done(s->db, c);
+    if (st != BH_OK)
+        return bh_fail(err, st, "db", "读取用户数失败");
     if (existing > 0)
         return bh_fail(err, BH_FAILED_PRECONDITION, "db",
                        "数据库中已有 %lld 个用户：演示数据只能写入新数据库", (long long)existing);

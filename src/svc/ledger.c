@@ -318,28 +318,27 @@ typedef bh_status_t (*write_fn)(struct imp *x, const void *arg, bh_err_t *err);
  * true: refused, nothing of it remains, rerr says why; any other status:
  * the import must stop (err says why).
  *
- * A case row writes several tables and runs in its own savepoint.  The
- * other kinds write one row (a geometry: its row and R*Tree entry) and
- * then the audit entry: they fail, if at all, before writing (a failed
- * statement leaves nothing behind), or with an internal error that ends
- * the whole import, so they need none (a savepoint costs a fifth of an
- * object row).
+ * Every row runs in its own savepoint.  A case row writes several tables:
+ * a real one.  The other kinds write one row (a geometry: its row and
+ * R*Tree entry) and then the audit entry: they fail, if at all, before
+ * writing, or with an internal error that ends the whole import, so they
+ * take the row kind (DB_SP_ROW_*), which SQLite makes free (a savepoint
+ * there costs a fifth of an object row) and PostgreSQL real.
  */
 static bh_status_t write_row(struct imp *x, write_fn fn, const void *arg, bh_err_t *rerr, bool *bad,
                              bh_err_t *err)
 {
-    bool sp = x->kind == LEDGER_CASES;
+    int sp = x->kind == LEDGER_CASES ? DB_SP_BEGIN : DB_SP_ROW_BEGIN;
     bh_status_t st;
 
     *bad = false;
     bh_err_clear(rerr);
-    if (sp && DB(x->c, savepoint, DB_SP_BEGIN))
+    if (DB(x->c, savepoint, sp))
         return bh_fail(err, BH_INTERNAL, "", "数据库错误");
     st = fn(x, arg, rerr);
     if (st == BH_OK)
-        return sp && DB(x->c, savepoint, DB_SP_RELEASE) ? bh_fail(err, BH_INTERNAL, "", "数据库错误")
-                                                        : BH_OK;
-    if (sp && DB(x->c, savepoint, DB_SP_ROLLBACK))
+        return DB(x->c, savepoint, sp + 1) ? bh_fail(err, BH_INTERNAL, "", "数据库错误") : BH_OK;
+    if (DB(x->c, savepoint, sp + 2))
         return bh_fail(err, BH_INTERNAL, "", "数据库错误");
     if (st == BH_INTERNAL || st == BH_UNAVAILABLE) {
         *err = *rerr;
@@ -866,7 +865,10 @@ static bh_status_t export_objects(struct exp *e, const svc_user_t *u, db_conn_t 
         arena_t *a = arena_new();
         db_object_t *o;
         int n;
-        DB(c, object_list, &f, a, &o, &n);
+        if ((st = DB(c, object_list, &f, a, &o, &n)) != BH_OK) {
+            arena_free(a);
+            return bh_fail(err, st, "", "读取管理对象失败，导出中止");
+        }
         for (int i = 0; i < n && st == BH_OK; i++) {
             set(e, "id", arena_printf(a, "%lld", (long long)o[i].id));
             set(e, "kind", enum_label(&E_OBJ_KIND, o[i].kind));

@@ -77,8 +77,15 @@ void arena_reset(arena_t *a)
 void *arena_alloc(arena_t *a, size_t n)
 {
     struct block *b = a->head;
-    size_t need = (n + ALIGN - 1) & ~(size_t)(ALIGN - 1);
+    size_t need;
 
+    /* A size no allocation can satisfy (a wrapped length computation) is a
+     * bug, never a small block: stop like out-of-memory does. */
+    if (n > SIZE_MAX / 2) {
+        fprintf(stderr, "bihuan: arena_alloc(%zu): 长度溢出\n", n);
+        abort();
+    }
+    need = (n + ALIGN - 1) & ~(size_t)(ALIGN - 1);
     if (need == 0)
         need = ALIGN;
     if (!b || b->size - b->used < need) {
@@ -98,6 +105,15 @@ void *arena_alloc(arena_t *a, size_t n)
     }
     b->used += need;
     return b->data + b->used - need;
+}
+
+void *arena_alloc_array(arena_t *a, size_t count, size_t size)
+{
+    if (size && count > SIZE_MAX / 2 / size) {
+        fprintf(stderr, "bihuan: arena_alloc_array(%zu, %zu): 长度溢出\n", count, size);
+        abort();
+    }
+    return arena_alloc(a, count * size);
 }
 
 void *arena_zalloc(arena_t *a, size_t n)
@@ -132,7 +148,13 @@ char *arena_printf(arena_t *a, const char *fmt, ...)
     va_start(ap, fmt);
     n = vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
+    if (n < 0) /* an encoding error: an empty string, not a wrapped length */
+        n = 0;
     p = arena_alloc(a, (size_t)n + 1);
+    if (n == 0) {
+        *p = '\0';
+        return p;
+    }
     va_start(ap, fmt);
     vsnprintf(p, (size_t)n + 1, fmt, ap);
     va_end(ap);

@@ -21,8 +21,11 @@ void arena_free(arena_t *a);
  * reuse (one block is kept, so a loop that resets it does not allocate). */
 void arena_reset(arena_t *a);
 
-/* 'n' bytes aligned for any type; valid until arena_free. */
+/* 'n' bytes aligned for any type; valid until arena_free.  A size past
+ * SIZE_MAX / 2 (a wrapped computation) aborts, like out-of-memory. */
 void *arena_alloc(arena_t *a, size_t n);
+/* count * size bytes, the product checked for overflow. */
+void *arena_alloc_array(arena_t *a, size_t count, size_t size);
 void *arena_zalloc(arena_t *a, size_t n);
 char *arena_strdup(arena_t *a, const char *s);      /* NULL gives NULL */
 char *arena_strndup(arena_t *a, const char *s, size_t n);

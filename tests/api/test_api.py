@@ -623,7 +623,7 @@ class ConsoleSupport(unittest.TestCase):
     def test_console_files_and_config(self):
         r = S.request("GET", "/api/v1/console")
         self.assertEqual(r.status, 200)
-        self.assertEqual(r.json, {"tile_url": None, "tile_attribution": None})
+        self.assertEqual(r.json, {"crs": "wgs84", "tile_url": None, "tile_attribution": None})
         r = S.request("GET", "/")
         self.assertEqual(r.status, 200)
         self.assertIn("text/html", r.headers["Content-Type"])

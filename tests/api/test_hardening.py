@@ -218,6 +218,45 @@ class IdleSessions(unittest.TestCase):
             srv.stop()
 
 
+def wgs84_to_gcj02(lng, lat):
+    """The published GCJ-02 offset (as geo/crs.c), for building test input."""
+    import math
+    a, ee = 6378245.0, 0.00669342162296594323
+    x, y = lng - 105.0, lat - 35.0
+    dlat = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * math.sqrt(abs(x))
+    dlat += (20.0 * math.sin(6.0 * x * math.pi) + 20.0 * math.sin(2.0 * x * math.pi)) * 2.0 / 3.0
+    dlat += (20.0 * math.sin(y * math.pi) + 40.0 * math.sin(y / 3.0 * math.pi)) * 2.0 / 3.0
+    dlat += (160.0 * math.sin(y / 12.0 * math.pi) + 320 * math.sin(y * math.pi / 30.0)) * 2.0 / 3.0
+    dlng = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * math.sqrt(abs(x))
+    dlng += (20.0 * math.sin(6.0 * x * math.pi) + 20.0 * math.sin(2.0 * x * math.pi)) * 2.0 / 3.0
+    dlng += (20.0 * math.sin(x * math.pi) + 40.0 * math.sin(x / 3.0 * math.pi)) * 2.0 / 3.0
+    dlng += (150.0 * math.sin(x / 12.0 * math.pi) + 300.0 * math.sin(x / 30.0 * math.pi)) * 2.0 / 3.0
+    rad = lat / 180.0 * math.pi
+    magic = 1 - ee * math.sin(rad) ** 2
+    sq = math.sqrt(magic)
+    dlat = (dlat * 180.0) / ((a * (1 - ee)) / (magic * sq) * math.pi)
+    dlng = (dlng * 180.0) / (a / sq * math.cos(rad) * math.pi)
+    return lng + dlng, lat + dlat
+
+
+class Coordinates(unittest.TestCase):
+    def test_a_point_picked_on_a_gcj02_map_lands_where_it_is(self):
+        lat, lng = 22.5325, 114.0804          # WGS-84, inside a demo grid
+        glng, glat = wgs84_to_gcj02(lng, lat)
+        where = S.as_("zhzx01").get("/api/v1/locate?lat=%f&lng=%f" % (lat, lng)).json["unit"]
+        body = case_body(location={"lat": glat, "lng": glng, "crs": "gcj02"})
+        del body["unit"]
+        r = S.as_("zhzx01").post("/api/v1/cases", body)
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual(r.json["unit"], where)
+        self.assertAlmostEqual(r.json["location"]["lat"], lat, places=6)
+        self.assertAlmostEqual(r.json["location"]["lng"], lng, places=6)
+        r = S.as_("zhzx01").post("/api/v1/cases", dict(body, location={"lat": glat, "lng": glng, "crs": "utm"}))
+        self.assertEqual((r.status, r.err()["field"]), (400, "location.crs"))
+        # the console is told which system its base layer uses
+        self.assertEqual(S.request("GET", "/api/v1/console").json["crs"], "wgs84")
+
+
 class Sweep(unittest.TestCase):
     def make_cases(self, srv):
         op = srv.as_("zhzx01")

@@ -206,12 +206,29 @@ try {
     const where = await page.locator(".where").textContent();
     assert(/所在网格：.+（44030300100101）/.test(where), "grid shown: " + where);
     await shot("report");
+    // the point goes out in the map's coordinate system (GET /api/v1/console says which)
+    const mapCrs = await page.locator("#map").getAttribute("data-crs");
+    eq(mapCrs, (await apiAs("wgy_hb", "GET", "/api/v1/console")).json.crs, "the map's system");
+    const sent = page.waitForRequest((q) => q.method() === "POST" && q.url().endsWith("/api/v1/cases"));
     await page.getByRole("button", { name: "提交上报" }).click();
+    eq(JSON.parse((await sent).postData()).location.crs, mapCrs, "location.crs");
     await page.waitForURL(/#\/cases\/\d+$/);
     caseId = Number(page.url().match(/cases\/(\d+)/)[1]);
     const c = await apiAs("zhzx01", "GET", `/api/v1/cases/${caseId}`);
     eq([c.json.status, c.json.title, c.json.created_by], ["reported", "浏览器测试：文锦路占道经营", "wgy_hb"], "stored");
     assert(where.includes(c.json.unit), `the case is in the grid shown (${c.json.unit})`);
+  });
+
+  await check("a case's warnings read as text", async () => {
+    // a petition's 60-day clock runs past the last published holiday year
+    const p = await apiAs("zhzx01", "POST", "/api/v1/cases", { category: "P01", source: "petition", title: "信访：警告显示", description: "六十日时限", unit: "44030300100101" });
+    assert(p.status === 201, "petition filed: " + p.status);
+    const warned = (p.json.warnings || []).length > 0;
+    await login("zhzx01");
+    await openCase(p.json.id);
+    const text = await page.locator("main").textContent();
+    assert(!text.includes("[object Object]"), "no [object Object]");
+    if (warned) assert(text.includes(p.json.warnings[0].message), "the warning's message is shown");
   });
 
   await check("a point outside every grid is refused, not guessed", async () => {

@@ -124,7 +124,7 @@ export async function caseDetail(el, user, id) {
       h("div.row", h("span.num", "编号 " + c.number), statusBadge(c.status, c.status_label), lightBadge(c.light),
         c.supervised ? h("span.badge.supervised", `督办（${c.supervise_level}级）`) : null,
         h("span.muted", `第 ${c.version} 版`))),
-    c.warnings && c.warnings.length ? h("div.notice", { role: "status" }, c.warnings.join("；")) : null,
+    c.warnings && c.warnings.length ? h("div.notice", { role: "status" }, c.warnings.map((w) => (w && w.message) || String(w)).join("；")) : null,
     h("div.grid2",
       h("section.card", { "aria-labelledby": "info-title" },
         h("h2#info-title", "基本信息"),

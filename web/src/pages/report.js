@@ -7,6 +7,7 @@ import "leaflet/dist/leaflet.css";
 import { get, post, cached, qs } from "../api.js";
 import { h, clear, field, select, showFormError, toast, SOURCE } from "../ui.js";
 import { drafts } from "../drafts.js";
+import { geojsonFromWgs84 } from "../crs.js";
 
 const DRAFT = "report";
 
@@ -77,11 +78,16 @@ export async function reportForm(el, user) {
   const map = L.map(mapBox, { zoomControl: true, attributionControl: true, preferCanvas: true });
   map.setView([22.55, 114.12], 13);
   let marker = null;
-  get("/api/v1/console").then((cfg) => {
+  // The base layer's coordinate system: polygons are drawn in it and
+  // picked points are sent in it (see crs.js).
+  let mapCrs = "wgs84";
+  const cfgReady = get("/api/v1/console").then((cfg) => {
+    mapCrs = cfg.crs || "wgs84";
+    mapBox.dataset.crs = mapCrs;
     if (cfg.tile_url) L.tileLayer(cfg.tile_url, { attribution: cfg.tile_attribution || "", maxZoom: 19 }).addTo(map);
   }).catch(() => {});
-  get("/api/v1/ledgers/geometries.geojson").then((fc) => {
-    const layer = L.geoJSON(fc, {
+  Promise.all([get("/api/v1/ledgers/geometries.geojson"), cfgReady]).then(([fc]) => {
+    const layer = L.geoJSON(geojsonFromWgs84(mapCrs, fc), {
       style: { color: "#2f6fb0", weight: 1, fillOpacity: 0.06 },
       onEachFeature: (f, l) => l.bindTooltip(`${f.properties.name}（${f.properties.code}）`, { sticky: true }),
     }).addTo(map);
@@ -113,7 +119,7 @@ export async function reportForm(el, user) {
     marker = L.circleMarker([la, ln], { radius: 7, color: "#c0392b", fillOpacity: 0.8 }).addTo(map);
     where.textContent = "定位中…";
     try {
-      const r = await get("/api/v1/locate" + qs({ lat: la, lng: ln }));
+      const r = await get("/api/v1/locate" + qs({ lat: la, lng: ln, crs: mapCrs }));
       if (r.found === false) {
         where.textContent = r.message || "该位置不在任何网格内，请重新选择。";
         where.className = "where bad";
@@ -135,7 +141,7 @@ export async function reportForm(el, user) {
       category: sel.value, title: v("title"), description: v("description"), urgency: v("urgency"),
     };
     if (v("source")) body.source = v("source");
-    if (lat.value && lng.value) body.location = { lat: Number(lat.value), lng: Number(lng.value), address: v("address") || undefined };
+    if (lat.value && lng.value) body.location = { lat: Number(lat.value), lng: Number(lng.value), crs: mapCrs, address: v("address") || undefined };
     if (v("reporter_name") || v("reporter_phone")) body.reporter = { name: v("reporter_name") || undefined, phone: v("reporter_phone") || undefined };
     if (!body.location && user.unit && v("address")) body.unit = user.unit;
     const btn = form.querySelector("button.primary");
