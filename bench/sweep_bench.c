@@ -88,7 +88,6 @@ int main(int argc, char **argv)
     long n, runs, have;
     double tick[32], burst[32];
     int burst_n[32];
-    db_conn_t *c;
 
     if (argc < 3) {
         fprintf(stderr, "usage: bench_sweep DB N [RUNS]\n");
@@ -104,15 +103,16 @@ int main(int argc, char **argv)
     }
     svc_init(&s, db, cat_set_builtin(), cal_new_national());
     svc_sync_categories(&s, &err);
-    c = db_reader(db);
     {
         int64_t counts[CASE_ST__COUNT][SLA_LIGHT_OVERDUE + 1];
-        DB(c, counts, counts);
+        if (svc_case_counts(&s, counts, &err) != BH_OK) {
+            fprintf(stderr, "%s\n", err.message);
+            return 1;
+        }
         have = 0;
         for (int l = 0; l <= SLA_LIGHT_OVERDUE; l++)
             have += counts[CASE_ST_DISPATCHED][l];
     }
-    db_reader_done(db, c);
     if (have < n) {
         struct fill f = {&s, have, have, svc_now()};
         double t0 = secs();

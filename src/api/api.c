@@ -202,17 +202,13 @@ static void h_metrics(http_req_t *r)
 {
     svc_t *s = APP(r);
     int64_t counts[CASE_ST__COUNT][SLA_LIGHT_OVERDUE + 1];
-    db_conn_t *c;
     dynbuf_t b;
-    bh_status_t st;
+    bh_err_t err;
 
     if (!metrics_allowed(r))
         return;
-    c = db_reader(s->db);
-    st = DB(c, counts, counts);
-    db_reader_done(s->db, c);
-    if (st != BH_OK) {
-        http_fail(r, BH_UNAVAILABLE, "", "读取案件计数失败");
+    if (svc_case_counts(s, counts, &err) != BH_OK) {
+        http_error(r, &err);
         return;
     }
     dynbuf_init(&b, 4 << 20);
@@ -289,21 +285,17 @@ static void h_categories(http_req_t *r)
 static void h_units(http_req_t *r)
 {
     static const char *const params[] = {"parent", NULL};
-    svc_t *s = APP(r);
-    db_conn_t *c;
     db_unit_t *u;
     int n;
     json_t *arr;
+    bh_err_t err;
 
     if (!auth(r) || !only_params(r, params))
         return;
-    c = db_reader(s->db);
-    if (DB(c, unit_list, qs_get(&r->query, "parent"), r->a, &u, &n) != BH_OK) {
-        db_reader_done(s->db, c);
-        http_fail(r, BH_UNAVAILABLE, "", "读取数据失败，请稍后重试");
+    if (svc_unit_list(APP(r), qs_get(&r->query, "parent"), r->a, &u, &n, &err) != BH_OK) {
+        http_error(r, &err);
         return;
     }
-    db_reader_done(s->db, c);
     arr = json_array();
     for (int i = 0; i < n; i++)
         json_array_append_new(arr, json_pack("{s:s, s:s?, s:s, s:s, s:b}", "code", u[i].code,
@@ -399,29 +391,20 @@ static json_t *unit_json(const db_unit_t *u)
 
 static void h_unit_get(http_req_t *r)
 {
-    svc_t *s = APP(r);
-    db_conn_t *c = NULL;
     db_unit_t u, *kids;
     int n;
-    const char *g;
+    bool geom;
     json_t *o, *arr;
+    bh_err_t err;
 
     if (!auth(r))
         return;
-    c = db_reader(s->db);
-    if (DB(c, unit_get, r->params[0], r->a, &u) != BH_OK) {
-        db_reader_done(s->db, c);
-        http_fail(r, BH_NOT_FOUND, "code", "单位“%s”不存在", r->params[0]);
-        return;
-    }
-    if (DB(c, unit_list, u.code, r->a, &kids, &n) != BH_OK) {
-        db_reader_done(s->db, c);
-        http_fail(r, BH_UNAVAILABLE, "", "读取数据失败，请稍后重试");
+    if (svc_unit_get(APP(r), r->params[0], r->a, &u, &kids, &n, &geom, &err) != BH_OK) {
+        http_error(r, &err);
         return;
     }
     o = unit_json(&u);
-    json_object_set_new(o, "has_geometry", json_boolean(DB(c, geometry_get, u.code, r->a, &g) == BH_OK));
-    db_reader_done(s->db, c);
+    json_object_set_new(o, "has_geometry", json_boolean(geom));
     arr = json_array();
     for (int i = 0; i < n; i++)
         json_array_append_new(arr, unit_json(&kids[i]));
@@ -474,7 +457,6 @@ static void h_unit_update(http_req_t *r)
     json_t *body, *name, *active;
     bh_err_t err;
     svc_t *s = APP(r);
-    db_conn_t *c;
     db_unit_t u;
     bool was_active = true;
 
@@ -492,10 +474,13 @@ static void h_unit_update(http_req_t *r)
         http_fail(r, BH_INVALID_ARGUMENT, "body", "只能修改 name（字符串）和 active（true/false）");
         return;
     }
-    c = db_reader(s->db);
-    if (DB(c, unit_get, r->params[0], r->a, &u) == BH_OK)
+    if (svc_unit_get(s, r->params[0], r->a, &u, NULL, NULL, NULL, &err) == BH_OK)
         was_active = u.active;
-    db_reader_done(s->db, c);
+    else if (err.status != BH_NOT_FOUND) { /* not found: the update says so */
+        json_decref(body);
+        http_error(r, &err);
+        return;
+    }
     if (svc_unit_update(s, r->user.username, r->params[0], name ? json_string_value(name) : NULL,
                         active ? json_is_true(active) : was_active, &err) != BH_OK) {
         json_decref(body);
@@ -519,19 +504,16 @@ static void h_unit_delete(http_req_t *r)
 static void h_users(http_req_t *r)
 {
     svc_t *s = APP(r);
-    db_conn_t *c;
     db_user_t *u;
     int n;
     json_t *arr;
+    bh_err_t err;
     if (!auth(r) || !admin_only(r))
         return;
-    c = db_reader(s->db);
-    if (DB(c, user_list, r->a, &u, &n) != BH_OK) {
-        db_reader_done(s->db, c);
-        http_fail(r, BH_UNAVAILABLE, "", "读取数据失败，请稍后重试");
+    if (svc_user_list(s, r->a, &u, &n, &err) != BH_OK) {
+        http_error(r, &err);
         return;
     }
-    db_reader_done(s->db, c);
     arr = json_array();
     for (int i = 0; i < n; i++)
         json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:b}", "username", u[i].username,
@@ -581,16 +563,15 @@ static void h_user_add(http_req_t *r)
         json_decref(b);
         return;
     }
-    {
-        svc_t *s = APP(r);
-        db_conn_t *c = db_reader(s->db);
+    if (body_str(b, "username")) {
         db_user_t existing;
-        bool taken = body_str(b, "username") &&
-                     DB(c, user_get, body_str(b, "username"), r->a, &existing) == BH_OK;
-        db_reader_done(s->db, c);
-        if (taken) {
+        bh_status_t st = svc_user_get(APP(r), body_str(b, "username"), r->a, &existing, &err);
+        if (st != BH_NOT_FOUND) {
             json_decref(b);
-            http_fail(r, BH_CONFLICT, "username", "用户名已存在");
+            if (st == BH_OK)
+                http_fail(r, BH_CONFLICT, "username", "用户名已存在");
+            else
+                http_error(r, &err);
             return;
         }
     }
@@ -695,13 +676,10 @@ static bool object_body(http_req_t *r, json_t *b, db_object_t *o, bool create)
 
 static void object_reply(http_req_t *r, int status, int64_t id)
 {
-    svc_t *s = APP(r);
-    db_conn_t *c = db_reader(s->db);
     db_object_t o;
-    bh_status_t st = DB(c, object_get, id, r->a, &o);
-    db_reader_done(s->db, c);
-    if (st != BH_OK || (r->user.role != ROLE_ADMIN && !unit_in_scope(r->user.unit, o.grid))) {
-        http_fail(r, BH_NOT_FOUND, "id", "对象不存在");
+    bh_err_t err;
+    if (svc_object_get(APP(r), &r->user, id, r->a, &o, &err) != BH_OK) {
+        http_error(r, &err);
         return;
     }
     http_json(r, status, object_json(&o));
@@ -719,12 +697,13 @@ static void h_object_save(http_req_t *r)
         return;
     if (!create) {
         /* Keep the stored active flag unless the body sets it. */
-        svc_t *s = APP(r);
-        db_conn_t *c = db_reader(s->db);
         db_object_t old;
-        if (DB(c, object_get, o.id, r->a, &old) == BH_OK)
+        if (svc_object_get(APP(r), &r->user, o.id, r->a, &old, &err) == BH_OK)
             o.active = old.active;
-        db_reader_done(s->db, c);
+        else if (err.status != BH_NOT_FOUND && err.status != BH_PERMISSION_DENIED) {
+            http_error(r, &err);
+            return;
+        }
     }
     if (parse_body(r->body, r->body_len, &body, &err) != BH_OK) {
         http_error(r, &err);
@@ -747,10 +726,6 @@ static void h_object_get(http_req_t *r)
     int64_t id;
     if (!auth(r))
         return;
-    if (r->user.role == ROLE_PUBLIC) {
-        http_fail(r, BH_PERMISSION_DENIED, "role", "公众用户不能查看管理对象");
-        return;
-    }
     if (parse_id(r, r->params[0], "对象", &id))
         object_reply(r, 200, id);
 }
@@ -758,14 +733,13 @@ static void h_object_get(http_req_t *r)
 static void h_objects(http_req_t *r)
 {
     static const char *const params[] = {"kind", "grid", "risk", "type", "limit", "cursor", NULL};
-    svc_t *s = APP(r);
     db_object_filter_t f = {0};
     const char *grid;
     db_object_t *o;
     const char *v;
     int n;
     json_t *arr;
-    db_conn_t *c;
+    bh_err_t err;
 
     if (!auth(r) || !only_params(r, params))
         return;
@@ -785,17 +759,6 @@ static void h_objects(http_req_t *r)
         http_fail(r, BH_INVALID_ARGUMENT, "risk", "风险等级应为 red orange yellow blue");
         return;
     }
-    /* Jurisdiction: the narrower of the filter and the user's scope. */
-    if (r->user.role != ROLE_ADMIN) {
-        if (grid && !(grid = unit_scope_meet(grid, r->user.unit))) {
-            http_json(r, 200, json_pack("{s:[], s:n}", "items", "next_cursor"));
-            return;
-        }
-        if (!grid)
-            grid = r->user.unit;
-    }
-    if (grid)
-        f.grid = db_scope(grid);
     f.limit = 50;
     if ((v = qs_get(&r->query, "limit"))) {
         char *end;
@@ -815,13 +778,10 @@ static void h_objects(http_req_t *r)
         }
     }
     f.limit++;
-    c = db_reader(s->db);
-    if (DB(c, object_list, &f, r->a, &o, &n) != BH_OK) {
-        db_reader_done(s->db, c);
-        http_fail(r, BH_UNAVAILABLE, "", "读取数据失败，请稍后重试");
+    if (svc_object_list(APP(r), &r->user, grid, &f, r->a, &o, &n, &err) != BH_OK) {
+        http_error(r, &err);
         return;
     }
-    db_reader_done(s->db, c);
     arr = json_array();
     for (int i = 0; i < n && i < f.limit - 1; i++)
         json_array_append_new(arr, object_json(&o[i]));
@@ -846,17 +806,12 @@ static void h_geometry_put(http_req_t *r)
 
 static void h_geometry_get(http_req_t *r)
 {
-    svc_t *s = APP(r);
-    db_conn_t *c;
     const char *g;
-    bh_status_t st;
+    bh_err_t err;
     if (!auth(r))
         return;
-    c = db_reader(s->db);
-    st = DB(c, geometry_get, r->params[0], r->a, &g);
-    db_reader_done(s->db, c);
-    if (st != BH_OK) {
-        http_fail(r, BH_NOT_FOUND, "code", "单位“%s”没有几何边界", r->params[0]);
+    if (svc_geometry_get(APP(r), r->params[0], r->a, &g, &err) != BH_OK) {
+        http_error(r, &err);
         return;
     }
     http_reply(r, 200, "application/geo+json", g, strlen(g));
@@ -881,7 +836,6 @@ static void h_locate(http_req_t *r)
     double lat, lng, wlat, wlng;
     crs_t crs;
     const char *unit;
-    db_conn_t *c;
     db_unit_t u;
     bh_err_t err;
 
@@ -901,13 +855,10 @@ static void h_locate(http_req_t *r)
             http_error(r, &err);
         return;
     }
-    c = db_reader(s->db);
-    if (DB(c, unit_get, unit, r->a, &u) != BH_OK) {
-        db_reader_done(s->db, c);
-        http_fail(r, BH_UNAVAILABLE, "", "读取数据失败，请稍后重试");
+    if (svc_unit_get(s, unit, r->a, &u, NULL, NULL, NULL, &err) != BH_OK) {
+        http_error(r, &err);
         return;
     }
-    db_reader_done(s->db, c);
     http_json(r, 200, json_pack("{s:b, s:f, s:f, s:s, s:s, s:s}", "found", 1, "lat", wlat, "lng", wlng,
                                 "unit", unit, "name", u.name, "type", u.type));
 }
@@ -917,19 +868,16 @@ static void h_locate(http_req_t *r)
 static void h_apikeys(http_req_t *r)
 {
     svc_t *s = APP(r);
-    db_conn_t *c;
     db_apikey_t *k;
     int n;
     json_t *arr;
+    bh_err_t err;
     if (!auth(r) || !admin_only(r))
         return;
-    c = db_reader(s->db);
-    if (DB(c, apikey_list, r->a, &k, &n) != BH_OK) {
-        db_reader_done(s->db, c);
-        http_fail(r, BH_UNAVAILABLE, "", "读取数据失败，请稍后重试");
+    if (svc_apikey_list(s, r->a, &k, &n, &err) != BH_OK) {
+        http_error(r, &err);
         return;
     }
-    db_reader_done(s->db, c);
     arr = json_array();
     for (int i = 0; i < n; i++)
         json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:s, s:o, s:o, s:o}", "id", (json_int_t)k[i].id,
@@ -1229,12 +1177,7 @@ static bool list_filters(http_req_t *r, db_case_filter_t *f)
         if (mine)
             f->created_by = r->user.username;
     }
-    /* Jurisdiction. */
-    if (r->user.role == ROLE_PUBLIC)
-        f->created_by = r->user.username;
-    else if (r->user.role != ROLE_ADMIN)
-        f->visible = db_scope(r->user.unit);
-    return true;
+    return true; /* the jurisdiction is svc_case_list's */
 }
 
 static void h_case_list(http_req_t *r)
@@ -1244,38 +1187,24 @@ static void h_case_list(http_req_t *r)
                                          "open", "supervised", NULL};
     svc_t *s = APP(r);
     db_case_filter_t f;
-    db_case_t *rows;
+    svc_case_row_t *rows;
     int n;
-    db_conn_t *c;
     bh_err_t err;
-    bh_status_t st;
     json_t *items, *next = json_null();
 
     if (!auth(r) || !only_params(r, params) || !list_filters(r, &f))
         return;
     f.limit++; /* one more tells whether there is a next page */
-    c = db_reader(s->db);
-    st = DB(c, case_list, &f, r->a, &rows, &n, &err);
-    if (st != BH_OK) {
-        db_reader_done(s->db, c);
+    if (svc_case_list(s, &r->user, &f, r->a, &rows, &n, &err) != BH_OK) {
         http_error(r, &err);
         return;
     }
     items = json_array();
-    for (int i = 0; i < n && i < f.limit - 1; i++) {
-        db_clock_t *ck;
-        int nck;
-        if (DB(c, clocks_get, rows[i].id, r->a, &ck, &nck) != BH_OK) {
-            json_decref(items);
-            db_reader_done(s->db, c);
-            http_fail(r, BH_UNAVAILABLE, "", "读取数据失败，请稍后重试");
-            return;
-        }
-        json_array_append_new(items, render_case_row(s, &r->user, &rows[i], ck, nck, r->a));
-    }
-    db_reader_done(s->db, c);
+    for (int i = 0; i < n && i < f.limit - 1; i++)
+        json_array_append_new(items, render_case_row(s, &r->user, &rows[i].k, rows[i].clocks,
+                                                     rows[i].nclocks, r->a));
     if (n == f.limit) {
-        const db_case_t *last = &rows[n - 2];
+        const db_case_t *last = &rows[n - 2].k;
         int64_t key = f.sort == DB_SORT_RELEVANCE ? (f.after_set ? f.after_key : 0) + n - 1
                       : f.sort <= DB_SORT_CREATED_ASC ? last->created_at : last->updated_at;
         next = json_string(encode_cursor(r->a, f.sort, key, last->id));
@@ -1316,7 +1245,6 @@ static void h_stats(http_req_t *r)
     const char *unit, *gb;
     db_stats_row_t *rows, total = {.avg_handle_hours = -1};
     int n;
-    db_conn_t *c;
     bh_err_t err;
     json_t *groups, *labels, *formulas;
     dt_ms_t now = svc_now();
@@ -1328,10 +1256,6 @@ static void h_stats(http_req_t *r)
     unit = qs_get(&r->query, "unit");
     if (!unit)
         unit = r->user.unit;
-    if (r->user.role != ROLE_ADMIN && !unit_in_scope(r->user.unit, unit)) {
-        http_fail(r, BH_PERMISSION_DENIED, "unit", "单位“%s”不在您的管辖范围内", unit);
-        return;
-    }
     dt_ymd(dt_local_day(now), &y, &m, &d);
     q.from = dt_local_midnight(dt_day_from_ymd(y, 1, 1));
     q.to = now;
@@ -1342,7 +1266,6 @@ static void h_stats(http_req_t *r)
         return;
     }
     q.as_of = q.to < now ? q.to : now;
-    q.unit = db_scope(unit);
     gb = qs_get(&r->query, "group_by");
     ul = strlen(unit);
     if (!gb) {
@@ -1358,13 +1281,10 @@ static void h_stats(http_req_t *r)
         http_fail(r, BH_INVALID_ARGUMENT, "group_by", "group_by 应为 unit、category 或 source");
         return;
     }
-    c = db_reader(s->db);
-    if (DB(c, stats, &q, r->a, &rows, &n, &err) != BH_OK) {
-        db_reader_done(s->db, c);
+    if (svc_case_stats(s, &r->user, unit, &q, r->a, &rows, &n, &err) != BH_OK) {
         http_error(r, &err);
         return;
     }
-    db_reader_done(s->db, c);
     /* The total is the sum of the groups (one scan, not two). */
     for (int i = 0; i < n; i++) {
         total.reported += rows[i].reported;

@@ -169,18 +169,19 @@ static bool format(http_req_t *r, int idx, bool *xml)
 /* The optional jurisdiction_id must be ours (the root district). */
 static bool jurisdiction_ok(http_req_t *r, bool xml, const char *jid)
 {
-    svc_t *s = APP(r);
-    db_conn_t *c;
     db_unit_t u;
-    bool ok;
+    bh_err_t err;
+    bh_status_t st;
     if (!jid || !*jid)
         return true;
-    c = db_reader(s->db);
-    ok = DB(c, unit_get, jid, r->a, &u) == BH_OK && !u.parent;
-    db_reader_done(s->db, c);
-    if (!ok)
+    st = svc_unit_get(APP(r), jid, r->a, &u, NULL, NULL, NULL, &err);
+    if (st == BH_OK && !u.parent)
+        return true;
+    if (st == BH_OK || st == BH_NOT_FOUND)
         o311_error(r, xml, 404, "jurisdiction_id '%s' is not served here", jid);
-    return ok;
+    else
+        o311_error(r, xml, 503, "the service is busy; try again");
+    return false;
 }
 
 static const cat_t *public_service(svc_t *s, const char *code)
@@ -277,16 +278,10 @@ static bool is_closed(case_state_t st)
 
 static const char *unit_name(svc_t *s, const char *code, arena_t *a)
 {
-    db_conn_t *c;
     db_unit_t u;
-    const char *name = NULL;
-    if (!code)
-        return NULL;
-    c = db_reader(s->db);
-    if (DB(c, unit_get, code, a, &u) == BH_OK)
-        name = u.name;
-    db_reader_done(s->db, c);
-    return name;
+    if (!code || svc_unit_get(s, code, a, &u, NULL, NULL, NULL, NULL) != BH_OK)
+        return NULL; /* the name is decoration: a failed read leaves it out */
+    return u.name;
 }
 
 /* "已派遣：请尽快处置" - the detailed state and the latest note. */
@@ -720,10 +715,8 @@ static void h_requests(http_req_t *r)
     } else {
         db_case_filter_t f;
         const char *cats[DB_MAX_IN];
-        db_case_t *rows;
+        svc_case_row_t *rows;
         int n;
-        db_conn_t *c;
-        bh_err_t err;
 
         memset(&f, 0, sizeof f);
         f.status = f.light = -1;
@@ -754,13 +747,14 @@ static void h_requests(http_req_t *r)
         f.limit = (int)page_size;
         f.offset = (int)((page - 1) * page_size);
         if (f.ncategories > 0) {
-            c = db_reader(s->db);
-            if (DB(c, case_list, &f, r->a, &rows, &n, &err) != BH_OK)
-                n = 0;
-            db_reader_done(s->db, c);
+            if (svc_case_list_public(s, &f, r->a, &rows, &n, NULL) != BH_OK) {
+                json_decref(arr);
+                o311_error(r, xml, 503, "could not read the requests; try again");
+                return;
+            }
             for (int i = 0; i < n; i++) {
                 svc_case_view_t v;
-                if (public_case(r, rows[i].id, &v))
+                if (public_case(r, rows[i].k.id, &v))
                     json_array_append_new(arr, request_json(s, &v, extensions, r->a));
             }
         }
@@ -775,20 +769,16 @@ static void h_updates(http_req_t *r)
     db_event_row_t *ev;
     int n;
     dt_ms_t from, to;
-    db_conn_t *c;
     json_t *arr;
     bool xml;
 
     if (!format(r, 0, &xml) || !jurisdiction_ok(r, xml, qs_get(&r->query, "jurisdiction_id")) ||
         !date_range(r, xml, &r->query, &from, &to))
         return;
-    c = db_reader(s->db);
-    if (DB(c, events_between, from, to, MAX_PAGE, r->a, &ev, &n) != BH_OK) {
-        db_reader_done(s->db, c);
+    if (svc_events_between(s, from, to, MAX_PAGE, r->a, &ev, &n, NULL) != BH_OK) {
         o311_error(r, xml, 503, "could not read the updates; try again");
         return;
     }
-    db_reader_done(s->db, c);
     arr = json_array();
     for (int i = 0; i < n; i++) {
         svc_case_view_t v;

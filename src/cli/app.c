@@ -165,7 +165,7 @@ int app_open_with(const char *db_path, int readers, const char *categories, svc_
     } else {
         cats = cat_set_builtin();
     }
-    if (db_sqlite_open(db_path, readers, &db, &err) != BH_OK) {
+    if (db_open(db_path, readers, &db, &err) != BH_OK) {
         fprintf(stderr, "bihuan: %s\n", err.message);
         cat_set_free(cats);
         return 1;

@@ -77,14 +77,11 @@ int cmd_apikey(int argc, char **argv)
             printf("已吊销 API 密钥“%s”\n", name);
         }
     } else {
-        db_conn_t *conn = db_reader(svc.db);
         db_apikey_t *k;
         int n;
         char t1[40], t2[40];
-        bh_status_t st = DB(conn, apikey_list, a, &k, &n);
-        db_reader_done(svc.db, conn);
-        if (st != BH_OK) {
-            fprintf(stderr, "bihuan apikey: 读取密钥列表失败\n");
+        if (svc_apikey_list(&svc, a, &k, &n, &err) != BH_OK) {
+            fprintf(stderr, "bihuan apikey: %s\n", err.message);
             arena_free(a);
             app_close(&svc);
             return CLI_EXIT_NO;

@@ -64,9 +64,8 @@ static int acting_user(svc_t *svc, const char *name, arena_t *a, svc_user_t *u)
     u->unit = "";
     if (!name)
         return 0;
-    c = db_reader(svc->db);
-    st = DB(c, user_get, name, a, &row);
-    db_reader_done(svc->db, c);
+    (void)c;
+    st = svc_user_get(svc, name, a, &row, NULL);
     if (st != BH_OK || !row.active) {
         fprintf(stderr, "用户“%s”不存在或已停用\n", name);
         return -1;

@@ -92,24 +92,22 @@ static int user_list(const char *db)
 {
     svc_t svc;
     arena_t *a;
-    db_conn_t *c;
+    bh_err_t err;
     db_user_t *u;
     int n;
 
     if (app_open(db, 1, &svc))
         return CLI_EXIT_NO;
     a = arena_new();
-    c = db_reader(svc.db);
-    if (DB(c, user_list, a, &u, &n) != BH_OK) {
-        fprintf(stderr, "bihuan user: 读取用户列表失败\n");
+    if (svc_user_list(&svc, a, &u, &n, &err) != BH_OK) {
+        fprintf(stderr, "bihuan user: %s\n", err.message);
         n = -1;
     }
     for (int i = 0; i < n; i++) {
         db_unit_t unit;
-        bool found = DB(c, unit_get, u[i].unit, a, &unit) == BH_OK;
+        bool found = svc_unit_get(&svc, u[i].unit, a, &unit, NULL, NULL, NULL, &err) == BH_OK;
         printf("%s\t%s\t%s\t%s\n", u[i].username, u[i].role, u[i].unit, found ? unit.name : "");
     }
-    db_reader_done(svc.db, c);
     arena_free(a);
     app_close(&svc);
     return n < 0 ? CLI_EXIT_NO : CLI_EXIT_OK;

@@ -5,7 +5,7 @@
  * Callers never include a database library's header and never write SQL.
  *
  * Connections.  Every operation runs on a db_conn_t.  Reads take one from
- * the pool (db_reader / db_reader_done).  Writes happen only inside
+ * the pool (db_reader, which can time out / db_reader_done).  Writes happen only inside
  * db_write(): the function passed runs on the single writer connection,
  * inside a transaction shared with other concurrent writes (group commit:
  * one fsync for the whole batch); db_write returns once the batch is
@@ -191,7 +191,7 @@ typedef bh_status_t (*db_write_fn)(db_conn_t *c, void *ctx, bh_err_t *err);
 
 struct db_ops {
     void (*close)(db_t *db);
-    db_conn_t *(*reader)(db_t *db);
+    bh_status_t (*reader)(db_t *db, db_conn_t **out);
     void (*reader_done)(db_t *db, db_conn_t *c);
     bh_status_t (*write)(db_t *db, db_write_fn fn, void *ctx, bh_err_t *err);
 
@@ -334,6 +334,13 @@ struct db_conn {
 };
 
 /*
+ * Open the store a URL names: "sqlite:PATH" or a plain path (SQLite,
+ * created and migrated if needed), "postgres://…" (not in this build:
+ * BH_UNAVAILABLE says so).  'readers' is the size of the read pool.
+ */
+bh_status_t db_open(const char *url, int readers, db_t **out, bh_err_t *err);
+
+/*
  * Open (creating and migrating if needed) the SQLite database at 'path'.
  * 'readers' is the size of the read-connection pool.
  */
@@ -345,9 +352,14 @@ static inline void db_close(db_t *db)
         db->ops->close(db);
 }
 
-static inline db_conn_t *db_reader(db_t *db)
+/* How long db_reader waits for a free read connection. */
+#define DB_READER_WAIT_MS 10000
+
+/* A read connection (*out), or BH_UNAVAILABLE after DB_READER_WAIT_MS
+ * with none free.  Give it back with db_reader_done. */
+static inline bh_status_t db_reader(db_t *db, db_conn_t **out)
 {
-    return db->ops->reader(db);
+    return db->ops->reader(db, out);
 }
 
 static inline void db_reader_done(db_t *db, db_conn_t *c)

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "store/db_sqlite_schema.h"
 #include "util/cjk.h"
@@ -475,17 +476,32 @@ static bh_status_t sq_write(db_t *db, db_write_fn fn, void *ctx, bh_err_t *err)
     return j.st;
 }
 
-static db_conn_t *sq_reader(db_t *db)
+/* A reader from the pool, waiting at most DB_READER_WAIT_MS for one to be
+ * returned (BH_UNAVAILABLE then: the pool is held by stuck requests). */
+static bh_status_t sq_reader(db_t *db, db_conn_t **out)
 {
     struct sq_db *d = (struct sq_db *)db;
     struct sq_conn *c;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    ts.tv_sec += DB_READER_WAIT_MS / 1000;
+    ts.tv_nsec += (long)(DB_READER_WAIT_MS % 1000) * 1000000L;
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+    *out = NULL;
     pthread_mutex_lock(&d->pool_mu);
     while (!d->free_readers)
-        pthread_cond_wait(&d->cv_reader, &d->pool_mu);
+        if (pthread_cond_timedwait(&d->cv_reader, &d->pool_mu, &ts) != 0 && !d->free_readers) {
+            pthread_mutex_unlock(&d->pool_mu);
+            return BH_UNAVAILABLE;
+        }
     c = d->free_readers;
     d->free_readers = c->next_free;
     pthread_mutex_unlock(&d->pool_mu);
-    return &c->base;
+    *out = &c->base;
+    return BH_OK;
 }
 
 static void sq_reader_done(db_t *db, db_conn_t *conn)
@@ -1868,7 +1884,13 @@ bh_status_t db_sqlite_open(const char *path, int readers, db_t **out, bh_err_t *
     pthread_mutex_init(&d->mu, NULL);
     pthread_mutex_init(&d->pool_mu, NULL);
     pthread_cond_init(&d->cv_jobs, NULL);
-    pthread_cond_init(&d->cv_reader, NULL);
+    {
+        pthread_condattr_t ca; /* the reader wait's timeout runs on the monotonic clock */
+        pthread_condattr_init(&ca);
+        pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+        pthread_cond_init(&d->cv_reader, &ca);
+        pthread_condattr_destroy(&ca);
+    }
     pthread_create(&d->writer_thread, NULL, writer_main, d);
     *out = &d->base;
     return BH_OK;

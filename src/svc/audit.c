@@ -248,10 +248,14 @@ static bh_status_t verify_row(const db_audit_t *r, void *ctx)
 bh_status_t svc_audit_verify(svc_t *s, svc_audit_result_t *out)
 {
     struct verify v = {1, 0, 0, {0}, out};
-    db_conn_t *c = db_reader(s->db);
+    db_conn_t *c;
     bh_status_t st;
 
     memset(out, 0, sizeof *out);
+    if (db_reader(s->db, &c) != BH_OK) {
+        snprintf(out->why, sizeof out->why, "数据库繁忙（没有空闲的读连接）：未能校验");
+        return BH_UNAVAILABLE;
+    }
     st = DB(c, audit_walk, verify_row, &v);
     db_reader_done(s->db, c);
     out->rows = v.rows;

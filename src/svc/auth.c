@@ -369,7 +369,8 @@ bh_status_t svc_login(svc_t *s, const char *username, const char *password, cons
         (address && (wait = backoff_left(akey, ADDRESS_FREE, ADDRESS_CAP_S, now))))
         return bh_fail(err, BH_RATE_LIMITED, "username",
                        "登录失败次数过多，请 %d 秒后再试", wait);
-    c = db_reader(s->db);
+    if ((st = svc_reader(s, &c, err)))
+        return st;
     st = DB(c, user_get, username, a, user);
     db_reader_done(s->db, c);
     if (st != BH_OK && st != BH_NOT_FOUND)
@@ -437,7 +438,8 @@ bh_status_t svc_authenticate(svc_t *s, const char *token, arena_t *a, svc_user_t
         return bh_fail(err, BH_UNAUTHENTICATED, "Authorization", "缺少或无效的访问令牌，请先登录");
     token_hash(token, h);
     now = svc_now();
-    c = db_reader(s->db);
+    if ((st = svc_reader(s, &c, err)))
+        return st;
     st = DB(c, session_get, h, now, s->session_idle_ms > 0 ? now - s->session_idle_ms : 0, a, &u,
             &last_used);
     db_reader_done(s->db, c);

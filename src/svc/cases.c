@@ -590,9 +590,12 @@ bh_status_t svc_case_act(svc_t *s, const svc_user_t *u, int64_t id, case_event_t
 static bh_status_t get_view(svc_t *s, const svc_user_t *u, int64_t id, bool check, arena_t *a,
                             svc_case_view_t *out, bh_err_t *err)
 {
-    db_conn_t *c = db_reader(s->db);
-    bh_status_t st = DB(c, case_get, id, a, &out->k);
+    db_conn_t *c;
+    bh_status_t st;
 
+    if ((st = svc_reader(s, &c, err)))
+        return st;
+    st = DB(c, case_get, id, a, &out->k);
     if (st == BH_OK && check && !svc_case_visible(u, &out->k))
         st = BH_NOT_FOUND;
     if (st == BH_OK && (st = DB(c, event_list, id, a, &out->events, &out->nevents)) == BH_NOT_FOUND)

@@ -559,9 +559,13 @@ bh_status_t demo_build(svc_t *s, const demo_opts_t *o, demo_login_t *logins, int
                        bh_err_t *err)
 {
     struct gen g = {s, o, o->seed ? o->seed : 1, 0, NULL, 0, NULL};
-    db_conn_t *c = db_reader(s->db);
+    db_conn_t *c;
     int64_t existing;
-    bh_status_t st = DB(c, user_count, &existing);
+    bh_status_t st;
+
+    if ((st = svc_reader(s, &c, err)))
+        return st;
+    st = DB(c, user_count, &existing);
 
     db_reader_done(s->db, c);
     if (st != BH_OK)

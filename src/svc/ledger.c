@@ -997,7 +997,8 @@ bh_status_t svc_ledger_export(svc_t *s, const svc_user_t *u, ledger_kind_t kind,
         return bh_fail(err, BH_INVALID_ARGUMENT, "format",
                        kind == LEDGER_GEOMETRIES ? "网格边界台账须为 GeoJSON"
                                                  : "台账须为 CSV 或 xlsx（GeoJSON 只用于网格边界）");
-    c = db_reader(s->db);
+    if ((st = svc_reader(s, &c, err)))
+        return st;
     if (kind == LEDGER_GEOMETRIES) {
         st = export_geojson(s, c, path, rows, err);
         db_reader_done(s->db, c);

@@ -62,13 +62,16 @@ bh_status_t svc_geometry_put(svc_t *s, const char *actor, const char *unit, cons
 bh_status_t svc_locate(svc_t *s, double lng, double lat, arena_t *a, const char **unit,
                        bh_err_t *err)
 {
-    db_conn_t *c = db_reader(s->db);
+    db_conn_t *c;
     const char **units, **shapes;
     int n;
-    bh_status_t st = DB(c, geometry_candidates, lng, lat, a, &units, &shapes, &n);
+    bh_status_t st;
 
-    db_reader_done(s->db, c);
     *unit = NULL;
+    if ((st = svc_reader(s, &c, err)))
+        return st;
+    st = DB(c, geometry_candidates, lng, lat, a, &units, &shapes, &n);
+    db_reader_done(s->db, c);
     if (st)
         return bh_fail(err, st, "location", "定位失败");
     /* Candidates come in code order; a deeper unit (longer code) wins. */
@@ -171,9 +174,12 @@ bh_status_t svc_apikey_auth(svc_t *s, const char *key, arena_t *a, svc_user_t *o
     if (!key || strncmp(key, "bhk_", 4) != 0 || strlen(key) > 128)
         return bh_fail(err, BH_UNAUTHENTICATED, "api_key", "API 密钥无效");
     crypto_hash_sha256(h, (const unsigned char *)key, strlen(key));
-    c = db_reader(s->db);
+    if ((st = svc_reader(s, &c, err)))
+        return st;
     st = DB(c, apikey_get, h, a, &k);
     db_reader_done(s->db, c);
+    if (st != BH_OK && st != BH_NOT_FOUND)
+        return bh_fail(err, BH_UNAVAILABLE, "", "读取 API 密钥失败，请稍后再试");
     if (st != BH_OK || (role = role_from_name(k.role)) < 0)
         return bh_fail(err, BH_UNAUTHENTICATED, "api_key", "API 密钥无效或已吊销");
     /* Record use at most once a minute: a write per request would cost more

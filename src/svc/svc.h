@@ -218,6 +218,64 @@ bh_status_t svc_apikey_revoke(svc_t *s, const char *actor, const char *name, bh_
 bh_status_t svc_apikey_auth(svc_t *s, const char *key, arena_t *a, svc_user_t *out,
                             bh_err_t *err);
 
+/* ---- reads of the registry (registry_read.c) ----
+ * Each takes a read connection (BH_UNAVAILABLE when none is free in
+ * time), applies the caller's jurisdiction where there is one, and tells
+ * a failed read (BH_UNAVAILABLE / BH_INTERNAL) from an absent row
+ * (BH_NOT_FOUND).  Results live in 'a'. */
+
+/* A read connection, or BH_UNAVAILABLE with a message for people. */
+bh_status_t svc_reader(svc_t *s, db_conn_t **c, bh_err_t *err);
+
+bh_status_t svc_unit_list(svc_t *s, const char *parent, arena_t *a, db_unit_t **out, int *n,
+                          bh_err_t *err);
+/* A unit, and optionally (non-NULL) its children and whether it has a polygon. */
+bh_status_t svc_unit_get(svc_t *s, const char *code, arena_t *a, db_unit_t *out,
+                         db_unit_t **kids, int *nkids, bool *has_geometry, bh_err_t *err);
+bh_status_t svc_geometry_get(svc_t *s, const char *unit, arena_t *a, const char **geojson,
+                             bh_err_t *err);
+bh_status_t svc_user_list(svc_t *s, arena_t *a, db_user_t **out, int *n, bh_err_t *err);
+bh_status_t svc_user_get(svc_t *s, const char *username, arena_t *a, db_user_t *out,
+                         bh_err_t *err);
+/* May u read this managed object?  (Its grid in u's jurisdiction.) */
+bool svc_object_visible(const svc_user_t *u, const db_object_t *o);
+/* BH_NOT_FOUND also when it is outside u's jurisdiction; public users may not. */
+bh_status_t svc_object_get(svc_t *s, const svc_user_t *u, int64_t id, arena_t *a,
+                           db_object_t *out, bh_err_t *err);
+/* Objects of 'grid' (a unit's subtree, or NULL) within u's jurisdiction;
+ * f's other filters and paging as given (f->grid is set here). */
+bh_status_t svc_object_list(svc_t *s, const svc_user_t *u, const char *grid,
+                            db_object_filter_t *f, arena_t *a, db_object_t **out, int *n,
+                            bh_err_t *err);
+bh_status_t svc_apikey_list(svc_t *s, arena_t *a, db_apikey_t **out, int *n, bh_err_t *err);
+
+/* ---- reads of the case loop (case_read.c) ---- */
+
+/* A list row: the case and its clock rows. */
+typedef struct {
+    db_case_t k;
+    db_clock_t *clocks;
+    int nclocks;
+} svc_case_row_t;
+
+/* The cases f selects that u may read (the jurisdiction is added to f). */
+bh_status_t svc_case_list(svc_t *s, const svc_user_t *u, db_case_filter_t *f, arena_t *a,
+                          svc_case_row_t **out, int *n, bh_err_t *err);
+/* The anonymous Open311 read: no jurisdiction, so f must name the
+ * categories open to the public (ncategories > 0). */
+bh_status_t svc_case_list_public(svc_t *s, const db_case_filter_t *f, arena_t *a,
+                                 svc_case_row_t **out, int *n, bh_err_t *err);
+/* Statistics of 'unit' (BH_PERMISSION_DENIED outside u's jurisdiction);
+ * q's period and grouping as given, q->unit set here. */
+bh_status_t svc_case_stats(svc_t *s, const svc_user_t *u, const char *unit,
+                           db_stats_query_t *q, arena_t *a, db_stats_row_t **rows, int *n,
+                           bh_err_t *err);
+bh_status_t svc_case_counts(svc_t *s, int64_t out[CASE_ST__COUNT][SLA_LIGHT_OVERDUE + 1],
+                            bh_err_t *err);
+/* History entries with at in [from, to), oldest first (the change feed). */
+bh_status_t svc_events_between(svc_t *s, dt_ms_t from, dt_ms_t to, int limit, arena_t *a,
+                               db_event_row_t **out, int *n, bh_err_t *err);
+
 /* ---- the audit log (audit.c) ---- */
 
 /*

@@ -1,0 +1,95 @@
+/*
+ * case_read.c - the read use cases of the case loop: lists (with each
+ * row's clocks), statistics, state counts and the change feed, with the
+ * jurisdiction rule applied here rather than in the HTTP layer, and every
+ * store failure reported as a status.
+ */
+#include <string.h>
+
+#include "svc/svc.h"
+
+/* The rows f selects, each with its clocks. */
+static bh_status_t list_rows(svc_t *s, const db_case_filter_t *f, arena_t *a,
+                             svc_case_row_t **out, int *n, bh_err_t *err)
+{
+    db_conn_t *c;
+    db_case_t *rows;
+    bh_status_t st;
+
+    *n = 0;
+    if ((st = svc_reader(s, &c, err)))
+        return st;
+    if ((st = DB(c, case_list, f, a, &rows, n, err)) != BH_OK) {
+        db_reader_done(s->db, c);
+        return st;
+    }
+    *out = arena_alloc_array(a, (size_t)(*n > 0 ? *n : 1), sizeof **out);
+    for (int i = 0; i < *n && st == BH_OK; i++) {
+        (*out)[i].k = rows[i];
+        st = DB(c, clocks_get, rows[i].id, a, &(*out)[i].clocks, &(*out)[i].nclocks);
+    }
+    db_reader_done(s->db, c);
+    if (st != BH_OK)
+        return bh_fail(err, st, "", "读取案件时限失败，请稍后重试");
+    return BH_OK;
+}
+
+bh_status_t svc_case_list(svc_t *s, const svc_user_t *u, db_case_filter_t *f, arena_t *a,
+                          svc_case_row_t **out, int *n, bh_err_t *err)
+{
+    /* Jurisdiction: the public see what they reported; everyone but the
+     * administrator what happened in, or was handed to, their scope. */
+    if (u->role == ROLE_PUBLIC)
+        f->created_by = u->username;
+    else if (u->role != ROLE_ADMIN && !u->unrestricted)
+        f->visible = db_scope(u->unit);
+    return list_rows(s, f, a, out, n, err);
+}
+
+bh_status_t svc_case_list_public(svc_t *s, const db_case_filter_t *f, arena_t *a,
+                                 svc_case_row_t **out, int *n, bh_err_t *err)
+{
+    if (f->ncategories <= 0) /* only the categories the caller names as public */
+        return bh_fail(err, BH_INTERNAL, "", "公开检索须限定公开类别");
+    return list_rows(s, f, a, out, n, err);
+}
+
+bh_status_t svc_case_stats(svc_t *s, const svc_user_t *u, const char *unit,
+                           db_stats_query_t *q, arena_t *a, db_stats_row_t **rows, int *n,
+                           bh_err_t *err)
+{
+    db_conn_t *c;
+    bh_status_t st;
+    if (u->role != ROLE_ADMIN && !unit_in_scope(u->unit, unit))
+        return bh_fail(err, BH_PERMISSION_DENIED, "unit", "单位“%s”不在您的管辖范围内", unit);
+    q->unit = db_scope(unit);
+    if ((st = svc_reader(s, &c, err)))
+        return st;
+    st = DB(c, stats, q, a, rows, n, err);
+    db_reader_done(s->db, c);
+    return st;
+}
+
+bh_status_t svc_case_counts(svc_t *s, int64_t out[CASE_ST__COUNT][SLA_LIGHT_OVERDUE + 1],
+                            bh_err_t *err)
+{
+    db_conn_t *c;
+    bh_status_t st;
+    if ((st = svc_reader(s, &c, err)))
+        return st;
+    st = DB(c, counts, out);
+    db_reader_done(s->db, c);
+    return st ? bh_fail(err, st, "", "读取案件计数失败") : BH_OK;
+}
+
+bh_status_t svc_events_between(svc_t *s, dt_ms_t from, dt_ms_t to, int limit, arena_t *a,
+                               db_event_row_t **out, int *n, bh_err_t *err)
+{
+    db_conn_t *c;
+    bh_status_t st;
+    if ((st = svc_reader(s, &c, err)))
+        return st;
+    st = DB(c, events_between, from, to, limit, a, out, n);
+    db_reader_done(s->db, c);
+    return st ? bh_fail(err, st, "", "读取案件动态失败，请稍后重试") : BH_OK;
+}

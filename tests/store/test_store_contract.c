@@ -1,0 +1,533 @@
+/*
+ * test_store_contract.c - the store contract (store/db.h) as a test suite
+ * that runs against any db_t: the one the URL in argv[1] (or
+ * BIHUAN_TEST_STORE) opens, a fresh SQLite file by default.  A PostgreSQL
+ * back-end is written against this suite; every rule here is one that
+ * svc/ relies on when writers run concurrently (issue 17, items 10-13).
+ *
+ * Usage: test_store_contract [URL]
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "store/db.h"
+
+static char url[600];
+static db_t *db;
+
+static int setup(void **state)
+{
+    bh_err_t err;
+    (void)state;
+    if (db_open(url, 2, &db, &err) != BH_OK) {
+        fprintf(stderr, "cannot open %s: %s\n", url, err.message);
+        return -1;
+    }
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    db_close(db);
+    return 0;
+}
+
+/* ---- writes: a function per step, run through db_write ---- */
+
+static bh_status_t put_units(db_conn_t *c, void *ctx, bh_err_t *err)
+{
+    static const db_unit_t units[] = {
+        {"440303", NULL, "罗湖区", "district", true},
+        {"440303001", "440303", "黄贝街道", "street", true},
+        {"440303001001", "440303001", "社区", "community", true},
+        {"44030300100101", "440303001001", "网格", "grid", true},
+        {"440303-CG", "440303", "城市管理局", "department", true},
+        {"440303-CGZF", "440303", "城市管理综合执法局", "department", true},
+    };
+    bh_status_t st = BH_OK;
+    (void)ctx;
+    for (size_t i = 0; i < sizeof units / sizeof units[0] && st == BH_OK; i++)
+        st = DB(c, unit_put, &units[i], err);
+    return st;
+}
+
+static db_case_t new_case(const char *unit, const char *handling, const char *idem)
+{
+    db_case_t k;
+    memset(&k, 0, sizeof k);
+    k.category = "E0501";
+    k.kind = "city_event";
+    k.title = "井盖缺失";
+    k.description = "路口井盖缺失";
+    k.source = "hotline";
+    k.unit = unit;
+    k.handling_unit = handling;
+    k.idempotency_key = idem;
+    k.created_at = k.updated_at = 1700000000000;
+    k.version = 1;
+    k.status = CASE_ST_REPORTED;
+    k.light = SLA_LIGHT_GREEN;
+    k.on_time = -1;
+    return k;
+}
+
+struct ins {
+    db_case_t k;
+    bh_status_t st;
+};
+
+static bh_status_t insert_tx(db_conn_t *c, void *ctx, bh_err_t *err)
+{
+    struct ins *x = ctx;
+    x->st = DB(c, case_insert, &x->k, err);
+    return x->st;
+}
+
+static int64_t insert(const char *unit, const char *handling, const char *idem, bh_status_t *st)
+{
+    struct ins x = {new_case(unit, handling, idem), BH_OK};
+    bh_err_t err;
+    bh_status_t w = db_write(db, insert_tx, &x, &err);
+    if (st)
+        *st = w;
+    return w == BH_OK ? x.k.id : 0;
+}
+
+static void units_and_scopes(void **state)
+{
+    bh_err_t err;
+    arena_t *a = arena_new();
+    db_conn_t *c;
+    db_unit_t u;
+    db_case_t *rows;
+    db_case_filter_t f;
+    int n;
+    int64_t cg, cgzf, grid;
+    (void)state;
+
+    assert_int_equal(db_write(db, put_units, NULL, &err), BH_OK);
+    assert_int_equal(db_reader(db, &c), BH_OK);
+    assert_int_equal(DB(c, unit_get, "440303-CG", a, &u), BH_OK);
+    assert_string_equal(u.name, "城市管理局");
+    assert_int_equal(DB(c, unit_get, "440399", a, &u), BH_NOT_FOUND);
+    db_reader_done(db, c);
+
+    cg = insert("44030300100101", "440303-CG", NULL, NULL);
+    cgzf = insert("44030300100101", "440303-CGZF", NULL, NULL);
+    grid = insert("44030300100101", NULL, NULL, NULL);
+    assert_true(cg && cgzf && grid);
+
+    /* a department's scope is itself: the sibling sharing its prefix is out */
+    memset(&f, 0, sizeof f);
+    f.status = f.light = -1;
+    f.limit = 100;
+    f.visible = db_scope("440303-CG");
+    assert_false(f.visible.subtree);
+    assert_int_equal(db_reader(db, &c), BH_OK);
+    assert_int_equal(DB(c, case_list, &f, a, &rows, &n, &err), BH_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(rows[0].id, cg);
+    /* a street's scope is its subtree */
+    f.visible = db_scope("440303001");
+    assert_true(f.visible.subtree);
+    assert_int_equal(DB(c, case_list, &f, a, &rows, &n, &err), BH_OK);
+    assert_int_equal(n, 3);
+    /* a unit filter on a department code is exact too */
+    memset(&f.visible, 0, sizeof f.visible);
+    f.unit = db_scope("440303-CG");
+    assert_int_equal(DB(c, case_list, &f, a, &rows, &n, &err), BH_OK);
+    assert_int_equal(n, 0);
+    db_reader_done(db, c);
+    arena_free(a);
+}
+
+/* The unique key decides, not an earlier lookup: a twin insert is a
+ * conflict and writes nothing. */
+static void insert_conflicts_on_keys(void **state)
+{
+    bh_status_t st;
+    int64_t id, again, found;
+    db_conn_t *c;
+    (void)state;
+    id = insert("44030300100101", NULL, "u1:key-1", &st);
+    assert_int_equal(st, BH_OK);
+    again = insert("44030300100101", NULL, "u1:key-1", &st);
+    assert_int_equal(st, BH_CONFLICT);
+    assert_int_equal(again, 0);
+    assert_int_equal(db_reader(db, &c), BH_OK);
+    assert_int_equal(DB(c, case_lookup_key, "u1:key-1", "hotline", NULL, &found), BH_OK);
+    assert_int_equal(found, id);
+    assert_int_equal(DB(c, case_lookup_key, "u1:none", "hotline", NULL, &found), BH_OK);
+    assert_int_equal(found, 0);
+    db_reader_done(db, c);
+}
+
+struct upd {
+    int64_t id, read_version;
+    bh_status_t st;
+};
+
+static bh_status_t update_tx(db_conn_t *c, void *ctx, bh_err_t *err)
+{
+    struct upd *x = ctx;
+    arena_t *a = arena_new();
+    db_case_t k;
+    bh_status_t st = DB(c, case_get, x->id, a, &k);
+    if (st == BH_OK) {
+        k.version = x->read_version + 1;
+        k.status = CASE_ST_REGISTERED;
+        st = DB(c, case_update, &k, x->read_version, err);
+    }
+    x->st = st;
+    arena_free(a);
+    return st;
+}
+
+/* An update conditional on the version read: the second of two writers
+ * that read version 1 gets a conflict, never a lost update. */
+static void update_is_conditional(void **state)
+{
+    int64_t id = insert("44030300100101", NULL, NULL, NULL);
+    struct upd first = {id, 1, BH_OK}, second = {id, 1, BH_OK};
+    bh_err_t err;
+    arena_t *a = arena_new();
+    db_conn_t *c;
+    db_case_t k;
+    (void)state;
+    assert_int_equal(db_write(db, update_tx, &first, &err), BH_OK);
+    assert_int_equal(db_write(db, update_tx, &second, &err), BH_CONFLICT);
+    assert_string_equal(err.field, "version");
+    assert_int_equal(db_reader(db, &c), BH_OK);
+    assert_int_equal(DB(c, case_get, id, a, &k), BH_OK);
+    assert_int_equal(k.version, 2);
+    assert_int_equal(DB(c, case_get, id + 1000000, a, &k), BH_NOT_FOUND);
+    db_reader_done(db, c);
+    arena_free(a);
+}
+
+static bh_status_t fill_hash(db_audit_t *r, void *ctx)
+{
+    (void)ctx;
+    memset(r->hash, (int)(r->seq & 0xff), 32);
+    return BH_OK;
+}
+
+static bh_status_t audit_tx(db_conn_t *c, void *ctx, bh_err_t *err)
+{
+    db_audit_t r;
+    (void)err;
+    memset(&r, 0, sizeof r);
+    r.at = 1700000000000;
+    r.actor = "t";
+    r.action = "test";
+    r.object = ctx;
+    r.detail = "{}";
+    return DB(c, audit_append, &r, fill_hash, NULL);
+}
+
+struct walk {
+    int n, lane;
+    int64_t last_seq;
+    unsigned char prev[32];
+    bool ok;
+};
+
+static bh_status_t walk_row(const db_audit_t *r, void *ctx)
+{
+    struct walk *w = ctx;
+    if (w->n == 0 || r->lane != w->lane) {
+        w->ok &= w->n == 0 || r->lane > w->lane;
+        w->lane = r->lane;
+        w->last_seq = 0;
+        memset(w->prev, 0, 32);
+    }
+    w->ok &= r->seq == w->last_seq + 1 && memcmp(r->prev_hash, w->prev, 32) == 0;
+    w->last_seq = r->seq;
+    memcpy(w->prev, r->hash, 32);
+    w->n++;
+    return BH_OK;
+}
+
+/* Appends are linked by the store: seq and prev_hash follow the lane's
+ * head; the walk returns every row, lane by lane, in seq order. */
+static void audit_chains(void **state)
+{
+    struct walk w = {0, 0, 0, {0}, true};
+    bh_err_t err;
+    db_conn_t *c;
+    (void)state;
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(db_write(db, audit_tx, "obj", &err), BH_OK);
+    assert_int_equal(db_reader(db, &c), BH_OK);
+    assert_int_equal(DB(c, audit_walk, walk_row, &w), BH_OK);
+    db_reader_done(db, c);
+    assert_int_equal(w.n, 5);
+    assert_true(w.ok);
+}
+
+struct lease {
+    const char *holder;
+    dt_ms_t now;
+    bool held;
+    bool release;
+};
+
+static bh_status_t lease_tx(db_conn_t *c, void *ctx, bh_err_t *err)
+{
+    struct lease *x = ctx;
+    (void)err;
+    if (x->release)
+        return DB(c, lease_release, "job", x->holder);
+    return DB(c, lease, "job", x->holder, x->now, 10000, &x->held);
+}
+
+static bool take(const char *holder, dt_ms_t now)
+{
+    struct lease x = {holder, now, false, false};
+    bh_err_t err;
+    assert_int_equal(db_write(db, lease_tx, &x, &err), BH_OK);
+    return x.held;
+}
+
+/* One holder at a time; the holder renews; a lapsed or released lease
+ * passes to the next. */
+static void leases(void **state)
+{
+    struct lease rel = {"b", 0, false, true};
+    bh_err_t err;
+    (void)state;
+    assert_true(take("a", 1000));
+    assert_false(take("b", 2000));
+    assert_true(take("a", 5000));   /* renewed until 15000 */
+    assert_false(take("b", 12000));
+    assert_true(take("b", 15000));  /* lapsed */
+    assert_false(take("a", 16000));
+    assert_int_equal(db_write(db, lease_tx, &rel, &err), BH_OK);
+    assert_true(take("a", 16001));  /* released */
+}
+
+struct sess {
+    int op;
+    unsigned char hash[32];
+    int64_t user, purged;
+    dt_ms_t at;
+};
+
+static bh_status_t user_tx(db_conn_t *c, void *ctx, bh_err_t *err)
+{
+    db_user_t u = {0, "contract", "operator", "440303", NULL, NULL, "x", true};
+    (void)ctx;
+    return DB(c, user_put, &u, err);
+}
+
+static bh_status_t sess_tx(db_conn_t *c, void *ctx, bh_err_t *err)
+{
+    struct sess *x = ctx;
+    (void)err;
+    switch (x->op) {
+    case 0: return DB(c, session_put, x->hash, x->user, x->at, x->at + 100000);
+    case 1: return DB(c, session_touch, x->hash, x->at);
+    case 2: return DB(c, session_del_user, x->user);
+    default: return DB(c, session_purge, x->at, x->at - 1000, &x->purged);
+    }
+}
+
+static bh_status_t sess_get(const unsigned char hash[32], dt_ms_t now, dt_ms_t idle_since)
+{
+    arena_t *a = arena_new();
+    db_conn_t *c;
+    db_user_t u;
+    dt_ms_t last = 0;
+    bh_status_t st;
+    assert_int_equal(db_reader(db, &c), BH_OK);
+    st = DB(c, session_get, hash, now, idle_since, a, &u, &last);
+    db_reader_done(db, c);
+    arena_free(a);
+    return st;
+}
+
+/* Sessions: expiry, the idle clock, revocation by user, purge. */
+static void sessions(void **state)
+{
+    struct sess x;
+    bh_err_t err;
+    arena_t *a = arena_new();
+    db_conn_t *c;
+    db_user_t u;
+    (void)state;
+    assert_int_equal(db_write(db, user_tx, NULL, &err), BH_OK);
+    assert_int_equal(db_reader(db, &c), BH_OK);
+    assert_int_equal(DB(c, user_get, "contract", a, &u), BH_OK);
+    db_reader_done(db, c);
+    memset(&x, 0, sizeof x);
+    memset(x.hash, 7, 32);
+    x.user = u.id;
+    x.at = 10000;
+    assert_int_equal(db_write(db, sess_tx, &x, &err), BH_OK);
+    assert_int_equal(sess_get(x.hash, 20000, 5000), BH_OK);
+    assert_int_equal(sess_get(x.hash, 20000, 15000), BH_NOT_FOUND); /* idle since 10000 */
+    x.op = 1;
+    x.at = 16000;
+    assert_int_equal(db_write(db, sess_tx, &x, &err), BH_OK);
+    assert_int_equal(sess_get(x.hash, 20000, 15000), BH_OK);         /* touched at 16000 */
+    assert_int_equal(sess_get(x.hash, 200000, 0), BH_NOT_FOUND);     /* expired at 110000 */
+    x.op = 2;
+    assert_int_equal(db_write(db, sess_tx, &x, &err), BH_OK);
+    assert_int_equal(sess_get(x.hash, 20000, 0), BH_NOT_FOUND);      /* revoked */
+    x.op = 0;
+    x.at = 10000;
+    assert_int_equal(db_write(db, sess_tx, &x, &err), BH_OK);
+    x.op = 3;
+    x.at = 120000; /* past expiry */
+    assert_int_equal(db_write(db, sess_tx, &x, &err), BH_OK);
+    assert_int_equal(x.purged, 1);
+    arena_free(a);
+}
+
+struct sp {
+    int64_t id;
+};
+
+/* Inside a write: a rolled-back savepoint leaves nothing; the rest of
+ * the transaction commits. */
+static bh_status_t savepoint_tx(db_conn_t *c, void *ctx, bh_err_t *err)
+{
+    struct sp *x = ctx;
+    db_case_t gone = new_case("44030300100101", NULL, "sp:gone"), kept = new_case("44030300100101", NULL, "sp:kept");
+    bh_status_t st;
+    if ((st = DB(c, savepoint, DB_SP_BEGIN)) || (st = DB(c, case_insert, &gone, err)) ||
+        (st = DB(c, savepoint, DB_SP_ROLLBACK)))
+        return st;
+    if ((st = DB(c, savepoint, DB_SP_ROW_BEGIN)) || (st = DB(c, case_insert, &kept, err)) ||
+        (st = DB(c, savepoint, DB_SP_ROW_RELEASE)))
+        return st;
+    x->id = kept.id;
+    return BH_OK;
+}
+
+static void savepoints(void **state)
+{
+    struct sp x = {0};
+    bh_err_t err;
+    db_conn_t *c;
+    int64_t found;
+    (void)state;
+    assert_int_equal(db_write(db, savepoint_tx, &x, &err), BH_OK);
+    assert_int_equal(db_reader(db, &c), BH_OK);
+    assert_int_equal(DB(c, case_lookup_key, "sp:gone", "hotline", NULL, &found), BH_OK);
+    assert_int_equal(found, 0);
+    assert_int_equal(DB(c, case_lookup_key, "sp:kept", "hotline", NULL, &found), BH_OK);
+    assert_int_equal(found, x.id);
+    db_reader_done(db, c);
+}
+
+struct quar {
+    int64_t id;
+};
+
+static bh_status_t schedule_tx(db_conn_t *c, void *ctx, bh_err_t *err)
+{
+    struct quar *x = ctx;
+    arena_t *a = arena_new();
+    db_case_t k;
+    bh_status_t st = DB(c, case_get, x->id, a, &k);
+    if (st == BH_OK) {
+        k.next_change = 5;
+        k.version++;
+        st = DB(c, case_update, &k, k.version - 1, err);
+    }
+    arena_free(a);
+    return st;
+}
+
+static bh_status_t quarantine_tx(db_conn_t *c, void *ctx, bh_err_t *err)
+{
+    (void)err;
+    return DB(c, case_quarantine, ((struct quar *)ctx)->id, 10, "测试");
+}
+
+static bool due(int64_t id)
+{
+    int64_t ids[256];
+    int n;
+    bool found = false;
+    db_conn_t *c;
+    assert_int_equal(db_reader(db, &c), BH_OK);
+    assert_int_equal(DB(c, sweep_due, 100, 256, ids, &n), BH_OK);
+    db_reader_done(db, c);
+    for (int i = 0; i < n; i++)
+        found |= ids[i] == id;
+    return found;
+}
+
+/* A quarantined case leaves the sweep's schedule. */
+static void quarantine_unschedules(void **state)
+{
+    struct quar x = {insert("44030300100101", NULL, NULL, NULL)};
+    bh_err_t err;
+    (void)state;
+    assert_int_equal(db_write(db, schedule_tx, &x, &err), BH_OK);
+    assert_true(due(x.id));
+    assert_int_equal(db_write(db, quarantine_tx, &x, &err), BH_OK);
+    assert_false(due(x.id));
+}
+
+/* A reader wait ends: with the pool (2) held, the next one is refused
+ * after DB_READER_WAIT_MS instead of hanging. */
+static void reader_wait_times_out(void **state)
+{
+    db_conn_t *a, *b, *c;
+    (void)state;
+    assert_int_equal(db_reader(db, &a), BH_OK);
+    assert_int_equal(db_reader(db, &b), BH_OK);
+    assert_int_equal(db_reader(db, &c), BH_UNAVAILABLE);
+    assert_null(c);
+    db_reader_done(db, a);
+    assert_int_equal(db_reader(db, &c), BH_OK);
+    db_reader_done(db, b);
+    db_reader_done(db, c);
+}
+
+int main(int argc, char **argv)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(units_and_scopes),
+        cmocka_unit_test(insert_conflicts_on_keys),
+        cmocka_unit_test(update_is_conditional),
+        cmocka_unit_test(audit_chains),
+        cmocka_unit_test(leases),
+        cmocka_unit_test(sessions),
+        cmocka_unit_test(savepoints),
+        cmocka_unit_test(quarantine_unschedules),
+        cmocka_unit_test(reader_wait_times_out),
+    };
+    const char *u = argc > 1 ? argv[1] : getenv("BIHUAN_TEST_STORE");
+    int rc;
+    if (u && *u) {
+        snprintf(url, sizeof url, "%s", u);
+        rc = cmocka_run_group_tests(tests, setup, teardown);
+    } else {
+        char dir[] = "/tmp/bihuan-store-XXXXXX";
+        if (!mkdtemp(dir))
+            return 1;
+        snprintf(url, sizeof url, "sqlite:%s/contract.db", dir);
+        rc = cmocka_run_group_tests(tests, setup, teardown);
+        snprintf(url, sizeof url, "%s/contract.db", dir);
+        unlink(url);
+        strcat(url, "-wal");
+        unlink(url);
+        snprintf(url, sizeof url, "%s/contract.db-shm", dir);
+        unlink(url);
+        rmdir(dir);
+    }
+    return rc;
+}
