@@ -1039,74 +1039,6 @@ static void h_case_action(http_req_t *r)
     http_json(r, 200, render_case_view(s, &r->user, &v, r->a));
 }
 
-/* Count the search tokens of one term. */
-static int count_tok(void *ctx, int flags, const char *t, int len, int s, int e)
-{
-    (void)flags; (void)t; (void)len; (void)s; (void)e;
-    ++*(int *)ctx;
-    return 0;
-}
-
-/* Build an FTS5 MATCH expression: each whitespace-separated term becomes a
- * quoted phrase (quotes doubled), terms are ANDed; NULL if no term has a
- * searchable character. */
-static const char *fts_expr(arena_t *a, const char *q)
-{
-    size_t cap = strlen(q) * 2 + 16, len = 0;
-    char *out = arena_alloc(a, cap);
-    const char *p = q;
-
-    while (*p) {
-        const char *e;
-        int ntok = 0;
-        while (*p && isspace((unsigned char)*p))
-            p++;
-        for (e = p; *e && !isspace((unsigned char)*e); e++)
-            ;
-        if (e > p && (cjk_tokenize(p, (int)(e - p), true, count_tok, &ntok), ntok > 0)) {
-            if (len)
-                out[len++] = ' ';
-            out[len++] = '"';
-            for (const char *c = p; c < e; c++) {
-                if (*c == '"')
-                    out[len++] = '"';
-                out[len++] = *c;
-            }
-            out[len++] = '"';
-        }
-        p = e;
-    }
-    out[len] = '\0';
-    return len ? out : NULL;
-}
-
-static const char *encode_cursor(arena_t *a, int sort, int64_t key, int64_t id)
-{
-    char raw[64], *out;
-    size_t n = (size_t)snprintf(raw, sizeof raw, "v1:%d:%lld:%lld", sort, (long long)key, (long long)id);
-    size_t olen = sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-    out = arena_alloc(a, olen);
-    sodium_bin2base64(out, olen, (const unsigned char *)raw, n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-    return out;
-}
-
-static bool decode_cursor(const char *c, int sort, int64_t *key, int64_t *id)
-{
-    unsigned char raw[64];
-    size_t n;
-    int s;
-    long long k, i;
-    if (strlen(c) > 80 || sodium_base642bin(raw, sizeof raw - 1, c, strlen(c), NULL, &n, NULL,
-                                            sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
-        return false;
-    raw[n] = '\0';
-    if (sscanf((char *)raw, "v1:%d:%lld:%lld", &s, &k, &i) != 3 || s != sort)
-        return false;
-    *key = k;
-    *id = i;
-    return true;
-}
-
 static bool list_filters(http_req_t *r, db_case_filter_t *f)
 {
     static const char *const sorts[] = {"-created_at", "created_at", "-updated_at", "updated_at", "relevance"};
@@ -1132,17 +1064,14 @@ static bool list_filters(http_req_t *r, db_case_filter_t *f)
             return false;
         }
     }
-    if ((v = qs_get(&r->query, "q")) && !(f->fts = fts_expr(r->a, v))) {
-        http_fail(r, BH_INVALID_ARGUMENT, "q", "检索词中没有可检索的文字");
-        return false;
-    }
+    f->search = qs_get(&r->query, "q"); /* the store builds its own query from the words */
     if (!time_param(r, "from", false, &f->from) || !time_param(r, "to", true, &f->to))
         return false;
     if ((v = qs_get(&r->query, "sort"))) {
         int i;
         for (i = 0; i < 5 && strcmp(v, sorts[i]); i++)
             ;
-        if (i == 5 || (i == DB_SORT_RELEVANCE && !f->fts)) {
+        if (i == 5 || (i == DB_SORT_RELEVANCE && !f->search)) {
             http_fail(r, BH_INVALID_ARGUMENT, "sort", "排序应为 -created_at、created_at、-updated_at、updated_at，或与 q 同用的 relevance");
             return false;
         }
@@ -1158,11 +1087,11 @@ static bool list_filters(http_req_t *r, db_case_filter_t *f)
         f->limit = (int)n;
     }
     if ((v = qs_get(&r->query, "cursor"))) {
-        if (!decode_cursor(v, f->sort, &f->after_key, &f->after_id)) {
+        if (strlen(v) > 200) {
             http_fail(r, BH_INVALID_ARGUMENT, "cursor", "cursor 无效（须原样使用上一页返回的 next_cursor，且排序相同）");
             return false;
         }
-        f->after_set = true;
+        f->cursor = v; /* opaque: the store reads it */
     }
     /* open: not closed or rejected; supervised: under 督办; mine: the
      * cases this user reported (a grid worker's 我的上报). */
@@ -1190,51 +1119,54 @@ static void h_case_list(http_req_t *r)
     svc_case_row_t *rows;
     int n;
     bh_err_t err;
-    json_t *items, *next = json_null();
+    const char *next;
+    json_t *items;
 
     if (!auth(r) || !only_params(r, params) || !list_filters(r, &f))
         return;
-    f.limit++; /* one more tells whether there is a next page */
-    if (svc_case_list(s, &r->user, &f, r->a, &rows, &n, &err) != BH_OK) {
+    if (svc_case_list(s, &r->user, &f, r->a, &rows, &n, &next, &err) != BH_OK) {
         http_error(r, &err);
         return;
     }
     items = json_array();
-    for (int i = 0; i < n && i < f.limit - 1; i++)
+    for (int i = 0; i < n; i++)
         json_array_append_new(items, render_case_row(s, &r->user, &rows[i].k, rows[i].clocks,
                                                      rows[i].nclocks, r->a));
-    if (n == f.limit) {
-        const db_case_t *last = &rows[n - 2].k;
-        int64_t key = f.sort == DB_SORT_RELEVANCE ? (f.after_set ? f.after_key : 0) + n - 1
-                      : f.sort <= DB_SORT_CREATED_ASC ? last->created_at : last->updated_at;
-        next = json_string(encode_cursor(r->a, f.sort, key, last->id));
-    }
-    http_json(r, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
+    http_json(r, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor",
+                                next ? json_string(next) : json_null()));
 }
 
 /* ---- statistics ---- */
 
-static json_t *rate(int64_t num, int64_t den)
+/* A group's figures, each named and computed by the registry
+ * (core/metric.h); an undefined rate or average is null. */
+static json_t *stats_json(const case_figures_t *f)
 {
-    return den ? json_real((double)num / (double)den) : json_null();
+    int n;
+    const metric_t *m = case_metrics(&n);
+    json_t *o = json_object();
+    for (int i = 0; i < n; i++) {
+        double v;
+        json_object_set_new(o, m[i].key,
+                            !metric_value(&m[i], f, &v) ? json_null()
+                            : m[i].kind == METRIC_COUNT ? json_integer((json_int_t)v)
+                                                        : json_real(v));
+    }
+    return o;
 }
 
-static json_t *stats_json(const db_stats_row_t *g)
+/* The registry's labels and formulas, for the response to say what it used. */
+static void stats_legend(json_t **labels, json_t **formulas)
 {
-    json_t *o = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
-        "reported", (json_int_t)g->reported, "registered", (json_int_t)g->registered,
-        "due", (json_int_t)g->due, "closed", (json_int_t)g->closed,
-        "closed_on_time", (json_int_t)g->closed_on_time, "overdue", (json_int_t)g->overdue,
-        "handled", (json_int_t)g->handled, "reworked", (json_int_t)g->reworked,
-        "rated", (json_int_t)g->rated, "satisfied", (json_int_t)g->satisfied,
-        "open", (json_int_t)(g->registered - g->closed));
-    json_object_set_new(o, "close_rate", rate(g->closed, g->due));
-    json_object_set_new(o, "on_time_close_rate", rate(g->closed_on_time, g->due));
-    json_object_set_new(o, "overdue_rate", rate(g->overdue, g->due));
-    json_object_set_new(o, "rework_rate", rate(g->reworked, g->handled));
-    json_object_set_new(o, "satisfaction_rate", rate(g->satisfied, g->rated));
-    json_object_set_new(o, "avg_handle_hours", g->avg_handle_hours < 0 ? json_null() : json_real(g->avg_handle_hours));
-    return o;
+    int n;
+    const metric_t *m = case_metrics(&n);
+    *labels = json_object();
+    *formulas = json_object();
+    for (int i = 0; i < n; i++) {
+        json_object_set_new(*labels, m[i].key, json_string(m[i].label));
+        if (m[i].formula)
+            json_object_set_new(*formulas, m[i].key, json_string(m[i].formula));
+    }
 }
 
 static void h_stats(http_req_t *r)
@@ -1243,7 +1175,8 @@ static void h_stats(http_req_t *r)
     svc_t *s = APP(r);
     db_stats_query_t q = {0};
     const char *unit, *gb;
-    db_stats_row_t *rows, total = {.avg_handle_hours = -1};
+    db_stats_row_t *rows;
+    case_figures_t total;
     int n;
     bh_err_t err;
     json_t *groups, *labels, *formulas;
@@ -1286,25 +1219,12 @@ static void h_stats(http_req_t *r)
         return;
     }
     /* The total is the sum of the groups (one scan, not two). */
-    for (int i = 0; i < n; i++) {
-        total.reported += rows[i].reported;
-        total.registered += rows[i].registered;
-        total.due += rows[i].due;
-        total.closed += rows[i].closed;
-        total.closed_on_time += rows[i].closed_on_time;
-        total.overdue += rows[i].overdue;
-        total.handled += rows[i].handled;
-        total.reworked += rows[i].reworked;
-        total.rated += rows[i].rated;
-        total.satisfied += rows[i].satisfied;
-        total.handle_ms_sum += rows[i].handle_ms_sum;
-        total.handle_n += rows[i].handle_n;
-    }
-    if (total.handle_n)
-        total.avg_handle_hours = total.handle_ms_sum / (double)total.handle_n / DT_HOUR_MS;
+    memset(&total, 0, sizeof total);
+    for (int i = 0; i < n; i++)
+        case_figures_add(&total, &rows[i].f);
     groups = json_array();
     for (int i = 0; q.group_by != DB_GROUP_NONE && i < n; i++) {
-        json_t *g = stats_json(&rows[i]);
+        json_t *g = stats_json(&rows[i].f);
         const char *name = rows[i].name;
         if (q.group_by == DB_GROUP_SOURCE)
             name = svc_source_label(rows[i].key);
@@ -1312,22 +1232,7 @@ static void h_stats(http_req_t *r)
         json_object_set_new(g, "name", name ? json_string(name) : json_null());
         json_array_append_new(groups, g);
     }
-    labels = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
-        "reported", "上报数", "registered", "立案数", "due", "应结案数", "closed", "结案数",
-        "closed_on_time", "按期结案数", "overdue", "超期数", "handled", "处置数",
-        "reworked", "返工数", "close_rate", "结案率", "on_time_close_rate", "按期结案率",
-        "rework_rate", "返工率", "satisfaction_rate", "满意率", "avg_handle_hours", "平均处置时长（小时）");
-    formulas = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
-        "reported", "统计期内上报（created_at ∈ [from, to)）且位于所选单位辖区内的案件数",
-        "registered", "其中已立案的案件数",
-        "due", "应结案数 = 已立案且（截至 as_of 已结案，或主时限截止时间 ≤ as_of）的案件数",
-        "closed", "结案数 = 截至 as_of 已结案的案件数",
-        "close_rate", "结案率 = 结案数 / 应结案数",
-        "on_time_close_rate", "按期结案率 = 按期结案数 / 应结案数（按期：主时限停止时未超过截止时间）",
-        "overdue", "超期数 = 应结案数 − 按期结案数（逾期结案或到期未结）；超期率 = 超期数 / 应结案数",
-        "rework_rate", "返工率 = 返工数（至少返工一次的案件）/ 处置数（至少处置完毕一次的案件）",
-        "satisfaction_rate", "满意率 = 评价为基本满意及以上（3–5）的案件数 / 已评价案件数",
-        "avg_handle_hours", "平均处置时长 = 首次派遣到最近一次处置完毕的平均自然小时数");
+    stats_legend(&labels, &formulas);
     http_json(r, 200, json_pack("{s:s, s:o, s:{s:o, s:o, s:o, s:s}, s:o, s:o, s:o, s:o}",
         "unit", unit, "group_by", gb ? json_string(gb) : json_null(),
         "period", "from", render_time(q.from), "to", render_time(q.to), "as_of", render_time(q.as_of),

@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "core/case.h"
+#include "core/metric.h"
 #include "core/sla.h"
 #include "core/unitcode.h"
 #include "util/arena.h"
@@ -109,11 +110,12 @@ typedef struct {
     const char *category;        /* the category or its subclasses (prefix) */
     const char *source;
     int light;                   /* sla_light_t or -1 */
-    const char *fts;             /* an FTS5 MATCH expression (built by the caller) */
+    const char *search;          /* the user's words: every whitespace-separated term
+                                    must occur (as a phrase); the back-end builds its
+                                    own query (BH_INVALID_ARGUMENT "q" if none can) */
     dt_ms_t from, to;            /* created_at in [from, to) */
     int sort;                    /* DB_SORT_* */
-    bool after_set;              /* cursor: continue after this key */
-    int64_t after_key, after_id;
+    const char *cursor;          /* a next_cursor case_list returned, untouched; NULL: first page */
     int limit;
 } db_case_filter_t;
 
@@ -158,14 +160,11 @@ typedef struct {
 enum { DB_SORT_CREATED_DESC, DB_SORT_CREATED_ASC, DB_SORT_UPDATED_DESC,
        DB_SORT_UPDATED_ASC, DB_SORT_RELEVANCE };
 
-/* Figures of GET /api/v1/stats/cases for one group. */
+/* Figures of GET /api/v1/stats/cases for one group: the counts of
+ * core/metric.h (its registry says what each means). */
 typedef struct {
     const char *key, *name;
-    int64_t reported, registered, due, closed, closed_on_time, overdue,
-        handled, reworked, rated, satisfied;
-    double avg_handle_hours; /* -1 when nothing was handled */
-    double handle_ms_sum;    /* the sum and count behind the average */
-    int64_t handle_n;
+    case_figures_t f;
 } db_stats_row_t;
 
 typedef struct {
@@ -240,8 +239,10 @@ struct db_ops {
      * is written, never a lost update). */
     bh_status_t (*case_update)(db_conn_t *c, const db_case_t *k, int64_t read_version,
                                bh_err_t *err);
+    /* At most f->limit cases; *next_cursor is the opaque cursor of the
+     * next page (the back-end's own format), or NULL after the last. */
     bh_status_t (*case_list)(db_conn_t *c, const db_case_filter_t *f, arena_t *a,
-                             db_case_t **out, int *n, bh_err_t *err);
+                             db_case_t **out, int *n, const char **next_cursor, bh_err_t *err);
 
     bh_status_t (*event_add)(db_conn_t *c, int64_t case_id, int seq, const case_event_t *e);
     bh_status_t (*event_list)(db_conn_t *c, int64_t case_id, arena_t *a,

@@ -1210,7 +1210,7 @@ static void bind_scope(sqlite3_stmt *s, const char *name, const db_scope_t *sc, 
     bind_name_text(s, p, prefix_end(a, sc->code));
 }
 
-static void add_filters(dynbuf_t *b, const db_case_filter_t *f)
+static void add_filters(dynbuf_t *b, const db_case_filter_t *f, const char *fts)
 {
     if (f->unit.code) {
         add(b, " AND ");
@@ -1254,11 +1254,11 @@ static void add_filters(dynbuf_t *b, const db_case_filter_t *f)
         add(b, " AND cases.created_at >= :from");
     if (f->to)
         add(b, " AND cases.created_at < :to");
-    if (f->fts && f->sort != DB_SORT_RELEVANCE)
+    if (fts && f->sort != DB_SORT_RELEVANCE)
         add(b, " AND +cases.id IN (SELECT rowid FROM cases_fts WHERE cases_fts MATCH :q)");
 }
 
-static void bind_filters(sqlite3_stmt *s, const db_case_filter_t *f, arena_t *a)
+static void bind_filters(sqlite3_stmt *s, const db_case_filter_t *f, const char *fts, arena_t *a)
 {
     bind_scope(s, "u", &f->unit, a);
     bind_name_text(s, ":h", f->handling_unit);
@@ -1281,63 +1281,161 @@ static void bind_filters(sqlite3_stmt *s, const db_case_filter_t *f, arena_t *a)
         bind_name_text(s, ":li", sla_light_name((sla_light_t)f->light));
     bind_name_int(s, ":from", f->from);
     bind_name_int(s, ":to", f->to);
-    bind_name_text(s, ":q", f->fts);
+    bind_name_text(s, ":q", fts);
+}
+
+/* Count the search tokens of one term. */
+static int count_tok(void *ctx, int flags, const char *t, int len, int s0, int e)
+{
+    (void)flags, (void)t, (void)len, (void)s0, (void)e;
+    ++*(int *)ctx;
+    return 0;
+}
+
+/* The FTS5 MATCH expression for the user's words: each whitespace-
+ * separated term becomes a quoted phrase (quotes doubled), terms are
+ * ANDed; NULL if no term has a searchable character. */
+static const char *fts_expr(arena_t *a, const char *q)
+{
+    size_t cap = strlen(q) * 2 + 16, len = 0;
+    char *out = arena_alloc(a, cap);
+    const char *p = q;
+
+    while (*p) {
+        const char *e;
+        int ntok = 0;
+        while (*p && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '\f' || *p == '\v'))
+            p++;
+        for (e = p; *e && !(*e == ' ' || *e == '\t' || *e == '\n' || *e == '\r' || *e == '\f' || *e == '\v'); e++)
+            ;
+        if (e > p && (cjk_tokenize(p, (int)(e - p), true, count_tok, &ntok), ntok > 0)) {
+            if (len)
+                out[len++] = ' ';
+            out[len++] = '"';
+            for (const char *c = p; c < e; c++) {
+                if (*c == '"')
+                    out[len++] = '"';
+                out[len++] = *c;
+            }
+            out[len++] = '"';
+        }
+        p = e;
+    }
+    out[len] = '\0';
+    return len ? out : NULL;
+}
+
+/*
+ * List cursors are this back-end's own: "c1:SORT:KEY:ID" in hex (after
+ * the row with that sort key and id), or for relevance, whose order has
+ * no key, "c1:4:OFFSET:0".  Callers hand them back untouched.
+ */
+static const char *cursor_encode(arena_t *a, int sort, int64_t key, int64_t id)
+{
+    char raw[80], *out;
+    int n = snprintf(raw, sizeof raw, "c1:%d:%lld:%lld", sort, (long long)key, (long long)id);
+    out = arena_alloc(a, 2 * (size_t)n + 1);
+    for (int i = 0; i < n; i++)
+        snprintf(out + 2 * i, 3, "%02x", (unsigned char)raw[i]);
+    return out;
+}
+
+static bool cursor_decode(const char *cur, int sort, int64_t *key, int64_t *id)
+{
+    char raw[80];
+    size_t n = strlen(cur);
+    int s, used = 0;
+    long long k, i;
+    if (n == 0 || n % 2 || n / 2 >= sizeof raw)
+        return false;
+    for (size_t j = 0; j < n / 2; j++) {
+        unsigned v;
+        if (sscanf(cur + 2 * j, "%2x", &v) != 1 || !strchr("0123456789abcdef", cur[2 * j]) ||
+            !strchr("0123456789abcdef", cur[2 * j + 1]))
+            return false;
+        raw[j] = (char)v;
+    }
+    raw[n / 2] = '\0';
+    if (sscanf(raw, "c1:%d:%lld:%lld%n", &s, &k, &i, &used) != 3 || raw[used] || s != sort ||
+        (sort == DB_SORT_RELEVANCE && k < 0))
+        return false;
+    *key = k;
+    *id = i;
+    return true;
 }
 
 static bh_status_t sq_case_list(db_conn_t *c, const db_case_filter_t *f, arena_t *a,
-                                db_case_t **out, int *n, bh_err_t *err)
+                                db_case_t **out, int *n, const char **next_cursor, bh_err_t *err)
 {
     static const char *const keycol[] = {"created_at", "created_at", "updated_at", "updated_at"};
     dynbuf_t b;
     sqlite3_stmt *s;
+    const char *fts = NULL;
+    int64_t ck = 0, cid = 0;
     int rc;
 
-    if (f->after_set && f->sort != DB_SORT_RELEVANCE && f->offset)
+    *n = 0;
+    *next_cursor = NULL;
+    if (f->search && !(fts = fts_expr(a, f->search)))
+        return bh_fail(err, BH_INVALID_ARGUMENT, "q", "检索词中没有可检索的文字");
+    if (f->sort == DB_SORT_RELEVANCE && !fts)
+        return bh_fail(err, BH_INVALID_ARGUMENT, "sort", "按相关度排序须给出检索词（q）");
+    if (f->cursor && !cursor_decode(f->cursor, f->sort, &ck, &cid))
+        return bh_fail(err, BH_INVALID_ARGUMENT, "cursor",
+                       "cursor 无效（须原样使用上一页返回的 next_cursor，且排序相同）");
+    if (f->cursor && f->offset)
         return bh_fail(err, BH_INTERNAL, "", "cursor and offset together");
 
     dynbuf_init(&b, SQL_MAX);
     if (f->sort == DB_SORT_RELEVANCE) {
         add(&b, "SELECT " CASE_COLS " FROM cases JOIN (SELECT rowid AS rid, rank AS r FROM"
                 " cases_fts WHERE cases_fts MATCH :q) f ON f.rid = cases.id WHERE 1");
-        add_filters(&b, f);
+        add_filters(&b, f, fts);
         add(&b, " ORDER BY f.r, cases.id LIMIT :limit OFFSET :off");
     } else {
         bool desc = f->sort == DB_SORT_CREATED_DESC || f->sort == DB_SORT_UPDATED_DESC;
-        char frag[256];
         add(&b, "SELECT " CASE_COLS " FROM cases WHERE 1");
-        add_filters(&b, f);
-        if (f->after_set) {
-            snprintf(frag, sizeof frag, " AND (cases.%s %s :ck OR (cases.%s = :ck AND cases.id %s :cid))",
-                     keycol[f->sort], desc ? "<" : ">", keycol[f->sort], desc ? "<" : ">");
-            add(&b, frag);
-        }
-        snprintf(frag, sizeof frag, " ORDER BY cases.%s %s, cases.id %s LIMIT :limit OFFSET :off",
-                 keycol[f->sort], desc ? "DESC" : "ASC", desc ? "DESC" : "ASC");
-        add(&b, frag);
+        add_filters(&b, f, fts);
+        if (f->cursor)
+            dynbuf_printf(&b, " AND (cases.%s %s :ck OR (cases.%s = :ck AND cases.id %s :cid))",
+                          keycol[f->sort], desc ? "<" : ">", keycol[f->sort], desc ? "<" : ">");
+        dynbuf_printf(&b, " ORDER BY cases.%s %s, cases.id %s LIMIT :limit OFFSET :off",
+                      keycol[f->sort], desc ? "DESC" : "ASC", desc ? "DESC" : "ASC");
     }
     if (prepare_built(c, &b, &s, err) != BH_OK)
         return err ? err->status : BH_INTERNAL;
-    bind_filters(s, f, a);
-    bind_name_int(s, ":limit", f->limit);
+    bind_filters(s, f, fts, a);
+    bind_name_int(s, ":limit", (int64_t)f->limit + 1); /* one more tells of a next page */
     /* Relevance pages by offset (the cursor carries it); the others by key. */
-    if (f->after_set && f->sort == DB_SORT_RELEVANCE) {
-        bind_name_int(s, ":off", f->after_key);
+    if (f->sort == DB_SORT_RELEVANCE) {
+        bind_name_int(s, ":off", f->cursor ? ck : f->offset);
     } else {
         bind_name_int(s, ":off", f->offset);
-        bind_name_int(s, ":ck", f->after_key);
-        bind_name_int(s, ":cid", f->after_id);
+        bind_name_int(s, ":ck", ck);
+        bind_name_int(s, ":cid", cid);
     }
-    *out = arena_alloc(a, (size_t)(f->limit > 0 ? f->limit : 1) * sizeof **out);
-    *n = 0;
+    *out = arena_alloc_array(a, (size_t)(f->limit > 0 ? f->limit : 1), sizeof **out);
     while ((rc = sqlite3_step(s)) == SQLITE_ROW && *n < f->limit) {
         memset(&(*out)[*n], 0, sizeof **out);
         row_case(s, a, &(*out)[(*n)++]);
     }
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-        bh_status_t st = bh_fail(err, BH_INVALID_ARGUMENT, "q", "检索条件无效：%s",
-                                 sqlite3_errmsg(SQ(c)->h));
+        bh_status_t st = rc == SQLITE_ERROR
+                             ? bh_fail(err, BH_INVALID_ARGUMENT, "q", "检索条件无效：%s",
+                                       sqlite3_errmsg(SQ(c)->h))
+                             : bh_fail(err, read_end(rc), "", "查询未读完：%s", sqlite3_errstr(rc));
         sqlite3_finalize(s);
+        *n = 0;
         return st;
+    }
+    if (rc == SQLITE_ROW && *n > 0) { /* there is a next page */
+        const db_case_t *last = &(*out)[*n - 1];
+        *next_cursor = f->sort == DB_SORT_RELEVANCE
+                           ? cursor_encode(a, f->sort, (f->cursor ? ck : f->offset) + *n, 0)
+                       : cursor_encode(a, f->sort,
+                                       f->sort <= DB_SORT_CREATED_ASC ? last->created_at
+                                                                      : last->updated_at,
+                                       last->id);
     }
     sqlite3_finalize(s);
     return BH_OK;
@@ -1408,20 +1506,16 @@ static bh_status_t sq_stats(db_conn_t *c, const db_stats_query_t *q, arena_t *a,
             cap *= 2;
         }
         r = &(*rows)[(*n)++];
+        static const case_count_t cols[] = {CM_REPORTED, CM_REGISTERED, CM_DUE, CM_CLOSED,
+                                            CM_CLOSED_ON_TIME, CM_HANDLED, CM_REWORKED,
+                                            CM_RATED, CM_SATISFIED};
+        memset(r, 0, sizeof *r);
         r->key = col_text(s, 0, a);
-        r->reported = sqlite3_column_int64(s, 1);
-        r->registered = sqlite3_column_int64(s, 2);
-        r->due = sqlite3_column_int64(s, 3);
-        r->closed = sqlite3_column_int64(s, 4);
-        r->closed_on_time = sqlite3_column_int64(s, 5);
-        r->overdue = r->due - r->closed_on_time;
-        r->handled = sqlite3_column_int64(s, 6);
-        r->reworked = sqlite3_column_int64(s, 7);
-        r->rated = sqlite3_column_int64(s, 8);
-        r->satisfied = sqlite3_column_int64(s, 9);
-        r->handle_ms_sum = sqlite3_column_double(s, 10);
-        r->handle_n = sqlite3_column_int64(s, 11);
-        r->avg_handle_hours = r->handle_n ? r->handle_ms_sum / (double)r->handle_n / DT_HOUR_MS : -1;
+        for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
+            r->f.n[cols[i]] = sqlite3_column_int64(s, 1 + (int)i);
+        r->f.handle_ms_sum = sqlite3_column_double(s, 10);
+        r->f.handle_n = sqlite3_column_int64(s, 11);
+        case_figures_finish(&r->f);
         r->name = col_text(s, 12, a);
     }
     sqlite3_finalize(s);

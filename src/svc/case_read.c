@@ -10,7 +10,7 @@
 
 /* The rows f selects, each with its clocks. */
 static bh_status_t list_rows(svc_t *s, const db_case_filter_t *f, arena_t *a,
-                             svc_case_row_t **out, int *n, bh_err_t *err)
+                             svc_case_row_t **out, int *n, const char **next, bh_err_t *err)
 {
     db_conn_t *c;
     db_case_t *rows;
@@ -19,7 +19,7 @@ static bh_status_t list_rows(svc_t *s, const db_case_filter_t *f, arena_t *a,
     *n = 0;
     if ((st = svc_reader(s, &c, err)))
         return st;
-    if ((st = DB(c, case_list, f, a, &rows, n, err)) != BH_OK) {
+    if ((st = DB(c, case_list, f, a, &rows, n, next, err)) != BH_OK) {
         db_reader_done(s->db, c);
         return st;
     }
@@ -35,7 +35,7 @@ static bh_status_t list_rows(svc_t *s, const db_case_filter_t *f, arena_t *a,
 }
 
 bh_status_t svc_case_list(svc_t *s, const svc_user_t *u, db_case_filter_t *f, arena_t *a,
-                          svc_case_row_t **out, int *n, bh_err_t *err)
+                          svc_case_row_t **out, int *n, const char **next_cursor, bh_err_t *err)
 {
     /* Jurisdiction: the public see what they reported; everyone but the
      * administrator what happened in, or was handed to, their scope. */
@@ -43,15 +43,16 @@ bh_status_t svc_case_list(svc_t *s, const svc_user_t *u, db_case_filter_t *f, ar
         f->created_by = u->username;
     else if (u->role != ROLE_ADMIN && !u->unrestricted)
         f->visible = db_scope(u->unit);
-    return list_rows(s, f, a, out, n, err);
+    return list_rows(s, f, a, out, n, next_cursor, err);
 }
 
 bh_status_t svc_case_list_public(svc_t *s, const db_case_filter_t *f, arena_t *a,
                                  svc_case_row_t **out, int *n, bh_err_t *err)
 {
+    const char *next;
     if (f->ncategories <= 0) /* only the categories the caller names as public */
         return bh_fail(err, BH_INTERNAL, "", "公开检索须限定公开类别");
-    return list_rows(s, f, a, out, n, err);
+    return list_rows(s, f, a, out, n, &next, err);
 }
 
 bh_status_t svc_case_stats(svc_t *s, const svc_user_t *u, const char *unit,

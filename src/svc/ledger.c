@@ -907,11 +907,12 @@ static bh_status_t export_cases(struct exp *e, svc_t *s, const svc_user_t *u, db
     f.limit = 5000;
     if (u->role != ROLE_ADMIN)
         f.visible = db_scope(u->unit);
-    for (;;) {
+    for (char cursor[256];;) {
         arena_t *a = arena_new();
         db_case_t *k;
+        const char *next;
         int n;
-        if ((st = DB(c, case_list, &f, a, &k, &n, err))) {
+        if ((st = DB(c, case_list, &f, a, &k, &n, &next, err))) {
             arena_free(a);
             return st;
         }
@@ -942,13 +943,10 @@ static bh_status_t export_cases(struct exp *e, svc_t *s, const svc_user_t *u, db
             set(e, "on_time", k[i].on_time < 0 ? "" : k[i].on_time ? "是" : "否");
             st = put(e, err);
         }
-        if (n) {
-            f.after_set = true;
-            f.after_key = k[n - 1].created_at;
-            f.after_id = k[n - 1].id;
-        }
+        if (next) /* it lives in 'a': keep a copy for the next page */
+            f.cursor = strncpy(cursor, next, sizeof cursor - 1), cursor[sizeof cursor - 1] = '\0', cursor;
         arena_free(a);
-        if (st || n < f.limit)
+        if (st || !next)
             return st;
     }
 }

@@ -258,9 +258,10 @@ typedef struct {
     int nclocks;
 } svc_case_row_t;
 
-/* The cases f selects that u may read (the jurisdiction is added to f). */
+/* The cases f selects that u may read (the jurisdiction is added to f);
+ * *next_cursor: the opaque cursor of the next page, NULL after the last. */
 bh_status_t svc_case_list(svc_t *s, const svc_user_t *u, db_case_filter_t *f, arena_t *a,
-                          svc_case_row_t **out, int *n, bh_err_t *err);
+                          svc_case_row_t **out, int *n, const char **next_cursor, bh_err_t *err);
 /* The anonymous Open311 read: no jurisdiction, so f must name the
  * categories open to the public (ncategories > 0). */
 bh_status_t svc_case_list_public(svc_t *s, const db_case_filter_t *f, arena_t *a,

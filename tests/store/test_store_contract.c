@@ -110,6 +110,7 @@ static void units_and_scopes(void **state)
     db_unit_t u;
     db_case_t *rows;
     db_case_filter_t f;
+    const char *next;
     int n;
     int64_t cg, cgzf, grid;
     (void)state;
@@ -133,18 +134,18 @@ static void units_and_scopes(void **state)
     f.visible = db_scope("440303-CG");
     assert_false(f.visible.subtree);
     assert_int_equal(db_reader(db, &c), BH_OK);
-    assert_int_equal(DB(c, case_list, &f, a, &rows, &n, &err), BH_OK);
+    assert_int_equal(DB(c, case_list, &f, a, &rows, &n, &next, &err), BH_OK);
     assert_int_equal(n, 1);
     assert_int_equal(rows[0].id, cg);
     /* a street's scope is its subtree */
     f.visible = db_scope("440303001");
     assert_true(f.visible.subtree);
-    assert_int_equal(DB(c, case_list, &f, a, &rows, &n, &err), BH_OK);
+    assert_int_equal(DB(c, case_list, &f, a, &rows, &n, &next, &err), BH_OK);
     assert_int_equal(n, 3);
     /* a unit filter on a department code is exact too */
     memset(&f.visible, 0, sizeof f.visible);
     f.unit = db_scope("440303-CG");
-    assert_int_equal(DB(c, case_list, &f, a, &rows, &n, &err), BH_OK);
+    assert_int_equal(DB(c, case_list, &f, a, &rows, &n, &next, &err), BH_OK);
     assert_int_equal(n, 0);
     db_reader_done(db, c);
     arena_free(a);
@@ -152,6 +153,48 @@ static void units_and_scopes(void **state)
 
 /* The unique key decides, not an earlier lookup: a twin insert is a
  * conflict and writes nothing. */
+/* Pages follow the back-end's opaque cursor to the end, each row once;
+ * a forged cursor and words with nothing searchable are the caller's
+ * errors, named by field. */
+static void cursors_and_search(void **state)
+{
+    bh_err_t err;
+    arena_t *a = arena_new();
+    db_conn_t *c;
+    db_case_t *rows;
+    db_case_filter_t f;
+    const char *next;
+    int n, seen = 0, pages = 0;
+    (void)state;
+    for (int i = 0; i < 7; i++)
+        assert_true(insert("44030300100101", NULL, NULL, NULL) > 0);
+    memset(&f, 0, sizeof f);
+    f.status = f.light = -1;
+    f.limit = 3;
+    f.sort = DB_SORT_CREATED_DESC;
+    assert_int_equal(db_reader(db, &c), BH_OK);
+    do {
+        assert_int_equal(DB(c, case_list, &f, a, &rows, &n, &next, &err), BH_OK);
+        seen += n;
+        pages++;
+        f.cursor = next;
+    } while (next && pages < 100);
+    assert_true(seen >= 7);
+    assert_int_equal(pages, (seen + 2) / 3);
+    f.cursor = "not-a-cursor";
+    assert_int_equal(DB(c, case_list, &f, a, &rows, &n, &next, &err), BH_INVALID_ARGUMENT);
+    assert_string_equal(err.field, "cursor");
+    f.cursor = NULL;
+    f.search = "井盖";
+    assert_int_equal(DB(c, case_list, &f, a, &rows, &n, &next, &err), BH_OK);
+    assert_true(n > 0);
+    f.search = "  ，。 ";
+    assert_int_equal(DB(c, case_list, &f, a, &rows, &n, &next, &err), BH_INVALID_ARGUMENT);
+    assert_string_equal(err.field, "q");
+    db_reader_done(db, c);
+    arena_free(a);
+}
+
 static void insert_conflicts_on_keys(void **state)
 {
     bh_status_t st;
@@ -501,6 +544,7 @@ int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(units_and_scopes),
+        cmocka_unit_test(cursors_and_search),
         cmocka_unit_test(insert_conflicts_on_keys),
         cmocka_unit_test(update_is_conditional),
         cmocka_unit_test(audit_chains),
