@@ -43,9 +43,9 @@ static bh_status_t unit_tx(db_conn_t *c, void *ctx, bh_err_t *err)
     db_unit_t h = {"440303-CG", "440303", "城市管理局", "department", true};
     bh_status_t st;
     (void)ctx;
-    if ((st = DB(c, unit_put, &d, err)) || (st = DB(c, unit_put, &g, err)))
+    if ((st = DB(c, registry, unit_put, &d, err)) || (st = DB(c, registry, unit_put, &g, err)))
         return st;
-    return DB(c, unit_put, &h, err);
+    return DB(c, registry, unit_put, &h, err);
 }
 
 static bh_status_t fill_tx(db_conn_t *c, void *ctx, bh_err_t *err)

@@ -30,7 +30,7 @@ struct unit_ctx {
 
 static bh_status_t unit_tx(db_conn_t *c, void *ctx, bh_err_t *err)
 {
-    return DB(c, unit_put, &((struct unit_ctx *)ctx)->u, err);
+    return DB(c, registry, unit_put, &((struct unit_ctx *)ctx)->u, err);
 }
 
 int cmd_init(int argc, char **argv)

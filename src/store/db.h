@@ -188,12 +188,34 @@ enum { DB_GROUP_NONE, DB_GROUP_UNIT, DB_GROUP_CATEGORY, DB_GROUP_SOURCE };
 
 typedef bh_status_t (*db_write_fn)(db_conn_t *c, void *ctx, bh_err_t *err);
 
+/* ---- the operations, one table per aggregate ---- */
+
+/* Lifecycle, transactions and coordination (leases) */
 struct db_ops {
     void (*close)(db_t *db);
     bh_status_t (*reader)(db_t *db, db_conn_t **out);
     void (*reader_done)(db_t *db, db_conn_t *c);
     bh_status_t (*write)(db_t *db, db_write_fn fn, void *ctx, bh_err_t *err);
+    /* Inside a write: take or renew the lease 'name' for 'holder' until
+     * now + ttl_ms; *held is false when another holder's lease is still
+     * running (then nothing changed).  Works across servers sharing the
+     * store: the row is the lock. */
+    bh_status_t (*lease)(db_conn_t *c, const char *name, const char *holder, dt_ms_t now,
+                         int64_t ttl_ms, bool *held);
+    /* Give the lease up if 'holder' has it. */
+    bh_status_t (*lease_release)(db_conn_t *c, const char *name, const char *holder);
 
+    bh_status_t (*integrity_check)(db_conn_t *c, arena_t *a, const char **result);
+    /* Refresh the query planner's statistics (after bulk loads). */
+    bh_status_t (*analyze)(db_conn_t *c);
+
+    /* Inside a write: a nested savepoint around one row of a bulk load,
+     * so a bad row can be undone alone (DB_SP_ROLLBACK also ends it). */
+    bh_status_t (*savepoint)(db_conn_t *c, int op);
+};
+
+/* The unit tree, categories, polygons and managed objects */
+struct db_registry_ops {
     bh_status_t (*unit_put)(db_conn_t *c, const db_unit_t *u, bh_err_t *err);
     bh_status_t (*unit_get)(db_conn_t *c, const char *code, arena_t *a, db_unit_t *out);
     bh_status_t (*unit_find)(db_conn_t *c, const char *name, const char *type,
@@ -201,6 +223,27 @@ struct db_ops {
     bh_status_t (*unit_list)(db_conn_t *c, const char *parent, arena_t *a,
                              db_unit_t **out, int *n);
 
+    bh_status_t (*category_put)(db_conn_t *c, const char *code, const char *name,
+                                const char *kind, const char *parent, const char *policy);
+
+    /* A unit's polygon (GeoJSON, WGS-84) with its bounding box. */
+    bh_status_t (*geometry_put)(db_conn_t *c, const char *unit, const char *geojson,
+                                const double bbox[4], bh_err_t *err);
+    bh_status_t (*geometry_get)(db_conn_t *c, const char *unit, arena_t *a, const char **geojson);
+    /* Units whose bounding box contains the point (the R*Tree prefilter). */
+    bh_status_t (*geometry_candidates)(db_conn_t *c, double lng, double lat, arena_t *a,
+                                       const char ***units, const char ***geojson, int *n);
+
+    /* Managed objects: insert (id assigned) or update by id (kind, code and
+     * grid are kept: they never change). */
+    bh_status_t (*object_put)(db_conn_t *c, db_object_t *o, bh_err_t *err);
+    bh_status_t (*object_get)(db_conn_t *c, int64_t id, arena_t *a, db_object_t *out);
+    bh_status_t (*object_list)(db_conn_t *c, const db_object_filter_t *f, arena_t *a,
+                               db_object_t **out, int *n);
+};
+
+/* Users, sessions and API keys */
+struct db_auth_ops {
     bh_status_t (*user_put)(db_conn_t *c, const db_user_t *u, bh_err_t *err);
     bh_status_t (*user_get)(db_conn_t *c, const char *username, arena_t *a, db_user_t *out);
     bh_status_t (*user_list)(db_conn_t *c, arena_t *a, db_user_t **out, int *n);
@@ -221,9 +264,18 @@ struct db_ops {
     /* Delete expired and idle sessions; *n says how many. */
     bh_status_t (*session_purge)(db_conn_t *c, dt_ms_t now, dt_ms_t idle_since, int64_t *n);
 
-    bh_status_t (*category_put)(db_conn_t *c, const char *code, const char *name,
-                                const char *kind, const char *parent, const char *policy);
+    bh_status_t (*apikey_put)(db_conn_t *c, const char *name, const unsigned char hash[32],
+                              const char *role, const char *unit, dt_ms_t created,
+                              bh_err_t *err);
+    bh_status_t (*apikey_get)(db_conn_t *c, const unsigned char hash[32], arena_t *a,
+                              db_apikey_t *out);
+    bh_status_t (*apikey_list)(db_conn_t *c, arena_t *a, db_apikey_t **out, int *n);
+    bh_status_t (*apikey_revoke)(db_conn_t *c, const char *name, dt_ms_t at);
+    bh_status_t (*apikey_touch)(db_conn_t *c, int64_t id, dt_ms_t at);
+};
 
+/* Cases, their history and clocks, the sweep, counts, lists and statistics */
+struct db_case_ops {
     /* Insert a case with its derived columns (the id is assigned) and
      * index its text.  BH_CONFLICT, with nothing written, when its
      * idempotency key or source + external id is taken (the unique index
@@ -258,14 +310,6 @@ struct db_ops {
     bh_status_t (*sweep_due)(db_conn_t *c, dt_ms_t now, int limit, int64_t *ids, int *n);
     /* Set a case aside: record why, and take it off the sweep's schedule. */
     bh_status_t (*case_quarantine)(db_conn_t *c, int64_t id, dt_ms_t at, const char *reason);
-    /* Inside a write: take or renew the lease 'name' for 'holder' until
-     * now + ttl_ms; *held is false when another holder's lease is still
-     * running (then nothing changed).  Works across servers sharing the
-     * store: the row is the lock. */
-    bh_status_t (*lease)(db_conn_t *c, const char *name, const char *holder, dt_ms_t now,
-                         int64_t ttl_ms, bool *held);
-    /* Give the lease up if 'holder' has it. */
-    bh_status_t (*lease_release)(db_conn_t *c, const char *name, const char *holder);
 
     /* Cases by status and light: out[status][light]. */
     bh_status_t (*counts)(db_conn_t *c, int64_t out[CASE_ST__COUNT][SLA_LIGHT_OVERDUE + 1]);
@@ -277,31 +321,13 @@ struct db_ops {
     bh_status_t (*stats)(db_conn_t *c, const db_stats_query_t *q, arena_t *a,
                          db_stats_row_t **rows, int *n, bh_err_t *err);
 
-    bh_status_t (*integrity_check)(db_conn_t *c, arena_t *a, const char **result);
-    /* Refresh the query planner's statistics (after bulk loads). */
-    bh_status_t (*analyze)(db_conn_t *c);
+    /* History entries with at in [from, to), oldest first, at most 'limit'. */
+    bh_status_t (*events_between)(db_conn_t *c, dt_ms_t from, dt_ms_t to, int limit, arena_t *a,
+                                  db_event_row_t **out, int *n);
+};
 
-    /* A unit's polygon (GeoJSON, WGS-84) with its bounding box. */
-    bh_status_t (*geometry_put)(db_conn_t *c, const char *unit, const char *geojson,
-                                const double bbox[4], bh_err_t *err);
-    bh_status_t (*geometry_get)(db_conn_t *c, const char *unit, arena_t *a, const char **geojson);
-    /* Units whose bounding box contains the point (the R*Tree prefilter). */
-    bh_status_t (*geometry_candidates)(db_conn_t *c, double lng, double lat, arena_t *a,
-                                       const char ***units, const char ***geojson, int *n);
-
-    bh_status_t (*apikey_put)(db_conn_t *c, const char *name, const unsigned char hash[32],
-                              const char *role, const char *unit, dt_ms_t created,
-                              bh_err_t *err);
-    bh_status_t (*apikey_get)(db_conn_t *c, const unsigned char hash[32], arena_t *a,
-                              db_apikey_t *out);
-    bh_status_t (*apikey_list)(db_conn_t *c, arena_t *a, db_apikey_t **out, int *n);
-    bh_status_t (*apikey_revoke)(db_conn_t *c, const char *name, dt_ms_t at);
-    bh_status_t (*apikey_touch)(db_conn_t *c, int64_t id, dt_ms_t at);
-
-    /* Inside a write: a nested savepoint around one row of a bulk load,
-     * so a bad row can be undone alone (DB_SP_ROLLBACK also ends it). */
-    bh_status_t (*savepoint)(db_conn_t *c, int op);
-
+/* The audit log */
+struct db_audit_ops {
     /*
      * The audit log (svc/audit.c).  audit_append, inside a write: choose a
      * lane, lock its head against concurrent appenders until the
@@ -313,21 +339,17 @@ struct db_ops {
      */
     bh_status_t (*audit_append)(db_conn_t *c, db_audit_t *row, db_audit_hash_fn hash, void *ctx);
     bh_status_t (*audit_walk)(db_conn_t *c, db_audit_fn fn, void *ctx);
-
-    /* Managed objects: insert (id assigned) or update by id (kind, code and
-     * grid are kept: they never change). */
-    bh_status_t (*object_put)(db_conn_t *c, db_object_t *o, bh_err_t *err);
-    bh_status_t (*object_get)(db_conn_t *c, int64_t id, arena_t *a, db_object_t *out);
-    bh_status_t (*object_list)(db_conn_t *c, const db_object_filter_t *f, arena_t *a,
-                               db_object_t **out, int *n);
-
-    /* History entries with at in [from, to), oldest first, at most 'limit'. */
-    bh_status_t (*events_between)(db_conn_t *c, dt_ms_t from, dt_ms_t to, int limit, arena_t *a,
-                                  db_event_row_t **out, int *n);
 };
 
+
+/* A back-end: one table per aggregate, so that each can live in a file
+ * of its own (db_sqlite.c and sqlite_*.c). */
 struct db {
     const struct db_ops *ops;
+    const struct db_registry_ops *registry;
+    const struct db_auth_ops *auth;
+    const struct db_case_ops *cases;
+    const struct db_audit_ops *audit;
 };
 
 struct db_conn {
@@ -373,7 +395,8 @@ static inline bh_status_t db_write(db_t *db, db_write_fn fn, void *ctx, bh_err_t
     return db->ops->write(db, fn, ctx, err);
 }
 
-/* Call an operation on a connection: DB(c, case_get, id, a, &k). */
-#define DB(conn, op, ...) ((conn)->db->ops->op((conn), __VA_ARGS__))
+/* Call an operation of an aggregate's table on a connection:
+ * DB(c, cases, case_get, id, a, &k). */
+#define DB(conn, table, op, ...) ((conn)->db->table->op((conn), __VA_ARGS__))
 
 #endif

@@ -153,7 +153,7 @@ static bh_status_t append(db_conn_t *c, const char *actor, const char *action,
     r.action = action;
     r.object = object;
     r.detail = text;
-    st = DB(c, audit_append, &r, fast_hash, NULL);
+    st = DB(c, audit, audit_append, &r, fast_hash, NULL);
     free(text);
     return st;
 }
@@ -256,7 +256,7 @@ bh_status_t svc_audit_verify(svc_t *s, svc_audit_result_t *out)
         snprintf(out->why, sizeof out->why, "数据库繁忙（没有空闲的读连接）：未能校验");
         return BH_UNAVAILABLE;
     }
-    st = DB(c, audit_walk, verify_row, &v);
+    st = DB(c, audit, audit_walk, verify_row, &v);
     db_reader_done(s->db, c);
     out->rows = v.rows;
     if (st != BH_OK && st != BH_FAILED_PRECONDITION && !out->why[0])

@@ -240,11 +240,11 @@ static bh_status_t user_put_tx(db_conn_t *c, void *ctx, bh_err_t *err)
     db_unit_t unit;
     bh_status_t st;
 
-    st = DB(c, unit_get, p->u.unit, a, &unit);
+    st = DB(c, registry, unit_get, p->u.unit, a, &unit);
     arena_free(a);
     if (st != BH_OK)
         return bh_fail(err, BH_INVALID_ARGUMENT, "unit", "单位“%s”不存在", p->u.unit);
-    if ((st = DB(c, user_put, &p->u, err)))
+    if ((st = DB(c, auth, user_put, &p->u, err)))
         return st;
     /* The password hash stays out of the log. */
     return svc_audit(c, p->actor, "user.put", p->u.username,
@@ -305,7 +305,7 @@ bh_status_t svc_user_put_tx(db_conn_t *c, const char *actor, const db_user_t *in
     db_user_t old;
     bh_status_t st;
 
-    *created = DB(c, user_get, in->username, a, &old) != BH_OK;
+    *created = DB(c, auth, user_get, in->username, a, &old) != BH_OK;
     if ((st = user_check(in->username, in->role, password, err)))
         goto out;
     if (*created && !password) {
@@ -344,7 +344,7 @@ struct session_put {
 static bh_status_t session_put_tx(db_conn_t *c, void *ctx, bh_err_t *err)
 {
     struct session_put *p = ctx;
-    bh_status_t st = DB(c, session_put, p->hash, p->user_id, p->created, p->expires);
+    bh_status_t st = DB(c, auth, session_put, p->hash, p->user_id, p->created, p->expires);
     (void)err;
     return st ? st : svc_audit(c, p->username, "session.login", p->username, json_pack("{}"));
 }
@@ -371,7 +371,7 @@ bh_status_t svc_login(svc_t *s, const char *username, const char *password, cons
                        "登录失败次数过多，请 %d 秒后再试", wait);
     if ((st = svc_reader(s, &c, err)))
         return st;
-    st = DB(c, user_get, username, a, user);
+    st = DB(c, auth, user_get, username, a, user);
     db_reader_done(s->db, c);
     if (st != BH_OK && st != BH_NOT_FOUND)
         return bh_fail(err, BH_UNAVAILABLE, "", "读取用户失败，请稍后再试");
@@ -415,7 +415,7 @@ static bh_status_t session_touch_tx(db_conn_t *c, void *ctx, bh_err_t *err)
 {
     struct session_touch *t = ctx;
     (void)err;
-    return DB(c, session_touch, t->hash, t->at);
+    return DB(c, auth, session_touch, t->hash, t->at);
 }
 
 /* A session used more recently than this is not written again (the idle
@@ -440,7 +440,7 @@ bh_status_t svc_authenticate(svc_t *s, const char *token, arena_t *a, svc_user_t
     now = svc_now();
     if ((st = svc_reader(s, &c, err)))
         return st;
-    st = DB(c, session_get, h, now, s->session_idle_ms > 0 ? now - s->session_idle_ms : 0, a, &u,
+    st = DB(c, auth, session_get, h, now, s->session_idle_ms > 0 ? now - s->session_idle_ms : 0, a, &u,
             &last_used);
     db_reader_done(s->db, c);
     if (st != BH_OK && st != BH_NOT_FOUND)
@@ -468,7 +468,7 @@ struct session_del {
 static bh_status_t session_del_tx(db_conn_t *c, void *ctx, bh_err_t *err)
 {
     (void)err;
-    return DB(c, session_del, ((struct session_del *)ctx)->hash);
+    return DB(c, auth, session_del, ((struct session_del *)ctx)->hash);
 }
 
 bh_status_t svc_logout(svc_t *s, const char *token)
@@ -491,11 +491,11 @@ static bh_status_t user_update_tx(db_conn_t *c, void *ctx, bh_err_t *err)
     db_unit_t unit;
     bh_status_t st;
 
-    if (DB(c, user_get, x->username, a, &u) != BH_OK) {
+    if (DB(c, auth, user_get, x->username, a, &u) != BH_OK) {
         st = bh_fail(err, BH_NOT_FOUND, "username", "用户“%s”不存在", x->username);
         goto out;
     }
-    if (x->unit && DB(c, unit_get, x->unit, a, &unit) != BH_OK) {
+    if (x->unit && DB(c, registry, unit_get, x->unit, a, &unit) != BH_OK) {
         st = bh_fail(err, BH_INVALID_ARGUMENT, "unit", "单位“%s”不存在", x->unit);
         goto out;
     }
@@ -507,11 +507,11 @@ static bh_status_t user_update_tx(db_conn_t *c, void *ctx, bh_err_t *err)
         u.active = x->active;
     if (x->password_hash)
         u.pwhash = x->password_hash;
-    if ((st = DB(c, user_put, &u, err)))
+    if ((st = DB(c, auth, user_put, &u, err)))
         goto out;
     /* A new password or a deactivation ends every session of the user:
      * whoever held the old password is out. */
-    if ((x->password_hash || !u.active) && (st = DB(c, session_del_user, u.id)))
+    if ((x->password_hash || !u.active) && (st = DB(c, auth, session_del_user, u.id)))
         goto out;
     st = svc_audit(c, x->actor, "user.update", u.username,
                    json_pack("{s:{s:s, s:s, s:b, s:b}}", "after", "role", u.role, "unit", u.unit,

@@ -19,14 +19,14 @@ static bh_status_t list_rows(svc_t *s, const db_case_filter_t *f, arena_t *a,
     *n = 0;
     if ((st = svc_reader(s, &c, err)))
         return st;
-    if ((st = DB(c, case_list, f, a, &rows, n, next, err)) != BH_OK) {
+    if ((st = DB(c, cases, case_list, f, a, &rows, n, next, err)) != BH_OK) {
         db_reader_done(s->db, c);
         return st;
     }
     *out = arena_alloc_array(a, (size_t)(*n > 0 ? *n : 1), sizeof **out);
     for (int i = 0; i < *n && st == BH_OK; i++) {
         (*out)[i].k = rows[i];
-        st = DB(c, clocks_get, rows[i].id, a, &(*out)[i].clocks, &(*out)[i].nclocks);
+        st = DB(c, cases, clocks_get, rows[i].id, a, &(*out)[i].clocks, &(*out)[i].nclocks);
     }
     db_reader_done(s->db, c);
     if (st != BH_OK)
@@ -66,7 +66,7 @@ bh_status_t svc_case_stats(svc_t *s, const svc_user_t *u, const char *unit,
     q->unit = db_scope(unit);
     if ((st = svc_reader(s, &c, err)))
         return st;
-    st = DB(c, stats, q, a, rows, n, err);
+    st = DB(c, cases, stats, q, a, rows, n, err);
     db_reader_done(s->db, c);
     return st;
 }
@@ -78,7 +78,7 @@ bh_status_t svc_case_counts(svc_t *s, int64_t out[CASE_ST__COUNT][SLA_LIGHT_OVER
     bh_status_t st;
     if ((st = svc_reader(s, &c, err)))
         return st;
-    st = DB(c, counts, out);
+    st = DB(c, cases, counts, out);
     db_reader_done(s->db, c);
     return st ? bh_fail(err, st, "", "读取案件计数失败") : BH_OK;
 }
@@ -90,7 +90,7 @@ bh_status_t svc_events_between(svc_t *s, dt_ms_t from, dt_ms_t to, int limit, ar
     bh_status_t st;
     if ((st = svc_reader(s, &c, err)))
         return st;
-    st = DB(c, events_between, from, to, limit, a, out, n);
+    st = DB(c, cases, events_between, from, to, limit, a, out, n);
     db_reader_done(s->db, c);
     return st ? bh_fail(err, st, "", "读取案件动态失败，请稍后重试") : BH_OK;
 }

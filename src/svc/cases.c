@@ -157,13 +157,13 @@ static bh_status_t save_rest(svc_t *s, db_conn_t *c, const db_case_t *k, case_st
     bh_status_t st;
 
     clock_rows(p, clocks, rows);
-    if ((st = DB(c, clocks_put, k->id, rows, p->nclocks, is_new)))
+    if ((st = DB(c, cases, clocks_put, k->id, rows, p->nclocks, is_new)))
         return st;
     if (!is_new && old_st == k->status && old_light == k->light)
         return BH_OK;
-    if (!is_new && (st = DB(c, counts_add, old_st, old_light, -1)))
+    if (!is_new && (st = DB(c, cases, counts_add, old_st, old_light, -1)))
         return st;
-    return DB(c, counts_add, k->status, k->light, 1);
+    return DB(c, cases, counts_add, k->status, k->light, 1);
 }
 
 /* An existing case, read at 'read_version': its derived columns (if no
@@ -172,7 +172,7 @@ static bh_status_t save(svc_t *s, db_conn_t *c, db_case_t *k, int64_t read_versi
                         case_state_t old_st, sla_light_t old_light,
                         const sla_clock_state_t *clocks, bh_err_t *err)
 {
-    bh_status_t st = DB(c, case_update, k, read_version, err);
+    bh_status_t st = DB(c, cases, case_update, k, read_version, err);
     return st ? st : save_rest(s, c, k, old_st, old_light, false, clocks);
 }
 
@@ -195,7 +195,7 @@ static int64_t case_by_number(db_conn_t *c, const char *number, arena_t *a)
     if (!number || strlen(number) < 9 || strspn(number, "0123456789") != strlen(number))
         return 0;
     id = strtoll(number + 8, &end, 10);
-    if (id <= 0 || DB(c, case_get, id, a, &k) != BH_OK ||
+    if (id <= 0 || DB(c, cases, case_get, id, a, &k) != BH_OK ||
         strcmp(svc_case_number(&k, a), number) != 0)
         return 0;
     return id;
@@ -237,10 +237,10 @@ static bh_status_t insert_case(svc_t *s, db_conn_t *c, db_case_t *k, const case_
                                case_snapshot_t *snap, bh_err_t *err)
 {
     bh_status_t st;
-    if ((st = derive(s, k, ev, n, now, clocks, snap, err)) || (st = DB(c, case_insert, k, err)))
+    if ((st = derive(s, k, ev, n, now, clocks, snap, err)) || (st = DB(c, cases, case_insert, k, err)))
         return st;
     for (int i = 0; i < n; i++)
-        if ((st = DB(c, event_add, k->id, i + 1, &ev[i])))
+        if ((st = DB(c, cases, event_add, k->id, i + 1, &ev[i])))
             return st;
     return save_rest(s, c, k, CASE_ST_NONE, SLA_LIGHT_NONE, true, clocks);
 }
@@ -287,7 +287,7 @@ static bh_status_t sync_tx(db_conn_t *c, void *ctx, bh_err_t *err)
     (void)err;
     for (int i = 0; i < s->cats->ncats; i++) {
         const cat_t *k = &s->cats->cats[i];
-        bh_status_t st = DB(c, category_put, k->code, k->name, cat_kind_name(k->kind), k->parent,
+        bh_status_t st = DB(c, registry, category_put, k->code, k->name, cat_kind_name(k->kind), k->parent,
                             s->cats->policy_keys[k->policy]);
         if (st)
             return st;
@@ -336,7 +336,7 @@ static bh_status_t create_tx(db_conn_t *c, void *vctx, bh_err_t *err)
     sla_clock_state_t clocks[SLA_CLOCKS_MAX];
     bh_status_t st;
 
-    if ((st = DB(c, case_lookup_key, in->idempotency_key, in->source, in->external_id,
+    if ((st = DB(c, cases, case_lookup_key, in->idempotency_key, in->source, in->external_id,
                  &x->out->k.id)) != BH_OK)
         return bh_fail(err, st, "", "查询幂等键失败");
     if (x->out->k.id) {
@@ -345,7 +345,7 @@ static bh_status_t create_tx(db_conn_t *c, void *vctx, bh_err_t *err)
          * case only to whoever may read it: anyone else learns nothing
          * but that the number is taken. */
         db_case_t old;
-        if ((st = DB(c, case_get, x->out->k.id, x->a, &old)) != BH_OK)
+        if ((st = DB(c, cases, case_get, x->out->k.id, x->a, &old)) != BH_OK)
             return bh_fail(err, st == BH_NOT_FOUND ? BH_INTERNAL : st, "", "读取已有案件失败");
         if (!svc_case_visible(x->u, &old))
             return bh_fail(err, BH_CONFLICT, "external_id",
@@ -354,7 +354,7 @@ static bh_status_t create_tx(db_conn_t *c, void *vctx, bh_err_t *err)
         x->replayed = true;
         return BH_OK;
     }
-    if (DB(c, unit_get, in->unit, x->a, &unit) != BH_OK || !unit.active)
+    if (DB(c, registry, unit_get, in->unit, x->a, &unit) != BH_OK || !unit.active)
         return bh_fail(err, BH_INVALID_ARGUMENT, "unit", "单位“%s”不存在或已停用", in->unit);
     new_row(&k, in, x->cat, x->u->username);
     ev = arena_zalloc(x->a, sizeof *ev);
@@ -501,7 +501,7 @@ static bh_status_t check_refs(svc_t *s, db_conn_t *c, arena_t *a, const db_case_
 {
     db_unit_t unit;
     if (ev->action == CASE_ACT_DISPATCH &&
-        (DB(c, unit_get, ev->to_unit, a, &unit) != BH_OK || !unit.active))
+        (DB(c, registry, unit_get, ev->to_unit, a, &unit) != BH_OK || !unit.active))
         return bh_fail(err, BH_INVALID_ARGUMENT, "to_unit", "处置单位“%s”不存在或已停用",
                        ev->to_unit);
     if (ev->action == CASE_ACT_MERGE) {
@@ -532,13 +532,13 @@ static bh_status_t act_tx(db_conn_t *c, void *vctx, bh_err_t *err)
     dt_ms_t now = svc_now();
     bh_status_t st;
 
-    if (DB(c, case_get, x->id, x->a, &k) != BH_OK || !svc_case_visible(x->u, &k))
+    if (DB(c, cases, case_get, x->id, x->a, &k) != BH_OK || !svc_case_visible(x->u, &k))
         return bh_fail(err, BH_NOT_FOUND, "id", "案件不存在");
     if (x->expected_version >= 0 && x->expected_version != k.version)
         return bh_fail(err, BH_CONFLICT, "version",
                        "案件已被他人修改：您看到的是第%lld版，当前是第%lld版，请刷新后重试",
                        (long long)x->expected_version, (long long)k.version);
-    if ((st = DB(c, event_list, k.id, x->a, &ev, &n)) != BH_OK)
+    if ((st = DB(c, cases, event_list, k.id, x->a, &ev, &n)) != BH_OK)
         return bh_fail(err, st, "", "读取案件历史失败");
     if (n < 1)
         return bh_fail(err, BH_INTERNAL, "", "案件 %lld 没有任何历史事件", (long long)k.id);
@@ -564,7 +564,7 @@ static bh_status_t act_tx(db_conn_t *c, void *vctx, bh_err_t *err)
                                   "reason", x->ev->reason, "note", x->ev->note, "to_unit", x->ev->to_unit,
                                   "result", x->ev->result, "clock", x->ev->clock, "amount", x->ev->amount,
                                   "level", x->ev->level, "rating", x->ev->rating, "into", x->ev->into))) ||
-        (st = DB(c, event_add, k.id, n + 1, x->ev)) ||
+        (st = DB(c, cases, event_add, k.id, n + 1, x->ev)) ||
         (st = derive(x->s, &k, all, n + 1, now > x->ev->at ? now : x->ev->at, clocks, &snap, err)) ||
         (st = save(x->s, c, &k, k.version - 1, old_st, old_light, clocks, err)))
         return st;
@@ -595,10 +595,10 @@ static bh_status_t get_view(svc_t *s, const svc_user_t *u, int64_t id, bool chec
 
     if ((st = svc_reader(s, &c, err)))
         return st;
-    st = DB(c, case_get, id, a, &out->k);
+    st = DB(c, cases, case_get, id, a, &out->k);
     if (st == BH_OK && check && !svc_case_visible(u, &out->k))
         st = BH_NOT_FOUND;
-    if (st == BH_OK && (st = DB(c, event_list, id, a, &out->events, &out->nevents)) == BH_NOT_FOUND)
+    if (st == BH_OK && (st = DB(c, cases, event_list, id, a, &out->events, &out->nevents)) == BH_NOT_FOUND)
         st = BH_INTERNAL;
     db_reader_done(s->db, c);
     if (st == BH_NOT_FOUND)
@@ -672,7 +672,7 @@ static bh_status_t sweep_one(svc_t *s, db_conn_t *c, int64_t id, dt_ms_t now, bh
     int64_t read_version;
     bh_status_t st;
 
-    if ((st = DB(c, case_get, id, a, &k)) != BH_OK || (st = DB(c, event_list, id, a, &ev, &n)) != BH_OK)
+    if ((st = DB(c, cases, case_get, id, a, &k)) != BH_OK || (st = DB(c, cases, event_list, id, a, &ev, &n)) != BH_OK)
         goto out;
     read_version = k.version;
     old_st = k.status;
@@ -684,7 +684,7 @@ static bh_status_t sweep_one(svc_t *s, db_conn_t *c, int64_t id, dt_ms_t now, bh
         case_event_t *all = arena_alloc(a, (size_t)(n + 1) * sizeof *all);
         memcpy(all, ev, (size_t)n * sizeof *all);
         all[n] = *sup;
-        if ((st = DB(c, event_add, id, n + 1, sup)) ||
+        if ((st = DB(c, cases, event_add, id, n + 1, sup)) ||
             (st = derive(s, &k, all, n + 1, now, clocks, &snap, err)) ||
             (st = svc_audit(c, "system", "case.supervise", arena_printf(a, "case:%lld", (long long)id),
                             json_pack("{s:{s:i, s:s}}", "after", "level", sup->level, "note", sup->note))))
@@ -709,13 +709,13 @@ static bh_status_t sweep_isolated(struct sweep_ctx *x, db_conn_t *c, int64_t id)
     bh_err_t why;
     bh_status_t st;
 
-    if ((st = DB(c, savepoint, DB_SP_BEGIN)) != BH_OK)
+    if ((st = DB(c, ops, savepoint, DB_SP_BEGIN)) != BH_OK)
         return st;
     bh_err_clear(&why);
     if (sweep_one(x->s, c, id, x->now, &why) == BH_OK)
-        return DB(c, savepoint, DB_SP_RELEASE);
-    if ((st = DB(c, savepoint, DB_SP_ROLLBACK)) != BH_OK ||
-        (st = DB(c, case_quarantine, id, x->now, why.message[0] ? why.message : "未知错误")) != BH_OK)
+        return DB(c, ops, savepoint, DB_SP_RELEASE);
+    if ((st = DB(c, ops, savepoint, DB_SP_ROLLBACK)) != BH_OK ||
+        (st = DB(c, cases, case_quarantine, id, x->now, why.message[0] ? why.message : "未知错误")) != BH_OK)
         return st;
     x->s->sweep_quarantined++;
     fprintf(stderr, "bihuan: 时限巡检：案件 %lld 已隔离（不再自动巡检）：%s\n", (long long)id,
@@ -735,7 +735,7 @@ static bh_status_t sweep_tx(db_conn_t *c, void *vctx, bh_err_t *err)
     bool held;
     bh_status_t st;
 
-    if ((st = DB(c, lease, "sweep", x->s->instance, x->now, SWEEP_LEASE_MS, &held)) != BH_OK)
+    if ((st = DB(c, ops, lease, "sweep", x->s->instance, x->now, SWEEP_LEASE_MS, &held)) != BH_OK)
         return bh_fail(err, st, "", "取得巡检租约失败");
     x->s->sweep_leader = held;
     if (!held) {
@@ -745,11 +745,11 @@ static bh_status_t sweep_tx(db_conn_t *c, void *vctx, bh_err_t *err)
     if (x->s->now_purge_due) {
         int64_t purged;
         x->s->now_purge_due = false;
-        if ((st = DB(c, session_purge, x->now,
+        if ((st = DB(c, auth, session_purge, x->now,
                      x->s->session_idle_ms > 0 ? x->now - x->s->session_idle_ms : 0, &purged)))
             return bh_fail(err, st, "", "清理过期会话失败");
     }
-    if ((st = DB(c, sweep_due, x->now, 256, ids, &n)) != BH_OK)
+    if ((st = DB(c, cases, sweep_due, x->now, 256, ids, &n)) != BH_OK)
         return bh_fail(err, st, "", "读取待巡检案件失败");
     for (int i = 0; i < n; i++)
         if ((st = sweep_isolated(x, c, ids[i])))
@@ -763,7 +763,7 @@ static bh_status_t release_tx(db_conn_t *c, void *ctx, bh_err_t *err)
 {
     svc_t *s = ctx;
     (void)err;
-    return DB(c, lease_release, "sweep", s->instance);
+    return DB(c, ops, lease_release, "sweep", s->instance);
 }
 
 void svc_release(svc_t *s)

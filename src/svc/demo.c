@@ -100,7 +100,7 @@ static bh_status_t put_unit(db_conn_t *c, const char *code, const char *parent, 
                             const char *type, bh_err_t *err)
 {
     db_unit_t u = {code, parent, name, type, true};
-    return DB(c, unit_put, &u, err);
+    return DB(c, registry, unit_put, &u, err);
 }
 
 /*
@@ -138,7 +138,7 @@ static bh_status_t objects(db_conn_t *c, bh_err_t *err)
                 o.name = gi % 2 ? "路灯" : "上水井盖";
                 snprintf(code, sizeof code, "440303%s%06d", gi % 2 ? "0110" : "0101", ++serial);
                 o.code = code;
-                if ((st = DB(c, object_put, &o, err)))
+                if ((st = DB(c, registry, object_put, &o, err)))
                     return st;
                 if (gi >= 3)
                     continue;
@@ -159,7 +159,7 @@ static bh_status_t objects(db_conn_t *c, bh_err_t *err)
                              si % 2 ? "林" : "河");
                 }
                 o.name = name;
-                if ((st = DB(c, object_put, &o, err)))
+                if ((st = DB(c, registry, object_put, &o, err)))
                     return st;
                 o.type = o.risk = NULL;
             }
@@ -202,7 +202,7 @@ static bh_status_t units_tx(db_conn_t *c, void *ctx, bh_err_t *err)
                          "[%.4f,%.4f],[%.4f,%.4f],[%.4f,%.4f]]]}",
                          r[0], r[1], r[2], r[1], r[2], r[3], r[0], r[3], r[0], r[1]);
                 if ((st = put_unit(c, gcode, code, gname, "grid", err)) ||
-                    (st = DB(c, geometry_put, gcode, geo, r, err)))
+                    (st = DB(c, registry, geometry_put, gcode, geo, r, err)))
                     return st;
             }
         }
@@ -565,7 +565,7 @@ bh_status_t demo_build(svc_t *s, const demo_opts_t *o, demo_login_t *logins, int
 
     if ((st = svc_reader(s, &c, err)))
         return st;
-    st = DB(c, user_count, &existing);
+    st = DB(c, auth, user_count, &existing);
 
     db_reader_done(s->db, c);
     if (st != BH_OK)

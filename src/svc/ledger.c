@@ -333,12 +333,12 @@ static bh_status_t write_row(struct imp *x, write_fn fn, const void *arg, bh_err
 
     *bad = false;
     bh_err_clear(rerr);
-    if (DB(x->c, savepoint, sp))
+    if (DB(x->c, ops, savepoint, sp))
         return bh_fail(err, BH_INTERNAL, "", "数据库错误");
     st = fn(x, arg, rerr);
     if (st == BH_OK)
-        return DB(x->c, savepoint, sp + 1) ? bh_fail(err, BH_INTERNAL, "", "数据库错误") : BH_OK;
-    if (DB(x->c, savepoint, sp + 2))
+        return DB(x->c, ops, savepoint, sp + 1) ? bh_fail(err, BH_INTERNAL, "", "数据库错误") : BH_OK;
+    if (DB(x->c, ops, savepoint, sp + 2))
         return bh_fail(err, BH_INTERNAL, "", "数据库错误");
     if (st == BH_INTERNAL || st == BH_UNAVAILABLE) {
         *err = *rerr;
@@ -476,7 +476,7 @@ static bh_status_t unit_row(struct imp *x, const char *const *v, bh_err_t *err)
     if ((st = enum_field(x, &E_UNIT_TYPE, V("type"), "type", "单位类型", &u.type, err)) ||
         (st = active_field(V("active"), &u.active, err)))
         return st;
-    if (DB(x->c, unit_get, u.code, x->a, &old) == BH_OK) {
+    if (DB(x->c, registry, unit_get, u.code, x->a, &old) == BH_OK) {
         if (strcmp(old.type, u.type) != 0 || strcmp(old.parent ? old.parent : "", u.parent ? u.parent : ""))
             return bh_fail(err, BH_CONFLICT, "code",
                            "编码“%s”已存在（%s，类型%s，上级%s），类型或上级不能通过台账修改", u.code,
@@ -518,7 +518,7 @@ static bh_status_t object_row(struct imp *x, const char *const *v, bh_err_t *err
         o.id = strtoll(id, &end, 10);
         if (*end || o.id <= 0)
             return bh_fail(err, BH_INVALID_ARGUMENT, "id", "系统编号“%s”不是正整数", id);
-        if (DB(x->c, object_get, o.id, x->a, &old) != BH_OK)
+        if (DB(x->c, registry, object_get, o.id, x->a, &old) != BH_OK)
             return bh_fail(err, BH_NOT_FOUND, "id", "系统编号为 %s 的对象不存在（新对象请留空）", id);
         if (strcmp(old.kind, o.kind) || strcmp(old.grid, o.grid) ||
             strcmp(old.code ? old.code : "", o.code ? o.code : ""))
@@ -825,7 +825,7 @@ static bh_status_t export_units(struct exp *e, db_conn_t *c, arena_t *a, bh_err_
 {
     db_unit_t *u;
     int n;
-    bh_status_t st = DB(c, unit_list, NULL, a, &u, &n);
+    bh_status_t st = DB(c, registry, unit_list, NULL, a, &u, &n);
     for (int i = 0; i < n && st == BH_OK; i++) {
         set(e, "code", u[i].code);
         set(e, "name", u[i].name);
@@ -841,7 +841,7 @@ static bh_status_t export_users(struct exp *e, db_conn_t *c, arena_t *a, bh_err_
 {
     db_user_t *u;
     int n;
-    bh_status_t st = DB(c, user_list, a, &u, &n);
+    bh_status_t st = DB(c, auth, user_list, a, &u, &n);
     for (int i = 0; i < n && st == BH_OK; i++) {
         set(e, "username", u[i].username);
         set(e, "display_name", u[i].display_name);
@@ -865,7 +865,7 @@ static bh_status_t export_objects(struct exp *e, const svc_user_t *u, db_conn_t 
         arena_t *a = arena_new();
         db_object_t *o;
         int n;
-        if ((st = DB(c, object_list, &f, a, &o, &n)) != BH_OK) {
+        if ((st = DB(c, registry, object_list, &f, a, &o, &n)) != BH_OK) {
             arena_free(a);
             return bh_fail(err, st, "", "读取管理对象失败，导出中止");
         }
@@ -912,7 +912,7 @@ static bh_status_t export_cases(struct exp *e, svc_t *s, const svc_user_t *u, db
         db_case_t *k;
         const char *next;
         int n;
-        if ((st = DB(c, case_list, &f, a, &k, &n, &next, err))) {
+        if ((st = DB(c, cases, case_list, &f, a, &k, &n, &next, err))) {
             arena_free(a);
             return st;
         }
@@ -959,12 +959,12 @@ static bh_status_t export_geojson(svc_t *s, db_conn_t *c, const char *path, long
     int n;
     json_t *features = json_array();
     json_t *root = json_pack("{s:s, s:o}", "type", "FeatureCollection", "features", features);
-    bh_status_t st = DB(c, unit_list, NULL, a, &u, &n);
+    bh_status_t st = DB(c, registry, unit_list, NULL, a, &u, &n);
     (void)s;
     for (int i = 0; i < n && st == BH_OK; i++) {
         const char *g;
         json_t *geom;
-        if (DB(c, geometry_get, u[i].code, a, &g) != BH_OK || !g || !(geom = json_loads(g, 0, NULL)))
+        if (DB(c, registry, geometry_get, u[i].code, a, &g) != BH_OK || !g || !(geom = json_loads(g, 0, NULL)))
             continue;
         json_array_append_new(features,
                               json_pack("{s:s, s:{s:s, s:s, s:s}, s:o}", "type", "Feature",

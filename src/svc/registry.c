@@ -18,7 +18,7 @@ static bool unit_exists(db_conn_t *c, const char *code)
 {
     arena_t *a = arena_new();
     db_unit_t u;
-    bool found = DB(c, unit_get, code, a, &u) == BH_OK;
+    bool found = DB(c, registry, unit_get, code, a, &u) == BH_OK;
     arena_free(a);
     return found;
 }
@@ -34,7 +34,7 @@ static bh_status_t geom_put_tx(db_conn_t *c, void *ctx, bh_err_t *err)
     bh_status_t st;
     if (!unit_exists(c, g->unit))
         return bh_fail(err, BH_NOT_FOUND, "code", "单位“%s”不存在", g->unit);
-    if ((st = DB(c, geometry_put, g->unit, g->geojson, g->bbox, err)))
+    if ((st = DB(c, registry, geometry_put, g->unit, g->geojson, g->bbox, err)))
         return st;
     return svc_audit(c, g->actor, "unit.geometry", g->unit,
                      json_pack("{s:{s:[f, f, f, f]}}", "after", "bbox", g->bbox[0], g->bbox[1],
@@ -70,7 +70,7 @@ bh_status_t svc_locate(svc_t *s, double lng, double lat, arena_t *a, const char 
     *unit = NULL;
     if ((st = svc_reader(s, &c, err)))
         return st;
-    st = DB(c, geometry_candidates, lng, lat, a, &units, &shapes, &n);
+    st = DB(c, registry, geometry_candidates, lng, lat, a, &units, &shapes, &n);
     db_reader_done(s->db, c);
     if (st)
         return bh_fail(err, st, "location", "定位失败");
@@ -103,7 +103,7 @@ static bh_status_t key_put_tx(db_conn_t *c, void *ctx, bh_err_t *err)
     bh_status_t st;
     if (!unit_exists(c, k->unit))
         return bh_fail(err, BH_INVALID_ARGUMENT, "unit", "单位“%s”不存在", k->unit);
-    st = DB(c, apikey_put, k->name, k->hash, k->role, k->unit, svc_now(), err);
+    st = DB(c, auth, apikey_put, k->name, k->hash, k->role, k->unit, svc_now(), err);
     if (st == BH_CONFLICT)
         return bh_fail(err, BH_CONFLICT, "name", "已有名为“%s”的 API 密钥", k->name);
     return st ? st : svc_audit(c, k->actor, "apikey.add", k->name,
@@ -142,7 +142,7 @@ struct key_revoke {
 static bh_status_t key_revoke_tx(db_conn_t *c, void *ctx, bh_err_t *err)
 {
     struct key_revoke *r = ctx;
-    if (DB(c, apikey_revoke, r->name, svc_now()) != BH_OK)
+    if (DB(c, auth, apikey_revoke, r->name, svc_now()) != BH_OK)
         return bh_fail(err, BH_NOT_FOUND, "name", "没有名为“%s”的有效 API 密钥", r->name);
     return svc_audit(c, r->actor, "apikey.revoke", r->name, json_pack("{}"));
 }
@@ -160,7 +160,7 @@ struct key_touch {
 static bh_status_t key_touch_tx(db_conn_t *c, void *ctx, bh_err_t *err)
 {
     (void)err;
-    return DB(c, apikey_touch, ((struct key_touch *)ctx)->id, svc_now());
+    return DB(c, auth, apikey_touch, ((struct key_touch *)ctx)->id, svc_now());
 }
 
 bh_status_t svc_apikey_auth(svc_t *s, const char *key, arena_t *a, svc_user_t *out, bh_err_t *err)
@@ -176,7 +176,7 @@ bh_status_t svc_apikey_auth(svc_t *s, const char *key, arena_t *a, svc_user_t *o
     crypto_hash_sha256(h, (const unsigned char *)key, strlen(key));
     if ((st = svc_reader(s, &c, err)))
         return st;
-    st = DB(c, apikey_get, h, a, &k);
+    st = DB(c, auth, apikey_get, h, a, &k);
     db_reader_done(s->db, c);
     if (st != BH_OK && st != BH_NOT_FOUND)
         return bh_fail(err, BH_UNAVAILABLE, "", "读取 API 密钥失败，请稍后再试");
@@ -210,7 +210,7 @@ static bh_status_t unit_put_tx(db_conn_t *c, void *ctx, bh_err_t *err)
     arena_t *a = arena_new();
     db_unit_t old, parent;
     bh_status_t st = BH_OK;
-    bool exists = DB(c, unit_get, p->u.code, a, &old) == BH_OK;
+    bool exists = DB(c, registry, unit_get, p->u.code, a, &old) == BH_OK;
     int type = unit_type_from_name(p->u.type), ptype = -1;
 
     if (p->create && exists) {
@@ -229,7 +229,7 @@ static bh_status_t unit_put_tx(db_conn_t *c, void *ctx, bh_err_t *err)
             p->u.name = old.name;
     } else {
         if (p->u.parent) {
-            if (DB(c, unit_get, p->u.parent, a, &parent) != BH_OK || !parent.active) {
+            if (DB(c, registry, unit_get, p->u.parent, a, &parent) != BH_OK || !parent.active) {
                 st = bh_fail(err, BH_INVALID_ARGUMENT, "parent", "上级单位“%s”不存在或已停用",
                              p->u.parent);
                 goto out;
@@ -244,7 +244,7 @@ static bh_status_t unit_put_tx(db_conn_t *c, void *ctx, bh_err_t *err)
         if ((st = unit_code_check(p->u.code, (unit_type_t)type, p->u.parent, ptype, err)))
             goto out;
     }
-    if ((st = DB(c, unit_put, &p->u, err)))
+    if ((st = DB(c, registry, unit_put, &p->u, err)))
         goto out;
     st = svc_audit(c, p->actor, p->create ? "unit.create" : "unit.update", p->u.code,
                    p->create ? json_pack("{s:{s:s, s:s, s:s?}}", "after", "name", p->u.name, "type",
@@ -310,7 +310,7 @@ static bh_status_t obj_save_tx(db_conn_t *c, void *ctx, bh_err_t *err)
 
     if (!x->create) {
         db_object_t old;
-        if (DB(c, object_get, o->id, a, &old) != BH_OK ||
+        if (DB(c, registry, object_get, o->id, a, &old) != BH_OK ||
             (x->u->role != ROLE_ADMIN && !unit_in_scope(x->u->unit, old.grid))) {
             st = bh_fail(err, BH_NOT_FOUND, "id", "对象不存在");
             goto out;
@@ -333,7 +333,7 @@ static bh_status_t obj_save_tx(db_conn_t *c, void *ctx, bh_err_t *err)
     }
     if ((st = obj_check((obj_kind_t)kind, o->type, o->risk, o->code, o->grid, err)))
         goto out;
-    if (DB(c, unit_get, o->grid, a, &grid) != BH_OK || strcmp(grid.type, "grid") != 0 || !grid.active) {
+    if (DB(c, registry, unit_get, o->grid, a, &grid) != BH_OK || strcmp(grid.type, "grid") != 0 || !grid.active) {
         st = bh_fail(err, BH_INVALID_ARGUMENT, "grid", "网格“%s”不存在、不是网格或已停用", o->grid);
         goto out;
     }
@@ -344,7 +344,7 @@ static bh_status_t obj_save_tx(db_conn_t *c, void *ctx, bh_err_t *err)
     o->updated_at = svc_now();
     if (x->create)
         o->created_at = o->updated_at;
-    if ((st = DB(c, object_put, o, err)))
+    if ((st = DB(c, registry, object_put, o, err)))
         goto out;
     {
         svc_audit_field_t f[] = {{"kind", o->kind, false}, {"code", o->code, false},

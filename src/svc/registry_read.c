@@ -30,7 +30,7 @@ bh_status_t svc_unit_list(svc_t *s, const char *parent, arena_t *a, db_unit_t **
     bh_status_t st;
     if ((st = svc_reader(s, &c, err)))
         return st;
-    st = DB(c, unit_list, parent, a, out, n);
+    st = DB(c, registry, unit_list, parent, a, out, n);
     db_reader_done(s->db, c);
     return st ? read_fail(st, err, "", "单位列表") : BH_OK;
 }
@@ -43,10 +43,10 @@ bh_status_t svc_unit_get(svc_t *s, const char *code, arena_t *a, db_unit_t *out,
     bh_status_t st;
     if ((st = svc_reader(s, &c, err)))
         return st;
-    if ((st = DB(c, unit_get, code, a, out)) == BH_OK && kids)
-        st = DB(c, unit_list, code, a, kids, nkids);
+    if ((st = DB(c, registry, unit_get, code, a, out)) == BH_OK && kids)
+        st = DB(c, registry, unit_list, code, a, kids, nkids);
     if (st == BH_OK && has_geometry) {
-        bh_status_t gs = DB(c, geometry_get, code, a, &g);
+        bh_status_t gs = DB(c, registry, geometry_get, code, a, &g);
         *has_geometry = gs == BH_OK;
         if (gs != BH_OK && gs != BH_NOT_FOUND)
             st = gs;
@@ -64,7 +64,7 @@ bh_status_t svc_geometry_get(svc_t *s, const char *unit, arena_t *a, const char 
     bh_status_t st;
     if ((st = svc_reader(s, &c, err)))
         return st;
-    st = DB(c, geometry_get, unit, a, geojson);
+    st = DB(c, registry, geometry_get, unit, a, geojson);
     db_reader_done(s->db, c);
     if (st == BH_NOT_FOUND)
         return bh_fail(err, BH_NOT_FOUND, "code", "单位“%s”没有几何边界", unit);
@@ -77,7 +77,7 @@ bh_status_t svc_user_list(svc_t *s, arena_t *a, db_user_t **out, int *n, bh_err_
     bh_status_t st;
     if ((st = svc_reader(s, &c, err)))
         return st;
-    st = DB(c, user_list, a, out, n);
+    st = DB(c, auth, user_list, a, out, n);
     db_reader_done(s->db, c);
     return st ? read_fail(st, err, "", "用户列表") : BH_OK;
 }
@@ -89,7 +89,7 @@ bh_status_t svc_user_get(svc_t *s, const char *username, arena_t *a, db_user_t *
     bh_status_t st;
     if ((st = svc_reader(s, &c, err)))
         return st;
-    st = DB(c, user_get, username, a, out);
+    st = DB(c, auth, user_get, username, a, out);
     db_reader_done(s->db, c);
     if (st == BH_NOT_FOUND)
         return bh_fail(err, BH_NOT_FOUND, "username", "用户“%s”不存在", username);
@@ -110,7 +110,7 @@ bh_status_t svc_object_get(svc_t *s, const svc_user_t *u, int64_t id, arena_t *a
         return bh_fail(err, BH_PERMISSION_DENIED, "role", "公众用户不能查看管理对象");
     if ((st = svc_reader(s, &c, err)))
         return st;
-    st = DB(c, object_get, id, a, out);
+    st = DB(c, registry, object_get, id, a, out);
     db_reader_done(s->db, c);
     if (st == BH_OK && !svc_object_visible(u, out))
         st = BH_NOT_FOUND; /* outside the jurisdiction: as if absent */
@@ -136,7 +136,7 @@ bh_status_t svc_object_list(svc_t *s, const svc_user_t *u, const char *grid,
     f->grid = grid ? db_scope(grid) : (db_scope_t){NULL, false};
     if ((st = svc_reader(s, &c, err)))
         return st;
-    st = DB(c, object_list, f, a, out, n);
+    st = DB(c, registry, object_list, f, a, out, n);
     db_reader_done(s->db, c);
     return st ? read_fail(st, err, "", "管理对象") : BH_OK;
 }
@@ -147,7 +147,7 @@ bh_status_t svc_apikey_list(svc_t *s, arena_t *a, db_apikey_t **out, int *n, bh_
     bh_status_t st;
     if ((st = svc_reader(s, &c, err)))
         return st;
-    st = DB(c, apikey_list, a, out, n);
+    st = DB(c, auth, apikey_list, a, out, n);
     db_reader_done(s->db, c);
     return st ? read_fail(st, err, "", "API 密钥") : BH_OK;
 }

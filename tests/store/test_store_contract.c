@@ -56,7 +56,7 @@ static bh_status_t put_units(db_conn_t *c, void *ctx, bh_err_t *err)
     bh_status_t st = BH_OK;
     (void)ctx;
     for (size_t i = 0; i < sizeof units / sizeof units[0] && st == BH_OK; i++)
-        st = DB(c, unit_put, &units[i], err);
+        st = DB(c, registry, unit_put, &units[i], err);
     return st;
 }
 
@@ -88,7 +88,7 @@ struct ins {
 static bh_status_t insert_tx(db_conn_t *c, void *ctx, bh_err_t *err)
 {
     struct ins *x = ctx;
-    x->st = DB(c, case_insert, &x->k, err);
+    x->st = DB(c, cases, case_insert, &x->k, err);
     return x->st;
 }
 
@@ -117,9 +117,9 @@ static void units_and_scopes(void **state)
 
     assert_int_equal(db_write(db, put_units, NULL, &err), BH_OK);
     assert_int_equal(db_reader(db, &c), BH_OK);
-    assert_int_equal(DB(c, unit_get, "440303-CG", a, &u), BH_OK);
+    assert_int_equal(DB(c, registry, unit_get, "440303-CG", a, &u), BH_OK);
     assert_string_equal(u.name, "城市管理局");
-    assert_int_equal(DB(c, unit_get, "440399", a, &u), BH_NOT_FOUND);
+    assert_int_equal(DB(c, registry, unit_get, "440399", a, &u), BH_NOT_FOUND);
     db_reader_done(db, c);
 
     cg = insert("44030300100101", "440303-CG", NULL, NULL);
@@ -134,18 +134,18 @@ static void units_and_scopes(void **state)
     f.visible = db_scope("440303-CG");
     assert_false(f.visible.subtree);
     assert_int_equal(db_reader(db, &c), BH_OK);
-    assert_int_equal(DB(c, case_list, &f, a, &rows, &n, &next, &err), BH_OK);
+    assert_int_equal(DB(c, cases, case_list, &f, a, &rows, &n, &next, &err), BH_OK);
     assert_int_equal(n, 1);
     assert_int_equal(rows[0].id, cg);
     /* a street's scope is its subtree */
     f.visible = db_scope("440303001");
     assert_true(f.visible.subtree);
-    assert_int_equal(DB(c, case_list, &f, a, &rows, &n, &next, &err), BH_OK);
+    assert_int_equal(DB(c, cases, case_list, &f, a, &rows, &n, &next, &err), BH_OK);
     assert_int_equal(n, 3);
     /* a unit filter on a department code is exact too */
     memset(&f.visible, 0, sizeof f.visible);
     f.unit = db_scope("440303-CG");
-    assert_int_equal(DB(c, case_list, &f, a, &rows, &n, &next, &err), BH_OK);
+    assert_int_equal(DB(c, cases, case_list, &f, a, &rows, &n, &next, &err), BH_OK);
     assert_int_equal(n, 0);
     db_reader_done(db, c);
     arena_free(a);
@@ -174,7 +174,7 @@ static void cursors_and_search(void **state)
     f.sort = DB_SORT_CREATED_DESC;
     assert_int_equal(db_reader(db, &c), BH_OK);
     do {
-        assert_int_equal(DB(c, case_list, &f, a, &rows, &n, &next, &err), BH_OK);
+        assert_int_equal(DB(c, cases, case_list, &f, a, &rows, &n, &next, &err), BH_OK);
         seen += n;
         pages++;
         f.cursor = next;
@@ -182,14 +182,14 @@ static void cursors_and_search(void **state)
     assert_true(seen >= 7);
     assert_int_equal(pages, (seen + 2) / 3);
     f.cursor = "not-a-cursor";
-    assert_int_equal(DB(c, case_list, &f, a, &rows, &n, &next, &err), BH_INVALID_ARGUMENT);
+    assert_int_equal(DB(c, cases, case_list, &f, a, &rows, &n, &next, &err), BH_INVALID_ARGUMENT);
     assert_string_equal(err.field, "cursor");
     f.cursor = NULL;
     f.search = "井盖";
-    assert_int_equal(DB(c, case_list, &f, a, &rows, &n, &next, &err), BH_OK);
+    assert_int_equal(DB(c, cases, case_list, &f, a, &rows, &n, &next, &err), BH_OK);
     assert_true(n > 0);
     f.search = "  ，。 ";
-    assert_int_equal(DB(c, case_list, &f, a, &rows, &n, &next, &err), BH_INVALID_ARGUMENT);
+    assert_int_equal(DB(c, cases, case_list, &f, a, &rows, &n, &next, &err), BH_INVALID_ARGUMENT);
     assert_string_equal(err.field, "q");
     db_reader_done(db, c);
     arena_free(a);
@@ -207,9 +207,9 @@ static void insert_conflicts_on_keys(void **state)
     assert_int_equal(st, BH_CONFLICT);
     assert_int_equal(again, 0);
     assert_int_equal(db_reader(db, &c), BH_OK);
-    assert_int_equal(DB(c, case_lookup_key, "u1:key-1", "hotline", NULL, &found), BH_OK);
+    assert_int_equal(DB(c, cases, case_lookup_key, "u1:key-1", "hotline", NULL, &found), BH_OK);
     assert_int_equal(found, id);
-    assert_int_equal(DB(c, case_lookup_key, "u1:none", "hotline", NULL, &found), BH_OK);
+    assert_int_equal(DB(c, cases, case_lookup_key, "u1:none", "hotline", NULL, &found), BH_OK);
     assert_int_equal(found, 0);
     db_reader_done(db, c);
 }
@@ -224,11 +224,11 @@ static bh_status_t update_tx(db_conn_t *c, void *ctx, bh_err_t *err)
     struct upd *x = ctx;
     arena_t *a = arena_new();
     db_case_t k;
-    bh_status_t st = DB(c, case_get, x->id, a, &k);
+    bh_status_t st = DB(c, cases, case_get, x->id, a, &k);
     if (st == BH_OK) {
         k.version = x->read_version + 1;
         k.status = CASE_ST_REGISTERED;
-        st = DB(c, case_update, &k, x->read_version, err);
+        st = DB(c, cases, case_update, &k, x->read_version, err);
     }
     x->st = st;
     arena_free(a);
@@ -250,9 +250,9 @@ static void update_is_conditional(void **state)
     assert_int_equal(db_write(db, update_tx, &second, &err), BH_CONFLICT);
     assert_string_equal(err.field, "version");
     assert_int_equal(db_reader(db, &c), BH_OK);
-    assert_int_equal(DB(c, case_get, id, a, &k), BH_OK);
+    assert_int_equal(DB(c, cases, case_get, id, a, &k), BH_OK);
     assert_int_equal(k.version, 2);
-    assert_int_equal(DB(c, case_get, id + 1000000, a, &k), BH_NOT_FOUND);
+    assert_int_equal(DB(c, cases, case_get, id + 1000000, a, &k), BH_NOT_FOUND);
     db_reader_done(db, c);
     arena_free(a);
 }
@@ -274,7 +274,7 @@ static bh_status_t audit_tx(db_conn_t *c, void *ctx, bh_err_t *err)
     r.action = "test";
     r.object = ctx;
     r.detail = "{}";
-    return DB(c, audit_append, &r, fill_hash, NULL);
+    return DB(c, audit, audit_append, &r, fill_hash, NULL);
 }
 
 struct walk {
@@ -311,7 +311,7 @@ static void audit_chains(void **state)
     for (int i = 0; i < 5; i++)
         assert_int_equal(db_write(db, audit_tx, "obj", &err), BH_OK);
     assert_int_equal(db_reader(db, &c), BH_OK);
-    assert_int_equal(DB(c, audit_walk, walk_row, &w), BH_OK);
+    assert_int_equal(DB(c, audit, audit_walk, walk_row, &w), BH_OK);
     db_reader_done(db, c);
     assert_int_equal(w.n, 5);
     assert_true(w.ok);
@@ -329,8 +329,8 @@ static bh_status_t lease_tx(db_conn_t *c, void *ctx, bh_err_t *err)
     struct lease *x = ctx;
     (void)err;
     if (x->release)
-        return DB(c, lease_release, "job", x->holder);
-    return DB(c, lease, "job", x->holder, x->now, 10000, &x->held);
+        return DB(c, ops, lease_release, "job", x->holder);
+    return DB(c, ops, lease, "job", x->holder, x->now, 10000, &x->held);
 }
 
 static bool take(const char *holder, dt_ms_t now)
@@ -369,7 +369,7 @@ static bh_status_t user_tx(db_conn_t *c, void *ctx, bh_err_t *err)
 {
     db_user_t u = {0, "contract", "operator", "440303", NULL, NULL, "x", true};
     (void)ctx;
-    return DB(c, user_put, &u, err);
+    return DB(c, auth, user_put, &u, err);
 }
 
 static bh_status_t sess_tx(db_conn_t *c, void *ctx, bh_err_t *err)
@@ -377,10 +377,10 @@ static bh_status_t sess_tx(db_conn_t *c, void *ctx, bh_err_t *err)
     struct sess *x = ctx;
     (void)err;
     switch (x->op) {
-    case 0: return DB(c, session_put, x->hash, x->user, x->at, x->at + 100000);
-    case 1: return DB(c, session_touch, x->hash, x->at);
-    case 2: return DB(c, session_del_user, x->user);
-    default: return DB(c, session_purge, x->at, x->at - 1000, &x->purged);
+    case 0: return DB(c, auth, session_put, x->hash, x->user, x->at, x->at + 100000);
+    case 1: return DB(c, auth, session_touch, x->hash, x->at);
+    case 2: return DB(c, auth, session_del_user, x->user);
+    default: return DB(c, auth, session_purge, x->at, x->at - 1000, &x->purged);
     }
 }
 
@@ -392,7 +392,7 @@ static bh_status_t sess_get(const unsigned char hash[32], dt_ms_t now, dt_ms_t i
     dt_ms_t last = 0;
     bh_status_t st;
     assert_int_equal(db_reader(db, &c), BH_OK);
-    st = DB(c, session_get, hash, now, idle_since, a, &u, &last);
+    st = DB(c, auth, session_get, hash, now, idle_since, a, &u, &last);
     db_reader_done(db, c);
     arena_free(a);
     return st;
@@ -409,7 +409,7 @@ static void sessions(void **state)
     (void)state;
     assert_int_equal(db_write(db, user_tx, NULL, &err), BH_OK);
     assert_int_equal(db_reader(db, &c), BH_OK);
-    assert_int_equal(DB(c, user_get, "contract", a, &u), BH_OK);
+    assert_int_equal(DB(c, auth, user_get, "contract", a, &u), BH_OK);
     db_reader_done(db, c);
     memset(&x, 0, sizeof x);
     memset(x.hash, 7, 32);
@@ -447,11 +447,11 @@ static bh_status_t savepoint_tx(db_conn_t *c, void *ctx, bh_err_t *err)
     struct sp *x = ctx;
     db_case_t gone = new_case("44030300100101", NULL, "sp:gone"), kept = new_case("44030300100101", NULL, "sp:kept");
     bh_status_t st;
-    if ((st = DB(c, savepoint, DB_SP_BEGIN)) || (st = DB(c, case_insert, &gone, err)) ||
-        (st = DB(c, savepoint, DB_SP_ROLLBACK)))
+    if ((st = DB(c, ops, savepoint, DB_SP_BEGIN)) || (st = DB(c, cases, case_insert, &gone, err)) ||
+        (st = DB(c, ops, savepoint, DB_SP_ROLLBACK)))
         return st;
-    if ((st = DB(c, savepoint, DB_SP_ROW_BEGIN)) || (st = DB(c, case_insert, &kept, err)) ||
-        (st = DB(c, savepoint, DB_SP_ROW_RELEASE)))
+    if ((st = DB(c, ops, savepoint, DB_SP_ROW_BEGIN)) || (st = DB(c, cases, case_insert, &kept, err)) ||
+        (st = DB(c, ops, savepoint, DB_SP_ROW_RELEASE)))
         return st;
     x->id = kept.id;
     return BH_OK;
@@ -466,9 +466,9 @@ static void savepoints(void **state)
     (void)state;
     assert_int_equal(db_write(db, savepoint_tx, &x, &err), BH_OK);
     assert_int_equal(db_reader(db, &c), BH_OK);
-    assert_int_equal(DB(c, case_lookup_key, "sp:gone", "hotline", NULL, &found), BH_OK);
+    assert_int_equal(DB(c, cases, case_lookup_key, "sp:gone", "hotline", NULL, &found), BH_OK);
     assert_int_equal(found, 0);
-    assert_int_equal(DB(c, case_lookup_key, "sp:kept", "hotline", NULL, &found), BH_OK);
+    assert_int_equal(DB(c, cases, case_lookup_key, "sp:kept", "hotline", NULL, &found), BH_OK);
     assert_int_equal(found, x.id);
     db_reader_done(db, c);
 }
@@ -482,11 +482,11 @@ static bh_status_t schedule_tx(db_conn_t *c, void *ctx, bh_err_t *err)
     struct quar *x = ctx;
     arena_t *a = arena_new();
     db_case_t k;
-    bh_status_t st = DB(c, case_get, x->id, a, &k);
+    bh_status_t st = DB(c, cases, case_get, x->id, a, &k);
     if (st == BH_OK) {
         k.next_change = 5;
         k.version++;
-        st = DB(c, case_update, &k, k.version - 1, err);
+        st = DB(c, cases, case_update, &k, k.version - 1, err);
     }
     arena_free(a);
     return st;
@@ -495,7 +495,7 @@ static bh_status_t schedule_tx(db_conn_t *c, void *ctx, bh_err_t *err)
 static bh_status_t quarantine_tx(db_conn_t *c, void *ctx, bh_err_t *err)
 {
     (void)err;
-    return DB(c, case_quarantine, ((struct quar *)ctx)->id, 10, "测试");
+    return DB(c, cases, case_quarantine, ((struct quar *)ctx)->id, 10, "测试");
 }
 
 static bool due(int64_t id)
@@ -505,7 +505,7 @@ static bool due(int64_t id)
     bool found = false;
     db_conn_t *c;
     assert_int_equal(db_reader(db, &c), BH_OK);
-    assert_int_equal(DB(c, sweep_due, 100, 256, ids, &n), BH_OK);
+    assert_int_equal(DB(c, cases, sweep_due, 100, 256, ids, &n), BH_OK);
     db_reader_done(db, c);
     for (int i = 0; i < n; i++)
         found |= ids[i] == id;

@@ -1,0 +1,668 @@
+/*
+ * sqlite_cases.c - cases, their history and clocks, the sweep's schedule, counts, lists and statistics (the SQLite back-end; see sqlite_int.h).
+ */
+#include "store/sqlite_int.h"
+
+#include "util/cjk.h"
+
+/* ---- cases ---- */
+
+static int light_from_name(const char *s)
+{
+    for (int l = SLA_LIGHT_NONE; l <= SLA_LIGHT_OVERDUE; l++)
+        if (s && strcmp(s, sla_light_name((sla_light_t)l)) == 0)
+            return l;
+    return SLA_LIGHT_NONE;
+}
+
+static void row_case(sqlite3_stmt *s, arena_t *a, db_case_t *k)
+{
+    int st;
+    k->id = sqlite3_column_int64(s, 0);
+    k->category = col_text(s, 1, a);
+    k->kind = col_text(s, 2, a);
+    k->title = col_text(s, 3, a);
+    k->description = col_text(s, 4, a);
+    k->source = col_text(s, 5, a);
+    k->urgency = col_text(s, 6, a);
+    k->unit = col_text(s, 7, a);
+    k->handling_unit = col_text(s, 8, a);
+    k->has_location = sqlite3_column_type(s, 9) != SQLITE_NULL;
+    k->lat = sqlite3_column_double(s, 9);
+    k->lng = sqlite3_column_double(s, 10);
+    k->address = col_text(s, 11, a);
+    k->reporter_name = col_text(s, 12, a);
+    k->reporter_phone = col_text(s, 13, a);
+    k->created_by = col_text(s, 14, a);
+    k->external_id = col_text(s, 15, a);
+    k->idempotency_key = col_text(s, 16, a);
+    k->created_at = sqlite3_column_int64(s, 17);
+    k->updated_at = sqlite3_column_int64(s, 18);
+    k->version = sqlite3_column_int64(s, 19);
+    st = case_state_from_name((const char *)sqlite3_column_text(s, 20));
+    k->status = st < 0 ? CASE_ST_NONE : (case_state_t)st;
+    k->light = (sla_light_t)light_from_name((const char *)sqlite3_column_text(s, 21));
+    k->next_change = col_ms(s, 22);
+    k->supervised = sqlite3_column_int(s, 23);
+    k->rework_count = sqlite3_column_int(s, 24);
+    k->return_count = sqlite3_column_int(s, 25);
+    k->rating = sqlite3_column_int(s, 26);
+    k->registered_at = col_ms(s, 27);
+    k->dispatched_at = col_ms(s, 28);
+    k->handled_at = col_ms(s, 29);
+    k->closed_at = col_ms(s, 30);
+    k->due_at = col_ms(s, 31);
+    k->on_time = sqlite3_column_type(s, 32) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 32);
+    k->attributes = col_text(s, 33, a);
+    k->media_url = col_text(s, 34, a);
+    k->contact = col_text(s, 35, a);
+}
+
+/* Bind the event-derived columns as ?2..?17 (shared by insert and update). */
+static void bind_derived(sqlite3_stmt *s, const db_case_t *k)
+{
+    bind_text(s, 2, case_state_name(k->status));
+    bind_text(s, 3, sla_light_name(k->light));
+    bind_ms(s, 4, k->next_change);
+    sqlite3_bind_int(s, 5, k->supervised);
+    sqlite3_bind_int(s, 6, k->rework_count);
+    sqlite3_bind_int(s, 7, k->return_count);
+    if (k->rating)
+        sqlite3_bind_int(s, 8, k->rating);
+    bind_ms(s, 9, k->registered_at);
+    bind_ms(s, 10, k->dispatched_at);
+    bind_ms(s, 11, k->handled_at);
+    bind_ms(s, 12, k->closed_at);
+    bind_ms(s, 13, k->due_at);
+    if (k->on_time >= 0)
+        sqlite3_bind_int(s, 14, k->on_time);
+    bind_text(s, 15, k->handling_unit);
+    sqlite3_bind_int64(s, 16, k->version);
+    sqlite3_bind_int64(s, 17, k->updated_at);
+}
+
+bh_status_t sq_case_insert(db_conn_t *c, db_case_t *k, bh_err_t *err)
+{
+    sqlite3_stmt *s = sq_stmt(c, ST_CASE_INSERT);
+    bh_status_t st;
+
+    bind_derived(s, k);
+    bind_text(s, 18, k->category);
+    bind_text(s, 19, k->kind);
+    bind_text(s, 20, k->title);
+    bind_text(s, 21, k->description);
+    bind_text(s, 22, k->source);
+    bind_text(s, 23, k->urgency);
+    bind_text(s, 24, k->unit);
+    if (k->has_location) {
+        sqlite3_bind_double(s, 25, k->lat);
+        sqlite3_bind_double(s, 26, k->lng);
+    }
+    bind_text(s, 27, k->address);
+    bind_text(s, 28, k->reporter_name);
+    bind_text(s, 29, k->reporter_phone);
+    bind_text(s, 30, k->created_by);
+    bind_text(s, 31, k->external_id);
+    bind_text(s, 32, k->idempotency_key);
+    sqlite3_bind_int64(s, 33, k->created_at);
+    bind_text(s, 34, k->attributes);
+    bind_text(s, 35, k->media_url);
+    bind_text(s, 36, k->contact);
+    if ((st = step_done(c, s, err)))
+        return st;
+    k->id = sqlite3_last_insert_rowid(SQ(c)->h);
+    {
+        struct sq_conn *w = SQ(c);
+        struct fts_row *r;
+        if (w->nfts == w->capfts) {
+            w->capfts = w->capfts ? w->capfts * 2 : 256;
+            w->fts = xrealloc(w->fts, (size_t)w->capfts * sizeof *w->fts);
+        }
+        r = &w->fts[w->nfts++];
+        r->id = k->id;
+        r->title = k->title ? xstrdup(k->title) : NULL;
+        r->description = k->description ? xstrdup(k->description) : NULL;
+        r->address = k->address ? xstrdup(k->address) : NULL;
+    }
+    return BH_OK;
+}
+
+bh_status_t sq_case_lookup_key(db_conn_t *c, const char *idem, const char *source,
+                                      const char *external_id, int64_t *id)
+{
+    sqlite3_stmt *s;
+    bh_status_t st = BH_OK;
+    *id = 0;
+    if (idem) {
+        s = sq_stmt(c, ST_CASE_BY_IDEM);
+        bind_text(s, 1, idem);
+        st = one_id(s, id);
+    }
+    if (st == BH_OK && !*id && external_id) {
+        s = sq_stmt(c, ST_CASE_BY_EXT);
+        bind_text(s, 1, source);
+        bind_text(s, 2, external_id);
+        st = one_id(s, id);
+    }
+    return st;
+}
+
+bh_status_t sq_case_get(db_conn_t *c, int64_t id, arena_t *a, db_case_t *out)
+{
+    sqlite3_stmt *s = sq_stmt(c, ST_CASE_GET);
+    bh_status_t st;
+    sqlite3_bind_int64(s, 1, id);
+    if ((st = read_one(sqlite3_step(s))) == BH_OK) {
+        memset(out, 0, sizeof *out);
+        row_case(s, a, out);
+    }
+    sqlite3_reset(s);
+    return st;
+}
+
+bh_status_t sq_case_update(db_conn_t *c, const db_case_t *k, int64_t read_version,
+                                  bh_err_t *err)
+{
+    sqlite3_stmt *s = sq_stmt(c, ST_CASE_UPDATE);
+    bh_status_t st;
+    sqlite3_bind_int64(s, 1, k->id);
+    bind_derived(s, k);
+    sqlite3_bind_int64(s, 18, read_version);
+    if ((st = step_done(c, s, err)) != BH_OK)
+        return st;
+    if (sqlite3_changes(SQ(c)->h) != 1)
+        return bh_fail(err, BH_CONFLICT, "version", "案件已被同时修改，请刷新后重试");
+    return BH_OK;
+}
+
+bh_status_t sq_event_add(db_conn_t *c, int64_t case_id, int seq, const case_event_t *e)
+{
+    sqlite3_stmt *s = sq_stmt(c, ST_EVENT_ADD);
+    sqlite3_bind_int64(s, 1, case_id);
+    sqlite3_bind_int(s, 2, seq);
+    bind_text(s, 3, case_action_name(e->action));
+    bind_text(s, 4, role_name(e->role));
+    bind_text(s, 5, e->actor);
+    bind_text(s, 6, e->actor_unit);
+    sqlite3_bind_int64(s, 7, e->at);
+    bind_text(s, 8, e->reason);
+    bind_text(s, 9, e->note);
+    bind_text(s, 10, e->to_unit);
+    bind_text(s, 11, e->result);
+    bind_text(s, 12, e->clock);
+    if (e->amount)
+        sqlite3_bind_double(s, 13, e->amount);
+    if (e->level)
+        sqlite3_bind_int(s, 14, e->level);
+    if (e->rating)
+        sqlite3_bind_int(s, 15, e->rating);
+    bind_text(s, 16, e->into);
+    return step_done(c, s, NULL);
+}
+
+static void row_event(sqlite3_stmt *s, arena_t *a, case_event_t *e)
+{
+    int act = case_action_from_name((const char *)sqlite3_column_text(s, 0));
+    int role = role_from_name((const char *)sqlite3_column_text(s, 1));
+    e->action = act < 0 ? CASE_ACT_REPORT : (case_action_t)act;
+    e->role = role < 0 ? ROLE_PUBLIC : (bh_role_t)role;
+    e->actor = col_text(s, 2, a);
+    e->actor_unit = col_text(s, 3, a);
+    e->at = sqlite3_column_int64(s, 4);
+    e->reason = col_text(s, 5, a);
+    e->note = col_text(s, 6, a);
+    e->to_unit = col_text(s, 7, a);
+    e->result = col_text(s, 8, a);
+    e->clock = col_text(s, 9, a);
+    e->amount = sqlite3_column_double(s, 10);
+    e->level = sqlite3_column_int(s, 11);
+    e->rating = sqlite3_column_int(s, 12);
+    e->into = col_text(s, 13, a);
+}
+
+bh_status_t sq_event_list(db_conn_t *c, int64_t case_id, arena_t *a, case_event_t **out,
+                                 int *n)
+{
+    bh_status_t st;
+    sqlite3_stmt *s = sq_stmt(c, ST_EVENT_LIST);
+    sqlite3_bind_int64(s, 1, case_id);
+    COLLECT(s, a, out, n, case_event_t, row_event, st);
+    return st;
+}
+
+bh_status_t sq_clocks_put(db_conn_t *c, int64_t case_id, const db_clock_t *k, int n,
+                                 bool fresh)
+{
+    sqlite3_stmt *s;
+    bh_status_t st;
+    if (!fresh) {
+        s = sq_stmt(c, ST_CLOCK_DEL);
+        sqlite3_bind_int64(s, 1, case_id);
+        if ((st = step_done(c, s, NULL)))
+            return st;
+    }
+    for (int i = 0; i < n; i++) {
+        s = sq_stmt(c, ST_CLOCK_PUT);
+        sqlite3_bind_int64(s, 1, case_id);
+        bind_text(s, 2, k[i].name);
+        bind_ms(s, 3, k[i].started_at);
+        bind_ms(s, 4, k[i].deadline);
+        bind_ms(s, 5, k[i].stopped_at);
+        bind_text(s, 6, sla_light_name(k[i].light));
+        if ((st = step_done(c, s, NULL)))
+            return st;
+    }
+    return BH_OK;
+}
+
+static void row_clock(sqlite3_stmt *s, arena_t *a, db_clock_t *k)
+{
+    k->name = col_text(s, 0, a);
+    k->started_at = col_ms(s, 1);
+    k->deadline = col_ms(s, 2);
+    k->stopped_at = col_ms(s, 3);
+    k->light = (sla_light_t)light_from_name((const char *)sqlite3_column_text(s, 4));
+}
+
+bh_status_t sq_clocks_get(db_conn_t *c, int64_t case_id, arena_t *a, db_clock_t **out,
+                                 int *n)
+{
+    bh_status_t st;
+    sqlite3_stmt *s = sq_stmt(c, ST_CLOCK_GET);
+    sqlite3_bind_int64(s, 1, case_id);
+    COLLECT(s, a, out, n, db_clock_t, row_clock, st);
+    return st;
+}
+
+bh_status_t sq_sweep_due(db_conn_t *c, dt_ms_t now, int limit, int64_t *ids, int *n)
+{
+    sqlite3_stmt *s = sq_stmt(c, ST_SWEEP);
+    int rc = SQLITE_DONE;
+    sqlite3_bind_int64(s, 1, now);
+    sqlite3_bind_int(s, 2, limit);
+    *n = 0;
+    while (*n < limit && (rc = sqlite3_step(s)) == SQLITE_ROW)
+        ids[(*n)++] = sqlite3_column_int64(s, 0);
+    sqlite3_reset(s);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? BH_OK : BH_UNAVAILABLE;
+}
+
+bh_status_t sq_case_quarantine(db_conn_t *c, int64_t id, dt_ms_t at, const char *reason)
+{
+    sqlite3_stmt *s = sq_stmt(c, ST_QUARANTINE);
+    bh_status_t st;
+    sqlite3_bind_int64(s, 1, id);
+    sqlite3_bind_int64(s, 2, at);
+    bind_text(s, 3, reason);
+    if ((st = step_done(c, s, NULL)) != BH_OK)
+        return st;
+    s = sq_stmt(c, ST_UNSCHEDULE);
+    sqlite3_bind_int64(s, 1, id);
+    return step_done(c, s, NULL);
+}
+
+bh_status_t sq_counts(db_conn_t *c, int64_t out[CASE_ST__COUNT][SLA_LIGHT_OVERDUE + 1])
+{
+    sqlite3_stmt *s = sq_stmt(c, ST_COUNTS);
+    int rc;
+    memset(out, 0, sizeof(int64_t) * CASE_ST__COUNT * (SLA_LIGHT_OVERDUE + 1));
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        int st = case_state_from_name((const char *)sqlite3_column_text(s, 0));
+        int l = light_from_name((const char *)sqlite3_column_text(s, 1));
+        if (st >= 0)
+            out[st][l] = sqlite3_column_int64(s, 2);
+    }
+    sqlite3_reset(s);
+    return read_end(rc);
+}
+
+bh_status_t sq_counts_add(db_conn_t *c, case_state_t st, sla_light_t l, int delta)
+{
+    sqlite3_stmt *s = sq_stmt(c, ST_COUNTS_ADD);
+    bind_text(s, 1, case_state_name(st));
+    bind_text(s, 2, sla_light_name(l));
+    sqlite3_bind_int(s, 3, delta);
+    return step_done(c, s, NULL);
+}
+
+static void add_filters(dynbuf_t *b, const db_case_filter_t *f, const char *fts)
+{
+    if (f->unit.code) {
+        add(b, " AND ");
+        add_scope(b, "cases.unit", "u", &f->unit, true);
+    }
+    if (f->handling_unit)
+        add(b, " AND cases.handling_unit = :h");
+    if (f->visible.code) {
+        add(b, " AND ((");
+        add_scope(b, "cases.unit", "v", &f->visible, true);
+        add(b, ") OR (");
+        add_scope(b, "cases.handling_unit", "w", &f->visible, true);
+        add(b, "))");
+    }
+    if (f->created_by)
+        add(b, " AND cases.created_by = :by");
+    if (f->supervised)
+        add(b, " AND cases.supervised > 0");
+    if (f->status >= 0)
+        add(b, " AND cases.status = :st");
+    if (f->open == 1)
+        add(b, " AND cases.status NOT IN ('closed', 'rejected')");
+    else if (f->open == 2)
+        add(b, " AND cases.status IN ('closed', 'rejected')");
+    if (f->ncategories > 0) {
+        char frag[16];
+        add(b, " AND cases.category IN (");
+        for (int i = 0; i < f->ncategories && i < DB_MAX_IN; i++) {
+            snprintf(frag, sizeof frag, "%s:k%d", i ? "," : "", i);
+            add(b, frag);
+        }
+        add(b, ")");
+    }
+    if (f->category)
+        add(b, " AND +cases.category >= :c1 AND +cases.category < :c2");
+    if (f->source)
+        add(b, " AND cases.source = :src");
+    if (f->light >= 0)
+        add(b, " AND cases.light = :li");
+    if (f->from)
+        add(b, " AND cases.created_at >= :from");
+    if (f->to)
+        add(b, " AND cases.created_at < :to");
+    if (fts && f->sort != DB_SORT_RELEVANCE)
+        add(b, " AND +cases.id IN (SELECT rowid FROM cases_fts WHERE cases_fts MATCH :q)");
+}
+
+static void bind_filters(sqlite3_stmt *s, const db_case_filter_t *f, const char *fts, arena_t *a)
+{
+    bind_scope(s, "u", &f->unit, a);
+    bind_name_text(s, ":h", f->handling_unit);
+    bind_scope(s, "v", &f->visible, a);
+    bind_scope(s, "w", &f->visible, a);
+    bind_name_text(s, ":by", f->created_by);
+    if (f->status >= 0)
+        bind_name_text(s, ":st", case_state_name((case_state_t)f->status));
+    if (f->category) {
+        bind_name_text(s, ":c1", f->category);
+        bind_name_text(s, ":c2", prefix_end(a, f->category));
+    }
+    bind_name_text(s, ":src", f->source);
+    for (int i = 0; i < f->ncategories && i < DB_MAX_IN; i++) {
+        char name[16];
+        snprintf(name, sizeof name, ":k%d", i);
+        bind_name_text(s, name, f->categories[i]);
+    }
+    if (f->light >= 0)
+        bind_name_text(s, ":li", sla_light_name((sla_light_t)f->light));
+    bind_name_int(s, ":from", f->from);
+    bind_name_int(s, ":to", f->to);
+    bind_name_text(s, ":q", fts);
+}
+
+/* Count the search tokens of one term. */
+static int count_tok(void *ctx, int flags, const char *t, int len, int s0, int e)
+{
+    (void)flags, (void)t, (void)len, (void)s0, (void)e;
+    ++*(int *)ctx;
+    return 0;
+}
+
+/* The FTS5 MATCH expression for the user's words: each whitespace-
+ * separated term becomes a quoted phrase (quotes doubled), terms are
+ * ANDed; NULL if no term has a searchable character. */
+static const char *fts_expr(arena_t *a, const char *q)
+{
+    size_t cap = strlen(q) * 2 + 16, len = 0;
+    char *out = arena_alloc(a, cap);
+    const char *p = q;
+
+    while (*p) {
+        const char *e;
+        int ntok = 0;
+        while (*p && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '\f' || *p == '\v'))
+            p++;
+        for (e = p; *e && !(*e == ' ' || *e == '\t' || *e == '\n' || *e == '\r' || *e == '\f' || *e == '\v'); e++)
+            ;
+        if (e > p && (cjk_tokenize(p, (int)(e - p), true, count_tok, &ntok), ntok > 0)) {
+            if (len)
+                out[len++] = ' ';
+            out[len++] = '"';
+            for (const char *c = p; c < e; c++) {
+                if (*c == '"')
+                    out[len++] = '"';
+                out[len++] = *c;
+            }
+            out[len++] = '"';
+        }
+        p = e;
+    }
+    out[len] = '\0';
+    return len ? out : NULL;
+}
+
+/*
+ * List cursors are this back-end's own: "c1:SORT:KEY:ID" in hex (after
+ * the row with that sort key and id), or for relevance, whose order has
+ * no key, "c1:4:OFFSET:0".  Callers hand them back untouched.
+ */
+static const char *cursor_encode(arena_t *a, int sort, int64_t key, int64_t id)
+{
+    char raw[80], *out;
+    int n = snprintf(raw, sizeof raw, "c1:%d:%lld:%lld", sort, (long long)key, (long long)id);
+    out = arena_alloc(a, 2 * (size_t)n + 1);
+    for (int i = 0; i < n; i++)
+        snprintf(out + 2 * i, 3, "%02x", (unsigned char)raw[i]);
+    return out;
+}
+
+static bool cursor_decode(const char *cur, int sort, int64_t *key, int64_t *id)
+{
+    char raw[80];
+    size_t n = strlen(cur);
+    int s, used = 0;
+    long long k, i;
+    if (n == 0 || n % 2 || n / 2 >= sizeof raw)
+        return false;
+    for (size_t j = 0; j < n / 2; j++) {
+        unsigned v;
+        if (sscanf(cur + 2 * j, "%2x", &v) != 1 || !strchr("0123456789abcdef", cur[2 * j]) ||
+            !strchr("0123456789abcdef", cur[2 * j + 1]))
+            return false;
+        raw[j] = (char)v;
+    }
+    raw[n / 2] = '\0';
+    if (sscanf(raw, "c1:%d:%lld:%lld%n", &s, &k, &i, &used) != 3 || raw[used] || s != sort ||
+        (sort == DB_SORT_RELEVANCE && k < 0))
+        return false;
+    *key = k;
+    *id = i;
+    return true;
+}
+
+bh_status_t sq_case_list(db_conn_t *c, const db_case_filter_t *f, arena_t *a,
+                                db_case_t **out, int *n, const char **next_cursor, bh_err_t *err)
+{
+    static const char *const keycol[] = {"created_at", "created_at", "updated_at", "updated_at"};
+    dynbuf_t b;
+    sqlite3_stmt *s;
+    const char *fts = NULL;
+    int64_t ck = 0, cid = 0;
+    int rc;
+
+    *n = 0;
+    *next_cursor = NULL;
+    if (f->search && !(fts = fts_expr(a, f->search)))
+        return bh_fail(err, BH_INVALID_ARGUMENT, "q", "检索词中没有可检索的文字");
+    if (f->sort == DB_SORT_RELEVANCE && !fts)
+        return bh_fail(err, BH_INVALID_ARGUMENT, "sort", "按相关度排序须给出检索词（q）");
+    if (f->cursor && !cursor_decode(f->cursor, f->sort, &ck, &cid))
+        return bh_fail(err, BH_INVALID_ARGUMENT, "cursor",
+                       "cursor 无效（须原样使用上一页返回的 next_cursor，且排序相同）");
+    if (f->cursor && f->offset)
+        return bh_fail(err, BH_INTERNAL, "", "cursor and offset together");
+
+    dynbuf_init(&b, SQL_MAX);
+    if (f->sort == DB_SORT_RELEVANCE) {
+        add(&b, "SELECT " CASE_COLS " FROM cases JOIN (SELECT rowid AS rid, rank AS r FROM"
+                " cases_fts WHERE cases_fts MATCH :q) f ON f.rid = cases.id WHERE 1");
+        add_filters(&b, f, fts);
+        add(&b, " ORDER BY f.r, cases.id LIMIT :limit OFFSET :off");
+    } else {
+        bool desc = f->sort == DB_SORT_CREATED_DESC || f->sort == DB_SORT_UPDATED_DESC;
+        add(&b, "SELECT " CASE_COLS " FROM cases WHERE 1");
+        add_filters(&b, f, fts);
+        if (f->cursor)
+            dynbuf_printf(&b, " AND (cases.%s %s :ck OR (cases.%s = :ck AND cases.id %s :cid))",
+                          keycol[f->sort], desc ? "<" : ">", keycol[f->sort], desc ? "<" : ">");
+        dynbuf_printf(&b, " ORDER BY cases.%s %s, cases.id %s LIMIT :limit OFFSET :off",
+                      keycol[f->sort], desc ? "DESC" : "ASC", desc ? "DESC" : "ASC");
+    }
+    if (prepare_built(c, &b, &s, err) != BH_OK)
+        return err ? err->status : BH_INTERNAL;
+    bind_filters(s, f, fts, a);
+    bind_name_int(s, ":limit", (int64_t)f->limit + 1); /* one more tells of a next page */
+    /* Relevance pages by offset (the cursor carries it); the others by key. */
+    if (f->sort == DB_SORT_RELEVANCE) {
+        bind_name_int(s, ":off", f->cursor ? ck : f->offset);
+    } else {
+        bind_name_int(s, ":off", f->offset);
+        bind_name_int(s, ":ck", ck);
+        bind_name_int(s, ":cid", cid);
+    }
+    *out = arena_alloc_array(a, (size_t)(f->limit > 0 ? f->limit : 1), sizeof **out);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW && *n < f->limit) {
+        memset(&(*out)[*n], 0, sizeof **out);
+        row_case(s, a, &(*out)[(*n)++]);
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        bh_status_t st = rc == SQLITE_ERROR
+                             ? bh_fail(err, BH_INVALID_ARGUMENT, "q", "检索条件无效：%s",
+                                       sqlite3_errmsg(SQ(c)->h))
+                             : bh_fail(err, read_end(rc), "", "查询未读完：%s", sqlite3_errstr(rc));
+        sqlite3_finalize(s);
+        *n = 0;
+        return st;
+    }
+    if (rc == SQLITE_ROW && *n > 0) { /* there is a next page */
+        const db_case_t *last = &(*out)[*n - 1];
+        *next_cursor = f->sort == DB_SORT_RELEVANCE
+                           ? cursor_encode(a, f->sort, (f->cursor ? ck : f->offset) + *n, 0)
+                       : cursor_encode(a, f->sort,
+                                       f->sort <= DB_SORT_CREATED_ASC ? last->created_at
+                                                                      : last->updated_at,
+                                       last->id);
+    }
+    sqlite3_finalize(s);
+    return BH_OK;
+}
+
+bh_status_t sq_stats(db_conn_t *c, const db_stats_query_t *q, arena_t *a,
+                            db_stats_row_t **rows, int *n, bh_err_t *err)
+{
+    dynbuf_t b;
+    sqlite3_stmt *s;
+    int cap = 16, rc;
+    const char *key = q->group_by == DB_GROUP_UNIT       ? "substr(unit, 1, :klen)"
+                      : q->group_by == DB_GROUP_CATEGORY ? "category"
+                      : q->group_by == DB_GROUP_SOURCE   ? "source"
+                                                         : "''";
+    const char *name = q->group_by == DB_GROUP_UNIT
+                           ? "(SELECT name FROM units WHERE code = g.k)"
+                       : q->group_by == DB_GROUP_CATEGORY
+                           ? "(SELECT name FROM categories WHERE code = g.k)"
+                           : "NULL";
+
+    dynbuf_init(&b, SQL_MAX);
+    add(&b, "SELECT g.*, ");
+    add(&b, name);
+    add(&b, " FROM (SELECT ");
+    add(&b, key);
+    add(&b, " AS k, count(*), count(registered_at),"
+            " coalesce(sum(registered_at IS NOT NULL AND ((closed_at IS NOT NULL AND closed_at <= :asof)"
+            "   OR (due_at IS NOT NULL AND due_at <= :asof))), 0),"
+            " coalesce(sum(closed_at IS NOT NULL AND closed_at <= :asof), 0),"
+            " coalesce(sum(closed_at IS NOT NULL AND closed_at <= :asof AND on_time = 1), 0),"
+            " count(handled_at), coalesce(sum(rework_count > 0), 0), count(rating),"
+            " coalesce(sum(rating >= 3), 0),"
+            " total(CASE WHEN handled_at IS NOT NULL AND dispatched_at IS NOT NULL"
+            "   THEN handled_at - dispatched_at END),"
+            " count(CASE WHEN handled_at IS NOT NULL AND dispatched_at IS NOT NULL THEN 1 END)"
+            " FROM cases WHERE created_at >= :from AND created_at < :to");
+    /* '+': a subtree is a large share of the table; reading it through
+     * the unit index would fetch every row at random. */
+    if (q->unit.code && q->unit.subtree) {
+        add(&b, " AND ");
+        add_scope(&b, "unit", "u", &q->unit, true);
+    } else if (q->unit.code) {
+        /* A department (or a grid): what happened there or was handed to it. */
+        add(&b, " AND (");
+        add_scope(&b, "unit", "u", &q->unit, false);
+        add(&b, " OR ");
+        add_scope(&b, "handling_unit", "h", &q->unit, false);
+        add(&b, ")");
+    }
+    add(&b, " GROUP BY k ORDER BY k) g");
+    if (prepare_built(c, &b, &s, err) != BH_OK)
+        return err ? err->status : BH_INTERNAL;
+    bind_name_int(s, ":klen", q->key_len);
+    bind_name_int(s, ":asof", q->as_of);
+    bind_name_int(s, ":from", q->from);
+    bind_name_int(s, ":to", q->to);
+    bind_scope(s, "u", &q->unit, a);
+    bind_scope(s, "h", &q->unit, a);
+    *rows = arena_alloc(a, cap * sizeof **rows);
+    *n = 0;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        db_stats_row_t *r;
+        if (*n == cap) {
+            db_stats_row_t *bigger = arena_alloc(a, 2 * cap * sizeof *bigger);
+            memcpy(bigger, *rows, cap * sizeof *bigger);
+            *rows = bigger;
+            cap *= 2;
+        }
+        r = &(*rows)[(*n)++];
+        static const case_count_t cols[] = {CM_REPORTED, CM_REGISTERED, CM_DUE, CM_CLOSED,
+                                            CM_CLOSED_ON_TIME, CM_HANDLED, CM_REWORKED,
+                                            CM_RATED, CM_SATISFIED};
+        memset(r, 0, sizeof *r);
+        r->key = col_text(s, 0, a);
+        for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
+            r->f.n[cols[i]] = sqlite3_column_int64(s, 1 + (int)i);
+        r->f.handle_ms_sum = sqlite3_column_double(s, 10);
+        r->f.handle_n = sqlite3_column_int64(s, 11);
+        case_figures_finish(&r->f);
+        r->name = col_text(s, 12, a);
+    }
+    sqlite3_finalize(s);
+    if (read_end(rc) != BH_OK)
+        return bh_fail(err, read_end(rc), "", "统计查询未读完：%s", sqlite3_errstr(rc));
+    return BH_OK;
+}
+
+bh_status_t sq_events_between(db_conn_t *c, dt_ms_t from, dt_ms_t to, int limit,
+                                     arena_t *a, db_event_row_t **out, int *n)
+{
+    sqlite3_stmt *s;
+    int rc;
+    if (sqlite3_prepare_v2(SQ(c)->h,
+                           "SELECT action, role, actor, actor_unit, at, reason, note, to_unit, result,"
+                           " clock, amount, level, rating, into_case, case_id, seq FROM case_events"
+                           " WHERE at >= ?1 AND at < ?2 ORDER BY at, case_id, seq LIMIT ?3",
+                           -1, &s, NULL) != SQLITE_OK)
+        return BH_INTERNAL;
+    sqlite3_bind_int64(s, 1, from);
+    sqlite3_bind_int64(s, 2, to);
+    sqlite3_bind_int(s, 3, limit);
+    *out = arena_alloc(a, (size_t)(limit > 0 ? limit : 1) * sizeof **out);
+    *n = 0;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW && *n < limit) {
+        db_event_row_t *r = &(*out)[(*n)++];
+        memset(r, 0, sizeof *r);
+        row_event(s, a, &r->ev);
+        r->case_id = sqlite3_column_int64(s, 14);
+        r->seq = sqlite3_column_int(s, 15);
+    }
+    sqlite3_finalize(s);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? BH_OK : BH_INTERNAL;
+}
+

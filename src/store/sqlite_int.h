@@ -1,0 +1,349 @@
+/*
+ * sqlite_int.h - what the SQLite back-end's files share: the connection
+ * and database structs, the cached-statement table's ids, small binding
+ * and stepping helpers, and the operations each file implements for the
+ * ops table in db_sqlite.c.  Not for use outside src/store/.
+ *
+ *   db_sqlite.c       connections, migrations, group commit, the reader pool,
+ *                     savepoints, the ops table
+ *   sqlite_cases.c    cases, history, clocks, the sweep's schedule, counts,
+ *                     lists (search, cursors) and statistics
+ *   sqlite_registry.c units, users and sessions, categories, polygons, API
+ *                     keys, managed objects
+ *   sqlite_audit.c    the audit log and leases
+ */
+#ifndef BH_SQLITE_INT_H
+#define BH_SQLITE_INT_H
+
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/db.h"
+#include "util/dynbuf.h"
+#include "util/xmalloc.h"
+
+/* ---- cached statements ---- */
+
+#define CASE_COLS                                                              \
+    "id, category, kind, title, description, source, urgency, unit,"           \
+    " handling_unit, lat, lng, address, reporter_name, reporter_phone,"        \
+    " created_by, external_id, idempotency_key, created_at, updated_at,"       \
+    " version, status, light, next_change, supervised, rework_count,"          \
+    " return_count, rating, registered_at, dispatched_at, handled_at,"         \
+    " closed_at, due_at, on_time, attributes, media_url, contact"
+
+#define OBJ_COLS "id, kind, code, name, grid, type, risk, address, lat, lng, active, created_at, updated_at"
+
+enum {
+    ST_UNIT_PUT, ST_UNIT_GET, ST_UNIT_FIND, ST_UNIT_CHILDREN, ST_UNIT_ALL,
+    ST_USER_PUT, ST_USER_GET, ST_USER_LIST, ST_USER_COUNT,
+    ST_SESSION_PUT, ST_SESSION_GET, ST_SESSION_DEL, ST_SESSION_TOUCH, ST_SESSION_DEL_USER,
+    ST_SESSION_PURGE,
+    ST_CATEGORY_PUT,
+    ST_CASE_INSERT, ST_FTS_INSERT, ST_CASE_BY_IDEM,
+    ST_CASE_BY_EXT, ST_CASE_GET, ST_CASE_UPDATE,
+    ST_EVENT_ADD, ST_EVENT_LIST, ST_CLOCK_DEL, ST_CLOCK_PUT, ST_CLOCK_GET,
+    ST_SWEEP, ST_QUARANTINE, ST_UNSCHEDULE, ST_LEASE, ST_LEASE_FREE, ST_COUNTS, ST_COUNTS_ADD,
+    ST_GEOM_PUT, ST_GEOM_ROWID, ST_RTREE_PUT, ST_GEOM_GET, ST_GEOM_CAND,
+    ST_KEY_PUT, ST_KEY_GET, ST_KEY_LIST, ST_KEY_REVOKE, ST_KEY_TOUCH,
+    ST_AUDIT_LAST, ST_AUDIT_PUT,
+    ST_OBJ_INSERT, ST_OBJ_UPDATE, ST_OBJ_GET,
+    ST_SP_BEGIN, ST_SP_RELEASE, ST_SP_ROLLBACK,
+    ST__COUNT
+};
+
+/* A case's text waiting to be indexed at the end of the batch. */
+struct fts_row {
+    int64_t id;
+    char *title, *description, *address;
+};
+
+struct sq_conn {
+    db_conn_t base;
+    sqlite3 *h;
+    sqlite3_stmt *st[ST__COUNT];
+    struct sq_conn *next_free;
+    /* Writer only: FTS rows of the current batch.  FTS5 flushes its
+     * pending index data whenever a savepoint is released, so indexing
+     * inside each job's savepoint wrote one tiny segment per request and
+     * made intake slow down as the index grew; the batch indexes its new
+     * cases once, just before COMMIT. */
+    struct fts_row *fts;
+    int nfts, capfts;
+    int sp_mark; /* nfts when the row savepoint began */
+};
+
+struct job {
+    db_write_fn fn;
+    void *ctx;
+    bh_err_t *err;
+    bh_status_t st;
+    bool done;
+    pthread_cond_t cv; /* signalled when done: only this waiter wakes */
+    struct job *next;
+};
+
+struct sq_db {
+    db_t base;
+    struct sq_conn *writer;
+    pthread_t writer_thread;
+    pthread_mutex_t mu;      /* the write queue */
+    pthread_cond_t cv_jobs;
+    struct job *head, *tail;
+    bool stopping;
+    pthread_mutex_t pool_mu; /* the reader pool */
+    pthread_cond_t cv_reader;
+    struct sq_conn **readers, *free_readers;
+    int nreaders;
+};
+
+#define SQ(c) ((struct sq_conn *)(c))
+
+
+/* The cached statement 'id' of this connection, reset and unbound. */
+sqlite3_stmt *sq_stmt(db_conn_t *c, int id);
+
+static inline void bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+    if (v)
+        sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(s, i);
+}
+
+/* Bind an instant, with 0 meaning NULL. */
+static inline void bind_ms(sqlite3_stmt *s, int i, int64_t v)
+{
+    if (v)
+        sqlite3_bind_int64(s, i, v);
+    else
+        sqlite3_bind_null(s, i);
+}
+
+static inline const char *col_text(sqlite3_stmt *s, int i, arena_t *a)
+{
+    const unsigned char *t = sqlite3_column_text(s, i);
+    return t ? arena_strndup(a, (const char *)t, (size_t)sqlite3_column_bytes(s, i)) : NULL;
+}
+
+/* The status of a read that has stepped to its end: SQLITE_DONE is OK;
+ * anything else (a busy or broken database, an interrupted read) is an
+ * error the caller must see, never a short answer. */
+static inline bh_status_t read_end(int rc)
+{
+    return rc == SQLITE_DONE || rc == SQLITE_ROW ? BH_OK
+           : rc == SQLITE_BUSY || rc == SQLITE_LOCKED || rc == SQLITE_INTERRUPT ? BH_UNAVAILABLE
+                                                                              : BH_INTERNAL;
+}
+
+/* The status of a one-row read after its first step. */
+static inline bh_status_t read_one(int rc)
+{
+    return rc == SQLITE_ROW ? BH_OK : rc == SQLITE_DONE ? BH_NOT_FOUND : read_end(rc);
+}
+
+static inline bh_status_t step_done(db_conn_t *c, sqlite3_stmt *s, bh_err_t *err)
+{
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc == SQLITE_DONE)
+        return BH_OK;
+    if (rc == SQLITE_CONSTRAINT)
+        return bh_fail(err, BH_CONFLICT, "", "数据冲突：%s", sqlite3_errmsg(SQ(c)->h));
+    return bh_fail(err, BH_INTERNAL, "", "数据库错误：%s", sqlite3_errmsg(SQ(c)->h));
+}
+
+/* Step 's' to its end, mapping each row into a growing arena array; the
+ * read's status goes to 'st' (an error leaves the rows read so far). */
+#define COLLECT(s, a, out, n, T, rowfn, st)                                    \
+    do {                                                                       \
+        int cap_ = 16, rc_;                                                    \
+        T *arr_ = arena_alloc_array((a), (size_t)cap_, sizeof(T));             \
+        *(n) = 0;                                                              \
+        while ((rc_ = sqlite3_step(s)) == SQLITE_ROW) {                        \
+            if (*(n) == cap_) {                                                \
+                T *bigger_ = arena_alloc_array((a), 2 * (size_t)cap_, sizeof(T)); \
+                memcpy(bigger_, arr_, cap_ * sizeof(T));                       \
+                arr_ = bigger_;                                                \
+                cap_ *= 2;                                                     \
+            }                                                                  \
+            memset(&arr_[*(n)], 0, sizeof(T));                                 \
+            rowfn((s), (a), &arr_[(*(n))++]);                                  \
+        }                                                                      \
+        (st) = read_end(rc_);                                                  \
+        sqlite3_reset(s);                                                      \
+        *(out) = arr_;                                                         \
+    } while (0)
+
+/* The id the statement finds (0: none) and the read's status. */
+static inline bh_status_t one_id(sqlite3_stmt *s, int64_t *id)
+{
+    bh_status_t st = read_one(sqlite3_step(s));
+    *id = st == BH_OK ? sqlite3_column_int64(s, 0) : 0;
+    sqlite3_reset(s);
+    return st == BH_NOT_FOUND ? BH_OK : st;
+}
+
+/* ---- list and statistics: SQL assembled from fixed fragments ---- */
+
+/* The exclusive upper bound of strings starting with 'p'. */
+static inline char *prefix_end(arena_t *a, const char *p)
+{
+    size_t n = strlen(p);
+    char *e = arena_strndup(a, p, n);
+    if (n > 0)
+        e[n - 1] = (char)(e[n - 1] + 1);
+    return e;
+}
+
+static inline void bind_name_text(sqlite3_stmt *s, const char *name, const char *v)
+{
+    int i = sqlite3_bind_parameter_index(s, name);
+    if (i)
+        bind_text(s, i, v);
+}
+
+static inline void bind_name_int(sqlite3_stmt *s, const char *name, int64_t v)
+{
+    int i = sqlite3_bind_parameter_index(s, name);
+    if (i)
+        sqlite3_bind_int64(s, i, v);
+}
+
+/* SQL assembled from fixed fragments goes into a capped buffer: a query
+ * that does not fit is refused whole (a dropped jurisdiction term would
+ * widen it), never run with a fragment missing. */
+#define SQL_MAX 16384
+
+static inline void add(dynbuf_t *b, const char *frag)
+{
+    (void)dynbuf_addstr(b, frag); /* a refusal is sticky: checked at prepare */
+}
+
+/* Prepare the assembled query; BH_INTERNAL if it overflowed or SQLite
+ * refused it.  Frees the buffer either way. */
+static inline bh_status_t prepare_built(db_conn_t *c, dynbuf_t *b, sqlite3_stmt **s, bh_err_t *err)
+{
+    bh_status_t st = BH_OK;
+    if (dynbuf_failed(b))
+        st = bh_fail(err, BH_INTERNAL, "", "查询条件过长（超过 %d 字节）", SQL_MAX);
+    else if (sqlite3_prepare_v2(SQ(c)->h, dynbuf_str(b), -1, s, NULL) != SQLITE_OK)
+        st = bh_fail(err, BH_INTERNAL, "", "查询出错：%s", sqlite3_errmsg(SQ(c)->h));
+    dynbuf_free(b);
+    return st;
+}
+
+/*
+ * A unit scope as SQL on 'col': the unit itself (a department, a grid)
+ * is an equality; a subtree is the range of codes extending it
+ * (core/unitcode.h: numeric codes extend by digits or "-", and nothing
+ * else is issued).  'name' prefixes the parameters (:name0 :name1 :name2).
+ * 'plus' adds SQLite's unary '+' to keep the range off the column index.
+ */
+static inline void add_scope(dynbuf_t *b, const char *col, const char *name, const db_scope_t *sc,
+                      bool plus)
+{
+    if (!sc->code)
+        return;
+    if (!sc->subtree)
+        dynbuf_printf(b, "%s = :%s0", col, name);
+    else
+        dynbuf_printf(b, "%s%s >= :%s1 AND %s%s < :%s2", plus ? "+" : "", col, name,
+                      plus ? "+" : "", col, name);
+}
+
+static inline void bind_scope(sqlite3_stmt *s, const char *name, const db_scope_t *sc, arena_t *a)
+{
+    char p[16];
+    if (!sc->code)
+        return;
+    snprintf(p, sizeof p, ":%s0", name);
+    bind_name_text(s, p, sc->code);
+    snprintf(p, sizeof p, ":%s1", name);
+    bind_name_text(s, p, sc->code);
+    snprintf(p, sizeof p, ":%s2", name);
+    bind_name_text(s, p, prefix_end(a, sc->code));
+}
+
+
+static inline int64_t col_ms(sqlite3_stmt *s, int i)
+{
+    return sqlite3_column_type(s, i) == SQLITE_NULL ? 0 : sqlite3_column_int64(s, i);
+}
+
+/* ---- the operations (the ops table is in db_sqlite.c) ---- */
+
+bh_status_t sq_unit_put(db_conn_t *c, const db_unit_t *u, bh_err_t *err);
+bh_status_t sq_unit_get(db_conn_t *c, const char *code, arena_t *a, db_unit_t *out);
+bh_status_t sq_unit_find(db_conn_t *c, const char *name, const char *type, arena_t *a,
+                                db_unit_t *out);
+bh_status_t sq_unit_list(db_conn_t *c, const char *parent, arena_t *a, db_unit_t **out,
+                                int *n);
+bh_status_t sq_user_put(db_conn_t *c, const db_user_t *u, bh_err_t *err);
+bh_status_t sq_user_get(db_conn_t *c, const char *username, arena_t *a, db_user_t *out);
+bh_status_t sq_user_list(db_conn_t *c, arena_t *a, db_user_t **out, int *n);
+bh_status_t sq_user_count(db_conn_t *c, int64_t *n);
+bh_status_t sq_session_put(db_conn_t *c, const unsigned char hash[32], int64_t user_id,
+                                  dt_ms_t created, dt_ms_t expires);
+bh_status_t sq_session_get(db_conn_t *c, const unsigned char hash[32], dt_ms_t now,
+                                  dt_ms_t idle_since, arena_t *a, db_user_t *out,
+                                  dt_ms_t *last_used);
+bh_status_t sq_session_del(db_conn_t *c, const unsigned char hash[32]);
+bh_status_t sq_session_touch(db_conn_t *c, const unsigned char hash[32], dt_ms_t at);
+bh_status_t sq_session_del_user(db_conn_t *c, int64_t user_id);
+bh_status_t sq_session_purge(db_conn_t *c, dt_ms_t now, dt_ms_t idle_since, int64_t *n);
+bh_status_t sq_category_put(db_conn_t *c, const char *code, const char *name,
+                                   const char *kind, const char *parent, const char *policy);
+bh_status_t sq_case_insert(db_conn_t *c, db_case_t *k, bh_err_t *err);
+bh_status_t sq_case_lookup_key(db_conn_t *c, const char *idem, const char *source,
+                                      const char *external_id, int64_t *id);
+bh_status_t sq_case_get(db_conn_t *c, int64_t id, arena_t *a, db_case_t *out);
+bh_status_t sq_case_update(db_conn_t *c, const db_case_t *k, int64_t read_version,
+                                  bh_err_t *err);
+bh_status_t sq_case_list(db_conn_t *c, const db_case_filter_t *f, arena_t *a,
+                                db_case_t **out, int *n, const char **next_cursor, bh_err_t *err);
+bh_status_t sq_event_add(db_conn_t *c, int64_t case_id, int seq, const case_event_t *e);
+bh_status_t sq_event_list(db_conn_t *c, int64_t case_id, arena_t *a, case_event_t **out,
+                                 int *n);
+bh_status_t sq_clocks_put(db_conn_t *c, int64_t case_id, const db_clock_t *k, int n,
+                                 bool fresh);
+bh_status_t sq_clocks_get(db_conn_t *c, int64_t case_id, arena_t *a, db_clock_t **out,
+                                 int *n);
+bh_status_t sq_sweep_due(db_conn_t *c, dt_ms_t now, int limit, int64_t *ids, int *n);
+bh_status_t sq_case_quarantine(db_conn_t *c, int64_t id, dt_ms_t at, const char *reason);
+bh_status_t sq_lease(db_conn_t *c, const char *name, const char *holder, dt_ms_t now,
+                            int64_t ttl_ms, bool *held);
+bh_status_t sq_lease_release(db_conn_t *c, const char *name, const char *holder);
+bh_status_t sq_counts(db_conn_t *c, int64_t out[CASE_ST__COUNT][SLA_LIGHT_OVERDUE + 1]);
+bh_status_t sq_counts_add(db_conn_t *c, case_state_t st, sla_light_t l, int delta);
+bh_status_t sq_stats(db_conn_t *c, const db_stats_query_t *q, arena_t *a,
+                            db_stats_row_t **rows, int *n, bh_err_t *err);
+bh_status_t sq_integrity_check(db_conn_t *c, arena_t *a, const char **result);
+bh_status_t sq_analyze(db_conn_t *c);
+bh_status_t sq_geometry_put(db_conn_t *c, const char *unit, const char *geojson,
+                                   const double bbox[4], bh_err_t *err);
+bh_status_t sq_geometry_get(db_conn_t *c, const char *unit, arena_t *a, const char **geojson);
+bh_status_t sq_geometry_candidates(db_conn_t *c, double lng, double lat, arena_t *a,
+                                          const char ***units, const char ***geojson, int *n);
+bh_status_t sq_apikey_put(db_conn_t *c, const char *name, const unsigned char hash[32],
+                                 const char *role, const char *unit, dt_ms_t created, bh_err_t *err);
+bh_status_t sq_apikey_get(db_conn_t *c, const unsigned char hash[32], arena_t *a,
+                                 db_apikey_t *out);
+bh_status_t sq_apikey_list(db_conn_t *c, arena_t *a, db_apikey_t **out, int *n);
+bh_status_t sq_apikey_revoke(db_conn_t *c, const char *name, dt_ms_t at);
+bh_status_t sq_apikey_touch(db_conn_t *c, int64_t id, dt_ms_t at);
+bh_status_t sq_events_between(db_conn_t *c, dt_ms_t from, dt_ms_t to, int limit,
+                                     arena_t *a, db_event_row_t **out, int *n);
+bh_status_t sq_savepoint(db_conn_t *c, int op);
+bh_status_t sq_audit_append(db_conn_t *c, db_audit_t *row, db_audit_hash_fn hash,
+                                   void *ctx);
+bh_status_t sq_audit_walk(db_conn_t *c, db_audit_fn fn, void *ctx);
+bh_status_t sq_object_put(db_conn_t *c, db_object_t *o, bh_err_t *err);
+bh_status_t sq_object_get(db_conn_t *c, int64_t id, arena_t *a, db_object_t *out);
+bh_status_t sq_object_list(db_conn_t *c, const db_object_filter_t *f, arena_t *a,
+                                  db_object_t **out, int *n);
+
+#endif
