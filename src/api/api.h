@@ -23,9 +23,19 @@ bool api_only_params(http_req_t *r, const char *const *allowed);
  * is neither (the 400 is set). */
 bool api_bool_param(http_req_t *r, const char *name, bool *out);
 
-/* The ledger import/export routes (ledger_api.c). */
+/* A positive decimal id from a path (false: the 404 "<what>不存在" is set). */
+bool api_parse_id(http_req_t *r, const char *s, const char *what, int64_t *id);
+/* A date ("2023-01-01": local midnight; as an end, the next midnight) or
+ * an RFC 3339 instant; absent leaves *out (false: the 400 is set). */
+bool api_time_param(http_req_t *r, const char *name, bool end, dt_ms_t *out);
+
+/* Each resource's routes: ledger_api.c, case_api.c, registry_api.c. */
 extern const http_route_t ledger_routes[];
 extern const int ledger_nroutes;
+extern const http_route_t case_routes[];
+extern const int case_nroutes;
+extern const http_route_t registry_routes[];
+extern const int registry_nroutes;
 
 /* Every route served: the v1 API and Open311.  Returns the count. */
 int api_all_routes(const http_route_t **out);

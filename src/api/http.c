@@ -325,6 +325,19 @@ static void dispatch(struct ctx *c)
         http_fail(r, BH_NOT_FOUND, "path", "没有这个接口：%s", r->path);
 }
 
+/* The body class of the route a request goes to (HTTP_BODY_DEFAULT when
+ * none matches). */
+static int route_body(const http_server_t *s, const char *method, const char *url, arena_t *a)
+{
+    const char *params[HTTP_MAX_PARAMS];
+    size_t n = strcspn(url, "?");
+    const char *path = arena_strndup(a, url, n);
+    for (int i = 0; i < s->nroutes; i++)
+        if (strcmp(s->routes[i].method, method) == 0 && match(s->routes[i].pattern, path, a, params))
+            return s->routes[i].body;
+    return HTTP_BODY_DEFAULT;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version,
                                   const char *upload, size_t *upload_size, void **req_cls)
@@ -336,8 +349,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (!c->started) {
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
         c->started = true;
-        /* Ledger uploads are spreadsheets: they get the larger limit. */
-        c->limit = s->cfg.upload_limit && strncmp(url, "/api/v1/ledgers/", 16) == 0
+        /* The route says how large a body it takes (uploads: the larger
+         * limit); a request no route takes gets the default. */
+        c->limit = route_body(s, method, url, c->req.a) == HTTP_BODY_UPLOAD && s->cfg.upload_limit
                        ? s->cfg.upload_limit : s->cfg.body_limit;
         c->req.conn = conn;
         c->req.method = arena_strdup(c->req.a, method);

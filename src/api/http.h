@@ -42,10 +42,17 @@ typedef struct http_req {
 
 typedef void (*http_handler_fn)(http_req_t *r);
 
+/* How large a request body a route takes. */
+enum {
+    HTTP_BODY_DEFAULT, /* http_config_t.body_limit (JSON bodies) */
+    HTTP_BODY_UPLOAD,  /* http_config_t.upload_limit (spreadsheets, files) */
+};
+
 typedef struct {
     const char *method;  /* "GET", "POST", ... */
     const char *pattern; /* "/api/v1/cases/{id}/actions" */
     http_handler_fn fn;
+    int body;            /* HTTP_BODY_*; 0 is the default */
 } http_route_t;
 
 typedef struct {

@@ -144,7 +144,7 @@ static void h_export(http_req_t *r)
 }
 
 const http_route_t ledger_routes[] = {
-    {"GET", "/api/v1/ledgers/{kind}.{fmt}", h_export},
-    {"POST", "/api/v1/ledgers/{kind}", h_import},
+    {"GET", "/api/v1/ledgers/{kind}.{fmt}", h_export, HTTP_BODY_DEFAULT},
+    {"POST", "/api/v1/ledgers/{kind}", h_import, HTTP_BODY_UPLOAD},
 };
 const int ledger_nroutes = (int)(sizeof ledger_routes / sizeof ledger_routes[0]);

@@ -802,13 +802,13 @@ static void h_updates(http_req_t *r)
 }
 
 const http_route_t open311_routes[] = {
-    {"GET", "/open311/v2/discovery.{fmt}", h_discovery},
-    {"GET", "/open311/v2/services.{fmt}", h_services},
-    {"GET", "/open311/v2/services/{code}.{fmt}", h_service_definition},
-    {"POST", "/open311/v2/requests.{fmt}", h_request_create},
-    {"GET", "/open311/v2/requests.{fmt}", h_requests},
-    {"GET", "/open311/v2/requests/{id}.{fmt}", h_request_one},
-    {"GET", "/open311/v2/tokens/{token}.{fmt}", h_token},
-    {"GET", "/open311/v2/servicerequestupdates.{fmt}", h_updates},
+    {"GET", "/open311/v2/discovery.{fmt}", h_discovery, HTTP_BODY_DEFAULT},
+    {"GET", "/open311/v2/services.{fmt}", h_services, HTTP_BODY_DEFAULT},
+    {"GET", "/open311/v2/services/{code}.{fmt}", h_service_definition, HTTP_BODY_DEFAULT},
+    {"POST", "/open311/v2/requests.{fmt}", h_request_create, HTTP_BODY_DEFAULT},
+    {"GET", "/open311/v2/requests.{fmt}", h_requests, HTTP_BODY_DEFAULT},
+    {"GET", "/open311/v2/requests/{id}.{fmt}", h_request_one, HTTP_BODY_DEFAULT},
+    {"GET", "/open311/v2/tokens/{token}.{fmt}", h_token, HTTP_BODY_DEFAULT},
+    {"GET", "/open311/v2/servicerequestupdates.{fmt}", h_updates, HTTP_BODY_DEFAULT},
 };
 const int open311_nroutes = (int)(sizeof open311_routes / sizeof open311_routes[0]);

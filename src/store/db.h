@@ -184,8 +184,6 @@ enum { DB_SP_BEGIN, DB_SP_RELEASE, DB_SP_ROLLBACK, DB_SP_ROW_BEGIN, DB_SP_ROW_RE
 
 enum { DB_GROUP_NONE, DB_GROUP_UNIT, DB_GROUP_CATEGORY, DB_GROUP_SOURCE };
 
-/* ---- the operations table ---- */
-
 typedef bh_status_t (*db_write_fn)(db_conn_t *c, void *ctx, bh_err_t *err);
 
 /* ---- the operations, one table per aggregate ---- */
