@@ -235,6 +235,19 @@ static json_t *user_json(const db_user_t *u)
                      "unit", u->unit, "display_name", u->display_name);
 }
 
+/* Is the request's Origin (when a browser sent one) this server itself?
+ * A login posted by another site's form must not plant its session
+ * cookie in the victim's browser (login CSRF). */
+static bool same_origin(http_req_t *r)
+{
+    const char *origin = http_header(r, "Origin"), *host = http_header(r, "Host"), *p;
+    if (!origin)
+        return true; /* not a browser's cross-site request: curl, API clients */
+    if (!host || !(p = strstr(origin, "://")))
+        return false;
+    return strcmp(p + 3, host) == 0;
+}
+
 static void h_login(http_req_t *r)
 {
     json_t *body;
@@ -243,6 +256,11 @@ static void h_login(http_req_t *r)
     dt_ms_t expires;
     bh_err_t err;
 
+    if (!same_origin(r)) {
+        http_fail(r, BH_PERMISSION_DENIED, "Origin", "不接受来自其他站点（%s）的登录请求",
+                  http_header(r, "Origin"));
+        return;
+    }
     if (parse_body(r->body, r->body_len, &body, &err) != BH_OK) {
         http_error(r, &err);
         return;
@@ -256,8 +274,9 @@ static void h_login(http_req_t *r)
     json_decref(body);
     /* The console authenticates with the cookie; API clients with the token. */
     http_add_header(r, "Set-Cookie",
-                    arena_printf(r->a, SESSION_COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%lld",
-                                 token, (long long)((expires - svc_now()) / 1000)));
+                    arena_printf(r->a, SESSION_COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%lld%s",
+                                 token, (long long)((expires - svc_now()) / 1000),
+                                 http_forwarded_https(r) ? "; Secure" : ""));
     http_json(r, 201, json_pack("{s:s, s:o, s:o}", "token", token, "user", user_json(&u),
                                 "expires_at", render_time(expires)));
 }

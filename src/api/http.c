@@ -101,59 +101,133 @@ static bool listed(const char *list, const char *addr, size_t n)
     return false;
 }
 
-/* Is s[0..n) an IPv4 or IPv6 address?  (Copied into buf.) */
-static bool ip_text(const char *s, size_t n, char *buf, size_t size)
+/* An IPv4-mapped IPv6 address ("::ffff:127.0.0.1") as the IPv4 one, so
+ * a proxy on a dual-stack listener matches "127.0.0.1". */
+static void unmap(char *addr)
+{
+    if (strncasecmp(addr, "::ffff:", 7) == 0 && strchr(addr + 7, '.'))
+        memmove(addr, addr + 7, strlen(addr + 7) + 1);
+}
+
+/*
+ * One X-Forwarded-For hop s[0..n) as an address in buf: spaces trimmed, a
+ * port taken off ("1.2.3.4:5678", "[2001:db8::1]:443"), a mapped address
+ * unmapped.  False when it is not an address ("unknown", garbage).
+ */
+static bool hop_address(const char *s, size_t n, char *buf, size_t size)
 {
     unsigned char bin[16];
+    const char *colon;
+    while (n && *s == ' ')
+        s++, n--;
+    while (n && s[n - 1] == ' ')
+        n--;
+    if (n && *s == '[') { /* [v6] or [v6]:port */
+        const char *close = memchr(s, ']', n);
+        if (!close)
+            return false;
+        n = (size_t)(close - s - 1);
+        s++;
+    } else if ((colon = memchr(s, ':', n)) && !memchr(colon + 1, ':', n - (size_t)(colon + 1 - s))) {
+        n = (size_t)(colon - s); /* v4:port: one colon only */
+    }
     if (n == 0 || n >= size)
         return false;
     memcpy(buf, s, n);
     buf[n] = '\0';
-    return inet_pton(AF_INET, buf, bin) == 1 || inet_pton(AF_INET6, buf, bin) == 1;
+    if (inet_pton(AF_INET, buf, bin) != 1 && inet_pton(AF_INET6, buf, bin) != 1)
+        return false;
+    unmap(buf);
+    return true;
+}
+
+/* Every X-Forwarded-For header of the request, joined by ',' in order
+ * (a proxy may add its own header rather than extend the client's). */
+struct xff {
+    char *text;
+    size_t len;
+    arena_t *a;
+};
+
+static enum MHD_Result xff_collect(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   const char *value)
+{
+    struct xff *x = cls;
+    (void)kind;
+    if (key && value && strcasecmp(key, "X-Forwarded-For") == 0) {
+        size_t n = strlen(value);
+        char *t = arena_alloc(x->a, x->len + n + 2);
+        if (x->len) {
+            memcpy(t, x->text, x->len);
+            t[x->len++] = ',';
+        }
+        memcpy(t + x->len, value, n + 1);
+        x->text = t;
+        x->len += n;
+    }
+    return MHD_YES;
 }
 
 /*
  * The client's address.  A request from a trusted proxy (cfg.trusted_proxies)
- * is from the rightmost address of its X-Forwarded-For that is not itself
- * a trusted proxy: addresses further left were written by the client and
- * prove nothing.  From anyone else X-Forwarded-For is ignored.
+ * is from the rightmost address of its X-Forwarded-For (all such headers,
+ * in order) that is not itself a trusted proxy: addresses further left
+ * were written by the client and prove nothing.  A hop that is no address
+ * ("unknown") is the key as written.  From anyone else X-Forwarded-For is
+ * ignored.
  */
-const char *http_client_address(http_req_t *r)
+/* The TCP peer's address as text (IPv4-mapped unmapped); false if none. */
+static bool peer_address(http_req_t *r, char buf[INET6_ADDRSTRLEN])
 {
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    const char *trusted = http_server_of(r)->cfg.trusted_proxies, *xff;
-    char buf[INET6_ADDRSTRLEN];
     const struct sockaddr *sa;
-
     if (!ci || !(sa = ci->client_addr))
-        return NULL;
+        return false;
     if (sa->sa_family == AF_INET)
-        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, buf, sizeof buf);
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, buf, INET6_ADDRSTRLEN);
     else if (sa->sa_family == AF_INET6)
-        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, buf, sizeof buf);
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, buf, INET6_ADDRSTRLEN);
     else
+        return false;
+    unmap(buf);
+    return true;
+}
+
+const char *http_client_address(http_req_t *r)
+{
+    const char *trusted = http_server_of(r)->cfg.trusted_proxies;
+    char buf[INET6_ADDRSTRLEN];
+    struct xff x = {NULL, 0, r->a};
+
+    if (!peer_address(r, buf))
         return NULL;
-    if (trusted && *trusted && listed(trusted, buf, strlen(buf)) &&
-        (xff = http_header(r, "X-Forwarded-For"))) {
-        size_t end = strlen(xff);
-        while (end > 0) {
-            size_t start = end, a, b;
-            char hop[INET6_ADDRSTRLEN];
-            while (start > 0 && xff[start - 1] != ',')
-                start--;
-            for (a = start; a < end && xff[a] == ' '; a++)
-                ;
-            for (b = end; b > a && xff[b - 1] == ' '; b--)
-                ;
-            if (!ip_text(xff + a, b - a, hop, sizeof hop))
-                break; /* garbage: believe no further */
-            if (!listed(trusted, hop, strlen(hop)))
-                return arena_strdup(r->a, hop);
-            end = start > 0 ? start - 1 : 0;
+    if (!trusted || !*trusted || !listed(trusted, buf, strlen(buf)))
+        return arena_strdup(r->a, buf);
+    MHD_get_connection_values(r->conn, MHD_HEADER_KIND, xff_collect, &x);
+    for (size_t end = x.len; end > 0;) {
+        size_t start = end;
+        char hop[INET6_ADDRSTRLEN];
+        while (start > 0 && x.text[start - 1] != ',')
+            start--;
+        if (!hop_address(x.text + start, end - start, hop, sizeof hop)) {
+            size_t n = end - start < 64 ? end - start : 64;
+            return arena_strndup(r->a, x.text + start, n); /* what the proxy wrote */
         }
+        if (!listed(trusted, hop, strlen(hop)))
+            return arena_strdup(r->a, hop);
+        end = start > 0 ? start - 1 : 0;
     }
     return arena_strdup(r->a, buf);
+}
+
+bool http_forwarded_https(http_req_t *r)
+{
+    const char *trusted = http_server_of(r)->cfg.trusted_proxies, *proto;
+    char buf[INET6_ADDRSTRLEN];
+    return trusted && *trusted && (proto = http_header(r, "X-Forwarded-Proto")) &&
+           peer_address(r, buf) && listed(trusted, buf, strlen(buf)) &&
+           strcasecmp(proto, "https") == 0;
 }
 
 const char *http_header(http_req_t *r, const char *name)

@@ -84,6 +84,9 @@ int http_port(const http_server_t *s);
  * trusted proxy, the address it forwarded for. */
 const char *http_client_address(http_req_t *r);
 
+/* Did a trusted proxy say the client spoke HTTPS (X-Forwarded-Proto)? */
+bool http_forwarded_https(http_req_t *r);
+
 /* A request header, or NULL. */
 const char *http_header(http_req_t *r, const char *name);
 /* A cookie the request carries, or NULL. */

@@ -230,7 +230,7 @@ static void h_user_add(http_req_t *r)
         json_decref(b);
         return;
     }
-    if (body_str(b, "username")) {
+    if (body_str(b, "username")) { /* spares the password hash; the write decides */
         db_user_t existing;
         bh_status_t st = svc_user_get(APP(r), body_str(b, "username"), r->a, &existing, &err);
         if (st != BH_NOT_FOUND) {
@@ -242,7 +242,7 @@ static void h_user_add(http_req_t *r)
             return;
         }
     }
-    if (svc_user_put(APP(r), r->user.username, body_str(b, "username"), body_str(b, "password"),
+    if (svc_user_create(APP(r), r->user.username, body_str(b, "username"), body_str(b, "password"),
                      body_str(b, "role"), body_str(b, "unit") ? body_str(b, "unit") : "",
                      body_str(b, "display_name"), body_str(b, "phone"), &err) != BH_OK) {
         json_decref(b);

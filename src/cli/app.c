@@ -41,7 +41,7 @@ static int apply(app_config_t *cfg, const char *key, const char *val, const char
         set_str(cfg->metrics_token, sizeof cfg->metrics_token, val);
     else if (strcmp(key, "trusted_proxies") == 0)
         set_str(cfg->trusted_proxies, sizeof cfg->trusted_proxies, val);
-    else if (strcmp(key, "session_idle_minutes") == 0 && (cfg->session_idle_minutes = strtod(val, &end)) > 0 && !*end)
+    else if (strcmp(key, "session_idle_minutes") == 0 && (cfg->session_idle_minutes = strtod(val, &end)) >= 0 && !*end && *val)
         ;
     else if (strcmp(key, "session_ttl_hours") == 0 && (cfg->session_ttl_hours = strtod(val, &end)) > 0 && !*end)
         ;

@@ -5,6 +5,7 @@
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +26,7 @@ static const char usage[] =
     "  --listen ADDR      监听地址（BIHUAN_LISTEN，默认 127.0.0.1:8080；端口 0 表示随机端口）\n"
     "  --categories FILE  案件类别与时限策略文件（BIHUAN_CATEGORIES，默认内置 data/categories.json）\n"
     "  --config FILE      配置文件（BIHUAN_CONFIG），每行“键 = 值”：db, listen, categories,\n"
-    "                     office_hours, session_ttl_hours, session_idle_minutes（无操作多久退出，默认 120）,\n"
+    "                     office_hours, session_ttl_hours, session_idle_minutes（无操作多久退出，默认 120，0 不限）,\n"
     "                     sweep_interval（秒）, body_limit（字节）, upload_limit（台账上传，字节，默认 256 MiB）,\n"
     "                     web_dir, tile_url, tile_attribution, tile_crs（底图坐标系 wgs84/gcj02/bd09）,\n"
     "                     metrics_token（/metrics 的 Bearer 令牌；未设时仅系统管理员可读）,\n"
@@ -37,6 +38,31 @@ static const char usage[] =
     "tile_url（如 https://webrd01.is.autonavi.com/appmaptile?x={x}&y={y}&z={z}&style=8&lang=zh_cn）\n"
     "和 tile_attribution，或用 BIHUAN_TILE_URL / BIHUAN_TILE_ATTRIBUTION。高德、腾讯底图用 GCJ-02，\n"
     "须同时设 tile_crs = gcj02（百度为 bd09），控制台才会按底图坐标系显示网格、上报坐标。\n";
+
+/*
+ * The CSP source for a tile URL template: scheme and host, with a first
+ * label holding a placeholder ("{s}.tile.example.org",
+ * "webrd0{s}.is.autonavi.com") as the only wildcard CSP allows, a leading
+ * "*.".  A host with a placeholder elsewhere gives "" (no source: set a
+ * plain host in tile_url).
+ */
+static void tile_source(const char *url, char *out, size_t size)
+{
+    const char *p = strstr(url, "://"), *host, *dot;
+    size_t n;
+    out[0] = '\0';
+    if (!p)
+        return;
+    host = p + 3;
+    n = strcspn(host, "/?#");
+    dot = memchr(host, '.', n);
+    if (dot && memchr(host, '{', (size_t)(dot - host)))
+        snprintf(out, size, "%.*s*%.*s", (int)(host - url), url, (int)(n - (size_t)(dot - host)), dot);
+    else
+        snprintf(out, size, "%.*s", (int)(host - url + (ptrdiff_t)n), url);
+    if (strchr(out, '{'))
+        out[0] = '\0';
+}
 
 struct sweeper {
     svc_t *svc;
@@ -150,13 +176,9 @@ int cmd_serve(int argc, char **argv)
     hc.static_dir = cfg.web_dir[0] ? cfg.web_dir : NULL;
     hc.trusted_proxies = cfg.trusted_proxies;
     if (cfg.tile_url[0]) { /* the base layer's host may serve the map's images */
-        const char *p = strstr(cfg.tile_url, "://");
-        size_t n = p ? (size_t)(p + 3 - cfg.tile_url) + strcspn(p + 3, "/?#") : 0;
         char host[600];
-        snprintf(host, sizeof host, "%.*s", (int)n, cfg.tile_url);
-        for (char *s = strstr(host, "{s}"); s; s = strstr(host, "{s}")) /* subdomains */
-            memmove(s + 1, s + 3, strlen(s + 3) + 1), *s = '*';
-        http_csp(csp, sizeof csp, host);
+        tile_source(cfg.tile_url, host, sizeof host);
+        http_csp(csp, sizeof csp, host[0] ? host : NULL);
         hc.csp = csp;
     }
     hc.listen = cfg.listen;

@@ -64,8 +64,8 @@ bool tab_formula_lead(char c)
 static bool is_number(const char *s)
 {
     char *end;
-    if (!*s)
-        return false;
+    if (!*s || !(*s == '-' || *s == '+' || *s == '.' || (*s >= '0' && *s <= '9')))
+        return false; /* strtod would skip leading white space: "\t5" is no number */
     (void)strtod(s, &end);
     return !*end;
 }

@@ -152,11 +152,7 @@ bh_status_t sq_case_get(db_conn_t *c, int64_t id, arena_t *a, db_case_t *out)
     sqlite3_stmt *s = sq_stmt(c, ST_CASE_GET);
     bh_status_t st;
     sqlite3_bind_int64(s, 1, id);
-    if ((st = read_one(sqlite3_step(s))) == BH_OK) {
-        memset(out, 0, sizeof *out);
-        row_case(s, a, out);
-    }
-    sqlite3_reset(s);
+    ONE_ROW(s, a, out, row_case, st);
     return st;
 }
 

@@ -151,10 +151,27 @@ static inline bh_status_t step_done(db_conn_t *c, sqlite3_stmt *s, bh_err_t *err
     sqlite3_reset(s);
     if (rc == SQLITE_DONE)
         return BH_OK;
-    if (rc == SQLITE_CONSTRAINT)
-        return bh_fail(err, BH_CONFLICT, "", "数据冲突：%s", sqlite3_errmsg(SQ(c)->h));
+    if (rc == SQLITE_CONSTRAINT) {
+        /* Only a taken unique key is the caller's conflict; any other
+         * constraint (a foreign key, NOT NULL) is a bug in the layers above. */
+        int x = sqlite3_extended_errcode(SQ(c)->h);
+        if (x == SQLITE_CONSTRAINT_UNIQUE || x == SQLITE_CONSTRAINT_PRIMARYKEY)
+            return bh_fail(err, BH_CONFLICT, "", "数据已存在（重复的编号或名称）");
+        return bh_fail(err, BH_INTERNAL, "", "数据库约束错误：%s", sqlite3_errmsg(SQ(c)->h));
+    }
     return bh_fail(err, BH_INTERNAL, "", "数据库错误：%s", sqlite3_errmsg(SQ(c)->h));
 }
+
+/* Step 's' once: map the row into *out (zeroed first) with rowfn, the
+ * read's status (read_one: not-found or a failure) to 'st'; reset 's'. */
+#define ONE_ROW(s, a, out, rowfn, st)                                          \
+    do {                                                                       \
+        if (((st) = read_one(sqlite3_step(s))) == BH_OK) {                     \
+            memset((out), 0, sizeof *(out));                                   \
+            rowfn((s), (a), (out));                                            \
+        }                                                                      \
+        sqlite3_reset(s);                                                      \
+    } while (0)
 
 /* Step 's' to its end, mapping each row into a growing arena array; the
  * read's status goes to 'st' (an error leaves the rows read so far). */

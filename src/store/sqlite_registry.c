@@ -27,10 +27,8 @@ bh_status_t sq_unit_put(db_conn_t *c, const db_unit_t *u, bh_err_t *err)
 
 static bh_status_t one_unit(sqlite3_stmt *s, arena_t *a, db_unit_t *out)
 {
-    bh_status_t st = read_one(sqlite3_step(s));
-    if (st == BH_OK)
-        row_unit(s, a, out);
-    sqlite3_reset(s);
+    bh_status_t st;
+    ONE_ROW(s, a, out, row_unit, st);
     return st;
 }
 
@@ -94,9 +92,7 @@ bh_status_t sq_user_get(db_conn_t *c, const char *username, arena_t *a, db_user_
     sqlite3_stmt *s = sq_stmt(c, ST_USER_GET);
     bh_status_t st;
     bind_text(s, 1, username);
-    if ((st = read_one(sqlite3_step(s))) == BH_OK)
-        row_user(s, a, out);
-    sqlite3_reset(s);
+    ONE_ROW(s, a, out, row_user, st);
     return st;
 }
 
@@ -289,9 +285,7 @@ bh_status_t sq_apikey_get(db_conn_t *c, const unsigned char hash[32], arena_t *a
     sqlite3_stmt *s = sq_stmt(c, ST_KEY_GET);
     bh_status_t st;
     sqlite3_bind_blob(s, 1, hash, 32, SQLITE_STATIC);
-    if ((st = read_one(sqlite3_step(s))) == BH_OK)
-        row_key(s, a, out);
-    sqlite3_reset(s);
+    ONE_ROW(s, a, out, row_key, st);
     return st;
 }
 
@@ -375,11 +369,7 @@ bh_status_t sq_object_get(db_conn_t *c, int64_t id, arena_t *a, db_object_t *out
     sqlite3_stmt *s = sq_stmt(c, ST_OBJ_GET);
     bh_status_t st;
     sqlite3_bind_int64(s, 1, id);
-    if ((st = read_one(sqlite3_step(s))) == BH_OK) {
-        memset(out, 0, sizeof *out);
-        row_object(s, a, out);
-    }
-    sqlite3_reset(s);
+    ONE_ROW(s, a, out, row_object, st);
     return st;
 }
 

@@ -30,7 +30,7 @@
  * small table whose longest-quiet entry makes room; a key quiet for
  * FORGET_MS starts over.
  */
-#define PAIR_FREE 4
+#define PAIR_FREE 5
 #define PAIR_CAP_S (15 * 60)
 #define ACCOUNT_FREE 10
 #define ACCOUNT_CAP_S 30
@@ -72,8 +72,8 @@ static int backoff_left(const char *key, int free, int cap_s, dt_ms_t now)
 {
     int i, left = 0;
     pthread_mutex_lock(&throttle_mu);
-    if ((i = slot(key, false, now)) >= 0 && throttle[i].fails > free) {
-        int k = throttle[i].fails - free - 1;
+    if ((i = slot(key, false, now)) >= 0 && throttle[i].fails >= free) {
+        int k = throttle[i].fails - free;
         int64_t wait_s = k >= 20 ? cap_s : (1LL << k) < cap_s ? (1LL << k) : cap_s;
         dt_ms_t until = throttle[i].last + wait_s * 1000;
         if (until > now)
@@ -186,13 +186,21 @@ static void make_dummy(void)
         dummy_hash[0] = '\0';
 }
 
-/* Verify through the gate: 1 match, 0 mismatch, -1 saturated. */
+/* Verify through the gate: 1 match, 0 mismatch, -1 saturated.  Without
+ * a hash (the dummy could not be made) the same work is done anyway, so
+ * the answer takes as long. */
 static int verify_password(const char *hash, const char *password)
 {
-    int ok;
+    int ok = 0;
     if (!gate_enter())
         return -1;
-    ok = hash && *hash && crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
+    if (hash && *hash) {
+        ok = crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
+    } else {
+        char scratch[crypto_pwhash_STRBYTES];
+        if (crypto_pwhash_str(scratch, password, strlen(password), PW_OPSLIMIT, PW_MEMLIMIT) != 0)
+            ok = 0; /* the answer is "no" either way */
+    }
     gate_leave();
     return ok;
 }
@@ -231,6 +239,7 @@ bh_status_t svc_hash_password(const char *password, arena_t *a, const char **out
 struct user_put {
     db_user_t u;
     const char *actor;
+    bool create_only; /* BH_CONFLICT if the user exists (decided in the transaction) */
 };
 
 static bh_status_t user_put_tx(db_conn_t *c, void *ctx, bh_err_t *err)
@@ -238,13 +247,32 @@ static bh_status_t user_put_tx(db_conn_t *c, void *ctx, bh_err_t *err)
     struct user_put *p = ctx;
     arena_t *a = arena_new();
     db_unit_t unit;
-    bh_status_t st;
+    db_user_t old;
+    bh_status_t st, had;
 
     st = DB(c, registry, unit_get, p->u.unit, a, &unit);
+    if (st != BH_OK) {
+        arena_free(a);
+        return bh_fail(err, st == BH_NOT_FOUND ? BH_INVALID_ARGUMENT : st, "unit",
+                       "单位“%s”不存在", p->u.unit);
+    }
+    had = DB(c, auth, user_get, p->u.username, a, &old);
+    if (had != BH_OK && had != BH_NOT_FOUND) {
+        arena_free(a);
+        return bh_fail(err, had, "", "读取用户失败");
+    }
+    if (had == BH_OK && p->create_only) {
+        arena_free(a);
+        return bh_fail(err, BH_CONFLICT, "username", "用户名已存在");
+    }
+    st = DB(c, auth, user_put, &p->u, err);
+    /* A new password (a reset by `bihuan user add`, a ledger row) or a
+     * deactivation ends the user's sessions, as svc_user_update does. */
+    if (st == BH_OK && had == BH_OK &&
+        (!p->u.active || !old.pwhash || !p->u.pwhash || strcmp(old.pwhash, p->u.pwhash) != 0))
+        st = DB(c, auth, session_del_user, old.id);
     arena_free(a);
-    if (st != BH_OK)
-        return bh_fail(err, BH_INVALID_ARGUMENT, "unit", "单位“%s”不存在", p->u.unit);
-    if ((st = DB(c, auth, user_put, &p->u, err)))
+    if (st)
         return st;
     /* The password hash stays out of the log. */
     return svc_audit(c, p->actor, "user.put", p->u.username,
@@ -271,11 +299,12 @@ static bh_status_t user_check(const char *username, const char *role, const char
     return BH_OK;
 }
 
-bh_status_t svc_user_put(svc_t *s, const char *actor, const char *username, const char *password,
-                         const char *role, const char *unit, const char *display_name,
-                         const char *phone, bh_err_t *err)
+static bh_status_t user_put(svc_t *s, const char *actor, const char *username,
+                            const char *password, const char *role, const char *unit,
+                            const char *display_name, const char *phone, bool create_only,
+                            bh_err_t *err)
 {
-    struct user_put p = {{0}, actor};
+    struct user_put p = {{0}, actor, create_only};
     arena_t *a;
     bh_status_t st;
 
@@ -297,10 +326,24 @@ bh_status_t svc_user_put(svc_t *s, const char *actor, const char *username, cons
     return st;
 }
 
+bh_status_t svc_user_put(svc_t *s, const char *actor, const char *username, const char *password,
+                         const char *role, const char *unit, const char *display_name,
+                         const char *phone, bh_err_t *err)
+{
+    return user_put(s, actor, username, password, role, unit, display_name, phone, false, err);
+}
+
+bh_status_t svc_user_create(svc_t *s, const char *actor, const char *username,
+                            const char *password, const char *role, const char *unit,
+                            const char *display_name, const char *phone, bh_err_t *err)
+{
+    return user_put(s, actor, username, password, role, unit, display_name, phone, true, err);
+}
+
 bh_status_t svc_user_put_tx(db_conn_t *c, const char *actor, const db_user_t *in,
                             const char *password, bool *created, bh_err_t *err)
 {
-    struct user_put p = {*in, actor};
+    struct user_put p = {*in, actor, false};
     arena_t *a = arena_new();
     db_user_t old;
     bh_status_t st;
@@ -418,9 +461,14 @@ static bh_status_t session_touch_tx(db_conn_t *c, void *ctx, bh_err_t *err)
     return DB(c, auth, session_touch, t->hash, t->at);
 }
 
-/* A session used more recently than this is not written again (the idle
- * clock has minute resolution; a write per request would cost an fsync). */
-#define TOUCH_EVERY_MS DT_MINUTE_MS
+/* A session used more recently than this is not written again (a write
+ * per request would cost an fsync): a minute, or a quarter of a shorter
+ * idle timeout, so the idle clock never ends a session in use. */
+static int64_t touch_every(const svc_t *s)
+{
+    return s->session_idle_ms > 0 && s->session_idle_ms / 4 < DT_MINUTE_MS ? s->session_idle_ms / 4
+                                                                           : DT_MINUTE_MS;
+}
 
 bh_status_t svc_authenticate(svc_t *s, const char *token, arena_t *a, svc_user_t *out,
                              bh_err_t *err)
@@ -447,7 +495,7 @@ bh_status_t svc_authenticate(svc_t *s, const char *token, arena_t *a, svc_user_t
         return bh_fail(err, BH_UNAVAILABLE, "", "读取会话失败，请稍后再试");
     if (st != BH_OK || (role = role_from_name(u.role)) < 0)
         return bh_fail(err, BH_UNAUTHENTICATED, "Authorization", "登录已过期或令牌无效，请重新登录");
-    if (now - last_used >= TOUCH_EVERY_MS) {
+    if (now - last_used >= touch_every(s)) {
         struct session_touch t;
         memcpy(t.hash, h, sizeof h);
         t.at = now;

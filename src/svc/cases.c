@@ -110,12 +110,16 @@ static bh_status_t derive(svc_t *s, db_case_t *k, const case_event_t *ev, int n,
     int g = governing_clock(p);
     dt_ms_t next = INT64_MAX;
 
+    /* A history that does not replay is a condition of the stored data
+     * (BH_FAILED_PRECONDITION: the sweep quarantines it), not a failure. */
     if (n < 1)
-        return bh_fail(err, BH_INTERNAL, "", "案件 %lld 没有任何历史事件", (long long)k->id);
+        return bh_fail(err, BH_FAILED_PRECONDITION, "", "案件 %lld 没有任何历史事件，无法重放",
+                       (long long)k->id);
     if (case_replay(ev, n, snap, err) != BH_OK) {
         char why[sizeof err->message]; /* bh_fail must not format err->message into itself */
         snprintf(why, sizeof why, "%s", err ? err->message : "");
-        return bh_fail(err, BH_INTERNAL, "", "案件 %lld 的历史无法重放：%s", (long long)k->id, why);
+        return bh_fail(err, BH_FAILED_PRECONDITION, "", "案件 %lld 的历史无法重放：%s",
+                       (long long)k->id, why);
     }
     k->light = sla_evaluate(p, &s->env, ev, n, now, clocks);
     for (int i = 0; i < p->nclocks; i++)
@@ -634,6 +638,8 @@ struct sweep_ctx {
     dt_ms_t now;
     int done;
     bool more;
+    bool careful;    /* a case of this batch failed: redo it case by case */
+    int64_t failed;  /* the case that failed a fast batch */
 };
 
 /* A clock that just turned red (or overdue) gets an automatic 督办. */
@@ -699,10 +705,11 @@ out:
 }
 
 /*
- * One case in its own savepoint: a case whose history does not replay
- * (or that fails to save) is rolled back alone and quarantined - recorded
- * with the reason, taken off the schedule, counted in /metrics and logged
- * - and the sweep goes on with the others.
+ * One case in its own savepoint: a case whose history does not replay is
+ * rolled back alone and quarantined - recorded with the reason, taken off
+ * the schedule, counted in /metrics and logged - and the sweep goes on
+ * with the others.  A concurrent change skips the case; a storage failure
+ * ends the batch and quarantines nothing.
  */
 static bh_status_t sweep_isolated(struct sweep_ctx *x, db_conn_t *c, int64_t id)
 {
@@ -712,8 +719,16 @@ static bh_status_t sweep_isolated(struct sweep_ctx *x, db_conn_t *c, int64_t id)
     if ((st = DB(c, ops, savepoint, DB_SP_BEGIN)) != BH_OK)
         return st;
     bh_err_clear(&why);
-    if (sweep_one(x->s, c, id, x->now, &why) == BH_OK)
+    if ((st = sweep_one(x->s, c, id, x->now, &why)) == BH_OK)
         return DB(c, ops, savepoint, DB_SP_RELEASE);
+    if (st == BH_CONFLICT) /* changed by a concurrent writer: its own write re-derived it */
+        return DB(c, ops, savepoint, DB_SP_ROLLBACK);
+    if (st != BH_FAILED_PRECONDITION) {
+        /* A storage failure (busy, I/O, full disk) says nothing about the
+         * case: end the batch, the next tick tries again. */
+        (void)DB(c, ops, savepoint, DB_SP_ROLLBACK);
+        return st;
+    }
     if ((st = DB(c, ops, savepoint, DB_SP_ROLLBACK)) != BH_OK ||
         (st = DB(c, cases, case_quarantine, id, x->now, why.message[0] ? why.message : "未知错误")) != BH_OK)
         return st;
@@ -735,10 +750,16 @@ static bh_status_t sweep_tx(db_conn_t *c, void *vctx, bh_err_t *err)
     bool held;
     bh_status_t st;
 
-    if ((st = DB(c, ops, lease, "sweep", x->s->instance, x->now, SWEEP_LEASE_MS, &held)) != BH_OK)
-        return bh_fail(err, st, "", "取得巡检租约失败");
-    x->s->sweep_leader = held;
-    if (!held) {
+    /* Renewed once half of it has run (a write per tick would cost an
+     * fsync a second); servers' clocks must agree to a few seconds. */
+    dt_ms_t t = svc_now(); /* the clock now, not the sweep's 'now': a long sweep renews too */
+    if (!x->s->sweep_leader || t >= x->s->lease_until - SWEEP_LEASE_MS / 2) {
+        if ((st = DB(c, ops, lease, "sweep", x->s->instance, t, SWEEP_LEASE_MS, &held)) != BH_OK)
+            return bh_fail(err, st, "", "取得巡检租约失败");
+        x->s->sweep_leader = held;
+        x->s->lease_until = held ? t + SWEEP_LEASE_MS : 0;
+    }
+    if (!x->s->sweep_leader) {
         x->more = false;
         return BH_OK;
     }
@@ -751,9 +772,18 @@ static bh_status_t sweep_tx(db_conn_t *c, void *vctx, bh_err_t *err)
     }
     if ((st = DB(c, cases, sweep_due, x->now, 256, ids, &n)) != BH_OK)
         return bh_fail(err, st, "", "读取待巡检案件失败");
-    for (int i = 0; i < n; i++)
-        if ((st = sweep_isolated(x, c, ids[i])))
-            return bh_fail(err, st, "", "巡检案件 %lld 时存储出错", (long long)ids[i]);
+    /* Fast: the batch as one; the first case that fails rolls the whole
+     * batch back and svc_sweep redoes it case by case (sweep_isolated),
+     * so a savepoint per case is paid only when one is needed. */
+    for (int i = 0; i < n; i++) {
+        if (x->careful) {
+            if ((st = sweep_isolated(x, c, ids[i])))
+                return bh_fail(err, st, "", "巡检案件 %lld 时存储出错", (long long)ids[i]);
+        } else if ((st = sweep_one(x->s, c, ids[i], x->now, err)) != BH_OK) {
+            x->failed = ids[i];
+            return st;
+        }
+    }
     x->done += n;
     x->more = n == 256;
     return BH_OK;
@@ -774,14 +804,33 @@ void svc_release(svc_t *s)
 
 int svc_sweep(svc_t *s, dt_ms_t now, bh_err_t *err)
 {
-    struct sweep_ctx x = {s, now, 0, true};
+    struct sweep_ctx x = {s, now, 0, true, false, 0};
+    bool purge;
     if (now - s->sessions_purged_at >= DT_MINUTE_MS) { /* ended sessions, once a minute */
         s->sessions_purged_at = now;
         s->now_purge_due = true;
     }
-    while (x.more)
-        if (db_write(s->db, sweep_tx, &x, err) != BH_OK)
+    purge = s->now_purge_due;
+    while (x.more) {
+        bh_status_t st = db_write(s->db, sweep_tx, &x, err);
+        if (st != BH_OK && x.failed && !x.careful) {
+            /* The batch was rolled back whole (lease renewal, purge and all):
+             * take it again, each case in its own savepoint. */
+            x.careful = true;
+            x.failed = 0;
+            s->sweep_leader = false; /* renew the lease inside the retry */
+            s->now_purge_due = purge;
+            continue;
+        }
+        if (st != BH_OK) {
+            /* The batch, and any lease renewal in it, was rolled back. */
+            s->sweep_leader = false;
+            s->lease_until = 0;
             return -1;
+        }
+        x.careful = false;
+        purge = false;
+    }
     return x.done;
 }
 

@@ -28,6 +28,7 @@ typedef struct {
     dt_ms_t sessions_purged_at; /* the sweep's last purge of ended sessions */
     _Atomic int64_t sweep_quarantined; /* cases whose history did not replay, since start */
     _Atomic bool sweep_leader;  /* this server holds the sweep lease */
+    dt_ms_t lease_until;        /* until when (this server's clock) */
     bool now_purge_due;         /* the sweep purges ended sessions in its next batch */
     char instance[32];          /* this server's lease-holder name (hex) */
 } svc_t;
@@ -55,10 +56,18 @@ dt_ms_t svc_now(void);
 bh_status_t svc_hash_password(const char *password, arena_t *a, const char **out,
                               bh_err_t *err);
 
-/* Create or replace a user.  The unit must exist; password >= 8 bytes. */
+/* Create or replace a user.  The unit must exist; password >= 8 bytes.
+ * Replacing one whose password changes (or who is deactivated) ends its
+ * sessions. */
 bh_status_t svc_user_put(svc_t *s, const char *actor, const char *username, const char *password,
                          const char *role, const char *unit, const char *display_name,
                          const char *phone, bh_err_t *err);
+
+/* The same, but BH_CONFLICT (field username) when the user exists: the
+ * check is inside the write, so two concurrent creates cannot both win. */
+bh_status_t svc_user_create(svc_t *s, const char *actor, const char *username,
+                            const char *password, const char *role, const char *unit,
+                            const char *display_name, const char *phone, bh_err_t *err);
 
 /* Inside a db_write function: create or replace a user from a ledger row.
  * A new user needs a password; an existing one keeps its password (NULL),

@@ -38,6 +38,25 @@ def login(user, password=PASSWORD, xff=None):
     return S.request("POST", "/api/v1/session", {"username": user, "password": password}, headers=h)
 
 
+def raw_login(user, password, xff_headers):
+    """A login with several X-Forwarded-For headers (urllib merges duplicates)."""
+    import http.client
+    import json as _json
+    c = http.client.HTTPConnection("127.0.0.1", S.port, timeout=30)
+    c.putrequest("POST", "/api/v1/session")
+    for v in xff_headers:
+        c.putheader("X-Forwarded-For", v)
+    body = _json.dumps({"username": user, "password": password}).encode()
+    c.putheader("Content-Type", "application/json")
+    c.putheader("Content-Length", str(len(body)))
+    c.endheaders()
+    c.send(body)
+    r = c.getresponse()
+    out = harness.Response(r.status, dict(r.getheaders()), r.read())
+    c.close()
+    return out
+
+
 def metric(name):
     text = S.request("GET", "/metrics", token="scrape-secret-1234").raw.decode()
     m = re.search(r"^%s (\S+)$" % re.escape(name), text, re.M)
@@ -135,9 +154,13 @@ class Authentication(unittest.TestCase):
         self.assertIn("秒后再试", r.err()["message"])
         # the administrator, from elsewhere, is not locked out
         self.assertEqual(login("admin", xff=owner).status, 201)
-        # without the trusted proxy's word, a forged header changes nothing:
-        # the address key of a client that is not a proxy is its own address
-        self.assertEqual(login("admin", xff="10.9.8.7, " + owner).status, 201)
+        # what the client writes left of the proxy's entry proves nothing: the
+        # rightmost untrusted hop is the address, with or without a port, and
+        # over every X-Forwarded-For header (a proxy may add its own)
+        for r in (login("admin", "wrong-password", xff="198.51.100.99, " + attacker),
+                  login("admin", "wrong-password", xff="198.51.100.99, " + attacker + ":5555"),
+                  raw_login("admin", "wrong-password", ["198.51.100.98", attacker])):
+            self.assertEqual(r.status, 429, r)
 
     def test_x_forwarded_for_only_from_trusted_proxies(self):
         other = Server(BIHUAN, db=S.db)   # same store, no trusted proxies
@@ -150,6 +173,34 @@ class Authentication(unittest.TestCase):
             self.assertEqual(r.status, 429, r)
         finally:
             other.stop()
+
+    def test_cli_password_reset_ends_sessions(self):
+        admin = S.as_("admin")
+        self.assertEqual(admin.post("/api/v1/users", {"username": "pwcli", "password": PASSWORD,
+                                                      "role": "reporter", "unit": "440303001"}).status, 201)
+        self.assertEqual(admin.post("/api/v1/users", {"username": "pwcli", "password": PASSWORD,
+                                                      "role": "reporter", "unit": "440303001"}).status, 409)
+        tok = login("pwcli").json["token"]
+        self.assertEqual(S.request("GET", "/api/v1/cases", token=tok).status, 200)
+        # `bihuan user add` on an existing user is how an operator resets a password
+        S.run("user", "add", "--db", S.db, "--username", "pwcli", "--role", "reporter", "--unit", "440303001",
+              env={"BIHUAN_PASSWORD": "reset-pass-4321"})
+        self.assertEqual(S.request("GET", "/api/v1/cases", token=tok).status, 401)
+        self.assertEqual(login("pwcli", "reset-pass-4321").status, 201)
+
+    def test_login_from_another_site_is_refused(self):
+        r = S.request("POST", "/api/v1/session", {"username": "zhzx01", "password": PASSWORD},
+                      headers={"Origin": "http://evil.example"})
+        self.assertEqual((r.status, r.err()["field"]), (403, "Origin"))
+        self.assertNotIn("Set-Cookie", r.headers)
+        r = S.request("POST", "/api/v1/session", {"username": "zhzx01", "password": PASSWORD},
+                      headers={"Origin": "http://127.0.0.1:%d" % S.port})
+        self.assertEqual(r.status, 201)
+        self.assertNotIn("Secure", r.headers.get("Set-Cookie", ""))
+        # behind a trusted proxy that says the client spoke HTTPS, the cookie is Secure
+        r = S.request("POST", "/api/v1/session", {"username": "zhzx01", "password": PASSWORD},
+                      headers={"X-Forwarded-Proto": "https"})
+        self.assertIn("; Secure", r.headers.get("Set-Cookie", ""))
 
     def test_password_change_ends_sessions(self):
         admin = S.as_("admin")
@@ -195,6 +246,23 @@ class Authentication(unittest.TestCase):
         self.assertEqual(r2.status, 204)
         self.assertIn("Max-Age=0", r2.headers.get("Set-Cookie", ""))
         self.assertEqual(S.request("GET", "/api/v1/cases", headers={"Cookie": value}).status, 401)
+
+
+class TileHost(unittest.TestCase):
+    def test_a_tile_template_becomes_a_valid_csp_source(self):
+        srv = Server(BIHUAN, extra_env={
+            "BIHUAN_TILE_URL": "https://webrd0{s}.is.autonavi.com/appmaptile?x={x}&y={y}&z={z}",
+            "BIHUAN_TILE_CRS": "gcj02"})
+        srv.demo(cases=0)
+        srv.start()
+        try:
+            r = srv.request("GET", "/")
+            csp = r.headers.get("Content-Security-Policy", "")
+            self.assertIn("img-src 'self' data: blob: https://*.is.autonavi.com;", csp)
+            self.assertNotIn("{", csp)
+            self.assertEqual(srv.request("GET", "/api/v1/console").json["crs"], "gcj02")
+        finally:
+            srv.stop()
 
 
 class IdleSessions(unittest.TestCase):

@@ -126,6 +126,7 @@ static void units_and_scopes(void **state)
     cgzf = insert("44030300100101", "440303-CGZF", NULL, NULL);
     grid = insert("44030300100101", NULL, NULL, NULL);
     assert_true(cg && cgzf && grid);
+    assert_true(insert("440303-CGZF", NULL, NULL, NULL) > 0); /* a case located at the sibling */
 
     /* a department's scope is itself: the sibling sharing its prefix is out */
     memset(&f, 0, sizeof f);
@@ -141,12 +142,16 @@ static void units_and_scopes(void **state)
     f.visible = db_scope("440303001");
     assert_true(f.visible.subtree);
     assert_int_equal(DB(c, cases, case_list, &f, a, &rows, &n, &next, &err), BH_OK);
-    assert_int_equal(n, 3);
-    /* a unit filter on a department code is exact too */
+    assert_int_equal(n, 3); /* not the one located at the district's department */
+    /* a unit filter on a department code is exact too: the case located
+     * at 440303-CGZF is not under 440303-CG, but is under itself */
     memset(&f.visible, 0, sizeof f.visible);
     f.unit = db_scope("440303-CG");
     assert_int_equal(DB(c, cases, case_list, &f, a, &rows, &n, &next, &err), BH_OK);
     assert_int_equal(n, 0);
+    f.unit = db_scope("440303-CGZF");
+    assert_int_equal(DB(c, cases, case_list, &f, a, &rows, &n, &next, &err), BH_OK);
+    assert_int_equal(n, 1);
     db_reader_done(db, c);
     arena_free(a);
 }
