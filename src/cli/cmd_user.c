@@ -24,15 +24,6 @@ static const char user_usage[] =
     "  bihuan user list --db PATH\n"
     "      每行一个用户：用户名<TAB>角色<TAB>单位编码<TAB>单位名称\n";
 
-struct unit_ctx {
-    db_unit_t u;
-};
-
-static bh_status_t unit_tx(db_conn_t *c, void *ctx, bh_err_t *err)
-{
-    return DB(c, registry, unit_put, &((struct unit_ctx *)ctx)->u, err);
-}
-
 int cmd_init(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -44,7 +35,6 @@ int cmd_init(int argc, char **argv)
         {NULL, 0, NULL, 0},
     };
     const char *db = NULL, *code = "440303", *name = "示范区", *admin = "admin";
-    struct unit_ctx u = {{0}};
     svc_t svc;
     char *pw;
     bh_err_t err;
@@ -72,11 +62,10 @@ int cmd_init(int argc, char **argv)
         free(pw);
         return CLI_EXIT_NO;
     }
-    u.u.code = code;
-    u.u.name = name;
-    u.u.type = "district";
-    u.u.active = true;
-    if (db_write(svc.db, unit_tx, &u, &err) != BH_OK ||
+    /* The district through the same use case as the API (checked, audited);
+     * one that exists already is kept (init again on the same database). */
+    if ((svc_unit_create(&svc, "cli", code, name, "district", NULL, &err) != BH_OK &&
+         err.status != BH_CONFLICT) ||
         svc_user_put(&svc, "cli", admin, pw, "admin", code, "系统管理员", NULL, &err) != BH_OK) {
         fprintf(stderr, "bihuan init: %s\n", err.message);
         rc = CLI_EXIT_NO;
