@@ -943,8 +943,10 @@ static bh_status_t export_cases(struct exp *e, svc_t *s, const svc_user_t *u, db
             set(e, "on_time", k[i].on_time < 0 ? "" : k[i].on_time ? "是" : "否");
             st = put(e, err);
         }
-        if (next) /* it lives in 'a': keep a copy for the next page */
-            f.cursor = strncpy(cursor, next, sizeof cursor - 1), cursor[sizeof cursor - 1] = '\0', cursor;
+        if (next) { /* it lives in 'a': keep a copy for the next page */
+            snprintf(cursor, sizeof cursor, "%s", next);
+            f.cursor = cursor;
+        }
         arena_free(a);
         if (st || !next)
             return st;
