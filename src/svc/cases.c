@@ -738,8 +738,9 @@ static bh_status_t sweep_isolated(struct sweep_ctx *x, db_conn_t *c, int64_t id)
     return BH_OK;
 }
 
-/* The sweep runs on one server at a time: the lease is renewed by every
- * batch, and lapses SWEEP_LEASE_MS after its holder stops. */
+/* The sweep runs on one server at a time: its holder renews the lease once
+ * half of it has run (checked by every batch), and it lapses
+ * SWEEP_LEASE_MS after a holder that stops without releasing it. */
 #define SWEEP_LEASE_MS (10 * 1000)
 
 static bh_status_t sweep_tx(db_conn_t *c, void *vctx, bh_err_t *err)
@@ -751,8 +752,9 @@ static bh_status_t sweep_tx(db_conn_t *c, void *vctx, bh_err_t *err)
     bh_status_t st;
 
     /* Renewed once half of it has run (a write per tick would cost an
-     * fsync a second); servers' clocks must agree to a few seconds. */
-    dt_ms_t t = svc_now(); /* the clock now, not the sweep's 'now': a long sweep renews too */
+     * fsync a second), on the clock now rather than the sweep's 'now', so
+     * a long sweep renews too; servers' clocks must agree to a few seconds. */
+    dt_ms_t t = svc_now();
     if (!x->s->sweep_leader || t >= x->s->lease_until - SWEEP_LEASE_MS / 2) {
         if ((st = DB(c, ops, lease, "sweep", x->s->instance, t, SWEEP_LEASE_MS, &held)) != BH_OK)
             return bh_fail(err, st, "", "取得巡检租约失败");
