@@ -48,7 +48,8 @@ test-asan: web
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure
 
-# The black-box API tests (tests/api, CTest names api*) against a server
+# The black-box API tests (tests/api, CTest names api*) and the store
+# contract suite (store*, with its racing writers) against a server and store
 # built with ThreadSanitizer: the first data race stops it (exit 66), so
 # the test that drove it fails.
 test-tsan: web
@@ -56,7 +57,7 @@ test-tsan: web
 	    -DSANITIZER=thread -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS)
 	ninja -C $(TSAN_BUILD)
 	cd $(TSAN_BUILD) && TSAN_OPTIONS=halt_on_error=1:exitcode=66:second_deadlock_stack=1 \
-	    ctest --output-on-failure -R '^api'
+	    ctest --output-on-failure -R '^(api|store)'
 
 # Each libFuzzer target for FUZZ_SECONDS on its seed corpus (new inputs go
 # to a scratch directory, not into the tree).

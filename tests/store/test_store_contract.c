@@ -10,6 +10,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -529,6 +530,72 @@ static void quarantine_unschedules(void **state)
     assert_false(due(x.id));
 }
 
+/* ---- concurrent writers: the rules hold when writes race ---- */
+
+#define RACERS 8
+
+struct racer {
+    int64_t id;        /* update race: the case */
+    const char *key;   /* insert race: the idempotency key */
+    bh_status_t st;
+};
+
+static void *update_racer(void *arg)
+{
+    struct racer *r = arg;
+    struct upd u = {r->id, 1, BH_OK}; /* every racer read version 1 */
+    bh_err_t err;
+    r->st = db_write(db, update_tx, &u, &err);
+    return NULL;
+}
+
+static void *insert_racer(void *arg)
+{
+    struct racer *r = arg;
+    insert("44030300100101", NULL, r->key, &r->st);
+    return NULL;
+}
+
+/* Eight writers that all read version 1 race to update: exactly one
+ * wins, the others get BH_CONFLICT.  Eight inserts with one idempotency
+ * key: exactly one row. */
+static void writers_race(void **state)
+{
+    pthread_t t[RACERS];
+    struct racer r[RACERS];
+    int won = 0, conflicts = 0;
+    int64_t id = insert("44030300100101", NULL, NULL, NULL), found;
+    db_conn_t *c;
+    (void)state;
+    for (int i = 0; i < RACERS; i++) {
+        r[i] = (struct racer){id, NULL, BH_OK};
+        pthread_create(&t[i], NULL, update_racer, &r[i]);
+    }
+    for (int i = 0; i < RACERS; i++) {
+        pthread_join(t[i], NULL);
+        won += r[i].st == BH_OK;
+        conflicts += r[i].st == BH_CONFLICT;
+    }
+    assert_int_equal(won, 1);
+    assert_int_equal(conflicts, RACERS - 1);
+    won = conflicts = 0;
+    for (int i = 0; i < RACERS; i++) {
+        r[i] = (struct racer){0, "race:key", BH_OK};
+        pthread_create(&t[i], NULL, insert_racer, &r[i]);
+    }
+    for (int i = 0; i < RACERS; i++) {
+        pthread_join(t[i], NULL);
+        won += r[i].st == BH_OK;
+        conflicts += r[i].st == BH_CONFLICT;
+    }
+    assert_int_equal(won, 1);
+    assert_int_equal(conflicts, RACERS - 1);
+    assert_int_equal(db_reader(db, &c), BH_OK);
+    assert_int_equal(DB(c, cases, case_lookup_key, "race:key", "hotline", NULL, &found), BH_OK);
+    assert_true(found > 0);
+    db_reader_done(db, c);
+}
+
 /* A reader wait ends: with the pool (2) held, the next one is refused
  * after DB_READER_WAIT_MS instead of hanging. */
 static void reader_wait_times_out(void **state)
@@ -557,6 +624,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(sessions),
         cmocka_unit_test(savepoints),
         cmocka_unit_test(quarantine_unschedules),
+        cmocka_unit_test(writers_race),
         cmocka_unit_test(reader_wait_times_out),
     };
     const char *u = argc > 1 ? argv[1] : getenv("BIHUAN_TEST_STORE");
