@@ -56,6 +56,7 @@ struct ctx {
     char *body;
     size_t body_len, body_cap, limit;
     bool too_large, started, answered;
+    bool path_matched; /* some route has this path (with another method: 405) */
     int route;
     struct timespec t0;
 };
@@ -367,49 +368,47 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, struct ctx *c)
     return ret;
 }
 
+/* Route the request once, when it starts (its body limit depends on the
+ * route): c->route, r->path and r->params, or c->route -1 with
+ * c->path_matched telling a 405 from a 404. */
+static void find_route(struct ctx *c)
+{
+    const http_server_t *s = c->srv;
+    http_req_t *r = &c->req;
+    const char *q = strchr(c->raw_uri, '?');
+
+    r->path = q ? arena_strndup(r->a, c->raw_uri, (size_t)(q - c->raw_uri)) : c->raw_uri;
+    for (int i = 0; i < s->nroutes; i++) {
+        if (!match(s->routes[i].pattern, r->path, r->a, r->params))
+            continue;
+        c->path_matched = true;
+        if (strcmp(s->routes[i].method, r->method) == 0) {
+            c->route = i;
+            return;
+        }
+    }
+}
+
 static void dispatch(struct ctx *c)
 {
     http_server_t *s = c->srv;
     http_req_t *r = &c->req;
     const char *q = strchr(c->raw_uri, '?');
     bh_err_t err;
-    bool path_matched = false;
 
     r->app = s->app;
-    r->path = q ? arena_strndup(r->a, c->raw_uri, (size_t)(q - c->raw_uri)) : c->raw_uri;
     if (qs_parse(q ? q + 1 : "", q ? strlen(q + 1) : 0, r->a, &r->query, &err) != BH_OK) {
         http_error(r, &err);
         return;
     }
-    for (int i = 0; i < s->nroutes; i++) {
-        if (!match(s->routes[i].pattern, r->path, r->a, r->params))
-            continue;
-        path_matched = true;
-        if (strcmp(s->routes[i].method, r->method) != 0)
-            continue;
-        c->route = i;
-        s->routes[i].fn(r);
-        return;
-    }
-    if (path_matched)
+    if (c->route >= 0)
+        s->routes[c->route].fn(r);
+    else if (c->path_matched)
         http_fail(r, BH_FAILED_PRECONDITION, "method", "该地址不支持 %s 方法", r->method), r->status = 405;
     else if (http_static(r, s->cfg.static_dir))
         return;
     else
         http_fail(r, BH_NOT_FOUND, "path", "没有这个接口：%s", r->path);
-}
-
-/* The body class of the route a request goes to (HTTP_BODY_DEFAULT when
- * none matches). */
-static int route_body(const http_server_t *s, const char *method, const char *url, arena_t *a)
-{
-    const char *params[HTTP_MAX_PARAMS];
-    size_t n = strcspn(url, "?");
-    const char *path = arena_strndup(a, url, n);
-    for (int i = 0; i < s->nroutes; i++)
-        if (strcmp(s->routes[i].method, method) == 0 && match(s->routes[i].pattern, path, a, params))
-            return s->routes[i].body;
-    return HTTP_BODY_DEFAULT;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -419,16 +418,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     http_server_t *s = cls;
     struct ctx *c = *req_cls;
     (void)version;
+    (void)url; /* routed on the raw URI, as sent (find_route) */
 
     if (!c->started) {
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
         c->started = true;
-        /* The route says how large a body it takes (uploads: the larger
-         * limit); a request no route takes gets the default. */
-        c->limit = route_body(s, method, url, c->req.a) == HTTP_BODY_UPLOAD && s->cfg.upload_limit
-                       ? s->cfg.upload_limit : s->cfg.body_limit;
         c->req.conn = conn;
         c->req.method = arena_strdup(c->req.a, method);
+        find_route(c);
+        /* The route says how large a body it takes (uploads: the larger
+         * limit); a request no route takes gets the default. */
+        c->limit = c->route >= 0 && s->routes[c->route].body == HTTP_BODY_UPLOAD && s->cfg.upload_limit
+                       ? s->cfg.upload_limit : s->cfg.body_limit;
         if (cl && strtoull(cl, NULL, 10) > c->limit)
             c->too_large = true;
         /* Answer at once only when the client waits for "100 Continue";

@@ -59,38 +59,26 @@ bh_status_t svc_case_stats(svc_t *s, const svc_user_t *u, const char *unit,
                            db_stats_query_t *q, arena_t *a, db_stats_row_t **rows, int *n,
                            bh_err_t *err)
 {
-    db_conn_t *c;
     bh_status_t st;
     if (u->role != ROLE_ADMIN && !unit_in_scope(u->unit, unit))
         return bh_fail(err, BH_PERMISSION_DENIED, "unit", "单位“%s”不在您的管辖范围内", unit);
     q->unit = db_scope(unit);
-    if ((st = svc_reader(s, &c, err)))
-        return st;
-    st = DB(c, cases, stats, q, a, rows, n, err);
-    db_reader_done(s->db, c);
+    SVC_READ(s, c, st, err, DB(c, cases, stats, q, a, rows, n, err));
     return st;
 }
 
 bh_status_t svc_case_counts(svc_t *s, int64_t out[CASE_ST__COUNT][SLA_LIGHT_OVERDUE + 1],
                             bh_err_t *err)
 {
-    db_conn_t *c;
     bh_status_t st;
-    if ((st = svc_reader(s, &c, err)))
-        return st;
-    st = DB(c, cases, counts, out);
-    db_reader_done(s->db, c);
+    SVC_READ(s, c, st, err, DB(c, cases, counts, out));
     return st ? bh_fail(err, st, "", "读取案件计数失败") : BH_OK;
 }
 
 bh_status_t svc_events_between(svc_t *s, dt_ms_t from, dt_ms_t to, int limit, arena_t *a,
                                db_event_row_t **out, int *n, bh_err_t *err)
 {
-    db_conn_t *c;
     bh_status_t st;
-    if ((st = svc_reader(s, &c, err)))
-        return st;
-    st = DB(c, cases, events_between, from, to, limit, a, out, n);
-    db_reader_done(s->db, c);
+    SVC_READ(s, c, st, err, DB(c, cases, events_between, from, to, limit, a, out, n));
     return st ? bh_fail(err, st, "", "读取案件动态失败，请稍后重试") : BH_OK;
 }

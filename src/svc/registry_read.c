@@ -20,18 +20,16 @@ static bh_status_t read_fail(bh_status_t st, bh_err_t *err, const char *field, c
 {
     if (st == BH_NOT_FOUND)
         return bh_fail(err, BH_NOT_FOUND, field, "%s不存在", what);
+    if (st == BH_UNAVAILABLE) /* no reader in time, or a busy database */
+        return bh_fail(err, st, "", "数据库繁忙，读取%s失败，请稍后重试", what);
     return bh_fail(err, st == BH_OK ? BH_INTERNAL : st, "", "读取%s失败，请稍后重试", what);
 }
 
 bh_status_t svc_unit_list(svc_t *s, const char *parent, arena_t *a, db_unit_t **out, int *n,
                           bh_err_t *err)
 {
-    db_conn_t *c;
     bh_status_t st;
-    if ((st = svc_reader(s, &c, err)))
-        return st;
-    st = DB(c, registry, unit_list, parent, a, out, n);
-    db_reader_done(s->db, c);
+    SVC_READ(s, c, st, err, DB(c, registry, unit_list, parent, a, out, n));
     return st ? read_fail(st, err, "", "单位列表") : BH_OK;
 }
 
@@ -60,12 +58,8 @@ bh_status_t svc_unit_get(svc_t *s, const char *code, arena_t *a, db_unit_t *out,
 bh_status_t svc_geometry_get(svc_t *s, const char *unit, arena_t *a, const char **geojson,
                              bh_err_t *err)
 {
-    db_conn_t *c;
     bh_status_t st;
-    if ((st = svc_reader(s, &c, err)))
-        return st;
-    st = DB(c, registry, geometry_get, unit, a, geojson);
-    db_reader_done(s->db, c);
+    SVC_READ(s, c, st, err, DB(c, registry, geometry_get, unit, a, geojson));
     if (st == BH_NOT_FOUND)
         return bh_fail(err, BH_NOT_FOUND, "code", "单位“%s”没有几何边界", unit);
     return st ? read_fail(st, err, "code", "几何边界") : BH_OK;
@@ -73,24 +67,16 @@ bh_status_t svc_geometry_get(svc_t *s, const char *unit, arena_t *a, const char 
 
 bh_status_t svc_user_list(svc_t *s, arena_t *a, db_user_t **out, int *n, bh_err_t *err)
 {
-    db_conn_t *c;
     bh_status_t st;
-    if ((st = svc_reader(s, &c, err)))
-        return st;
-    st = DB(c, auth, user_list, a, out, n);
-    db_reader_done(s->db, c);
+    SVC_READ(s, c, st, err, DB(c, auth, user_list, a, out, n));
     return st ? read_fail(st, err, "", "用户列表") : BH_OK;
 }
 
 bh_status_t svc_user_get(svc_t *s, const char *username, arena_t *a, db_user_t *out,
                          bh_err_t *err)
 {
-    db_conn_t *c;
     bh_status_t st;
-    if ((st = svc_reader(s, &c, err)))
-        return st;
-    st = DB(c, auth, user_get, username, a, out);
-    db_reader_done(s->db, c);
+    SVC_READ(s, c, st, err, DB(c, auth, user_get, username, a, out));
     if (st == BH_NOT_FOUND)
         return bh_fail(err, BH_NOT_FOUND, "username", "用户“%s”不存在", username);
     return st ? read_fail(st, err, "username", "用户") : BH_OK;
@@ -104,14 +90,10 @@ bool svc_object_visible(const svc_user_t *u, const db_object_t *o)
 bh_status_t svc_object_get(svc_t *s, const svc_user_t *u, int64_t id, arena_t *a,
                            db_object_t *out, bh_err_t *err)
 {
-    db_conn_t *c;
     bh_status_t st;
     if (u->role == ROLE_PUBLIC)
         return bh_fail(err, BH_PERMISSION_DENIED, "role", "公众用户不能查看管理对象");
-    if ((st = svc_reader(s, &c, err)))
-        return st;
-    st = DB(c, registry, object_get, id, a, out);
-    db_reader_done(s->db, c);
+    SVC_READ(s, c, st, err, DB(c, registry, object_get, id, a, out));
     if (st == BH_OK && !svc_object_visible(u, out))
         st = BH_NOT_FOUND; /* outside the jurisdiction: as if absent */
     return st ? read_fail(st, err, "id", "对象") : BH_OK;
@@ -121,7 +103,6 @@ bh_status_t svc_object_list(svc_t *s, const svc_user_t *u, const char *grid,
                             db_object_filter_t *f, arena_t *a, db_object_t **out, int *n,
                             bh_err_t *err)
 {
-    db_conn_t *c;
     bh_status_t st;
     *n = 0;
     if (u->role == ROLE_PUBLIC)
@@ -134,20 +115,13 @@ bh_status_t svc_object_list(svc_t *s, const svc_user_t *u, const char *grid,
             grid = u->unit;
     }
     f->grid = grid ? db_scope(grid) : (db_scope_t){NULL, false};
-    if ((st = svc_reader(s, &c, err)))
-        return st;
-    st = DB(c, registry, object_list, f, a, out, n);
-    db_reader_done(s->db, c);
+    SVC_READ(s, c, st, err, DB(c, registry, object_list, f, a, out, n));
     return st ? read_fail(st, err, "", "管理对象") : BH_OK;
 }
 
 bh_status_t svc_apikey_list(svc_t *s, arena_t *a, db_apikey_t **out, int *n, bh_err_t *err)
 {
-    db_conn_t *c;
     bh_status_t st;
-    if ((st = svc_reader(s, &c, err)))
-        return st;
-    st = DB(c, auth, apikey_list, a, out, n);
-    db_reader_done(s->db, c);
+    SVC_READ(s, c, st, err, DB(c, auth, apikey_list, a, out, n));
     return st ? read_fail(st, err, "", "API 密钥") : BH_OK;
 }

@@ -236,6 +236,17 @@ bh_status_t svc_apikey_auth(svc_t *s, const char *key, arena_t *a, svc_user_t *o
 /* A read connection, or BH_UNAVAILABLE with a message for people. */
 bh_status_t svc_reader(svc_t *s, db_conn_t **c, bh_err_t *err);
 
+/* Run one read, 'call', on a pooled connection named 'c'; st gets its
+ * status (or svc_reader's, with err set).  For the read use cases. */
+#define SVC_READ(s, c, st, err, call)                                          \
+    do {                                                                       \
+        db_conn_t *c;                                                          \
+        if (((st) = svc_reader((s), &c, (err))) == BH_OK) {                    \
+            (st) = (call);                                                     \
+            db_reader_done((s)->db, c);                                        \
+        }                                                                      \
+    } while (0)
+
 bh_status_t svc_unit_list(svc_t *s, const char *parent, arena_t *a, db_unit_t **out, int *n,
                           bh_err_t *err);
 /* A unit, and optionally (non-NULL) its children and whether it has a polygon. */

@@ -103,6 +103,17 @@ static int64_t insert(const char *unit, const char *handling, const char *idem, 
     return w == BH_OK ? x.k.id : 0;
 }
 
+/* The case an idempotency key names (0: none). */
+static int64_t by_key(const char *key)
+{
+    db_conn_t *c;
+    int64_t found = -1;
+    assert_int_equal(db_reader(db, &c), BH_OK);
+    assert_int_equal(DB(c, cases, case_lookup_key, key, "hotline", NULL, &found), BH_OK);
+    db_reader_done(db, c);
+    return found;
+}
+
 static void units_and_scopes(void **state)
 {
     bh_err_t err;
@@ -204,24 +215,20 @@ static void cursors_and_search(void **state)
 static void insert_conflicts_on_keys(void **state)
 {
     bh_status_t st;
-    int64_t id, again, found;
-    db_conn_t *c;
+    int64_t id, again;
     (void)state;
     id = insert("44030300100101", NULL, "u1:key-1", &st);
     assert_int_equal(st, BH_OK);
     again = insert("44030300100101", NULL, "u1:key-1", &st);
     assert_int_equal(st, BH_CONFLICT);
     assert_int_equal(again, 0);
-    assert_int_equal(db_reader(db, &c), BH_OK);
-    assert_int_equal(DB(c, cases, case_lookup_key, "u1:key-1", "hotline", NULL, &found), BH_OK);
-    assert_int_equal(found, id);
-    assert_int_equal(DB(c, cases, case_lookup_key, "u1:none", "hotline", NULL, &found), BH_OK);
-    assert_int_equal(found, 0);
-    db_reader_done(db, c);
+    assert_int_equal(by_key("u1:key-1"), id);
+    assert_int_equal(by_key("u1:none"), 0);
 }
 
 struct upd {
-    int64_t id, read_version;
+    int64_t id, read_version; /* read_version < 0: the version stored */
+    dt_ms_t next_change;      /* set it (0: register the case instead) */
     bh_status_t st;
 };
 
@@ -232,9 +239,13 @@ static bh_status_t update_tx(db_conn_t *c, void *ctx, bh_err_t *err)
     db_case_t k;
     bh_status_t st = DB(c, cases, case_get, x->id, a, &k);
     if (st == BH_OK) {
-        k.version = x->read_version + 1;
-        k.status = CASE_ST_REGISTERED;
-        st = DB(c, cases, case_update, &k, x->read_version, err);
+        int64_t read = x->read_version < 0 ? k.version : x->read_version;
+        k.version = read + 1;
+        if (x->next_change)
+            k.next_change = x->next_change;
+        else
+            k.status = CASE_ST_REGISTERED;
+        st = DB(c, cases, case_update, &k, read, err);
     }
     x->st = st;
     arena_free(a);
@@ -246,7 +257,7 @@ static bh_status_t update_tx(db_conn_t *c, void *ctx, bh_err_t *err)
 static void update_is_conditional(void **state)
 {
     int64_t id = insert("44030300100101", NULL, NULL, NULL);
-    struct upd first = {id, 1, BH_OK}, second = {id, 1, BH_OK};
+    struct upd first = {id, 1, 0, BH_OK}, second = {id, 1, 0, BH_OK};
     bh_err_t err;
     arena_t *a = arena_new();
     db_conn_t *c;
@@ -467,36 +478,15 @@ static void savepoints(void **state)
 {
     struct sp x = {0};
     bh_err_t err;
-    db_conn_t *c;
-    int64_t found;
     (void)state;
     assert_int_equal(db_write(db, savepoint_tx, &x, &err), BH_OK);
-    assert_int_equal(db_reader(db, &c), BH_OK);
-    assert_int_equal(DB(c, cases, case_lookup_key, "sp:gone", "hotline", NULL, &found), BH_OK);
-    assert_int_equal(found, 0);
-    assert_int_equal(DB(c, cases, case_lookup_key, "sp:kept", "hotline", NULL, &found), BH_OK);
-    assert_int_equal(found, x.id);
-    db_reader_done(db, c);
+    assert_int_equal(by_key("sp:gone"), 0);
+    assert_int_equal(by_key("sp:kept"), x.id);
 }
 
 struct quar {
     int64_t id;
 };
-
-static bh_status_t schedule_tx(db_conn_t *c, void *ctx, bh_err_t *err)
-{
-    struct quar *x = ctx;
-    arena_t *a = arena_new();
-    db_case_t k;
-    bh_status_t st = DB(c, cases, case_get, x->id, a, &k);
-    if (st == BH_OK) {
-        k.next_change = 5;
-        k.version++;
-        st = DB(c, cases, case_update, &k, k.version - 1, err);
-    }
-    arena_free(a);
-    return st;
-}
 
 static bh_status_t quarantine_tx(db_conn_t *c, void *ctx, bh_err_t *err)
 {
@@ -522,9 +512,10 @@ static bool due(int64_t id)
 static void quarantine_unschedules(void **state)
 {
     struct quar x = {insert("44030300100101", NULL, NULL, NULL)};
+    struct upd due_now = {x.id, -1, 5, BH_OK};
     bh_err_t err;
     (void)state;
-    assert_int_equal(db_write(db, schedule_tx, &x, &err), BH_OK);
+    assert_int_equal(db_write(db, update_tx, &due_now, &err), BH_OK);
     assert_true(due(x.id));
     assert_int_equal(db_write(db, quarantine_tx, &x, &err), BH_OK);
     assert_false(due(x.id));
@@ -543,7 +534,7 @@ struct racer {
 static void *update_racer(void *arg)
 {
     struct racer *r = arg;
-    struct upd u = {r->id, 1, BH_OK}; /* every racer read version 1 */
+    struct upd u = {r->id, 1, 0, BH_OK}; /* every racer read version 1 */
     bh_err_t err;
     r->st = db_write(db, update_tx, &u, &err);
     return NULL;
@@ -556,44 +547,41 @@ static void *insert_racer(void *arg)
     return NULL;
 }
 
+/* Run RACERS threads of fn over r; how many got BH_OK (*conflicts: how
+ * many BH_CONFLICT). */
+static int race(void *(*fn)(void *), struct racer *r, int *conflicts)
+{
+    pthread_t t[RACERS];
+    int won = 0;
+    *conflicts = 0;
+    for (int i = 0; i < RACERS; i++)
+        pthread_create(&t[i], NULL, fn, &r[i]);
+    for (int i = 0; i < RACERS; i++) {
+        pthread_join(t[i], NULL);
+        won += r[i].st == BH_OK;
+        *conflicts += r[i].st == BH_CONFLICT;
+    }
+    return won;
+}
+
 /* Eight writers that all read version 1 race to update: exactly one
  * wins, the others get BH_CONFLICT.  Eight inserts with one idempotency
  * key: exactly one row. */
 static void writers_race(void **state)
 {
-    pthread_t t[RACERS];
     struct racer r[RACERS];
-    int won = 0, conflicts = 0;
-    int64_t id = insert("44030300100101", NULL, NULL, NULL), found;
-    db_conn_t *c;
+    int conflicts;
+    int64_t id = insert("44030300100101", NULL, NULL, NULL);
     (void)state;
-    for (int i = 0; i < RACERS; i++) {
+    for (int i = 0; i < RACERS; i++)
         r[i] = (struct racer){id, NULL, BH_OK};
-        pthread_create(&t[i], NULL, update_racer, &r[i]);
-    }
-    for (int i = 0; i < RACERS; i++) {
-        pthread_join(t[i], NULL);
-        won += r[i].st == BH_OK;
-        conflicts += r[i].st == BH_CONFLICT;
-    }
-    assert_int_equal(won, 1);
+    assert_int_equal(race(update_racer, r, &conflicts), 1);
     assert_int_equal(conflicts, RACERS - 1);
-    won = conflicts = 0;
-    for (int i = 0; i < RACERS; i++) {
+    for (int i = 0; i < RACERS; i++)
         r[i] = (struct racer){0, "race:key", BH_OK};
-        pthread_create(&t[i], NULL, insert_racer, &r[i]);
-    }
-    for (int i = 0; i < RACERS; i++) {
-        pthread_join(t[i], NULL);
-        won += r[i].st == BH_OK;
-        conflicts += r[i].st == BH_CONFLICT;
-    }
-    assert_int_equal(won, 1);
+    assert_int_equal(race(insert_racer, r, &conflicts), 1);
     assert_int_equal(conflicts, RACERS - 1);
-    assert_int_equal(db_reader(db, &c), BH_OK);
-    assert_int_equal(DB(c, cases, case_lookup_key, "race:key", "hotline", NULL, &found), BH_OK);
-    assert_true(found > 0);
-    db_reader_done(db, c);
+    assert_true(by_key("race:key") > 0);
 }
 
 /* A reader wait ends: with the pool (2) held, the next one is refused
