@@ -1,0 +1,97 @@
+/*
+ * period.c - reporting periods (see period.h).
+ */
+#include "core/period.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static period_t months(int y, int m, int n)
+{
+    period_t p;
+    int ey = y, em = m + n;
+    if (em > 12) {
+        em -= 12;
+        ey++;
+    }
+    p.from = dt_day_from_ymd(y, m, 1);
+    p.to = dt_day_from_ymd(ey, em, 1) - 1;
+    return p;
+}
+
+period_t period_month(dt_day_t day)
+{
+    int y, m, d;
+    dt_ymd(day, &y, &m, &d);
+    return months(y, m, 1);
+}
+
+period_t period_quarter(dt_day_t day)
+{
+    int y, m, d;
+    dt_ymd(day, &y, &m, &d);
+    return months(y, (m - 1) / 3 * 3 + 1, 3);
+}
+
+period_t period_half(dt_day_t day)
+{
+    int y, m, d;
+    dt_ymd(day, &y, &m, &d);
+    return months(y, m <= 6 ? 1 : 7, 6);
+}
+
+period_t period_year(dt_day_t day)
+{
+    int y, m, d;
+    dt_ymd(day, &y, &m, &d);
+    return months(y, 1, 12);
+}
+
+period_t period_week(dt_day_t day)
+{
+    period_t p;
+    p.from = day - (dt_weekday(day) - 1);
+    p.to = p.from + 6;
+    return p;
+}
+
+/* Exactly 'n' ASCII digits at s; their value in *v. */
+static bool digits(const char *s, int n, int *v)
+{
+    *v = 0;
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+        *v = *v * 10 + (s[i] - '0');
+    }
+    return true;
+}
+
+bool period_parse(const char *s, period_t *out)
+{
+    int y, k;
+    size_t n = s ? strlen(s) : 0;
+    if (n < 4 || !digits(s, 4, &y) || y < DT_YEAR_MIN || y > DT_YEAR_MAX - 1)
+        return false;
+    if (n == 4) {
+        *out = months(y, 1, 12);
+        return true;
+    }
+    if (n == 6 && (s[4] == 'H' || s[4] == 'h') && (s[5] == '1' || s[5] == '2')) {
+        *out = months(y, s[5] == '1' ? 1 : 7, 6);
+        return true;
+    }
+    if (n == 6 && (s[4] == 'Q' || s[4] == 'q') && s[5] >= '1' && s[5] <= '4') {
+        *out = months(y, (s[5] - '1') * 3 + 1, 3);
+        return true;
+    }
+    if (n == 7 && s[4] == '-' && digits(s + 5, 2, &k) && k >= 1 && k <= 12) {
+        *out = months(y, k, 1);
+        return true;
+    }
+    if (n == 10 && dt_parse_date(s, &out->from)) {
+        out->to = out->from;
+        return true;
+    }
+    return false;
+}

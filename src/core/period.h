@@ -1,0 +1,35 @@
+/*
+ * period.h - the reporting periods of DESIGN.md §9: "2023" (a year),
+ * "2023H1" (a half), "2023Q2" (a quarter), "2023-06" (a month) and
+ * "2023-06-15" (a day), each a span of Asia/Shanghai local dates.  Shared by
+ * the patrol, target and reporting loops.  Pure.
+ */
+#ifndef BH_PERIOD_H
+#define BH_PERIOD_H
+
+#include <stdbool.h>
+
+#include "core/datetime.h"
+
+/* Local dates from..to, both included. */
+typedef struct {
+    dt_day_t from, to;
+} period_t;
+
+/* Parse one of the forms above; false on anything else. */
+bool period_parse(const char *s, period_t *out);
+
+/* The natural week (Monday..Sunday), month, quarter, half-year and year
+ * containing 'day'. */
+period_t period_week(dt_day_t day);
+period_t period_month(dt_day_t day);
+period_t period_quarter(dt_day_t day);
+period_t period_half(dt_day_t day);
+period_t period_year(dt_day_t day);
+
+static inline bool period_contains(period_t p, dt_day_t day)
+{
+    return day >= p.from && day <= p.to;
+}
+
+#endif
