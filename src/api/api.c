@@ -381,6 +381,40 @@ static const http_route_t api_routes[] = {
     {"GET", "/api/v1/calendar/{year}", h_calendar_year, HTTP_BODY_DEFAULT},
 };
 
+bool api_page_params(http_req_t *r, int *limit, int64_t *after_id)
+{
+    const char *v;
+    *limit = 50;
+    *after_id = 0;
+    if ((v = qs_get(&r->query, "limit"))) {
+        char *end;
+        long l = strtol(v, &end, 10);
+        if (*end || l < 1 || l > 200) {
+            http_fail(r, BH_INVALID_ARGUMENT, "limit", "limit 应为 1 到 200 的整数");
+            return false;
+        }
+        *limit = (int)l;
+    }
+    if ((v = qs_get(&r->query, "cursor"))) {
+        char *end;
+        *after_id = strtoll(v, &end, 10);
+        if (*end || *after_id <= 0) {
+            http_fail(r, BH_INVALID_ARGUMENT, "cursor", "cursor 无效");
+            return false;
+        }
+    }
+    return true;
+}
+
+json_t *api_next_id_cursor(int n, int limit, int64_t last_id)
+{
+    char buf[24];
+    if (n <= limit)
+        return json_null();
+    snprintf(buf, sizeof buf, "%lld", (long long)last_id);
+    return json_string(buf);
+}
+
 static http_route_t *all_routes;
 static int all_nroutes;
 
@@ -389,7 +423,8 @@ static int all_nroutes;
 static void build_routes(void)
 {
     int na = (int)(sizeof api_routes / sizeof api_routes[0]);
-    all_nroutes = na + open311_nroutes + ledger_nroutes + case_nroutes + registry_nroutes;
+    all_nroutes = na + open311_nroutes + ledger_nroutes + case_nroutes + registry_nroutes +
+                  patrol_nroutes;
     all_routes = xcalloc((size_t)all_nroutes, sizeof *all_routes);
     memcpy(all_routes, api_routes, sizeof api_routes);
     memcpy(all_routes + na, open311_routes, (size_t)open311_nroutes * sizeof *all_routes);
@@ -398,6 +433,8 @@ static void build_routes(void)
            (size_t)case_nroutes * sizeof *all_routes);
     memcpy(all_routes + na + open311_nroutes + ledger_nroutes + case_nroutes, registry_routes,
            (size_t)registry_nroutes * sizeof *all_routes);
+    memcpy(all_routes + na + open311_nroutes + ledger_nroutes + case_nroutes + registry_nroutes,
+           patrol_routes, (size_t)patrol_nroutes * sizeof *all_routes);
 }
 
 int api_all_routes(const http_route_t **out)

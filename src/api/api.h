@@ -29,13 +29,20 @@ bool api_parse_id(http_req_t *r, const char *s, const char *what, int64_t *id);
  * an RFC 3339 instant; absent leaves *out (false: the 400 is set). */
 bool api_time_param(http_req_t *r, const char *name, bool end, dt_ms_t *out);
 
-/* Each resource's routes: ledger_api.c, case_api.c, registry_api.c. */
+/* limit (1..200, default 50) and an id cursor ("ids below"); false: the 400 is set. */
+bool api_page_params(http_req_t *r, int *limit, int64_t *after_id);
+/* The id-cursor page's next_cursor: the last id shown when there were more. */
+json_t *api_next_id_cursor(int n, int limit, int64_t last_id);
+
+/* Each resource's routes: ledger_api.c, case_api.c, registry_api.c, patrol_api.c. */
 extern const http_route_t ledger_routes[];
 extern const int ledger_nroutes;
 extern const http_route_t case_routes[];
 extern const int case_nroutes;
 extern const http_route_t registry_routes[];
 extern const int registry_nroutes;
+extern const http_route_t patrol_routes[];
+extern const int patrol_nroutes;
 
 /* Every route served: the v1 API and Open311.  Returns the count. */
 int api_all_routes(const http_route_t **out);

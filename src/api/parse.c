@@ -95,16 +95,56 @@ static bh_status_t integer(json_t *o, const char *key, int64_t *out, bool *prese
     return BH_OK;
 }
 
+/* A location object {lat, lng, crs, ...} in WGS-84: 'keys' are the
+ * fields allowed; address and accuracy are read when allowed. */
+struct loc {
+    bool has;
+    double lat, lng, accuracy;
+    const char *address;
+};
+
+static bh_status_t location(json_t *l, const char *const *keys, arena_t *a, struct loc *out,
+                            bh_err_t *err)
+{
+    const char *crs_name = NULL;
+    crs_t crs;
+    bool has_lat = false, has_lng = false, has_acc = false;
+    bh_status_t st;
+    out->accuracy = -1;
+    if (!json_is_object(l))
+        return bh_fail(err, BH_INVALID_ARGUMENT, "location", "字段“location”应为对象 {lat, lng, crs}");
+    if ((st = known(l, keys, "location.", err)) ||
+        (st = num(l, "lat", "location.lat", &has_lat, &out->lat, err)) ||
+        (st = num(l, "lng", "location.lng", &has_lng, &out->lng, err)) ||
+        (st = num(l, "accuracy", "location.accuracy", &has_acc, &out->accuracy, err)) ||
+        (st = str(l, "address", "location.address", 500, a, &out->address, err)) ||
+        (st = str(l, "crs", "location.crs", 16, a, &crs_name, err)))
+        return st;
+    if (!crs_from_name(crs_name, &crs))
+        return bh_fail(err, BH_INVALID_ARGUMENT, "location.crs",
+                       "坐标系（location.crs）应为 wgs84、gcj02 或 bd09");
+    if (has_lat != has_lng)
+        return bh_fail(err, BH_INVALID_ARGUMENT, has_lat ? "location.lng" : "location.lat",
+                       "经度和纬度须同时给出");
+    if (has_lat && (out->lat < -90 || out->lat > 90))
+        return bh_fail(err, BH_INVALID_ARGUMENT, "location.lat", "纬度应在 -90 到 90 之间");
+    if (has_lng && (out->lng < -180 || out->lng > 180))
+        return bh_fail(err, BH_INVALID_ARGUMENT, "location.lng", "经度应在 -180 到 180 之间");
+    if (has_acc && out->accuracy < 0)
+        return bh_fail(err, BH_INVALID_ARGUMENT, "location.accuracy", "定位精度（米）不能为负");
+    out->has = has_lat;
+    if (has_lat) /* stored in WGS-84 whatever the client's map uses */
+        crs_to_wgs84(crs, out->lng, out->lat, &out->lng, &out->lat);
+    return BH_OK;
+}
+
 bh_status_t parse_case_new(json_t *o, arena_t *a, svc_case_new_t *out, bh_err_t *err)
 {
     static const char *const top[] = {"category", "title", "description", "source", "urgency",
                                       "unit", "location", "reporter", "external_id", NULL};
     static const char *const loc[] = {"lat", "lng", "address", "crs", NULL};
-    const char *crs_name = NULL;
-    crs_t crs;
     static const char *const rep[] = {"name", "phone", NULL};
     json_t *l, *r;
-    bool has_lat = false, has_lng = false;
     bh_status_t st;
 
     memset(out, 0, sizeof *out);
@@ -124,27 +164,13 @@ bh_status_t parse_case_new(json_t *o, arena_t *a, svc_case_new_t *out, bh_err_t 
     if (!out->description)
         return bh_fail(err, BH_INVALID_ARGUMENT, "description", "缺少必填字段“description”（问题描述）");
     if ((l = json_object_get(o, "location")) && !json_is_null(l)) {
-        if (!json_is_object(l))
-            return bh_fail(err, BH_INVALID_ARGUMENT, "location", "字段“location”应为对象 {lat, lng, address}");
-        if ((st = known(l, loc, "location.", err)) ||
-            (st = num(l, "lat", "location.lat", &has_lat, &out->lat, err)) ||
-            (st = num(l, "lng", "location.lng", &has_lng, &out->lng, err)) ||
-            (st = str(l, "address", "location.address", 500, a, &out->address, err)) ||
-            (st = str(l, "crs", "location.crs", 16, a, &crs_name, err)))
+        struct loc p;
+        if ((st = location(l, loc, a, &p, err)))
             return st;
-        if (!crs_from_name(crs_name, &crs))
-            return bh_fail(err, BH_INVALID_ARGUMENT, "location.crs",
-                           "坐标系（location.crs）应为 wgs84、gcj02 或 bd09");
-        if (has_lat != has_lng)
-            return bh_fail(err, BH_INVALID_ARGUMENT, has_lat ? "location.lng" : "location.lat",
-                           "经度和纬度须同时给出");
-        if (has_lat && (out->lat < -90 || out->lat > 90))
-            return bh_fail(err, BH_INVALID_ARGUMENT, "location.lat", "纬度应在 -90 到 90 之间");
-        if (has_lng && (out->lng < -180 || out->lng > 180))
-            return bh_fail(err, BH_INVALID_ARGUMENT, "location.lng", "经度应在 -180 到 180 之间");
-        out->has_location = has_lat;
-        if (has_lat) /* stored in WGS-84 whatever the client's map uses */
-            crs_to_wgs84(crs, out->lng, out->lat, &out->lng, &out->lat);
+        out->has_location = p.has;
+        out->lat = p.lat;
+        out->lng = p.lng;
+        out->address = p.address;
     }
     if ((r = json_object_get(o, "reporter")) && !json_is_null(r)) {
         if (!json_is_object(r))
@@ -154,6 +180,119 @@ bh_status_t parse_case_new(json_t *o, arena_t *a, svc_case_new_t *out, bh_err_t 
             (st = str(r, "phone", "reporter.phone", 40, a, &out->reporter_phone, err)))
             return st;
     }
+    return BH_OK;
+}
+
+static bh_status_t finding(json_t *f, int i, arena_t *a, svc_finding_t *out, bh_err_t *err)
+{
+    static const char *const keys[] = {"severity", "type", "description", "on_spot",
+                                       "supervisor", "plan", NULL};
+    char prefix[32], field[64];
+    json_t *v;
+    bh_status_t st;
+    snprintf(prefix, sizeof prefix, "findings[%d].", i);
+    memset(out, 0, sizeof *out);
+    if (!json_is_object(f))
+        return bh_fail(err, BH_INVALID_ARGUMENT, "findings", "findings 的每一项应为对象");
+#define F(name) (snprintf(field, sizeof field, "%s%s", prefix, name), field)
+    if ((st = known(f, keys, prefix, err)) ||
+        (st = str(f, "severity", F("severity"), 16, a, &out->severity, err)) ||
+        (st = str(f, "type", F("type"), 32, a, &out->type, err)) ||
+        (st = str(f, "description", F("description"), CASE_TEXT_MAX, a, &out->description, err)) ||
+        (st = str(f, "supervisor", F("supervisor"), 200, a, &out->supervisor, err)) ||
+        (st = str(f, "plan", F("plan"), CASE_TEXT_MAX, a, &out->plan, err)))
+        return st;
+    if ((v = json_object_get(f, "on_spot")) && !json_is_null(v)) {
+        if (!json_is_boolean(v))
+            return bh_fail(err, BH_INVALID_ARGUMENT, F("on_spot"), "on_spot 应为 true 或 false");
+        out->on_spot = json_is_true(v);
+    }
+#undef F
+    return BH_OK;
+}
+
+bh_status_t parse_patrol_new(json_t *o, arena_t *a, svc_patrol_new_t *out, bh_err_t *err)
+{
+    static const char *const top[] = {"object", "client_id", "at", "location", "answers", "note",
+                                      "findings", "track", "attachments", NULL};
+    static const char *const loc[] = {"lat", "lng", "crs", "accuracy", NULL};
+    json_t *v;
+    const char *at = NULL;
+    bool has_object;
+    bh_status_t st;
+
+    memset(out, 0, sizeof *out);
+    out->accuracy = -1;
+    if ((st = known(o, top, "", err)) ||
+        (st = integer(o, "object", &out->object_id, &has_object, err)) ||
+        (st = str(o, "client_id", "client_id", 64, a, &out->client_id, err)) ||
+        (st = str(o, "at", "at", 40, a, &at, err)) ||
+        (st = str(o, "note", "note", CASE_TEXT_MAX, a, &out->note, err)))
+        return st;
+    if (!has_object || out->object_id <= 0)
+        return bh_fail(err, BH_INVALID_ARGUMENT, "object", "缺少必填字段“object”（管理对象的 id）");
+    if (!out->client_id)
+        return bh_fail(err, BH_INVALID_ARGUMENT, "client_id",
+                       "缺少必填字段“client_id”（手机生成的唯一编号，重试时不变）");
+    if (at && !dt_parse_instant(at, &out->at))
+        return bh_fail(err, BH_INVALID_ARGUMENT, "at", "巡查时间（at）应为 RFC 3339 时间");
+    if ((v = json_object_get(o, "location")) && !json_is_null(v)) {
+        struct loc p;
+        if ((st = location(v, loc, a, &p, err)))
+            return st;
+        out->has_location = p.has;
+        out->lat = p.lat;
+        out->lng = p.lng;
+        out->accuracy = p.accuracy;
+    }
+    if ((v = json_object_get(o, "answers")) && !json_is_null(v)) {
+        if (!json_is_object(v))
+            return bh_fail(err, BH_INVALID_ARGUMENT, "answers", "answers 应为对象（检查项编码 → 选项）");
+        out->answers = v; /* borrowed: lives as long as the body */
+    }
+    if ((v = json_object_get(o, "findings")) && !json_is_null(v)) {
+        svc_finding_t *f;
+        if (!json_is_array(v))
+            return bh_fail(err, BH_INVALID_ARGUMENT, "findings", "findings 应为数组");
+        if (json_array_size(v) > 20)
+            return bh_fail(err, BH_INVALID_ARGUMENT, "findings", "一次巡查最多记录 20 条发现");
+        f = arena_alloc_array(a, json_array_size(v) + 1, sizeof *f);
+        for (size_t i = 0; i < json_array_size(v); i++)
+            if ((st = finding(json_array_get(v, i), (int)i, a, &f[i], err)))
+                return st;
+        out->findings = f;
+        out->nfindings = (int)json_array_size(v);
+    }
+    if ((v = json_object_get(o, "track")) && !json_is_null(v)) {
+        double (*t)[3];
+        if (!json_is_array(v) || json_array_size(v) < 2 || json_array_size(v) > 20000)
+            return bh_fail(err, BH_INVALID_ARGUMENT, "track",
+                           "track 应为 2 到 20000 个轨迹点 [经度, 纬度, 时间]");
+        t = arena_alloc_array(a, json_array_size(v), sizeof *t);
+        for (size_t i = 0; i < json_array_size(v); i++) {
+            json_t *pt = json_array_get(v, i);
+            dt_ms_t ms;
+            char field[32];
+            snprintf(field, sizeof field, "track[%zu]", i);
+            if (!json_is_array(pt) || json_array_size(pt) != 3 ||
+                !json_is_number(json_array_get(pt, 0)) || !json_is_number(json_array_get(pt, 1)) ||
+                !json_is_string(json_array_get(pt, 2)) ||
+                !dt_parse_instant(json_string_value(json_array_get(pt, 2)), &ms))
+                return bh_fail(err, BH_INVALID_ARGUMENT, field,
+                               "轨迹点应为 [经度, 纬度, \"RFC 3339 时间\"]（WGS-84）");
+            t[i][0] = json_number_value(json_array_get(pt, 0));
+            t[i][1] = json_number_value(json_array_get(pt, 1));
+            t[i][2] = (double)ms;
+            if (t[i][0] < -180 || t[i][0] > 180 || t[i][1] < -90 || t[i][1] > 90 ||
+                (i && t[i][2] < t[i - 1][2]))
+                return bh_fail(err, BH_INVALID_ARGUMENT, field, "轨迹点坐标越界或时间倒序");
+        }
+        out->track = (const double (*)[3])t;
+        out->ntrack = (int)json_array_size(v);
+    }
+    if ((v = json_object_get(o, "attachments")) && !json_is_null(v) &&
+        (!json_is_array(v) || json_array_size(v) > 0))
+        return bh_fail(err, BH_INVALID_ARGUMENT, "attachments", "附件功能尚未提供（attachments 须为空）");
     return BH_OK;
 }
 

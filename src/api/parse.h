@@ -23,6 +23,9 @@ bh_status_t parse_case_new(json_t *o, arena_t *a, svc_case_new_t *out, bh_err_t 
 bh_status_t parse_action(json_t *o, arena_t *a, case_event_t *out, int64_t *version,
                          bh_err_t *err);
 
+/* The body of POST /api/v1/patrols.  answers is borrowed from o. */
+bh_status_t parse_patrol_new(json_t *o, arena_t *a, svc_patrol_new_t *out, bh_err_t *err);
+
 /* {"username","password"} */
 bh_status_t parse_login(json_t *o, arena_t *a, const char **user, const char **pass,
                         bh_err_t *err);

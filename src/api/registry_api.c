@@ -403,7 +403,6 @@ static void h_objects(http_req_t *r)
     db_object_filter_t f = {0};
     const char *grid;
     db_object_t *o;
-    const char *v;
     int n;
     json_t *arr;
     bh_err_t err;
@@ -426,24 +425,8 @@ static void h_objects(http_req_t *r)
         http_fail(r, BH_INVALID_ARGUMENT, "risk", "风险等级应为 red orange yellow blue");
         return;
     }
-    f.limit = 50;
-    if ((v = qs_get(&r->query, "limit"))) {
-        char *end;
-        long l = strtol(v, &end, 10);
-        if (*end || l < 1 || l > 200) {
-            http_fail(r, BH_INVALID_ARGUMENT, "limit", "limit 应为 1 到 200 的整数");
-            return;
-        }
-        f.limit = (int)l;
-    }
-    if ((v = qs_get(&r->query, "cursor"))) {
-        char *end;
-        f.after_id = strtoll(v, &end, 10);
-        if (*end || f.after_id <= 0) {
-            http_fail(r, BH_INVALID_ARGUMENT, "cursor", "cursor 无效");
-            return;
-        }
-    }
+    if (!api_page_params(r, &f.limit, &f.after_id))
+        return;
     f.limit++;
     if (svc_object_list(APP(r), &r->user, grid, &f, r->a, &o, &n, &err) != BH_OK) {
         http_error(r, &err);
@@ -453,8 +436,7 @@ static void h_objects(http_req_t *r)
     for (int i = 0; i < n && i < f.limit - 1; i++)
         json_array_append_new(arr, object_json(&o[i]));
     http_json(r, 200, json_pack("{s:o, s:o}", "items", arr, "next_cursor",
-                                n == f.limit ? json_string(arena_printf(r->a, "%lld", (long long)o[n - 2].id))
-                                             : json_null()));
+                                api_next_id_cursor(n, f.limit - 1, n > 1 ? o[n - 2].id : 0)));
 }
 
 /* ---- geography ---- */

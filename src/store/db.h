@@ -134,7 +134,7 @@ typedef struct {
     const char *kind, *risk, *type;
     db_scope_t grid;  /* the grid, or every grid of a unit's subtree */
     int64_t after_id; /* cursor: ids below this, newest first */
-    int limit;
+    int limit;        /* <= 0: all */
 } db_object_filter_t;
 
 /* One row of the audit log: row 'seq' of chain 'lane'. */
@@ -173,6 +173,82 @@ typedef struct {
     int group_by; /* DB_GROUP_* */
     int key_len;  /* with DB_GROUP_UNIT: the length of the group's code */
 } db_stats_query_t;
+
+/* ---- the patrol loop ---- */
+
+/* A check-in (巡查) or an enterprise's self-check (自查). */
+typedef struct {
+    int64_t id;
+    const char *client_id, *created_by; /* unique together: the phone's retry is a replay */
+    int64_t object_id;
+    const char *object_kind, *grid, *risk; /* the object's, when checked in */
+    bool self_check;
+    dt_ms_t at, received_at;
+    bool has_location;
+    double lat, lng, accuracy, distance_m; /* WGS-84; distance to the object, -1 unknown */
+    const char *flags;   /* comma-separated: far,outside_grid,... or NULL */
+    const char *answers; /* JSON object */
+    const char *note;
+    const char *track;   /* JSON [[lng,lat,ms],...] or NULL */
+    double track_m;
+    int64_t duration_s;
+    bool late;           /* made up a slot after it ended */
+    int nhazards;
+} db_patrol_t;
+
+/* What the due computation needs of a check-in. */
+typedef struct {
+    int64_t object_id;
+    dt_ms_t at;
+    bool self_check;
+} db_visit_t;
+
+/* An object's risk level from a local date on. */
+typedef struct {
+    int64_t object_id;
+    int32_t from; /* dt_day_t */
+    const char *risk;
+} db_risk_t;
+
+enum { DB_HAZARD_OPEN, DB_HAZARD_RECTIFIED, DB_HAZARD_CANCELLED };
+
+typedef struct {
+    int64_t id, patrol_id, object_id;
+    const char *grid, *object_kind, *object_name, *severity, *type, *description;
+    bool self_check, on_spot;
+    dt_ms_t found_at;
+    int32_t deadline;       /* dt_day_t: the last day to rectify */
+    int status;             /* DB_HAZARD_*: for a major one, derived from its case */
+    dt_ms_t rectified_at;   /* a major one: when its case closed (复查 passed) */
+    const char *rectified_by, *note;
+    int64_t case_id;        /* a major hazard's case, 0 for a general one */
+    const char *supervisor; /* 挂牌督办 */
+    const char *plan;       /* rectification plan */
+    int64_t version;
+    /* read only, from the case of a major hazard */
+    const char *case_status;
+    sla_light_t case_light;
+} db_hazard_t;
+
+typedef struct {
+    db_scope_t grid;   /* where the object is */
+    int64_t object_id; /* 0: any */
+    int64_t patrol_id; /* 0: any */
+    const char *severity;
+    int status;        /* DB_HAZARD_* or -1 */
+    int self_check;    /* -1 any, 0 government patrols, 1 self-checks */
+    dt_ms_t from, to;  /* found_at in [from, to); 0: open */
+    int64_t after_id;  /* cursor: ids below this, newest first */
+    int limit;         /* <= 0: all */
+} db_hazard_filter_t;
+
+typedef struct {
+    db_scope_t grid;
+    int64_t object_id;
+    dt_ms_t from, to; /* at in [from, to) */
+    int64_t after_id;
+    int limit;        /* <= 0: all */
+} db_patrol_filter_t;
 
 /* Savepoint operations.  DB_SP_*: a real nested savepoint.  DB_SP_ROW_*:
  * around a row that fails, if at all, in one statement before writing
@@ -324,6 +400,46 @@ struct db_case_ops {
                                   db_event_row_t **out, int *n);
 };
 
+/* The patrol loop: check-ins, hazards, objects' risk history, the patrol
+ * configuration (sqlite_patrol.c) */
+struct db_patrol_ops {
+    /* Insert a check-in (id assigned); BH_CONFLICT, nothing written, when
+     * its creator already used its client id. */
+    bh_status_t (*patrol_insert)(db_conn_t *c, db_patrol_t *p, bh_err_t *err);
+    /* *id: the check-in with this creator and client id, or 0. */
+    bh_status_t (*patrol_lookup)(db_conn_t *c, const char *created_by, const char *client_id,
+                                 int64_t *id);
+    bh_status_t (*patrol_get)(db_conn_t *c, int64_t id, arena_t *a, db_patrol_t *out);
+    /* Newest first. */
+    bh_status_t (*patrol_list)(db_conn_t *c, const db_patrol_filter_t *f, arena_t *a,
+                               db_patrol_t **out, int *n);
+    /* Check-ins of objects in 'grid' with at in [from, to), by object then time. */
+    bh_status_t (*visits)(db_conn_t *c, const db_scope_t *grid, dt_ms_t from, dt_ms_t to,
+                          arena_t *a, db_visit_t **out, int *n);
+
+    bh_status_t (*hazard_insert)(db_conn_t *c, db_hazard_t *h, bh_err_t *err);
+    bh_status_t (*hazard_get)(db_conn_t *c, int64_t id, arena_t *a, db_hazard_t *out);
+    /* Write status, rectified_at, rectified_by and note if the stored
+     * version is still read_version (else BH_CONFLICT); bumps the version. */
+    bh_status_t (*hazard_update)(db_conn_t *c, const db_hazard_t *h, int64_t read_version,
+                                 bh_err_t *err);
+    /* Newest first. */
+    bh_status_t (*hazard_list)(db_conn_t *c, const db_hazard_filter_t *f, arena_t *a,
+                               db_hazard_t **out, int *n);
+
+    /* An object's risk level from local date 'from' on (replacing one set
+     * for the same date). */
+    bh_status_t (*risk_put)(db_conn_t *c, int64_t object_id, int32_t from, const char *risk);
+    /* The risk history of objects in 'grid', by object then date. */
+    bh_status_t (*risks)(db_conn_t *c, const db_scope_t *grid, arena_t *a, db_risk_t **out,
+                         int *n);
+
+    /* The patrol configuration document (BH_NOT_FOUND: never imported). */
+    bh_status_t (*config_get)(db_conn_t *c, arena_t *a, const char **json, dt_ms_t *at,
+                              const char **by);
+    bh_status_t (*config_put)(db_conn_t *c, const char *json, dt_ms_t at, const char *by);
+};
+
 /* The audit log */
 struct db_audit_ops {
     /*
@@ -348,6 +464,7 @@ struct db {
     const struct db_auth_ops *auth;
     const struct db_case_ops *cases;
     const struct db_audit_ops *audit;
+    const struct db_patrol_ops *patrol;
 };
 
 struct db_conn {

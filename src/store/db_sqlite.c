@@ -16,7 +16,7 @@
 #include "store/db_sqlite_schema.h"
 #include "util/cjk.h"
 
-static const char *const sql[ST__COUNT] = {
+static const char *const sql[ST__CORE] = {
     [ST_UNIT_PUT] = "INSERT INTO units(code, parent, name, type, active) VALUES(?1,?2,?3,?4,?5)"
                     " ON CONFLICT(code) DO UPDATE SET parent=?2, name=?3, type=?4, active=?5",
     [ST_UNIT_GET] = "SELECT code, parent, name, type, active FROM units WHERE code=?1",
@@ -121,7 +121,8 @@ sqlite3_stmt *sq_stmt(db_conn_t *c, int id)
 {
     struct sq_conn *s = SQ(c);
     if (!s->st[id]) {
-        if (sqlite3_prepare_v3(s->h, sql[id], -1, SQLITE_PREPARE_PERSISTENT, &s->st[id], NULL) != SQLITE_OK) {
+        const char *text = id < ST__CORE ? sql[id] : sq_patrol_sql[id - ST__CORE];
+        if (sqlite3_prepare_v3(s->h, text, -1, SQLITE_PREPARE_PERSISTENT, &s->st[id], NULL) != SQLITE_OK) {
             fprintf(stderr, "bihuan: SQL 预编译失败 (%d): %s\n", id, sqlite3_errmsg(s->h));
             abort(); /* the statements are constants: a programmer error */
         }
@@ -559,6 +560,7 @@ bh_status_t db_sqlite_open(const char *path, int readers, db_t **out, bh_err_t *
     d->base.auth = &sqlite_auth;
     d->base.cases = &sqlite_cases;
     d->base.audit = &sqlite_audit;
+    d->base.patrol = &sq_patrol_ops;
     d->writer->base.db = &d->base;
     d->nreaders = readers < 1 ? 1 : readers;
     d->readers = xcalloc((size_t)d->nreaders, sizeof *d->readers);

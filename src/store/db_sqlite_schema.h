@@ -104,6 +104,41 @@ static const char *const migrations[] = {
     /* leases: one holder at a time for jobs that must not run twice (the sweep) */
     "CREATE TABLE leases("
     "  name TEXT PRIMARY KEY, holder TEXT NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID;",
+
+    /* 6: the patrol loop (issue 10): check-ins, hazards, objects' risk
+     *    history (a change applies from the next slot), the configuration. */
+    "CREATE TABLE patrols("
+    "  id INTEGER PRIMARY KEY, client_id TEXT NOT NULL, created_by TEXT NOT NULL,"
+    "  object_id INTEGER NOT NULL REFERENCES objects(id), object_kind TEXT NOT NULL,"
+    "  grid TEXT NOT NULL, risk TEXT, self_check INTEGER NOT NULL,"
+    "  at INTEGER NOT NULL, received_at INTEGER NOT NULL,"
+    "  lat REAL, lng REAL, accuracy REAL, distance_m REAL, flags TEXT, answers TEXT NOT NULL,"
+    "  note TEXT, track TEXT, track_m REAL, duration_s INTEGER, late INTEGER NOT NULL,"
+    "  nhazards INTEGER NOT NULL);"
+    "CREATE UNIQUE INDEX patrols_client ON patrols(created_by, client_id);"
+    "CREATE INDEX patrols_object ON patrols(object_id, at);"
+    "CREATE INDEX patrols_grid ON patrols(grid, at);"
+    "CREATE INDEX patrols_at ON patrols(at);"
+    "CREATE TABLE hazards("
+    "  id INTEGER PRIMARY KEY, patrol_id INTEGER NOT NULL REFERENCES patrols(id),"
+    "  object_id INTEGER NOT NULL REFERENCES objects(id), grid TEXT NOT NULL,"
+    "  severity TEXT NOT NULL, type TEXT, description TEXT NOT NULL,"
+    "  self_check INTEGER NOT NULL, on_spot INTEGER NOT NULL, found_at INTEGER NOT NULL,"
+    "  deadline INTEGER NOT NULL, status INTEGER NOT NULL, rectified_at INTEGER,"
+    "  rectified_by TEXT, note TEXT, case_id INTEGER REFERENCES cases(id), supervisor TEXT,"
+    "  plan TEXT, version INTEGER NOT NULL);"
+    "CREATE INDEX hazards_grid ON hazards(grid, found_at);"
+    "CREATE INDEX hazards_found ON hazards(found_at);"
+    "CREATE INDEX hazards_patrol ON hazards(patrol_id);"
+    "CREATE INDEX hazards_object ON hazards(object_id);"
+    "CREATE INDEX hazards_case ON hazards(case_id) WHERE case_id IS NOT NULL;"
+    "CREATE TABLE object_risks("
+    "  object_id INTEGER NOT NULL REFERENCES objects(id), from_day INTEGER NOT NULL,"
+    "  risk TEXT, PRIMARY KEY(object_id, from_day)) WITHOUT ROWID;"
+    "INSERT INTO object_risks(object_id, from_day, risk)"
+    "  SELECT id, (created_at + 28800000) / 86400000, risk FROM objects;"
+    "CREATE TABLE patrol_config("
+    "  id INTEGER PRIMARY KEY CHECK(id = 1), body TEXT NOT NULL, at INTEGER NOT NULL, by TEXT);",
 };
 
 #endif

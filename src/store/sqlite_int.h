@@ -52,6 +52,9 @@ enum {
     ST_AUDIT_LAST, ST_AUDIT_PUT,
     ST_OBJ_INSERT, ST_OBJ_UPDATE, ST_OBJ_GET,
     ST_SP_BEGIN, ST_SP_RELEASE, ST_SP_ROLLBACK,
+    ST__CORE, /* the statements above are in db_sqlite.c, the ones below in sqlite_patrol.c */
+    ST_PATROL_INSERT = ST__CORE, ST_PATROL_BY_CLIENT, ST_PATROL_GET, ST_VISITS_ALL,
+    ST_HAZARD_INSERT, ST_HAZARD_GET, ST_HAZARD_UPDATE, ST_RISK_PUT, ST_CONFIG_GET, ST_CONFIG_PUT,
     ST__COUNT
 };
 
@@ -362,5 +365,9 @@ bh_status_t sq_object_put(db_conn_t *c, db_object_t *o, bh_err_t *err);
 bh_status_t sq_object_get(db_conn_t *c, int64_t id, arena_t *a, db_object_t *out);
 bh_status_t sq_object_list(db_conn_t *c, const db_object_filter_t *f, arena_t *a,
                                   db_object_t **out, int *n);
+
+/* sqlite_patrol.c: its statements and its operations table */
+extern const char *const sq_patrol_sql[ST__COUNT - ST__CORE];
+extern const struct db_patrol_ops sq_patrol_ops;
 
 #endif

@@ -401,7 +401,7 @@ bh_status_t sq_object_list(db_conn_t *c, const db_object_filter_t *f, arena_t *a
     bind_name_text(s, ":risk", f->risk);
     bind_name_text(s, ":type", f->type);
     bind_name_int(s, ":after", f->after_id);
-    bind_name_int(s, ":limit", f->limit);
+    bind_name_int(s, ":limit", f->limit > 0 ? f->limit : -1);
     COLLECT(s, a, out, n, db_object_t, row_object, st);
     sqlite3_finalize(s);
     return st;

@@ -159,7 +159,8 @@ static bh_status_t objects(db_conn_t *c, bh_err_t *err)
                              si % 2 ? "林" : "河");
                 }
                 o.name = name;
-                if ((st = DB(c, registry, object_put, &o, err)))
+                if ((st = DB(c, registry, object_put, &o, err)) ||
+                    (o.risk && (st = DB(c, patrol, risk_put, o.id, dt_local_day(o.created_at), o.risk))))
                     return st;
                 o.type = o.risk = NULL;
             }

@@ -306,6 +306,7 @@ static bh_status_t obj_save_tx(db_conn_t *c, void *ctx, bh_err_t *err)
     arena_t *a = arena_new();
     db_unit_t grid;
     int kind = obj_kind_from_name(o->kind);
+    const char *old_risk = NULL;
     bh_status_t st;
 
     if (!x->create) {
@@ -323,6 +324,7 @@ static bh_status_t obj_save_tx(db_conn_t *c, void *ctx, bh_err_t *err)
         if (!o->name) o->name = old.name;
         if (!o->type) o->type = old.type;
         if (!o->risk) o->risk = old.risk;
+        old_risk = old.risk;
         if (!o->address) o->address = old.address;
         if (!o->has_location) {
             o->has_location = old.has_location;
@@ -345,6 +347,10 @@ static bh_status_t obj_save_tx(db_conn_t *c, void *ctx, bh_err_t *err)
     if (x->create)
         o->created_at = o->updated_at;
     if ((st = DB(c, registry, object_put, o, err)))
+        goto out;
+    /* The risk history: a change applies from the next patrol slot (core/patrol.h). */
+    if ((x->create || !old_risk != !o->risk || (o->risk && strcmp(old_risk, o->risk) != 0)) &&
+        (st = DB(c, patrol, risk_put, o->id, dt_local_day(o->updated_at), o->risk)))
         goto out;
     {
         svc_audit_field_t f[] = {{"kind", o->kind, false}, {"code", o->code, false},

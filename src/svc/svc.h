@@ -12,6 +12,7 @@
 
 #include "core/calendar.h"
 #include "core/category.h"
+#include "core/patrol.h"
 #include <jansson.h>
 
 #include "store/db.h"
@@ -31,6 +32,7 @@ typedef struct {
     dt_ms_t lease_until;        /* until when (this server's clock) */
     bool now_purge_due;         /* the sweep purges ended sessions in its next batch */
     char instance[32];          /* this server's lease-holder name (hex) */
+    struct svc_patrol *patrol;  /* the patrol configuration in force (patrol.c) */
 } svc_t;
 
 /* The authenticated caller. */
@@ -296,6 +298,115 @@ bh_status_t svc_case_counts(svc_t *s, int64_t out[CASE_ST__COUNT][SLA_LIGHT_OVER
 /* History entries with at in [from, to), oldest first (the change feed). */
 bh_status_t svc_events_between(svc_t *s, dt_ms_t from, dt_ms_t to, int limit, arena_t *a,
                                db_event_row_t **out, int *n, bh_err_t *err);
+
+/* ---- the patrol loop (patrol.c, patrol_read.c) ---- */
+
+void svc_patrol_init(svc_t *s);
+void svc_patrol_fini(svc_t *s);
+
+/* The patrol configuration in force: the one imported into the store, or
+ * the shipped one (data/patrol.json).  Valid until svc_patrol_fini. */
+const patrol_cfg_t *svc_patrol_cfg(svc_t *s, bh_err_t *err);
+/* Replace it (admin): validated first, audited, in force at once. */
+bh_status_t svc_patrol_cfg_import(svc_t *s, const svc_user_t *u, const char *json, size_t len,
+                                  bh_err_t *err);
+/* The text in force (*imported: false when it is the shipped one). */
+bh_status_t svc_patrol_cfg_text(svc_t *s, arena_t *a, const char **json, bool *imported,
+                                bh_err_t *err);
+
+typedef struct {
+    const char *severity;    /* "general" | "major" */
+    const char *type;        /* a hazard type of the configuration, or NULL */
+    const char *description;
+    bool on_spot;            /* 当场整改 (general only) */
+    const char *supervisor;  /* major: the 挂牌督办 leader (default from the configuration) */
+    const char *plan;        /* major: the rectification plan */
+} svc_finding_t;
+
+typedef struct {
+    int64_t object_id;
+    const char *client_id;
+    dt_ms_t at;              /* 0: now */
+    bool has_location;
+    double lat, lng, accuracy; /* WGS-84; accuracy in metres, -1 unknown */
+    const json_t *answers;
+    const char *note;
+    const svc_finding_t *findings;
+    int nfindings;
+    const double (*track)[3]; /* lng, lat, ms; river and forest patrols */
+    int ntrack;
+} svc_patrol_new_t;
+
+typedef struct {
+    db_patrol_t p;
+    db_hazard_t *hazards;
+    int nhazards;
+} svc_patrol_view_t;
+
+/*
+ * Record a check-in (a government patrol, or an enterprise's self-check
+ * when u is an enterprise account): validated, flagged (far from the
+ * object, outside its grid), counted late when it makes up a slot, its
+ * findings turned into hazards (a major one into a case, dispatched and
+ * under 挂牌督办).  A client id u has used before replays: nothing is
+ * written, *replayed is set, *out is the first check-in.
+ */
+bh_status_t svc_patrol_create(svc_t *s, const svc_user_t *u, const svc_patrol_new_t *in,
+                              arena_t *a, svc_patrol_view_t *out, bool *replayed, bh_err_t *err);
+bh_status_t svc_patrol_get(svc_t *s, const svc_user_t *u, int64_t id, arena_t *a,
+                           svc_patrol_view_t *out, bh_err_t *err);
+/* Check-ins of 'unit' (NULL: u's jurisdiction), f's other filters as given. */
+bh_status_t svc_patrol_list(svc_t *s, const svc_user_t *u, const char *unit,
+                            db_patrol_filter_t *f, arena_t *a, db_patrol_t **out, int *n,
+                            bh_err_t *err);
+
+/* One object's standing in a period. */
+typedef struct {
+    db_object_t o;
+    const char *risk;        /* in effect on 'today' */
+    patrol_tally_t t;        /* slots ending in the period */
+    const char *status;      /* patrol_tally_status */
+    bool has_current;        /* a slot runs through 'today': */
+    period_t current;
+    int current_needed, current_done;
+    dt_ms_t last_at;         /* the latest check-in up to 'today', 0 none */
+} svc_due_row_t;
+
+/* Every active managed object of 'unit' with its due patrols in 'p', as of 'now'. */
+bh_status_t svc_patrol_due(svc_t *s, const svc_user_t *u, const char *unit, period_t p,
+                           dt_ms_t now, arena_t *a, svc_due_row_t **out, int *n, bh_err_t *err);
+
+/* Hazards of 'unit' (NULL: u's jurisdiction), f's other filters as given. */
+bh_status_t svc_hazard_list(svc_t *s, const svc_user_t *u, const char *unit,
+                            db_hazard_filter_t *f, arena_t *a, db_hazard_t **out, int *n,
+                            bh_err_t *err);
+bh_status_t svc_hazard_get(svc_t *s, const svc_user_t *u, int64_t id, arena_t *a,
+                           db_hazard_t *out, bh_err_t *err);
+/* The light of a hazard as of 'now' (NONE once rectified or cancelled). */
+sla_light_t svc_hazard_light(svc_t *s, const db_hazard_t *h, dt_ms_t now);
+/* 'rectify' (整改完成) a general hazard; a major one is rectified and
+ * re-inspected (复查) through its case.  expected_version < 0 skips the check. */
+bh_status_t svc_hazard_act(svc_t *s, const svc_user_t *u, int64_t id, const char *action,
+                           const char *note, int64_t expected_version, arena_t *a,
+                           db_hazard_t *out, bh_err_t *err);
+
+enum { SVC_PATROL_GROUP_NONE, SVC_PATROL_GROUP_UNIT, SVC_PATROL_GROUP_KIND,
+       SVC_PATROL_GROUP_RISK };
+
+typedef struct {
+    const char *key, *name;
+    int64_t objects;
+    patrol_tally_t t;
+    int64_t visits, self_checks;
+    int64_t hazards, hazards_major, self_check_hazards;
+    int64_t rectified, rectified_on_time, overdue, cases;
+    double track_m;
+} svc_patrol_figures_t;
+
+/* The patrol figures of 'unit' over the local dates p, as of 'now', by group. */
+bh_status_t svc_patrol_stats(svc_t *s, const svc_user_t *u, const char *unit, period_t p,
+                             int group_by, dt_ms_t now, arena_t *a, svc_patrol_figures_t **rows,
+                             int *n, bh_err_t *err);
 
 /* ---- the audit log (audit.c) ---- */
 
