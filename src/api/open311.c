@@ -355,7 +355,7 @@ static json_t *request_json(svc_t *s, const svc_case_view_t *v, bool extensions,
 /* The case, if it exists and is a public service's; for anyone to read. */
 static bool public_case(http_req_t *r, int64_t id, svc_case_view_t *v)
 {
-    static const svc_user_t reader = {0, "open311", ROLE_PUBLIC, "", false};
+    static const svc_user_t reader = {0, "open311", ROLE_PUBLIC, "", false, 0};
     svc_t *s = APP(r);
     bh_err_t err;
     return svc_case_get_after_act(s, &reader, id, r->a, v, &err) == BH_OK &&

@@ -183,9 +183,10 @@ static void h_users(http_req_t *r)
     }
     arr = json_array();
     for (int i = 0; i < n; i++)
-        json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:b}", "username", u[i].username,
+        json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:b, s:o}", "username", u[i].username,
             "role", u[i].role, "unit", u[i].unit, "display_name", u[i].display_name,
-            "phone", u[i].phone, "active", u[i].active));
+            "phone", u[i].phone, "active", u[i].active,
+            "object", u[i].object_id ? json_integer(u[i].object_id) : json_null()));
     http_json(r, 200, json_pack("{s:o, s:n}", "items", arr, "next_cursor"));
 }
 
@@ -207,7 +208,8 @@ static bool body_fields(http_req_t *r, json_t *b, const char *const *keys)
             http_fail(r, BH_INVALID_ARGUMENT, k, "未知字段“%s”", k);
             return false;
         }
-        if (strcmp(k, "active") == 0 ? !json_is_boolean(v) : !json_is_string(v)) {
+        if (strcmp(k, "active") == 0 ? !json_is_boolean(v)
+            : strcmp(k, "object") == 0 ? !json_is_integer(v) : !json_is_string(v)) {
             http_fail(r, BH_INVALID_ARGUMENT, k, "字段“%s”的类型不对", k);
             return false;
         }
@@ -217,8 +219,10 @@ static bool body_fields(http_req_t *r, json_t *b, const char *const *keys)
 
 static void h_user_add(http_req_t *r)
 {
-    static const char *const keys[] = {"username", "password", "role", "unit", "display_name", "phone", NULL};
+    static const char *const keys[] = {"username", "password", "role", "unit", "display_name", "phone",
+                                       "object", NULL};
     json_t *b;
+    db_user_t made;
     bh_err_t err;
     if (!api_auth(r) || !admin_only(r))
         return;
@@ -244,14 +248,17 @@ static void h_user_add(http_req_t *r)
     }
     if (svc_user_create(APP(r), r->user.username, body_str(b, "username"), body_str(b, "password"),
                      body_str(b, "role"), body_str(b, "unit") ? body_str(b, "unit") : "",
-                     body_str(b, "display_name"), body_str(b, "phone"), &err) != BH_OK) {
+                     body_str(b, "display_name"), body_str(b, "phone"),
+                     json_integer_value(json_object_get(b, "object")), &err) != BH_OK ||
+        svc_user_get(APP(r), body_str(b, "username"), r->a, &made, &err) != BH_OK) {
         json_decref(b);
         http_error(r, &err);
         return;
     }
-    http_json(r, 201, json_pack("{s:s, s:s, s:s}", "username", body_str(b, "username"),
-                                "role", body_str(b, "role"), "unit", body_str(b, "unit")));
     json_decref(b);
+    http_json(r, 201, json_pack("{s:s, s:s, s:s, s:o}", "username", made.username, "role", made.role,
+                                "unit", made.unit, "object",
+                                made.object_id ? json_integer(made.object_id) : json_null()));
 }
 
 static void h_user_update(http_req_t *r)
@@ -409,8 +416,8 @@ static void h_objects(http_req_t *r)
 
     if (!api_auth(r) || !api_only_params(r, params))
         return;
-    if (r->user.role == ROLE_PUBLIC) {
-        http_fail(r, BH_PERMISSION_DENIED, "role", "公众用户不能查看管理对象");
+    if (role_external(r->user.role)) {
+        http_fail(r, BH_PERMISSION_DENIED, "role", "%s不能列出管理对象", role_label(r->user.role));
         return;
     }
     f.kind = qs_get(&r->query, "kind");

@@ -19,8 +19,10 @@ static const char init_usage[] =
 static const char user_usage[] =
     "用法:\n"
     "  bihuan user add --db PATH --username U --role ROLE --unit CODE [--name 姓名] [--phone 电话]\n"
+    "  bihuan user add --db PATH --username U --role enterprise --object ID\n"
     "      密码取自环境变量 BIHUAN_PASSWORD，未设置时在终端提示输入（至少8个字符）。\n"
-    "      ROLE: admin leader operator handler reporter public\n"
+    "      ROLE: admin leader operator handler reporter public enterprise\n"
+    "      企业账号（enterprise）绑定其企业（管理对象 ID），单位取该企业所在网格，用于企业自查。\n"
     "  bihuan user list --db PATH\n"
     "      每行一个用户：用户名<TAB>角色<TAB>单位编码<TAB>单位名称\n";
 
@@ -66,7 +68,7 @@ int cmd_init(int argc, char **argv)
      * one that exists already is kept (init again on the same database). */
     if ((svc_unit_create(&svc, "cli", code, name, "district", NULL, &err) != BH_OK &&
          err.status != BH_CONFLICT) ||
-        svc_user_put(&svc, "cli", admin, pw, "admin", code, "系统管理员", NULL, &err) != BH_OK) {
+        svc_user_put(&svc, "cli", admin, pw, "admin", code, "系统管理员", NULL, 0, &err) != BH_OK) {
         fprintf(stderr, "bihuan init: %s\n", err.message);
         rc = CLI_EXIT_NO;
     } else {
@@ -111,13 +113,15 @@ int cmd_user(int argc, char **argv)
         {"unit", required_argument, NULL, 'n'},
         {"name", required_argument, NULL, 'N'},
         {"phone", required_argument, NULL, 'p'},
+        {"object", required_argument, NULL, 'o'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *sub = argc > 1 ? argv[1] : NULL;
     const char *db = NULL, *username = NULL, *role = NULL, *unit = NULL, *name = NULL, *phone = NULL;
     svc_t svc;
-    char *pw;
+    char *pw, *end;
+    long long object = 0;
     bh_err_t err;
     int c, rc = CLI_EXIT_OK;
 
@@ -139,6 +143,11 @@ int cmd_user(int argc, char **argv)
         case 'n': unit = optarg; break;
         case 'N': name = optarg; break;
         case 'p': phone = optarg; break;
+        case 'o':
+            object = strtoll(optarg, &end, 10);
+            if (*end || object <= 0)
+                return cli_usage_error("user", user_usage, "--object 应为管理对象的 ID");
+            break;
         case 'h': fputs(user_usage, stdout); return CLI_EXIT_OK;
         default: return cli_usage_error("user", user_usage, "无法识别的选项或缺少参数值：%s", argv[optind]);
         }
@@ -149,8 +158,8 @@ int cmd_user(int argc, char **argv)
         return cli_usage_error("user", user_usage, "需要 --db");
     if (strcmp(sub, "list") == 0)
         return user_list(db);
-    if (!username || !role || !unit)
-        return cli_usage_error("user", user_usage, "user add 需要 --username、--role 和 --unit");
+    if (!username || !role || (!unit && !object))
+        return cli_usage_error("user", user_usage, "user add 需要 --username、--role 和 --unit（企业账号为 --object）");
     if (role_from_name(role) < 0)
         return cli_usage_error("user", user_usage, "未知角色“%s”", role);
     if (!(pw = app_password("BIHUAN_PASSWORD", "密码: ")))
@@ -159,9 +168,12 @@ int cmd_user(int argc, char **argv)
         free(pw);
         return CLI_EXIT_NO;
     }
-    if (svc_user_put(&svc, "cli", username, pw, role, unit, name, phone, &err) != BH_OK) {
+    if (svc_user_put(&svc, "cli", username, pw, role, unit ? unit : "", name, phone, object, &err) !=
+        BH_OK) {
         fprintf(stderr, "bihuan user add: %s\n", err.message);
         rc = CLI_EXIT_NO;
+    } else if (object) {
+        printf("已添加企业账号 %s（管理对象 %lld）\n", username, object);
     } else {
         printf("已添加用户 %s（%s，单位 %s）\n", username, role, unit);
     }

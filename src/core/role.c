@@ -14,7 +14,13 @@ static const struct {
     [ROLE_HANDLER] = {"handler", "处置单位"},
     [ROLE_REPORTER] = {"reporter", "网格员"},
     [ROLE_PUBLIC] = {"public", "公众"},
+    [ROLE_ENTERPRISE] = {"enterprise", "企业"},
 };
+
+int role_external(bh_role_t r)
+{
+    return r == ROLE_PUBLIC || r == ROLE_ENTERPRISE;
+}
 
 const char *role_name(bh_role_t r)
 {
@@ -44,6 +50,7 @@ static const char *const *const sources[ROLE__COUNT] = {
     [ROLE_ADMIN] = all_sources,      [ROLE_LEADER] = no_sources,
     [ROLE_OPERATOR] = all_sources,   [ROLE_HANDLER] = no_sources,
     [ROLE_REPORTER] = reporter_sources, [ROLE_PUBLIC] = public_sources,
+    [ROLE_ENTERPRISE] = no_sources,
 };
 
 const char *const *role_sources(bh_role_t r)

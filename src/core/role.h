@@ -11,6 +11,7 @@ typedef enum {
     ROLE_HANDLER,  /* 处置单位: accepts, handles, returns */
     ROLE_REPORTER, /* 网格员/监督员: reports and verifies on site */
     ROLE_PUBLIC,   /* API-key clients, Open311, citizens */
+    ROLE_ENTERPRISE, /* 企业: an enterprise's account, bound to its managed object (self-checks) */
     ROLE__COUNT
 } bh_role_t;
 
@@ -22,6 +23,10 @@ const char *role_label(bh_role_t r);
 
 /* Parse a role name; returns -1 when unknown. */
 int role_from_name(const char *s);
+
+/* Outside the government (public, enterprise): no jurisdiction over a
+ * unit; such a user sees only what it filed or what is bound to it. */
+int role_external(bh_role_t r);
 
 /*
  * The case sources (svc_sources) a role may file a case under, as data:

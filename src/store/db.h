@@ -59,6 +59,7 @@ typedef struct {
     int64_t id;
     const char *username, *role, *unit, *display_name, *phone, *pwhash;
     bool active;
+    int64_t object_id; /* an enterprise account's managed object, 0 for others */
 } db_user_t;
 
 /* A case as stored: the event-derived fields are a cache of the history. */

@@ -24,17 +24,17 @@ static const char *const sql[ST__CORE] = {
                      " ORDER BY code LIMIT 1",
     [ST_UNIT_CHILDREN] = "SELECT code, parent, name, type, active FROM units WHERE parent=?1 ORDER BY code",
     [ST_UNIT_ALL] = "SELECT code, parent, name, type, active FROM units ORDER BY code",
-    [ST_USER_PUT] = "INSERT INTO users(username, role, unit, display_name, phone, pwhash, active)"
-                    " VALUES(?1,?2,?3,?4,?5,?6,?7) ON CONFLICT(username) DO UPDATE SET"
-                    " role=?2, unit=?3, display_name=?4, phone=?5, pwhash=?6, active=?7",
-    [ST_USER_GET] = "SELECT id, username, role, unit, display_name, phone, pwhash, active"
+    [ST_USER_PUT] = "INSERT INTO users(username, role, unit, display_name, phone, pwhash, active,"
+                    " object_id) VALUES(?1,?2,?3,?4,?5,?6,?7,?8) ON CONFLICT(username) DO UPDATE SET"
+                    " role=?2, unit=?3, display_name=?4, phone=?5, pwhash=?6, active=?7, object_id=?8",
+    [ST_USER_GET] = "SELECT id, username, role, unit, display_name, phone, pwhash, active, object_id"
                     " FROM users WHERE username=?1",
-    [ST_USER_LIST] = "SELECT id, username, role, unit, display_name, phone, pwhash, active"
+    [ST_USER_LIST] = "SELECT id, username, role, unit, display_name, phone, pwhash, active, object_id"
                      " FROM users ORDER BY username",
     [ST_USER_COUNT] = "SELECT count(*) FROM users",
     [ST_SESSION_PUT] = "INSERT INTO sessions(token_hash, user_id, created_at, expires_at) VALUES(?1,?2,?3,?4)",
     [ST_SESSION_GET] = "SELECT u.id, u.username, u.role, u.unit, u.display_name, u.phone, u.pwhash,"
-                       " u.active, coalesce(s.last_used_at, s.created_at)"
+                       " u.active, u.object_id, coalesce(s.last_used_at, s.created_at)"
                        " FROM sessions s JOIN users u ON u.id = s.user_id"
                        " WHERE s.token_hash=?1 AND s.expires_at > ?2"
                        " AND coalesce(s.last_used_at, s.created_at) > ?3 AND u.active",

@@ -137,6 +137,7 @@ static const char *const migrations[] = {
     "  risk TEXT, PRIMARY KEY(object_id, from_day)) WITHOUT ROWID;"
     "INSERT INTO object_risks(object_id, from_day, risk)"
     "  SELECT id, (created_at + 28800000) / 86400000, risk FROM objects;"
+    "ALTER TABLE users ADD COLUMN object_id INTEGER REFERENCES objects(id);"
     "CREATE TABLE patrol_config("
     "  id INTEGER PRIMARY KEY CHECK(id = 1), body TEXT NOT NULL, at INTEGER NOT NULL, by TEXT);",
 };

@@ -72,6 +72,7 @@ static void row_user(sqlite3_stmt *s, arena_t *a, db_user_t *u)
     u->phone = col_text(s, 5, a);
     u->pwhash = col_text(s, 6, a);
     u->active = sqlite3_column_int(s, 7) != 0;
+    u->object_id = sqlite3_column_int64(s, 8);
 }
 
 bh_status_t sq_user_put(db_conn_t *c, const db_user_t *u, bh_err_t *err)
@@ -84,6 +85,7 @@ bh_status_t sq_user_put(db_conn_t *c, const db_user_t *u, bh_err_t *err)
     bind_text(s, 5, u->phone);
     bind_text(s, 6, u->pwhash);
     sqlite3_bind_int(s, 7, u->active);
+    bind_ms(s, 8, u->object_id);
     return step_done(c, s, err);
 }
 
@@ -136,7 +138,7 @@ bh_status_t sq_session_get(db_conn_t *c, const unsigned char hash[32], dt_ms_t n
     sqlite3_bind_int64(s, 3, idle_since);
     if ((st = read_one(rc = sqlite3_step(s))) == BH_OK) {
         row_user(s, a, out);
-        *last_used = sqlite3_column_int64(s, 8);
+        *last_used = sqlite3_column_int64(s, 9);
     }
     sqlite3_reset(s);
     return st;

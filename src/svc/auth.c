@@ -250,6 +250,26 @@ static bh_status_t user_put_tx(db_conn_t *c, void *ctx, bh_err_t *err)
     db_user_t old;
     bh_status_t st, had;
 
+    /* An enterprise account is bound to its enterprise: its unit is the
+     * enterprise's grid.  Nobody else is bound to an object. */
+    if ((role_from_name(p->u.role) == ROLE_ENTERPRISE) != (p->u.object_id != 0)) {
+        arena_free(a);
+        return bh_fail(err, BH_INVALID_ARGUMENT, "object",
+                       p->u.object_id ? "只有企业账号（enterprise）绑定管理对象"
+                                      : "企业账号须绑定其企业（object：管理对象 id）");
+    }
+    if (p->u.object_id) {
+        db_object_t o;
+        if ((st = DB(c, registry, object_get, p->u.object_id, a, &o)) != BH_OK ||
+            strcmp(o.kind, "enterprise") != 0 || !o.active) {
+            arena_free(a);
+            return st && st != BH_NOT_FOUND
+                       ? bh_fail(err, st, "", "读取管理对象失败")
+                       : bh_fail(err, BH_INVALID_ARGUMENT, "object", "管理对象 %lld 不存在、不是企业或已停用",
+                                 (long long)p->u.object_id);
+        }
+        p->u.unit = arena_strdup(a, o.grid);
+    }
     st = DB(c, registry, unit_get, p->u.unit, a, &unit);
     if (st != BH_OK) {
         arena_free(a);
@@ -264,6 +284,10 @@ static bh_status_t user_put_tx(db_conn_t *c, void *ctx, bh_err_t *err)
     if (had == BH_OK && p->create_only) {
         arena_free(a);
         return bh_fail(err, BH_CONFLICT, "username", "用户名已存在");
+    }
+    if (had == BH_OK && old.object_id != p->u.object_id) {
+        arena_free(a);
+        return bh_fail(err, BH_FAILED_PRECONDITION, "object", "账号绑定的企业不能更改，请新建账号");
     }
     st = DB(c, auth, user_put, &p->u, err);
     /* A new password (a reset by `bihuan user add`, a ledger row) or a
@@ -290,7 +314,7 @@ static bh_status_t user_check(const char *username, const char *role, const char
                        "用户名须为1到64个英文字母、数字或 _ . -");
     if (role_from_name(role) < 0)
         return bh_fail(err, BH_INVALID_ARGUMENT, "role",
-                       "未知角色“%s”（可选 admin leader operator handler reporter public）",
+                       "未知角色“%s”（可选 admin leader operator handler reporter public enterprise）",
                        role ? role : "");
     if (password && strlen(password) < 8)
         return bh_fail(err, BH_INVALID_ARGUMENT, "password", "密码至少8个字符");
@@ -301,8 +325,8 @@ static bh_status_t user_check(const char *username, const char *role, const char
 
 static bh_status_t user_put(svc_t *s, const char *actor, const char *username,
                             const char *password, const char *role, const char *unit,
-                            const char *display_name, const char *phone, bool create_only,
-                            bh_err_t *err)
+                            const char *display_name, const char *phone, int64_t object_id,
+                            bool create_only, bh_err_t *err)
 {
     struct user_put p = {{0}, actor, create_only};
     arena_t *a;
@@ -319,6 +343,7 @@ static bh_status_t user_put(svc_t *s, const char *actor, const char *username,
         p.u.unit = unit;
         p.u.display_name = display_name;
         p.u.phone = phone;
+        p.u.object_id = object_id;
         p.u.active = true;
         st = db_write(s->db, user_put_tx, &p, err);
     }
@@ -328,16 +353,19 @@ static bh_status_t user_put(svc_t *s, const char *actor, const char *username,
 
 bh_status_t svc_user_put(svc_t *s, const char *actor, const char *username, const char *password,
                          const char *role, const char *unit, const char *display_name,
-                         const char *phone, bh_err_t *err)
+                         const char *phone, int64_t object_id, bh_err_t *err)
 {
-    return user_put(s, actor, username, password, role, unit, display_name, phone, false, err);
+    return user_put(s, actor, username, password, role, unit, display_name, phone, object_id,
+                    false, err);
 }
 
 bh_status_t svc_user_create(svc_t *s, const char *actor, const char *username,
                             const char *password, const char *role, const char *unit,
-                            const char *display_name, const char *phone, bh_err_t *err)
+                            const char *display_name, const char *phone, int64_t object_id,
+                            bh_err_t *err)
 {
-    return user_put(s, actor, username, password, role, unit, display_name, phone, true, err);
+    return user_put(s, actor, username, password, role, unit, display_name, phone, object_id,
+                    true, err);
 }
 
 bh_status_t svc_user_put_tx(db_conn_t *c, const char *actor, const db_user_t *in,
@@ -506,6 +534,7 @@ bh_status_t svc_authenticate(svc_t *s, const char *token, arena_t *a, svc_user_t
     out->username = u.username;
     out->role = (bh_role_t)role;
     out->unit = u.unit;
+    out->object_id = u.object_id;
     return BH_OK;
 }
 
@@ -545,6 +574,12 @@ static bh_status_t user_update_tx(db_conn_t *c, void *ctx, bh_err_t *err)
     }
     if (x->unit && DB(c, registry, unit_get, x->unit, a, &unit) != BH_OK) {
         st = bh_fail(err, BH_INVALID_ARGUMENT, "unit", "单位“%s”不存在", x->unit);
+        goto out;
+    }
+    if ((x->role && (role_from_name(x->role) == ROLE_ENTERPRISE) != (u.object_id != 0)) ||
+        (x->unit && u.object_id)) {
+        st = bh_fail(err, BH_FAILED_PRECONDITION, x->role ? "role" : "unit",
+                     "企业账号绑定其企业：不能改为其他角色或单位，其他账号也不能改为企业账号（请新建）");
         goto out;
     }
     if (x->role)

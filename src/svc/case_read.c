@@ -39,7 +39,7 @@ bh_status_t svc_case_list(svc_t *s, const svc_user_t *u, db_case_filter_t *f, ar
 {
     /* Jurisdiction: the public see what they reported; everyone but the
      * administrator what happened in, or was handed to, their scope. */
-    if (u->role == ROLE_PUBLIC)
+    if (role_external(u->role))
         f->created_by = u->username;
     else if (u->role != ROLE_ADMIN && !u->unrestricted)
         f->visible = db_scope(u->unit);

@@ -69,7 +69,7 @@ bool svc_case_visible(const svc_user_t *u, const db_case_t *k)
 {
     if (u->role == ROLE_ADMIN || u->unrestricted) /* the administrator sees every case */
         return true;
-    if (u->role == ROLE_PUBLIC)
+    if (role_external(u->role))
         return k->created_by && strcmp(k->created_by, u->username) == 0;
     return unit_in_scope(u->unit, k->unit) || unit_in_scope(u->unit, k->handling_unit) ||
            (k->created_by && strcmp(k->created_by, u->username) == 0);
@@ -436,7 +436,7 @@ static bh_status_t new_case_check(svc_t *s, const svc_user_t *u, const svc_case_
     if (!in->unit || !*in->unit)
         return bh_fail(err, BH_INVALID_ARGUMENT, "unit",
                        "须给出事发单位或网格编码（unit），或可定位到网格的坐标（location）");
-    if (u->role != ROLE_PUBLIC && u->role != ROLE_ADMIN && !u->unrestricted &&
+    if (!role_external(u->role) && u->role != ROLE_ADMIN && !u->unrestricted &&
         !unit_in_scope(u->unit, in->unit))
         return bh_fail(err, BH_PERMISSION_DENIED, "unit",
                        "单位“%s”不在您的管辖范围（%s）内", in->unit, u->unit);

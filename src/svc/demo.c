@@ -237,7 +237,7 @@ static bh_status_t add_user(svc_t *s, const demo_opts_t *o, demo_login_t *l, con
         snprintf(l->password, sizeof l->password, "%s", o->password);
     else
         random_password(l->password);
-    return svc_user_put(s, "demo", username, l->password, role, unit, display, NULL, err);
+    return svc_user_put(s, "demo", username, l->password, role, unit, display, NULL, 0, err);
 }
 
 static bh_status_t users(svc_t *s, const demo_opts_t *o, demo_login_t *l, int *n, bh_err_t *err)

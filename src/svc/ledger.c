@@ -990,7 +990,7 @@ bh_status_t svc_ledger_export(svc_t *s, const svc_user_t *u, ledger_kind_t kind,
     bh_status_t st, st2;
 
     *rows = 0;
-    if (u->role == ROLE_PUBLIC || (kind == LEDGER_USERS && u->role != ROLE_ADMIN))
+    if (role_external(u->role) || (kind == LEDGER_USERS && u->role != ROLE_ADMIN))
         return bh_fail(err, BH_PERMISSION_DENIED, "role", "%s不能导出%s台账", role_label(u->role),
                        kinds[kind].label);
     if ((kind == LEDGER_GEOMETRIES) != (format == LEDGER_FMT_GEOJSON))

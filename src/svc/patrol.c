@@ -136,9 +136,11 @@ bh_status_t svc_patrol_cfg_import(svc_t *s, const svc_user_t *u, const char *jso
 
 /* ---- check-ins ---- */
 
+/* Government patrols; an enterprise account self-checks its own enterprise. */
 static bool may_patrol(bh_role_t r)
 {
-    return r == ROLE_REPORTER || r == ROLE_OPERATOR || r == ROLE_LEADER || r == ROLE_ADMIN;
+    return r == ROLE_REPORTER || r == ROLE_OPERATOR || r == ROLE_LEADER || r == ROLE_ADMIN ||
+           r == ROLE_ENTERPRISE;
 }
 
 /* What the write needs, read and checked before it. */
@@ -211,7 +213,7 @@ static bh_status_t prepare(struct checkin *x, dynbuf_t *flags, bh_err_t *err)
         return bh_fail(err, BH_INVALID_ARGUMENT, "object", "请指明巡查的对象（object）");
     if (in->at > now + 5 * DT_MINUTE_MS)
         return bh_fail(err, BH_INVALID_ARGUMENT, "at", "巡查时间不能晚于现在");
-    if (!in->has_location)
+    if (!in->has_location && x->u->role != ROLE_ENTERPRISE)
         return bh_fail(err, BH_INVALID_ARGUMENT, "location", "巡查须带定位（location）");
     if (in->accuracy > 100000)
         return bh_fail(err, BH_INVALID_ARGUMENT, "location.accuracy", "定位精度应为 0 到 100000 米");
@@ -238,6 +240,8 @@ static bh_status_t prepare(struct checkin *x, dynbuf_t *flags, bh_err_t *err)
 
     /* Flags: accepted, but marked for the command centre to look at. */
     x->p.distance_m = -1;
+    if (!in->has_location)
+        return BH_OK;
     if (x->o.has_location) {
         x->p.distance_m = crs_distance_m(in->lng, in->lat, x->o.lng, x->o.lat);
         if (x->p.distance_m > x->cfg->max_distance_m)
@@ -312,6 +316,8 @@ static bh_status_t major_case(db_conn_t *c, struct checkin *x, db_hazard_t *h, i
     case_event_t ev[4] = {{0}};
     db_unit_t dept;
     int n = 0;
+    /* who reported, in the case loop's roles (an enterprise's self-check
+     * comes in through the command centre) */
     bh_role_t reporter = x->u->role == ROLE_REPORTER ? ROLE_REPORTER : ROLE_OPERATOR;
     const char *system = "patrol";
     bh_status_t st;
@@ -323,7 +329,7 @@ static bh_status_t major_case(db_conn_t *c, struct checkin *x, db_hazard_t *h, i
     k.title = arena_printf(x->a, "重大隐患：%s", x->o.name);
     k.description = h->plan ? arena_printf(x->a, "%s\n整改方案：%s", h->description, h->plan)
                             : h->description;
-    k.source = "inspection";
+    k.source = x->p.self_check ? "self_check" : "inspection";
     k.unit = x->o.grid;
     k.address = x->o.address;
     k.has_location = true;
@@ -472,10 +478,10 @@ bh_status_t svc_patrol_create(svc_t *s, const svc_user_t *u, const svc_patrol_ne
     x.p.object_kind = x.o.kind;
     x.p.grid = x.o.grid;
     x.p.risk = x.o.risk;
-    x.p.self_check = false;
+    x.p.self_check = u->role == ROLE_ENTERPRISE;
     x.p.received_at = svc_now();
     x.p.at = in->at ? in->at : x.p.received_at;
-    x.p.has_location = true;
+    x.p.has_location = in->has_location;
     x.p.lat = in->lat;
     x.p.lng = in->lng;
     x.p.accuracy = in->accuracy;
@@ -524,7 +530,7 @@ static bh_status_t rectify_tx(db_conn_t *c, void *ctx, bh_err_t *err)
     char obj[32];
 
     if ((st = DB(c, patrol, hazard_get, x->id, x->a, h)) == BH_NOT_FOUND ||
-        (st == BH_OK && !(x->u->role == ROLE_ADMIN || unit_in_scope(x->u->unit, h->grid))))
+        (st == BH_OK && !svc_row_visible(x->u, h->object_id, h->grid)))
         return bh_fail(err, BH_NOT_FOUND, "id", "隐患 %lld 不存在", (long long)x->id);
     if (st)
         return st;

@@ -12,11 +12,17 @@
 #include "core/object.h"
 #include "svc/svc.h"
 
+/* The unit subtree u reads (NULL: everything).  An enterprise account
+ * reads its own object's rows: *object is set (lists pass it on). */
 static bh_status_t scope_of(const svc_user_t *u, const char *unit, const char **out,
                             bh_err_t *err)
 {
     if (u->role == ROLE_PUBLIC)
         return bh_fail(err, BH_PERMISSION_DENIED, "role", "公众用户不能查看巡查");
+    if (u->role == ROLE_ENTERPRISE) {
+        *out = NULL; /* narrowed by object (own_object) */
+        return BH_OK;
+    }
     if (!unit)
         unit = u->role == ROLE_ADMIN || u->unrestricted ? NULL : u->unit;
     else if (u->role != ROLE_ADMIN && !u->unrestricted && !unit_in_scope(u->unit, unit))
@@ -30,6 +36,21 @@ static db_scope_t scope(const char *unit)
     return unit ? db_scope(unit) : (db_scope_t){NULL, false};
 }
 
+/* An enterprise account's lists: its own object's rows only. */
+static void own_object(const svc_user_t *u, int64_t *object_id)
+{
+    if (u->role == ROLE_ENTERPRISE)
+        *object_id = u->object_id;
+}
+
+/* Due patrols and figures are the government's. */
+static bh_status_t government_only(const svc_user_t *u, bh_err_t *err)
+{
+    return role_external(u->role)
+               ? bh_fail(err, BH_PERMISSION_DENIED, "role", "%s不能查看巡查统计", role_label(u->role))
+               : BH_OK;
+}
+
 bh_status_t svc_patrol_get(svc_t *s, const svc_user_t *u, int64_t id, arena_t *a,
                            svc_patrol_view_t *out, bh_err_t *err)
 {
@@ -39,8 +60,9 @@ bh_status_t svc_patrol_get(svc_t *s, const svc_user_t *u, int64_t id, arena_t *a
     if ((st = scope_of(u, NULL, &unit, err)))
         return st;
     memset(out, 0, sizeof *out);
+    (void)unit;
     SVC_READ(s, c, st, err, DB(c, patrol, patrol_get, id, a, &out->p));
-    if (st == BH_OK && unit && !unit_in_scope(unit, out->p.grid))
+    if (st == BH_OK && !svc_row_visible(u, out->p.object_id, out->p.grid))
         st = BH_NOT_FOUND;
     if (st == BH_NOT_FOUND)
         return bh_fail(err, st, "id", "巡查记录 %lld 不存在", (long long)id);
@@ -67,6 +89,7 @@ bh_status_t svc_patrol_list(svc_t *s, const svc_user_t *u, const char *unit,
     if ((st = scope_of(u, unit, &unit, err)))
         return st;
     f->grid = scope(unit);
+    own_object(u, &f->object_id);
     SVC_READ(s, c, st, err, DB(c, patrol, patrol_list, f, a, out, n));
     return st ? bh_fail(err, st, "", "读取巡查记录失败，请稍后重试") : BH_OK;
 }
@@ -80,6 +103,7 @@ bh_status_t svc_hazard_list(svc_t *s, const svc_user_t *u, const char *unit,
     if ((st = scope_of(u, unit, &unit, err)))
         return st;
     f->grid = scope(unit);
+    own_object(u, &f->object_id);
     SVC_READ(s, c, st, err, DB(c, patrol, hazard_list, f, a, out, n));
     return st ? bh_fail(err, st, "", "读取隐患失败，请稍后重试") : BH_OK;
 }
@@ -91,8 +115,9 @@ bh_status_t svc_hazard_get(svc_t *s, const svc_user_t *u, int64_t id, arena_t *a
     const char *unit = NULL;
     if ((st = scope_of(u, NULL, &unit, err)))
         return st;
+    (void)unit;
     SVC_READ(s, c, st, err, DB(c, patrol, hazard_get, id, a, out));
-    if (st == BH_OK && unit && !unit_in_scope(unit, out->grid))
+    if (st == BH_OK && !svc_row_visible(u, out->object_id, out->grid))
         st = BH_NOT_FOUND;
     if (st == BH_NOT_FOUND)
         return bh_fail(err, st, "id", "隐患 %lld 不存在", (long long)id);
@@ -217,7 +242,7 @@ bh_status_t svc_patrol_due(svc_t *s, const svc_user_t *u, const char *unit, peri
     bh_status_t st;
 
     *n = 0;
-    if ((st = scope_of(u, unit, &unit, err)))
+    if ((st = government_only(u, err)) || (st = scope_of(u, unit, &unit, err)))
         return st;
     if (p.to - p.from > 366 * 3)
         return bh_fail(err, BH_INVALID_ARGUMENT, "period", "期间最长三年");
@@ -360,7 +385,7 @@ bh_status_t svc_patrol_stats(svc_t *s, const svc_user_t *u, const char *unit, pe
     bh_status_t st;
 
     *n = 0;
-    if ((st = scope_of(u, unit, &unit, err)))
+    if ((st = government_only(u, err)) || (st = scope_of(u, unit, &unit, err)))
         return st;
     if (p.to < p.from || p.to - p.from > 366 * 3)
         return bh_fail(err, BH_INVALID_ARGUMENT, "from", "期间应为三年以内，且开始不晚于结束");

@@ -84,7 +84,16 @@ bh_status_t svc_user_get(svc_t *s, const char *username, arena_t *a, db_user_t *
 
 bool svc_object_visible(const svc_user_t *u, const db_object_t *o)
 {
-    return u->role == ROLE_ADMIN || u->unrestricted || unit_in_scope(u->unit, o->grid);
+    return svc_row_visible(u, o->id, o->grid);
+}
+
+bool svc_row_visible(const svc_user_t *u, int64_t object_id, const char *grid)
+{
+    if (u->role == ROLE_ADMIN || u->unrestricted)
+        return true;
+    if (u->role == ROLE_ENTERPRISE)
+        return object_id && object_id == u->object_id;
+    return u->role != ROLE_PUBLIC && grid && unit_in_scope(u->unit, grid);
 }
 
 bh_status_t svc_object_get(svc_t *s, const svc_user_t *u, int64_t id, arena_t *a,
@@ -105,8 +114,8 @@ bh_status_t svc_object_list(svc_t *s, const svc_user_t *u, const char *grid,
 {
     bh_status_t st;
     *n = 0;
-    if (u->role == ROLE_PUBLIC)
-        return bh_fail(err, BH_PERMISSION_DENIED, "role", "公众用户不能查看管理对象");
+    if (role_external(u->role))
+        return bh_fail(err, BH_PERMISSION_DENIED, "role", "%s不能列出管理对象", role_label(u->role));
     /* Jurisdiction: the narrower of the filter and the user's scope. */
     if (u->role != ROLE_ADMIN && !u->unrestricted) {
         if (grid && !(grid = unit_scope_meet(grid, u->unit)))

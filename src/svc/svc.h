@@ -43,6 +43,7 @@ typedef struct {
     const char *unit;
     bool unrestricted; /* acting for an administrator in another role (an admin's
                           ledger import reports as operator): no jurisdiction */
+    int64_t object_id; /* an enterprise account's managed object, else 0 */
 } svc_user_t;
 
 /* svc takes ownership of cats and cal. */
@@ -60,16 +61,19 @@ bh_status_t svc_hash_password(const char *password, arena_t *a, const char **out
 
 /* Create or replace a user.  The unit must exist; password >= 8 bytes.
  * Replacing one whose password changes (or who is deactivated) ends its
- * sessions. */
+ * sessions.  An enterprise account (role enterprise) is bound to its
+ * enterprise, object_id (0 for every other role), and its unit is set to
+ * the enterprise's grid. */
 bh_status_t svc_user_put(svc_t *s, const char *actor, const char *username, const char *password,
                          const char *role, const char *unit, const char *display_name,
-                         const char *phone, bh_err_t *err);
+                         const char *phone, int64_t object_id, bh_err_t *err);
 
 /* The same, but BH_CONFLICT (field username) when the user exists: the
  * check is inside the write, so two concurrent creates cannot both win. */
 bh_status_t svc_user_create(svc_t *s, const char *actor, const char *username,
                             const char *password, const char *role, const char *unit,
-                            const char *display_name, const char *phone, bh_err_t *err);
+                            const char *display_name, const char *phone, int64_t object_id,
+                            bh_err_t *err);
 
 /* Inside a db_write function: create or replace a user from a ledger row.
  * A new user needs a password; an existing one keeps its password (NULL),
@@ -259,8 +263,11 @@ bh_status_t svc_geometry_get(svc_t *s, const char *unit, arena_t *a, const char 
 bh_status_t svc_user_list(svc_t *s, arena_t *a, db_user_t **out, int *n, bh_err_t *err);
 bh_status_t svc_user_get(svc_t *s, const char *username, arena_t *a, db_user_t *out,
                          bh_err_t *err);
-/* May u read this managed object?  (Its grid in u's jurisdiction.) */
+/* May u read this managed object?  (Its grid in u's jurisdiction; an
+ * enterprise account its own object only.) */
 bool svc_object_visible(const svc_user_t *u, const db_object_t *o);
+/* The same for a row about an object (a check-in, a hazard). */
+bool svc_row_visible(const svc_user_t *u, int64_t object_id, const char *grid);
 /* BH_NOT_FOUND also when it is outside u's jurisdiction; public users may not. */
 bh_status_t svc_object_get(svc_t *s, const svc_user_t *u, int64_t id, arena_t *a,
                            db_object_t *out, bh_err_t *err);

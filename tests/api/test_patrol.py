@@ -59,7 +59,8 @@ def setUpModule():
     S = Server(BIHUAN)
     S.demo(cases=0)
     S.start()
-    for grid in ("44030300100101", "44030300100102", "44030300100103", "44030300200101"):
+    for grid in ("44030300100101", "44030300100102", "44030300100103", "44030300100201",
+                 "44030300200101"):
         for o in objects_of(grid):
             O["%s/%s" % (grid, o["kind"])] = o
     admin = S.as_("admin")
@@ -333,6 +334,63 @@ class DueAndFigures(unittest.TestCase):
             self.assertEqual(S.as_("leader_p").get("/api/v1/stats/patrols?" + q2).err().get("field"), field)
         self.assertEqual(S.as_("pub_p").get("/api/v1/stats/patrols").status, 403)
         self.assertEqual(S.as_("wg_far").get("/api/v1/stats/patrols?unit=440303001").status, 403)
+
+
+class Enterprise(unittest.TestCase):
+    """企业自查: an enterprise account bound to its object."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.ent = O["44030300100201/enterprise"]  # no other test patrols it
+        cls.other = O["44030300100101/enterprise"]
+        admin = S.as_("admin")
+        for body, field in [({"role": "enterprise", "unit": "440303"}, "object"),
+                            ({"role": "enterprise", "object": O["44030300100101/component"]["id"]}, "object"),
+                            ({"role": "reporter", "unit": "440303001", "object": cls.ent["id"]}, "object")]:
+            r = admin.post("/api/v1/users", dict(body, username="bad_ent", password=PASSWORD))
+            assert (r.status, r.err().get("field")) == (400, field), (body, r)
+        r = admin.post("/api/v1/users", {"username": "qiye", "password": PASSWORD, "role": "enterprise",
+                                         "object": cls.ent["id"]})
+        assert r.status == 201, r
+        assert (r.json["unit"], r.json["object"]) == (cls.ent["grid"], cls.ent["id"]), r.json
+
+    def test_self_check_counts_apart_from_government_patrols(self):
+        q = S.as_("qiye")
+        r = q.post("/api/v1/patrols", {"object": self.ent["id"], "client_id": "self-1", "answers": GOOD,
+                                       "findings": [{"severity": "general", "type": "chemical",
+                                                     "description": "危化品未分类存放"}]})
+        self.assertEqual(r.status, 201, r)
+        self.assertTrue(r.json["self_check"])
+        self.assertFalse(r.json["late"])
+        h = r.json["hazards"][0]
+        self.assertTrue(h["self_check"])
+        # not another enterprise's
+        other = q.post("/api/v1/patrols", {"object": self.other["id"], "client_id": "self-2", "answers": GOOD})
+        self.assertEqual((other.status, other.err().get("field")), (404, "object"))
+        # its own rows only
+        mine = q.get("/api/v1/hazards").json["items"]
+        self.assertEqual({x["object"] for x in mine}, {self.ent["id"]})
+        self.assertEqual({p["object"] for p in q.get("/api/v1/patrols").json["items"]}, {self.ent["id"]})
+        self.assertEqual(q.get("/api/v1/objects/%d" % self.ent["id"]).status, 200)
+        self.assertEqual(q.get("/api/v1/objects/%d" % self.other["id"]).status, 404)
+        self.assertEqual(q.get("/api/v1/objects").status, 403)
+        self.assertEqual(q.get("/api/v1/patrols/due").status, 403)
+        self.assertEqual(q.get("/api/v1/stats/patrols").status, 403)
+        self.assertEqual(q.get("/api/v1/cases").json["items"], [])
+        ok = q.post("/api/v1/hazards/%d/actions" % h["id"], {"action": "rectify", "note": "已分类存放"})
+        self.assertEqual(ok.status, 200, ok)
+        # the figures count it as a self-check, not as a patrol
+        day = datetime.date.fromisoformat(r.json["at"][:10]).isoformat()
+        st = S.as_("leader_p").get("/api/v1/stats/patrols?unit=%s&from=%s&to=%s" % (self.ent["grid"], day, day))
+        t = st.json["total"]
+        self.assertGreaterEqual(t["self_checks"], 1)
+        self.assertGreaterEqual(t["self_check_hazards"], 1)
+        due = S.as_("leader_p").get("/api/v1/patrols/due?unit=%s&from=%s&to=%s" % (self.ent["grid"], day, day))
+        row = [i for i in due.json["items"] if i["object"] == self.ent["id"]][0]
+        self.assertIsNone(row["last_patrol_at"])  # a self-check is not a government patrol
+        # the enterprise account cannot be turned into another role
+        upd = S.request("PUT", "/api/v1/users/qiye", token=S.login("admin"), body={"role": "reporter"})
+        self.assertEqual((upd.status, upd.err().get("field")), (409, "role"), upd)
 
 
 class Config(unittest.TestCase):

@@ -384,7 +384,7 @@ struct sess {
 
 static bh_status_t user_tx(db_conn_t *c, void *ctx, bh_err_t *err)
 {
-    db_user_t u = {0, "contract", "operator", "440303", NULL, NULL, "x", true};
+    db_user_t u = {0, "contract", "operator", "440303", NULL, NULL, "x", true, 0};
     (void)ctx;
     return DB(c, auth, user_put, &u, err);
 }
