@@ -41,5 +41,6 @@ int cmd_audit(int argc, char **argv);
 int cmd_categories(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+int cmd_patrol(int argc, char **argv);
 
 #endif
