@@ -159,9 +159,9 @@ static bh_status_t parse_checklist(struct ctx *c, json_t *o, patrol_checklist_t 
         patrol_item_t *item = &cl->items[cl->nitems++];
         json_t *opts, *ov, *req;
         size_t j;
-        char where[64];
-        snprintf(where, sizeof where, "%s", c->where);
-        snprintf(c->where, sizeof c->where, "%s.items[%u]", where, (unsigned)i);
+        char where[112];
+        snprintf(where, sizeof where, "%.100s", c->where);
+        snprintf(c->where, sizeof c->where, "%.100s.items[%u]", where, (unsigned)i);
         if (!json_is_object(it))
             return bad(c, "", "应为对象");
         if ((st = only_keys(c, it, ikeys)) || (st = str(c, it, "code", true, &item->code)) ||
@@ -184,7 +184,7 @@ static bh_status_t parse_checklist(struct ctx *c, json_t *o, patrol_checklist_t 
         for (int k = 0; k + 1 < cl->nitems; k++)
             if (strcmp(cl->items[k].code, item->code) == 0)
                 return bad(c, "code", "检查项编码重复");
-        snprintf(c->where, sizeof c->where, "%s", where);
+        snprintf(c->where, sizeof c->where, "%.100s", where);
     }
     return BH_OK;
 }
