@@ -420,8 +420,8 @@ static void h_hazard_action(http_req_t *r)
         http_error(r, &err);
         return;
     }
+    http_json(r, 200, hazard_json(s, &h, svc_now())); /* h.note is the body's */
     json_decref(body);
-    http_json(r, 200, hazard_json(s, &h, svc_now()));
 }
 
 /* ---- figures ---- */

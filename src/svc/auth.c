@@ -240,6 +240,7 @@ struct user_put {
     db_user_t u;
     const char *actor;
     bool create_only; /* BH_CONFLICT if the user exists (decided in the transaction) */
+    char unit_buf[64];  /* an enterprise account's unit (its object's grid): outlives the arena */
 };
 
 static bh_status_t user_put_tx(db_conn_t *c, void *ctx, bh_err_t *err)
@@ -268,7 +269,8 @@ static bh_status_t user_put_tx(db_conn_t *c, void *ctx, bh_err_t *err)
                        : bh_fail(err, BH_INVALID_ARGUMENT, "object", "管理对象 %lld 不存在、不是企业或已停用",
                                  (long long)p->u.object_id);
         }
-        p->u.unit = arena_strdup(a, o.grid);
+        snprintf(p->unit_buf, sizeof p->unit_buf, "%s", o.grid);
+        p->u.unit = p->unit_buf;
     }
     st = DB(c, registry, unit_get, p->u.unit, a, &unit);
     if (st != BH_OK) {
@@ -328,7 +330,7 @@ static bh_status_t user_put(svc_t *s, const char *actor, const char *username,
                             const char *display_name, const char *phone, int64_t object_id,
                             bool create_only, bh_err_t *err)
 {
-    struct user_put p = {{0}, actor, create_only};
+    struct user_put p = {{0}, actor, create_only, ""};
     arena_t *a;
     bh_status_t st;
 
@@ -371,7 +373,7 @@ bh_status_t svc_user_create(svc_t *s, const char *actor, const char *username,
 bh_status_t svc_user_put_tx(db_conn_t *c, const char *actor, const db_user_t *in,
                             const char *password, bool *created, bh_err_t *err)
 {
-    struct user_put p = {*in, actor, false};
+    struct user_put p = {*in, actor, false, ""};
     arena_t *a = arena_new();
     db_user_t old;
     bh_status_t st;
