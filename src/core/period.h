@@ -27,9 +27,4 @@ period_t period_quarter(dt_day_t day);
 period_t period_half(dt_day_t day);
 period_t period_year(dt_day_t day);
 
-static inline bool period_contains(period_t p, dt_day_t day)
-{
-    return day >= p.from && day <= p.to;
-}
-
 #endif

@@ -388,11 +388,8 @@ static bh_status_t hazards_tx(db_conn_t *c, struct checkin *x, bh_err_t *err)
             h->supervisor = f->supervisor ? f->supervisor : x->cfg->supervisor;
             h->plan = f->plan;
         }
-        if (major) {
-            if ((st = major_case(c, x, h, i, err)))
-                return st;
-            h->case_status = "dispatched";
-        }
+        if (major && (st = major_case(c, x, h, i, err)))
+            return st;
         if ((st = DB(c, patrol, hazard_insert, h, err)))
             return st;
     }
