@@ -12,23 +12,28 @@
 #include "svc/demo.h"
 
 static const char usage[] =
-    "用法: bihuan demo --db PATH [--cases N] [--seed S] [--password P] [--logins FILE]\n"
+    "用法: bihuan demo --db PATH [--cases N] [--no-patrols] [--seed S] [--password P]\n"
+    "                  [--logins FILE]\n"
     "\n"
     "在新数据库中生成演示区：10个街道、100个社区、1000个网格、10个职能部门，\n"
     "各角色用户，以及 2023-01-01 至 2023-06-30 的案件（多数按期结案，部分超期、\n"
-    "返工、退回、挂起、延期、已评价）。相同 --seed 生成相同数据。\n"
+    "返工、退回、挂起、延期、已评价），以及同期的巡查闭环：按巡查计划的网格巡查\n"
+    "（多数按期、部分逾期补巡或漏巡）、发现的隐患（多为一般隐患并已整改，少量重大\n"
+    "隐患立案挂牌督办）和各街道一家企业的每月自查。相同 --seed 生成相同数据。\n"
     "\n"
     "  --cases N       案件数（默认 2000）\n"
+    "  --no-patrols    不生成巡查、隐患和企业自查（只有巡查计划）\n"
     "  --seed S        随机种子（默认 1）\n"
     "  --password P    所有演示用户使用此密码（默认每人随机，打印在输出中）\n"
     "  --logins FILE   另把登录信息写入此文件\n";
 
-static void progress(long done, long total, void *ctx)
+static void progress(const char *what, long done, long total, void *ctx)
 {
     char tail[64];
     (void)ctx;
     snprintf(tail, sizeof tail, "%ld/%ld", done, total);
-    cli_progress("生成演示案件", total ? (double)done / (double)total : 1, tail);
+    cli_progress(strcmp(what, "cases") == 0 ? "生成演示案件" : "生成演示巡查",
+                 total ? (double)done / (double)total : 1, tail);
 }
 
 int cmd_demo(int argc, char **argv)
@@ -39,6 +44,7 @@ int cmd_demo(int argc, char **argv)
         {"seed", required_argument, NULL, 's'},
         {"password", required_argument, NULL, 'p'},
         {"logins", required_argument, NULL, 'l'},
+        {"no-patrols", no_argument, NULL, 'P'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -73,6 +79,7 @@ int cmd_demo(int argc, char **argv)
             o.password = optarg;
             break;
         case 'l': logins_file = optarg; break;
+        case 'P': o.no_patrols = true; break;
         case 'h': fputs(usage, stdout); return CLI_EXIT_OK;
         default: return cli_usage_error("demo", usage, "无法识别的选项或缺少参数值：%s", argv[optind - 1]);
         }

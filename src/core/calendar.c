@@ -329,12 +329,50 @@ const char *cal_day_name(const cal_t *cal, dt_day_t day)
 static dt_day_t day_min(void) { return dt_day_from_ymd(DT_YEAR_MIN, 1, 1); }
 static dt_day_t day_max(void) { return dt_day_from_ymd(DT_YEAR_MAX, 12, 31); }
 
+/*
+ * Walking day by day through the calendar without converting every date:
+ * the year's overrides and flags are looked up once per year entered, the
+ * weekday is stepped.  The loops below are what SLA deadlines and
+ * working-day patrol slots spend their time in.
+ */
+struct walk {
+    dt_day_t jan1, dec31; /* the year the walk is in */
+    const struct cal_year *yr;
+    int wd;               /* ISO weekday of the current day */
+};
+
+static void walk_enter(const cal_t *cal, struct walk *w, dt_day_t day, unsigned *flags)
+{
+    int y, m, d;
+    dt_ymd(day, &y, &m, &d);
+    w->jan1 = dt_day_from_ymd(y, 1, 1);
+    w->dec31 = dt_day_from_ymd(y, 12, 31);
+    w->yr = find_year(cal, y);
+    w->wd = dt_weekday(day);
+    if (flags) {
+        if (y < DT_YEAR_MIN || y > DT_YEAR_MAX)
+            *flags |= CAL_F_RANGE;
+        if (!w->yr || !w->yr->published)
+            *flags |= CAL_F_UNPUBLISHED;
+    }
+}
+
+/* Is 'day' (in w's year, weekday w->wd) a working day?  As cal_is_workday. */
+static bool walk_workday(const struct walk *w, dt_day_t day)
+{
+    int doy = day - w->jan1;
+    if (w->yr && (w->yr->has[doy / 8] >> (doy % 8)) & 1u)
+        return (w->yr->work[doy / 8] >> (doy % 8)) & 1u;
+    return w->wd <= 5;
+}
+
 dt_day_t cal_add_workdays(const cal_t *cal, dt_day_t start, int n,
                           unsigned *flags)
 {
     int step = n < 0 ? -1 : 1;
     int left = n < 0 ? -n : n;
     dt_day_t day = start, lo = day_min(), hi = day_max();
+    struct walk w = {1, 0, NULL, 1}; /* empty: entered on the first step */
 
     while (left > 0) {
         day += step;
@@ -343,7 +381,11 @@ dt_day_t cal_add_workdays(const cal_t *cal, dt_day_t start, int n,
                 *flags |= CAL_F_RANGE;
             return day;
         }
-        if (cal_is_workday(cal, day, flags))
+        if (day < w.jan1 || day > w.dec31)
+            walk_enter(cal, &w, day, flags);
+        else
+            w.wd = step > 0 ? w.wd % 7 + 1 : (w.wd + 5) % 7 + 1;
+        if (walk_workday(&w, day))
             left--;
     }
     return day;
@@ -353,6 +395,7 @@ int64_t cal_count_workdays(const cal_t *cal, dt_day_t from, dt_day_t to,
                            unsigned *flags)
 {
     int64_t n = 0;
+    struct walk w;
     if (from < day_min() || to > day_max()) {
         if (flags)
             *flags |= CAL_F_RANGE;
@@ -361,8 +404,13 @@ int64_t cal_count_workdays(const cal_t *cal, dt_day_t from, dt_day_t to,
         if (to > day_max())
             to = day_max();
     }
-    for (dt_day_t d = from; d <= to; d++)
-        n += cal_is_workday(cal, d, flags);
+    for (dt_day_t d = from; d <= to;) {
+        walk_enter(cal, &w, d, flags);
+        for (dt_day_t end = to < w.dec31 ? to : w.dec31; d <= end; d++) {
+            n += walk_workday(&w, d);
+            w.wd = w.wd % 7 + 1;
+        }
+    }
     return n;
 }
 

@@ -7,6 +7,7 @@
  * state machine as it is imported.
  */
 #include "svc/demo.h"
+#include "svc/demo_int.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -15,17 +16,7 @@
 #include "util/xmalloc.h"
 
 #define BATCH 2000
-#define NSTREETS 10
-#define NCOMM 10
-#define NGRID 10
 
-static const struct {
-    const char *name, *abbr;
-} streets[NSTREETS] = {
-    {"黄贝街道", "hb"}, {"翠竹街道", "cz"}, {"东门街道", "dm"}, {"桂园街道", "gy"},
-    {"南湖街道", "nh"}, {"笋岗街道", "sg"}, {"东湖街道", "dh"}, {"东晓街道", "dx"},
-    {"莲塘街道", "lt"}, {"清水河街道", "qsh"},
-};
 
 /*
  * The demo map (WGS-84): streets are 0.02° squares in two rows of five
@@ -75,24 +66,11 @@ static const char *const details[] = {
     "夜间尤为严重，影响附近居民休息", "网格员巡查时发现，已拍照取证", "市民多次来电反映",
     "位于学校周边，影响学生上下学", "临近农贸市场，人流量大"};
 
-/* xorshift64*: small, fast, deterministic for a seed. */
-static uint64_t rnd(uint64_t *s)
-{
-    *s ^= *s >> 12;
-    *s ^= *s << 25;
-    *s ^= *s >> 27;
-    return *s * 2685821657736338717ull;
-}
-
-static double urand(uint64_t *s)
-{
-    return (double)(rnd(s) >> 11) / 9007199254740992.0;
-}
-
-static int pick(uint64_t *s, int n)
-{
-    return (int)(rnd(s) % (uint64_t)n);
-}
+const demo_street_t demo_streets[NSTREETS] = {
+    {"黄贝街道", "hb"}, {"翠竹街道", "cz"}, {"东门街道", "dm"}, {"桂园街道", "gy"},
+    {"南湖街道", "nh"}, {"笋岗街道", "sg"}, {"东湖街道", "dh"}, {"东晓街道", "dx"},
+    {"莲塘街道", "lt"}, {"清水河街道", "qsh"},
+};
 
 /* ---- units ---- */
 
@@ -148,7 +126,7 @@ static bh_status_t objects(db_conn_t *c, bh_err_t *err)
                     o.kind = "enterprise";
                     o.type = types[n % 4];
                     o.risk = risk[n % 10];
-                    snprintf(name, sizeof name, "%s%s%d号%s", streets[si].name,
+                    snprintf(name, sizeof name, "%s%s%d号%s", demo_streets[si].name,
                              community_names[si * NCOMM + ci], gi + 1, shops[n % 8]);
                     n++;
                 } else {
@@ -184,7 +162,7 @@ static bh_status_t units_tx(db_conn_t *c, void *ctx, bh_err_t *err)
     }
     for (int si = 0; si < NSTREETS; si++) {
         snprintf(code, sizeof code, "440303%03d", si + 1);
-        if ((st = put_unit(c, code, "440303", streets[si].name, "street", err)))
+        if ((st = put_unit(c, code, "440303", demo_streets[si].name, "street", err)))
             return st;
         for (int ci = 0; ci < NCOMM; ci++) {
             snprintf(parent, sizeof parent, "440303%03d", si + 1);
@@ -225,9 +203,9 @@ static void random_password(char *out)
     out[12] = '\0';
 }
 
-static bh_status_t add_user(svc_t *s, const demo_opts_t *o, demo_login_t *l, const char *username,
-                            const char *role, const char *unit, const char *unit_name,
-                            const char *display, bh_err_t *err)
+bh_status_t demo_add_user(svc_t *s, const demo_opts_t *o, demo_login_t *l, const char *username,
+                          const char *role, const char *unit, const char *unit_name,
+                          const char *display, int64_t object_id, bh_err_t *err)
 {
     snprintf(l->username, sizeof l->username, "%s", username);
     snprintf(l->role, sizeof l->role, "%s", role);
@@ -237,7 +215,7 @@ static bh_status_t add_user(svc_t *s, const demo_opts_t *o, demo_login_t *l, con
         snprintf(l->password, sizeof l->password, "%s", o->password);
     else
         random_password(l->password);
-    return svc_user_put(s, "demo", username, l->password, role, unit, display, NULL, 0, err);
+    return svc_user_put(s, "demo", username, l->password, role, unit, display, NULL, object_id, err);
 }
 
 static bh_status_t users(svc_t *s, const demo_opts_t *o, demo_login_t *l, int *n, bh_err_t *err)
@@ -245,7 +223,7 @@ static bh_status_t users(svc_t *s, const demo_opts_t *o, demo_login_t *l, int *n
     char name[32], unit[32], disp[96];
     bh_status_t st;
 
-#define ADD(...) do { if ((st = add_user(s, o, &l[(*n)++], __VA_ARGS__, err))) return st; } while (0)
+#define ADD(...) do { if ((st = demo_add_user(s, o, &l[(*n)++], __VA_ARGS__, 0, err))) return st; } while (0)
     *n = 0;
     ADD("admin", "admin", "440303", "示范区", "系统管理员");
     ADD("zhzx01", "operator", "440303", "示范区", "指挥中心受理员");
@@ -260,12 +238,12 @@ static bh_status_t users(svc_t *s, const demo_opts_t *o, demo_login_t *l, int *n
     }
     for (int si = 0; si < NSTREETS; si++) {
         snprintf(unit, sizeof unit, "440303%03d", si + 1);
-        snprintf(name, sizeof name, "%s_jd", streets[si].abbr);
-        snprintf(disp, sizeof disp, "%s处置员", streets[si].name);
-        ADD(name, "handler", unit, streets[si].name, disp);
-        snprintf(name, sizeof name, "wgy_%s", streets[si].abbr);
-        snprintf(disp, sizeof disp, "%s网格员", streets[si].name);
-        ADD(name, "reporter", unit, streets[si].name, disp);
+        snprintf(name, sizeof name, "%s_jd", demo_streets[si].abbr);
+        snprintf(disp, sizeof disp, "%s处置员", demo_streets[si].name);
+        ADD(name, "handler", unit, demo_streets[si].name, disp);
+        snprintf(name, sizeof name, "wgy_%s", demo_streets[si].abbr);
+        snprintf(disp, sizeof disp, "%s网格员", demo_streets[si].name);
+        ADD(name, "reporter", unit, demo_streets[si].name, disp);
     }
 #undef ADD
     return BH_OK;
@@ -355,7 +333,7 @@ static void handler_for(struct gen *g, const cat_t *cat, int street, arena_t *a,
         *user = depts[d].abbr;
     } else {
         *unit = arena_printf(a, "440303%03d", street + 1);
-        *user = arena_printf(a, "%s_jd", streets[street].abbr);
+        *user = arena_printf(a, "%s_jd", demo_streets[street].abbr);
     }
 }
 
@@ -456,14 +434,14 @@ static void lifecycle(struct gen *g, const cat_t *cat, const sla_policy_t *p, in
         if (stop_step == 4)
             return;
         if (round < 2 && urand(&g->rng) < 0.06) {
-            push(h, CASE_ACT_VERIFY_FAIL, ROLE_REPORTER, arena_printf(a, "wgy_%s", streets[street].abbr),
+            push(h, CASE_ACT_VERIFY_FAIL, ROLE_REPORTER, arena_printf(a, "wgy_%s", demo_streets[street].abbr),
                  reporter_unit, between(g, HOUR(2), HOUR(24)))->reason = "现场核查问题仍存在";
             push(h, CASE_ACT_ACCEPT, ROLE_HANDLER, handler, unit, between(g, MIN(10), HOUR(2)));
             continue;
         }
         break;
     }
-    push(h, CASE_ACT_VERIFY_PASS, ROLE_REPORTER, arena_printf(a, "wgy_%s", streets[street].abbr),
+    push(h, CASE_ACT_VERIFY_PASS, ROLE_REPORTER, arena_printf(a, "wgy_%s", demo_streets[street].abbr),
          reporter_unit, between(g, HOUR(1), HOUR(20)));
     if (urand(&g->rng) < 0.6) {
         double u = urand(&g->rng);
@@ -481,9 +459,9 @@ static void describe(struct gen *g, const cat_t *cat, int street, int comm, int 
 
     in->category = cat->code;
     in->unit = arena_printf(a, "440303%03d%03d%02d", street + 1, comm + 1, grid + 1);
-    in->address = arena_printf(a, "%s%s社区%s%d号", streets[street].name, cname, road, no);
+    in->address = arena_printf(a, "%s%s社区%s%d号", demo_streets[street].name, cname, road, no);
     in->title = arena_printf(a, "%s%d号附近%s", road, no, cat->name);
-    in->description = arena_printf(a, "%s%s社区%s%d号附近发现%s问题，%s。", streets[street].name, cname,
+    in->description = arena_printf(a, "%s%s社区%s%d号附近发现%s问题，%s。", demo_streets[street].name, cname,
                                    road, no, cat->name,
                                    details[pick(&g->rng, (int)(sizeof details / sizeof details[0]))]);
     {
@@ -523,7 +501,7 @@ static bh_status_t batch_tx(db_conn_t *c, void *ctx, bh_err_t *err)
         in.source = source_for(g, cat->kind);
         describe(g, cat, street, comm, grid, &in, a);
         if (strcmp(in.source, "grid") == 0 || strcmp(in.source, "inspection") == 0) {
-            reporter = arena_printf(a, "wgy_%s", streets[street].abbr);
+            reporter = arena_printf(a, "wgy_%s", demo_streets[street].abbr);
             role = ROLE_REPORTER;
         } else if (strcmp(in.source, "citizen") == 0) {
             reporter = "citizen";
@@ -581,10 +559,12 @@ bh_status_t demo_build(svc_t *s, const demo_opts_t *o, demo_login_t *logins, int
         if ((st = db_write(s->db, batch_tx, &g, err)))
             break;
         if (o->progress)
-            o->progress(g.done, o->cases, o->progress_ctx);
+            o->progress("cases", g.done, o->cases, o->progress_ctx);
     }
     free(g.leaves);
     free(g.weights);
+    if (st == BH_OK && !o->no_patrols)
+        st = demo_patrols(s, o, logins, nlogins, err);
     if (st == BH_OK) {
         int left = svc_sweep(s, svc_now(), err); /* start the lights at now */
         if (left < 0)

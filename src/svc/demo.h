@@ -1,12 +1,14 @@
 /*
  * demo.h - the demo district of DESIGN.md §7: ten streets, their
  * communities and grids, the departments of the seed reports, users of
- * every role, and cases over a half-year with realistic lifecycles.
+ * every role, cases over a half-year with realistic lifecycles, and the
+ * patrol loop over the same half-year (demo_patrol.c).
  * Deterministic for a seed (except random passwords).
  */
 #ifndef BH_DEMO_H
 #define BH_DEMO_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "svc/svc.h"
@@ -15,8 +17,10 @@ typedef struct {
     uint64_t seed;
     long cases;
     const char *password;      /* every user's password; NULL = random each */
-    dt_ms_t from, to;          /* reports fall in [from, to) */
-    void (*progress)(long done, long total, void *ctx);
+    dt_ms_t from, to;          /* reports and patrols fall in [from, to) */
+    bool no_patrols;           /* leave the patrol loop empty (plans only) */
+    /* what: "cases" or "patrols" (check-ins planned) */
+    void (*progress)(const char *what, long done, long total, void *ctx);
     void *progress_ctx;
 } demo_opts_t;
 

@@ -201,7 +201,7 @@ static bh_status_t prepare(struct checkin *x, dynbuf_t *flags, bh_err_t *err)
     const patrol_checklist_t *cl;
     const char *geojson = NULL;
     bh_status_t st;
-    dt_ms_t now = svc_now();
+    dt_ms_t now = svc_clock(x->s);
 
     if (!may_patrol(x->u->role))
         return bh_fail(err, BH_PERMISSION_DENIED, "role", "%s不能登记巡查",
@@ -299,7 +299,7 @@ static bh_status_t decide_late(db_conn_t *c, struct checkin *x, bool *late)
         if (risks[i].object_id == x->o.id)
             pr[po.nrisks++] = (patrol_risk_t){risks[i].from, risks[i].risk};
     po.risks = pr;
-    patrol_slots(x->cfg, x->s->cal, &po, days, nv, y.from, y.to, dt_local_day(svc_now()), NULL,
+    patrol_slots(x->cfg, x->s->cal, &po, days, nv, y.from, y.to, dt_local_day(svc_clock(x->s)), NULL,
                  0, how);
     *late = how[mine] == PATROL_VISIT_LATE;
     return BH_OK;
@@ -476,7 +476,7 @@ bh_status_t svc_patrol_create(svc_t *s, const svc_user_t *u, const svc_patrol_ne
     x.p.grid = x.o.grid;
     x.p.risk = x.o.risk;
     x.p.self_check = u->role == ROLE_ENTERPRISE;
-    x.p.received_at = svc_now();
+    x.p.received_at = svc_clock(s);
     x.p.at = in->at ? in->at : x.p.received_at;
     x.p.has_location = in->has_location;
     x.p.lat = in->lat;
@@ -542,7 +542,7 @@ static bh_status_t rectify_tx(db_conn_t *c, void *ctx, bh_err_t *err)
         return bh_fail(err, BH_FAILED_PRECONDITION, "action", "隐患已整改，不能重复整改");
     read = h->version;
     h->status = DB_HAZARD_RECTIFIED;
-    h->rectified_at = svc_now();
+    h->rectified_at = svc_clock(x->s);
     h->rectified_by = x->u->username;
     h->note = x->note;
     if ((st = DB(c, patrol, hazard_update, h, read, err)))

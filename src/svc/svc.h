@@ -33,6 +33,8 @@ typedef struct {
     bool now_purge_due;         /* the sweep purges ended sessions in its next batch */
     char instance[32];          /* this server's lease-holder name (hex) */
     struct svc_patrol *patrol;  /* the patrol configuration in force (patrol.c) */
+    dt_ms_t clock_fixed;        /* the patrol loop's now when set (the demo generator
+                                   replays a half-year); 0: the wall clock */
 } svc_t;
 
 /* The authenticated caller. */
@@ -52,6 +54,11 @@ void svc_fini(svc_t *s);
 
 /* Wall-clock now, UTC ms. */
 dt_ms_t svc_now(void);
+/* The service's now: s->clock_fixed when set, else svc_now(). */
+static inline dt_ms_t svc_clock(const svc_t *s)
+{
+    return s->clock_fixed ? s->clock_fixed : svc_now();
+}
 
 /* ---- users and sessions (auth.c) ---- */
 

@@ -48,9 +48,11 @@ class Server:
             raise AssertionError("bihuan %s failed (%d): %s" % (" ".join(args), p.returncode, p.stderr))
         return p
 
-    def demo(self, cases=0, seed=1):
+    def demo(self, cases=0, seed=1, patrols=False):
+        """The demo district; without its half-year of patrols unless asked
+        (the tests build their own check-ins and count them)."""
         return self.run("demo", "--db", self.db, "--cases", str(cases), "--seed", str(seed),
-                        "--password", PASSWORD)
+                        "--password", PASSWORD, *([] if patrols else ["--no-patrols"]))
 
     def start(self, sweep_interval="0.2"):
         args = [self.bihuan, "serve", "--db", self.db, "--listen", "127.0.0.1:0"]

@@ -31,17 +31,22 @@ out=$("$B" user list --db "$tmp/a.db")
 # demo: every role, deterministic for a seed, only into an empty database.
 "$B" demo --db "$tmp/d1.db" --cases 300 --seed 7 --password demo-pass-1 >"$tmp/demo1" 2>"$tmp/progress" && ok || ko "demo"
 grep -q '100% 300/300' "$tmp/progress" && ok || ko "progress bar"
-for role in admin leader operator handler reporter public; do
+grep -q '生成演示巡查.*100%' "$tmp/progress" && ok || ko "patrol progress bar"
+for role in admin leader operator handler reporter public enterprise; do
     grep -q $'\tdemo-pass-1\t'"$role"$'\t' "$tmp/demo1" && ok || ko "demo has no $role"
 done
 "$B" demo --db "$tmp/d2.db" --cases 300 --seed 7 --password demo-pass-1 >/dev/null 2>&1
-"$B" demo --db "$tmp/d3.db" --cases 300 --seed 8 --password demo-pass-1 >/dev/null 2>&1
+"$B" demo --db "$tmp/d3.db" --cases 300 --seed 8 --no-patrols --password demo-pass-1 >/dev/null 2>&1
 dump() { python3 -c '
 import sqlite3, sys
 c = sqlite3.connect(sys.argv[1])
 for r in c.execute("SELECT id, category, source, unit, status, title, rework_count, rating FROM cases ORDER BY id"):
     print(r)
 for r in c.execute("SELECT case_id, seq, action, at FROM case_events ORDER BY case_id, seq"):
+    print(r)
+for r in c.execute("SELECT id, object_id, at, late, flags, nhazards FROM patrols ORDER BY id"):
+    print(r)
+for r in c.execute("SELECT id, severity, status, rectified_at, case_id FROM hazards ORDER BY id"):
     print(r)' "$1"; }
 [ "$(dump "$tmp/d1.db" | md5sum)" = "$(dump "$tmp/d2.db" | md5sum)" ] && ok || ko "demo not deterministic"
 [ "$(dump "$tmp/d1.db" | md5sum)" != "$(dump "$tmp/d3.db" | md5sum)" ] && ok || ko "seed ignored"
@@ -64,6 +69,25 @@ polys = c.execute("SELECT count(*) FROM unit_geometry").fetchone()[0]
 assert objs == {"component": 1000, "enterprise": 200, "river_section": 50, "forest_section": 50}, objs
 assert risks == {"red", "orange", "yellow", "blue"} and polys == 1000, (risks, polys)
 ' "$tmp/d1.db" && ok || ko "demo lifecycles not realistic"
+# The patrol half-year, as the due list counts it: most slots on time,
+# some made up late, some missed; hazards mostly general and rectified,
+# a few major ones as cases, enterprises filing self-checks.
+"$B" patrol due --db "$tmp/d1.db" --unit 440303 --period 2023H1 2>"$tmp/due" >/dev/null
+python3 -c '
+import re, sys, sqlite3
+m = re.search(r"合计 (\d+) 个对象：应巡 (\d+) 次，已巡 (\d+) 次（其中补巡 (\d+)），漏巡 (\d+)", open(sys.argv[2]).read())
+objs, due, done, late, missed = map(int, m.groups())
+assert objs == 1300 and 0.85 < done / due < 0.97 and 0 < late < done / 5 and missed > 0, m.groups()
+c = sqlite3.connect(sys.argv[1])
+h = dict(c.execute("SELECT severity, count(*) FROM hazards GROUP BY severity").fetchall())
+fixed = c.execute("SELECT count(*) FROM hazards WHERE severity = \"general\" AND status = 1").fetchone()[0]
+spot = c.execute("SELECT count(*) FROM hazards WHERE on_spot = 1").fetchone()[0]
+cases = c.execute("SELECT count(*) FROM hazards h JOIN cases k ON k.id = h.case_id WHERE k.supervised > 0").fetchone()[0]
+selfc = c.execute("SELECT count(*), sum(nhazards) FROM patrols WHERE self_check = 1").fetchone()
+assert h["general"] > 500 and 0 < h.get("major", 0) < h["general"] / 20, h
+assert fixed > 0.9 * h["general"] and spot > 0, (fixed, spot)
+assert cases == h["major"] and selfc[0] >= 50 and selfc[1] > 0, (cases, selfc)
+' "$tmp/d1.db" "$tmp/due" && ok || ko "demo patrols not realistic: $(tail -1 "$tmp/due")"
 "$B" demo --db "$tmp/d1.db" --cases 10 --password demo-pass-1 >/dev/null 2>"$tmp/out"
 [ $? = 1 ] && grep -q '新数据库' "$tmp/out" && ok || ko "demo into non-empty db"
 "$B" demo --db "$tmp/x.db" --cases -5 2>/dev/null; [ $? = 2 ] && ok || ko "demo bad --cases"

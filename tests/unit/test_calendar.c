@@ -449,6 +449,32 @@ static void property_add_then_count(void **state)
     }
 }
 
+/* Property: the year-at-a-time walks of cal_add_workdays and
+ * cal_count_workdays agree with cal_is_workday asked day by day, both
+ * ways, across year ends and into the unpublished years, flags included. */
+static void property_walks_match_day_by_day(void **state)
+{
+    dt_day_t lo = D("2022-06-01"), span = D("2027-06-30") - lo;
+    (void)state;
+    for (int i = 0; i < 3000; i++) {
+        dt_day_t start = lo + (dt_day_t)(next_rand() % (uint64_t)span), day = start;
+        int n = (int)(next_rand() % 600) - 300, left = n < 0 ? -n : n;
+        unsigned f_walk = 0, f_days = 0;
+        int64_t count = 0;
+        while (left > 0) {
+            day += n < 0 ? -1 : 1;
+            left -= cal_is_workday(cal, day, &f_days);
+        }
+        assert_int_equal(cal_add_workdays(cal, start, n, &f_walk), day);
+        assert_int_equal(f_walk, f_days);
+        f_walk = f_days = 0;
+        for (dt_day_t d = start; d <= start + (n < 0 ? -n : n); d++)
+            count += cal_is_workday(cal, d, &f_days);
+        assert_int_equal(cal_count_workdays(cal, start, start + (n < 0 ? -n : n), &f_walk), count);
+        assert_int_equal(f_walk, f_days);
+    }
+}
+
 /* Property: office time added then measured comes back exactly, and the
  * result never lies outside office hours of a working day. */
 static void property_add_then_measure_hours(void **state)
@@ -483,6 +509,7 @@ int main(void)
         cmocka_unit_test(office_hours),
         cmocka_unit_test(office_hours_parse),
         cmocka_unit_test(property_add_then_count),
+        cmocka_unit_test(property_walks_match_day_by_day),
         cmocka_unit_test(property_add_then_measure_hours),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
