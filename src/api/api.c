@@ -231,8 +231,11 @@ static void h_metrics(http_req_t *r)
 
 static json_t *user_json(const db_user_t *u)
 {
-    return json_pack("{s:s, s:s, s:s, s:s?}", "username", u->username, "role", u->role,
-                     "unit", u->unit, "display_name", u->display_name);
+    json_t *j = json_pack("{s:s, s:s, s:s, s:s?}", "username", u->username, "role", u->role,
+                          "unit", u->unit, "display_name", u->display_name);
+    if (u->object_id) /* an enterprise account: the object it files self-checks for */
+        json_object_set_new(j, "object", json_integer(u->object_id));
+    return j;
 }
 
 /* Is the request's Origin (when a browser sent one) this server itself?

@@ -326,7 +326,12 @@ static bh_status_t groups_init(svc_t *s, const char *unit, int by, arena_t *a, s
     case SVC_PATROL_GROUP_UNIT:
         if ((st = svc_unit_list(s, unit, a, &g->kids, &g->nkids, err)))
             return st;
-        g->n = g->nkids;
+        /* departments hold no managed objects: the groups are the territorial units */
+        g->n = 0;
+        for (int i = 0; i < g->nkids; i++)
+            if (!g->kids[i].type || strcmp(g->kids[i].type, "department") != 0)
+                g->kids[g->n++] = g->kids[i];
+        g->nkids = g->n;
         break;
     case SVC_PATROL_GROUP_KIND:
         g->n = OBJ__COUNT;

@@ -330,6 +330,9 @@ class DueAndFigures(unittest.TestCase):
         g03 = [g for g in whole.json["groups"] if g["key"] == "44030300100103"][0]
         self.assertEqual((g03["visits"], g03["hazards"]), (3, 2))
         self.assertEqual(whole.json["total"]["due"], sum(g["due"] for g in whole.json["groups"]))
+        # over the district the groups are its ten streets, not its departments
+        district = S.as_("leader_p").get("/api/v1/stats/patrols?unit=440303&group_by=unit").json
+        self.assertEqual([g["key"] for g in district["groups"]], ["440303%03d" % i for i in range(1, 11)])
         for q2, field in [("group_by=colour", "group_by"), ("from=2023-13-01", "from")]:
             self.assertEqual(S.as_("leader_p").get("/api/v1/stats/patrols?" + q2).err().get("field"), field)
         self.assertEqual(S.as_("pub_p").get("/api/v1/stats/patrols").status, 403)

@@ -1,5 +1,6 @@
 // main.js - the console's shell: login, role-aware navigation and a hash
-// router (#/, #/cases, #/cases/42, #/report, #/dashboard).
+// router (#/, #/cases, #/cases/42, #/report, #/dashboard, and the patrol
+// loop's #/patrol, #/patrol/checkin, #/hazards, #/supervision, #/patrol/stats).
 import "./style.css";
 import { api, session, setExpiredHandler, clearCache } from "./api.js";
 import { h, clear, ROLE, showFormError, field } from "./ui.js";
@@ -8,6 +9,8 @@ import { caseList } from "./pages/cases.js";
 import { caseDetail } from "./pages/case.js";
 import { reportForm } from "./pages/report.js";
 import { dashboard } from "./pages/dashboard.js";
+import { patrolToday, checkinForm } from "./pages/patrol.js";
+import { hazardList, supervision, patrolStats } from "./pages/hazards.js";
 import { drafts } from "./drafts.js";
 
 const app = document.getElementById("app");
@@ -18,6 +21,11 @@ const NAV = [
   { path: "#/cases", label: "案件", roles: ["admin", "leader", "operator", "handler", "reporter"] },
   { path: "#/report", label: "上报", roles: ["operator", "reporter", "public"] },
   { path: "#/dashboard", label: "统计", roles: ["admin", "leader", "operator"] },
+  { path: "#/patrol", label: "今日巡查", roles: ["admin", "operator", "reporter"] },
+  { path: "#/patrol/checkin", label: "企业自查", roles: ["enterprise"] },
+  { path: "#/hazards", label: "隐患", roles: ["admin", "leader", "operator", "handler", "reporter", "enterprise"] },
+  { path: "#/supervision", label: "挂牌督办", roles: ["admin", "leader", "operator"] },
+  { path: "#/patrol/stats", label: "巡查统计", roles: ["admin", "leader", "operator"] },
 ];
 
 function route() {
@@ -121,6 +129,24 @@ async function render() {
   } else if (path === "/dashboard") {
     current = "#/dashboard";
     page = (el) => dashboard(el, user, params);
+  } else if (path === "/patrol") {
+    current = "#/patrol";
+    page = (el) => patrolToday(el, user, params);
+  } else if (path === "/patrol/checkin") {
+    current = user.role === "enterprise" ? "#/patrol/checkin" : "#/patrol";
+    page = (el) => checkinForm(el, user, params);
+  } else if (path === "/patrol/stats") {
+    current = "#/patrol/stats";
+    page = (el) => patrolStats(el, user, params);
+  } else if (path === "/hazards") {
+    current = "#/hazards";
+    page = (el) => hazardList(el, user, params);
+  } else if (path === "/supervision") {
+    current = "#/supervision";
+    page = (el) => supervision(el, user);
+  } else if (user.role === "enterprise") {
+    page = (el) => checkinForm(el, user, params);
+    current = "#/patrol/checkin";
   } else {
     page = (el) => workbench(el, user);
   }

@@ -8,7 +8,8 @@ export function h(tag, attrs, ...children) {
     if (m[1] === ".") el.classList.add(m[2]);
     else el.id = m[2];
   }
-  if (attrs && (typeof attrs !== "object" || attrs instanceof Node || Array.isArray(attrs))) {
+  // anything but a plain object is a first child (a 0 too)
+  if (attrs !== null && attrs !== undefined && (typeof attrs !== "object" || attrs instanceof Node || Array.isArray(attrs))) {
     children.unshift(attrs);
     attrs = null;
   }
@@ -43,6 +44,10 @@ export const STATUS = {
 export const LIGHT = { none: "未计时", green: "绿灯", yellow: "黄灯", red: "红灯", overdue: "超期" };
 export const ROLE = {
   admin: "系统管理员", leader: "领导", operator: "指挥中心", handler: "处置单位", reporter: "网格员", public: "公众",
+  enterprise: "企业",
+};
+export const KIND = {
+  enterprise: "企业/场所", component: "城市部件", river_section: "河段", forest_section: "林段", household: "重点户",
 };
 export const SOURCE = {
   grid: "网格员上报", hotline: "12345热线", citizen: "群众反映", petition: "信访", inspection: "巡查检查",

@@ -141,11 +141,11 @@ try {
   });
 
   const roles = {
-    admin: ["工作台", "案件", "统计"],
-    leader: ["工作台", "案件", "统计"],
-    zhzx01: ["工作台", "案件", "上报", "统计"],
-    cg: ["工作台", "案件"],
-    wgy_hb: ["工作台", "案件", "上报"],
+    admin: ["工作台", "案件", "统计", "今日巡查", "隐患", "挂牌督办", "巡查统计"],
+    leader: ["工作台", "案件", "统计", "隐患", "挂牌督办", "巡查统计"],
+    zhzx01: ["工作台", "案件", "上报", "统计", "今日巡查", "隐患", "挂牌督办", "巡查统计"],
+    cg: ["工作台", "案件", "隐患"],
+    wgy_hb: ["工作台", "案件", "上报", "今日巡查", "隐患"],
     citizen: ["工作台", "上报"],
   };
   const queues = {
@@ -432,6 +432,125 @@ try {
     assert(overflow <= 0, "page scrolls sideways by " + overflow);
     await shot("tablet-case", p);
     await tablet.close();
+  });
+
+  // ---- the patrol loop ----
+  let patrolHazards = [];
+  await check("grid worker on a phone: 今日巡查 nearest first, then a check-in with a general and a major hazard", async () => {
+    const obj = (await apiAs("wgy_hb", "GET", "/api/v1/objects/2")).json; // the grid's red enterprise
+    const phone = await browser.newContext({
+      viewport: { width: 375, height: 740 }, locale: "zh-CN", timezoneId: "Asia/Shanghai", hasTouch: true,
+      geolocation: { latitude: obj.location.lat + 0.0003, longitude: obj.location.lng, accuracy: 12 }, permissions: ["geolocation"],
+    });
+    phone.setDefaultTimeout(20000);
+    const p = await phone.newPage();
+    p.on("pageerror", (e) => consoleErrors.push(String(e)));
+    await login("wgy_hb", p);
+    await p.goto(BASE + "/#/patrol");
+    await p.waitForSelector(".due-item");
+    await p.waitForSelector("#patrol-map[data-ready='1']");
+    const due = (await apiAs("wgy_hb", "GET", "/api/v1/patrols/due?unit=440303001")).json;
+    const todo = due.items.filter((r) => (r.current && r.current.done < r.current.needed) || r.status === "missed");
+    eq(await p.locator(".due-item").count(), Math.min(todo.length, 200), "every object still to patrol is listed");
+    const metres = (await p.locator(".due-meta").allTextContents()).slice(0, 30).map((t) => {
+      const m = t.match(/距您 ([\d.]+) (米|公里)/);
+      assert(m, "distance shown: " + t);
+      return Number(m[1]) * (m[2] === "公里" ? 1000 : 1);
+    });
+    for (let i = 1; i < metres.length; i++) assert(metres[i] >= metres[i - 1] - 50, "nearest first: " + metres.join(","));
+    eq(await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth), 0, "no sideways scroll on 今日巡查");
+    await shot("phone-patrol-today", p);
+
+    await p.locator(`.due-item[data-object="2"] a.button`).click();
+    await p.waitForSelector("form.checkin");
+    await p.waitForFunction(() => /已定位/.test(document.querySelector(".where").textContent));
+    // a required item left out is refused, next to the item
+    await p.locator("form.checkin button.primary").click();
+    await p.waitForFunction(() => (document.querySelector('.field[data-field="answers.fire_exit"] .field-error') || {}).textContent);
+    for (const code of ["fire_exit", "extinguisher"]) await p.locator(`input[name="answers.${code}"]`).first().check();
+    await p.locator('input[name="answers.wiring"]').nth(1).check(); // 私拉乱接
+    await p.getByRole("button", { name: "＋ 登记隐患" }).click();
+    await p.locator('textarea[name="findings[0].description"]').fill("配电箱旁电线私拉乱接");
+    await p.locator('select[name="findings[0].type"]').selectOption("electric");
+    await p.getByRole("button", { name: "＋ 登记隐患" }).click();
+    await p.locator('select[name="findings[1].severity"]').selectOption("major");
+    await p.locator('textarea[name="findings[1].description"]').fill("车间与宿舍未分隔，疏散通道封堵");
+    await p.locator('textarea[name="findings[1].plan"]').fill("停产整改，设置防火分隔");
+    eq(await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth), 0, "no sideways scroll on the form");
+    await shot("phone-checkin", p);
+    await p.locator("form.checkin button.primary").click();
+    await p.waitForSelector(".checkin-done");
+    const text = await p.locator(".checkin-done").textContent();
+    assert(/一般隐患：配电箱旁电线私拉乱接/.test(text) && /已立案督办/.test(text), "result: " + text);
+    await shot("phone-checkin-done", p);
+    const id = Number(text.match(/巡查编号 (\d+)/)[1]);
+    const pv = (await apiAs("wgy_hb", "GET", `/api/v1/patrols/${id}`)).json;
+    eq(pv.object, 2, "checked in on the object");
+    eq(pv.flags || [], [], "near the object and inside its grid: no flags");
+    patrolHazards = pv.hazards;
+    eq(patrolHazards.map((z) => z.severity), ["general", "major"], "two hazards");
+    assert(patrolHazards[1].case, "the major hazard is a case");
+    await phone.close();
+  });
+
+  await check("operator rectifies the general hazard; the major one's case is rectified and re-inspected", async () => {
+    const [gen, maj] = patrolHazards;
+    await login("zhzx01");
+    await page.goto(BASE + "/#/hazards?status=open&severity=general&light=");
+    await page.waitForSelector(`table.hazards tr[data-id="${gen.id}"]`);
+    eq((await page.locator(`tr[data-id="${gen.id}"] .badge.light-green`).count()) +
+       (await page.locator(`tr[data-id="${gen.id}"] .badge.light-yellow`).count()), 1, "a fresh hazard shows its light");
+    await shot("hazards");
+    await page.locator(`button[data-rectify="${gen.id}"]`).click();
+    await page.locator("form.rectify button.primary").click(); // no note: refused
+    await page.waitForFunction(() => (document.querySelector("form.rectify .field-error") || {}).textContent);
+    await page.locator("form.rectify textarea").fill("已规范线路，现场复核合格");
+    await page.locator("form.rectify button.primary").click();
+    await page.waitForSelector(`tr[data-id="${gen.id}"]`, { state: "detached" }); // no longer open
+    await page.goto(BASE + "/#/hazards?status=rectified&severity=general&light=");
+    await page.waitForSelector(`tr[data-id="${gen.id}"] .badge.status-rectified`);
+    eq((await apiAs("zhzx01", "GET", `/api/v1/hazards/${gen.id}`)).json.status, "rectified", "API agrees");
+
+    const k = (await apiAs("zhzx01", "GET", `/api/v1/cases/${maj.case}`)).json;
+    assert(k.supervised && k.history.some((e) => e.action === "supervise" && e.level === 3 && /挂牌督办/.test(e.note)), "挂牌督办 at level 3: " + JSON.stringify(k.history));
+    const dept = k.handling_unit.split("-")[1].toLowerCase();
+    for (const [user, body] of [[dept, { action: "accept" }], [dept, { action: "handle", result: "已完成防火分隔整改" }],
+                                ["wgy_hb", { action: "verify_pass", note: "复查合格" }]]) {
+      const r = await apiAs(user, "POST", `/api/v1/cases/${maj.case}/actions`, body);
+      assert(r.status === 200, `${body.action}: ${r.status} ${JSON.stringify(r.json)}`);
+    }
+    await login("leader");
+    await page.goto(BASE + "/#/supervision");
+    await page.waitForSelector(`.sv-item[data-id="${maj.id}"]`);
+    const sv = await page.locator(`.sv-item[data-id="${maj.id}"]`).textContent();
+    assert(/已复查销号/.test(sv) && /区安全生产委员会办公室/.test(sv), "supervision view: " + sv);
+    await shot("supervision");
+  });
+
+  await check("patrol figures page: tiles and table are the API's", async () => {
+    await page.goto(BASE + "/#/patrol/stats?unit=440303&from=2023-01-01&to=2023-06-30");
+    await page.waitForSelector("#chart-patrol-risk[data-ready='1']", { timeout: 60000 });
+    const api = (await apiAs("leader", "GET", "/api/v1/stats/patrols?unit=440303&from=2023-01-01&to=2023-06-30&group_by=unit")).json;
+    const t = api.total, pct = (x) => (x === null ? "—" : (x * 100).toFixed(1) + "%");
+    const tile = (k) => page.locator(`.tile[data-stat="${k}"] .tile-value`).textContent();
+    eq(await tile("coverage"), pct(t.coverage), "巡查覆盖率");
+    eq(await tile("rectification_rate"), pct(t.rectification_rate), "隐患整改率");
+    eq(await tile("visits"), String(t.visits), "家次");
+    eq(await tile("cases"), String(t.cases), "立案");
+    assert(t.visits > 1000 && t.hazards > 100 && t.cases > 0, "the demo half-year has patrols: " + JSON.stringify(t));
+    for (const g of api.groups) {
+      const cells = await page.locator(`table.patrol-stats tr[data-key="${g.key}"] > td`).allTextContents();
+      eq([cells[2], cells[3], cells[6], cells[11]], [String(g.due), String(g.done), pct(g.coverage), pct(g.rectification_rate)], "row " + g.name);
+    }
+    assert((await page.locator("#chart-patrol-unit canvas").count()) > 0, "unit chart drawn");
+    await shot("patrol-stats");
+  });
+
+  await check("an enterprise account lands on its own self-check form", async () => {
+    await login("qy_hb");
+    eq(await navItems(), ["企业自查", "隐患"], "enterprise navigation");
+    await page.waitForSelector("form.checkin");
+    eq(await page.locator("#checkin-title").textContent(), "企业自查", "title");
   });
 
   await check("no script errors in the page", async () => {
