@@ -1,6 +1,7 @@
 /*
  * cmd_ledger.c - `bihuan import` and `bihuan export`: ledgers (台账) of
- * units, grid geometries, managed objects, users and cases.
+ * units, grid geometries, managed objects, users and cases; export of the
+ * patrol check-in ledger.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -36,7 +37,8 @@ static const char import_usage[] =
 static const char export_usage[] =
     "用法: bihuan export KIND FILE --db PATH [--format csv|xlsx|geojson] [--user NAME]\n"
     "\n"
-    "导出台账（KIND 同 import）。导出的文件可直接修改后再导入。\n"
+    "导出台账（KIND 同 import，另有 patrols：巡查记录，只能导出）。导出的文件可直接\n"
+    "修改后再导入。\n"
     "--user 时按该用户的管辖范围导出，并按其角色遮盖个人信息。\n";
 
 static int guess_format(const char *path, const char *given, const char *buf, size_t len)
@@ -122,7 +124,7 @@ static int parse(int argc, char **argv, const char *cmd, const char *usage, stru
     g->kind = argv[optind];
     g->file = argv[optind + 1];
     if (ledger_kind_from_name(g->kind) < 0)
-        return cli_usage_error(cmd, usage, "未知的台账种类“%s”（units geometries objects users cases）",
+        return cli_usage_error(cmd, usage, "未知的台账种类“%s”（units geometries objects users cases patrols）",
                                g->kind);
     if (!g->db)
         return cli_usage_error(cmd, usage, "需要 --db");

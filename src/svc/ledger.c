@@ -56,6 +56,20 @@ static const col_t case_cols[] = {
     {"closed_at", "结案时间", C_OUT},   {"on_time", "按期结案", C_OUT},
 };
 
+/* The check-in ledger (巡查台账): written by the patrol loop, export only. */
+static const col_t patrol_cols[] = {
+    {"id", "巡查编号", C_OUT | C_NUM},    {"object", "对象编号", C_OUT | C_NUM},
+    {"object_name", "对象名称", C_OUT},   {"object_kind", "对象种类", C_OUT},
+    {"grid", "所属网格", C_OUT},          {"risk", "风险等级", C_OUT},
+    {"source", "巡查类型", C_OUT},        {"created_by", "巡查人", C_OUT},
+    {"at", "巡查时间", C_OUT},            {"received_at", "接收时间", C_OUT},
+    {"late", "补巡", C_OUT},              {"lat", "纬度", C_OUT | C_NUM},
+    {"lng", "经度", C_OUT | C_NUM},       {"accuracy", "定位精度（米）", C_OUT | C_NUM},
+    {"distance_m", "距对象（米）", C_OUT | C_NUM}, {"flags", "标记", C_OUT},
+    {"hazards", "隐患数", C_OUT | C_NUM}, {"track_m", "轨迹长度（米）", C_OUT | C_NUM},
+    {"note", "巡查情况", C_OUT},
+};
+
 static const struct {
     const char *name, *label;
     const col_t *cols;
@@ -66,6 +80,7 @@ static const struct {
     [LEDGER_OBJECTS] = {"objects", "管理对象", object_cols, NCOLS(object_cols)},
     [LEDGER_USERS] = {"users", "用户", user_cols, NCOLS(user_cols)},
     [LEDGER_CASES] = {"cases", "案件", case_cols, NCOLS(case_cols)},
+    [LEDGER_PATROLS] = {"patrols", "巡查记录", patrol_cols, NCOLS(patrol_cols)},
 };
 
 int ledger_kind_from_name(const char *name)
@@ -733,6 +748,9 @@ bh_status_t svc_ledger_import(svc_t *s, const svc_user_t *u, ledger_kind_t kind,
     bh_status_t st;
 
     memset(res, 0, sizeof *res);
+    if (kind == LEDGER_PATROLS)
+        return bh_fail(err, BH_INVALID_ARGUMENT, "kind",
+                       "巡查记录台账只能导出：巡查由手机或 POST /api/v1/patrols 登记");
     if (!may_import(u, kind))
         return bh_fail(err, BH_PERMISSION_DENIED, "role", "%s不能导入%s台账", role_label(u->role),
                        kinds[kind].label);
@@ -893,6 +911,72 @@ static bh_status_t export_objects(struct exp *e, const svc_user_t *u, db_conn_t 
     }
 }
 
+/* Check-ins in u's jurisdiction (an enterprise: its own self-checks), newest first. */
+static bh_status_t export_patrols(struct exp *e, const svc_user_t *u, db_conn_t *c, bh_err_t *err)
+{
+    static const char *const flag_words[][2] = {
+        {"far", "距对象较远"}, {"outside_grid", "不在网格内"}, {"low_accuracy", "定位精度低"},
+        {"synced_late", "延迟同步"}};
+    db_patrol_filter_t f = {0};
+    db_object_t o = {0};
+    bh_status_t st = BH_OK;
+    if (u->role == ROLE_ENTERPRISE)
+        f.object_id = u->object_id;
+    else if (u->role != ROLE_ADMIN && !u->unrestricted)
+        f.grid = db_scope(u->unit);
+    f.limit = 5000;
+    for (;;) {
+        arena_t *a = arena_new();
+        db_patrol_t *p;
+        int n;
+        if ((st = DB(c, patrol, patrol_list, &f, a, &p, &n)) != BH_OK) {
+            arena_free(a);
+            return bh_fail(err, st, "", "读取巡查记录失败，导出中止");
+        }
+        for (int i = 0; i < n && st == BH_OK; i++) {
+            dynbuf_t fl;
+            if (o.id != p[i].object_id && DB(c, registry, object_get, p[i].object_id, a, &o) != BH_OK)
+                o = (db_object_t){.id = p[i].object_id};
+            set(e, "id", arena_printf(a, "%lld", (long long)p[i].id));
+            set(e, "object", arena_printf(a, "%lld", (long long)p[i].object_id));
+            set(e, "object_name", o.name);
+            set(e, "object_kind", enum_label(&E_OBJ_KIND, p[i].object_kind));
+            set(e, "grid", p[i].grid);
+            set(e, "risk", p[i].risk ? enum_label(&E_RISK, p[i].risk) : NULL);
+            set(e, "source", p[i].self_check ? "企业自查" : "政府巡查");
+            set(e, "created_by", p[i].created_by);
+            set(e, "at", fmt_time(p[i].at, a));
+            set(e, "received_at", fmt_time(p[i].received_at, a));
+            set(e, "late", p[i].late ? "是" : "否");
+            if (p[i].has_location) {
+                set(e, "lat", fmt_num(p[i].lat, a));
+                set(e, "lng", fmt_num(p[i].lng, a));
+                if (p[i].accuracy >= 0)
+                    set(e, "accuracy", arena_printf(a, "%.0f", p[i].accuracy));
+                if (p[i].distance_m >= 0)
+                    set(e, "distance_m", arena_printf(a, "%.0f", p[i].distance_m));
+            }
+            dynbuf_init(&fl, 64);
+            for (size_t k = 0; p[i].flags && k < sizeof flag_words / sizeof flag_words[0]; k++)
+                if (strstr(p[i].flags, flag_words[k][0]))
+                    dynbuf_printf(&fl, "%s%s", dynbuf_len(&fl) ? "、" : "", flag_words[k][1]);
+            set(e, "flags", dynbuf_len(&fl) ? arena_strdup(a, dynbuf_str(&fl)) : NULL);
+            dynbuf_free(&fl);
+            set(e, "hazards", arena_printf(a, "%d", p[i].nhazards));
+            if (p[i].track)
+                set(e, "track_m", arena_printf(a, "%.0f", p[i].track_m));
+            set(e, "note", p[i].note);
+            st = put(e, err);
+        }
+        if (n)
+            f.after_id = p[n - 1].id;
+        arena_free(a);
+        o = (db_object_t){0}; /* its strings were in the arena */
+        if (st || n < f.limit)
+            return st;
+    }
+}
+
 static bh_status_t export_cases(struct exp *e, svc_t *s, const svc_user_t *u, db_conn_t *c,
                                 bh_err_t *err)
 {
@@ -1021,6 +1105,7 @@ bh_status_t svc_ledger_export(svc_t *s, const svc_user_t *u, ledger_kind_t kind,
         case LEDGER_UNITS: st = export_units(&e, c, a, err); break;
         case LEDGER_USERS: st = export_users(&e, c, a, err); break;
         case LEDGER_OBJECTS: st = export_objects(&e, u, c, err); break;
+        case LEDGER_PATROLS: st = export_patrols(&e, u, c, err); break;
         default: st = export_cases(&e, s, u, c, err); break;
         }
     }

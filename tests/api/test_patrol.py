@@ -14,6 +14,9 @@ are months that have ended.
 Usage: test_patrol.py PATH/TO/bihuan
 """
 import datetime
+import zipfile
+import io
+import csv
 import os
 import sys
 import unittest
@@ -394,6 +397,50 @@ class Enterprise(unittest.TestCase):
         # the enterprise account cannot be turned into another role
         upd = S.request("PUT", "/api/v1/users/qiye", token=S.login("admin"), body={"role": "reporter"})
         self.assertEqual((upd.status, upd.err().get("field")), (409, "role"), upd)
+
+
+class Ledger(unittest.TestCase):
+    """The check-in ledger (巡查台账): CSV and .xlsx, each user's own rows, export only."""
+
+    def test_export_csv_and_xlsx(self):
+        ent = O["44030300100201/enterprise"]
+        r = checkin("wg1", ent, note="台账检查，含逗号,和引号\"", location={
+            "lat": ent["location"]["lat"] + 0.01, "lng": ent["location"]["lng"], "crs": "wgs84", "accuracy": 9})
+        self.assertEqual(r.status, 201, r)
+        pid = r.json["id"]
+        raw = S.as_("leader_p").get("/api/v1/ledgers/patrols.csv")
+        self.assertEqual(raw.status, 200, raw)
+        rows = list(csv.reader(io.StringIO(raw.raw.decode("utf-8-sig"))))
+        head = rows[0]
+        self.assertEqual(head[:4], ["巡查编号", "对象编号", "对象名称", "对象种类"])
+        mine = [dict(zip(head, x)) for x in rows[1:] if x[0] == str(pid)]
+        self.assertEqual(len(mine), 1, rows[:3])
+        row = mine[0]
+        self.assertEqual((row["对象名称"], row["对象种类"], row["巡查类型"], row["巡查人"], row["定位精度（米）"]),
+                         (ent["name"], "企业/场所", "政府巡查", "wg1", "9"))
+        self.assertIn("距对象较远", row["标记"])
+        self.assertEqual(row["巡查情况"], "台账检查，含逗号,和引号\"")
+        self.assertAlmostEqual(float(row["距对象（米）"]), 1112, delta=15)
+        # every check-in the leader can list is in the ledger
+        listed = S.as_("leader_p").get("/api/v1/patrols?limit=200").json["items"]
+        self.assertEqual(len(rows) - 1, len(listed))
+        # a grid worker of another street sees none of this street's
+        far = list(csv.reader(io.StringIO(S.as_("wg_far").get("/api/v1/ledgers/patrols.csv").raw.decode("utf-8-sig"))))
+        self.assertFalse([x for x in far[1:] if x[4].startswith("440303001")])
+        # .xlsx: a workbook whose sheet holds the same row
+        x = S.as_("leader_p").get("/api/v1/ledgers/patrols.xlsx")
+        self.assertEqual(x.status, 200, x)
+        z = zipfile.ZipFile(io.BytesIO(x.raw))
+        text = z.read("xl/sharedStrings.xml").decode() if "xl/sharedStrings.xml" in z.namelist() else ""
+        text += z.read("xl/worksheets/sheet1.xml").decode()
+        self.assertIn("巡查记录", z.read("xl/workbook.xml").decode())
+        self.assertIn(ent["name"], text)
+        self.assertIn("距对象较远", text)
+        # export only; the public may not
+        up = S.request("POST", "/api/v1/ledgers/patrols", raw=raw.raw, token=S.login("admin"),
+                       headers={"Content-Type": "text/csv"})
+        self.assertEqual((up.status, up.err().get("field")), (400, "kind"), up)
+        self.assertEqual(S.as_("pub_p").get("/api/v1/ledgers/patrols.csv").status, 403)
 
 
 class Config(unittest.TestCase):
