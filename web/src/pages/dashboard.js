@@ -44,7 +44,7 @@ function weeks(from, to) {
   return out;
 }
 
-function chart(box, option) {
+export function chart(box, option) {
   const c = echarts.init(box, null, { renderer: "canvas" });
   c.setOption({ animation: false, tooltip: { trigger: "axis" }, ...option });
   new ResizeObserver(() => c.resize()).observe(box);

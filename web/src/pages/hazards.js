@@ -10,7 +10,7 @@ import { GridComponent, TooltipComponent, LegendComponent } from "echarts/compon
 import { CanvasRenderer } from "echarts/renderers";
 import { get, post, qs } from "../api.js";
 import { h, clear, loading, empty, errorBox, field, select, toast, showFormError, fmtTime, lightBadge, statusBadge, KIND } from "../ui.js";
-import { pct } from "./dashboard.js";
+import { pct, chart } from "./dashboard.js";
 import { unitOptions } from "./cases.js";
 
 echarts.use([BarChart, GridComponent, TooltipComponent, LegendComponent, CanvasRenderer]);
@@ -123,12 +123,6 @@ async function defaultPeriod() {
   }
   const y = ref.slice(0, 4), second = Number(ref.slice(5, 7)) >= 7;
   return { from: `${y}-${second ? "07-01" : "01-01"}`, to: `${y}-${second ? "12-31" : "06-30"}` };
-}
-
-function chart(box, option) {
-  const c = echarts.init(box, null, { renderer: "canvas" });
-  c.setOption({ animation: false, tooltip: { trigger: "axis" }, ...option });
-  new ResizeObserver(() => c.resize()).observe(box);
 }
 
 const RATE_SERIES = (rows) => [
