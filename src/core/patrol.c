@@ -504,12 +504,27 @@ static void mark(struct walk *w, int i, signed char v)
         w->how[i] = v;
 }
 
+/* The slot starting on 'd', the day after the previous one ended.  For
+ * working-day runs this steps from the run before instead of counting
+ * from January 1 again (patrol_slot), which made a year of runs quadratic. */
+static period_t next_slot(const struct walk *w, dt_day_t d, period_t year)
+{
+    period_t s;
+    if (w->p->per != PATROL_PER_WORKDAYS)
+        return patrol_slot(w->p, w->cal, d);
+    s.from = d; /* a working day: the previous run ended the day before it */
+    s.to = cal_add_workdays(w->cal, d, w->p->every, NULL) - 1;
+    if (s.to > year.to)
+        s.to = year.to;
+    return s;
+}
+
 /* The slots of one year: those whose last day is in it (a week that
  * starts in December and ends in January belongs to January's year). */
 static void walk_year(struct walk *w, period_t year)
 {
     patrol_slot_t prev = {0}, cur;
-    bool have_prev = false;
+    bool have_prev = false, have_span = false;
     int vi = 0;
     dt_day_t d = year.from > w->o->created ? year.from : w->o->created;
     period_t first = patrol_slot(w->p, w->cal, d);
@@ -520,7 +535,10 @@ static void walk_year(struct walk *w, period_t year)
         bool covers;
         memset(&cur, 0, sizeof cur);
         cur.plan = w->plan;
-        cur.span = patrol_slot(w->p, w->cal, d);
+        if (d > year.to)
+            break;
+        cur.span = have_span ? next_slot(w, d, year) : patrol_slot(w->p, w->cal, d);
+        have_span = true;
         if (cur.span.to > year.to)
             break;
         cur.needed = w->p->times;

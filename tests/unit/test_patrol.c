@@ -239,6 +239,35 @@ static void test_workday_plan_across_holidays(void **state)
     assert_int_equal(due_in(&o, "2023", NULL, 0, D("2024-01-10"), &t), 25);
 }
 
+/* patrol_slots steps from one working-day run to the next; every run it
+ * gives must be the run patrol_slot finds for each of its days, and the
+ * runs must tile 2023-2026 with no gap. */
+static void test_workday_runs_match_patrol_slot(void **state)
+{
+    patrol_risk_t r[1] = {{D("2022-01-01"), NULL}};
+    patrol_object_t o = {"forest_section", NULL, "44030300100101", D("2022-01-01"), r, 1};
+    patrol_slot_t s[200];
+    const patrol_plan_t *p;
+    dt_day_t next = D("2023-01-01");
+    int n;
+    (void)state;
+    n = patrol_slots(cfg, cal, &o, NULL, 0, D("2023-01-01"), D("2026-12-31"), D("2027-01-10"), s,
+                     200, NULL);
+    assert_true(n > 90 && n <= 200);
+    for (int i = 0; i < n; i++) {
+        p = &cfg->plans[s[i].plan];
+        assert_int_equal(p->per, PATROL_PER_WORKDAYS);
+        assert_int_equal(s[i].span.from, next);
+        for (dt_day_t d = s[i].span.from; d <= s[i].span.to; d++) {
+            period_t q = patrol_slot(p, cal, d);
+            assert_int_equal(q.from, s[i].span.from);
+            assert_int_equal(q.to, s[i].span.to);
+        }
+        next = s[i].span.to + 1;
+    }
+    assert_int_equal(next, D("2027-01-01"));
+}
+
 static void test_answers(void **state)
 {
     const patrol_checklist_t *cl = patrol_checklist_for(cfg, "enterprise");
@@ -341,6 +370,7 @@ int main(void)
         cmocka_unit_test(test_default_plan_over_2023),
         cmocka_unit_test(test_makeup_is_late_and_extra_visits),
         cmocka_unit_test(test_risk_change_takes_effect_next_slot),
+        cmocka_unit_test(test_workday_runs_match_patrol_slot),
         cmocka_unit_test(test_workday_plan_across_holidays),
         cmocka_unit_test(test_answers),
         cmocka_unit_test(test_hazard_deadline_and_light),
