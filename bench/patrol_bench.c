@@ -172,6 +172,7 @@ static bh_status_t fill_tx(db_conn_t *c, void *ctx, bh_err_t *err)
         snprintf(cid, sizeof cid, "bench-%ld", i);
         p.client_id = cid;
         p.created_by = "bench";
+        p.covered = -1;
         p.object_id = o->id;
         p.object_kind = o->kind;
         p.grid = o->grid;

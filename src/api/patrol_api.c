@@ -84,6 +84,10 @@ static json_t *patrol_json(svc_t *s, const db_patrol_t *p, const db_hazard_t *hz
         json_object_set_new(j, "track_m", json_integer((json_int_t)(p->track_m + 0.5)));
         json_object_set_new(j, "duration_s", json_integer(p->duration_s));
     }
+    /* a section with a line: the share of it the track covered (0..1) */
+    json_object_set_new(j, "section_covered",
+                        p->covered >= 0 ? json_real((double)(int64_t)(p->covered * 1000 + 0.5) / 1000)
+                                        : json_null());
     if (hz) {
         json_t *arr = json_array();
         for (int i = 0; i < nhz; i++)
@@ -451,6 +455,10 @@ static json_t *figures_json(const svc_patrol_figures_t *f)
     json_object_set_new(j, "rectified_on_time_rate",
                         found ? json_real(rate(f->rectified_on_time, found)) : json_null());
     json_object_set_new(j, "track_km", json_real((double)(int64_t)(f->track_m / 10 + 0.5) / 100));
+    json_object_set_new(j, "section_patrols", json_integer((json_int_t)f->section_patrols));
+    json_object_set_new(j, "sections_covered", json_integer((json_int_t)f->sections_covered));
+    json_object_set_new(j, "section_coverage_rate", f->section_patrols
+        ? json_real(rate(f->sections_covered, f->section_patrols)) : json_null());
     return j;
 }
 
@@ -501,6 +509,7 @@ static void h_stats(http_req_t *r)
         total.self_check_hazards += f->self_check_hazards, total.rectified += f->rectified;
         total.rectified_on_time += f->rectified_on_time, total.overdue += f->overdue;
         total.cases += f->cases, total.track_m += f->track_m;
+        total.section_patrols += f->section_patrols, total.sections_covered += f->sections_covered;
         if (by != SVC_PATROL_GROUP_NONE) {
             json_t *g = figures_json(f);
             json_object_set_new(g, "key", json_string(f->key));
@@ -511,18 +520,21 @@ static void h_stats(http_req_t *r)
     http_json(
         r, 200,
         json_pack(
-            "{s:o, s:o, s:{s:o, s:o, s:o}, s:o, s:o, s:{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s},"
-            " s:{s:s, s:s, s:s, s:s}}",
+            "{s:o, s:o, s:{s:o, s:o, s:o}, s:o, s:o, s:{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s,"
+            " s:s}, s:{s:s, s:s, s:s, s:s, s:s}}",
             "unit", unit ? json_string(unit) : json_null(), "group_by",
             gb ? json_string(gb) : json_null(), "period", "from", date_json(p.from), "to",
             date_json(p.to), "as_of", render_time(now), "total", figures_json(&total), "groups",
             groups, "labels", "objects", "管理对象数", "due", "应巡查次数", "done", "已巡查次数",
             "visits", "巡查家次", "hazards", "巡查发现隐患", "self_check_hazards", "自查隐患",
-            "rectified", "已整改隐患", "cases", "重大隐患立案数", "formulas", "coverage",
+            "rectified", "已整改隐患", "cases", "重大隐患立案数", "section_patrols", "河段林段巡查次数",
+            "sections_covered", "轨迹覆盖河段林段的巡查次数", "formulas", "coverage",
             "覆盖率 = 已巡查次数（按时 + 补巡）÷ 应巡查次数；应巡查次数 = 期间内截止的巡查周期所需次数",
             "on_time_rate", "按时巡查率 = 按时巡查次数 ÷ 应巡查次数",
             "rectification_rate", "整改率 = 已整改隐患 ÷（巡查发现隐患 + 自查隐患），隐患按发现时间计入期间",
-            "rectified_on_time_rate", "按期整改率 = 在整改期限内整改的隐患 ÷（巡查发现隐患 + 自查隐患）"));
+            "rectified_on_time_rate", "按期整改率 = 在整改期限内整改的隐患 ÷（巡查发现隐患 + 自查隐患）",
+            "section_coverage_rate",
+            "轨迹覆盖率 = 轨迹覆盖河段林段的巡查次数 ÷ 河段林段巡查次数；轨迹在 50 米以内经过河段林段走向长度的 60% 及以上才算覆盖，未覆盖的巡查不计入已巡查次数"));
 }
 
 /* ---- configuration ---- */

@@ -298,6 +298,10 @@ static json_t *object_json(const db_object_t *o)
         "created_at", render_time(o->created_at), "updated_at", render_time(o->updated_at));
     json_object_set_new(j, "location", o->has_location
         ? json_pack("{s:f, s:f}", "lat", o->lat, "lng", o->lng) : json_null());
+    if (o->line) {
+        json_t *l = json_loads(o->line, 0, NULL);
+        json_object_set_new(j, "line", l ? l : json_null());
+    }
     return j;
 }
 
@@ -305,7 +309,7 @@ static json_t *object_json(const db_object_t *o)
 static bool object_body(http_req_t *r, json_t *b, db_object_t *o, bool create)
 {
     static const char *const keys[] = {"kind", "code", "name", "grid", "type", "risk", "address",
-                                       "location", "active", NULL};
+                                       "location", "active", "line", NULL};
     const char *k;
     json_t *v;
     json_object_foreach(b, k, v) {
@@ -325,6 +329,11 @@ static bool object_body(http_req_t *r, json_t *b, db_object_t *o, bool create)
             o->has_location = true;
             o->lat = json_number_value(la);
             o->lng = json_number_value(ln);
+        } else if (!strcmp(k, "line")) {
+            /* checked by svc (geo_line_parse); stored as compact JSON */
+            char *j = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+            o->line = arena_strdup(r->a, j ? j : "");
+            free(j);
         } else if (!strcmp(k, "active")) {
             if (!json_is_boolean(v)) {
                 http_fail(r, BH_INVALID_ARGUMENT, k, "active 应为 true 或 false");

@@ -221,8 +221,8 @@ static bh_status_t parse_plan(struct ctx *c, const patrol_cfg_t *cfg, json_t *o,
         st = bad(c, "type", "未知的企业类型");
         goto out;
     }
-    if (p->risk && !obj_risk_label(p->risk)) {
-        st = bad(c, "risk", "未知的风险等级（red orange yellow blue）");
+    if (p->risk && strcmp(p->risk, PATROL_RISK_FLAGGED) != 0 && !obj_risk_label(p->risk)) {
+        st = bad(c, "risk", "未知的风险等级（red orange yellow blue，或 flagged：任一等级）");
         goto out;
     }
     if ((k = per_from_name(per)) < 0) {
@@ -466,7 +466,9 @@ static bool any_or(const char *want, const char *have)
 
 bool patrol_plan_covers(const patrol_plan_t *p, const patrol_object_t *o, const char *risk)
 {
-    return any_or(p->kind, o->kind) && any_or(p->type, o->type) && any_or(p->risk, risk) &&
+    bool risk_ok = p->risk && strcmp(p->risk, PATROL_RISK_FLAGGED) == 0 ? risk && *risk
+                                                                        : any_or(p->risk, risk);
+    return any_or(p->kind, o->kind) && any_or(p->type, o->type) && risk_ok &&
            (!p->unit || !*p->unit || (o->grid && unit_in_scope(p->unit, o->grid)));
 }
 
@@ -565,6 +567,11 @@ static void walk_year(struct walk *w, period_t year)
         emit(w, &prev);
 }
 
+bool patrol_visit_counts(double covered)
+{
+    return covered < 0 || covered >= PATROL_SECTION_SHARE;
+}
+
 int patrol_slots(const patrol_cfg_t *cfg, const cal_t *cal, const patrol_object_t *o,
                  const dt_day_t *visits, int nvisits, dt_day_t from, dt_day_t to,
                  dt_day_t today, patrol_slot_t *out, int max, signed char *how)
@@ -589,21 +596,15 @@ int patrol_slots(const patrol_cfg_t *cfg, const cal_t *cal, const patrol_object_
 void patrol_tally_add(patrol_tally_t *t, const patrol_slot_t *s, int n)
 {
     for (int i = 0; i < n; i++) {
-        t->due++;
-        switch (s[i].state) {
-        case PATROL_SLOT_DONE:
-            t->done++, t->on_time++;
-            break;
-        case PATROL_SLOT_LATE:
-            t->done++, t->late++;
-            break;
-        case PATROL_SLOT_MISSED:
-            t->missed++;
-            break;
-        case PATROL_SLOT_PENDING:
-            t->pending++;
-            break;
-        }
+        int rest = s[i].needed - s[i].on_time - s[i].late;
+        t->due += s[i].needed;
+        t->done += s[i].on_time + s[i].late;
+        t->on_time += s[i].on_time;
+        t->late += s[i].late;
+        if (s[i].state == PATROL_SLOT_MISSED)
+            t->missed += rest;
+        else if (s[i].state == PATROL_SLOT_PENDING)
+            t->pending += rest;
     }
 }
 

@@ -48,7 +48,26 @@ typedef enum {
 const char *patrol_per_name(patrol_per_t p);  /* "month" */
 const char *patrol_per_label(patrol_per_t p); /* "月" */
 
-/* Which objects a plan covers ("" or NULL: any), how often, who, which checklist. */
+/* A plan's risk that takes any level: the households flagged for
+ * monitoring (重点监管户) but not the others. */
+#define PATROL_RISK_FLAGGED "flagged"
+
+/*
+ * A river or forest section with a line counts as patrolled by a check-in
+ * only when its track comes within PATROL_SECTION_WITHIN_M metres of at
+ * least PATROL_SECTION_SHARE of the section's length (geo/track.h).  A
+ * check-in that covers less is kept, flagged, and counted as 家次, but it
+ * fills no due slot.
+ */
+#define PATROL_SECTION_WITHIN_M 50.0
+#define PATROL_SECTION_SHARE 0.6
+
+/* Does a check-in with this coverage (-1: not a section with a line) count
+ * towards its object's due patrols? */
+bool patrol_visit_counts(double covered);
+
+/* Which objects a plan covers ("" or NULL: any; risk PATROL_RISK_FLAGGED:
+ * any level), how often, who, which checklist. */
 typedef struct {
     char *code, *name;
     char *kind, *type, *risk, *unit; /* unit: a unit scope (core/unitcode.h) */
@@ -165,7 +184,9 @@ int patrol_slots(const patrol_cfg_t *cfg, const cal_t *cal, const patrol_object_
                  const dt_day_t *visits, int nvisits, dt_day_t from, dt_day_t to,
                  dt_day_t today, patrol_slot_t *out, int max, signed char *how);
 
-/* The slot counts of an object, a unit, a period. */
+/* The patrols due of an object, a unit, a period: a slot of a plan that
+ * wants N check-ins counts N, and each of them is done (on time or late),
+ * missed or pending. */
 typedef struct {
     int64_t due, done, on_time, late, missed, pending;
 } patrol_tally_t;

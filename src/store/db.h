@@ -126,6 +126,7 @@ typedef struct {
 typedef struct {
     int64_t id;
     const char *kind, *code, *name, *grid, *type, *risk, *address;
+    const char *line; /* a river or forest section: JSON [[lng,lat],...] or NULL */
     bool has_location, active;
     double lat, lng;
     dt_ms_t created_at, updated_at;
@@ -193,6 +194,7 @@ typedef struct {
     const char *track;   /* JSON [[lng,lat,ms],...] or NULL */
     double track_m;
     int64_t duration_s;
+    double covered;      /* share of the section's line the track covered, -1: no line */
     bool late;           /* made up a slot after it ended */
     int nhazards;
 } db_patrol_t;
@@ -202,6 +204,8 @@ typedef struct {
     int64_t object_id;
     dt_ms_t at;
     bool self_check;
+    double track_m;  /* 0 without a track */
+    double covered;  /* as db_patrol_t */
 } db_visit_t;
 
 /* An object's risk level from a local date on. */

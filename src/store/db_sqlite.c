@@ -107,9 +107,10 @@ static const char *const sql[ST__CORE] = {
      * spares SQLite the statement journal that a unique or foreign-key
      * column would need, whose cost grew with a bulk import's size. */
     [ST_OBJ_UPDATE] = "UPDATE objects SET name=?4, type=?6, risk=?7,"
-                      " address=?8, lat=?9, lng=?10, active=?11, updated_at=?13 WHERE id=?1",
+                      " address=?8, lat=?9, lng=?10, active=?11, updated_at=?13, line=?14 WHERE id=?1",
     [ST_OBJ_INSERT] = "INSERT INTO objects(kind, code, name, grid, type, risk, address, lat, lng,"
-                      " active, created_at, updated_at) VALUES(?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)",
+                      " active, created_at, updated_at, line)"
+                      " VALUES(?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)",
     [ST_OBJ_GET] = "SELECT " OBJ_COLS " FROM objects WHERE id=?1",
     [ST_SP_BEGIN] = "SAVEPOINT row",
     [ST_SP_RELEASE] = "RELEASE row",

@@ -140,6 +140,11 @@ static const char *const migrations[] = {
     "ALTER TABLE users ADD COLUMN object_id INTEGER REFERENCES objects(id);"
     "CREATE TABLE patrol_config("
     "  id INTEGER PRIMARY KEY CHECK(id = 1), body TEXT NOT NULL, at INTEGER NOT NULL, by TEXT);",
+
+    /* 7: river and forest sections' lines, and the share of its section a
+     *    patrol's track covered (geo/track.h; NULL: not a section with a line). */
+    "ALTER TABLE objects ADD COLUMN line TEXT;"
+    "ALTER TABLE patrols ADD COLUMN covered REAL;",
 };
 
 #endif

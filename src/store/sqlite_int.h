@@ -35,7 +35,7 @@
     " return_count, rating, registered_at, dispatched_at, handled_at,"         \
     " closed_at, due_at, on_time, attributes, media_url, contact"
 
-#define OBJ_COLS "id, kind, code, name, grid, type, risk, address, lat, lng, active, created_at, updated_at"
+#define OBJ_COLS "id, kind, code, name, grid, type, risk, address, lat, lng, active, created_at, updated_at, line"
 
 enum {
     ST_UNIT_PUT, ST_UNIT_GET, ST_UNIT_FIND, ST_UNIT_CHILDREN, ST_UNIT_ALL,

@@ -11,7 +11,9 @@
 #define PATROL_COLS                                                                           \
     "id, client_id, created_by, object_id, object_kind, grid, risk, self_check, at,"          \
     " received_at, lat, lng, accuracy, distance_m, flags, answers, note, track, track_m,"     \
-    " duration_s, late, nhazards"
+    " duration_s, late, nhazards, covered"
+
+#define VISIT_COLS "object_id, at, self_check, track_m, covered"
 
 /* A major hazard's state follows its case: rectified once the case is
  * closed (复查 passed), cancelled if the case was refused or merged. */
@@ -30,11 +32,11 @@ const char *const sq_patrol_sql[ST__COUNT - ST__CORE] = {
     [ST_PATROL_INSERT - ST__CORE] =
         "INSERT INTO patrols(client_id, created_by, object_id, object_kind, grid, risk,"
         " self_check, at, received_at, lat, lng, accuracy, distance_m, flags, answers, note,"
-        " track, track_m, duration_s, late, nhazards)"
-        " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21)",
+        " track, track_m, duration_s, late, nhazards, covered)"
+        " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22)",
     [ST_PATROL_BY_CLIENT - ST__CORE] = "SELECT id FROM patrols WHERE created_by=?1 AND client_id=?2",
     [ST_PATROL_GET - ST__CORE] = "SELECT " PATROL_COLS " FROM patrols WHERE id=?1",
-    [ST_VISITS_ALL - ST__CORE] = "SELECT object_id, at, self_check FROM patrols"
+    [ST_VISITS_ALL - ST__CORE] = "SELECT " VISIT_COLS " FROM patrols"
                                  " WHERE at >= ?1 AND at < ?2 ORDER BY object_id, at",
     [ST_HAZARD_INSERT - ST__CORE] =
         "INSERT INTO hazards(patrol_id, object_id, grid, severity, type, description, self_check,"
@@ -92,6 +94,7 @@ static void row_patrol(sqlite3_stmt *s, arena_t *a, db_patrol_t *p)
     p->duration_s = sqlite3_column_int64(s, 19);
     p->late = sqlite3_column_int(s, 20) != 0;
     p->nhazards = sqlite3_column_int(s, 21);
+    p->covered = col_real_or(s, 22, -1);
 }
 
 static bh_status_t sq_patrol_insert(db_conn_t *c, db_patrol_t *p, bh_err_t *err)
@@ -120,6 +123,7 @@ static bh_status_t sq_patrol_insert(db_conn_t *c, db_patrol_t *p, bh_err_t *err)
         sqlite3_bind_int64(s, 19, p->duration_s);
     sqlite3_bind_int(s, 20, p->late);
     sqlite3_bind_int(s, 21, p->nhazards);
+    bind_real_or_null(s, 22, p->covered >= 0, p->covered);
     if ((st = step_done(c, s, err)) == BH_OK)
         p->id = sqlite3_last_insert_rowid(SQ(c)->h);
     else if (st == BH_CONFLICT)
@@ -185,6 +189,8 @@ static void row_visit(sqlite3_stmt *s, arena_t *a, db_visit_t *v)
     v->object_id = sqlite3_column_int64(s, 0);
     v->at = sqlite3_column_int64(s, 1);
     v->self_check = sqlite3_column_int(s, 2) != 0;
+    v->track_m = col_real_or(s, 3, 0);
+    v->covered = col_real_or(s, 4, -1);
 }
 
 static bh_status_t sq_visits(db_conn_t *c, const db_scope_t *grid, dt_ms_t from, dt_ms_t to,
@@ -201,7 +207,7 @@ static bh_status_t sq_visits(db_conn_t *c, const db_scope_t *grid, dt_ms_t from,
         return st;
     }
     dynbuf_init(&b, SQL_MAX);
-    add(&b, "SELECT object_id, at, self_check FROM patrols WHERE ");
+    add(&b, "SELECT " VISIT_COLS " FROM patrols WHERE ");
     add_scope(&b, "grid", "g", grid, false);
     add(&b, " AND at >= :from AND at < :to ORDER BY object_id, at");
     if (prepare_built(c, &b, &s, NULL) != BH_OK)

@@ -336,6 +336,7 @@ static void row_object(sqlite3_stmt *s, arena_t *a, db_object_t *o)
     o->active = sqlite3_column_int(s, 10) != 0;
     o->created_at = sqlite3_column_int64(s, 11);
     o->updated_at = sqlite3_column_int64(s, 12);
+    o->line = col_text(s, 13, a);
 }
 
 bh_status_t sq_object_put(db_conn_t *c, db_object_t *o, bh_err_t *err)
@@ -358,6 +359,7 @@ bh_status_t sq_object_put(db_conn_t *c, db_object_t *o, bh_err_t *err)
     sqlite3_bind_int(s, 11, o->active);
     sqlite3_bind_int64(s, 12, o->created_at);
     sqlite3_bind_int64(s, 13, o->updated_at);
+    bind_text(s, 14, o->line);
     st = step_done(c, s, err);
     if (st == BH_CONFLICT)
         return bh_fail(err, BH_CONFLICT, "code", "编码“%s”已被另一个对象使用", o->code ? o->code : "");

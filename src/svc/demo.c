@@ -84,8 +84,10 @@ static bh_status_t put_unit(db_conn_t *c, const char *code, const char *parent, 
 /*
  * Managed objects of the demo map: in every community two enterprises (one
  * of each type in turn, risk red : orange : yellow : blue = 1 : 2 : 3 : 4)
- * and a river or forest section; in every grid one component (a manhole
- * cover or street lamp) with its 16-digit code.  Deterministic.
+ * a river or forest section (a 1 km line running east through its point)
+ * and a household, flagged for monitoring (重点监管户) in every other
+ * community; in every grid one component (a manhole cover or street lamp)
+ * with its 16-digit code.  Deterministic.
  */
 static bh_status_t objects(db_conn_t *c, bh_err_t *err)
 {
@@ -100,7 +102,7 @@ static bh_status_t objects(db_conn_t *c, bh_err_t *err)
     for (int si = 0; si < NSTREETS; si++) {
         for (int ci = 0; ci < NCOMM; ci++) {
             for (int gi = 0; gi < NGRID; gi++) {
-                char grid[24], name[96], code[24];
+                char grid[24], name[96], code[24], line[96];
                 double r[4];
                 db_object_t o;
                 snprintf(grid, sizeof grid, "440303%03d%03d%02d", si + 1, ci + 1, gi + 1);
@@ -118,7 +120,7 @@ static bh_status_t objects(db_conn_t *c, bh_err_t *err)
                 o.code = code;
                 if ((st = DB(c, registry, object_put, &o, err)))
                     return st;
-                if (gi >= 3)
+                if (gi > 3)
                     continue;
                 o.code = NULL;
                 o.id = 0;
@@ -129,18 +131,27 @@ static bh_status_t objects(db_conn_t *c, bh_err_t *err)
                     snprintf(name, sizeof name, "%s%s%d号%s", demo_streets[si].name,
                              community_names[si * NCOMM + ci], gi + 1, shops[n % 8]);
                     n++;
-                } else {
+                } else if (gi == 2) {
                     o.kind = si % 2 ? "forest_section" : "river_section";
                     o.type = NULL;
                     o.risk = NULL;
                     snprintf(name, sizeof name, "%s%s段", community_names[si * NCOMM + ci],
                              si % 2 ? "林" : "河");
+                    snprintf(line, sizeof line, "[[%.6f,%.6f],[%.6f,%.6f]]", o.lng - 0.005, o.lat,
+                             o.lng + 0.005, o.lat);
+                    o.line = line;
+                } else {
+                    o.kind = "household";
+                    o.type = NULL;
+                    o.risk = ci % 2 ? NULL : "yellow";
+                    snprintf(name, sizeof name, "%s%s住户", community_names[si * NCOMM + ci],
+                             ci % 2 ? "" : "重点监管");
                 }
                 o.name = name;
                 if ((st = DB(c, registry, object_put, &o, err)) ||
                     (o.risk && (st = DB(c, patrol, risk_put, o.id, dt_local_day(o.created_at), o.risk))))
                     return st;
-                o.type = o.risk = NULL;
+                o.type = o.risk = o.line = NULL;
             }
         }
     }

@@ -256,16 +256,18 @@ static bh_status_t follow_major(struct pgen *g, const svc_user_t *worker, const 
     return BH_OK;
 }
 
-/* A river or forest patrol walks about a kilometre along its section. */
+/* A river or forest patrol walks about a kilometre along its section; one
+ * in 25 turns back after a quarter of it (too short to count). */
 static double (*walk(struct pgen *g, const db_object_t *o, dt_ms_t at, arena_t *a, int *n))[3]
 {
     double (*t)[3] = arena_alloc_array(a, 12, sizeof *t);
-    for (int i = 0; i < 12; i++) {
+    int np = urand(&g->rng) < 0.04 ? 4 : 12;
+    for (int i = 0; i < np; i++) {
         t[i][0] = o->lng - 0.005 + i * 0.0009 + (urand(&g->rng) - 0.5) * 0.0001;
         t[i][1] = o->lat + (urand(&g->rng) - 0.5) * 0.0002;
-        t[i][2] = (double)(at - (11 - i) * 4 * DT_MINUTE_MS);
+        t[i][2] = (double)(at - (np - 1 - i) * 4 * DT_MINUTE_MS);
     }
-    *n = 12;
+    *n = np;
     return t;
 }
 

@@ -14,6 +14,7 @@
 #include "core/object.h"
 #include "geo/crs.h"
 #include "geo/geo.h"
+#include "geo/track.h"
 #include "svc/svc.h"
 #include "util/xmalloc.h"
 
@@ -282,7 +283,7 @@ static bh_status_t decide_late(db_conn_t *c, struct checkin *x, bool *late)
     how = arena_alloc_array(x->a, (size_t)n + 1, 1);
     /* rows are newest first; the new check-in goes in its place by time */
     for (int i = n - 1; i >= 0; i--) {
-        if (rows[i].self_check)
+        if (rows[i].self_check || !patrol_visit_counts(rows[i].covered))
             continue;
         if (mine < 0 && rows[i].at > x->p.at) {
             mine = nv;
@@ -411,7 +412,7 @@ static bh_status_t checkin_tx(db_conn_t *c, void *ctx, bh_err_t *err)
         x->p.id = id;
         return BH_OK;
     }
-    if (!x->p.self_check) {
+    if (!x->p.self_check && patrol_visit_counts(x->p.covered)) {
         if ((st = decide_late(c, x, &late)))
             return st;
         x->p.late = late;
@@ -452,6 +453,19 @@ static void track_measure(const svc_patrol_new_t *in, db_patrol_t *p, arena_t *a
     p->duration_s = (int64_t)((in->track[in->ntrack - 1][2] - in->track[0][2]) / 1000);
 }
 
+/* The share of a section's line the track covered; -1 when the object has
+ * no line (its line was checked when it was saved). */
+static double section_covered(const db_object_t *o, const svc_patrol_new_t *in, arena_t *a)
+{
+    double (*line)[2];
+    int n;
+    bh_err_t ignored;
+    if (!o->line || geo_line_parse(o->line, a, &line, &n, &ignored) != BH_OK)
+        return -1;
+    return geo_line_covered((const double (*)[2])line, n, in->track, in->ntrack,
+                            PATROL_SECTION_WITHIN_M);
+}
+
 bh_status_t svc_patrol_create(svc_t *s, const svc_user_t *u, const svc_patrol_new_t *in,
                               arena_t *a, svc_patrol_view_t *out, bool *replayed, bh_err_t *err)
 {
@@ -482,6 +496,9 @@ bh_status_t svc_patrol_create(svc_t *s, const svc_user_t *u, const svc_patrol_ne
     x.p.lat = in->lat;
     x.p.lng = in->lng;
     x.p.accuracy = in->accuracy;
+    x.p.covered = section_covered(&x.o, in, a);
+    if (!patrol_visit_counts(x.p.covered))
+        dynbuf_addstr(&flags, ",track_short");
     if (x.p.received_at - x.p.at > DT_DAY_MS)
         dynbuf_addstr(&flags, ",synced_late");
     x.p.flags = dynbuf_len(&flags) ? arena_strdup(a, dynbuf_str(&flags) + 1) : NULL;

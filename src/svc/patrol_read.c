@@ -215,6 +215,8 @@ static void gather(const struct world *w, const db_object_t *o, struct cursor *k
             k->nself++;
             continue;
         }
+        if (!patrol_visit_counts(v->covered))
+            continue; /* a section's track that fell short fills no slot */
         k->days[k->ndays++] = dt_local_day(v->at);
         if (v->at <= now && v->at > k->last_at)
             k->last_at = v->at;
@@ -371,6 +373,22 @@ static const db_object_t *find_object(const struct world *w, int64_t id)
     return bsearch(&key, w->objs, (size_t)w->nobjs, sizeof *w->objs, by_id);
 }
 
+/* A check-in in the period: 家次 or a self-check; a section's track. */
+static void count_visit(svc_patrol_figures_t *r, const db_visit_t *v)
+{
+    r->track_m += v->track_m;
+    if (v->self_check) {
+        r->self_checks++;
+        return;
+    }
+    r->visits++;
+    if (v->covered >= 0) {
+        r->section_patrols++;
+        if (patrol_visit_counts(v->covered))
+            r->sections_covered++;
+    }
+}
+
 bh_status_t svc_patrol_stats(svc_t *s, const svc_user_t *u, const char *unit, period_t p,
                              int by, dt_ms_t now, arena_t *a, svc_patrol_figures_t **rows,
                              int *n, bh_err_t *err)
@@ -383,10 +401,8 @@ bh_status_t svc_patrol_stats(svc_t *s, const svc_user_t *u, const char *unit, pe
     dt_day_t today = dt_local_day(now);
     dt_ms_t from = dt_local_midnight(p.from), to = dt_local_midnight(p.to + 1);
     db_hazard_t *hz;
-    db_patrol_t *tracks;
-    int nhz, ntracks;
+    int nhz;
     db_hazard_filter_t hf = {{0}, 0, 0, NULL, -1, -1, from, to, 0, 0};
-    db_patrol_filter_t pf = {{0}, 0, from, to, 0, 0};
     bh_status_t st;
 
     *n = 0;
@@ -399,10 +415,7 @@ bh_status_t svc_patrol_stats(svc_t *s, const svc_user_t *u, const char *unit, pe
     if ((st = groups_init(s, unit ? unit : "", by, a, &g, err)) || (st = load(s, unit, p, a, &w, err)))
         return st;
     hf.grid = scope(unit);
-    pf.grid = scope(unit);
     SVC_READ(s, c, st, err, DB(c, patrol, hazard_list, &hf, a, &hz, &nhz));
-    if (st == BH_OK)
-        SVC_READ(s, c, st, err, DB(c, patrol, patrol_list, &pf, a, &tracks, &ntracks));
     if (st)
         return bh_fail(err, st, "", "读取隐患失败，请稍后重试");
 
@@ -426,18 +439,9 @@ bh_status_t svc_patrol_stats(svc_t *s, const svc_user_t *u, const char *unit, pe
                           SLOTS_MAX, NULL);
         patrol_tally_add(&r->t, slots, ns < SLOTS_MAX ? ns : SLOTS_MAX);
         for (int v = vstart; v < k.vi; v++)
-            if (w.visits[v].object_id == o->id && w.visits[v].at >= from && w.visits[v].at < to && w.visits[v].at <= now) {
-                if (w.visits[v].self_check)
-                    r->self_checks++;
-                else
-                    r->visits++;
-            }
-    }
-    for (int i = 0; i < ntracks; i++) {
-        const db_object_t *o = tracks[i].track ? find_object(&w, tracks[i].object_id) : NULL;
-        int gi = o ? group_of(&g, by, o) : -1;
-        if (gi >= 0)
-            g.rows[gi].track_m += tracks[i].track_m;
+            if (w.visits[v].object_id == o->id && w.visits[v].at >= from && w.visits[v].at < to &&
+                w.visits[v].at <= now)
+                count_visit(r, &w.visits[v]);
     }
     for (int i = 0; i < nhz; i++) {
         const db_hazard_t *h = &hz[i];

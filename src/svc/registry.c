@@ -9,6 +9,7 @@
 #include "core/unitcode.h"
 #include "geo/crs.h"
 #include "geo/geo.h"
+#include "geo/track.h"
 #include "svc/svc.h"
 
 /* ---- geometry ---- */
@@ -299,6 +300,18 @@ struct obj_save {
     bool create;
 };
 
+/* A river or forest section may carry its line (for track coverage). */
+static bh_status_t check_line(const db_object_t *o, int kind, arena_t *a, bh_err_t *err)
+{
+    double (*pts)[2];
+    int n;
+    if (!o->line)
+        return BH_OK;
+    if (kind != OBJ_RIVER && kind != OBJ_FOREST)
+        return bh_fail(err, BH_INVALID_ARGUMENT, "line", "只有河段和林段可以有 line（走向）");
+    return geo_line_parse(o->line, a, &pts, &n, err);
+}
+
 static bh_status_t obj_save_tx(db_conn_t *c, void *ctx, bh_err_t *err)
 {
     struct obj_save *x = ctx;
@@ -326,6 +339,7 @@ static bh_status_t obj_save_tx(db_conn_t *c, void *ctx, bh_err_t *err)
         if (!o->risk) o->risk = old.risk;
         old_risk = old.risk;
         if (!o->address) o->address = old.address;
+        if (!o->line) o->line = old.line;
         if (!o->has_location) {
             o->has_location = old.has_location;
             o->lat = old.lat;
@@ -333,7 +347,8 @@ static bh_status_t obj_save_tx(db_conn_t *c, void *ctx, bh_err_t *err)
         }
         kind = obj_kind_from_name(o->kind);
     }
-    if ((st = obj_check((obj_kind_t)kind, o->type, o->risk, o->code, o->grid, err)))
+    if ((st = obj_check((obj_kind_t)kind, o->type, o->risk, o->code, o->grid, err)) ||
+        (st = check_line(o, kind, a, err)))
         goto out;
     if (DB(c, registry, unit_get, o->grid, a, &grid) != BH_OK || strcmp(grid.type, "grid") != 0 || !grid.active) {
         st = bh_fail(err, BH_INVALID_ARGUMENT, "grid", "网格“%s”不存在、不是网格或已停用", o->grid);

@@ -415,6 +415,8 @@ typedef struct {
     int64_t hazards, hazards_major, self_check_hazards;
     int64_t rectified, rectified_on_time, overdue, cases;
     double track_m;
+    /* check-ins on sections with a line, and those whose track covered it */
+    int64_t section_patrols, sections_covered;
 } svc_patrol_figures_t;
 
 /* The patrol figures of 'unit' over the local dates p, as of 'now', by group. */

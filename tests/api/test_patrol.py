@@ -342,6 +342,80 @@ class DueAndFigures(unittest.TestCase):
         self.assertEqual(S.as_("wg_far").get("/api/v1/stats/patrols?unit=440303001").status, 403)
 
 
+class SectionsAndHouseholds(unittest.TestCase):
+    """A section counts as patrolled only when the track covers 60% of its
+    line within 50 m; households are visited only when flagged."""
+
+    def test_track_must_cover_the_section(self):
+        river = [o for o in objects_of("44030300100303") if o["kind"] == "river_section"][0]
+        self.assertEqual(len(river["line"]), 2)
+        (lng0, lat), (lng1, _) = river["line"]
+        step = (lng1 - lng0) / 10
+
+        def track(d, upto):  # walk east along the line from its start to 'upto' of it
+            return [[lng0 + i * step, lat + 0.0001, "%sT%02d:%02d:00+08:00" % (d, 9, i * 5)]
+                    for i in range(int(upto * 10) + 1)]
+        full_day, short_day = LAST.replace(day=8), LAST.replace(day=22)
+        loc = {"lat": lat, "lng": (lng0 + lng1) / 2, "crs": "wgs84", "accuracy": 10}
+        ok = {"floating": "无", "outfall": "无异常", "building": "无"}
+        full = checkin("wg2", river, at=at(LAST, 8), location=loc, answers=ok,
+                       track=track(full_day.isoformat(), 1.0))
+        self.assertEqual(full.status, 201, full)
+        self.assertGreater(full.json["section_covered"], 0.95)
+        self.assertNotIn("track_short", full.json["flags"])
+        # turned back after a third: kept and flagged, but it fills no slot
+        short = checkin("wg2", river, at=at(LAST, 22), location=loc, answers=ok,
+                        track=track(short_day.isoformat(), 0.3))
+        self.assertEqual(short.status, 201, short)
+        self.assertLess(short.json["section_covered"], 0.6)
+        self.assertIn("track_short", short.json["flags"])
+        self.assertFalse(short.json["late"])
+        due = S.as_("wg2").get("/api/v1/patrols/due?unit=44030300100303&period=%s" % month(LAST))
+        row = {i["object"]: i for i in due.json["items"]}[river["id"]]
+        weeks = sum(1 for d in range(1, LAST_END.day + 1) if LAST.replace(day=d).weekday() == 6)
+        self.assertEqual((row["due"], row["done"], row["missed"]), (weeks, 1, weeks - 1))
+        st = S.as_("leader_p").get("/api/v1/stats/patrols?unit=44030300100303&from=%s&to=%s" % (
+            LAST.isoformat(), LAST_END.isoformat())).json
+        t = st["total"]
+        self.assertEqual((t["visits"], t["section_patrols"], t["sections_covered"], t["done"]),
+                         (2, 2, 1, 1))
+        self.assertAlmostEqual(t["section_coverage_rate"], 0.5)
+        self.assertIn("section_coverage_rate", st["formulas"])
+        # ~1 km plus ~0.3 km walked
+        self.assertAlmostEqual(t["track_km"], 1.3, delta=0.1)
+
+    def test_line_only_on_sections_and_checked(self):
+        admin = S.as_("admin")
+        ent = O["44030300100101/enterprise"]
+        river = [o for o in objects_of("44030300100303") if o["kind"] == "river_section"][0]
+        r = S.request("PUT", "/api/v1/objects/%d" % ent["id"], body={"line": [[114, 22.5], [114.01, 22.5]]},
+                      token=S.login("admin"))
+        self.assertEqual((r.status, r.err().get("field")), (400, "line"), r)
+        r = S.request("PUT", "/api/v1/objects/%d" % river["id"], body={"line": [[114, 22.5], [114, 95]]},
+                      token=S.login("admin"))
+        self.assertEqual((r.status, r.err().get("field")), (400, "line[1]"), r)
+        # a good one replaces it, and other edits keep it
+        line = [[river["line"][0][0], river["line"][0][1]], [river["line"][1][0], river["line"][1][1]]]
+        r = S.request("PUT", "/api/v1/objects/%d" % river["id"], body={"name": river["name"]},
+                      token=S.login("admin"))
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json["line"], line)
+        self.assertEqual(admin.get("/api/v1/objects/%d" % river["id"]).json["line"], line)
+
+    def test_only_flagged_households_are_due(self):
+        def household(grid):
+            o = [o for o in objects_of(grid) if o["kind"] == "household"][0]
+            due = S.as_("op_p").get("/api/v1/patrols/due?unit=%s&period=%s" % (grid, month(LAST)))
+            self.assertEqual(due.status, 200, due)
+            return o, {i["object"]: i for i in due.json["items"]}.get(o["id"])
+        flagged, row = household("44030300100304")   # community 3: 重点监管户
+        self.assertEqual(flagged["risk"], "yellow")
+        self.assertEqual((row["due"], row["done"], row["missed"], row["status"]), (2, 0, 2, "missed"))
+        plain, row = household("44030300100404")     # community 4: not flagged
+        self.assertIsNone(plain["risk"])
+        self.assertTrue(row is None or row["due"] == 0, row)
+
+
 class Enterprise(unittest.TestCase):
     """企业自查: an enterprise account bound to its object."""
 

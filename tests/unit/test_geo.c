@@ -14,6 +14,7 @@
 
 #include "geo/crs.h"
 #include "geo/geo.h"
+#include "geo/track.h"
 
 static void published_vectors(void **state)
 {
@@ -98,6 +99,44 @@ static void polygons(void **state)
     }
 }
 
+/* A 1 km section running east along 22.5°N (0.0097375° of longitude is
+ * about 1000 m there); tracks along it, beside it, and along part of it. */
+static void section_coverage(void **state)
+{
+    const double k = 0.0097375, north50 = 45.0 / 111195.0, north80 = 80.0 / 111195.0;
+    double line[3][2] = {{114.0, 22.5}, {114.0 + k / 2, 22.5}, {114.0 + k, 22.5}};
+    double along[2][3] = {{114.0, 22.5 + north50, 0}, {114.0 + k, 22.5 + north50, 1}};
+    double beside[2][3] = {{114.0, 22.5 + north80, 0}, {114.0 + k, 22.5 + north80, 1}};
+    double part[2][3] = {{114.0 + k * 0.4, 22.5, 0}, {114.0 + k, 22.5, 1}};
+    double point[1][3] = {{114.0 + k / 2, 22.5, 0}};
+    arena_t *a = arena_new();
+    double (*pts)[2];
+    int n;
+    bh_err_t err;
+    (void)state;
+    assert_true(fabs(geo_line_length_m((const double (*)[2])line, 3) - 1000) < 2);
+    assert_true(geo_line_covered((const double (*)[2])line, 3, (const double (*)[3])along, 2, 50) > 0.99);
+    assert_true(geo_line_covered((const double (*)[2])line, 3, (const double (*)[3])beside, 2, 50) < 0.01);
+    /* 60% walked, plus the 50 m the tolerance reaches back: 65% */
+    double share = geo_line_covered((const double (*)[2])line, 3, (const double (*)[3])part, 2, 50);
+    assert_true(share > 0.64 && share < 0.66);
+    /* one point covers 100 m of a straight line: 10% */
+    share = geo_line_covered((const double (*)[2])line, 3, (const double (*)[3])point, 1, 50);
+    assert_true(share > 0.09 && share < 0.11);
+    assert_true(geo_line_covered((const double (*)[2])line, 3, NULL, 0, 50) == 0);
+
+    assert_int_equal(geo_line_parse("[[114,22.5],[114.01,22.5]]", a, &pts, &n, &err), BH_OK);
+    assert_int_equal(n, 2);
+    assert_true(pts[1][0] == 114.01);
+    assert_int_equal(geo_line_parse("[[114,22.5]]", a, &pts, &n, &err), BH_INVALID_ARGUMENT);
+    assert_string_equal(err.field, "line");
+    assert_int_equal(geo_line_parse("[[114,22.5],[114,95]]", a, &pts, &n, &err), BH_INVALID_ARGUMENT);
+    assert_string_equal(err.field, "line[1]");
+    assert_int_equal(geo_line_parse("[[114,22.5],[114,22.5]]", a, &pts, &n, &err), BH_INVALID_ARGUMENT);
+    assert_int_equal(geo_line_parse("{\"type\":\"LineString\"}", a, &pts, &n, &err), BH_INVALID_ARGUMENT);
+    arena_free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -105,6 +144,7 @@ int main(void)
         cmocka_unit_test(round_trips_inside_china),
         cmocka_unit_test(outside_china_unchanged),
         cmocka_unit_test(polygons),
+        cmocka_unit_test(section_coverage),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -268,6 +268,39 @@ static void test_workday_runs_match_patrol_slot(void **state)
     assert_int_equal(next, D("2027-01-01"));
 }
 
+/* 重点监管户每月走访两次: a flagged household (any risk level) is due
+ * twice a month, each visit counted; an unflagged one not at all; a flag
+ * set on 1 July applies from July. */
+static void test_flagged_households_twice_a_month(void **state)
+{
+    patrol_risk_t flagged[1] = {{D("2022-01-01"), "yellow"}};
+    patrol_risk_t plain[1] = {{D("2022-01-01"), NULL}};
+    patrol_risk_t later[2] = {{D("2022-01-01"), NULL}, {D("2023-07-01"), "red"}};
+    patrol_object_t f = {"household", NULL, "44030300100101", D("2022-01-01"), flagged, 1};
+    patrol_object_t p = {"household", NULL, "44030300100101", D("2022-01-01"), plain, 1};
+    patrol_object_t l = {"household", NULL, "44030300100101", D("2022-01-01"), later, 2};
+    dt_day_t v[3] = {D("2023-01-05"), D("2023-01-20"), D("2023-02-10")};
+    patrol_tally_t t;
+    (void)state;
+    assert_int_equal(due_in(&f, "2023", v, 3, D("2024-01-10"), &t), 12);
+    assert_int_equal(t.due, 24);
+    assert_int_equal(t.done, 3);
+    assert_int_equal(t.on_time, 3);
+    assert_int_equal(t.missed, 21);
+    assert_string_equal(patrol_tally_status(&t), "missed");
+    assert_int_equal(due_in(&f, "2023-01", v, 3, D("2024-01-10"), &t), 1);
+    assert_int_equal(t.due, 2);
+    assert_string_equal(patrol_tally_status(&t), "done");
+    /* half of February: one done, one pending while the month runs */
+    assert_int_equal(due_in(&f, "2023-02", v, 3, D("2023-02-15"), &t), 1);
+    assert_int_equal(t.done, 1);
+    assert_int_equal(t.pending, 1);
+    assert_int_equal(due_in(&p, "2023", v, 3, D("2024-01-10"), &t), 0);
+    assert_int_equal(t.due, 0);
+    assert_int_equal(due_in(&l, "2023", NULL, 0, D("2024-01-10"), &t), 6);
+    assert_int_equal(t.due, 12);
+}
+
 static void test_answers(void **state)
 {
     const patrol_checklist_t *cl = patrol_checklist_for(cfg, "enterprise");
@@ -371,6 +404,7 @@ int main(void)
         cmocka_unit_test(test_makeup_is_late_and_extra_visits),
         cmocka_unit_test(test_risk_change_takes_effect_next_slot),
         cmocka_unit_test(test_workday_runs_match_patrol_slot),
+        cmocka_unit_test(test_flagged_households_twice_a_month),
         cmocka_unit_test(test_workday_plan_across_holidays),
         cmocka_unit_test(test_answers),
         cmocka_unit_test(test_hazard_deadline_and_light),

@@ -536,8 +536,10 @@ try {
     eq(await tile("coverage"), pct(t.coverage), "巡查覆盖率");
     eq(await tile("rectification_rate"), pct(t.rectification_rate), "隐患整改率");
     eq(await tile("visits"), String(t.visits), "家次");
+    eq(await tile("section_coverage_rate"), pct(t.section_coverage_rate), "轨迹覆盖率");
     eq(await tile("cases"), String(t.cases), "立案");
-    assert(t.visits > 1000 && t.hazards > 100 && t.cases > 0, "the demo half-year has patrols: " + JSON.stringify(t));
+    assert(t.visits > 1000 && t.hazards > 100 && t.cases > 0 && t.section_patrols > 0 && t.section_coverage_rate < 1,
+      "the demo half-year has patrols, some of them too short for their section: " + JSON.stringify(t));
     for (const g of api.groups) {
       const cells = await page.locator(`table.patrol-stats tr[data-key="${g.key}"] > td`).allTextContents();
       eq([cells[2], cells[3], cells[6], cells[11]], [String(g.due), String(g.done), pct(g.coverage), pct(g.rectification_rate)], "row " + g.name);
