@@ -37,7 +37,7 @@ const char *const sq_patrol_sql[ST__COUNT - ST__CORE] = {
     [ST_PATROL_BY_CLIENT - ST__CORE] = "SELECT id FROM patrols WHERE created_by=?1 AND client_id=?2",
     [ST_PATROL_GET - ST__CORE] = "SELECT " PATROL_COLS " FROM patrols WHERE id=?1",
     [ST_VISITS_ALL - ST__CORE] = "SELECT " VISIT_COLS " FROM patrols"
-                                 " WHERE at >= ?1 AND at < ?2 ORDER BY object_id, at",
+                                 " WHERE +at >= ?1 AND +at < ?2 ORDER BY object_id, at",
     [ST_HAZARD_INSERT - ST__CORE] =
         "INSERT INTO hazards(patrol_id, object_id, grid, severity, type, description, self_check,"
         " on_spot, found_at, deadline, status, rectified_at, rectified_by, note, case_id,"
