@@ -45,8 +45,8 @@ const char *const sq_patrol_sql[ST__COUNT - ST__CORE] = {
         " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,1)",
     [ST_HAZARD_GET - ST__CORE] = "SELECT " HAZARD_COLS HAZARD_FROM " WHERE h.id=?1",
     [ST_HAZARD_UPDATE - ST__CORE] =
-        "UPDATE hazards SET status=?2, rectified_at=?3, rectified_by=?4, note=?5,"
-        " version=version+1 WHERE id=?1 AND version=?6",
+        ("UPDATE hazards SET status=?2, rectified_at=?3, rectified_by=?4, note=?5,"
+         " version=version+1 WHERE id=?1 AND version=?6"),
     [ST_RISK_PUT - ST__CORE] =
         "INSERT OR REPLACE INTO object_risks(object_id, from_day, risk) VALUES(?1,?2,?3)",
     [ST_CONFIG_GET - ST__CORE] = "SELECT body, at, by FROM patrol_config WHERE id=1",
