@@ -43,6 +43,27 @@ wrk_pct() {
     awk -v p="$2" '$1 == p {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v*=1000}; print v}' "$1"
 }
 
+# versus_healthz NAME UNIT LUA RUNS SECS CONNS PORT: RUNS runs, each wrk on
+# /healthz (the baseline) then wrk with the script LUA, on the same server;
+# prints each run and the medians, LUA's rate also as a ratio of healthz's.
+versus_healthz() {
+    local name=$1 unit=$2 lua=$3 runs=$4 secs=$5 conns=$6 port=$7 r h p
+    echo "wrk -t2 -c$conns -d${secs}s, $runs runs"
+    : >"$BENCH_TMP/hs"; : >"$BENCH_TMP/ps"; : >"$BENCH_TMP/rs"
+    for r in $(seq "$runs"); do
+        wrk -t2 -c"$conns" -d"${secs}s" "http://127.0.0.1:$port/healthz" >"$BENCH_TMP/h$r"
+        wrk -t2 -c"$conns" -d"${secs}s" --latency -s "$lua" "http://127.0.0.1:$port" >"$BENCH_TMP/p$r"
+        h=$(wrk_rps "$BENCH_TMP/h$r"); p=$(wrk_rps "$BENCH_TMP/p$r")
+        echo "run $r: healthz $h req/s; $name $p $unit (p99 $(wrk_pct "$BENCH_TMP/p$r" 99%) ms);" \
+             "ratio $(awk -v a="$p" -v b="$h" 'BEGIN {printf "%.3f", a/b}')"
+        echo "$h" >>"$BENCH_TMP/hs"; echo "$p" >>"$BENCH_TMP/ps"
+        awk -v a="$p" -v b="$h" 'BEGIN {print a/b}' >>"$BENCH_TMP/rs"
+    done
+    echo "median: healthz $(median <"$BENCH_TMP/hs") req/s; $name $(median <"$BENCH_TMP/ps") $unit;" \
+         "ratio $(median <"$BENCH_TMP/rs")"
+    grep -h "Non-2xx" "$BENCH_TMP"/p* || true
+}
+
 machine() {
     echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -r), $(date -u +%Y-%m-%dT%H:%MZ)"
 }

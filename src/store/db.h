@@ -421,6 +421,9 @@ struct db_patrol_ops {
     /* Check-ins of objects in 'grid' with at in [from, to), by object then time. */
     bh_status_t (*visits)(db_conn_t *c, const db_scope_t *grid, dt_ms_t from, dt_ms_t to,
                           arena_t *a, db_visit_t **out, int *n);
+    /* Check-ins of one object with at in [from, to), by time. */
+    bh_status_t (*object_visits)(db_conn_t *c, int64_t object_id, dt_ms_t from, dt_ms_t to,
+                                 arena_t *a, db_visit_t **out, int *n);
 
     bh_status_t (*hazard_insert)(db_conn_t *c, db_hazard_t *h, bh_err_t *err);
     bh_status_t (*hazard_get)(db_conn_t *c, int64_t id, arena_t *a, db_hazard_t *out);

@@ -38,6 +38,8 @@ const char *const sq_patrol_sql[ST__COUNT - ST__CORE] = {
     [ST_PATROL_GET - ST__CORE] = "SELECT " PATROL_COLS " FROM patrols WHERE id=?1",
     [ST_VISITS_ALL - ST__CORE] = "SELECT " VISIT_COLS " FROM patrols"
                                  " WHERE +at >= ?1 AND +at < ?2 ORDER BY object_id, at",
+    [ST_VISITS_OBJECT - ST__CORE] = "SELECT " VISIT_COLS " FROM patrols"
+                                    " WHERE object_id=?1 AND at >= ?2 AND at < ?3 ORDER BY at",
     [ST_HAZARD_INSERT - ST__CORE] =
         "INSERT INTO hazards(patrol_id, object_id, grid, severity, type, description, self_check,"
         " on_spot, found_at, deadline, status, rectified_at, rectified_by, note, case_id,"
@@ -217,6 +219,18 @@ static bh_status_t sq_visits(db_conn_t *c, const db_scope_t *grid, dt_ms_t from,
     bind_name_int(s, ":to", to);
     COLLECT(s, a, out, n, db_visit_t, row_visit, st);
     sqlite3_finalize(s);
+    return st;
+}
+
+static bh_status_t sq_object_visits(db_conn_t *c, int64_t object_id, dt_ms_t from, dt_ms_t to,
+                                    arena_t *a, db_visit_t **out, int *n)
+{
+    sqlite3_stmt *s = sq_stmt(c, ST_VISITS_OBJECT);
+    bh_status_t st;
+    sqlite3_bind_int64(s, 1, object_id);
+    sqlite3_bind_int64(s, 2, from);
+    sqlite3_bind_int64(s, 3, to);
+    COLLECT(s, a, out, n, db_visit_t, row_visit, st);
     return st;
 }
 
@@ -423,6 +437,7 @@ const struct db_patrol_ops sq_patrol_ops = {
     .patrol_get = sq_patrol_get,
     .patrol_list = sq_patrol_list,
     .visits = sq_visits,
+    .object_visits = sq_object_visits,
     .hazard_insert = sq_hazard_insert,
     .hazard_get = sq_hazard_get,
     .hazard_update = sq_hazard_update,

@@ -264,8 +264,7 @@ static bh_status_t prepare(struct checkin *x, dynbuf_t *flags, bh_err_t *err)
 static bh_status_t decide_late(db_conn_t *c, struct checkin *x, bool *late)
 {
     period_t y = period_year(dt_local_day(x->p.at));
-    db_patrol_filter_t f = {{0}, x->o.id, dt_local_midnight(y.from), dt_local_midnight(y.to + 1), 0, 0};
-    db_patrol_t *rows;
+    db_visit_t *rows;
     db_risk_t *risks;
     int n, nr, nv = 0, mine = -1;
     db_scope_t grid = {x->o.grid, false};
@@ -276,13 +275,14 @@ static bh_status_t decide_late(db_conn_t *c, struct checkin *x, bool *late)
     patrol_risk_t *pr;
 
     *late = false;
-    if ((st = DB(c, patrol, patrol_list, &f, x->a, &rows, &n)) ||
+    if ((st = DB(c, patrol, object_visits, x->o.id, dt_local_midnight(y.from),
+                 dt_local_midnight(y.to + 1), x->a, &rows, &n)) ||
         (st = DB(c, patrol, risks, &grid, x->a, &risks, &nr)))
         return st;
     days = arena_alloc_array(x->a, (size_t)n + 1, sizeof *days);
     how = arena_alloc_array(x->a, (size_t)n + 1, 1);
-    /* rows are newest first; the new check-in goes in its place by time */
-    for (int i = n - 1; i >= 0; i--) {
+    /* rows are by time; the new check-in goes in its place */
+    for (int i = 0; i < n; i++) {
         if (rows[i].self_check || !patrol_visit_counts(rows[i].covered))
             continue;
         if (mine < 0 && rows[i].at > x->p.at) {
