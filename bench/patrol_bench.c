@@ -21,28 +21,12 @@
 #include <time.h>
 
 #include "svc/svc.h"
+#include "timing.h"
 #include "util/xmalloc.h"
 
 #define MAX_RUNS 32
 
-static double secs(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
-static int cmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, long n)
-{
-    qsort(v, (size_t)n, sizeof *v, cmp);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
 
 /* ---- due ---- */
 
@@ -89,14 +73,14 @@ static double due_run(const patrol_cfg_t *cfg, const cal_t *cal, const struct ob
 {
     dt_day_t y0 = dt_day_from_ymd(2023, 1, 1), y1 = dt_day_from_ymd(2023, 12, 31);
     patrol_slot_t slots[64];
-    double t0 = secs();
+    double t0 = bench_secs();
     memset(t, 0, sizeof *t);
     for (long i = 0; i < n; i++) {
         int ns = patrol_slots(cfg, cal, &o[i].po, o[i].visits, o[i].nvisits, y0, y1, y1, slots, 64,
                               NULL);
         patrol_tally_add(t, slots, ns < 64 ? ns : 64);
     }
-    return secs() - t0;
+    return bench_secs() - t0;
 }
 
 static int bench_due(long n, long runs)
@@ -142,8 +126,8 @@ static int bench_due(long n, long runs)
     for (long r = 0; r < runs; r++)
         ratios[r] = shipped[r] / base[r];
     printf("median: shipped plans %.3f s (%.0f objects/s); one monthly plan %.3f s; ratio %.2f\n",
-           median(shipped, runs), n / median(shipped, runs), median(base, runs),
-           median(ratios, runs));
+           bench_median(shipped, runs), n / bench_median(shipped, runs), bench_median(base, runs),
+           bench_median(ratios, runs));
     free(o);
     free(m);
     patrol_cfg_free(cfg);
@@ -235,7 +219,7 @@ static int bench_stats(const char *path, long n, long runs)
         struct fill f = {0};
         db_object_filter_t of = {.grid = db_scope("440303")};
         arena_t *a = arena_new();
-        double t0 = secs();
+        double t0 = bench_secs();
         SVC_READ(&s, c, st, &err, DB(c, registry, object_list, &of, a, &f.objs, &f.nobjs));
         if (st || f.nobjs == 0) {
             fprintf(stderr, "no objects in %s: build it with bihuan demo --cases 0 --no-patrols\n", path);
@@ -249,7 +233,7 @@ static int bench_stats(const char *path, long n, long runs)
             }
             fprintf(stderr, "\rfilling %ld/%ld", f.to, n);
         }
-        fprintf(stderr, "\nfilled %ld check-ins in %.1f s\n", n - have, secs() - t0);
+        fprintf(stderr, "\nfilled %ld check-ins in %.1f s\n", n - have, bench_secs() - t0);
         arena_free(a);
     }
     printf("patrol stats over 2023, %ld check-ins, %ld runs\n", n, runs);
@@ -258,28 +242,28 @@ static int bench_stats(const char *path, long n, long runs)
         int nrows;
         int64_t visits = 0;
         arena_t *a = arena_new();
-        double t0 = secs();
+        double t0 = bench_secs();
         if ((st = svc_patrol_stats(&s, &admin, "440303", y, SVC_PATROL_GROUP_UNIT, now, a, &rows,
                                    &nrows, &err))) {
             fprintf(stderr, "stats: %s\n", err.message);
             return 1;
         }
-        whole[r] = secs() - t0;
+        whole[r] = bench_secs() - t0;
         for (int i = 0; i < nrows; i++)
             visits += rows[i].visits;
         arena_reset(a);
-        t0 = secs();
+        t0 = bench_secs();
         if ((st = svc_patrol_stats(&s, &admin, "440303001", y, SVC_PATROL_GROUP_UNIT, now, a, &rows,
                                    &nrows, &err))) {
             fprintf(stderr, "stats: %s\n", err.message);
             return 1;
         }
-        street[r] = secs() - t0;
+        street[r] = bench_secs() - t0;
         arena_free(a);
         printf("run %ld: district by street %.3f s (%lld visits); one street by community %.3f s\n",
                r + 1, whole[r], (long long)visits, street[r]);
     }
-    printf("median: district %.3f s; one street %.3f s\n", median(whole, runs), median(street, runs));
+    printf("median: district %.3f s; one street %.3f s\n", bench_median(whole, runs), bench_median(street, runs));
     svc_fini(&s);
     db_close(db);
     return 0;

@@ -16,19 +16,8 @@
 #include <unistd.h>
 
 #include "svc/svc.h"
+#include "timing.h"
 
-static double secs(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int cmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 struct fill {
     svc_t *s;
@@ -115,7 +104,7 @@ int main(int argc, char **argv)
     }
     if (have < n) {
         struct fill f = {&s, have, have, svc_now()};
-        double t0 = secs();
+        double t0 = bench_secs();
         db_write(db, unit_tx, NULL, &err);
         while (f.from < n) {
             f.to = f.from + 20000 < n ? f.from + 20000 : n;
@@ -126,24 +115,23 @@ int main(int argc, char **argv)
             f.from = f.to;
             fprintf(stderr, "\rfilling %ld/%ld", f.from, n);
         }
-        fprintf(stderr, "\nfilled %ld open cases in %.1f s\n", n - have, secs() - t0);
+        fprintf(stderr, "\nfilled %ld open cases in %.1f s\n", n - have, bench_secs() - t0);
         svc_sweep(&s, svc_now(), &err); /* settle */
     }
     for (long r = 0; r < runs; r++) {
-        double t0 = secs();
+        double t0 = bench_secs();
         svc_sweep(&s, svc_now(), &err);
-        tick[r] = (secs() - t0) * 1000;
-        t0 = secs();
+        tick[r] = (bench_secs() - t0) * 1000;
+        t0 = bench_secs();
         burst_n[r] = svc_sweep(&s, svc_now() + (dt_ms_t)(r + 1) * 2 * DT_DAY_MS, &err);
-        burst[r] = secs() - t0;
+        burst[r] = bench_secs() - t0;
         sleep(1);
     }
     printf("open cases: %ld\n", n);
     for (long r = 0; r < runs; r++)
         printf("run %ld: tick %.2f ms; burst %d cases in %.3f s (%.0f cases/s)\n", r + 1, tick[r],
                burst_n[r], burst[r], burst_n[r] / (burst[r] > 0 ? burst[r] : 1));
-    qsort(tick, (size_t)runs, sizeof tick[0], cmp);
-    printf("median tick: %.2f ms\n", tick[runs / 2]);
+    printf("median tick: %.2f ms\n", bench_median(tick, runs));
     svc_fini(&s);
     db_close(db);
     return 0;

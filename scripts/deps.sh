@@ -8,9 +8,11 @@ set -eu
 # Build: compiler, CMake + Ninja, the libraries.  Tests: cmocka, python3
 # (black-box API tests, standard library only), clang + its runtime
 # (libFuzzer, sanitizers).  Ledgers: libzip + expat (reading .xlsx),
-# libxlsxwriter (writing it).  Web console: Node.js and npm (vite builds it;
-# any Node >= 18 will do, Debian's or one already installed), chromium and
-# CJK fonts for the browser tests.  Benchmarks: wrk.
+# libxlsxwriter (writing it), python3-openpyxl (the tests read what we wrote
+# with a reader of its own, run by Debian's /usr/bin/python3).  Web
+# console: Node.js and npm (vite builds it; any Node >= 18 will do, Debian's
+# or one already installed), chromium and CJK fonts for the browser tests.
+# Benchmarks: wrk.
 PACKAGES="
 build-essential
 cmake
@@ -26,6 +28,7 @@ libcmocka-dev
 libzip-dev
 libexpat1-dev
 libxlsxwriter-dev
+python3-openpyxl
 chromium
 fonts-noto-cjk
 clang

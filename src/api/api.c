@@ -17,6 +17,7 @@
 #include "api/open311.h"
 #include "api/parse.h"
 #include "api/render.h"
+#include "util/jsonkeys.h"
 #include "util/xmalloc.h"
 
 #define APP(r) (((api_t *)(r)->app)->svc)
@@ -73,10 +74,7 @@ static bool auth(http_req_t *r)
 static bool only_params(http_req_t *r, const char *const *allowed)
 {
     for (int i = 0; i < r->query.n; i++) {
-        int ok = 0;
-        for (int k = 0; allowed[k] && !ok; k++)
-            ok = strcmp(r->query.p[i].name, allowed[k]) == 0;
-        if (!ok) {
+        if (!str_in(r->query.p[i].name, allowed)) {
             http_fail(r, BH_INVALID_ARGUMENT, r->query.p[i].name, "未知的查询参数“%s”", r->query.p[i].name);
             return false;
         }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "api/qs.h"
+#include "util/jsonkeys.h"
 
 bh_status_t parse_body(const char *body, size_t len, json_t **out, bh_err_t *err)
 {
@@ -31,22 +32,14 @@ bh_status_t parse_body(const char *body, size_t len, json_t **out, bh_err_t *err
 static bh_status_t known(json_t *o, const char *const *allowed, const char *prefix,
                          bh_err_t *err)
 {
-    const char *key;
-    json_t *v;
-    json_object_foreach(o, key, v) {
-        int ok = 0;
-        for (int i = 0; allowed[i] && !ok; i++)
-            ok = strcmp(key, allowed[i]) == 0;
-        if (!ok) {
-            char f[96];
-            if (!*key)
-                return bh_fail(err, BH_INVALID_ARGUMENT, *prefix ? prefix : "body",
-                               "字段名不能为空");
-            snprintf(f, sizeof f, "%s%.80s", prefix, key);
-            return bh_fail(err, BH_INVALID_ARGUMENT, f, "未知字段“%s”", f);
-        }
-    }
-    return BH_OK;
+    const char *key = json_stray_key(o, allowed);
+    char f[96];
+    if (!key)
+        return BH_OK;
+    if (!*key)
+        return bh_fail(err, BH_INVALID_ARGUMENT, *prefix ? prefix : "body", "字段名不能为空");
+    snprintf(f, sizeof f, "%s%.80s", prefix, key);
+    return bh_fail(err, BH_INVALID_ARGUMENT, f, "未知字段“%s”", f);
 }
 
 /* An optional string member; *out stays NULL when absent or null. */

@@ -11,6 +11,7 @@
 #include "api/parse.h"
 #include "api/render.h"
 #include "core/object.h"
+#include "util/jsonkeys.h"
 
 #define APP(r) (((api_t *)(r)->app)->svc)
 
@@ -405,9 +406,7 @@ static void h_hazard_action(http_req_t *r)
         return;
     }
     json_object_foreach(body, k, v) {
-        bool ok = false;
-        for (int i = 0; keys[i] && !ok; i++)
-            ok = strcmp(keys[i], k) == 0;
+        bool ok = str_in(k, keys);
         if (!ok || (strcmp(k, "version") && !json_is_string(v)) ||
             (!strcmp(k, "version") && !json_is_integer(v))) {
             http_fail(r, BH_INVALID_ARGUMENT, k, ok ? "字段“%s”类型不对" : "未知字段“%s”", k);

@@ -14,6 +14,7 @@
 #include "api/render.h"
 #include "core/object.h"
 #include "geo/crs.h"
+#include "util/jsonkeys.h"
 
 #define APP(r) (((api_t *)(r)->app)->svc)
 
@@ -94,9 +95,7 @@ static void h_unit_create(http_req_t *r)
         return;
     }
     json_object_foreach(body, k, v) {
-        int ok = 0;
-        for (int i = 0; keys[i] && !ok; i++)
-            ok = strcmp(k, keys[i]) == 0;
+        bool ok = str_in(k, keys);
         if (!ok || !json_is_string(v)) {
             http_fail(r, BH_INVALID_ARGUMENT, k, ok ? "字段“%s”应为字符串" : "未知字段“%s”", k);
             json_decref(body);
@@ -201,9 +200,7 @@ static bool body_fields(http_req_t *r, json_t *b, const char *const *keys)
     const char *k;
     json_t *v;
     json_object_foreach(b, k, v) {
-        int ok = 0;
-        for (int i = 0; keys[i] && !ok; i++)
-            ok = strcmp(k, keys[i]) == 0;
+        bool ok = str_in(k, keys);
         if (!ok) {
             http_fail(r, BH_INVALID_ARGUMENT, k, "未知字段“%s”", k);
             return false;
@@ -313,9 +310,7 @@ static bool object_body(http_req_t *r, json_t *b, db_object_t *o, bool create)
     const char *k;
     json_t *v;
     json_object_foreach(b, k, v) {
-        int ok = 0;
-        for (int i = 0; keys[i] && !ok; i++)
-            ok = strcmp(k, keys[i]) == 0;
+        bool ok = str_in(k, keys);
         if (!ok || (!create && (!strcmp(k, "kind") || !strcmp(k, "code") || !strcmp(k, "grid")))) {
             http_fail(r, BH_INVALID_ARGUMENT, k, ok ? "字段“%s”不能修改" : "未知字段“%s”", k);
             return false;

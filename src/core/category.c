@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/jsonkeys.h"
 #include "util/xmalloc.h"
 
 static const struct {
@@ -74,17 +75,8 @@ static bh_status_t bad(struct ctx *c, const char *field, const char *fmt,
 static bh_status_t only_keys(struct ctx *c, json_t *obj,
                              const char *const *allowed)
 {
-    const char *key;
-    json_t *v;
-
-    json_object_foreach(obj, key, v) {
-        int ok = 0;
-        for (int i = 0; allowed[i] && !ok; i++)
-            ok = strcmp(key, allowed[i]) == 0;
-        if (!ok)
-            return bad(c, key, "未知字段（拼写错误？）", NULL);
-    }
-    return BH_OK;
+    const char *key = json_stray_key(obj, allowed);
+    return key ? bad(c, key, "未知字段（拼写错误？）", NULL) : BH_OK;
 }
 
 /* A string field; required ones must be non-empty. */

@@ -80,16 +80,27 @@ bh_status_t svc_patrol_get(svc_t *s, const svc_user_t *u, int64_t id, arena_t *a
     return BH_OK;
 }
 
+/* What a list may show the caller: the grids of 'unit' (or all it may see),
+ * and an enterprise account's own object only. */
+static bh_status_t list_scope(const svc_user_t *u, const char *unit, db_scope_t *grid,
+                              int64_t *object_id, bh_err_t *err)
+{
+    bh_status_t st = scope_of(u, unit, &unit, err);
+    if (st == BH_OK) {
+        *grid = scope(unit);
+        own_object(u, object_id);
+    }
+    return st;
+}
+
 bh_status_t svc_patrol_list(svc_t *s, const svc_user_t *u, const char *unit,
                             db_patrol_filter_t *f, arena_t *a, db_patrol_t **out, int *n,
                             bh_err_t *err)
 {
     bh_status_t st;
     *n = 0;
-    if ((st = scope_of(u, unit, &unit, err)))
+    if ((st = list_scope(u, unit, &f->grid, &f->object_id, err)))
         return st;
-    f->grid = scope(unit);
-    own_object(u, &f->object_id);
     SVC_READ(s, c, st, err, DB(c, patrol, patrol_list, f, a, out, n));
     return st ? bh_fail(err, st, "", "读取巡查记录失败，请稍后重试") : BH_OK;
 }
@@ -100,10 +111,8 @@ bh_status_t svc_hazard_list(svc_t *s, const svc_user_t *u, const char *unit,
 {
     bh_status_t st;
     *n = 0;
-    if ((st = scope_of(u, unit, &unit, err)))
+    if ((st = list_scope(u, unit, &f->grid, &f->object_id, err)))
         return st;
-    f->grid = scope(unit);
-    own_object(u, &f->object_id);
     SVC_READ(s, c, st, err, DB(c, patrol, hazard_list, f, a, out, n));
     return st ? bh_fail(err, st, "", "读取隐患失败，请稍后重试") : BH_OK;
 }

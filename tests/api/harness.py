@@ -31,6 +31,33 @@ class Response:
         return "<%d %s>" % (self.status, self.raw[:300].decode("utf-8", "replace"))
 
 
+# Debian's own interpreter, which has python3-openpyxl (scripts/deps.sh);
+# the interpreter running the tests may be another one.
+DEBIAN_PYTHON = "/usr/bin/python3"
+
+_OPENPYXL_DUMP = r"""
+import json, sys, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1], read_only=True)
+out = {}
+for ws in wb.worksheets:
+    out[ws.title] = [["" if v is None else str(v) for v in row] for row in ws.iter_rows(values_only=True)]
+json.dump(out, sys.stdout, ensure_ascii=False)
+"""
+
+
+def read_xlsx(data):
+    """Every sheet of an .xlsx as {title: rows of strings}, read by openpyxl,
+    a real reader that knows nothing of how bihuan writes the file."""
+    with tempfile.NamedTemporaryFile(suffix=".xlsx") as f:
+        f.write(data)
+        f.flush()
+        p = subprocess.run([DEBIAN_PYTHON, "-c", _OPENPYXL_DUMP, f.name],
+                           capture_output=True, text=True, timeout=120)
+    if p.returncode != 0:
+        raise AssertionError("openpyxl could not read the workbook: " + p.stderr)
+    return json.loads(p.stdout)
+
+
 class Server:
     def __init__(self, bihuan, db=None, categories=None, extra_env=None):
         self.bihuan = bihuan

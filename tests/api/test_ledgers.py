@@ -202,6 +202,13 @@ class Export(unittest.TestCase):
     def test_objects_export_reimports_as_updates(self):
         r = S.as_("admin").get("/api/v1/ledgers/objects.xlsx")
         self.assertEqual(r.status, 200, r)
+        # a real reader sees the same table as the CSV export
+        book = harness.read_xlsx(r.raw)
+        sheet = list(book.values())[0]
+        csv_rows = parse_csv(S.as_("admin").get("/api/v1/ledgers/objects.csv").raw)
+        self.assertEqual(len(sheet), int(r.headers["X-Rows"]) + 1)
+        self.assertEqual(sheet[0], csv_rows[0])
+        self.assertEqual([x[:2] for x in sheet], [x[:2] for x in csv_rows])
         back = upload("objects", r.raw)
         self.assertEqual(back.status, 200, back)
         self.assertEqual(back.json["updated"], int(r.headers["X-Rows"]))

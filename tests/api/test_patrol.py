@@ -14,7 +14,6 @@ are months that have ended.
 Usage: test_patrol.py PATH/TO/bihuan
 """
 import datetime
-import zipfile
 import io
 import csv
 import os
@@ -504,12 +503,16 @@ class Ledger(unittest.TestCase):
         # .xlsx: a workbook whose sheet holds the same row
         x = S.as_("leader_p").get("/api/v1/ledgers/patrols.xlsx")
         self.assertEqual(x.status, 200, x)
-        z = zipfile.ZipFile(io.BytesIO(x.raw))
-        text = z.read("xl/sharedStrings.xml").decode() if "xl/sharedStrings.xml" in z.namelist() else ""
-        text += z.read("xl/worksheets/sheet1.xml").decode()
-        self.assertIn("巡查记录", z.read("xl/workbook.xml").decode())
-        self.assertIn(ent["name"], text)
-        self.assertIn("距对象较远", text)
+        book = harness.read_xlsx(x.raw)
+        self.assertEqual(list(book), ["巡查记录"])
+        sheet = book["巡查记录"]
+        self.assertEqual(sheet[0], head)
+        self.assertEqual(len(sheet), len(rows))
+        xrow = dict(zip(head, [r for r in sheet if r[0] == str(pid)][0]))
+        for col in ("对象名称", "对象种类", "巡查类型", "巡查人", "标记", "巡查情况"):
+            self.assertEqual(xrow[col], row[col], col)
+        for col in ("距对象（米）", "定位精度（米）"):
+            self.assertAlmostEqual(float(xrow[col]), float(row[col]), places=0, msg=col)
         # export only; the public may not
         up = S.request("POST", "/api/v1/ledgers/patrols", raw=raw.raw, token=S.login("admin"),
                        headers={"Content-Type": "text/csv"})

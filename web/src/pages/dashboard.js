@@ -14,12 +14,15 @@ echarts.use([BarChart, LineChart, GridComponent, TooltipComponent, LegendCompone
 export const pct = (x) => (x === null || x === undefined ? "—" : (x * 100).toFixed(1) + "%");
 const day = (d) => d.toISOString().slice(0, 10);
 
-// The half-year holding the newest case (the demo's data is 2023 H1).
-async function defaultPeriod() {
+// The period in the page's address, else the half-year holding the newest
+// row of 'list' (its time in field 'at'; the demo's data is 2023 H1), up to
+// today.
+export async function periodOf(params, list, at) {
+  if (params.get("from") && params.get("to")) return { from: params.get("from"), to: params.get("to") };
   let ref = day(new Date(Date.now() + 8 * 3600000)); // today in Beijing time
   try {
-    const r = await get("/api/v1/cases?limit=1");
-    if (r.items.length) ref = r.items[0].created_at.slice(0, 10);
+    const r = await get(list + "?limit=1");
+    if (r.items.length) ref = r.items[0][at].slice(0, 10);
   } catch {
     /* the current half-year */
   }
@@ -51,9 +54,9 @@ export function chart(box, option) {
   return c;
 }
 
-export async function dashboard(el, user, params) {
-  const period = params.get("from") && params.get("to") ? { from: params.get("from"), to: params.get("to") } : await defaultPeriod();
-  const unit = params.get("unit") || user.unit;
+// The figures pages' form: a unit (the streets and above) and a period;
+// submitting it moves to 'route' with them in the address.
+export async function statsForm(user, unit, period, route) {
   const units = (await unitOptions(null).catch(() => [[user.unit, user.unit]]))
     .filter(([code]) => !code.includes("-") && code.length <= 9);
   const form = h("form.filters", { "aria-label": "统计条件" },
@@ -65,8 +68,15 @@ export async function dashboard(el, user, params) {
     ev.preventDefault();
     const p = new URLSearchParams();
     for (const n of ["unit", "from", "to"]) p.set(n, form.elements.namedItem(n).value);
-    location.hash = "#/dashboard?" + p.toString();
+    location.hash = route + "?" + p.toString();
   });
+  return form;
+}
+
+export async function dashboard(el, user, params) {
+  const period = await periodOf(params, "/api/v1/cases", "created_at");
+  const unit = params.get("unit") || user.unit;
+  const form = await statsForm(user, unit, period, "#/dashboard");
   const body = h("div.dash", loading("统计中…"));
   clear(el, h("h1", "统计"), form, body);
 

@@ -10,8 +10,7 @@ import { GridComponent, TooltipComponent, LegendComponent } from "echarts/compon
 import { CanvasRenderer } from "echarts/renderers";
 import { get, post, qs } from "../api.js";
 import { h, clear, loading, empty, errorBox, field, select, toast, showFormError, fmtTime, lightBadge, statusBadge, KIND } from "../ui.js";
-import { pct, chart } from "./dashboard.js";
-import { unitOptions } from "./cases.js";
+import { pct, chart, periodOf, statsForm } from "./dashboard.js";
 
 echarts.use([BarChart, GridComponent, TooltipComponent, LegendComponent, CanvasRenderer]);
 
@@ -112,39 +111,15 @@ export async function supervision(el) {
   }
 }
 
-// The half-year holding the newest check-in (the demo's is 2023 H1).
-async function defaultPeriod() {
-  let ref = new Date(Date.now() + 8 * 3600000).toISOString().slice(0, 10);
-  try {
-    const r = await get("/api/v1/patrols?limit=1");
-    if (r.items.length) ref = r.items[0].at.slice(0, 10);
-  } catch {
-    /* the current half-year */
-  }
-  const y = ref.slice(0, 4), second = Number(ref.slice(5, 7)) >= 7;
-  return { from: `${y}-${second ? "07-01" : "01-01"}`, to: `${y}-${second ? "12-31" : "06-30"}` };
-}
-
 const RATE_SERIES = (rows) => [
   { name: "巡查覆盖率", type: "bar", data: rows.map((r) => (r.coverage === null ? null : +(r.coverage * 100).toFixed(1))) },
   { name: "隐患整改率", type: "bar", data: rows.map((r) => (r.rectification_rate === null ? null : +(r.rectification_rate * 100).toFixed(1))) },
 ];
 
 export async function patrolStats(el, user, params) {
-  const period = params.get("from") && params.get("to") ? { from: params.get("from"), to: params.get("to") } : await defaultPeriod();
+  const period = await periodOf(params, "/api/v1/patrols", "at");
   const unit = params.get("unit") || user.unit;
-  const units = (await unitOptions(null).catch(() => [[user.unit, user.unit]])).filter(([code]) => !code.includes("-") && code.length <= 9);
-  const form = h("form.filters", { "aria-label": "统计条件" },
-    field("统计单位", select(units, unit), { name: "unit" }),
-    field("起始日期", h("input", { type: "date", value: period.from, required: true }), { name: "from" }),
-    field("截止日期", h("input", { type: "date", value: period.to, required: true }), { name: "to" }),
-    h("div.filter-actions", h("button.primary", { type: "submit" }, "统计")));
-  form.addEventListener("submit", (ev) => {
-    ev.preventDefault();
-    const p = new URLSearchParams();
-    for (const n of ["unit", "from", "to"]) p.set(n, form.elements.namedItem(n).value);
-    location.hash = "#/patrol/stats?" + p.toString();
-  });
+  const form = await statsForm(user, unit, period, "#/patrol/stats");
   const body = h("div.dash", loading("统计中…"));
   clear(el, h("h1", "巡查统计"), form, body);
   const q = { unit, from: period.from, to: period.to };
