@@ -21,7 +21,7 @@ static const char patrol_usage[] =
     "  bihuan patrol config-export --db PATH [-o FILE]\n"
     "      输出在用的巡查配置（巡查计划、检查表、隐患整改期限；JSON）。\n"
     "  bihuan patrol config-import --db PATH FILE\n"
-    "      校验并替换巡查配置（下次启动服务时生效；运行中的服务请用 PUT /api/v1/patrol/config）。\n";
+    "      校验并替换巡查配置；运行中的服务在下一次时限巡检时（默认 1 秒内）启用。\n";
 
 static const svc_user_t cli_admin = {0, "cli", ROLE_ADMIN, "", true, 0};
 

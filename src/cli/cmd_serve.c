@@ -92,6 +92,8 @@ static void *sweep_main(void *arg)
         pthread_mutex_unlock(&w->mu);
         if (svc_sweep(w->svc, svc_now(), &err) < 0)
             fprintf(stderr, "bihuan: 时限巡检失败：%s\n", err.message);
+        if (svc_patrol_refresh(w->svc, &err))
+            fprintf(stderr, "bihuan: 读取巡查配置失败：%s\n", err.message);
         pthread_mutex_lock(&w->mu);
     }
     pthread_mutex_unlock(&w->mu);

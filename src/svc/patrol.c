@@ -23,6 +23,7 @@
 struct svc_patrol {
     pthread_mutex_t mu;
     patrol_cfg_t *cfg;
+    dt_ms_t at; /* when the one in force was stored; 0: the shipped one */
     patrol_cfg_t **old;
     int nold;
 };
@@ -46,7 +47,8 @@ void svc_patrol_fini(svc_t *s)
     s->patrol = NULL;
 }
 
-static void install(svc_t *s, patrol_cfg_t *cfg)
+/* Called with p->mu held. */
+static void install(svc_t *s, patrol_cfg_t *cfg, dt_ms_t at)
 {
     struct svc_patrol *p = s->patrol;
     if (p->cfg) {
@@ -54,22 +56,48 @@ static void install(svc_t *s, patrol_cfg_t *cfg)
         p->old[p->nold++] = p->cfg;
     }
     p->cfg = cfg;
+    p->at = at;
+}
+
+/* The stored text and when it was stored; the shipped text and 0 when none. */
+static bh_status_t cfg_text(svc_t *s, arena_t *a, const char **json, dt_ms_t *at, bh_err_t *err)
+{
+    const char *by;
+    bh_status_t st;
+    SVC_READ(s, c, st, err, DB(c, patrol, config_get, a, json, at, &by));
+    if (st == BH_NOT_FOUND) {
+        size_t len;
+        *json = patrol_cfg_builtin_text(&len);
+        *at = 0;
+        return BH_OK;
+    }
+    return st ? bh_fail(err, st, "", "读取巡查配置失败，请稍后重试") : BH_OK;
 }
 
 bh_status_t svc_patrol_cfg_text(svc_t *s, arena_t *a, const char **json, bool *imported,
                                 bh_err_t *err)
 {
     dt_ms_t at;
-    const char *by;
-    bh_status_t st;
-    SVC_READ(s, c, st, err, DB(c, patrol, config_get, a, json, &at, &by));
-    *imported = st == BH_OK;
-    if (st == BH_NOT_FOUND) {
-        size_t len;
-        *json = patrol_cfg_builtin_text(&len);
-        return BH_OK;
-    }
-    return st ? bh_fail(err, st, "", "读取巡查配置失败，请稍后重试") : BH_OK;
+    bh_status_t st = cfg_text(s, a, json, &at, err);
+    *imported = at != 0;
+    return st;
+}
+
+/* Load the stored configuration if it is not the one in force (always when
+ * none is); p->mu held. */
+static bh_status_t reload(svc_t *s, bh_err_t *err)
+{
+    struct svc_patrol *p = s->patrol;
+    arena_t *a = arena_new();
+    const char *text;
+    dt_ms_t at;
+    patrol_cfg_t *parsed;
+    bh_status_t st = cfg_text(s, a, &text, &at, err);
+    if (st == BH_OK && (!p->cfg || at != p->at) &&
+        (st = patrol_cfg_parse(text, strlen(text), &parsed, err)) == BH_OK)
+        install(s, parsed, at);
+    arena_free(a);
+    return st;
 }
 
 const patrol_cfg_t *svc_patrol_cfg(svc_t *s, bh_err_t *err)
@@ -77,30 +105,32 @@ const patrol_cfg_t *svc_patrol_cfg(svc_t *s, bh_err_t *err)
     struct svc_patrol *p = s->patrol;
     const patrol_cfg_t *cfg;
     pthread_mutex_lock(&p->mu);
-    if (!p->cfg) {
-        arena_t *a = arena_new();
-        const char *text;
-        bool imported;
-        patrol_cfg_t *parsed;
-        if (svc_patrol_cfg_text(s, a, &text, &imported, err) == BH_OK &&
-            patrol_cfg_parse(text, strlen(text), &parsed, err) == BH_OK)
-            install(s, parsed);
-        arena_free(a);
-    }
+    if (!p->cfg)
+        reload(s, err);
     cfg = p->cfg;
     pthread_mutex_unlock(&p->mu);
     return cfg;
 }
 
+bh_status_t svc_patrol_refresh(svc_t *s, bh_err_t *err)
+{
+    bh_status_t st;
+    pthread_mutex_lock(&s->patrol->mu);
+    st = reload(s, err);
+    pthread_mutex_unlock(&s->patrol->mu);
+    return st;
+}
+
 struct cfg_put {
     const svc_user_t *u;
     const char *json;
+    dt_ms_t at;
 };
 
 static bh_status_t cfg_put_tx(db_conn_t *c, void *ctx, bh_err_t *err)
 {
     struct cfg_put *x = ctx;
-    bh_status_t st = DB(c, patrol, config_put, x->json, svc_now(), x->u->username);
+    bh_status_t st = DB(c, patrol, config_put, x->json, x->at = svc_now(), x->u->username);
     (void)err;
     if (st)
         return st;
@@ -126,7 +156,7 @@ bh_status_t svc_patrol_cfg_import(svc_t *s, const svc_user_t *u, const char *jso
     x.json = text;
     if ((st = db_write(s->db, cfg_put_tx, &x, err)) == BH_OK) {
         pthread_mutex_lock(&s->patrol->mu);
-        install(s, cfg);
+        install(s, cfg, x.at);
         pthread_mutex_unlock(&s->patrol->mu);
     } else {
         patrol_cfg_free(cfg);

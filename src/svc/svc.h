@@ -321,6 +321,10 @@ void svc_patrol_fini(svc_t *s);
 /* The patrol configuration in force: the one imported into the store, or
  * the shipped one (data/patrol.json).  Valid until svc_patrol_fini. */
 const patrol_cfg_t *svc_patrol_cfg(svc_t *s, bh_err_t *err);
+/* Put the stored configuration in force if another process (the CLI's
+ * config-import) replaced it; the server's sweeper calls it each tick.  A
+ * stored one that no longer parses leaves the one in force (BH_INVALID_ARGUMENT). */
+bh_status_t svc_patrol_refresh(svc_t *s, bh_err_t *err);
 /* Replace it (admin): validated first, audited, in force at once. */
 bh_status_t svc_patrol_cfg_import(svc_t *s, const svc_user_t *u, const char *json, size_t len,
                                   bh_err_t *err);

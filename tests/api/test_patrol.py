@@ -17,7 +17,9 @@ import datetime
 import io
 import csv
 import os
+import json
 import sys
+import time
 import unittest
 import uuid
 
@@ -548,6 +550,26 @@ class Config(unittest.TestCase):
         due = S.as_("wg1").get("/api/v1/patrols/due?unit=44030300100104&period=%s" % month(LAST))
         comp = [i for i in due.json["items"] if i["kind"] == "component"][0]
         self.assertEqual(comp["due"], 1)
+
+    def test_running_server_takes_a_cli_import(self):
+        # runs after test_config_read_replace_and_validate (by name), which
+        # first sees the shipped configuration
+        url = "/api/v1/patrols/due?unit=44030300100104&period=%s" % month(LAST)
+        comp_due = lambda: [i for i in S.as_("wg1").get(url).json["items"] if i["kind"] == "component"][0]["due"]
+        cfg = S.as_("wg1").get("/api/v1/patrol/config").json
+        self.assertEqual(comp_due(), 1)
+        weekly = dict(cfg, plans=[dict(p, per="week") if p["code"] == "component_month" else p
+                                  for p in cfg["plans"]])
+        path = os.path.join(S.dir, "weekly.json")
+        for doc, want in ((weekly, lambda n: n >= 4), (cfg, lambda n: n == 1)):
+            with open(path, "w", encoding="utf-8") as f:
+                json.dump(doc, f, ensure_ascii=False)
+            S.run("patrol", "config-import", "--db", S.db, path)
+            # the server's sweeper (every 0.2 s here) picks it up; bounded wait
+            deadline = time.time() + 10
+            while not want(comp_due()) and time.time() < deadline:
+                time.sleep(0.1)
+            self.assertTrue(want(comp_due()), comp_due())
 
 
 if __name__ == "__main__":
