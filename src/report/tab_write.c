@@ -117,6 +117,10 @@ bh_status_t tab_writer_row(tab_writer_t *w, const char *const *cells, const bool
         else
             e = worksheet_write_string(w->ws, (lxw_row_t)w->row, (lxw_col_t)i, s,
                                        w->row == 0 ? w->bold : NULL);
+        if (e == LXW_ERROR_MAX_STRING_LENGTH_EXCEEDED)
+            return bh_fail(err, BH_INVALID_ARGUMENT, "output",
+                           "第%ld行第%d列超过xlsx单元格的长度上限（32767字），请导出为CSV", w->row + 1,
+                           i + 1);
         if (e != LXW_NO_ERROR)
             return bh_fail(err, BH_INVALID_ARGUMENT, "output", "第%ld行第%d列写入失败：%s", w->row + 1,
                            i + 1, lxw_strerror(e));

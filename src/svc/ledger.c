@@ -34,7 +34,7 @@ static const col_t object_cols[] = {
     {"id", "系统编号", C_NUM},  {"kind", "种类", C_REQ},   {"code", "编码", 0},
     {"name", "名称", C_REQ},    {"grid", "所属网格", C_REQ}, {"type", "场所类型", 0},
     {"risk", "风险等级", 0},    {"address", "地址", 0},     {"lat", "纬度", C_NUM},
-    {"lng", "经度", C_NUM},     {"active", "状态", 0},
+    {"lng", "经度", C_NUM},     {"active", "状态", 0},       {"line", "走向", 0},
 };
 
 static const col_t user_cols[] = {
@@ -420,8 +420,9 @@ static bh_status_t on_row(const tab_row_t *r, void *ctx, bh_err_t *err)
     {
         int fcol = -1;
         const char *field = strcmp(rerr.field, "location") == 0 ? "lat" : rerr.field;
+        size_t flen = strcspn(field, "["); /* line[3] is the line's column */
         for (int i = 0; i < x->ncols; i++)
-            if (strcmp(field, x->cols[i].key) == 0)
+            if (strlen(x->cols[i].key) == flen && strncmp(field, x->cols[i].key, flen) == 0)
                 fcol = x->where[i];
         add_bad(x, r->sheet, r->row, fcol, rerr.message);
     }
@@ -521,6 +522,7 @@ static bh_status_t object_row(struct imp *x, const char *const *v, bh_err_t *err
     o.name = V("name");
     o.grid = V("grid");
     o.address = V("address");
+    o.line = V("line"); /* empty: an update keeps the line it has */
     if ((st = enum_field(x, &E_OBJ_KIND, V("kind"), "kind", "对象种类", &o.kind, err)) ||
         (st = enum_field(x, &E_OBJ_TYPE, V("type"), "type", "场所类型", &o.type, err)) ||
         (st = enum_field(x, &E_RISK, V("risk"), "risk", "风险等级", &o.risk, err)) ||
@@ -901,6 +903,7 @@ static bh_status_t export_objects(struct exp *e, const svc_user_t *u, db_conn_t 
                 set(e, "lng", fmt_num(o[i].lng, a));
             }
             set(e, "active", o[i].active ? "启用" : "停用");
+            set(e, "line", o[i].line);
             st = put(e, err);
         }
         if (n)

@@ -272,6 +272,34 @@ class ImportObjects(unittest.TestCase):
         self.assertEqual((r.json["created"], r.json["bad"], r.json["written"]), (1, 3, True))
         self.assertEqual(len(objects_named("台账乙")), 1)
 
+    def test_section_lines_in_the_ledger(self):
+        line = [[114.1, 22.55], [114.101, 22.551], [114.102, 22.5515]]
+        head = ["种类", "名称", "所属网格", "走向"]
+        r = upload("objects", csv_bytes([head, ["河段", "台账河段", GRID, json.dumps(line)]]))
+        self.assertEqual((r.status, r.json["created"]), (200, 1), r)
+        rows = S.as_("admin").get("/api/v1/objects?limit=200&kind=river_section").json["items"]
+        river = [o for o in rows if o["name"] == "台账河段"][0]
+        self.assertEqual(S.as_("admin").get("/api/v1/objects/%d" % river["id"]).json["line"], line)
+        # exported as the same JSON array, in CSV and read back by openpyxl from .xlsx
+        out = parse_csv(S.as_("admin").get("/api/v1/ledgers/objects.csv").raw)
+        col = out[0].index("走向")
+        mine = [x for x in out if x[0] == str(river["id"])][0]
+        self.assertEqual(json.loads(mine[col]), line)
+        sheet = list(harness.read_xlsx(S.as_("admin").get("/api/v1/ledgers/objects.xlsx").raw).values())[0]
+        self.assertEqual(json.loads([x for x in sheet if x[0] == str(river["id"])][0][col]), line)
+        # a bad line is named by row and column; a row without the column keeps the line
+        bad = upload("objects", csv_bytes([["系统编号"] + head, [str(river["id"]), "河段", "台账河段", GRID, "[[114.1, 22.55]]"]]))
+        self.assertEqual(bad.status, 400, bad)
+        self.assertEqual((bad.json["errors"][0]["row"], bad.json["errors"][0]["header"]), (2, "走向"), bad.json)
+        keep = upload("objects", csv_bytes([["系统编号", "种类", "名称", "所属网格"],
+                                            [str(river["id"]), "河段", "台账河段改", GRID]]))
+        self.assertEqual((keep.status, keep.json["updated"]), (200, 1), keep)
+        got = S.as_("admin").get("/api/v1/objects/%d" % river["id"]).json
+        self.assertEqual((got["name"], got["line"]), ("台账河段改", line))
+        # only sections may carry one
+        hh = upload("objects", csv_bytes([head, ["重点户", "台账户", GRID, json.dumps(line)]]))
+        self.assertEqual((hh.status, hh.json["errors"][0]["header"]), (400, "走向"), hh.json)
+
     def test_dry_run_writes_nothing(self):
         r = upload("objects", csv_bytes([self.HEAD, ["重点户", "台账丙", GRID, "blue", ""]]),
                    query="?dry_run=true")
