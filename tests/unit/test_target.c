@@ -1,0 +1,255 @@
+/*
+ * test_target.c - the target loop's arithmetic (core/target.h), on worked
+ * examples a reader can check by hand.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "core/target.h"
+
+#define NEAR(a, b) assert_true((a) > (b) - 1e-9 && (a) < (b) + 1e-9)
+
+static period_t year(int y)
+{
+    return (period_t){dt_day_from_ymd(y, 1, 1), dt_day_from_ymd(y, 12, 31)};
+}
+
+/* "完成全年目标任务的41.1%": 4,110 of 10,000; lower is better is target ÷ actual. */
+static void completion_both_directions(void **state)
+{
+    tgt_value_t v;
+    (void)state;
+    v = tgt_completion(TGT_HIGHER, true, 10000, true, 4110);
+    assert_int_equal(v.state, TGT_OK);
+    NEAR(v.value, 0.411);
+    /* 超期率 ceiling 2%: 1% is 200%, 4% is 50%, 0 is met */
+    v = tgt_completion(TGT_LOWER, true, 0.02, true, 0.01);
+    NEAR(v.value, 2.0);
+    v = tgt_completion(TGT_LOWER, true, 0.02, true, 0.04);
+    NEAR(v.value, 0.5);
+    v = tgt_completion(TGT_LOWER, true, 0.02, true, 0);
+    NEAR(v.value, 1.0);
+    /* zero tolerance (重大事故 0 起): none is met, one is 0% */
+    NEAR(tgt_completion(TGT_LOWER, true, 0, true, 0).value, 1.0);
+    NEAR(tgt_completion(TGT_LOWER, true, 0, true, 1).value, 0.0);
+    /* what cannot be computed says why */
+    assert_int_equal(tgt_completion(TGT_HIGHER, false, 0, true, 5).state, TGT_NO_TARGET);
+    assert_int_equal(tgt_completion(TGT_HIGHER, true, 0, true, 5).state, TGT_NO_TARGET);
+    assert_int_equal(tgt_completion(TGT_HIGHER, true, 100, false, 0).state, TGT_NO_ACTUAL);
+    assert_int_equal(tgt_completion(TGT_LOWER, true, -1, true, 0).state, TGT_NO_TARGET);
+}
+
+/* 2023-06-30: by days 181/365 = 49.6%, by months 6/12, by working days
+ * 123/249 (the official 2023 schedule: 249 working days, 123 by 30 June). */
+static void time_progress_each_basis(void **state)
+{
+    cal_t *cal = cal_new_national();
+    dt_day_t june30 = dt_day_from_ymd(2023, 6, 30), june15 = dt_day_from_ymd(2023, 6, 15);
+    dt_day_t may31 = dt_day_from_ymd(2023, 5, 31);
+    (void)state;
+    NEAR(tgt_time_progress(TGT_BASIS_DAYS, cal, year(2023), june30), 181.0 / 365);
+    NEAR(tgt_time_progress(TGT_BASIS_MONTHS, cal, year(2023), june30), 0.5);
+    NEAR(tgt_time_progress(TGT_BASIS_MONTHS, cal, year(2023), june15), 5.0 / 12);
+    NEAR(tgt_time_progress(TGT_BASIS_WORKDAYS, cal, year(2023), june30), 123.0 / 249);
+    NEAR(tgt_time_progress(TGT_BASIS_WORKDAYS, cal, year(2023), may31), 102.0 / 249);
+    /* 2024 is a leap year: 30 June is day 182 of 366 */
+    NEAR(tgt_time_progress(TGT_BASIS_DAYS, cal, year(2024), dt_day_from_ymd(2024, 6, 30)), 182.0 / 366);
+    /* before and after the year */
+    NEAR(tgt_time_progress(TGT_BASIS_DAYS, cal, year(2023), dt_day_from_ymd(2022, 12, 31)), 0);
+    NEAR(tgt_time_progress(TGT_BASIS_WORKDAYS, cal, year(2023), dt_day_from_ymd(2024, 1, 5)), 1);
+    NEAR(tgt_time_progress(TGT_BASIS_MONTHS, cal, year(2023), dt_day_from_ymd(2023, 12, 31)), 1);
+    /* 1 January by days is one day done */
+    NEAR(tgt_time_progress(TGT_BASIS_DAYS, cal, year(2023), dt_day_from_ymd(2023, 1, 1)), 1.0 / 365);
+    cal_free(cal);
+}
+
+static void gap_wording(void **state)
+{
+    char buf[96];
+    (void)state;
+    /* 52.8% done against 49.6% elapsed */
+    NEAR(tgt_gap(0.528, 0.496), 0.032);
+    assert_string_equal(tgt_gap_text(tgt_gap(0.528, 0.496), buf, sizeof buf), "超序时进度3.2个百分点");
+    assert_string_equal(tgt_gap_text(tgt_gap(0.411, 0.496), buf, sizeof buf), "落后序时进度8.5个百分点");
+    assert_string_equal(tgt_gap_text(0.0002, buf, sizeof buf), "与序时进度持平");
+}
+
+static void year_on_year(void **state)
+{
+    char buf[96];
+    tgt_value_t c;
+    (void)state;
+    /* "同比增长12.3%": 11,230 against 10,000 */
+    c = tgt_change(true, 11230, true, 10000);
+    assert_int_equal(c.state, TGT_OK);
+    NEAR(c.value, 0.123);
+    assert_string_equal(tgt_change_text("同比", false, true, 11230, true, 10000, buf, sizeof buf),
+                        "同比增长12.3%");
+    assert_string_equal(tgt_change_text("同比", false, true, 9550, true, 10000, buf, sizeof buf),
+                        "同比下降4.5%");
+    assert_string_equal(tgt_change_text("环比", false, true, 100, true, 100, buf, sizeof buf), "环比持平");
+    /* last year 0 or missing: a condition, not a division by zero */
+    assert_int_equal(tgt_change(true, 5, true, 0).state, TGT_ZERO_BASE);
+    assert_int_equal(tgt_change(true, 5, false, 0).state, TGT_NO_BASE);
+    assert_int_equal(tgt_change(false, 0, true, 5).state, TGT_NO_ACTUAL);
+    assert_string_equal(tgt_change_text("同比", false, true, 5, true, 0, buf, sizeof buf), "上年同期为0");
+    assert_string_equal(tgt_change_text("同比", false, true, 5, false, 0, buf, sizeof buf), "上年同期无数据");
+    assert_string_equal(tgt_change_text("环比", false, true, 5, true, 0, buf, sizeof buf), "上期为0");
+    /* a rate changes by points: 99.90% against 98.70% */
+    assert_string_equal(tgt_change_text("同比", true, true, 0.999, true, 0.987, buf, sizeof buf),
+                        "同比提高1.2个百分点");
+    assert_string_equal(tgt_change_text("同比", true, true, 0.95, true, 0.953, buf, sizeof buf),
+                        "同比降低0.3个百分点");
+    /* points need no non-zero base */
+    assert_string_equal(tgt_change_text("同比", true, true, 0.5, true, 0, buf, sizeof buf),
+                        "同比提高50.0个百分点");
+    /* a negative base (a loss) turned to profit is growth */
+    NEAR(tgt_change(true, 50, true, -100).value, 1.5);
+}
+
+static void aggregation(void **state)
+{
+    double v[6] = {10, 20, 0, 40, 0, 60}, num[6] = {9, 18, 0, 40, 0, 0}, den[6] = {10, 20, 0, 40, 0, 0};
+    bool has[6] = {true, true, false, true, false, false};
+    bool nothing[6] = {false};
+    (void)state;
+    NEAR(tgt_aggregate(TGT_AGG_SUM, v, num, den, has, 6).value, 70);
+    NEAR(tgt_aggregate(TGT_AGG_LAST, v, num, den, has, 6).value, 40);
+    NEAR(tgt_aggregate(TGT_AGG_AVG, v, num, den, has, 6).value, 70.0 / 3);
+    /* a ratio of sums, not a mean of ratios: 67/70, not (0.9+0.9+1)/3 */
+    NEAR(tgt_aggregate(TGT_AGG_RATIO, v, num, den, has, 6).value, 67.0 / 70);
+    assert_int_equal(tgt_aggregate(TGT_AGG_SUM, v, num, den, nothing, 6).state, TGT_NO_ACTUAL);
+    den[0] = den[1] = den[3] = 0;
+    assert_int_equal(tgt_aggregate(TGT_AGG_RATIO, v, num, den, has, 6).state, TGT_NO_ACTUAL);
+}
+
+/* Ten streets, two tied for second, one without a value. */
+static void ranking_with_ties(void **state)
+{
+    double v[5] = {0.95, 0.99, 0.95, 0.90, 0};
+    bool has[5] = {true, true, true, true, false};
+    int r[5];
+    (void)state;
+    tgt_rank(TGT_HIGHER, v, has, 5, r);
+    assert_int_equal(r[0], 2);
+    assert_int_equal(r[1], 1);
+    assert_int_equal(r[2], 2);
+    assert_int_equal(r[3], 4);
+    assert_int_equal(r[4], 0);
+    /* lower is better turns it round */
+    tgt_rank(TGT_LOWER, v, has, 5, r);
+    assert_int_equal(r[3], 1);
+    assert_int_equal(r[0], 2);
+    assert_int_equal(r[2], 2);
+    assert_int_equal(r[1], 4);
+    /* values a rounding apart tie */
+    {
+        double w[2] = {0.1 + 0.2, 0.3};
+        bool h2[2] = {true, true};
+        int r2[2];
+        tgt_rank(TGT_HIGHER, w, h2, 2, r2);
+        assert_int_equal(r2[0], 1);
+        assert_int_equal(r2[1], 1);
+    }
+}
+
+/* Full marks (10) at ≥ 95%, half a mark off per point below. */
+static void scoring(void **state)
+{
+    tgt_score_rule_t r = {10, 0.95, 0.5}, prop = {20, 1.0, 0};
+    (void)state;
+    NEAR(tgt_score(&r, (tgt_value_t){TGT_OK, 0.97}), 10);
+    NEAR(tgt_score(&r, (tgt_value_t){TGT_OK, 0.95}), 10);
+    NEAR(tgt_score(&r, (tgt_value_t){TGT_OK, 0.91}), 8);
+    NEAR(tgt_score(&r, (tgt_value_t){TGT_OK, 0.50}), 0); /* 22.5 off: floored */
+    NEAR(tgt_score(&r, (tgt_value_t){TGT_NO_ACTUAL, 0}), 0);
+    NEAR(tgt_score(&prop, (tgt_value_t){TGT_OK, 0.8}), 16);
+    NEAR(tgt_score(&prop, (tgt_value_t){TGT_OK, 1.3}), 20);
+}
+
+/* 进度差 below −20 points red, below −10 yellow, else blue. */
+static void cards(void **state)
+{
+    const tgt_card_rule_t rules[] = {{"red", -0.20}, {"yellow", -0.10}};
+    (void)state;
+    assert_string_equal(tgt_card(rules, 2, "blue", (tgt_value_t){TGT_OK, 0.25}, 0.496), "red");
+    assert_string_equal(tgt_card(rules, 2, "blue", (tgt_value_t){TGT_OK, 0.38}, 0.496), "yellow");
+    assert_string_equal(tgt_card(rules, 2, "blue", (tgt_value_t){TGT_OK, 0.40}, 0.496), "blue");
+    assert_string_equal(tgt_card(rules, 2, "blue", (tgt_value_t){TGT_OK, 0.60}, 0.496), "blue");
+    /* exactly on a bound is not below it (binary-exact numbers) */
+    {
+        const tgt_card_rule_t quarter[] = {{"red", -0.25}};
+        assert_string_equal(tgt_card(quarter, 1, "blue", (tgt_value_t){TGT_OK, 0.25}, 0.5), "blue");
+        assert_string_equal(tgt_card(quarter, 1, "blue", (tgt_value_t){TGT_OK, 0.25}, 0.5 + 1e-6), "red");
+    }
+    assert_null(tgt_card(rules, 2, NULL, (tgt_value_t){TGT_OK, 0.60}, 0.496));
+    assert_string_equal(tgt_card(rules, 2, "blue", (tgt_value_t){TGT_NO_TARGET, 0}, 0.496), "blue");
+}
+
+/* 流动红旗 for the top three, 黄旗 for the bottom three. */
+static void flags(void **state)
+{
+    /* ranks of ten streets with a tie for third and a tie for last */
+    const int rank[10] = {1, 2, 3, 3, 5, 6, 7, 8, 9, 9};
+    tgt_flag_t f[10];
+    (void)state;
+    tgt_flags(rank, 10, 3, 3, f);
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(f[i], TGT_FLAG_RED);
+    assert_int_equal(f[4], TGT_FLAG_NONE);
+    assert_int_equal(f[5], TGT_FLAG_NONE);
+    assert_int_equal(f[6], TGT_FLAG_NONE);
+    for (int i = 7; i < 10; i++)
+        assert_int_equal(f[i], TGT_FLAG_YELLOW);
+    /* four units: the top three take red; the fourth is bottom */
+    {
+        const int r4[5] = {1, 2, 3, 4, 0};
+        tgt_flag_t g[5];
+        tgt_flags(r4, 5, 3, 3, g);
+        assert_int_equal(g[0], TGT_FLAG_RED);
+        assert_int_equal(g[2], TGT_FLAG_RED);
+        assert_int_equal(g[3], TGT_FLAG_YELLOW);
+        assert_int_equal(g[4], TGT_FLAG_NONE); /* unranked */
+    }
+}
+
+static void names_round_trip(void **state)
+{
+    tgt_direction_t d;
+    tgt_basis_t b;
+    tgt_agg_t a;
+    (void)state;
+    assert_true(tgt_direction_parse("lower", &d));
+    assert_int_equal(d, TGT_LOWER);
+    assert_string_equal(tgt_direction_name(TGT_HIGHER), "higher");
+    assert_false(tgt_direction_parse("", &d));
+    assert_false(tgt_direction_parse("up", &d));
+    assert_true(tgt_basis_parse("workdays", &b));
+    assert_int_equal(b, TGT_BASIS_WORKDAYS);
+    assert_true(tgt_agg_parse("ratio", &a));
+    assert_string_equal(tgt_agg_name(a), "ratio");
+    assert_false(tgt_agg_parse(NULL, &a));
+    assert_string_equal(tgt_state_name(TGT_ZERO_BASE), "zero_base");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(completion_both_directions),
+        cmocka_unit_test(time_progress_each_basis),
+        cmocka_unit_test(gap_wording),
+        cmocka_unit_test(year_on_year),
+        cmocka_unit_test(aggregation),
+        cmocka_unit_test(ranking_with_ties),
+        cmocka_unit_test(scoring),
+        cmocka_unit_test(cards),
+        cmocka_unit_test(flags),
+        cmocka_unit_test(names_round_trip),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
