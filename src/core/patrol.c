@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/cfgjson.h"
 #include "core/object.h"
 #include "core/role.h"
 #include "core/unitcode.h"
-#include "util/jsonkeys.h"
 #include "util/xmalloc.h"
 
 extern const char bh_data_patrol[];
@@ -49,87 +49,25 @@ const char *patrol_cfg_builtin_text(size_t *len)
 
 /* ---- parsing ---- */
 
-struct ctx {
-    bh_err_t *err;
-    char where[128];
-};
-
-static bh_status_t bad(struct ctx *c, const char *field, const char *what)
-{
-    char path[256];
-    snprintf(path, sizeof path, "%s%s%.100s", c->where, *c->where ? "." : "", field);
-    return bh_fail(c->err, BH_INVALID_ARGUMENT, path, "巡查配置 %s：%s", path, what);
-}
-
-static bh_status_t only_keys(struct ctx *c, json_t *obj, const char *const *allowed)
-{
-    const char *key = json_stray_key(obj, allowed);
-    return key ? bad(c, key, "未知字段（拼写错误？）") : BH_OK;
-}
-
-/* A string field copied to *out (NULL when absent and optional). */
-static bh_status_t str(struct ctx *c, json_t *obj, const char *key, bool required, char **out)
-{
-    json_t *v = json_object_get(obj, key);
-    *out = NULL;
-    if (!v || json_is_null(v))
-        return required ? bad(c, key, "缺少必填字段") : BH_OK;
-    if (!json_is_string(v) || (required && !*json_string_value(v)))
-        return bad(c, key, required ? "应为非空字符串" : "应为字符串");
-    if (json_string_length(v) > 200)
-        return bad(c, key, "过长（最多 200 字节）");
-    *out = xstrdup(json_string_value(v));
-    return BH_OK;
-}
-
-/* An integer in [lo, hi]; 'dflt' when absent. */
-static bh_status_t num(struct ctx *c, json_t *obj, const char *key, int lo, int hi, int dflt,
-                       int *out)
-{
-    json_t *v = json_object_get(obj, key);
-    if (!v) {
-        *out = dflt;
-        return BH_OK;
-    }
-    if (!json_is_integer(v) || json_integer_value(v) < lo || json_integer_value(v) > hi) {
-        char m[64];
-        snprintf(m, sizeof m, "应为 %d 到 %d 的整数", lo, hi);
-        return bad(c, key, m);
-    }
-    *out = (int)json_integer_value(v);
-    return BH_OK;
-}
-
-static json_t *array(struct ctx *c, json_t *obj, const char *key, bh_status_t *st)
-{
-    json_t *v = json_object_get(obj, key);
-    *st = BH_OK;
-    if (!json_is_array(v)) {
-        *st = bad(c, key, "应为数组");
-        return NULL;
-    }
-    return v;
-}
-
-static bh_status_t parse_htype(struct ctx *c, json_t *o, patrol_hazard_type_t *t, bool coded)
+static bh_status_t parse_htype(cfg_ctx_t *c, json_t *o, patrol_hazard_type_t *t, bool coded)
 {
     static const char *const keys[] = {"code", "name", "days", "yellow", "red", NULL};
     bh_status_t st;
     if (!json_is_object(o))
-        return bad(c, "", "应为对象");
-    if ((st = only_keys(c, o, keys)) || (coded && (st = str(c, o, "code", true, &t->code))) ||
-        (st = str(c, o, "name", true, &t->name)) || (st = num(c, o, "days", 1, 365, 0, &t->days)) ||
-        (st = num(c, o, "yellow", 1, 365, 0, &t->yellow)) ||
-        (st = num(c, o, "red", 1, 365, 0, &t->red)))
+        return cfg_bad(c, "", "应为对象");
+    if ((st = cfg_only_keys(c, o, keys)) || (coded && (st = cfg_str(c, o, "code", true, &t->code))) ||
+        (st = cfg_str(c, o, "name", true, &t->name)) || (st = cfg_int(c, o, "days", 1, 365, 0, &t->days)) ||
+        (st = cfg_int(c, o, "yellow", 1, 365, 0, &t->yellow)) ||
+        (st = cfg_int(c, o, "red", 1, 365, 0, &t->red)))
         return st;
     if (!t->days || !t->yellow || !t->red)
-        return bad(c, "days", "days、yellow、red 都必须给出");
+        return cfg_bad(c, "days", "days、yellow、red 都必须给出");
     if (!(t->yellow <= t->red && t->red <= t->days))
-        return bad(c, "yellow", "应满足 yellow ≤ red ≤ days");
+        return cfg_bad(c, "yellow", "应满足 yellow ≤ red ≤ days");
     return BH_OK;
 }
 
-static bh_status_t parse_checklist(struct ctx *c, json_t *o, patrol_checklist_t *cl)
+static bh_status_t parse_checklist(cfg_ctx_t *c, json_t *o, patrol_checklist_t *cl)
 {
     static const char *const keys[] = {"code", "name", "kind", "items", NULL};
     static const char *const ikeys[] = {"code", "label", "required", "options", NULL};
@@ -137,16 +75,16 @@ static bh_status_t parse_checklist(struct ctx *c, json_t *o, patrol_checklist_t 
     json_t *items, *it;
     size_t i;
     if (!json_is_object(o))
-        return bad(c, "", "应为对象");
-    if ((st = only_keys(c, o, keys)) || (st = str(c, o, "code", true, &cl->code)) ||
-        (st = str(c, o, "name", true, &cl->name)) || (st = str(c, o, "kind", true, &cl->kind)))
+        return cfg_bad(c, "", "应为对象");
+    if ((st = cfg_only_keys(c, o, keys)) || (st = cfg_str(c, o, "code", true, &cl->code)) ||
+        (st = cfg_str(c, o, "name", true, &cl->name)) || (st = cfg_str(c, o, "kind", true, &cl->kind)))
         return st;
     if (obj_kind_from_name(cl->kind) < 0)
-        return bad(c, "kind", "未知的对象种类");
-    if (!(items = array(c, o, "items", &st)))
+        return cfg_bad(c, "kind", "未知的对象种类");
+    if (!(items = cfg_array(c, o, "items", &st)))
         return st;
     if (json_array_size(items) == 0 || json_array_size(items) > 100)
-        return bad(c, "items", "应有 1 到 100 项");
+        return cfg_bad(c, "items", "应有 1 到 100 项");
     cl->items = xcalloc(json_array_size(items), sizeof *cl->items);
     json_array_foreach(items, i, it) {
         patrol_item_t *item = &cl->items[cl->nitems++];
@@ -156,27 +94,27 @@ static bh_status_t parse_checklist(struct ctx *c, json_t *o, patrol_checklist_t 
         snprintf(where, sizeof where, "%.100s", c->where);
         snprintf(c->where, sizeof c->where, "%.100s.items[%u]", where, (unsigned)i);
         if (!json_is_object(it))
-            return bad(c, "", "应为对象");
-        if ((st = only_keys(c, it, ikeys)) || (st = str(c, it, "code", true, &item->code)) ||
-            (st = str(c, it, "label", true, &item->label)))
+            return cfg_bad(c, "", "应为对象");
+        if ((st = cfg_only_keys(c, it, ikeys)) || (st = cfg_str(c, it, "code", true, &item->code)) ||
+            (st = cfg_str(c, it, "label", true, &item->label)))
             return st;
         req = json_object_get(it, "required");
         if (req && !json_is_boolean(req))
-            return bad(c, "required", "应为 true 或 false");
+            return cfg_bad(c, "required", "应为 true 或 false");
         item->required = req && json_is_true(req);
-        if (!(opts = array(c, it, "options", &st)))
+        if (!(opts = cfg_array(c, it, "options", &st)))
             return st;
         if (json_array_size(opts) < 2 || json_array_size(opts) > 20)
-            return bad(c, "options", "应有 2 到 20 个选项");
+            return cfg_bad(c, "options", "应有 2 到 20 个选项");
         item->options = xcalloc(json_array_size(opts), sizeof *item->options);
         json_array_foreach(opts, j, ov) {
             if (!json_is_string(ov) || !*json_string_value(ov))
-                return bad(c, "options", "选项应为非空字符串");
+                return cfg_bad(c, "options", "选项应为非空字符串");
             item->options[item->noptions++] = xstrdup(json_string_value(ov));
         }
         for (int k = 0; k + 1 < cl->nitems; k++)
             if (strcmp(cl->items[k].code, item->code) == 0)
-                return bad(c, "code", "检查项编码重复");
+                return cfg_bad(c, "code", "检查项编码重复");
         snprintf(c->where, sizeof c->where, "%.100s", where);
     }
     return BH_OK;
@@ -190,7 +128,7 @@ static int per_from_name(const char *s)
     return -1;
 }
 
-static bh_status_t parse_plan(struct ctx *c, const patrol_cfg_t *cfg, json_t *o, patrol_plan_t *p)
+static bh_status_t parse_plan(cfg_ctx_t *c, const patrol_cfg_t *cfg, json_t *o, patrol_plan_t *p)
 {
     static const char *const keys[] = {"code", "name", "kind", "type", "risk", "unit", "per",
                                        "times", "every", "role", "checklist", NULL};
@@ -199,54 +137,54 @@ static bh_status_t parse_plan(struct ctx *c, const patrol_cfg_t *cfg, json_t *o,
     int k;
     const patrol_checklist_t *cl;
     if (!json_is_object(o))
-        return bad(c, "", "应为对象");
-    if ((st = only_keys(c, o, keys)) || (st = str(c, o, "code", true, &p->code)) ||
-        (st = str(c, o, "name", true, &p->name)) || (st = str(c, o, "kind", true, &p->kind)) ||
-        (st = str(c, o, "type", false, &p->type)) || (st = str(c, o, "risk", false, &p->risk)) ||
-        (st = str(c, o, "unit", false, &p->unit)) || (st = str(c, o, "role", false, &p->role)) ||
-        (st = str(c, o, "checklist", false, &p->checklist)) || (st = str(c, o, "per", true, &per)))
+        return cfg_bad(c, "", "应为对象");
+    if ((st = cfg_only_keys(c, o, keys)) || (st = cfg_str(c, o, "code", true, &p->code)) ||
+        (st = cfg_str(c, o, "name", true, &p->name)) || (st = cfg_str(c, o, "kind", true, &p->kind)) ||
+        (st = cfg_str(c, o, "type", false, &p->type)) || (st = cfg_str(c, o, "risk", false, &p->risk)) ||
+        (st = cfg_str(c, o, "unit", false, &p->unit)) || (st = cfg_str(c, o, "role", false, &p->role)) ||
+        (st = cfg_str(c, o, "checklist", false, &p->checklist)) || (st = cfg_str(c, o, "per", true, &per)))
         goto out;
     if (obj_kind_from_name(p->kind) < 0) {
-        st = bad(c, "kind", "未知的对象种类");
+        st = cfg_bad(c, "kind", "未知的对象种类");
         goto out;
     }
     if (p->type && !obj_type_label(p->type)) {
-        st = bad(c, "type", "未知的企业类型");
+        st = cfg_bad(c, "type", "未知的企业类型");
         goto out;
     }
     if (p->risk && strcmp(p->risk, PATROL_RISK_FLAGGED) != 0 && !obj_risk_label(p->risk)) {
-        st = bad(c, "risk", "未知的风险等级（red orange yellow blue，或 flagged：任一等级）");
+        st = cfg_bad(c, "risk", "未知的风险等级（red orange yellow blue，或 flagged：任一等级）");
         goto out;
     }
     if ((k = per_from_name(per)) < 0) {
-        st = bad(c, "per", "应为 week month quarter half year workdays 之一");
+        st = cfg_bad(c, "per", "应为 week month quarter half year workdays 之一");
         goto out;
     }
     p->per = (patrol_per_t)k;
-    if ((st = num(c, o, "times", 1, 31, 1, &p->times)) ||
-        (st = num(c, o, "every", 1, 250, 0, &p->every)))
+    if ((st = cfg_int(c, o, "times", 1, 31, 1, &p->times)) ||
+        (st = cfg_int(c, o, "every", 1, 250, 0, &p->every)))
         goto out;
     if ((p->per == PATROL_PER_WORKDAYS) != (p->every > 0)) {
-        st = bad(c, "every", p->every ? "只用于 per=workdays" : "per=workdays 需要 every（工作日数）");
+        st = cfg_bad(c, "every", p->every ? "只用于 per=workdays" : "per=workdays 需要 every（工作日数）");
         goto out;
     }
     if (p->per == PATROL_PER_WORKDAYS && p->times != 1) {
-        st = bad(c, "times", "per=workdays 每个周期一次");
+        st = cfg_bad(c, "times", "per=workdays 每个周期一次");
         goto out;
     }
     if (!p->role)
         p->role = xstrdup("reporter");
     if (role_from_name(p->role) < 0) {
-        st = bad(c, "role", "未知的角色");
+        st = cfg_bad(c, "role", "未知的角色");
         goto out;
     }
     cl = p->checklist ? patrol_checklist_find(cfg, p->checklist) : patrol_checklist_for(cfg, p->kind);
     if (!cl) {
-        st = bad(c, "checklist", "没有这个检查表（或该种类没有检查表）");
+        st = cfg_bad(c, "checklist", "没有这个检查表（或该种类没有检查表）");
         goto out;
     }
     if (strcmp(cl->kind, p->kind) != 0) {
-        st = bad(c, "checklist", "检查表的对象种类与计划不同");
+        st = cfg_bad(c, "checklist", "检查表的对象种类与计划不同");
         goto out;
     }
     if (!p->checklist)
@@ -256,7 +194,7 @@ out:
     return st;
 }
 
-static bh_status_t parse(struct ctx *c, json_t *root, patrol_cfg_t *cfg)
+static bh_status_t parse(cfg_ctx_t *c, json_t *root, patrol_cfg_t *cfg)
 {
     static const char *const keys[] = {"max_distance_m", "supervisor", "major_category", "general",
                                        "major", "hazard_types", "checklists", "plans", NULL};
@@ -264,14 +202,14 @@ static bh_status_t parse(struct ctx *c, json_t *root, patrol_cfg_t *cfg)
     json_t *arr, *v, *d;
     size_t i;
     if (!json_is_object(root))
-        return bad(c, "", "应为 JSON 对象");
-    if ((st = only_keys(c, root, keys)) || (st = str(c, root, "supervisor", true, &cfg->supervisor)) ||
-        (st = str(c, root, "major_category", true, &cfg->major_category)))
+        return cfg_bad(c, "", "应为 JSON 对象");
+    if ((st = cfg_only_keys(c, root, keys)) || (st = cfg_str(c, root, "supervisor", true, &cfg->supervisor)) ||
+        (st = cfg_str(c, root, "major_category", true, &cfg->major_category)))
         return st;
     d = json_object_get(root, "max_distance_m");
     cfg->max_distance_m = 500;
     if (d && (!json_is_number(d) || json_number_value(d) < 10 || json_number_value(d) > 100000))
-        return bad(c, "max_distance_m", "应为 10 到 100000 的米数");
+        return cfg_bad(c, "max_distance_m", "应为 10 到 100000 的米数");
     if (d)
         cfg->max_distance_m = json_number_value(d);
 
@@ -283,7 +221,7 @@ static bh_status_t parse(struct ctx *c, json_t *root, patrol_cfg_t *cfg)
         return st;
     *c->where = 0;
 
-    if (!(arr = array(c, root, "hazard_types", &st)))
+    if (!(arr = cfg_array(c, root, "hazard_types", &st)))
         return st;
     cfg->hazard_types = xcalloc(json_array_size(arr) + 1, sizeof *cfg->hazard_types);
     json_array_foreach(arr, i, v) {
@@ -291,11 +229,11 @@ static bh_status_t parse(struct ctx *c, json_t *root, patrol_cfg_t *cfg)
         if ((st = parse_htype(c, v, &cfg->hazard_types[cfg->nhazard_types++], true)))
             return st;
         if (patrol_hazard_type(cfg, cfg->hazard_types[i].code) != &cfg->hazard_types[i])
-            return bad(c, "code", "隐患类型编码重复");
+            return cfg_bad(c, "code", "隐患类型编码重复");
     }
     *c->where = 0;
 
-    if (!(arr = array(c, root, "checklists", &st)))
+    if (!(arr = cfg_array(c, root, "checklists", &st)))
         return st;
     cfg->checklists = xcalloc(json_array_size(arr) + 1, sizeof *cfg->checklists);
     json_array_foreach(arr, i, v) {
@@ -303,11 +241,11 @@ static bh_status_t parse(struct ctx *c, json_t *root, patrol_cfg_t *cfg)
         if ((st = parse_checklist(c, v, &cfg->checklists[cfg->nchecklists++])))
             return st;
         if (patrol_checklist_find(cfg, cfg->checklists[i].code) != &cfg->checklists[i])
-            return bad(c, "code", "检查表编码重复");
+            return cfg_bad(c, "code", "检查表编码重复");
     }
     *c->where = 0;
 
-    if (!(arr = array(c, root, "plans", &st)))
+    if (!(arr = cfg_array(c, root, "plans", &st)))
         return st;
     cfg->plans = xcalloc(json_array_size(arr) + 1, sizeof *cfg->plans);
     json_array_foreach(arr, i, v) {
@@ -316,7 +254,7 @@ static bh_status_t parse(struct ctx *c, json_t *root, patrol_cfg_t *cfg)
             return st;
         for (int k = 0; k < (int)i; k++)
             if (strcmp(cfg->plans[k].code, cfg->plans[i].code) == 0)
-                return bad(c, "code", "计划编码重复");
+                return cfg_bad(c, "code", "计划编码重复");
     }
     return BH_OK;
 }
@@ -324,7 +262,7 @@ static bh_status_t parse(struct ctx *c, json_t *root, patrol_cfg_t *cfg)
 bh_status_t patrol_cfg_parse(const char *json, size_t len, patrol_cfg_t **out, bh_err_t *err)
 {
     json_error_t je;
-    struct ctx c = {err, ""};
+    cfg_ctx_t c = {err, "巡查配置", ""};
     patrol_cfg_t *cfg = xcalloc(1, sizeof *cfg);
     json_t *root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &je);
     bh_status_t st;
