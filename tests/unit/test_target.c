@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "core/indicator.h"
 #include "core/target.h"
 
 #define NEAR(a, b) assert_true((a) > (b) - 1e-9 && (a) < (b) + 1e-9)
@@ -237,6 +238,93 @@ static void names_round_trip(void **state)
     assert_string_equal(tgt_state_name(TGT_ZERO_BASE), "zero_base");
 }
 
+/* The shipped document parses, and its indicators read as written. */
+static void shipped_indicators(void **state)
+{
+    size_t len;
+    const char *text = target_cfg_builtin_text(&len);
+    target_cfg_t *cfg;
+    bh_err_t err;
+    const indicator_t *d;
+    (void)state;
+    assert_int_equal(target_cfg_parse(text, len, &cfg, &err), BH_OK);
+    assert_true(cfg->ninds >= 8);
+    d = target_cfg_indicator(cfg, "case_close_rate");
+    assert_non_null(d);
+    assert_int_equal(d->source, IND_DERIVED);
+    assert_string_equal(d->derived, "cases.close_rate");
+    assert_true(d->rate);
+    assert_int_equal(d->aggregate, TGT_AGG_RATIO); /* derived rates are ratios of sums */
+    d = target_cfg_indicator(cfg, "safety_accidents");
+    assert_int_equal(d->direction, TGT_LOWER);
+    assert_int_equal(d->aggregate, TGT_AGG_SUM);
+    assert_false(d->rate);
+    d = target_cfg_indicator(cfg, "fixed_investment");
+    assert_int_equal(d->basis, TGT_BASIS_MONTHS);
+    assert_int_equal(d->source, IND_MANUAL);
+    assert_null(target_cfg_indicator(cfg, "nosuch"));
+    assert_int_equal(cfg->ncards, 3);
+    assert_string_equal(cfg->cards[0].card, "red");
+    assert_int_equal(cfg->flag_top, 3);
+    assert_int_equal(cfg->flag_bottom, 3);
+    target_cfg_free(cfg);
+}
+
+/* Each bad document names its field. */
+static void indicator_errors(void **state)
+{
+    static const struct {
+        const char *json, *field;
+    } cases[] = {
+        {"[]", ""},
+        {"{\"indicators\": []}", "indicators"},
+        {"{\"indicators\": [{\"code\": \"a\", \"name\": \"甲\", \"unit\": \"件\", \"source\": \"manual\","
+         " \"aggregate\": \"sum\"}]}", "indicators[0].direction"},
+        {"{\"indicators\": [{\"code\": \"a\", \"name\": \"甲\", \"unit\": \"件\", \"direction\": \"up\","
+         " \"source\": \"manual\", \"aggregate\": \"sum\"}]}", "indicators[0].direction"},
+        {"{\"indicators\": [{\"code\": \"A-1\", \"name\": \"甲\", \"unit\": \"件\", \"direction\": \"higher\","
+         " \"source\": \"manual\", \"aggregate\": \"sum\"}]}", "indicators[0].code"},
+        {"{\"indicators\": [{\"code\": \"a\", \"name\": \"甲\", \"unit\": \"件\", \"direction\": \"higher\","
+         " \"source\": \"manual\"}]}", "indicators[0].aggregate"},
+        {"{\"indicators\": [{\"code\": \"a\", \"name\": \"甲\", \"unit\": \"%\", \"direction\": \"higher\","
+         " \"source\": \"derived\", \"derived\": \"cases.nosuch\"}]}", "indicators[0].derived"},
+        {"{\"indicators\": [{\"code\": \"a\", \"name\": \"甲\", \"unit\": \"件\", \"direction\": \"higher\","
+         " \"source\": \"derived\", \"derived\": \"patrols.coverage\"}]}", "indicators[0].unit"},
+        {"{\"indicators\": [{\"code\": \"a\", \"name\": \"甲\", \"unit\": \"%\", \"direction\": \"higher\","
+         " \"source\": \"derived\", \"derived\": \"patrols.coverage\", \"aggregate\": \"sum\"}]}",
+         "indicators[0].aggregate"},
+        {"{\"indicators\": [{\"code\": \"a\", \"name\": \"甲\", \"unit\": \"件\", \"direction\": \"higher\","
+         " \"source\": \"manual\", \"aggregate\": \"sum\", \"derived\": \"cases.closed\"}]}",
+         "indicators[0].derived"},
+        {"{\"indicators\": [{\"code\": \"a\", \"name\": \"甲\", \"unit\": \"件\", \"direction\": \"higher\","
+         " \"source\": \"manual\", \"aggregate\": \"sum\", \"weight\": 500}]}", "indicators[0].weight"},
+        {"{\"indicators\": [{\"code\": \"a\", \"name\": \"甲\", \"unit\": \"件\", \"direction\": \"higher\","
+         " \"source\": \"manual\", \"aggregate\": \"sum\", \"colour\": 1}]}", "indicators[0].colour"},
+        {"{\"indicators\": [{\"code\": \"a\", \"name\": \"甲\", \"unit\": \"件\", \"direction\": \"higher\","
+         " \"source\": \"manual\", \"aggregate\": \"sum\"}, {\"code\": \"a\", \"name\": \"乙\", \"unit\": \"件\","
+         " \"direction\": \"higher\", \"source\": \"manual\", \"aggregate\": \"sum\"}]}", "indicators[1].code"},
+        {"{\"indicators\": [{\"code\": \"a\", \"name\": \"甲\", \"unit\": \"件\", \"direction\": \"higher\","
+         " \"source\": \"manual\", \"aggregate\": \"sum\"}], \"cards\": {\"rules\": [{\"card\": \"yellow\","
+         " \"below_gap\": -0.1}, {\"card\": \"red\", \"below_gap\": -0.2}]}}", "cards.rules[1].below_gap"},
+        {"{\"indicators\": [{\"code\": \"a\", \"name\": \"甲\", \"unit\": \"件\", \"direction\": \"higher\","
+         " \"source\": \"manual\", \"aggregate\": \"sum\"}], \"cards\": {\"rules\": [{\"card\": \"pink\","
+         " \"below_gap\": -0.1}]}}", "cards.rules[0].card"},
+        {"{\"indicators\": [{\"code\": \"a\", \"name\": \"甲\", \"unit\": \"件\", \"direction\": \"higher\","
+         " \"source\": \"manual\", \"aggregate\": \"sum\"}], \"flags\": {\"top\": -1}}", "flags.top"},
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        target_cfg_t *cfg = NULL;
+        bh_err_t err;
+        bh_status_t st = target_cfg_parse(cases[i].json, strlen(cases[i].json), &cfg, &err);
+        if (st != BH_INVALID_ARGUMENT || strcmp(err.field, cases[i].field) != 0)
+            fail_msg("case %zu: status %d field \"%s\", want \"%s\"", i, st, st ? err.field : "",
+                     cases[i].field);
+        assert_null(cfg);
+        assert_non_null(strstr(err.message, "指标配置"));
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -250,6 +338,8 @@ int main(void)
         cmocka_unit_test(cards),
         cmocka_unit_test(flags),
         cmocka_unit_test(names_round_trip),
+        cmocka_unit_test(shipped_indicators),
+        cmocka_unit_test(indicator_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
