@@ -82,6 +82,38 @@ void target_cfg_free(target_cfg_t *cfg)
     free(cfg);
 }
 
+void target_board(const target_cfg_t *cfg, const indicator_t *d, const cal_t *cal, period_t year,
+                  dt_day_t as_of, const tgt_input_t *in, int n, tgt_row_t *out)
+{
+    double tp = tgt_time_progress(d->basis, cal, year, as_of);
+    double *done = xcalloc((size_t)n + 1, sizeof *done);
+    bool *has = xcalloc((size_t)n + 1, sizeof *has);
+    int *rank = xcalloc((size_t)n + 1, sizeof *rank);
+    for (int i = 0; i < n; i++) {
+        tgt_row_t *r = &out[i];
+        const tgt_input_t *x = &in[i];
+        r->completion = tgt_completion(d->direction, x->has_target, x->target, x->has_actual, x->actual);
+        r->time_progress = tp;
+        r->gap = r->completion;
+        if (r->completion.state == TGT_OK)
+            r->gap.value = tgt_gap(r->completion.value, tp);
+        if (d->rate && x->has_actual && x->has_base)
+            r->yoy = (tgt_value_t){TGT_OK, x->actual - x->base};
+        else
+            r->yoy = tgt_change(x->has_actual, x->actual, x->has_base, x->base);
+        r->card = tgt_card(cfg->cards, cfg->ncards, cfg->card_otherwise, r->completion, tp);
+        r->score = tgt_score(&d->score, r->completion);
+        has[i] = r->completion.state == TGT_OK;
+        done[i] = r->completion.value;
+    }
+    tgt_rank(TGT_HIGHER, done, has, n, rank);
+    for (int i = 0; i < n; i++)
+        out[i].rank = rank[i];
+    free(done);
+    free(has);
+    free(rank);
+}
+
 /* ---- parsing ---- */
 
 /* A name that parse() knows, or dflt when absent (dflt < 0: required). */

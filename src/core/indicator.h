@@ -56,4 +56,31 @@ const char *ind_source_name(ind_source_t s);
  * and is it a rate (*rate)? */
 bool ind_derived_known(const char *derived, bool *rate);
 
+/* One unit's numbers for one indicator and period. */
+typedef struct {
+    bool has_target, has_actual, has_base;
+    double target, actual;
+    double base; /* the actual of the same period last year (同比) */
+} tgt_input_t;
+
+/* One row of the target board. */
+typedef struct {
+    tgt_value_t completion;
+    double time_progress;
+    tgt_value_t gap;  /* state of completion when it has none */
+    tgt_value_t yoy;  /* relative change; for a rate indicator the change in points */
+    int rank;         /* by completion among the rows, ties shared; 0 without one */
+    const char *card; /* the cards rule's, or NULL */
+    double score;     /* the indicator's scoring rule */
+} tgt_row_t;
+
+/*
+ * The board for indicator d over n sibling units on local date 'as_of' of
+ * the target year 'year': 完成率 by d's direction, 序时进度 by d's basis
+ * (cal for working days), 进度差, 同比, rank by 完成率 (so a lower-is-better
+ * indicator ranks the unit furthest under its ceiling first), card and score.
+ */
+void target_board(const target_cfg_t *cfg, const indicator_t *d, const cal_t *cal, period_t year,
+                  dt_day_t as_of, const tgt_input_t *in, int n, tgt_row_t *out);
+
 #endif

@@ -325,6 +325,84 @@ static void indicator_errors(void **state)
     }
 }
 
+/*
+ * A board by hand: four streets on 2023-06-30 (序时进度 by days 181/365),
+ * 固定资产投资 (higher, weight 15 full at 100%) and 生产安全事故起数 (lower).
+ */
+static void board_by_hand(void **state)
+{
+    size_t len;
+    const char *text = target_cfg_builtin_text(&len);
+    target_cfg_t *cfg;
+    bh_err_t err;
+    cal_t *cal = cal_new_national();
+    tgt_row_t r[4];
+    const tgt_input_t inv[4] = {
+        {true, true, true, 10000, 5280, 4700},  /* 52.8%: ahead by 3.2 points, 同比 +12.3% */
+        {true, true, true, 10000, 4110, 4110},  /* 41.1%: behind by 8.5, 同比 flat */
+        {true, true, false, 20000, 5000, 0},    /* 25.0%: 24.6 behind - red; no base */
+        {true, false, true, 8000, 0, 100},      /* nothing entered */
+    };
+    const tgt_input_t acc[4] = {
+        {true, true, true, 4, 2, 3},  /* under the ceiling: 200% */
+        {true, true, true, 4, 8, 0},  /* twice the ceiling: 50%; last year 0 */
+        {true, true, true, 4, 0, 1},  /* none: met, 100% */
+        {true, true, true, 4, 4, 4},  /* at the ceiling: 100% */
+    };
+    (void)state;
+    assert_int_equal(target_cfg_parse(text, len, &cfg, &err), BH_OK);
+    target_board(cfg, target_cfg_indicator(cfg, "fixed_investment"), cal, year(2023),
+                 dt_day_from_ymd(2023, 6, 30), inv, 4, r);
+    /* fixed_investment counts by months: 6/12 */
+    NEAR(r[0].time_progress, 0.5);
+    NEAR(r[0].completion.value, 0.528);
+    NEAR(r[0].gap.value, 0.028);
+    NEAR(r[0].yoy.value, 580.0 / 4700);
+    assert_null(r[0].card);
+    assert_int_equal(r[0].rank, 1);
+    NEAR(r[0].score, 15 * 0.528);       /* below full_at 1, proportional */
+    NEAR(r[1].gap.value, 0.411 - 0.5);
+    assert_string_equal(r[1].card, "blue"); /* −8.9 points: below −5, above −10 */
+    NEAR(r[1].yoy.value, 0);
+    assert_int_equal(r[1].rank, 2);
+    assert_string_equal(r[2].card, "red");
+    assert_int_equal(r[2].yoy.state, TGT_NO_BASE);
+    assert_int_equal(r[2].rank, 3);
+    assert_int_equal(r[3].completion.state, TGT_NO_ACTUAL);
+    assert_int_equal(r[3].gap.state, TGT_NO_ACTUAL);
+    assert_int_equal(r[3].rank, 0);
+    assert_null(r[3].card);
+    NEAR(r[3].score, 0);
+    target_board(cfg, target_cfg_indicator(cfg, "safety_accidents"), cal, year(2023),
+                 dt_day_from_ymd(2023, 6, 30), acc, 4, r);
+    NEAR(r[0].time_progress, 181.0 / 365);
+    NEAR(r[0].completion.value, 2.0);
+    NEAR(r[1].completion.value, 0.5);
+    NEAR(r[2].completion.value, 1.0);
+    NEAR(r[3].completion.value, 1.0);
+    assert_int_equal(r[0].rank, 1);
+    assert_int_equal(r[2].rank, 2); /* tied with the fourth */
+    assert_int_equal(r[3].rank, 2);
+    assert_int_equal(r[1].rank, 4);
+    assert_int_equal(r[1].yoy.state, TGT_ZERO_BASE);
+    NEAR(r[2].yoy.value, -1.0);
+    NEAR(r[0].score, 10);
+    NEAR(r[1].score, 0); /* 50 points short at half a mark each: floored */
+    /* a rate's 同比 is in points, and needs no non-zero base: 99.90% against 98.70% */
+    {
+        const tgt_input_t rate[2] = {{true, true, true, 0.98, 0.999, 0.987}, {true, true, true, 0.98, 0.9, 0}};
+        target_board(cfg, target_cfg_indicator(cfg, "case_close_rate"), cal, year(2023),
+                     dt_day_from_ymd(2023, 6, 30), rate, 2, r);
+        NEAR(r[0].yoy.value, 0.012);
+        assert_int_equal(r[1].yoy.state, TGT_OK);
+        NEAR(r[1].yoy.value, 0.9);
+        NEAR(r[0].score, 20);
+        NEAR(r[1].score, 20 - (0.98 - 0.9 / 0.98) * 100); /* 完成率 91.8%: 6.2 points under full marks at 98% */
+    }
+    target_cfg_free(cfg);
+    cal_free(cal);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -340,6 +418,7 @@ int main(void)
         cmocka_unit_test(names_round_trip),
         cmocka_unit_test(shipped_indicators),
         cmocka_unit_test(indicator_errors),
+        cmocka_unit_test(board_by_hand),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
