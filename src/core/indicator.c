@@ -54,6 +54,12 @@ bool ind_derived_known(const char *derived, bool *rate)
     return false;
 }
 
+bool ind_is_level(const indicator_t *d)
+{
+    return d->rate || d->aggregate == TGT_AGG_LAST || d->aggregate == TGT_AGG_AVG ||
+           d->direction == TGT_LOWER;
+}
+
 const indicator_t *target_cfg_indicator(const target_cfg_t *cfg, const char *code)
 {
     for (int i = 0; i < cfg->ninds; i++)
@@ -85,7 +91,7 @@ void target_cfg_free(target_cfg_t *cfg)
 void target_board(const target_cfg_t *cfg, const indicator_t *d, const cal_t *cal, period_t year,
                   dt_day_t as_of, const tgt_input_t *in, int n, tgt_row_t *out)
 {
-    double tp = tgt_time_progress(d->basis, cal, year, as_of);
+    double tp = ind_is_level(d) ? 1 : tgt_time_progress(d->basis, cal, year, as_of);
     double *done = xcalloc((size_t)n + 1, sizeof *done);
     bool *has = xcalloc((size_t)n + 1, sizeof *has);
     int *rank = xcalloc((size_t)n + 1, sizeof *rank);

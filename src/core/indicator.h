@@ -56,6 +56,15 @@ const char *ind_source_name(ind_source_t s);
  * and is it a rate (*rate)? */
 bool ind_derived_known(const char *derived, bool *rate);
 
+/*
+ * Does the indicator's target hold at every date of the year rather than
+ * accumulate towards its end: a rate (结案率 ≥ 98%), a level (last or
+ * average of the months) or a ceiling (lower is better: 事故 ≤ 4 起)?  Its
+ * 序时进度 is then 100%, so 进度差 measures the shortfall against the target
+ * itself.
+ */
+bool ind_is_level(const indicator_t *d);
+
 /* One unit's numbers for one indicator and period. */
 typedef struct {
     bool has_target, has_actual, has_base;
@@ -77,7 +86,7 @@ typedef struct {
 /*
  * The board for indicator d over n sibling units on local date 'as_of' of
  * the target year 'year': 完成率 by d's direction, 序时进度 by d's basis
- * (cal for working days), 进度差, 同比, rank by 完成率 (so a lower-is-better
+ * (cal for working days; 100% for a level indicator, ind_is_level), 进度差, 同比, rank by 完成率 (so a lower-is-better
  * indicator ranks the unit furthest under its ceiling first), card and score.
  */
 void target_board(const target_cfg_t *cfg, const indicator_t *d, const cal_t *cal, period_t year,

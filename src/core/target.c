@@ -103,6 +103,33 @@ tgt_value_t tgt_aggregate(tgt_agg_t agg, const double *values, const double *num
     return none(TGT_NO_ACTUAL);
 }
 
+void tgt_months_fill(tgt_agg_t agg, const tgt_entry_t *e, int ne, int upto, double *values,
+                     double *num, double *den, bool *has)
+{
+    const tgt_entry_t *by[13] = {0};
+    double run = 0, nrun = 0, drun = 0;
+    if (upto > 12)
+        upto = 12;
+    for (int i = 0; i < ne; i++)
+        if (e[i].month >= 1 && e[i].month <= upto)
+            by[e[i].month] = &e[i];
+    for (int m = 1; m <= upto; m++) {
+        const tgt_entry_t *x = by[m];
+        int i = m - 1;
+        has[i] = x != NULL;
+        values[i] = num[i] = den[i] = 0;
+        if (!x)
+            continue;
+        bool less = x->cumulative && (agg == TGT_AGG_SUM || agg == TGT_AGG_RATIO);
+        values[i] = less ? x->value - run : x->value;
+        num[i] = less ? x->num - nrun : x->num;
+        den[i] = less ? x->den - drun : x->den;
+        run += values[i];
+        nrun += num[i];
+        drun += den[i];
+    }
+}
+
 tgt_value_t tgt_completion(tgt_direction_t dir, bool has_target, double target,
                            bool has_actual, double actual)
 {

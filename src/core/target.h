@@ -70,6 +70,25 @@ bool tgt_agg_parse(const char *s, tgt_agg_t *out);
 tgt_value_t tgt_aggregate(tgt_agg_t agg, const double *values, const double *num,
                           const double *den, const bool *has, int n);
 
+/* One month's entry of an indicator's actual: the month's own value, or
+ * (cumulative) the total of the year's months up to and including it,
+ * as offices report "1-5月累计". */
+typedef struct {
+    int month; /* 1..12 */
+    bool cumulative;
+    double value, num, den; /* num/den for TGT_AGG_RATIO */
+} tgt_entry_t;
+
+/*
+ * The months 1..upto of a year from its entries (at most one per month):
+ * out arrays of 'upto' slots, has[m-1] true for a month with an entry.  A
+ * cumulative entry of a sum (or of a ratio's parts) becomes its month's
+ * value by taking off the months before it; for last and avg a month's
+ * value is the entry itself.
+ */
+void tgt_months_fill(tgt_agg_t agg, const tgt_entry_t *e, int ne, int upto, double *values,
+                     double *num, double *den, bool *has);
+
 /*
  * 完成率.  Higher is better: actual ÷ target.  Lower is better (a ceiling
  * such as 超期率 ≤ 1%): target ÷ actual, so staying under the ceiling is

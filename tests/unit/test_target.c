@@ -129,6 +129,34 @@ static void aggregation(void **state)
     assert_int_equal(tgt_aggregate(TGT_AGG_RATIO, v, num, den, has, 6).state, TGT_NO_ACTUAL);
 }
 
+/* "1-3月累计" after two monthly entries, then May on its own; a month in
+ * the future of 'upto' is left out. */
+static void cumulative_entries(void **state)
+{
+    const tgt_entry_t e[] = {
+        {1, false, 100, 9, 10}, {2, false, 150, 18, 20}, {3, true, 400, 40, 45},
+        {5, false, 80, 7, 8},   {7, false, 999, 1, 1},
+    };
+    double v[6], num[6], den[6];
+    bool has[6];
+    (void)state;
+    tgt_months_fill(TGT_AGG_SUM, e, 5, 6, v, num, den, has);
+    NEAR(v[2], 150); /* 400 - 100 - 150 */
+    assert_false(has[3]);
+    assert_true(has[4]);
+    assert_false(has[5]);
+    NEAR(tgt_aggregate(TGT_AGG_SUM, v, num, den, has, 6).value, 480);
+    NEAR(tgt_aggregate(TGT_AGG_SUM, v, num, den, has, 3).value, 400);
+    tgt_months_fill(TGT_AGG_RATIO, e, 5, 6, v, num, den, has);
+    NEAR(num[2], 13);
+    NEAR(den[2], 15);
+    NEAR(tgt_aggregate(TGT_AGG_RATIO, v, num, den, has, 6).value, 47.0 / 53);
+    /* a level is the entry itself */
+    tgt_months_fill(TGT_AGG_LAST, e, 5, 3, v, num, den, has);
+    NEAR(v[2], 400);
+    NEAR(tgt_aggregate(TGT_AGG_LAST, v, num, den, has, 3).value, 400);
+}
+
 /* Ten streets, two tied for second, one without a value. */
 static void ranking_with_ties(void **state)
 {
@@ -375,7 +403,7 @@ static void board_by_hand(void **state)
     NEAR(r[3].score, 0);
     target_board(cfg, target_cfg_indicator(cfg, "safety_accidents"), cal, year(2023),
                  dt_day_from_ymd(2023, 6, 30), acc, 4, r);
-    NEAR(r[0].time_progress, 181.0 / 365);
+    NEAR(r[0].time_progress, 1.0); /* a ceiling holds all year */
     NEAR(r[0].completion.value, 2.0);
     NEAR(r[1].completion.value, 0.5);
     NEAR(r[2].completion.value, 1.0);
@@ -394,6 +422,9 @@ static void board_by_hand(void **state)
         target_board(cfg, target_cfg_indicator(cfg, "case_close_rate"), cal, year(2023),
                      dt_day_from_ymd(2023, 6, 30), rate, 2, r);
         NEAR(r[0].yoy.value, 0.012);
+        NEAR(r[0].time_progress, 1.0); /* a rate's target holds at every date */
+        NEAR(r[1].gap.value, 0.9 / 0.98 - 1);
+        assert_string_equal(r[1].card, "blue"); /* 8.2 points short */
         assert_int_equal(r[1].yoy.state, TGT_OK);
         NEAR(r[1].yoy.value, 0.9);
         NEAR(r[0].score, 20);
@@ -411,6 +442,7 @@ int main(void)
         cmocka_unit_test(gap_wording),
         cmocka_unit_test(year_on_year),
         cmocka_unit_test(aggregation),
+        cmocka_unit_test(cumulative_entries),
         cmocka_unit_test(ranking_with_ties),
         cmocka_unit_test(scoring),
         cmocka_unit_test(cards),
