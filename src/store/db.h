@@ -255,6 +255,42 @@ typedef struct {
     int limit;        /* <= 0: all */
 } db_patrol_filter_t;
 
+/* ---- the target loop ---- */
+
+/* A target as entered (history: entries are never changed; the latest
+ * for a unit, indicator and period is in force). */
+typedef struct {
+    int64_t id;
+    const char *unit, *indicator;
+    int year;
+    const char *period; /* "2023", or a split: "2023Q2", "2023-06" */
+    double value;
+    dt_ms_t at;
+    const char *by, *note;
+} db_target_t;
+
+/* An actual as entered (history, as targets). */
+typedef struct {
+    int64_t id;
+    const char *unit, *indicator;
+    int year, month;
+    bool cumulative;        /* the total of the year up to this month */
+    double value, num, den; /* num/den: a ratio indicator's parts (value unused) */
+    dt_ms_t at;
+    const char *by, *note;
+} db_actual_t;
+
+/* A monthly flag (流动红旗/黄旗) awarded among the children of 'parent'. */
+typedef struct {
+    const char *parent, *unit;
+    int year, month;
+    const char *flag; /* "red", "yellow" */
+    int rank;
+    double score;
+    dt_ms_t at;
+    const char *by;
+} db_flag_t;
+
 /* Savepoint operations.  DB_SP_*: a real nested savepoint.  DB_SP_ROW_*:
  * around a row that fails, if at all, in one statement before writing
  * anything else; a back-end where a failed statement leaves the
@@ -448,6 +484,25 @@ struct db_patrol_ops {
     bh_status_t (*config_put)(db_conn_t *c, const char *json, dt_ms_t at, const char *by);
 };
 
+/* The target loop: targets, actuals and monthly flags (sqlite_target.c) */
+struct db_target_ops {
+    bh_status_t (*target_add)(db_conn_t *c, db_target_t *t, bh_err_t *err);
+    /* Every entry of a year, oldest first. */
+    bh_status_t (*target_list)(db_conn_t *c, int year, arena_t *a, db_target_t **out, int *n);
+    bh_status_t (*actual_add)(db_conn_t *c, db_actual_t *x, bh_err_t *err);
+    /* Every entry of a year, oldest first. */
+    bh_status_t (*actual_list)(db_conn_t *c, int year, arena_t *a, db_actual_t **out, int *n);
+    /* Record that the month's flags among the children of 'parent' are
+     * awarded: BH_CONFLICT, nothing written, when they already are (the
+     * unique key decides).  Then add its flags with flag_add. */
+    bh_status_t (*award_add)(db_conn_t *c, const char *parent, int year, int month, dt_ms_t at,
+                             const char *by, bh_err_t *err);
+    bh_status_t (*flag_add)(db_conn_t *c, const db_flag_t *f, bh_err_t *err);
+    /* The flags awarded among the children of 'parent' in a year, by month then rank. */
+    bh_status_t (*flag_list)(db_conn_t *c, const char *parent, int year, arena_t *a,
+                             db_flag_t **out, int *n);
+};
+
 /* The audit log */
 struct db_audit_ops {
     /*
@@ -473,6 +528,7 @@ struct db {
     const struct db_case_ops *cases;
     const struct db_audit_ops *audit;
     const struct db_patrol_ops *patrol;
+    const struct db_target_ops *target;
 };
 
 struct db_conn {

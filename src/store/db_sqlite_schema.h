@@ -153,6 +153,31 @@ static const char *const migrations[] = {
     "CREATE INDEX patrols_object ON patrols(object_id, at, self_check, track_m, covered);"
     "DROP INDEX patrols_grid;"
     "CREATE INDEX patrols_grid ON patrols(grid, at, object_id, self_check, track_m, covered);",
+
+    /* 9: the target loop: targets and actuals as entered (history kept:
+     *    the latest entry of a key is in force), and the monthly flags. */
+    "CREATE TABLE targets("
+    "  id INTEGER PRIMARY KEY, unit TEXT NOT NULL REFERENCES units(code),"
+    "  indicator TEXT NOT NULL, year INTEGER NOT NULL, period TEXT NOT NULL,"
+    "  value REAL NOT NULL, at INTEGER NOT NULL, by TEXT NOT NULL, note TEXT);"
+    "CREATE INDEX targets_year ON targets(year, id);"
+    "CREATE TABLE target_actuals("
+    "  id INTEGER PRIMARY KEY, unit TEXT NOT NULL REFERENCES units(code),"
+    "  indicator TEXT NOT NULL, year INTEGER NOT NULL, month INTEGER NOT NULL,"
+    "  cumulative INTEGER NOT NULL, value REAL, num REAL, den REAL,"
+    "  at INTEGER NOT NULL, by TEXT NOT NULL, note TEXT);"
+    "CREATE INDEX target_actuals_year ON target_actuals(year, id);"
+    "CREATE TABLE target_awards("
+    "  parent TEXT NOT NULL REFERENCES units(code), year INTEGER NOT NULL,"
+    "  month INTEGER NOT NULL, at INTEGER NOT NULL, by TEXT NOT NULL,"
+    "  PRIMARY KEY(parent, year, month)) WITHOUT ROWID;"
+    "CREATE TABLE target_flags("
+    "  parent TEXT NOT NULL, year INTEGER NOT NULL, month INTEGER NOT NULL,"
+    "  unit TEXT NOT NULL REFERENCES units(code), flag TEXT NOT NULL, rank INTEGER NOT NULL,"
+    "  score REAL NOT NULL, at INTEGER NOT NULL, by TEXT NOT NULL,"
+    "  PRIMARY KEY(parent, year, month, unit),"
+    "  FOREIGN KEY(parent, year, month) REFERENCES target_awards(parent, year, month))"
+    "  WITHOUT ROWID;",
 };
 
 #endif

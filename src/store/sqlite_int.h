@@ -55,6 +55,9 @@ enum {
     ST__CORE, /* the statements above are in db_sqlite.c, the ones below in sqlite_patrol.c */
     ST_PATROL_INSERT = ST__CORE, ST_PATROL_BY_CLIENT, ST_PATROL_GET, ST_VISITS_ALL, ST_VISITS_OBJECT,
     ST_HAZARD_INSERT, ST_HAZARD_GET, ST_HAZARD_UPDATE, ST_RISK_PUT, ST_CONFIG_GET, ST_CONFIG_PUT,
+    ST__PATROL_END, /* the statements below are in sqlite_target.c */
+    ST_TARGET_ADD = ST__PATROL_END, ST_TARGET_LIST, ST_ACTUAL_ADD, ST_ACTUAL_LIST, ST_AWARD_ADD,
+    ST_FLAG_ADD, ST_FLAG_LIST,
     ST__COUNT
 };
 
@@ -130,6 +133,19 @@ static inline const char *col_text(sqlite3_stmt *s, int i, arena_t *a)
 {
     const unsigned char *t = sqlite3_column_text(s, i);
     return t ? arena_strndup(a, (const char *)t, (size_t)sqlite3_column_bytes(s, i)) : NULL;
+}
+
+static inline double col_real_or(sqlite3_stmt *s, int i, double dflt)
+{
+    return sqlite3_column_type(s, i) == SQLITE_NULL ? dflt : sqlite3_column_double(s, i);
+}
+
+static inline void bind_real_or_null(sqlite3_stmt *s, int i, bool have, double v)
+{
+    if (have)
+        sqlite3_bind_double(s, i, v);
+    else
+        sqlite3_bind_null(s, i);
 }
 
 /* The status of a read that has stepped to its end: SQLITE_DONE is OK;
@@ -367,7 +383,9 @@ bh_status_t sq_object_list(db_conn_t *c, const db_object_filter_t *f, arena_t *a
                                   db_object_t **out, int *n);
 
 /* sqlite_patrol.c: its statements and its operations table */
-extern const char *const sq_patrol_sql[ST__COUNT - ST__CORE];
+extern const char *const sq_patrol_sql[ST__PATROL_END - ST__CORE];
 extern const struct db_patrol_ops sq_patrol_ops;
+extern const char *const sq_target_sql[ST__COUNT - ST__PATROL_END];
+extern const struct db_target_ops sq_target_ops;
 
 #endif

@@ -28,7 +28,7 @@
 #define HAZARD_FROM                                                                           \
     " FROM hazards h JOIN objects o ON o.id = h.object_id LEFT JOIN cases k ON k.id = h.case_id"
 
-const char *const sq_patrol_sql[ST__COUNT - ST__CORE] = {
+const char *const sq_patrol_sql[ST__PATROL_END - ST__CORE] = {
     [ST_PATROL_INSERT - ST__CORE] =
         "INSERT INTO patrols(client_id, created_by, object_id, object_kind, grid, risk,"
         " self_check, at, received_at, lat, lng, accuracy, distance_m, flags, answers, note,"
@@ -55,19 +55,6 @@ const char *const sq_patrol_sql[ST__COUNT - ST__CORE] = {
     [ST_CONFIG_PUT - ST__CORE] =
         "INSERT OR REPLACE INTO patrol_config(id, body, at, by) VALUES(1,?1,?2,?3)",
 };
-
-static double col_real_or(sqlite3_stmt *s, int i, double dflt)
-{
-    return sqlite3_column_type(s, i) == SQLITE_NULL ? dflt : sqlite3_column_double(s, i);
-}
-
-static void bind_real_or_null(sqlite3_stmt *s, int i, bool have, double v)
-{
-    if (have)
-        sqlite3_bind_double(s, i, v);
-    else
-        sqlite3_bind_null(s, i);
-}
 
 /* ---- check-ins ---- */
 
