@@ -191,6 +191,15 @@ char *tgt_gap_text(double gap, char *buf, size_t size)
     return buf;
 }
 
+char *tgt_level_gap_text(double gap, char *buf, size_t size)
+{
+    if (gap > -FLAT_POINTS)
+        snprintf(buf, size, "达到目标");
+    else
+        snprintf(buf, size, "低于目标%.1f个百分点", -gap * 100);
+    return buf;
+}
+
 tgt_value_t tgt_change(bool has_current, double current, bool has_base, double base)
 {
     if (!has_current)

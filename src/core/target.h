@@ -111,6 +111,10 @@ double tgt_gap(double completion, double time_progress);
  * (within 0.05 points).  Returns buf. */
 char *tgt_gap_text(double gap, char *buf, size_t size);
 
+/* The same for an indicator whose target holds all year (a rate, a
+ * level, a ceiling: 序时进度 100%): "达到目标" or "低于目标6.4个百分点". */
+char *tgt_level_gap_text(double gap, char *buf, size_t size);
+
 /* 同比 / 环比: (current − base) ÷ base; TGT_NO_BASE, TGT_ZERO_BASE. */
 tgt_value_t tgt_change(bool has_current, double current, bool has_base, double base);
 

@@ -78,6 +78,9 @@ static void gap_wording(void **state)
     assert_string_equal(tgt_gap_text(tgt_gap(0.528, 0.496), buf, sizeof buf), "超序时进度3.2个百分点");
     assert_string_equal(tgt_gap_text(tgt_gap(0.411, 0.496), buf, sizeof buf), "落后序时进度8.5个百分点");
     assert_string_equal(tgt_gap_text(0.0002, buf, sizeof buf), "与序时进度持平");
+    assert_string_equal(tgt_level_gap_text(-0.064, buf, sizeof buf), "低于目标6.4个百分点");
+    assert_string_equal(tgt_level_gap_text(0.02, buf, sizeof buf), "达到目标");
+    assert_string_equal(tgt_level_gap_text(-0.0004, buf, sizeof buf), "达到目标");
 }
 
 static void year_on_year(void **state)
