@@ -370,6 +370,47 @@ static void h_calendar_deadline(http_req_t *r)
                                 !(flags & CAL_F_UNPUBLISHED)));
 }
 
+json_t *api_date_json(int32_t day)
+{
+    char b[16];
+    return json_string(dt_format_date(day, b, sizeof b));
+}
+
+/* period=2023-06 (or from/to dates); the current half-year by default. */
+bool api_period_param(http_req_t *r, dt_ms_t now, period_t *p)
+{
+    const char *v = qs_get(&r->query, "period"), *from = qs_get(&r->query, "from"),
+               *to = qs_get(&r->query, "to");
+    if (v && (from || to)) {
+        http_fail(r, BH_INVALID_ARGUMENT, "period", "period 与 from/to 只能给一种");
+        return false;
+    }
+    if (v) {
+        if (!period_parse(v, p)) {
+            http_fail(r, BH_INVALID_ARGUMENT, "period",
+                      "period 应为 2023、2023H1、2023Q2、2023-06 或 2023-06-15 的形式");
+            return false;
+        }
+        return true;
+    }
+    *p = period_half(dt_local_day(now));
+    if ((from && !dt_parse_date(from, &p->from)) || (to && !dt_parse_date(to, &p->to))) {
+        http_fail(r, BH_INVALID_ARGUMENT, from && !dt_parse_date(from, &p->from) ? "from" : "to",
+                  "日期应为 YYYY-MM-DD");
+        return false;
+    }
+    if (p->to < p->from) {
+        http_fail(r, BH_INVALID_ARGUMENT, "to", "结束日期不能早于开始日期");
+        return false;
+    }
+    return true;
+}
+
+json_t *api_period_json(period_t p)
+{
+    return json_pack("{s:o, s:o}", "from", api_date_json(p.from), "to", api_date_json(p.to));
+}
+
 static const http_route_t api_routes[] = {
     {"GET", "/", h_index, HTTP_BODY_DEFAULT},
     {"GET", "/healthz", h_healthz, HTTP_BODY_DEFAULT},
@@ -425,7 +466,7 @@ static void build_routes(void)
 {
     int na = (int)(sizeof api_routes / sizeof api_routes[0]);
     all_nroutes = na + open311_nroutes + ledger_nroutes + case_nroutes + registry_nroutes +
-                  patrol_nroutes;
+                  patrol_nroutes + target_nroutes;
     all_routes = xcalloc((size_t)all_nroutes, sizeof *all_routes);
     memcpy(all_routes, api_routes, sizeof api_routes);
     memcpy(all_routes + na, open311_routes, (size_t)open311_nroutes * sizeof *all_routes);
@@ -436,6 +477,8 @@ static void build_routes(void)
            (size_t)registry_nroutes * sizeof *all_routes);
     memcpy(all_routes + na + open311_nroutes + ledger_nroutes + case_nroutes + registry_nroutes,
            patrol_routes, (size_t)patrol_nroutes * sizeof *all_routes);
+    memcpy(all_routes + all_nroutes - target_nroutes, target_routes,
+           (size_t)target_nroutes * sizeof *all_routes);
 }
 
 int api_all_routes(const http_route_t **out)

@@ -34,7 +34,14 @@ bool api_page_params(http_req_t *r, int *limit, int64_t *after_id);
 /* The id-cursor page's next_cursor: the last id shown when there were more. */
 json_t *api_next_id_cursor(int n, int limit, int64_t last_id);
 
-/* Each resource's routes: ledger_api.c, case_api.c, registry_api.c, patrol_api.c. */
+/* period=2023-06 (or from/to dates; the current half-year by default as
+ * of 'now'); false: the 400 is set. */
+bool api_period_param(http_req_t *r, dt_ms_t now, period_t *p);
+json_t *api_period_json(period_t p);
+json_t *api_date_json(int32_t day); /* "2023-06-30" */
+
+/* Each resource's routes: ledger_api.c, case_api.c, registry_api.c,
+ * patrol_api.c, target_api.c. */
 extern const http_route_t ledger_routes[];
 extern const int ledger_nroutes;
 extern const http_route_t case_routes[];
@@ -43,6 +50,8 @@ extern const http_route_t registry_routes[];
 extern const int registry_nroutes;
 extern const http_route_t patrol_routes[];
 extern const int patrol_nroutes;
+extern const http_route_t target_routes[];
+extern const int target_nroutes;
 
 /* Every route served: the v1 API and Open311.  Returns the count. */
 int api_all_routes(const http_route_t **out);

@@ -23,12 +23,6 @@ static const char *severity_label(const char *s)
 static const char *const hazard_status[] = {"open", "rectified", "cancelled"};
 static const char *const hazard_status_label[] = {"待整改", "已整改", "已撤销"};
 
-static json_t *date_json(int32_t day)
-{
-    char b[16];
-    return json_string(dt_format_date(day, b, sizeof b));
-}
-
 static json_t *hazard_json(svc_t *s, const db_hazard_t *h, dt_ms_t now)
 {
     sla_light_t l = svc_hazard_light(s, h, now);
@@ -40,7 +34,7 @@ static json_t *hazard_json(svc_t *s, const db_hazard_t *h, dt_ms_t now)
         (json_int_t)h->object_id, "object_name", h->object_name, "object_kind", h->object_kind,
         "grid", h->grid, "severity", h->severity, "severity_label", severity_label(h->severity),
         "type", h->type, "description", h->description, "self_check", h->self_check, "on_spot",
-        h->on_spot, "found_at", render_time(h->found_at), "deadline", date_json(h->deadline),
+        h->on_spot, "found_at", render_time(h->found_at), "deadline", api_date_json(h->deadline),
         "status", hazard_status[st], "status_label", hazard_status_label[st], "light",
         sla_light_name(l), "light_label", sla_light_label(l), "rectified_at",
         render_time(h->rectified_at), "rectified_by", h->rectified_by, "note", h->note, "case",
@@ -186,41 +180,6 @@ static void h_patrols(http_req_t *r)
                                 api_next_id_cursor(n, f.limit - 1, n > 1 ? p[n - 2].id : 0)));
 }
 
-/* period=2023-06 (or from/to dates); the current half-year by default. */
-static bool period_param(http_req_t *r, dt_ms_t now, period_t *p)
-{
-    const char *v = qs_get(&r->query, "period"), *from = qs_get(&r->query, "from"),
-               *to = qs_get(&r->query, "to");
-    if (v && (from || to)) {
-        http_fail(r, BH_INVALID_ARGUMENT, "period", "period 与 from/to 只能给一种");
-        return false;
-    }
-    if (v) {
-        if (!period_parse(v, p)) {
-            http_fail(r, BH_INVALID_ARGUMENT, "period",
-                      "period 应为 2023、2023H1、2023Q2、2023-06 或 2023-06-15 的形式");
-            return false;
-        }
-        return true;
-    }
-    *p = period_half(dt_local_day(now));
-    if ((from && !dt_parse_date(from, &p->from)) || (to && !dt_parse_date(to, &p->to))) {
-        http_fail(r, BH_INVALID_ARGUMENT, from && !dt_parse_date(from, &p->from) ? "from" : "to",
-                  "日期应为 YYYY-MM-DD");
-        return false;
-    }
-    if (p->to < p->from) {
-        http_fail(r, BH_INVALID_ARGUMENT, "to", "结束日期不能早于开始日期");
-        return false;
-    }
-    return true;
-}
-
-static json_t *period_json(period_t p)
-{
-    return json_pack("{s:o, s:o}", "from", date_json(p.from), "to", date_json(p.to));
-}
-
 static void h_due(http_req_t *r)
 {
     static const char *const params[] = {"unit", "period", "from", "to", "status", "kind", NULL};
@@ -234,7 +193,7 @@ static void h_due(http_req_t *r)
     const char *want = qs_get(&r->query, "status"), *kind = qs_get(&r->query, "kind");
     bh_err_t err;
 
-    if (!api_auth(r) || !api_only_params(r, params) || !period_param(r, now, &p))
+    if (!api_auth(r) || !api_only_params(r, params) || !api_period_param(r, now, &p))
         return;
     if (kind && obj_kind_from_name(kind) < 0) {
         http_fail(r, BH_INVALID_ARGUMENT, "kind", "未知的对象种类“%s”", kind);
@@ -267,15 +226,15 @@ static void h_due(http_req_t *r)
         json_object_set_new(
             j, "current",
             d->has_current
-                ? json_pack("{s:o, s:o, s:i, s:i}", "from", date_json(d->current.from), "to",
-                            date_json(d->current.to), "needed", d->current_needed, "done",
+                ? json_pack("{s:o, s:o, s:i, s:i}", "from", api_date_json(d->current.from), "to",
+                            api_date_json(d->current.to), "needed", d->current_needed, "done",
                             d->current_done)
                 : json_null());
         json_array_append_new(arr, j);
     }
     http_json(r, 200,
               json_pack("{s:o, s:o, s:o, s:{s:I, s:I, s:I, s:I, s:I, s:I}, s:o}", "period",
-                        period_json(p), "as_of", render_time(now), "unit",
+                        api_period_json(p), "as_of", render_time(now), "unit",
                         qs_get(&r->query, "unit") ? json_string(qs_get(&r->query, "unit"))
                                                   : json_null(),
                         "total", "due", (json_int_t)total.due, "done", (json_int_t)total.done,
@@ -429,14 +388,10 @@ static void h_hazard_action(http_req_t *r)
 
 /* ---- figures ---- */
 
-static double rate(int64_t a, int64_t b)
-{
-    return b ? (double)a / (double)b : 0;
-}
-
 static json_t *figures_json(const svc_patrol_figures_t *f)
 {
-    int64_t found = f->hazards + f->self_check_hazards;
+    static const char *const rates[] = {"coverage", "on_time_rate", "rectification_rate",
+                                        "rectified_on_time_rate", "section_coverage_rate"};
     json_t *j = json_pack(
         "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
         "objects", (json_int_t)f->objects, "due", (json_int_t)f->t.due, "done",
@@ -447,17 +402,14 @@ static json_t *figures_json(const svc_patrol_figures_t *f)
         (json_int_t)f->rectified_on_time, "overdue", (json_int_t)f->overdue, "cases",
         (json_int_t)f->cases, "self_checks", (json_int_t)f->self_checks, "self_check_hazards",
         (json_int_t)f->self_check_hazards);
-    json_object_set_new(j, "coverage", f->t.due ? json_real(rate(f->t.done, f->t.due)) : json_null());
-    json_object_set_new(j, "on_time_rate",
-                        f->t.due ? json_real(rate(f->t.on_time, f->t.due)) : json_null());
-    json_object_set_new(j, "rectification_rate", found ? json_real(rate(f->rectified, found)) : json_null());
-    json_object_set_new(j, "rectified_on_time_rate",
-                        found ? json_real(rate(f->rectified_on_time, found)) : json_null());
+    /* the rates as svc_patrol_figure computes them, so derived indicators agree */
+    for (size_t i = 0; i < sizeof rates / sizeof rates[0]; i++) {
+        double v;
+        json_object_set_new(j, rates[i], svc_patrol_figure(f, rates[i], &v) ? json_real(v) : json_null());
+    }
     json_object_set_new(j, "track_km", json_real((double)(int64_t)(f->track_m / 10 + 0.5) / 100));
     json_object_set_new(j, "section_patrols", json_integer((json_int_t)f->section_patrols));
     json_object_set_new(j, "sections_covered", json_integer((json_int_t)f->sections_covered));
-    json_object_set_new(j, "section_coverage_rate", f->section_patrols
-        ? json_real(rate(f->sections_covered, f->section_patrols)) : json_null());
     return j;
 }
 
@@ -473,7 +425,7 @@ static void h_stats(http_req_t *r)
     json_t *groups;
     bh_err_t err;
 
-    if (!api_auth(r) || !api_only_params(r, params) || !period_param(r, now, &p))
+    if (!api_auth(r) || !api_only_params(r, params) || !api_period_param(r, now, &p))
         return;
     if (gb) {
         if (!strcmp(gb, "unit"))
@@ -522,8 +474,8 @@ static void h_stats(http_req_t *r)
             "{s:o, s:o, s:{s:o, s:o, s:o}, s:o, s:o, s:{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s,"
             " s:s}, s:{s:s, s:s, s:s, s:s, s:s}}",
             "unit", unit ? json_string(unit) : json_null(), "group_by",
-            gb ? json_string(gb) : json_null(), "period", "from", date_json(p.from), "to",
-            date_json(p.to), "as_of", render_time(now), "total", figures_json(&total), "groups",
+            gb ? json_string(gb) : json_null(), "period", "from", api_date_json(p.from), "to",
+            api_date_json(p.to), "as_of", render_time(now), "total", figures_json(&total), "groups",
             groups, "labels", "objects", "管理对象数", "due", "应巡查次数", "done", "已巡查次数",
             "visits", "巡查家次", "hazards", "巡查发现隐患", "self_check_hazards", "自查隐患",
             "rectified", "已整改隐患", "cases", "重大隐患立案数", "section_patrols", "河段林段巡查次数",

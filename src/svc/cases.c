@@ -41,6 +41,7 @@ void svc_init(svc_t *s, db_t *db, cat_set_t *cats, cal_t *cal)
     s->session_ttl_ms = 12 * DT_HOUR_MS;
     s->session_idle_ms = 2 * DT_HOUR_MS;
     svc_patrol_init(s);
+    svc_target_init(s);
     {
         /* This server's name as a lease holder: random, so two servers
          * sharing a store never take each other for themselves. */
@@ -53,6 +54,7 @@ void svc_init(svc_t *s, db_t *db, cat_set_t *cats, cal_t *cal)
 void svc_fini(svc_t *s)
 {
     svc_patrol_fini(s);
+    svc_target_fini(s);
     cat_set_free(s->cats);
     cal_free(s->cal);
 }

@@ -57,4 +57,7 @@ bh_status_t demo_add_user(svc_t *s, const demo_opts_t *o, demo_login_t *l, const
 bh_status_t demo_patrols(svc_t *s, const demo_opts_t *o, demo_login_t *logins, int *nlogins,
                          bh_err_t *err);
 
+/* The target loop: targets, actuals and the monthly flags (demo_target.c). */
+bh_status_t demo_targets(svc_t *s, const demo_opts_t *o, bh_err_t *err);
+
 #endif

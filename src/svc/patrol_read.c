@@ -6,6 +6,7 @@
  * history and their check-ins, so a plan or a risk change needs no
  * migration of data.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -479,4 +480,51 @@ bh_status_t svc_patrol_stats(svc_t *s, const svc_user_t *u, const char *unit, pe
     *rows = g.rows;
     *n = g.n;
     return BH_OK;
+}
+
+bool svc_patrol_figure(const svc_patrol_figures_t *f, const char *key, double *out)
+{
+    int64_t found = f->hazards + f->self_check_hazards;
+    static const struct {
+        const char *key;
+        size_t num, den; /* offsets of int64_t fields; den 0: a count */
+    } fig[] = {
+#define F(m) offsetof(svc_patrol_figures_t, m)
+        {"coverage", F(t.done), F(t.due)},
+        {"on_time_rate", F(t.on_time), F(t.due)},
+        {"section_coverage_rate", F(sections_covered), F(section_patrols)},
+        {"objects", F(objects), 0},   {"due", F(t.due), 0},
+        {"done", F(t.done), 0},       {"on_time", F(t.on_time), 0},
+        {"late", F(t.late), 0},       {"missed", F(t.missed), 0},
+        {"pending", F(t.pending), 0}, {"visits", F(visits), 0},
+        {"hazards", F(hazards), 0},   {"hazards_major", F(hazards_major), 0},
+        {"rectified", F(rectified), 0}, {"rectified_on_time", F(rectified_on_time), 0},
+        {"overdue", F(overdue), 0},   {"cases", F(cases), 0},
+        {"self_checks", F(self_checks), 0}, {"self_check_hazards", F(self_check_hazards), 0},
+        {"section_patrols", F(section_patrols), 0}, {"sections_covered", F(sections_covered), 0},
+#undef F
+    };
+#define AT(o) (*(const int64_t *)((const char *)f + (o)))
+    /* the rectification rates are over every hazard found, by patrol or self-check */
+    if (strcmp(key, "rectification_rate") == 0 || strcmp(key, "rectified_on_time_rate") == 0) {
+        if (!found)
+            return false;
+        bool on_time = strcmp(key, "rectified_on_time_rate") == 0;
+        *out = (double)(on_time ? f->rectified_on_time : f->rectified) / (double)found;
+        return true;
+    }
+    for (size_t i = 0; i < sizeof fig / sizeof fig[0]; i++) {
+        if (strcmp(fig[i].key, key) != 0)
+            continue;
+        if (!fig[i].den) {
+            *out = (double)AT(fig[i].num);
+            return true;
+        }
+        if (!AT(fig[i].den))
+            return false;
+        *out = (double)AT(fig[i].num) / (double)AT(fig[i].den);
+        return true;
+    }
+#undef AT
+    return false;
 }

@@ -12,6 +12,7 @@
 
 #include "core/calendar.h"
 #include "core/category.h"
+#include "core/indicator.h"
 #include "core/patrol.h"
 #include <jansson.h>
 
@@ -33,6 +34,7 @@ typedef struct {
     bool now_purge_due;         /* the sweep purges ended sessions in its next batch */
     char instance[32];          /* this server's lease-holder name (hex) */
     struct svc_patrol *patrol;  /* the patrol configuration in force (patrol.c) */
+    target_cfg_t *targets;      /* the indicators and assessment rules (target.c) */
     dt_ms_t clock_fixed;        /* the patrol loop's now when set (the demo generator
                                    replays a half-year); 0: the wall clock */
 } svc_t;
@@ -427,6 +429,91 @@ typedef struct {
 bh_status_t svc_patrol_stats(svc_t *s, const svc_user_t *u, const char *unit, period_t p,
                              int group_by, dt_ms_t now, arena_t *a, svc_patrol_figures_t **rows,
                              int *n, bh_err_t *err);
+
+/* The value of one figure of GET /api/v1/stats/patrols ("coverage",
+ * "visits"…) as that response computes it; false when it is undefined (a
+ * rate over nothing) or unknown.  Derived indicators read it. */
+bool svc_patrol_figure(const svc_patrol_figures_t *f, const char *key, double *out);
+
+/* ---- the target loop (target.c, target_read.c) ---- */
+
+void svc_target_init(svc_t *s);
+void svc_target_fini(svc_t *s);
+
+typedef struct {
+    const char *unit, *indicator;
+    const char *period; /* "2023", "2023Q2" or "2023-06" */
+    double value;
+    const char *note;
+} svc_target_new_t;
+
+/* Set a target (admin; a leader or the command centre for a unit under
+ * its own): a new entry, the earlier one kept as history, audited. */
+bh_status_t svc_target_set(svc_t *s, const svc_user_t *u, const svc_target_new_t *in,
+                           db_target_t *out, bh_err_t *err);
+
+typedef struct {
+    const char *unit, *indicator;
+    const char *period; /* "2023-05" */
+    bool cumulative;    /* "1-5月累计" */
+    bool has_value, has_parts;
+    double value, num, den; /* num/den: a ratio indicator's */
+    const char *note;
+} svc_actual_new_t;
+
+/* Enter an actual of a manual or import indicator for a unit in u's
+ * jurisdiction (a street its own): a new entry, a correction keeps the
+ * earlier one, audited. */
+bh_status_t svc_actual_enter(svc_t *s, const svc_user_t *u, const svc_actual_new_t *in,
+                             db_actual_t *out, bh_err_t *err);
+
+/* A year's entries for units in 'unit''s subtree (NULL: u's), optionally
+ * of one indicator; history false: only the ones in force. */
+bh_status_t svc_target_list(svc_t *s, const svc_user_t *u, const char *unit, int year,
+                            const char *indicator, bool history, arena_t *a, db_target_t **out,
+                            int *n, bh_err_t *err);
+bh_status_t svc_actual_list(svc_t *s, const svc_user_t *u, const char *unit, int year,
+                            const char *indicator, bool history, arena_t *a, db_actual_t **out,
+                            int *n, bh_err_t *err);
+
+/* One row of the board: a child unit's indicator. */
+typedef struct {
+    const db_unit_t *unit;
+    const indicator_t *ind;
+    double target;
+    tgt_value_t actual, base; /* year to date, and the same span last year */
+    tgt_row_t r;
+} svc_board_row_t;
+
+/* A child unit's total: its score summed over its rows, ranked among the
+ * children of its type. */
+typedef struct {
+    const db_unit_t *unit;
+    double score;
+    int rank, nrows;
+} svc_board_unit_t;
+
+typedef struct {
+    int year;
+    dt_day_t as_of; /* the end of the period, or today within it */
+    svc_board_row_t *rows;
+    int nrows;
+    svc_board_unit_t *units;
+    int nunits;
+} svc_board_t;
+
+/* The target board of the children of 'unit' (those with targets), year
+ * to date at the end of p (p within one year). */
+bh_status_t svc_target_board(svc_t *s, const svc_user_t *u, const char *unit, period_t p,
+                             arena_t *a, svc_board_t *out, bh_err_t *err);
+
+/* Award the month's flags (流动红旗, 黄旗) among the children of 'unit' by
+ * the board at the month's end (a leader or the command centre of 'unit',
+ * or admin), once: BH_CONFLICT when already awarded.  *out: the flags. */
+bh_status_t svc_flags_award(svc_t *s, const svc_user_t *u, const char *unit, int year, int month,
+                            arena_t *a, db_flag_t **out, int *n, bh_err_t *err);
+bh_status_t svc_flags_list(svc_t *s, const svc_user_t *u, const char *unit, int year, arena_t *a,
+                           db_flag_t **out, int *n, bh_err_t *err);
 
 /* ---- the audit log (audit.c) ---- */
 

@@ -1,0 +1,314 @@
+#!/usr/bin/env python3
+"""The target loop through its HTTP API (DESIGN.md §9, docs/API.md,
+docs/TARGETS.md): the demo district's board at the end of its half-year
+(2023-06-30) with every street's indicators, derived values equal to the
+case and patrol figures, entered values worked through by hand (with a
+"1-5月累计" entry), the June flags, entry errors with the field named,
+corrections that keep their history, and who may do what.
+
+Usage: test_targets.py PATH/TO/bihuan
+"""
+import os
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+from harness import Server  # noqa: E402
+
+BIHUAN = None
+S = None
+BOARD = None
+STREETS = ["440303%03d" % i for i in range(1, 11)]
+INDICATORS = ["case_close_rate", "case_on_time_rate", "case_satisfaction", "patrol_coverage",
+              "hazard_rectification", "fixed_investment", "safety_accidents", "waste_sorting"]
+
+
+def setUpModule():
+    global S, BOARD
+    S = Server(BIHUAN)
+    S.demo(cases=600, patrols=True)
+    S.start()
+    r = S.as_("leader").get("/api/v1/targets/board?unit=440303&period=2023H1")
+    assert r.status == 200, r
+    BOARD = r.json
+
+
+def tearDownModule():
+    S.stop()
+
+
+def row(unit, indicator, board=None):
+    rows = [x for x in (board or BOARD)["rows"] if x["unit"] == unit and x["indicator"] == indicator]
+    assert len(rows) == 1, (unit, indicator, rows)
+    return rows[0]
+
+
+def entered(unit, indicator, year, history=False):
+    r = S.as_("admin").get("/api/v1/targets/actuals?unit=%s&year=%d&indicator=%s%s"
+                           % (unit, year, indicator, "&history=true" if history else ""))
+    assert r.status == 200, r
+    return r.json["items"]
+
+
+def ytd(items, upto):
+    """Year to date of a sum indicator's entries, by hand: a cumulative
+    entry replaces the months before it."""
+    total = 0.0
+    for x in sorted(items, key=lambda x: x["period"]):
+        m = int(x["period"][5:])
+        if m > upto:
+            continue
+        total = x["value"] if x["cumulative"] else total + x["value"]
+    return total
+
+
+class Board(unittest.TestCase):
+    def test_every_street_every_indicator(self):
+        self.assertEqual(BOARD["as_of"], "2023-06-30")
+        self.assertEqual(BOARD["year"], 2023)
+        for unit in STREETS:
+            for ind in INDICATORS:
+                x = row(unit, ind)
+                for k in ("target", "actual", "completion", "time_progress", "gap", "yoy", "rank", "card"):
+                    self.assertIn(k, x)
+                self.assertIsNotNone(x["completion"], x)
+                self.assertGreaterEqual(x["rank"], 1)
+        # departments: the case indicators only
+        depts = {x["unit"] for x in BOARD["rows"] if "-" in x["unit"]}
+        self.assertEqual(len(depts), 10)
+        for x in BOARD["rows"]:
+            if "-" in x["unit"]:
+                self.assertTrue(x["indicator"].startswith("case_"), x)
+
+    def test_time_progress_and_gap(self):
+        # 固定资产投资 counts by months: 6/12; a rate's target holds all year
+        x = row("440303001", "fixed_investment")
+        self.assertAlmostEqual(x["time_progress"], 0.5)
+        self.assertAlmostEqual(x["gap"], x["completion"] - 0.5)
+        self.assertIn("序时进度", x["gap_text"])
+        y = row("440303001", "case_close_rate")
+        self.assertAlmostEqual(y["time_progress"], 1.0)
+        self.assertAlmostEqual(y["gap"], y["completion"] - 1.0)
+        self.assertTrue(y["gap_text"] in ("达到目标",) or y["gap_text"].startswith("低于目标"), y)
+
+    def test_ranks_with_ties_among_streets(self):
+        for ind in INDICATORS:
+            rows = sorted((row(u, ind) for u in STREETS), key=lambda x: -x["completion"])
+            for i, x in enumerate(rows):
+                # standard competition ranking: 1 + how many are strictly better
+                better = sum(1 for y in rows if y["completion"] > x["completion"] + 1e-9)
+                self.assertEqual(x["rank"], better + 1, (ind, x))
+
+    def test_cards_follow_the_rules(self):
+        for x in BOARD["rows"]:
+            gap = x["gap"]
+            want = "red" if gap < -0.2 else "yellow" if gap < -0.1 else "blue" if gap < -0.05 else None
+            self.assertEqual(x["card"], want, x)
+        # the demo has streets behind on investment and ahead of it
+        cards = {row(u, "fixed_investment")["card"] for u in STREETS}
+        self.assertTrue(cards & {"red", "yellow"}, cards)
+        self.assertIn(None, cards)
+
+    def test_unit_totals_ranked(self):
+        streets = [u for u in BOARD["units"] if u["type"] == "street"]
+        self.assertEqual(len(streets), 10)
+        for u in streets:
+            score = sum(x["score"] for x in BOARD["rows"] if x["unit"] == u["unit"])
+            self.assertAlmostEqual(u["score"], score, places=6)
+            self.assertEqual(u["rank"], 1 + sum(1 for v in streets if v["score"] > u["score"] + 1e-9))
+
+
+class Derived(unittest.TestCase):
+    """Derived indicators read the very figures of the stats endpoints."""
+
+    def test_case_figures(self):
+        for unit in STREETS + ["440303-CG"]:
+            st = S.as_("leader").get("/api/v1/stats/cases?unit=%s&from=2023-01-01&to=2023-06-30" % unit)
+            self.assertEqual(st.status, 200, st)
+            for ind, key in (("case_close_rate", "close_rate"), ("case_on_time_rate", "on_time_close_rate"),
+                             ("case_satisfaction", "satisfaction_rate")):
+                self.assertAlmostEqual(row(unit, ind)["actual"], st.json["total"][key], places=12,
+                                       msg=(unit, ind))
+
+    def test_patrol_figures(self):
+        for unit in STREETS:
+            st = S.as_("leader").get("/api/v1/stats/patrols?unit=%s&from=2023-01-01&to=2023-06-30" % unit)
+            self.assertEqual(st.status, 200, st)
+            self.assertAlmostEqual(row(unit, "patrol_coverage")["actual"], st.json["total"]["coverage"],
+                                   places=12, msg=unit)
+            self.assertAlmostEqual(row(unit, "hazard_rectification")["actual"],
+                                   st.json["total"]["rectification_rate"], places=12, msg=unit)
+
+    def test_no_base_last_year(self):
+        # the demo has no cases in 2022: 同比 says so instead of dividing by zero
+        x = row("440303001", "case_close_rate")
+        self.assertIsNone(x["yoy"])
+        self.assertEqual(x["yoy_text"], "上年同期无数据")
+
+
+class Entered(unittest.TestCase):
+    def test_investment_by_hand(self):
+        for unit in ("440303002", "440303003"):  # 003 reports May as 1-5月累计
+            x = row(unit, "fixed_investment")
+            now, base = entered(unit, "fixed_investment", 2023), entered(unit, "fixed_investment", 2022)
+            actual, last = ytd(now, 6), ytd(base, 6)
+            self.assertAlmostEqual(x["actual"], actual, places=6)
+            self.assertAlmostEqual(x["completion"], actual / x["target"], places=9)
+            self.assertAlmostEqual(x["base"], last, places=6)
+            self.assertAlmostEqual(x["yoy"], (actual - last) / last, places=9)
+            word = "增长" if actual > last else "下降"
+            self.assertEqual(x["yoy_text"], "同比%s%.1f%%" % (word, abs(actual - last) / last * 100))
+        may = [e for e in entered("440303003", "fixed_investment", 2023) if e["period"] == "2023-05"]
+        self.assertTrue(may[0]["cumulative"])
+
+    def test_ratio_of_sums(self):
+        x = row("440303004", "waste_sorting")
+        items = entered("440303004", "waste_sorting", 2023)
+        num = sum(e["numerator"] for e in items)
+        den = sum(e["denominator"] for e in items)
+        self.assertAlmostEqual(x["actual"], num / den, places=12)
+        # a rate's 同比 is in points
+        self.assertIn("个百分点", x["yoy_text"])
+
+    def test_ceiling(self):
+        x = row("440303005", "safety_accidents")
+        n = sum(e["value"] for e in entered("440303005", "safety_accidents", 2023))
+        self.assertAlmostEqual(x["actual"], n)
+        self.assertAlmostEqual(x["completion"], 1.0 if n == 0 else x["target"] / n)
+
+    def test_correction_keeps_history(self):
+        hb = S.as_("hb_jd")  # 黄贝街道's own account
+        body = {"unit": "440303001", "indicator": "fixed_investment", "period": "2023-07", "value": 1000}
+        first = hb.post("/api/v1/targets/actuals", body)
+        self.assertEqual(first.status, 201, first)
+        self.assertEqual(first.json["entered_by"], "hb_jd")
+        again = hb.post("/api/v1/targets/actuals", dict(body, value=1500, note="更正：漏报一项目"))
+        self.assertEqual(again.status, 201, again)
+        cur = [e for e in entered("440303001", "fixed_investment", 2023) if e["period"] == "2023-07"]
+        self.assertEqual([e["value"] for e in cur], [1500])
+        hist = [e for e in entered("440303001", "fixed_investment", 2023, history=True) if e["period"] == "2023-07"]
+        self.assertEqual([e["value"] for e in hist], [1000, 1500])
+        # the July board counts the corrected value; the half-year's does not
+        jul = S.as_("leader").get("/api/v1/targets/board?unit=440303&period=2023-07").json
+        self.assertAlmostEqual(row("440303001", "fixed_investment", jul)["actual"],
+                               row("440303001", "fixed_investment")["actual"] + 1500, places=6)
+
+    def test_target_set_by_the_district(self):
+        op = S.as_("zhzx01")
+        r = op.post("/api/v1/targets", {"unit": "440303002", "indicator": "fixed_investment",
+                                        "period": "2024", "value": 150000})
+        self.assertEqual(r.status, 201, r)
+        q = op.post("/api/v1/targets", {"unit": "440303002", "indicator": "fixed_investment",
+                                        "period": "2024Q1", "value": 30000})
+        self.assertEqual(q.status, 201, q)
+        got = S.as_("leader").get("/api/v1/targets?unit=440303002&year=2024").json["items"]
+        self.assertEqual(sorted((t["period"], t["value"]) for t in got), [("2024", 150000), ("2024Q1", 30000)])
+
+
+class Flags(unittest.TestCase):
+    def test_june_flags(self):
+        r = S.as_("leader").get("/api/v1/targets/flags?unit=440303&year=2023")
+        self.assertEqual(r.status, 200, r)
+        june = [f for f in r.json["items"] if f["month"] == "2023-06"]
+        self.assertEqual({f["month"] for f in r.json["items"]}, {"2023-%02d" % m for m in range(1, 7)})
+        self.assertFalse([f for f in june if "-" in f["unit"]], "departments are ranked, not flagged")
+        red = [f for f in june if f["flag"] == "red"]
+        yellow = [f for f in june if f["flag"] == "yellow"]
+        self.assertGreaterEqual(len(red), 3)
+        self.assertGreaterEqual(len(yellow), 3)
+        self.assertTrue(all(f["rank"] <= 3 for f in red), red)
+        self.assertTrue(all(f["label"] == "流动红旗" for f in red))
+        # the June ranking shows the flags awarded on it
+        rk = S.as_("leader").get("/api/v1/targets/ranking?unit=440303&period=2023-06")
+        self.assertEqual(rk.status, 200, rk)
+        flags = {u["unit"]: u["flag"] for u in rk.json["units"]}
+        for f in june:
+            self.assertEqual(flags[f["unit"]], f["flag"])
+        ranks = sorted(u["rank"] for u in rk.json["units"] if u["type"] == "street")
+        worst = [u["unit"] for u in rk.json["units"] if u["type"] == "street" and u["rank"] == ranks[-1]]
+        self.assertTrue(all(flags[u] == "yellow" for u in worst))
+
+    def test_awarded_once(self):
+        r = S.as_("leader").post("/api/v1/targets/flags", {"unit": "440303", "month": "2023-06"})
+        self.assertEqual(r.status, 409, r)
+        self.assertEqual(r.json["error"]["field"], "month")
+        future = S.as_("leader").post("/api/v1/targets/flags", {"unit": "440303", "month": "2099-01"})
+        self.assertEqual(future.status, 409, future)  # failed_precondition: not ended yet
+        self.assertEqual(future.json["error"]["code"], "failed_precondition")
+        street = S.as_("hb_leader").post("/api/v1/targets/flags", {"unit": "440303", "month": "2023-05"})
+        self.assertEqual(street.status, 403, street)
+
+
+class Errors(unittest.TestCase):
+    def bad(self, user, path, body, status, field):
+        r = S.as_(user).post(path, body)
+        self.assertEqual(r.status, status, (body, r))
+        self.assertEqual(r.json["error"]["field"], field, (body, r.json))
+        return r
+
+    def test_actual_errors(self):
+        p = "/api/v1/targets/actuals"
+        ok = {"unit": "440303001", "indicator": "fixed_investment", "period": "2023-06", "value": 10}
+        self.bad("hb_jd", p, dict(ok, period="2023-13"), 400, "period")
+        self.bad("hb_jd", p, dict(ok, period="2023Q2"), 400, "period")
+        self.bad("hb_jd", p, dict(ok, period="2099-01"), 400, "period")
+        self.bad("hb_jd", p, dict(ok, value="很多"), 400, "value")
+        self.bad("hb_jd", p, dict(ok, value=-5), 400, "value")
+        self.bad("hb_jd", p, dict(ok, indicator="no_such"), 400, "indicator")
+        r = self.bad("hb_jd", p, dict(ok, indicator="case_close_rate"), 400, "indicator")
+        self.assertIn("不能填报", r.json["error"]["message"])
+        self.bad("hb_jd", p, dict(ok, indicator="waste_sorting"), 400, "numerator")
+        self.bad("hb_jd", p, {"unit": "440303001", "indicator": "waste_sorting", "period": "2023-06",
+                              "numerator": 5, "denominator": 0}, 400, "denominator")
+        self.bad("hb_jd", p, {"unit": "440303001", "indicator": "waste_sorting", "period": "2023-06",
+                              "numerator": 9, "denominator": 5}, 400, "numerator")
+        self.bad("hb_jd", p, dict(ok, colour="red"), 400, "colour")
+        self.bad("hb_jd", p, dict(ok, unit="440303999"), 400, "unit")
+        # another street's figures are not hb's to enter
+        r = self.bad("hb_jd", p, dict(ok, unit="440303002"), 403, "unit")
+        self.assertIn("管辖范围", r.json["error"]["message"])
+
+    def test_target_errors(self):
+        p = "/api/v1/targets"
+        ok = {"unit": "440303001", "indicator": "fixed_investment", "period": "2025", "value": 100}
+        # a street does not set its own targets, nor another's
+        self.bad("hb_leader", p, ok, 403, "unit")
+        self.bad("hb_leader", p, dict(ok, unit="440303002"), 403, "unit")
+        self.bad("hb_jd", p, ok, 403, "role")
+        self.bad("leader", p, dict(ok, period="2025H1"), 400, "period")
+        self.bad("leader", p, dict(ok, indicator="case_close_rate", value=98), 400, "value")
+        self.bad("leader", p, dict(ok, indicator="case_close_rate", period="2025-03", value=0.98), 400, "period")
+        self.bad("leader", p, {"unit": "440303001", "indicator": "fixed_investment", "period": "2025"},
+                 400, "value")
+
+
+class Access(unittest.TestCase):
+    def test_who_reads_the_board(self):
+        url = "/api/v1/targets/board?unit=440303&period=2023H1"
+        self.assertEqual(S.as_("citizen").get(url).status, 403)
+        self.assertEqual(S.as_("wgy_hb").get("/api/v1/targets/board?unit=440303&period=2023H1").status, 403)
+        own = S.as_("hb_leader").get("/api/v1/targets/board?unit=440303001&period=2023H1")
+        self.assertEqual(own.status, 200, own)
+        self.assertEqual(own.json["rows"], [])  # its communities have no targets
+        self.assertEqual(S.request("GET", url).status, 401)
+
+    def test_reporters_do_not_enter(self):
+        r = S.as_("wgy_hb").post("/api/v1/targets/actuals", {"unit": "440303001", "indicator": "fixed_investment",
+                                                             "period": "2023-06", "value": 1})
+        self.assertEqual(r.status, 403, r)
+
+    def test_bad_period(self):
+        for q, field in (("period=2023-13", "period"), ("from=2022-12-01&to=2023-01-31", "period")):
+            r = S.as_("leader").get("/api/v1/targets/board?unit=440303&" + q)
+            self.assertEqual(r.status, 400, r)
+            self.assertEqual(r.json["error"]["field"], field)
+
+    def test_indicators(self):
+        r = S.as_("hb_jd").get("/api/v1/targets/indicators")
+        self.assertEqual(r.status, 200)
+        self.assertEqual([i["code"] for i in r.json["items"]], INDICATORS)
+
+
+if __name__ == "__main__":
+    harness.main(sys.modules[__name__], "BIHUAN")
