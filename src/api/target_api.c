@@ -82,6 +82,25 @@ static bool body_typed(http_req_t *r, json_t *body, const char *const *keys, con
     return true;
 }
 
+/* The request's JSON object body, signed in and type-checked against
+ * keys/types; NULL once the error has been answered. */
+static json_t *read_body(http_req_t *r, const char *const *keys, const char *types)
+{
+    json_t *body;
+    bh_err_t err;
+    if (!api_auth(r))
+        return NULL;
+    if (parse_body(r->body, r->body_len, &body, &err) != BH_OK) {
+        http_error(r, &err);
+        return NULL;
+    }
+    if (!body_typed(r, body, keys, types)) {
+        json_decref(body);
+        return NULL;
+    }
+    return body;
+}
+
 static const char *str(json_t *o, const char *k)
 {
     return json_string_value(json_object_get(o, k));
@@ -122,45 +141,32 @@ static bool list_params(http_req_t *r, int *year, bool *history)
            api_bool_param(r, "history", history);
 }
 
-static void h_targets(http_req_t *r)
+/* GET /targets and GET /targets/actuals share their parameters and shape. */
+static void h_list(http_req_t *r, bool actuals)
 {
-    db_target_t *t;
+    db_target_t *t = NULL;
+    db_actual_t *x = NULL;
+    const char *unit = qs_get(&r->query, "unit"), *ind = qs_get(&r->query, "indicator");
     int n, year;
     bool history;
     bh_err_t err;
     json_t *arr;
     if (!list_params(r, &year, &history))
         return;
-    if (svc_target_list(APP(r), &r->user, qs_get(&r->query, "unit"), year,
-                        qs_get(&r->query, "indicator"), history, r->a, &t, &n, &err)) {
+    if (actuals ? svc_actual_list(APP(r), &r->user, unit, year, ind, history, r->a, &x, &n, &err)
+                : svc_target_list(APP(r), &r->user, unit, year, ind, history, r->a, &t, &n, &err)) {
         http_error(r, &err);
         return;
     }
     arr = json_array();
     for (int i = 0; i < n; i++)
-        json_array_append_new(arr, target_json(&t[i]));
+        json_array_append_new(arr, actuals ? actual_json(&x[i]) : target_json(&t[i]));
     http_json(r, 200, json_pack("{s:i, s:o}", "year", year, "items", arr));
 }
 
-static void h_actuals(http_req_t *r)
-{
-    db_actual_t *x;
-    int n, year;
-    bool history;
-    bh_err_t err;
-    json_t *arr;
-    if (!list_params(r, &year, &history))
-        return;
-    if (svc_actual_list(APP(r), &r->user, qs_get(&r->query, "unit"), year,
-                        qs_get(&r->query, "indicator"), history, r->a, &x, &n, &err)) {
-        http_error(r, &err);
-        return;
-    }
-    arr = json_array();
-    for (int i = 0; i < n; i++)
-        json_array_append_new(arr, actual_json(&x[i]));
-    http_json(r, 200, json_pack("{s:i, s:o}", "year", year, "items", arr));
-}
+static void h_targets(http_req_t *r) { h_list(r, false); }
+
+static void h_actuals(http_req_t *r) { h_list(r, true); }
 
 static void h_target_set(http_req_t *r)
 {
@@ -168,16 +174,8 @@ static void h_target_set(http_req_t *r)
     json_t *body;
     db_target_t t;
     bh_err_t err;
-    if (!api_auth(r))
+    if (!(body = read_body(r, keys, "sssns")))
         return;
-    if (parse_body(r->body, r->body_len, &body, &err) != BH_OK) {
-        http_error(r, &err);
-        return;
-    }
-    if (!body_typed(r, body, keys, "sssns")) {
-        json_decref(body);
-        return;
-    }
     if (!json_object_get(body, "value")) {
         http_fail(r, BH_INVALID_ARGUMENT, "value", "缺少目标值 value");
     } else {
@@ -200,16 +198,8 @@ static void h_actual_enter(http_req_t *r)
     db_actual_t x;
     bh_err_t err;
     svc_actual_new_t in = {0};
-    if (!api_auth(r))
+    if (!(body = read_body(r, keys, "sssnnnbs")))
         return;
-    if (parse_body(r->body, r->body_len, &body, &err) != BH_OK) {
-        http_error(r, &err);
-        return;
-    }
-    if (!body_typed(r, body, keys, "sssnnnbs")) {
-        json_decref(body);
-        return;
-    }
     in.unit = str(body, "unit");
     in.indicator = str(body, "indicator");
     in.period = str(body, "period");
@@ -380,16 +370,8 @@ static void h_flags_award(http_req_t *r)
     int n, y, m;
     char tail;
     bh_err_t err;
-    if (!api_auth(r))
+    if (!(body = read_body(r, keys, "ss")))
         return;
-    if (parse_body(r->body, r->body_len, &body, &err) != BH_OK) {
-        http_error(r, &err);
-        return;
-    }
-    if (!body_typed(r, body, keys, "ss")) {
-        json_decref(body);
-        return;
-    }
     month = str(body, "month");
     if (!(unit = str(body, "unit")))
         unit = r->user.unit;

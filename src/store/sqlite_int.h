@@ -181,6 +181,15 @@ static inline bh_status_t step_done(db_conn_t *c, sqlite3_stmt *s, bh_err_t *err
     return bh_fail(err, BH_INTERNAL, "", "数据库错误：%s", sqlite3_errmsg(SQ(c)->h));
 }
 
+/* step_done for an INSERT; on success *id is the new row's id. */
+static inline bh_status_t step_insert(db_conn_t *c, sqlite3_stmt *s, int64_t *id, bh_err_t *err)
+{
+    bh_status_t st = step_done(c, s, err);
+    if (st == BH_OK)
+        *id = sqlite3_last_insert_rowid(SQ(c)->h);
+    return st;
+}
+
 /* Step 's' once: map the row into *out (zeroed first) with rowfn, the
  * read's status (read_one: not-found or a failure) to 'st'; reset 's'. */
 #define ONE_ROW(s, a, out, rowfn, st)                                          \

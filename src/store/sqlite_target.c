@@ -35,7 +35,6 @@ const char *const sq_target_sql[ST__COUNT - ST__PATROL_END] = {
 static bh_status_t sq_target_add(db_conn_t *c, db_target_t *t, bh_err_t *err)
 {
     sqlite3_stmt *s = sq_stmt(c, ST_TARGET_ADD);
-    bh_status_t st;
     bind_text(s, 1, t->unit);
     bind_text(s, 2, t->indicator);
     sqlite3_bind_int(s, 3, t->year);
@@ -44,9 +43,7 @@ static bh_status_t sq_target_add(db_conn_t *c, db_target_t *t, bh_err_t *err)
     sqlite3_bind_int64(s, 6, t->at);
     bind_text(s, 7, t->by);
     bind_text(s, 8, t->note);
-    if ((st = step_done(c, s, err)) == BH_OK)
-        t->id = sqlite3_last_insert_rowid(SQ(c)->h);
-    return st;
+    return step_insert(c, s, &t->id, err);
 }
 
 static void row_target(sqlite3_stmt *s, arena_t *a, db_target_t *t)
@@ -75,7 +72,6 @@ static bh_status_t sq_actual_add(db_conn_t *c, db_actual_t *x, bh_err_t *err)
 {
     sqlite3_stmt *s = sq_stmt(c, ST_ACTUAL_ADD);
     bool parts = x->den > 0;
-    bh_status_t st;
     bind_text(s, 1, x->unit);
     bind_text(s, 2, x->indicator);
     sqlite3_bind_int(s, 3, x->year);
@@ -87,9 +83,7 @@ static bh_status_t sq_actual_add(db_conn_t *c, db_actual_t *x, bh_err_t *err)
     sqlite3_bind_int64(s, 9, x->at);
     bind_text(s, 10, x->by);
     bind_text(s, 11, x->note);
-    if ((st = step_done(c, s, err)) == BH_OK)
-        x->id = sqlite3_last_insert_rowid(SQ(c)->h);
-    return st;
+    return step_insert(c, s, &x->id, err);
 }
 
 static void row_actual(sqlite3_stmt *s, arena_t *a, db_actual_t *x)

@@ -58,6 +58,14 @@ static bool selected(const char *scope, const char *indicator, const char *unit,
     return unit_in_scope(scope, unit) && (!indicator || strcmp(indicator, ind) == 0);
 }
 
+/* The unit a list reads: the caller's own when none is named. */
+static bh_status_t list_scope(const svc_user_t *u, const char **unit, bh_err_t *err)
+{
+    if (!*unit)
+        *unit = u->unit;
+    return readable(u, *unit, err);
+}
+
 bh_status_t svc_target_list(svc_t *s, const svc_user_t *u, const char *unit, int year,
                             const char *indicator, bool history, arena_t *a, db_target_t **out,
                             int *n, bh_err_t *err)
@@ -65,9 +73,7 @@ bh_status_t svc_target_list(svc_t *s, const svc_user_t *u, const char *unit, int
     db_target_t *all;
     int nall, k = 0;
     bh_status_t st;
-    if (!unit)
-        unit = u->unit;
-    if ((st = readable(u, unit, err)))
+    if ((st = list_scope(u, &unit, err)))
         return st;
     SVC_READ(s, c, st, err, DB(c, target, target_list, year, a, &all, &nall));
     if (st)
@@ -88,9 +94,7 @@ bh_status_t svc_actual_list(svc_t *s, const svc_user_t *u, const char *unit, int
     db_actual_t *all;
     int nall, k = 0;
     bh_status_t st;
-    if (!unit)
-        unit = u->unit;
-    if ((st = readable(u, unit, err)))
+    if ((st = list_scope(u, &unit, err)))
         return st;
     SVC_READ(s, c, st, err, DB(c, target, actual_list, year, a, &all, &nall));
     if (st)
