@@ -20,7 +20,7 @@ static const svc_user_t admin = {0, "admin", ROLE_ADMIN, "440303", false, 0};
 static bh_status_t target(svc_t *s, const char *unit, const char *ind, int year, double v,
                           bh_err_t *err)
 {
-    char period[8];
+    char period[16];
     db_target_t t;
     snprintf(period, sizeof period, "%04d", year);
     return svc_target_set(s, &admin, &(svc_target_new_t){unit, ind, period, v, NULL}, &t, err);
@@ -29,7 +29,7 @@ static bh_status_t target(svc_t *s, const char *unit, const char *ind, int year,
 static bh_status_t actual(svc_t *s, const char *unit, const char *ind, int year, int month,
                           bool cumulative, double v, double num, double den, bh_err_t *err)
 {
-    char period[8];
+    char period[16]; /* room for any int the compiler can imagine */
     db_actual_t x;
     svc_actual_new_t in = {unit, ind, period, cumulative, den <= 0, den > 0, v, num, den, NULL};
     snprintf(period, sizeof period, "%04d-%02d", year % 10000, month % 100);
