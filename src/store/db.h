@@ -291,6 +291,51 @@ typedef struct {
     const char *by;
 } db_flag_t;
 
+/* ---- key projects (重点项目) ---- */
+
+/* A key project; started_on/finished_on are 0 until it has started or
+ * is finished.  Days are dt_day_t. */
+typedef struct {
+    int64_t id;
+    const char *code, *name, *unit, *category;
+    double total;              /* total planned investment, 万元 */
+    int32_t start_day, end_day; /* planned construction period */
+    int32_t started_on, finished_on;
+    dt_ms_t created_at;
+    const char *created_by, *note;
+    int64_t version;
+} db_project_t;
+
+typedef struct {
+    int64_t id, project_id;
+    const char *name;
+    int32_t planned_day, actual_day; /* actual 0: not done */
+    dt_ms_t at;                      /* when it was added or last marked done */
+    const char *by;
+} db_milestone_t;
+
+/* An amount as entered (history, as targets: the latest of a project,
+ * year and month is in force): month 0 is the year's planned investment,
+ * 1..12 the investment completed in that month, 万元. */
+typedef struct {
+    int64_t id, project_id;
+    int year, month;
+    double amount;
+    dt_ms_t at;
+    const char *by, *note;
+} db_prj_amount_t;
+
+/* A progress log entry (日推进/周检点/月调度). */
+typedef struct {
+    int64_t id, project_id;
+    const char *kind; /* "daily", "weekly", "monthly" */
+    int32_t day;
+    const char *text, *problems;
+    double percent; /* 形象进度 0..1; < 0: not stated */
+    dt_ms_t at;
+    const char *by;
+} db_prj_log_t;
+
 /* Savepoint operations.  DB_SP_*: a real nested savepoint.  DB_SP_ROW_*:
  * around a row that fails, if at all, in one statement before writing
  * anything else; a back-end where a failed statement leaves the
@@ -518,6 +563,37 @@ struct db_audit_ops {
     bh_status_t (*audit_walk)(db_conn_t *c, db_audit_fn fn, void *ctx);
 };
 
+/* Key projects: projects, milestones, amounts and progress logs
+ * (sqlite_project.c). */
+struct db_project_ops {
+    /* Insert (p->id set); BH_CONFLICT when the code is taken. */
+    bh_status_t (*project_add)(db_conn_t *c, db_project_t *p, bh_err_t *err);
+    /* Replace the project's fields if its version is still read_version
+     * (then version + 1); BH_CONFLICT when it is not, BH_NOT_FOUND. */
+    bh_status_t (*project_update)(db_conn_t *c, const db_project_t *p, int64_t read_version,
+                                  bh_err_t *err);
+    bh_status_t (*project_get)(db_conn_t *c, int64_t id, arena_t *a, db_project_t *out);
+    /* Every project, by id (a district has dozens to hundreds). */
+    bh_status_t (*project_list)(db_conn_t *c, arena_t *a, db_project_t **out, int *n);
+    bh_status_t (*milestone_add)(db_conn_t *c, db_milestone_t *m, bh_err_t *err);
+    /* Set a milestone of the project done on 'day' (0: not done);
+     * BH_NOT_FOUND when the project has no such milestone. */
+    bh_status_t (*milestone_done)(db_conn_t *c, int64_t project_id, int64_t id, int32_t day,
+                                  dt_ms_t at, const char *by, bh_err_t *err);
+    /* A project's milestones (0: every project's), by project, planned day. */
+    bh_status_t (*milestone_list)(db_conn_t *c, int64_t project_id, arena_t *a,
+                                  db_milestone_t **out, int *n);
+    bh_status_t (*amount_add)(db_conn_t *c, db_prj_amount_t *x, bh_err_t *err);
+    /* The entries of a year (0: every year) of a project (0: of every
+     * project), oldest first. */
+    bh_status_t (*amount_list)(db_conn_t *c, int64_t project_id, int year, arena_t *a,
+                               db_prj_amount_t **out, int *n);
+    bh_status_t (*log_add)(db_conn_t *c, db_prj_log_t *l, bh_err_t *err);
+    /* A project's log up to day 'upto', newest first; project_id 0: the
+     * newest entry up to that day of each project. */
+    bh_status_t (*log_list)(db_conn_t *c, int64_t project_id, int32_t upto, arena_t *a,
+                            db_prj_log_t **out, int *n);
+};
 
 /* A back-end: one table per aggregate, so that each can live in a file
  * of its own (db_sqlite.c and sqlite_*.c). */
@@ -529,6 +605,7 @@ struct db {
     const struct db_audit_ops *audit;
     const struct db_patrol_ops *patrol;
     const struct db_target_ops *target;
+    const struct db_project_ops *project;
 };
 
 struct db_conn {

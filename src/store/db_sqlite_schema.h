@@ -178,6 +178,31 @@ static const char *const migrations[] = {
     "  PRIMARY KEY(parent, year, month, unit),"
     "  FOREIGN KEY(parent, year, month) REFERENCES target_awards(parent, year, month))"
     "  WITHOUT ROWID;",
+
+    /* 10: key projects (重点项目): the projects, their milestones, the
+     *     amounts entered (history kept: month 0 the year's plan, 1..12 the
+     *     month's completed investment) and progress logs. */
+    "CREATE TABLE projects("
+    "  id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE, name TEXT NOT NULL,"
+    "  unit TEXT NOT NULL REFERENCES units(code), category TEXT NOT NULL,"
+    "  total REAL NOT NULL, start_day INTEGER NOT NULL, end_day INTEGER NOT NULL,"
+    "  started_on INTEGER, finished_on INTEGER, created_at INTEGER NOT NULL,"
+    "  created_by TEXT NOT NULL, note TEXT, version INTEGER NOT NULL);"
+    "CREATE TABLE project_milestones("
+    "  id INTEGER PRIMARY KEY, project_id INTEGER NOT NULL REFERENCES projects(id),"
+    "  name TEXT NOT NULL, planned_day INTEGER NOT NULL, actual_day INTEGER,"
+    "  at INTEGER NOT NULL, by TEXT NOT NULL);"
+    "CREATE INDEX project_milestones_project ON project_milestones(project_id, planned_day);"
+    "CREATE TABLE project_amounts("
+    "  id INTEGER PRIMARY KEY, project_id INTEGER NOT NULL REFERENCES projects(id),"
+    "  year INTEGER NOT NULL, month INTEGER NOT NULL, amount REAL NOT NULL,"
+    "  at INTEGER NOT NULL, by TEXT NOT NULL, note TEXT);"
+    "CREATE INDEX project_amounts_year ON project_amounts(year, project_id, id);"
+    "CREATE TABLE project_logs("
+    "  id INTEGER PRIMARY KEY, project_id INTEGER NOT NULL REFERENCES projects(id),"
+    "  kind TEXT NOT NULL, day INTEGER NOT NULL, text TEXT NOT NULL, percent REAL,"
+    "  problems TEXT, at INTEGER NOT NULL, by TEXT NOT NULL);"
+    "CREATE INDEX project_logs_project ON project_logs(project_id, day, id);",
 };
 
 #endif

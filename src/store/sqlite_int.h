@@ -58,6 +58,9 @@ enum {
     ST__PATROL_END, /* the statements below are in sqlite_target.c */
     ST_TARGET_ADD = ST__PATROL_END, ST_TARGET_LIST, ST_ACTUAL_ADD, ST_ACTUAL_LIST, ST_AWARD_ADD,
     ST_FLAG_ADD, ST_FLAG_LIST,
+    ST__TARGET_END, /* the statements below are in sqlite_project.c */
+    ST_PRJ_ADD = ST__TARGET_END, ST_PRJ_UPDATE, ST_PRJ_GET, ST_PRJ_LIST, ST_MS_ADD, ST_MS_DONE,
+    ST_MS_LIST, ST_AMOUNT_ADD, ST_AMOUNT_LIST, ST_LOG_ADD, ST_LOG_LIST, ST_LOG_LATEST,
     ST__COUNT
 };
 
@@ -394,7 +397,9 @@ bh_status_t sq_object_list(db_conn_t *c, const db_object_filter_t *f, arena_t *a
 /* sqlite_patrol.c: its statements and its operations table */
 extern const char *const sq_patrol_sql[ST__PATROL_END - ST__CORE];
 extern const struct db_patrol_ops sq_patrol_ops;
-extern const char *const sq_target_sql[ST__COUNT - ST__PATROL_END];
+extern const char *const sq_target_sql[ST__TARGET_END - ST__PATROL_END];
 extern const struct db_target_ops sq_target_ops;
+extern const char *const sq_project_sql[ST__COUNT - ST__TARGET_END];
+extern const struct db_project_ops sq_project_ops;
 
 #endif

@@ -12,7 +12,7 @@
 #define ACTUAL_COLS "id, unit, indicator, year, month, cumulative, value, num, den, at, by, note"
 #define FLAG_COLS "parent, unit, year, month, flag, rank, score, at, by"
 
-const char *const sq_target_sql[ST__COUNT - ST__PATROL_END] = {
+const char *const sq_target_sql[ST__TARGET_END - ST__PATROL_END] = {
     [ST_TARGET_ADD - ST__PATROL_END] =
         "INSERT INTO targets(unit, indicator, year, period, value, at, by, note)"
         " VALUES(?1,?2,?3,?4,?5,?6,?7,?8)",

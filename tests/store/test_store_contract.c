@@ -274,6 +274,114 @@ static void update_is_conditional(void **state)
     arena_free(a);
 }
 
+/* ---- key projects ---- */
+
+static bh_status_t project_tx(db_conn_t *c, void *ctx, bh_err_t *err)
+{
+    db_project_t *p = ctx;
+    bh_status_t st = DB(c, project, project_add, p, err);
+    db_milestone_t m = {0, p->id, "开工", 19400, 0, 1, "t"};
+    db_prj_amount_t plan = {0, p->id, 2023, 0, 1000, 1, "t", NULL};
+    db_prj_amount_t may = {0, p->id, 2023, 5, 100, 1, "t", NULL};
+    db_prj_amount_t fix = {0, p->id, 2023, 5, 120, 2, "t", "更正"};
+    db_prj_log_t early = {0, p->id, "daily", 19400, "早", NULL, -1, 1, "t"};
+    db_prj_log_t late = {0, p->id, "weekly", 19410, "晚", "问题", 0.5, 1, "t"};
+    if (st || (st = DB(c, project, milestone_add, &m, err)) ||
+        (st = DB(c, project, amount_add, &plan, err)) ||
+        (st = DB(c, project, amount_add, &may, err)) ||
+        (st = DB(c, project, amount_add, &fix, err)) ||
+        (st = DB(c, project, log_add, &late, err)) || (st = DB(c, project, log_add, &early, err)))
+        return st;
+    return BH_OK;
+}
+
+struct prj_upd {
+    db_project_t p;
+    int64_t version;
+    int64_t ms;
+    int32_t day;
+};
+
+static bh_status_t project_update_tx(db_conn_t *c, void *ctx, bh_err_t *err)
+{
+    struct prj_upd *u = ctx;
+    return DB(c, project, project_update, &u->p, u->version, err);
+}
+
+static bh_status_t milestone_done_tx(db_conn_t *c, void *ctx, bh_err_t *err)
+{
+    struct prj_upd *u = ctx;
+    return DB(c, project, milestone_done, u->p.id, u->ms, u->day, 5, "t", err);
+}
+
+/* A project's code is a key; its update is conditional on the version;
+ * amounts are entries, oldest first; the log is read up to a day, newest
+ * first, and its latest entry per project up to that day. */
+static void projects(void **state)
+{
+    db_project_t p = {0, "P-1", "道路工程", "440303-CG", "市政", 5000, 19300, 19800, 19350, 0,
+                      1, "t", NULL, 0};
+    db_project_t dup = p;
+    struct prj_upd u;
+    bh_err_t err;
+    arena_t *a = arena_new();
+    db_conn_t *c;
+    db_project_t got;
+    db_milestone_t *ms;
+    db_prj_amount_t *am;
+    db_prj_log_t *logs;
+    int n;
+    (void)state;
+    assert_int_equal(db_write(db, put_units, NULL, &err), BH_OK);
+    assert_int_equal(db_write(db, project_tx, &p, &err), BH_OK);
+    assert_int_equal(db_write(db, project_tx, &dup, &err), BH_CONFLICT);
+    assert_string_equal(err.field, "code");
+    u = (struct prj_upd){p, 1, 0, 0};
+    u.p.name = "道路工程（一期）";
+    assert_int_equal(db_write(db, project_update_tx, &u, &err), BH_OK);
+    assert_int_equal(db_write(db, project_update_tx, &u, &err), BH_CONFLICT); /* still at 1 */
+    assert_string_equal(err.field, "version");
+    u.p.id = p.id + 1000;
+    assert_int_equal(db_write(db, project_update_tx, &u, &err), BH_NOT_FOUND);
+    assert_int_equal(db_reader(db, &c), BH_OK);
+    assert_int_equal(DB(c, project, project_get, p.id, a, &got), BH_OK);
+    assert_string_equal(got.name, "道路工程（一期）");
+    assert_string_equal(got.code, "P-1");
+    assert_int_equal(got.version, 2);
+    assert_int_equal(got.started_on, 19350);
+    assert_int_equal(got.finished_on, 0);
+    assert_int_equal(DB(c, project, milestone_list, p.id, a, &ms, &n), BH_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(ms[0].actual_day, 0);
+    assert_int_equal(DB(c, project, amount_list, p.id, 2023, a, &am, &n), BH_OK);
+    assert_int_equal(n, 3);
+    assert_true(am[1].amount == 100 && am[2].amount == 120 && am[2].month == 5);
+    assert_int_equal(DB(c, project, amount_list, p.id, 2022, a, &am, &n), BH_OK);
+    assert_int_equal(n, 0);
+    assert_int_equal(DB(c, project, log_list, p.id, 19405, a, &logs, &n), BH_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(logs[0].text, "早");
+    assert_true(logs[0].percent < 0);
+    assert_int_equal(DB(c, project, log_list, 0, 19420, a, &logs, &n), BH_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(logs[0].text, "晚");
+    assert_true(logs[0].percent == 0.5);
+    assert_int_equal(DB(c, project, log_list, 0, 19000, a, &logs, &n), BH_OK);
+    assert_int_equal(n, 0);
+    db_reader_done(db, c);
+    u = (struct prj_upd){p, 0, ms[0].id, 19401};
+    assert_int_equal(db_write(db, milestone_done_tx, &u, &err), BH_OK);
+    u.ms = ms[0].id + 1000;
+    assert_int_equal(db_write(db, milestone_done_tx, &u, &err), BH_NOT_FOUND);
+    assert_string_equal(err.field, "milestone");
+    assert_int_equal(db_reader(db, &c), BH_OK);
+    assert_int_equal(DB(c, project, milestone_list, 0, a, &ms, &n), BH_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(ms[0].actual_day, 19401);
+    db_reader_done(db, c);
+    arena_free(a);
+}
+
 static bh_status_t fill_hash(db_audit_t *r, void *ctx)
 {
     (void)ctx;
@@ -607,6 +715,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(cursors_and_search),
         cmocka_unit_test(insert_conflicts_on_keys),
         cmocka_unit_test(update_is_conditional),
+        cmocka_unit_test(projects),
         cmocka_unit_test(audit_chains),
         cmocka_unit_test(leases),
         cmocka_unit_test(sessions),
