@@ -457,6 +457,58 @@ json_t *api_next_id_cursor(int n, int limit, int64_t last_id)
     return json_string(buf);
 }
 
+/* A body whose members are all known and of their type (api.h
+ * api_read_body). */
+static bool body_typed(http_req_t *r, json_t *body, const char *const *keys, const char *types)
+{
+    const char *k;
+    json_t *v;
+    json_object_foreach(body, k, v) {
+        int i = 0;
+        while (keys[i] && strcmp(keys[i], k))
+            i++;
+        if (!keys[i]) {
+            http_fail(r, BH_INVALID_ARGUMENT, k, "未知字段“%s”", k);
+            return false;
+        }
+        if ((types[i] == 's' && !json_is_string(v) && !json_is_null(v)) ||
+            (types[i] == 'n' && !json_is_number(v)) || (types[i] == 'b' && !json_is_boolean(v)) ||
+            (types[i] == 'a' && !json_is_array(v))) {
+            http_fail(r, BH_INVALID_ARGUMENT, k, "字段“%s”应为%s", k,
+                      types[i] == 's'   ? "字符串"
+                      : types[i] == 'n' ? "数字"
+                      : types[i] == 'a' ? "数组"
+                                        : "true 或 false");
+            return false;
+        }
+    }
+    return true;
+}
+
+/* The request's JSON object body, signed in and type-checked against
+ * keys/types; NULL once the error has been answered. */
+json_t *api_read_body(http_req_t *r, const char *const *keys, const char *types)
+{
+    json_t *body;
+    bh_err_t err;
+    if (!api_auth(r))
+        return NULL;
+    if (parse_body(r->body, r->body_len, &body, &err) != BH_OK) {
+        http_error(r, &err);
+        return NULL;
+    }
+    if (!body_typed(r, body, keys, types)) {
+        json_decref(body);
+        return NULL;
+    }
+    return body;
+}
+
+const char *api_str(json_t *o, const char *k)
+{
+    return json_string_value(json_object_get(o, k));
+}
+
 static http_route_t *all_routes;
 static int all_nroutes;
 
@@ -464,21 +516,27 @@ static int all_nroutes;
  * cannot overflow it. */
 static void build_routes(void)
 {
-    int na = (int)(sizeof api_routes / sizeof api_routes[0]);
-    all_nroutes = na + open311_nroutes + ledger_nroutes + case_nroutes + registry_nroutes +
-                  patrol_nroutes + target_nroutes;
+    const struct {
+        const http_route_t *routes;
+        int n;
+    } mods[] = {
+        {api_routes, (int)(sizeof api_routes / sizeof api_routes[0])},
+        {open311_routes, open311_nroutes},
+        {ledger_routes, ledger_nroutes},
+        {case_routes, case_nroutes},
+        {registry_routes, registry_nroutes},
+        {patrol_routes, patrol_nroutes},
+        {target_routes, target_nroutes},
+        {project_routes, project_nroutes},
+    };
+    int k = 0;
+    for (size_t i = 0; i < sizeof mods / sizeof mods[0]; i++)
+        all_nroutes += mods[i].n;
     all_routes = xcalloc((size_t)all_nroutes, sizeof *all_routes);
-    memcpy(all_routes, api_routes, sizeof api_routes);
-    memcpy(all_routes + na, open311_routes, (size_t)open311_nroutes * sizeof *all_routes);
-    memcpy(all_routes + na + open311_nroutes, ledger_routes, (size_t)ledger_nroutes * sizeof *all_routes);
-    memcpy(all_routes + na + open311_nroutes + ledger_nroutes, case_routes,
-           (size_t)case_nroutes * sizeof *all_routes);
-    memcpy(all_routes + na + open311_nroutes + ledger_nroutes + case_nroutes, registry_routes,
-           (size_t)registry_nroutes * sizeof *all_routes);
-    memcpy(all_routes + na + open311_nroutes + ledger_nroutes + case_nroutes + registry_nroutes,
-           patrol_routes, (size_t)patrol_nroutes * sizeof *all_routes);
-    memcpy(all_routes + all_nroutes - target_nroutes, target_routes,
-           (size_t)target_nroutes * sizeof *all_routes);
+    for (size_t i = 0; i < sizeof mods / sizeof mods[0]; i++) {
+        memcpy(all_routes + k, mods[i].routes, (size_t)mods[i].n * sizeof *all_routes);
+        k += mods[i].n;
+    }
 }
 
 int api_all_routes(const http_route_t **out)

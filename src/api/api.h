@@ -40,8 +40,16 @@ bool api_period_param(http_req_t *r, dt_ms_t now, period_t *p);
 json_t *api_period_json(period_t p);
 json_t *api_date_json(int32_t day); /* "2023-06-30" */
 
+/* The request's JSON object body, signed in and type-checked: every
+ * member named in keys (NULL-terminated), of types[i] - 's' a string (or
+ * null), 'n' a number, 'b' a boolean, 'a' an array.  NULL once the error
+ * has been answered; else the caller owns the body. */
+json_t *api_read_body(http_req_t *r, const char *const *keys, const char *types);
+/* A string member of o, or NULL. */
+const char *api_str(json_t *o, const char *k);
+
 /* Each resource's routes: ledger_api.c, case_api.c, registry_api.c,
- * patrol_api.c, target_api.c. */
+ * patrol_api.c, target_api.c, project_api.c. */
 extern const http_route_t ledger_routes[];
 extern const int ledger_nroutes;
 extern const http_route_t case_routes[];
@@ -52,6 +60,8 @@ extern const http_route_t patrol_routes[];
 extern const int patrol_nroutes;
 extern const http_route_t target_routes[];
 extern const int target_nroutes;
+extern const http_route_t project_routes[];
+extern const int project_nroutes;
 
 /* Every route served: the v1 API and Open311.  Returns the count. */
 int api_all_routes(const http_route_t **out);

@@ -58,54 +58,6 @@ static bool year_param(http_req_t *r, int *year)
     return true;
 }
 
-/* A body whose members are all known and of their type: 's' a string,
- * 'n' a number, 'b' a boolean (keys[i] names, types[i] its type). */
-static bool body_typed(http_req_t *r, json_t *body, const char *const *keys, const char *types)
-{
-    const char *k;
-    json_t *v;
-    json_object_foreach(body, k, v) {
-        int i = 0;
-        while (keys[i] && strcmp(keys[i], k))
-            i++;
-        if (!keys[i]) {
-            http_fail(r, BH_INVALID_ARGUMENT, k, "未知字段“%s”", k);
-            return false;
-        }
-        if ((types[i] == 's' && !json_is_string(v) && !json_is_null(v)) ||
-            (types[i] == 'n' && !json_is_number(v)) || (types[i] == 'b' && !json_is_boolean(v))) {
-            http_fail(r, BH_INVALID_ARGUMENT, k, "字段“%s”应为%s", k,
-                      types[i] == 's' ? "字符串" : types[i] == 'n' ? "数字" : "true 或 false");
-            return false;
-        }
-    }
-    return true;
-}
-
-/* The request's JSON object body, signed in and type-checked against
- * keys/types; NULL once the error has been answered. */
-static json_t *read_body(http_req_t *r, const char *const *keys, const char *types)
-{
-    json_t *body;
-    bh_err_t err;
-    if (!api_auth(r))
-        return NULL;
-    if (parse_body(r->body, r->body_len, &body, &err) != BH_OK) {
-        http_error(r, &err);
-        return NULL;
-    }
-    if (!body_typed(r, body, keys, types)) {
-        json_decref(body);
-        return NULL;
-    }
-    return body;
-}
-
-static const char *str(json_t *o, const char *k)
-{
-    return json_string_value(json_object_get(o, k));
-}
-
 static json_t *target_json(const db_target_t *t)
 {
     return json_pack("{s:I, s:s, s:s, s:i, s:s, s:f, s:o, s:s, s:s?}", "id", (json_int_t)t->id,
@@ -174,14 +126,14 @@ static void h_target_set(http_req_t *r)
     json_t *body;
     db_target_t t;
     bh_err_t err;
-    if (!(body = read_body(r, keys, "sssns")))
+    if (!(body = api_read_body(r, keys, "sssns")))
         return;
     if (!json_object_get(body, "value")) {
         http_fail(r, BH_INVALID_ARGUMENT, "value", "缺少目标值 value");
     } else {
-        svc_target_new_t in = {str(body, "unit"), str(body, "indicator"), str(body, "period"),
+        svc_target_new_t in = {api_str(body, "unit"), api_str(body, "indicator"), api_str(body, "period"),
                                json_number_value(json_object_get(body, "value")),
-                               str(body, "note")};
+                               api_str(body, "note")};
         if (svc_target_set(APP(r), &r->user, &in, &t, &err))
             http_error(r, &err);
         else
@@ -198,12 +150,12 @@ static void h_actual_enter(http_req_t *r)
     db_actual_t x;
     bh_err_t err;
     svc_actual_new_t in = {0};
-    if (!(body = read_body(r, keys, "sssnnnbs")))
+    if (!(body = api_read_body(r, keys, "sssnnnbs")))
         return;
-    in.unit = str(body, "unit");
-    in.indicator = str(body, "indicator");
-    in.period = str(body, "period");
-    in.note = str(body, "note");
+    in.unit = api_str(body, "unit");
+    in.indicator = api_str(body, "indicator");
+    in.period = api_str(body, "period");
+    in.note = api_str(body, "note");
     in.cumulative = json_is_true(json_object_get(body, "cumulative"));
     if ((v = json_object_get(body, "value")))
         in.has_value = true, in.value = json_number_value(v);
@@ -370,10 +322,10 @@ static void h_flags_award(http_req_t *r)
     int n, y, m;
     char tail;
     bh_err_t err;
-    if (!(body = read_body(r, keys, "ss")))
+    if (!(body = api_read_body(r, keys, "ss")))
         return;
-    month = str(body, "month");
-    if (!(unit = str(body, "unit")))
+    month = api_str(body, "month");
+    if (!(unit = api_str(body, "unit")))
         unit = r->user.unit;
     if (!month || strlen(month) != 7 || sscanf(month, "%4d-%2d%c", &y, &m, &tail) != 2) {
         http_fail(r, BH_INVALID_ARGUMENT, "month", "month 应为 2023-06 形式的月份");

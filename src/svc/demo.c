@@ -578,6 +578,8 @@ bh_status_t demo_build(svc_t *s, const demo_opts_t *o, demo_login_t *logins, int
         st = demo_patrols(s, o, logins, nlogins, err);
     if (st == BH_OK)
         st = demo_targets(s, o, err);
+    if (st == BH_OK)
+        st = demo_projects(s, o, err);
     if (st == BH_OK) {
         int left = svc_sweep(s, svc_now(), err); /* start the lights at now */
         if (left < 0)

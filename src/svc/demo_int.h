@@ -60,4 +60,8 @@ bh_status_t demo_patrols(svc_t *s, const demo_opts_t *o, demo_login_t *logins, i
 /* The target loop: targets, actuals and the monthly flags (demo_target.c). */
 bh_status_t demo_targets(svc_t *s, const demo_opts_t *o, bh_err_t *err);
 
+/* The key projects with their investment, milestones and progress log
+ * (demo_project.c). */
+bh_status_t demo_projects(svc_t *s, const demo_opts_t *o, bh_err_t *err);
+
 #endif

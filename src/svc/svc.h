@@ -14,6 +14,7 @@
 #include "core/category.h"
 #include "core/indicator.h"
 #include "core/patrol.h"
+#include "core/project.h"
 #include <jansson.h>
 
 #include "store/db.h"
@@ -516,6 +517,113 @@ bh_status_t svc_flags_list(svc_t *s, const svc_user_t *u, const char *unit, int 
                            db_flag_t **out, int *n, bh_err_t *err);
 
 /* ---- the audit log (audit.c) ---- */
+
+/* Inside a write: the unit exists and u may write for it (its
+ * jurisdiction); 'below': only strictly under u's own unit (a target or a
+ * project is set by a superior).  The field named is "unit". */
+bh_status_t svc_unit_writable(db_conn_t *c, const svc_user_t *u, const char *unit, bool below,
+                              bh_err_t *err);
+
+/* May u read the target loop's figures of 'unit' (not an outside role;
+ * its jurisdiction)?  The field named is "role" or "unit". */
+bh_status_t svc_target_readable(const svc_user_t *u, const char *unit, bh_err_t *err);
+
+/* ---- key projects (project.c writes, project_read.c reads) ---- */
+
+typedef struct {
+    const char *name;
+    const char *planned; /* "2023-05-31" */
+} svc_milestone_new_t;
+
+/* A project's fields as given: dates "2023-01-01" (started_on and
+ * finished_on NULL or "" when not yet); plans and milestones only at
+ * creation (year 0: none). */
+typedef struct {
+    const char *code, *name, *unit, *category, *note;
+    bool has_total;
+    double total;
+    const char *start, *end, *started_on, *finished_on;
+    int plan_year;
+    bool has_plan;
+    double plan;
+    const svc_milestone_new_t *milestones;
+    int nmilestones;
+} svc_project_new_t;
+
+/* Create a key project (admin; a leader or the command centre for a unit
+ * in its jurisdiction), with its year's plan and milestones; audited. */
+bh_status_t svc_project_create(svc_t *s, const svc_user_t *u, const svc_project_new_t *in,
+                               db_project_t *out, bh_err_t *err);
+
+/* Change a project's fields (the same roles) if it is still at 'version'
+ * (< 0: any); code, plans and milestones are not changed here. */
+bh_status_t svc_project_update(svc_t *s, const svc_user_t *u, int64_t id,
+                               const svc_project_new_t *in, int64_t version, arena_t *a,
+                               db_project_t *out, bh_err_t *err);
+
+/* Enter an amount, 万元: the year's planned investment (the same roles;
+ * period "2023") or the investment completed in a month (the owner unit
+ * or above; period "2023-05", not a future month).  A correction is a new
+ * entry; audited. */
+bh_status_t svc_project_amount(svc_t *s, const svc_user_t *u, int64_t id, const char *period,
+                               double amount, const char *note, db_prj_amount_t *out,
+                               bh_err_t *err);
+
+/* Add a milestone (the creating roles), or mark one done on 'actual'
+ * ("2023-05-31"; NULL or "": not done after all; the owner unit or
+ * above); audited. */
+bh_status_t svc_milestone_add(svc_t *s, const svc_user_t *u, int64_t id,
+                              const svc_milestone_new_t *in, db_milestone_t *out, bh_err_t *err);
+bh_status_t svc_milestone_done(svc_t *s, const svc_user_t *u, int64_t id, int64_t milestone,
+                               const char *actual, bh_err_t *err);
+
+typedef struct {
+    const char *kind; /* "daily" 日推进, "weekly" 周检点, "monthly" 月调度 */
+    const char *date; /* "2023-06-12"; NULL: today */
+    const char *text, *problems;
+    bool has_percent;
+    double percent; /* 形象进度 0..1 */
+} svc_prj_log_new_t;
+
+/* Add a progress log entry (the owner unit or above); audited. */
+bh_status_t svc_project_log(svc_t *s, const svc_user_t *u, int64_t id, const svc_prj_log_new_t *in,
+                            db_prj_log_t *out, bh_err_t *err);
+
+typedef struct {
+    db_milestone_t m;
+    prj_ms_state_t state;
+} svc_milestone_view_t;
+
+/* A project with its figures for a year, as of a day. */
+typedef struct {
+    db_project_t p;
+    const char *unit_name;
+    int year;
+    dt_day_t as_of;
+    bool has_plan;
+    double planned, completed; /* the year's plan; completed through as_of's month */
+    bool has_month[12];
+    double month[12];          /* completed in each month (entered) */
+    double completed_total;    /* every year's completion through as_of (累计) */
+    tgt_value_t plan_completion;
+    double time_progress;      /* of the year, by months */
+    const char *light;         /* core/project.h prj_light */
+    prj_item_t item;
+    svc_milestone_view_t *ms;
+    int nms;
+    const db_prj_log_t *latest; /* the newest progress entry, or NULL */
+    db_prj_log_t *logs;         /* svc_project_get only: the log up to as_of, newest first */
+    int nlogs;
+} svc_project_view_t;
+
+/* The projects owned by units in 'unit''s subtree (NULL: u's), with
+ * their figures for the year of period p as of its end (or today), and
+ * the figures of the list. */
+bh_status_t svc_project_list(svc_t *s, const svc_user_t *u, const char *unit, period_t p,
+                             arena_t *a, svc_project_view_t **out, int *n, prj_summary_t *sum,
+                             bh_err_t *err);
+bh_status_t svc_project_get(svc_t *s, const svc_user_t *u, int64_t id, period_t p, arena_t *a,
+                            svc_project_view_t *out, bh_err_t *err);
 
 /*
  * Inside a write: append who did what to which object, with 'detail'

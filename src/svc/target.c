@@ -67,10 +67,8 @@ static bh_status_t indicator_of(svc_t *s, const char *code, const indicator_t **
     return BH_OK;
 }
 
-/* The unit exists and u may write for it: 'below' - only strictly under
- * u's own unit (a target is set by a superior). */
-static bh_status_t unit_writable(db_conn_t *c, const svc_user_t *u, const char *unit, bool below,
-                                 bh_err_t *err)
+bh_status_t svc_unit_writable(db_conn_t *c, const svc_user_t *u, const char *unit, bool below,
+                              bh_err_t *err)
 {
     db_unit_t x;
     arena_t *a = arena_new();
@@ -101,7 +99,7 @@ static bh_status_t target_tx(db_conn_t *c, void *ctx, bh_err_t *err)
     db_target_t *t = p->t;
     bh_status_t st;
     char obj[96];
-    if ((st = unit_writable(c, p->u, t->unit, true, err)) ||
+    if ((st = svc_unit_writable(c, p->u, t->unit, true, err)) ||
         (st = DB(c, target, target_add, t, err)))
         return st;
     snprintf(obj, sizeof obj, "target:%s:%s:%s", t->unit, t->indicator, t->period);
@@ -147,7 +145,7 @@ static bh_status_t actual_tx(db_conn_t *c, void *ctx, bh_err_t *err)
     db_actual_t *x = p->x;
     bh_status_t st;
     char obj[96];
-    if ((st = unit_writable(c, p->u, x->unit, false, err)) ||
+    if ((st = svc_unit_writable(c, p->u, x->unit, false, err)) ||
         (st = DB(c, target, actual_add, x, err)))
         return st;
     snprintf(obj, sizeof obj, "actual:%s:%s:%04d-%02d", x->unit, x->indicator, x->year, x->month);

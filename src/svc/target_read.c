@@ -13,7 +13,7 @@
 #include "core/metric.h"
 #include "svc/svc.h"
 
-static bh_status_t readable(const svc_user_t *u, const char *unit, bh_err_t *err)
+bh_status_t svc_target_readable(const svc_user_t *u, const char *unit, bh_err_t *err)
 {
     if (role_external(u->role))
         return bh_fail(err, BH_PERMISSION_DENIED, "role", "%s不能查看目标考核", role_label(u->role));
@@ -63,7 +63,7 @@ static bh_status_t list_scope(const svc_user_t *u, const char **unit, bh_err_t *
 {
     if (!*unit)
         *unit = u->unit;
-    return readable(u, *unit, err);
+    return svc_target_readable(u, *unit, err);
 }
 
 bh_status_t svc_target_list(svc_t *s, const svc_user_t *u, const char *unit, int year,
@@ -306,7 +306,7 @@ bh_status_t svc_target_board(svc_t *s, const svc_user_t *u, const char *unit, pe
     int nkids, y2, m, d;
     dt_day_t today = dt_local_day(svc_clock(s));
     bh_status_t st;
-    if ((st = readable(u, unit, err)))
+    if ((st = svc_target_readable(u, unit, err)))
         return st;
     dt_ymd(p.from, &x.year, &m, &d);
     dt_ymd(p.to, &y2, &m, &d);
@@ -396,7 +396,7 @@ bh_status_t svc_flags_list(svc_t *s, const svc_user_t *u, const char *unit, int 
                            db_flag_t **out, int *n, bh_err_t *err)
 {
     bh_status_t st;
-    if ((st = readable(u, unit, err)))
+    if ((st = svc_target_readable(u, unit, err)))
         return st;
     SVC_READ(s, c, st, err, DB(c, target, flag_list, unit, year, a, out, n));
     return st ? bh_fail(err, st, "", "读取流动红旗失败，请稍后重试") : BH_OK;

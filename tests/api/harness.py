@@ -161,6 +161,9 @@ class Server:
             def post(self, path, body=None, **kw):
                 return server.request("POST", path, body=body, token=token, **kw)
 
+            def put(self, path, body=None, **kw):
+                return server.request("PUT", path, body=body, token=token, **kw)
+
             def act(self, case_id, action, **fields):
                 headers = fields.pop("headers", None)
                 return server.request("POST", "/api/v1/cases/%d/actions" % case_id,
