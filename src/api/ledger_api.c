@@ -27,7 +27,7 @@ static int kind_param(http_req_t *r)
 {
     int kind = ledger_kind_from_name(r->params[0]);
     if (kind < 0)
-        http_fail(r, BH_NOT_FOUND, "kind", "没有“%s”台账（units geometries objects users cases patrols）",
+        http_fail(r, BH_NOT_FOUND, "kind", "没有“%s”台账（units geometries objects users cases patrols targets actuals）",
                   r->params[0]);
     return kind;
 }

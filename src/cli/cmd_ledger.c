@@ -18,7 +18,7 @@ static const char import_usage[] =
     "用法: bihuan import KIND FILE --db PATH [选项]\n"
     "\n"
     "导入台账。KIND: units（单位） geometries（网格边界，GeoJSON） objects（管理对象）\n"
-    "              users（用户） cases（案件）\n"
+    "              users（用户） cases（案件） targets（目标值） actuals（指标完成值）\n"
     "格式由扩展名决定（.csv .xlsx .geojson/.json），也可用 --format 指定。\n"
     "表头可用中文列名或英文键名，见 docs/LEDGERS.md。\n"
     "默认只要有一行出错就什么都不写入，并列出每个错误行（工作表、行号、列、原因）。\n"
@@ -124,7 +124,7 @@ static int parse(int argc, char **argv, const char *cmd, const char *usage, stru
     g->kind = argv[optind];
     g->file = argv[optind + 1];
     if (ledger_kind_from_name(g->kind) < 0)
-        return cli_usage_error(cmd, usage, "未知的台账种类“%s”（units geometries objects users cases patrols）",
+        return cli_usage_error(cmd, usage, "未知的台账种类“%s”（units geometries objects users cases patrols targets actuals）",
                                g->kind);
     if (!g->db)
         return cli_usage_error(cmd, usage, "需要 --db");

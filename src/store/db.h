@@ -532,10 +532,10 @@ struct db_patrol_ops {
 /* The target loop: targets, actuals and monthly flags (sqlite_target.c) */
 struct db_target_ops {
     bh_status_t (*target_add)(db_conn_t *c, db_target_t *t, bh_err_t *err);
-    /* Every entry of a year, oldest first. */
+    /* Every entry of a year (0: of every year), oldest first. */
     bh_status_t (*target_list)(db_conn_t *c, int year, arena_t *a, db_target_t **out, int *n);
     bh_status_t (*actual_add)(db_conn_t *c, db_actual_t *x, bh_err_t *err);
-    /* Every entry of a year, oldest first. */
+    /* Every entry of a year (0: of every year), oldest first. */
     bh_status_t (*actual_list)(db_conn_t *c, int year, arena_t *a, db_actual_t **out, int *n);
     /* Record that the month's flags among the children of 'parent' are
      * awarded: BH_CONFLICT, nothing written, when they already are (the

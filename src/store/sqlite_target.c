@@ -17,12 +17,12 @@ const char *const sq_target_sql[ST__TARGET_END - ST__PATROL_END] = {
         "INSERT INTO targets(unit, indicator, year, period, value, at, by, note)"
         " VALUES(?1,?2,?3,?4,?5,?6,?7,?8)",
     [ST_TARGET_LIST - ST__PATROL_END] =
-        "SELECT " TARGET_COLS " FROM targets WHERE year=?1 ORDER BY id",
+        "SELECT " TARGET_COLS " FROM targets WHERE ?1=0 OR year=?1 ORDER BY id",
     [ST_ACTUAL_ADD - ST__PATROL_END] =
         "INSERT INTO target_actuals(unit, indicator, year, month, cumulative, value, num, den,"
         " at, by, note) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)",
     [ST_ACTUAL_LIST - ST__PATROL_END] =
-        "SELECT " ACTUAL_COLS " FROM target_actuals WHERE year=?1 ORDER BY id",
+        "SELECT " ACTUAL_COLS " FROM target_actuals WHERE ?1=0 OR year=?1 ORDER BY id",
     [ST_AWARD_ADD - ST__PATROL_END] =
         "INSERT INTO target_awards(parent, year, month, at, by) VALUES(?1,?2,?3,?4,?5)",
     [ST_FLAG_ADD - ST__PATROL_END] =

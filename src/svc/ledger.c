@@ -9,6 +9,7 @@
  */
 #include "svc/ledger.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,6 +71,26 @@ static const col_t patrol_cols[] = {
     {"note", "巡查情况", C_OUT},
 };
 
+/* The target loop's entries (目标值, 指标完成值): every row a new entry,
+ * so a corrected figure keeps its history; a row equal to the entry in
+ * force is unchanged. */
+static const col_t target_cols[] = {
+    {"unit", "单位编码", C_REQ},         {"unit_name", "单位名称", C_OUT},
+    {"indicator", "指标", C_REQ},        {"indicator_name", "指标名称", C_OUT},
+    {"period", "期间", C_REQ},           {"value", "目标值", C_REQ | C_NUM},
+    {"note", "备注", 0},                 {"entered_by", "填报人", C_OUT},
+    {"entered_at", "填报时间", C_OUT},
+};
+
+static const col_t actual_cols[] = {
+    {"unit", "单位编码", C_REQ},         {"unit_name", "单位名称", C_OUT},
+    {"indicator", "指标", C_REQ},        {"indicator_name", "指标名称", C_OUT},
+    {"period", "月份", C_REQ},           {"cumulative", "累计", 0},
+    {"value", "完成值", C_NUM},          {"numerator", "分子", C_NUM},
+    {"denominator", "分母", C_NUM},      {"note", "备注", 0},
+    {"entered_by", "填报人", C_OUT},     {"entered_at", "填报时间", C_OUT},
+};
+
 static const struct {
     const char *name, *label;
     const col_t *cols;
@@ -81,6 +102,8 @@ static const struct {
     [LEDGER_USERS] = {"users", "用户", user_cols, NCOLS(user_cols)},
     [LEDGER_CASES] = {"cases", "案件", case_cols, NCOLS(case_cols)},
     [LEDGER_PATROLS] = {"patrols", "巡查记录", patrol_cols, NCOLS(patrol_cols)},
+    [LEDGER_TARGETS] = {"targets", "目标值", target_cols, NCOLS(target_cols)},
+    [LEDGER_ACTUALS] = {"actuals", "指标完成值", actual_cols, NCOLS(actual_cols)},
 };
 
 int ledger_kind_from_name(const char *name)
@@ -224,6 +247,11 @@ struct imp {
     size_t len;
     double last_progress;
     bool dry_done;         /* a dry run reached its end: roll back, report success */
+    arena_t *keep;         /* for the whole import: the entries in force (targets, actuals) */
+    bool loaded;
+    db_target_t *targets;
+    db_actual_t *actuals;
+    int nentries;
 };
 
 typedef bh_status_t (*row_fn)(struct imp *x, const char *const *v, bh_err_t *err);
@@ -636,11 +664,149 @@ static bh_status_t case_row(struct imp *x, const char *const *v, bh_err_t *err)
     return BH_OK;
 }
 
+/* An indicator by its code or name, or NULL. */
+static const char *indicator_code(svc_t *s, const char *cell)
+{
+    for (int i = 0; i < s->targets->ninds; i++)
+        if (strcmp(cell, s->targets->inds[i].code) == 0 || strcmp(cell, s->targets->inds[i].name) == 0)
+            return s->targets->inds[i].code;
+    return NULL;
+}
+
+/* "2023-5", "2023年5月", "2023-05-01" (a spreadsheet's date) as "2023-05";
+ * "2023年" as "2023"; anything else as written (the service says why). */
+static const char *period_cell(arena_t *a, const char *cell)
+{
+    int y, m, d, n = 0;
+    if ((sscanf(cell, "%4d-%2d-%2d%n", &y, &m, &d, &n) == 3 && !cell[n]) ||
+        (sscanf(cell, "%4d-%2d%n", &y, &m, &n) == 2 && !cell[n]) ||
+        (sscanf(cell, "%4d年%2d月%n", &y, &m, &n) == 2 && !cell[n]))
+        return arena_printf(a, "%04d-%02d", y % 10000, m % 100);
+    if (sscanf(cell, "%4d年%n", &y, &n) == 1 && !cell[n])
+        return arena_printf(a, "%04d", y % 10000);
+    return cell;
+}
+
+/* A number, or a percentage ("98%" is 0.98); *has false when empty. */
+static bh_status_t amount_cell(const char *cell, const char *field, const char *what, bool *has,
+                               double *out, bh_err_t *err)
+{
+    char *end;
+    *has = cell != NULL;
+    if (!cell)
+        return BH_OK;
+    *out = strtod(cell, &end);
+    if (end != cell && strcmp(end, "%") == 0)
+        *out /= 100, end++;
+    if (*end || end == cell || !isfinite(*out))
+        return bh_fail(err, BH_INVALID_ARGUMENT, field, "%s“%s”不是数字", what, cell);
+    return BH_OK;
+}
+
+/* The same figure as a ledger shows it: exports write 10 significant
+ * digits, so a re-imported export is unchanged. */
+static bool same_figure(double a, double b)
+{
+    return fabs(a - b) <= 1e-9 * fmax(1, fabs(b));
+}
+
+/* The entries in force, once per import (inside its write). */
+static bh_status_t load_entries(struct imp *x, bh_err_t *err)
+{
+    bh_status_t st;
+    if (x->loaded)
+        return BH_OK;
+    st = x->kind == LEDGER_TARGETS
+             ? DB(x->c, target, target_list, 0, x->keep, &x->targets, &x->nentries)
+             : DB(x->c, target, actual_list, 0, x->keep, &x->actuals, &x->nentries);
+    if (st)
+        return bh_fail(err, st, "", "读取已填报的数据失败");
+    x->loaded = true;
+    return BH_OK;
+}
+
+static bh_status_t target_row(struct imp *x, const char *const *v, bh_err_t *err)
+{
+    svc_target_new_t in = {V("unit"), NULL, period_cell(x->a, V("period")), 0, V("note")};
+    const db_target_t *now = NULL;
+    db_target_t out;
+    bool has;
+    bh_status_t st;
+    if (!(in.indicator = indicator_code(x->s, V("indicator"))))
+        return bh_fail(err, BH_INVALID_ARGUMENT, "indicator", "指标“%s”不存在（填指标代码或名称）",
+                       V("indicator"));
+    if ((st = amount_cell(V("value"), "value", "目标值", &has, &in.value, err)) ||
+        (st = load_entries(x, err)))
+        return st;
+    for (int i = 0; i < x->nentries; i++) {
+        const db_target_t *t = &x->targets[i];
+        if (strcmp(t->unit, in.unit) == 0 && strcmp(t->indicator, in.indicator) == 0 &&
+            strcmp(t->period, in.period) == 0)
+            now = t;
+    }
+    if (now && same_figure(now->value, in.value)) {
+        x->res->unchanged++;
+        return BH_OK;
+    }
+    if ((st = svc_target_set_tx(x->s, x->c, x->u, &in, &out, err)))
+        return st;
+    x->res->created++;
+    return BH_OK;
+}
+
+static bh_status_t actual_row(struct imp *x, const char *const *v, bh_err_t *err)
+{
+    svc_actual_new_t in = {0};
+    const char *cum = V("cumulative");
+    const db_actual_t *now = NULL;
+    db_actual_t out;
+    bool has_num, has_den;
+    int y, m;
+    bh_status_t st;
+    in.unit = V("unit");
+    in.period = period_cell(x->a, V("period"));
+    in.note = V("note");
+    if (!(in.indicator = indicator_code(x->s, V("indicator"))))
+        return bh_fail(err, BH_INVALID_ARGUMENT, "indicator", "指标“%s”不存在（填指标代码或名称）",
+                       V("indicator"));
+    if (cum) {
+        int yes = strcmp(cum, "累计") == 0 ? 1 : strcmp(cum, "当月") == 0 ? 0 : parse_active(cum);
+        if (yes < 0)
+            return bh_fail(err, BH_INVALID_ARGUMENT, "cumulative",
+                           "累计“%s”无效（可选：是、否、累计、当月）", cum);
+        in.cumulative = yes;
+    }
+    if ((st = amount_cell(V("value"), "value", "完成值", &in.has_value, &in.value, err)) ||
+        (st = amount_cell(V("numerator"), "numerator", "分子", &has_num, &in.num, err)) ||
+        (st = amount_cell(V("denominator"), "denominator", "分母", &has_den, &in.den, err)) ||
+        (st = load_entries(x, err)))
+        return st;
+    in.has_parts = has_num && has_den;
+    for (int i = 0; i < x->nentries && sscanf(in.period, "%4d-%2d", &y, &m) == 2; i++) {
+        const db_actual_t *e = &x->actuals[i];
+        if (e->year == y && e->month == m && strcmp(e->unit, in.unit) == 0 &&
+            strcmp(e->indicator, in.indicator) == 0)
+            now = e;
+    }
+    if (now && now->cumulative == in.cumulative &&
+        (in.has_parts ? now->den > 0 && same_figure(now->num, in.num) && same_figure(now->den, in.den)
+                      : now->den <= 0 && in.has_value && same_figure(now->value, in.value))) {
+        x->res->unchanged++;
+        return BH_OK;
+    }
+    if ((st = svc_actual_enter_tx(x->s, x->c, x->u, &in, &out, err)))
+        return st;
+    x->res->created++;
+    return BH_OK;
+}
+
 static row_fn row_fns[LEDGER__COUNT] = {
     [LEDGER_UNITS] = unit_row,
     [LEDGER_OBJECTS] = object_row,
     [LEDGER_USERS] = user_row,
     [LEDGER_CASES] = case_row,
+    [LEDGER_TARGETS] = target_row,
+    [LEDGER_ACTUALS] = actual_row,
 };
 
 struct geom {
@@ -739,6 +905,10 @@ static bool may_import(const svc_user_t *u, ledger_kind_t k)
 {
     if (u->role == ROLE_ADMIN)
         return true;
+    if (k == LEDGER_TARGETS) /* each row's unit is then checked as POST /targets checks it */
+        return u->role == ROLE_LEADER || u->role == ROLE_OPERATOR;
+    if (k == LEDGER_ACTUALS)
+        return !role_external(u->role) && u->role != ROLE_REPORTER;
     return u->role == ROLE_OPERATOR && (k == LEDGER_OBJECTS || k == LEDGER_CASES);
 }
 
@@ -769,6 +939,7 @@ bh_status_t svc_ledger_import(svc_t *s, const svc_user_t *u, ledger_kind_t kind,
     x->cols = kinds[kind].cols;
     x->ncols = kinds[kind].ncols;
     x->a = arena_new();
+    x->keep = arena_new();
     x->buf = buf;
     x->len = len;
     x->last_progress = -1;
@@ -780,6 +951,7 @@ bh_status_t svc_ledger_import(svc_t *s, const svc_user_t *u, ledger_kind_t kind,
         res->written = st == BH_OK;
     }
     arena_free(x->a);
+    arena_free(x->keep);
     free(x);
     return st;
 }
@@ -1040,6 +1212,62 @@ static bh_status_t export_cases(struct exp *e, svc_t *s, const svc_user_t *u, db
     }
 }
 
+/* The name of a unit among u[n], or its code. */
+static const char *unit_name_of(const db_unit_t *u, int n, const char *code)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(u[i].code, code) == 0)
+            return u[i].name;
+    return code;
+}
+
+/* The target loop's entries in force, read before the export's own reader. */
+struct entries {
+    db_target_t *t;
+    db_actual_t *x;
+    int n;
+};
+
+static bh_status_t export_entries(struct exp *e, svc_t *s, const struct entries *en,
+                                  db_conn_t *c, arena_t *a, bh_err_t *err)
+{
+    db_unit_t *units;
+    int nunits;
+    bh_status_t st = DB(c, registry, unit_list, NULL, a, &units, &nunits);
+    for (int i = 0; i < en->n && st == BH_OK; i++) {
+        const char *unit = en->t ? en->t[i].unit : en->x[i].unit;
+        const char *code = en->t ? en->t[i].indicator : en->x[i].indicator;
+        const indicator_t *d = target_cfg_indicator(s->targets, code);
+        set(e, "unit", unit);
+        set(e, "unit_name", unit_name_of(units, nunits, unit));
+        set(e, "indicator", code);
+        set(e, "indicator_name", d ? d->name : code);
+        if (en->t) {
+            const db_target_t *t = &en->t[i];
+            set(e, "period", t->period);
+            set(e, "value", arena_printf(a, "%.10g", t->value));
+            set(e, "note", t->note);
+            set(e, "entered_by", t->by);
+            set(e, "entered_at", fmt_time(t->at, a));
+        } else {
+            const db_actual_t *x = &en->x[i];
+            set(e, "period", arena_printf(a, "%04d-%02d", x->year % 10000, x->month % 100));
+            set(e, "cumulative", x->cumulative ? "是" : "否");
+            if (x->den > 0) {
+                set(e, "numerator", arena_printf(a, "%.10g", x->num));
+                set(e, "denominator", arena_printf(a, "%.10g", x->den));
+            } else {
+                set(e, "value", arena_printf(a, "%.10g", x->value));
+            }
+            set(e, "note", x->note);
+            set(e, "entered_by", x->by);
+            set(e, "entered_at", fmt_time(x->at, a));
+        }
+        st = put(e, err);
+    }
+    return st;
+}
+
 static bh_status_t export_geojson(svc_t *s, db_conn_t *c, const char *path, long *rows,
                                   bh_err_t *err)
 {
@@ -1072,8 +1300,9 @@ bh_status_t svc_ledger_export(svc_t *s, const svc_user_t *u, ledger_kind_t kind,
                               const char *path, long *rows, bh_err_t *err)
 {
     struct exp e;
+    struct entries en = {NULL, NULL, 0};
     db_conn_t *c;
-    arena_t *a;
+    arena_t *a, *pre;
     bh_status_t st, st2;
 
     *rows = 0;
@@ -1084,9 +1313,18 @@ bh_status_t svc_ledger_export(svc_t *s, const svc_user_t *u, ledger_kind_t kind,
         return bh_fail(err, BH_INVALID_ARGUMENT, "format",
                        kind == LEDGER_GEOMETRIES ? "网格边界台账须为 GeoJSON"
                                                  : "台账须为 CSV 或 xlsx（GeoJSON 只用于网格边界）");
-    if ((st = svc_reader(s, &c, err)))
+    pre = arena_new();
+    st = kind == LEDGER_TARGETS
+             ? svc_target_list(s, u, NULL, 0, NULL, false, pre, &en.t, &en.n, err)
+         : kind == LEDGER_ACTUALS
+             ? svc_actual_list(s, u, NULL, 0, NULL, false, pre, &en.x, &en.n, err)
+             : BH_OK;
+    if (st || (st = svc_reader(s, &c, err))) {
+        arena_free(pre);
         return st;
+    }
     if (kind == LEDGER_GEOMETRIES) {
+        arena_free(pre);
         st = export_geojson(s, c, path, rows, err);
         db_reader_done(s->db, c);
         return st;
@@ -1096,6 +1334,7 @@ bh_status_t svc_ledger_export(svc_t *s, const svc_user_t *u, ledger_kind_t kind,
     e.ncols = kinds[kind].ncols;
     if ((st = tab_writer_open(path, (tab_format_t)format, kinds[kind].label, &e.w, err))) {
         db_reader_done(s->db, c);
+        arena_free(pre);
         return st;
     }
     for (int i = 0; i < e.ncols; i++)
@@ -1109,10 +1348,13 @@ bh_status_t svc_ledger_export(svc_t *s, const svc_user_t *u, ledger_kind_t kind,
         case LEDGER_USERS: st = export_users(&e, c, a, err); break;
         case LEDGER_OBJECTS: st = export_objects(&e, u, c, err); break;
         case LEDGER_PATROLS: st = export_patrols(&e, u, c, err); break;
+        case LEDGER_TARGETS:
+        case LEDGER_ACTUALS: st = export_entries(&e, s, &en, c, a, err); break;
         default: st = export_cases(&e, s, u, c, err); break;
         }
     }
     arena_free(a);
+    arena_free(pre);
     db_reader_done(s->db, c);
     st2 = tab_writer_close(e.w, st ? NULL : err);
     *rows = e.rows;

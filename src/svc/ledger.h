@@ -1,8 +1,9 @@
 /*
  * ledger.h - ledgers (台账): importing and exporting units, grid
- * geometries, managed objects, users and cases as CSV / .xlsx (geometries
- * as GeoJSON), and exporting the patrol check-in ledger (巡查台账), one
- * call for the CLI and the HTTP API alike.
+ * geometries, managed objects, users, cases and the target loop's targets
+ * and actuals as CSV / .xlsx (geometries as GeoJSON), and exporting the
+ * patrol check-in ledger (巡查台账), one call for the CLI and the HTTP API
+ * alike.
  *
  * An import runs as one write: every row in its own savepoint, so a bad
  * row is undone alone and reported with sheet, row, column and reason.
@@ -22,10 +23,13 @@ typedef enum {
     LEDGER_USERS,
     LEDGER_CASES,
     LEDGER_PATROLS, /* check-ins and self-checks: export only */
+    LEDGER_TARGETS, /* the target loop's targets (目标值) */
+    LEDGER_ACTUALS, /* and its entered actuals (指标完成值) */
     LEDGER__COUNT
 } ledger_kind_t;
 
-/* "units" "geometries" "objects" "users" "cases" "patrols", or -1. */
+/* "units" "geometries" "objects" "users" "cases" "patrols" "targets"
+ * "actuals", or -1. */
 int ledger_kind_from_name(const char *name);
 const char *ledger_kind_name(ledger_kind_t k);
 const char *ledger_kind_label(ledger_kind_t k); /* "单位" ... */

@@ -452,6 +452,9 @@ typedef struct {
  * its own): a new entry, the earlier one kept as history, audited. */
 bh_status_t svc_target_set(svc_t *s, const svc_user_t *u, const svc_target_new_t *in,
                            db_target_t *out, bh_err_t *err);
+/* svc_target_set inside the caller's write 'c' (a ledger import). */
+bh_status_t svc_target_set_tx(svc_t *s, db_conn_t *c, const svc_user_t *u,
+                              const svc_target_new_t *in, db_target_t *out, bh_err_t *err);
 
 typedef struct {
     const char *unit, *indicator;
@@ -467,9 +470,13 @@ typedef struct {
  * earlier one, audited. */
 bh_status_t svc_actual_enter(svc_t *s, const svc_user_t *u, const svc_actual_new_t *in,
                              db_actual_t *out, bh_err_t *err);
+/* svc_actual_enter inside the caller's write 'c' (a ledger import). */
+bh_status_t svc_actual_enter_tx(svc_t *s, db_conn_t *c, const svc_user_t *u,
+                                const svc_actual_new_t *in, db_actual_t *out, bh_err_t *err);
 
 /* A year's entries for units in 'unit''s subtree (NULL: u's), optionally
- * of one indicator; history false: only the ones in force. */
+ * of one indicator; history false: only the ones in force.  Year 0 lists
+ * every year. */
 bh_status_t svc_target_list(svc_t *s, const svc_user_t *u, const char *unit, int year,
                             const char *indicator, bool history, arena_t *a, db_target_t **out,
                             int *n, bh_err_t *err);

@@ -93,25 +93,30 @@ struct target_put {
     db_actual_t *x;
 };
 
-static bh_status_t target_tx(db_conn_t *c, void *ctx, bh_err_t *err)
+/* Write the checked target t as u, audited. */
+static bh_status_t target_put(db_conn_t *c, const svc_user_t *u, db_target_t *t, bh_err_t *err)
 {
-    struct target_put *p = ctx;
-    db_target_t *t = p->t;
     bh_status_t st;
     char obj[96];
-    if ((st = svc_unit_writable(c, p->u, t->unit, true, err)) ||
+    if ((st = svc_unit_writable(c, u, t->unit, true, err)) ||
         (st = DB(c, target, target_add, t, err)))
         return st;
     snprintf(obj, sizeof obj, "target:%s:%s:%s", t->unit, t->indicator, t->period);
-    return svc_audit(c, p->u->username, "target.set", obj,
+    return svc_audit(c, u->username, "target.set", obj,
                      json_pack("{s:{s:f, s:s?}}", "after", "value", t->value, "note", t->note));
 }
 
-bh_status_t svc_target_set(svc_t *s, const svc_user_t *u, const svc_target_new_t *in,
-                           db_target_t *out, bh_err_t *err)
+static bh_status_t target_tx(db_conn_t *c, void *ctx, bh_err_t *err)
+{
+    struct target_put *p = ctx;
+    return target_put(c, p->u, p->t, err);
+}
+
+/* Check the target 'in' and fill *out with it; nothing is written. */
+static bh_status_t target_check(svc_t *s, const svc_user_t *u, const svc_target_new_t *in,
+                                db_target_t *out, bh_err_t *err)
 {
     const indicator_t *d;
-    struct target_put p = {u, out, NULL};
     int month;
     bh_status_t st;
     if (u->role != ROLE_ADMIN && u->role != ROLE_LEADER && u->role != ROLE_OPERATOR)
@@ -136,20 +141,34 @@ bh_status_t svc_target_set(svc_t *s, const svc_user_t *u, const svc_target_new_t
     out->note = in->note;
     out->by = u->username;
     out->at = svc_now();
-    return db_write(s->db, target_tx, &p, err);
+    return BH_OK;
 }
 
-static bh_status_t actual_tx(db_conn_t *c, void *ctx, bh_err_t *err)
+bh_status_t svc_target_set(svc_t *s, const svc_user_t *u, const svc_target_new_t *in,
+                           db_target_t *out, bh_err_t *err)
 {
-    struct target_put *p = ctx;
-    db_actual_t *x = p->x;
+    struct target_put p = {u, out, NULL};
+    bh_status_t st = target_check(s, u, in, out, err);
+    return st ? st : db_write(s->db, target_tx, &p, err);
+}
+
+bh_status_t svc_target_set_tx(svc_t *s, db_conn_t *c, const svc_user_t *u,
+                              const svc_target_new_t *in, db_target_t *out, bh_err_t *err)
+{
+    bh_status_t st = target_check(s, u, in, out, err);
+    return st ? st : target_put(c, u, out, err);
+}
+
+/* Write the checked entry x as u, audited. */
+static bh_status_t actual_put(db_conn_t *c, const svc_user_t *u, db_actual_t *x, bh_err_t *err)
+{
     bh_status_t st;
     char obj[96];
-    if ((st = svc_unit_writable(c, p->u, x->unit, false, err)) ||
+    if ((st = svc_unit_writable(c, u, x->unit, false, err)) ||
         (st = DB(c, target, actual_add, x, err)))
         return st;
     snprintf(obj, sizeof obj, "actual:%s:%s:%04d-%02d", x->unit, x->indicator, x->year, x->month);
-    return svc_audit(c, p->u->username, "target.actual", obj,
+    return svc_audit(c, u->username, "target.actual", obj,
                      x->den > 0 ? json_pack("{s:{s:f, s:f, s:b, s:s?}}", "after", "numerator",
                                             x->num, "denominator", x->den, "cumulative",
                                             x->cumulative, "note", x->note)
@@ -157,11 +176,17 @@ static bh_status_t actual_tx(db_conn_t *c, void *ctx, bh_err_t *err)
                                             "cumulative", x->cumulative, "note", x->note));
 }
 
-bh_status_t svc_actual_enter(svc_t *s, const svc_user_t *u, const svc_actual_new_t *in,
-                             db_actual_t *out, bh_err_t *err)
+static bh_status_t actual_tx(db_conn_t *c, void *ctx, bh_err_t *err)
+{
+    struct target_put *p = ctx;
+    return actual_put(c, p->u, p->x, err);
+}
+
+/* Check the entry 'in' and fill *out with it; nothing is written. */
+static bh_status_t actual_check(svc_t *s, const svc_user_t *u, const svc_actual_new_t *in,
+                                db_actual_t *out, bh_err_t *err)
 {
     const indicator_t *d;
-    struct target_put p = {u, NULL, out};
     int y, m, dd;
     bh_status_t st;
     if (role_external(u->role) || u->role == ROLE_REPORTER)
@@ -209,7 +234,22 @@ bh_status_t svc_actual_enter(svc_t *s, const svc_user_t *u, const svc_actual_new
     out->note = in->note;
     out->by = u->username;
     out->at = svc_now();
-    return db_write(s->db, actual_tx, &p, err);
+    return BH_OK;
+}
+
+bh_status_t svc_actual_enter(svc_t *s, const svc_user_t *u, const svc_actual_new_t *in,
+                             db_actual_t *out, bh_err_t *err)
+{
+    struct target_put p = {u, NULL, out};
+    bh_status_t st = actual_check(s, u, in, out, err);
+    return st ? st : db_write(s->db, actual_tx, &p, err);
+}
+
+bh_status_t svc_actual_enter_tx(svc_t *s, db_conn_t *c, const svc_user_t *u,
+                                const svc_actual_new_t *in, db_actual_t *out, bh_err_t *err)
+{
+    bh_status_t st = actual_check(s, u, in, out, err);
+    return st ? st : actual_put(c, u, out, err);
 }
 
 /* ---- monthly flags ---- */

@@ -30,7 +30,7 @@ static bool same_target(const db_target_t *a, const db_target_t *b)
 
 static bool same_actual(const db_actual_t *a, const db_actual_t *b)
 {
-    return a->month == b->month && strcmp(a->unit, b->unit) == 0 &&
+    return a->year == b->year && a->month == b->month && strcmp(a->unit, b->unit) == 0 &&
            strcmp(a->indicator, b->indicator) == 0;
 }
 

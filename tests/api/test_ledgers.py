@@ -595,5 +595,110 @@ class Cli(unittest.TestCase):
             self.assertIn("错误 0（试导入，未写入）", p.stdout)
 
 
+class TargetLedgers(unittest.TestCase):
+    """The target loop's targets and actuals as ledgers: an export a real
+    reader opens, re-imported unchanged; corrections as new entries; bad
+    rows named by column; the same jurisdiction as the API."""
+
+    def in_force(self, user, unit, indicator, year, history=False):
+        r = S.as_(user).get("/api/v1/targets/actuals?unit=%s&year=%d&indicator=%s%s"
+                            % (unit, year, indicator, "&history=true" if history else ""))
+        self.assertEqual(r.status, 200, r)
+        return r.json["items"]
+
+    def test_actuals_export_round_trip(self):
+        r = S.as_("leader").get("/api/v1/ledgers/actuals.xlsx")
+        self.assertEqual(r.status, 200, r)
+        sheet = list(harness.read_xlsx(r.raw).values())[0]
+        self.assertEqual(sheet[0][:6], ["单位编码", "单位名称", "指标", "指标名称", "月份", "累计"])
+        n = int(r.headers["X-Rows"])
+        self.assertEqual(len(sheet), n + 1)
+        count = sum(len(S.as_("leader").get("/api/v1/targets/actuals?unit=440303&year=%d" % y)
+                        .json["items"]) for y in (2022, 2023))
+        self.assertEqual(n, count)
+        head = sheet[0]
+        row = [x for x in sheet[1:] if x[0] == "440303001" and x[2] == "fixed_investment"
+               and x[4] == "2023-03"][0]
+        self.assertEqual(row[1], "黄贝街道")
+        self.assertEqual(row[3], "固定资产投资")
+        api = self.in_force("leader", "440303001", "fixed_investment", 2023)
+        self.assertAlmostEqual(float(row[head.index("完成值")]),
+                               [x for x in api if x["period"] == "2023-03"][0]["value"], places=4)
+        back = upload("actuals", r.raw)
+        self.assertEqual(back.status, 200, back)
+        self.assertEqual((back.json["rows"], back.json["unchanged"], back.json["created"]), (n, n, 0))
+
+    def test_street_enters_its_month_by_ledger(self):
+        head = ["单位编码", "指标", "月份", "累计", "完成值", "分子", "分母", "备注"]
+        before = self.in_force("hb_jd", "440303001", "fixed_investment", 2023)
+        data = csv_bytes([head,
+                          ["440303001", "固定资产投资", "2023年4月", "当月", "4321.5", "", "", "更正"],
+                          ["440303001", "waste_sorting", "2023-5", "", "", "300", "1000", ""]])
+        r = upload("actuals", data, user="hb_jd")
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual((r.json["created"], r.json["bad"]), (2, 0))
+        now = [x for x in self.in_force("hb_jd", "440303001", "fixed_investment", 2023)
+               if x["period"] == "2023-04"][0]
+        self.assertEqual((now["value"], now["entered_by"], now["note"]), (4321.5, "hb_jd", "更正"))
+        hist = [x for x in self.in_force("hb_jd", "440303001", "fixed_investment", 2023, True)
+                if x["period"] == "2023-04"]
+        self.assertEqual(len(hist), 2)  # the demo's entry stays as history
+        self.assertEqual(len(before), len(self.in_force("hb_jd", "440303001", "fixed_investment",
+                                                        2023)))
+        ws = [x for x in self.in_force("hb_jd", "440303001", "waste_sorting", 2023)
+              if x["period"] == "2023-05"][0]
+        self.assertEqual((ws["numerator"], ws["denominator"]), (300, 1000))
+
+    def test_bad_actual_rows_name_the_column(self):
+        head = ["单位编码", "指标", "月份", "累计", "完成值"]
+        data = csv_bytes([head,
+                          ["440303001", "固定资产投资", "2023-04", "", "100"],
+                          ["440303001", "人均GDP", "2023-04", "", "100"],
+                          ["440303001", "固定资产投资", "2099-01", "", "100"],
+                          ["440303001", "固定资产投资", "2023-04", "", "很多"],
+                          ["440303002", "固定资产投资", "2023-04", "", "100"],
+                          ["440303001", "结案率", "2023-04", "", "0.9"],
+                          ["440303001", "固定资产投资", "2023-04", "也许", "100"]])
+        before = self.in_force("hb_jd", "440303001", "fixed_investment", 2023, True)
+        r = upload("actuals", data, user="hb_jd")
+        self.assertEqual(r.status, 400, r)
+        self.assertFalse(r.json["written"])
+        errs = {e["row"]: e for e in r.json["errors"]}
+        self.assertEqual(sorted(errs), [3, 4, 5, 6, 7, 8])
+        self.assertEqual(errs[3]["header"], "指标")
+        self.assertEqual(errs[4]["header"], "月份")
+        self.assertEqual(errs[5]["header"], "完成值")
+        self.assertEqual(errs[6]["header"], "单位编码")
+        self.assertIn("管辖范围", errs[6]["reason"])
+        self.assertEqual(errs[7]["header"], "指标")  # derived: computed, never entered
+        self.assertEqual(errs[8]["header"], "累计")
+        self.assertEqual(before, self.in_force("hb_jd", "440303001", "fixed_investment", 2023,
+                                               True))
+
+    def test_targets_ledger(self):
+        head = ["单位编码", "指标", "期间", "目标值"]
+        data = csv_bytes([head, ["440303002", "结案率", "2023年", "97%"],
+                          ["440303002", "固定资产投资", "2023Q3", "20000"]])
+        r = upload("targets", data, user="leader")
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json["created"], 2)
+        t = S.as_("leader").get("/api/v1/targets?unit=440303002&year=2023&indicator=case_close_rate")
+        self.assertEqual([x["value"] for x in t.json["items"]], [0.97])
+        again = upload("targets", data, user="leader")
+        self.assertEqual((again.json["created"], again.json["unchanged"]), (0, 2))
+        # a street does not set its own targets; a department handler none
+        r = upload("targets", csv_bytes([head, ["440303001", "结案率", "2023", "0.5"]]),
+                   user="hb_leader")
+        self.assertEqual(r.status, 400, r)
+        self.assertEqual(r.json["errors"][0]["header"], "单位编码")
+        self.assertEqual(upload("targets", data, user="jt").status, 403)
+        r = S.as_("leader").get("/api/v1/ledgers/targets.csv")
+        rows = parse_csv(r.raw)
+        self.assertEqual(rows[0], ["单位编码", "单位名称", "指标", "指标名称", "期间", "目标值", "备注",
+                                   "填报人", "填报时间"])
+        self.assertIn(["440303002", "翠竹街道", "case_close_rate", "结案率", "2023", "0.97"],
+                      [x[:6] for x in rows])
+
+
 if __name__ == "__main__":
     harness.main(sys.modules[__name__], "BIHUAN")
