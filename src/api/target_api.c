@@ -247,6 +247,49 @@ static void h_board(http_req_t *r)
                                 "units", units));
 }
 
+/* GET /api/v1/targets/trend?unit=&indicator=&year= */
+static void h_trend(http_req_t *r)
+{
+    static const char *const params[] = {"unit", "indicator", "year", NULL};
+    const char *unit, *ind;
+    int year;
+    svc_trend_t t;
+    bh_err_t err;
+    json_t *months;
+    if (!api_auth(r) || !api_only_params(r, params) || !year_param(r, &year))
+        return;
+    if (!(unit = qs_get(&r->query, "unit")))
+        unit = r->user.unit;
+    if (!(ind = qs_get(&r->query, "indicator"))) {
+        http_fail(r, BH_INVALID_ARGUMENT, "indicator", "请指定指标 indicator");
+        return;
+    }
+    if (svc_target_trend(APP(r), &r->user, unit, ind, year, r->a, &t, &err)) {
+        http_error(r, &err);
+        return;
+    }
+    months = json_array();
+    for (int i = 0; i < t.nmonths; i++) {
+        char month[16], yoy[64];
+        const tgt_row_t *w = &t.r[i];
+        snprintf(month, sizeof month, "%04d-%02d", year % 10000, i + 1);
+        tgt_change_text("同比", t.ind->rate, t.actual[i].state == TGT_OK, t.actual[i].value,
+                        t.base[i].state == TGT_OK, t.base[i].value, yoy, sizeof yoy);
+        json_array_append_new(
+            months, json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:s?, s:s}", "month", month,
+                              "actual", value_json(t.actual[i]), "base", value_json(t.base[i]),
+                              "completion", value_json(w->completion), "time_progress",
+                              json_real(w->time_progress), "yoy", value_json(w->yoy), "card",
+                              t.has_target ? w->card : NULL, "yoy_text", yoy));
+    }
+    http_json(r, 200, json_pack("{s:s, s:s, s:s, s:s, s:i, s:o, s:o, s:o}", "unit", unit,
+                                "unit_name", t.unit->name, "indicator", t.ind->code,
+                                "indicator_name", t.ind->name, "year", year, "as_of",
+                                api_date_json(t.as_of), "target",
+                                t.has_target ? json_real(t.target) : json_null(), "months",
+                                months));
+}
+
 static json_t *flag_json(const db_flag_t *f)
 {
     char month[16];
@@ -348,6 +391,7 @@ const http_route_t target_routes[] = {
     {"POST", "/api/v1/targets/actuals", h_actual_enter, HTTP_BODY_DEFAULT},
     {"GET", "/api/v1/targets/board", h_board, HTTP_BODY_DEFAULT},
     {"GET", "/api/v1/targets/ranking", h_ranking, HTTP_BODY_DEFAULT},
+    {"GET", "/api/v1/targets/trend", h_trend, HTTP_BODY_DEFAULT},
     {"GET", "/api/v1/targets/flags", h_flags, HTTP_BODY_DEFAULT},
     {"POST", "/api/v1/targets/flags", h_flags_award, HTTP_BODY_DEFAULT},
 };

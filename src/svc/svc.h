@@ -515,6 +515,24 @@ typedef struct {
 bh_status_t svc_target_board(svc_t *s, const svc_user_t *u, const char *unit, period_t p,
                              arena_t *a, svc_board_t *out, bh_err_t *err);
 
+/* An indicator of one unit month by month: year to date at each month's
+ * end through as_of (the end of 'year', or today within it), against the
+ * same span last year, with the board's figures of each month. */
+typedef struct {
+    const db_unit_t *unit;
+    const indicator_t *ind;
+    int year, nmonths;
+    dt_day_t as_of;
+    bool has_target;
+    double target;
+    tgt_value_t actual[12], base[12];
+    tgt_row_t r[12]; /* the board's figures at each month's end */
+} svc_trend_t;
+
+bh_status_t svc_target_trend(svc_t *s, const svc_user_t *u, const char *unit,
+                             const char *indicator, int year, arena_t *a, svc_trend_t *out,
+                             bh_err_t *err);
+
 /* Award the month's flags (流动红旗, 黄旗) among the children of 'unit' by
  * the board at the month's end (a leader or the command centre of 'unit',
  * or admin), once: BH_CONFLICT when already awarded.  *out: the flags. */

@@ -255,17 +255,22 @@ static bh_status_t actual_of(struct board_ctx *x, int which, int child, const db
     return BH_OK;
 }
 
-static bh_status_t board_read(struct board_ctx *x, const char *unit, db_unit_t **kids,
-                              int *nkids, bh_err_t *err)
+/* What the board of 'unit' reads: the unit's children (or, 'self_only',
+ * the unit itself as the one child), the year's targets in force and the
+ * actuals in force of the year and the year before. */
+static bh_status_t board_read(struct board_ctx *x, const char *unit, bool self_only,
+                              db_unit_t **kids, int *nkids, bh_err_t *err)
 {
-    db_unit_t self;
+    db_unit_t *self = arena_zalloc(x->a, sizeof *self);
     db_actual_t *all;
     int nall;
     bh_status_t st;
-    SVC_READ(x->s, c, st, err, DB(c, registry, unit_get, unit, x->a, &self));
+    SVC_READ(x->s, c, st, err, DB(c, registry, unit_get, unit, x->a, self));
     if (st == BH_NOT_FOUND)
         return bh_fail(err, st, "unit", "单位“%s”不存在", unit);
-    if (st == BH_OK)
+    if (st == BH_OK && self_only)
+        *kids = self, *nkids = 1;
+    else if (st == BH_OK)
         SVC_READ(x->s, c, st, err, DB(c, registry, unit_list, unit, x->a, kids, nkids));
     if (st == BH_OK)
         SVC_READ(x->s, c, st, err, DB(c, target, target_list, x->year, x->a, &x->targets,
@@ -315,7 +320,7 @@ bh_status_t svc_target_board(svc_t *s, const svc_user_t *u, const char *unit, pe
     x.as_of = p.to < today ? p.to : today;
     if (x.as_of < p.from)
         return bh_fail(err, BH_FAILED_PRECONDITION, "period", "期间尚未开始");
-    if ((st = board_read(&x, unit, &kids, &nkids, err)))
+    if ((st = board_read(&x, unit, false, &kids, &nkids, err)))
         return st;
     memset(out, 0, sizeof *out);
     out->year = x.year;
@@ -389,6 +394,70 @@ bh_status_t svc_target_board(svc_t *s, const svc_user_t *u, const char *unit, pe
     for (int i = 0; i < nkids; i++)
         if (out->units[i].nrows)
             out->units[out->nunits++] = out->units[i];
+    return BH_OK;
+}
+
+/* Was an entered indicator's month m entered (its own value or the year
+ * to date through it)?  A month not yet entered has no year to date. */
+static bool month_entered(const struct board_ctx *x, int which, const char *unit,
+                          const indicator_t *d, int m)
+{
+    if (d->source == IND_DERIVED)
+        return true;
+    for (int i = 0; i < x->nactuals[which]; i++) {
+        const db_actual_t *t = &x->actuals[which][i];
+        if (t->month == m && strcmp(t->unit, unit) == 0 && strcmp(t->indicator, d->code) == 0)
+            return true;
+    }
+    return false;
+}
+
+bh_status_t svc_target_trend(svc_t *s, const svc_user_t *u, const char *unit,
+                             const char *indicator, int year, arena_t *a, svc_trend_t *out,
+                             bh_err_t *err)
+{
+    struct board_ctx x = {s, u, a, year, 0, NULL, 0, {NULL}, {0}, {NULL}, {NULL}, {NULL}, {NULL}};
+    const indicator_t *ind = target_cfg_indicator(s->targets, indicator);
+    dt_day_t today = dt_local_day(svc_clock(s)), end = dt_day_from_ymd(year, 12, 31);
+    db_unit_t *self;
+    int n, y, m, d;
+    bh_status_t st;
+    if ((st = svc_target_readable(u, unit, err)))
+        return st;
+    if (!ind)
+        return bh_fail(err, BH_INVALID_ARGUMENT, "indicator", "指标“%s”不存在", indicator);
+    if (dt_day_from_ymd(year, 1, 1) > today)
+        return bh_fail(err, BH_FAILED_PRECONDITION, "year", "%d年尚未开始", year);
+    if ((st = board_read(&x, unit, true, &self, &n, err)))
+        return st;
+    memset(out, 0, sizeof *out);
+    out->unit = self;
+    out->ind = ind;
+    out->year = year;
+    out->as_of = end < today ? end : today;
+    out->has_target = annual_target(&x, unit, ind, &out->target);
+    dt_ymd(out->as_of, &y, &m, &d);
+    out->nmonths = m;
+    for (int i = 0; i < out->nmonths; i++) {
+        dt_day_t month_end = i == 11 ? end : dt_day_from_ymd(year, i + 2, 1) - 1;
+        x.as_of = month_end < out->as_of ? month_end : out->as_of;
+        /* the derived figures are read afresh for each month's span */
+        for (int w = 0; w < 2; w++)
+            x.have_cases[w][0] = x.have_patrols[w][0] = false;
+        if ((st = actual_of(&x, 0, 0, self, ind, &out->actual[i], err)) ||
+            (st = actual_of(&x, 1, 0, self, ind, &out->base[i], err)))
+            return st;
+        for (int w = 0; w < 2; w++)
+            if (!month_entered(&x, w, unit, ind, i + 1))
+                (w ? &out->base[i] : &out->actual[i])->state = TGT_NO_ACTUAL;
+        {
+            tgt_input_t in = {out->has_target, out->actual[i].state == TGT_OK,
+                              out->base[i].state == TGT_OK, out->target, out->actual[i].value,
+                              out->base[i].value};
+            target_board(s->targets, ind, s->cal, period_year(x.as_of), x.as_of, &in, 1,
+                         &out->r[i]);
+        }
+    }
     return BH_OK;
 }
 

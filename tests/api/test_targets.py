@@ -206,6 +206,59 @@ class Entered(unittest.TestCase):
         self.assertEqual(sorted((t["period"], t["value"]) for t in got), [("2024", 150000), ("2024Q1", 30000)])
 
 
+class Trend(unittest.TestCase):
+    """GET /api/v1/targets/trend: one unit's indicator month by month,
+    year to date at each month's end, against the same span last year."""
+
+    def trend(self, unit, indicator, who="leader"):
+        r = S.as_(who).get("/api/v1/targets/trend?unit=%s&indicator=%s&year=2023" % (unit, indicator))
+        self.assertEqual(r.status, 200, r)
+        return r.json
+
+    def test_entered_month_by_month(self):
+        t = self.trend("440303003", "fixed_investment")  # reports May as 1-5月累计
+        now, base = entered("440303003", "fixed_investment", 2023), entered("440303003", "fixed_investment", 2022)
+        months = {int(e["period"][5:]) for e in now}
+        self.assertEqual([m["month"] for m in t["months"]], ["2023-%02d" % i for i in range(1, 13)])
+        for i, m in enumerate(t["months"], 1):
+            if i not in months:  # a month not entered has no year to date
+                self.assertIsNone(m["actual"], m)
+                continue
+            self.assertAlmostEqual(m["actual"], ytd(now, i), places=6, msg=m)
+            self.assertAlmostEqual(m["base"], ytd(base, i), places=6, msg=m)
+            self.assertAlmostEqual(m["completion"], m["actual"] / t["target"], places=9)
+            self.assertAlmostEqual(m["time_progress"], i / 12)
+            self.assertTrue(m["yoy_text"].startswith("同比"), m)
+        # June's point is the half-year board's row
+        x = row("440303003", "fixed_investment")
+        june = t["months"][5]
+        for k in ("actual", "base", "completion", "yoy", "card"):
+            self.assertEqual(june[k] if k == "card" else round(june[k], 9),
+                             x[k] if k == "card" else round(x[k], 9), k)
+
+    def test_derived_equals_stats_each_month(self):
+        t = self.trend("440303002", "case_close_rate")
+        for i in (1, 3, 6):
+            to = ["", "2023-01-31", "", "2023-03-31", "", "", "2023-06-30"][i]
+            st = S.as_("leader").get("/api/v1/stats/cases?unit=440303002&from=2023-01-01&to=" + to).json
+            self.assertAlmostEqual(t["months"][i - 1]["actual"], st["total"]["close_rate"], places=12)
+            self.assertIsNone(t["months"][i - 1]["base"])  # no cases in 2022
+            self.assertEqual(t["months"][i - 1]["yoy_text"], "上年同期无数据")
+
+    def test_errors_and_who(self):
+        url = "/api/v1/targets/trend?unit=440303001&indicator=%s&year=2023"
+        r = S.as_("leader").get(url % "nosuch")
+        self.assertEqual((r.status, r.json["error"]["field"]), (400, "indicator"))
+        r = S.as_("leader").get("/api/v1/targets/trend?unit=440303001&year=2023")
+        self.assertEqual((r.status, r.json["error"]["field"]), (400, "indicator"))
+        r = S.as_("leader").get(url.replace("2023", "2999") % "fixed_investment")
+        self.assertEqual((r.status, r.json["error"]["field"]), (409, "year"))  # as the board's
+        self.assertEqual(S.as_("citizen").get(url % "fixed_investment").status, 403)
+        r = S.as_("hb_jd").get(url.replace("440303001", "440303002") % "fixed_investment")
+        self.assertEqual((r.status, r.json["error"]["field"]), (403, "unit"))
+        self.assertEqual(S.as_("hb_jd").get(url % "fixed_investment").status, 200)
+
+
 class Flags(unittest.TestCase):
     def test_june_flags(self):
         r = S.as_("leader").get("/api/v1/targets/flags?unit=440303&year=2023")
