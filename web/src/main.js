@@ -1,6 +1,8 @@
 // main.js - the console's shell: login, role-aware navigation and a hash
 // router (#/, #/cases, #/cases/42, #/report, #/dashboard, and the patrol
-// loop's #/patrol, #/patrol/checkin, #/hazards, #/supervision, #/patrol/stats).
+// loop's #/patrol, #/patrol/checkin, #/hazards, #/supervision, #/patrol/stats,
+// and the target loop's #/targets, #/targets/ranking, #/targets/trend,
+// #/targets/entry, #/projects, #/projects/7).
 import "./style.css";
 import { api, session, setExpiredHandler, clearCache } from "./api.js";
 import { h, clear, ROLE, showFormError, field } from "./ui.js";
@@ -11,6 +13,8 @@ import { reportForm } from "./pages/report.js";
 import { dashboard } from "./pages/dashboard.js";
 import { patrolToday, checkinForm } from "./pages/patrol.js";
 import { hazardList, supervision, patrolStats } from "./pages/hazards.js";
+import { targetBoard, targetRanking, targetTrend, actualEntry } from "./pages/targets.js";
+import { projectList, projectDetail } from "./pages/projects.js";
 import { drafts } from "./drafts.js";
 
 const app = document.getElementById("app");
@@ -26,6 +30,8 @@ const NAV = [
   { path: "#/hazards", label: "隐患", roles: ["admin", "leader", "operator", "handler", "reporter", "enterprise"] },
   { path: "#/supervision", label: "挂牌督办", roles: ["admin", "leader", "operator"] },
   { path: "#/patrol/stats", label: "巡查统计", roles: ["admin", "leader", "operator"] },
+  { path: "#/targets", label: "目标考核", roles: ["admin", "leader", "operator", "handler"] },
+  { path: "#/projects", label: "重点项目", roles: ["admin", "leader", "operator", "handler"] },
 ];
 
 function route() {
@@ -144,6 +150,14 @@ async function render() {
   } else if (path === "/supervision") {
     current = "#/supervision";
     page = (el) => supervision(el, user);
+  } else if (path.startsWith("/targets")) {
+    current = "#/targets";
+    const pages = { "/targets": targetBoard, "/targets/ranking": targetRanking, "/targets/trend": targetTrend, "/targets/entry": actualEntry };
+    page = (el) => (pages[path] || targetBoard)(el, user, params);
+  } else if (path === "/projects" || /^\/projects\/\d+$/.test(path)) {
+    current = "#/projects";
+    const id = path.split("/")[2];
+    page = (el) => (id ? projectDetail(el, user, Number(id), params) : projectList(el, user, params));
   } else if (user.role === "enterprise") {
     page = (el) => checkinForm(el, user, params);
     current = "#/patrol/checkin";

@@ -92,8 +92,8 @@ async function login(user, p = page) {
 async function navItems(p = page) {
   return p.locator("nav.nav a").allTextContents();
 }
-async function shot(name, p = page) {
-  await p.screenshot({ path: join(OUT, name + ".png"), fullPage: true });
+async function shot(name, p = page, fullPage = true) {
+  await p.screenshot({ path: join(OUT, name + ".png"), fullPage });
 }
 async function openCase(id, p = page) {
   await p.goto(`${BASE}/#/cases/${id}`);
@@ -141,10 +141,10 @@ try {
   });
 
   const roles = {
-    admin: ["工作台", "案件", "统计", "今日巡查", "隐患", "挂牌督办", "巡查统计"],
-    leader: ["工作台", "案件", "统计", "隐患", "挂牌督办", "巡查统计"],
-    zhzx01: ["工作台", "案件", "上报", "统计", "今日巡查", "隐患", "挂牌督办", "巡查统计"],
-    cg: ["工作台", "案件", "隐患"],
+    admin: ["工作台", "案件", "统计", "今日巡查", "隐患", "挂牌督办", "巡查统计", "目标考核", "重点项目"],
+    leader: ["工作台", "案件", "统计", "隐患", "挂牌督办", "巡查统计", "目标考核", "重点项目"],
+    zhzx01: ["工作台", "案件", "上报", "统计", "今日巡查", "隐患", "挂牌督办", "巡查统计", "目标考核", "重点项目"],
+    cg: ["工作台", "案件", "隐患", "目标考核", "重点项目"],
     wgy_hb: ["工作台", "案件", "上报", "今日巡查", "隐患"],
     citizen: ["工作台", "上报"],
   };
@@ -546,6 +546,138 @@ try {
     }
     assert((await page.locator("#chart-patrol-unit canvas").count()) > 0, "unit chart drawn");
     await shot("patrol-stats");
+  });
+
+  const pctText = (x) => (x === null ? "—" : (x * 100).toFixed(1) + "%");
+  await check("target board: every street's indicators with 完成率 against the 序时进度 line, 同比, rank and card", async () => {
+    await login("leader");
+    await page.goto(BASE + "/#/targets?unit=440303&from=2023-01-01&to=2023-06-30");
+    await page.waitForSelector("section.board-ind");
+    const api = (await apiAs("leader", "GET", "/api/v1/targets/board?unit=440303&period=2023H1")).json;
+    eq(await page.locator("section.board-ind").count(), new Set(api.rows.map((x) => x.indicator)).size, "one section per indicator");
+    for (const ind of ["fixed_investment", "case_close_rate", "waste_sorting"]) {
+      const rows = api.rows.filter((x) => x.indicator === ind);
+      const sec = page.locator(`section.board-ind[data-indicator="${ind}"]`);
+      eq(await sec.locator("tbody tr").count(), rows.length, ind + " rows");
+      for (const x of rows) {
+        const tr = sec.locator(`tr[data-unit="${x.unit}"]`);
+        const cells = await tr.locator("> td").allTextContents();
+        eq(cells[0], String(x.rank || "—"), `${ind} ${x.unit} rank`);
+        assert(cells[4].includes(pctText(x.completion)), `${ind} ${x.unit} 完成率 ${cells[4]}`);
+        eq(cells[5], x.gap_text || "—", `${ind} ${x.unit} 进度差`);
+        assert(cells[6].includes(x.yoy_text), `${ind} ${x.unit} 同比 ${cells[6]}`);
+        eq(cells[7], { red: "红牌", yellow: "黄牌", blue: "蓝牌" }[x.card] || "正常", `${ind} ${x.unit} card`);
+        const left = await tr.locator(".progress-tick").getAttribute("style");
+        eq(left, `left:${(Math.min(x.time_progress, 1) * 100).toFixed(1)}%`, `${ind} ${x.unit} 序时进度 line`);
+        if (x.yoy !== null) assert((await tr.locator(".yoy").textContent()).startsWith(x.yoy > 0 ? "▲" : "▼"), "arrow");
+      }
+    }
+    // the demo has streets behind on investment: their cards show
+    assert((await page.locator('section[data-indicator="fixed_investment"] tr[data-card="red"], section[data-indicator="fixed_investment"] tr[data-card="yellow"]').count()) > 0, "red or yellow cards");
+    await shot("targets-board", page, false); // the first screen: the page is long
+  });
+
+  await check("monthly ranking: June's flags (awarded by the demo) shown; the operator awards July's from the page", async () => {
+    await login("zhzx01");
+    await page.goto(BASE + "/#/targets/ranking?unit=440303&month=2023-06");
+    await page.waitForSelector('section[data-type="street"] .flag-red');
+    eq(await page.locator("#award").count(), 0, "June is awarded already: no button");
+    const june = (await apiAs("zhzx01", "GET", "/api/v1/targets/ranking?unit=440303&period=2023-06")).json.units;
+    for (const u of june.filter((x) => x.type === "street")) {
+      const tr = page.locator(`section[data-type="street"] tr[data-unit="${u.unit}"]`);
+      const cells = await tr.locator("> td").allTextContents();
+      eq([cells[0], cells[2], await tr.getAttribute("data-flag")], [String(u.rank), u.score.toFixed(1), u.flag || ""], "June " + u.name);
+    }
+    await shot("targets-ranking");
+    await page.goto(BASE + "/#/targets/ranking?unit=440303&month=2023-07");
+    await page.waitForSelector("#award");
+    eq(await page.locator('section[data-type="street"] .flag-red').count(), 0, "July not yet awarded");
+    await page.locator("#award").click();
+    await page.waitForSelector('section[data-type="street"] .flag-red');
+    const year = (await apiAs("zhzx01", "GET", "/api/v1/targets/flags?unit=440303&year=2023")).json.items;
+    const july = year.filter((x) => x.month === "2023-07");
+    eq(july.map((x) => x.flag).sort(), ["red", "red", "red", "yellow", "yellow", "yellow"], "three red, three yellow");
+    for (const f of july)
+      eq(await page.locator(`section[data-type="street"] tr[data-unit="${f.unit}"]`).getAttribute("data-flag"), f.flag, "July flag of " + f.unit);
+    eq(await page.locator("#award").count(), 0, "no second award");
+    eq(await page.locator("table.flags tbody tr").count(), year.length, "the year's flags, June's kept");
+  });
+
+  await check("indicator trend: a street's investment month by month against last year", async () => {
+    await page.goto(BASE + "/#/targets/trend?unit=440303003&indicator=fixed_investment&year=2023");
+    await page.waitForSelector("#chart-trend[data-ready='1'] canvas");
+    const t = (await apiAs("zhzx01", "GET", "/api/v1/targets/trend?unit=440303003&indicator=fixed_investment&year=2023")).json;
+    eq(await page.locator("table.trend tbody tr").count(), t.months.length, "a row per month");
+    for (const m of t.months.slice(0, 6)) {
+      const cells = await page.locator(`table.trend tr[data-month="${m.month}"] > td`).allTextContents();
+      eq([cells[3], cells[4], cells[5]], [m.yoy_text, pctText(m.completion), pctText(m.time_progress)], m.month);
+    }
+    await shot("targets-trend");
+  });
+
+  await check("a street enters its monthly actual: a bad number is named at its field, a correction keeps history", async () => {
+    await login("hb_jd");
+    await page.goto(BASE + "/#/targets/entry");
+    await page.waitForSelector("form.entry");
+    await page.getByLabel("指标", { exact: true }).selectOption("fixed_investment");
+    await page.getByLabel("月份", { exact: true }).fill("2023-06");
+    await page.waitForSelector("table.actuals");
+    const before = await page.locator("table.actuals tbody tr").count();
+    await page.getByLabel("完成值", { exact: true }).fill("-5");
+    await page.getByRole("button", { name: "提交" }).click();
+    await page.waitForFunction(() => document.querySelector('.field[data-field="value"] .field-error')?.textContent.length > 0);
+    await page.getByLabel("完成值", { exact: true }).fill("4321.5");
+    await page.getByLabel("说明", { exact: true }).fill("更正：补录一个项目");
+    await page.getByRole("button", { name: "提交" }).click();
+    await page.waitForFunction((n) => document.querySelectorAll("table.actuals tbody tr").length === n + 1, before);
+    const items = (await apiAs("admin", "GET", "/api/v1/targets/actuals?unit=440303001&year=2023&indicator=fixed_investment&history=true")).json.items;
+    const last = items[items.length - 1];
+    eq([last.period, last.value, last.entered_by, last.note], ["2023-06", 4321.5, "hb_jd", "更正：补录一个项目"], "stored");
+    eq(await page.locator("table.actuals tbody tr").first().locator("td").nth(4).textContent(), "hb_jd", "newest first");
+    await shot("targets-entry");
+  });
+
+  await check("key projects: plan completion, lights, milestones and the latest progress as the API's", async () => {
+    await login("leader");
+    await page.goto(BASE + "/#/projects?unit=440303&period=2023H1");
+    await page.waitForSelector("table.projects");
+    const api = (await apiAs("leader", "GET", "/api/v1/projects?unit=440303&period=2023H1")).json;
+    eq(await page.locator("table.projects tbody tr").count(), api.items.length, "a row per project");
+    eq(await page.locator('.tile[data-stat="plan_completion"] .tile-value').textContent(), pctText(api.summary.plan_completion), "占年度计划");
+    eq(await page.locator('.tile[data-stat="milestones_overdue"] .tile-value').textContent(), String(api.summary.milestones_overdue), "逾期节点");
+    for (const p of api.items) {
+      const tr = page.locator(`table.projects tr[data-id="${p.id}"]`);
+      eq(await tr.getAttribute("data-light"), p.light, p.code + " light");
+      assert((await tr.locator("td").nth(5).textContent()).includes(pctText(p.plan_completion)), p.code + " plan completion");
+      if (p.latest_log) assert((await tr.locator("td").nth(8).textContent()).includes(p.latest_log.text), p.code + " latest log");
+      eq(await tr.locator("ul.milestones li.ms-overdue").count(), p.milestones_overdue, p.code + " overdue milestones");
+    }
+    await shot("projects");
+  });
+
+  await check("the owner department writes a progress entry and finishes an overdue milestone on the project page", async () => {
+    const list = (await apiAs("sw", "GET", "/api/v1/projects?unit=440303-SW&period=2023H1")).json.items;
+    const p = list.find((x) => x.code === "ZD2023-05");
+    const ms = p.milestones.find((m) => m.status === "overdue");
+    assert(ms, "ZD2023-05 has an overdue milestone");
+    await login("sw");
+    await page.goto(`${BASE}/#/projects/${p.id}?period=2023H1`);
+    await page.waitForSelector("#log-form");
+    const logs = await page.locator("ol.logs li").count();
+    await page.getByLabel("进展情况").fill("截污箱涵剩余80米，本周完成顶管作业。");
+    await page.getByLabel("形象进度（%）").fill("150");
+    await page.getByRole("button", { name: "提交进展" }).click();
+    await page.waitForFunction(() => document.querySelector('#log-form .field[data-field="percent"] .field-error')?.textContent.length > 0);
+    await page.getByLabel("形象进度（%）").fill("85");
+    await page.getByRole("button", { name: "提交进展" }).click();
+    await page.waitForFunction((n) => document.querySelectorAll("ol.logs li").length === n + 1, logs);
+    assert((await page.locator("ol.logs li").first().textContent()).includes("截污箱涵剩余80米"), "the new entry on top");
+    await page.locator(`button[data-milestone="${ms.id}"]`).click();
+    await page.waitForSelector(`table.milestones-table tr[data-id="${ms.id}"][data-status="late"]`);
+    const after = (await apiAs("sw", "GET", `/api/v1/projects/${p.id}?period=2023H1`)).json;
+    eq(after.milestones.find((m) => m.id === ms.id).status, "late", "逾期完成");
+    eq([after.logs[0].text, after.logs[0].percent, after.logs[0].entered_by], ["截污箱涵剩余80米，本周完成顶管作业。", 0.85, "sw"], "log stored");
+    await shot("project-detail");
   });
 
   await check("an enterprise account lands on its own self-check form", async () => {
