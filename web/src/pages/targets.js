@@ -267,11 +267,14 @@ export async function actualEntry(el, user, params) {
   };
   ind.addEventListener("change", shape);
   shape();
+  let asked = 0; // only the newest question's answer is shown
   const showHistory = async () => {
     const u = form.elements.namedItem("unit").value;
     const year = form.elements.namedItem("period").value.slice(0, 4);
+    const mine = ++asked;
     try {
       const r = await get("/api/v1/targets/actuals" + qs({ unit: u, year, indicator: ind.value, history: "true" }));
+      if (mine !== asked) return;
       const d = entered.find((i) => i.code === ind.value);
       clear(history, r.items.length ? h("table.actuals",
         h("thead", h("tr", ["月份", "完成值", "累计", "填报时间", "填报人", "说明"].map((x) => h("th", x)))),
@@ -279,7 +282,7 @@ export async function actualEntry(el, user, params) {
           h("td", x.period), h("td.num", amount(x.value, d)), h("td", x.cumulative ? "是" : "否"),
           h("td", fmtTime(x.entered_at)), h("td", x.entered_by), h("td", x.note || ""))))) : empty(`${year}年尚无填报`));
     } catch (e) {
-      clear(history, errorBox(e));
+      if (mine === asked) clear(history, errorBox(e));
     }
   };
   form.addEventListener("change", (ev) => {
