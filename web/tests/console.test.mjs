@@ -238,7 +238,7 @@ try {
 
   await check("a point outside every grid is refused, not guessed", async () => {
     await page.goto(BASE + "/#/report");
-    await page.waitForSelector("#f-lat");
+    await page.waitForSelector("#map[data-ready='1']"); // the grids loaded: no second locate
     await page.locator("#f-lat").fill("10");
     await page.locator("#f-lng").fill("10");
     await page.getByRole("button", { name: "定位" }).click();

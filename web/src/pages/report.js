@@ -102,7 +102,7 @@ export async function reportForm(el, user) {
   map.on("click", (e) => place(e.latlng.lat, e.latlng.lng));
   setTimeout(() => map.invalidateSize(), 0);
 
-  let located = null;
+  let located = null, asked = 0; // only the newest locate's answer is shown
   function place(la, ln) {
     lat.value = la.toFixed(6);
     lng.value = ln.toFixed(6);
@@ -118,8 +118,11 @@ export async function reportForm(el, user) {
     if (marker) marker.remove();
     marker = L.circleMarker([la, ln], { radius: 7, color: "#c0392b", fillOpacity: 0.8 }).addTo(map);
     where.textContent = "定位中…";
+    where.className = "where";
+    const mine = ++asked;
     try {
       const r = await get("/api/v1/locate" + qs({ lat: la, lng: ln, crs: mapCrs }));
+      if (mine !== asked) return;
       if (r.found === false) {
         where.textContent = r.message || "该位置不在任何网格内，请重新选择。";
         where.className = "where bad";
@@ -129,6 +132,7 @@ export async function reportForm(el, user) {
         where.className = "where ok";
       }
     } catch (e) {
+      if (mine !== asked) return;
       where.textContent = e.message;
       where.className = "where bad";
     }
