@@ -25,6 +25,8 @@ static const char usage[] =
     "  import       导入台账（单位、网格边界、管理对象、用户、案件；CSV、xlsx、GeoJSON）\n"
     "  export       导出台账\n"
     "  patrol       巡查（due：期间内应巡/已巡/漏巡；config-export、config-import：巡查计划与检查表）\n"
+    "  target       目标考核（board：指标看板；flags：评定月度流动红旗、黄旗）\n"
+    "  project      重点项目（list：年度计划投资完成、节点和最新进展）\n"
     "  calendar     工作日日历与时限计算（add、is-workday、count、show）\n"
     "  categories   案件类别与时限策略（check、list）\n"
     "  help         显示本帮助\n"
@@ -55,6 +57,10 @@ int main(int argc, char **argv)
         return cmd_init(argc - 1, argv + 1);
     if (strcmp(cmd, "patrol") == 0)
         return cmd_patrol(argc - 1, argv + 1);
+    if (strcmp(cmd, "target") == 0)
+        return cmd_target(argc - 1, argv + 1);
+    if (strcmp(cmd, "project") == 0)
+        return cmd_project(argc - 1, argv + 1);
     if (strcmp(cmd, "user") == 0)
         return cmd_user(argc - 1, argv + 1);
     if (strcmp(cmd, "audit") == 0)

@@ -119,6 +119,59 @@ class Board(unittest.TestCase):
             self.assertEqual(u["rank"], 1 + sum(1 for v in streets if v["score"] > u["score"] + 1e-9))
 
 
+class Cli(unittest.TestCase):
+    """`bihuan target` and `bihuan project` print the API's figures."""
+
+    def test_board(self):
+        p = S.run("target", "board", "--db", S.db, "--unit", "440303", "--period", "2023H1")
+        lines = [l.split("\t") for l in p.stdout.splitlines()]
+        self.assertEqual(len(lines), len(BOARD["rows"]))
+        self.assertIn("截至 2023-06-30", p.stderr)
+        names = {i["code"]: i["name"] for i in BOARD["indicators"]}
+        got = {(l[0], l[2]): l for l in lines}
+        for x in BOARD["rows"]:
+            l = got[(x["unit"], names[x["indicator"]])]
+            self.assertEqual(len(l), 11, l)
+            want = "-" if x["completion"] is None else "%.1f%%" % (x["completion"] * 100)
+            self.assertEqual(l[5], want, l)
+            self.assertEqual(l[7], x["gap_text"] or "-", l)
+            self.assertEqual(l[8], x["yoy_text"], l)
+            self.assertEqual(l[9], str(x["rank"]) if x["rank"] else "-", l)
+            self.assertEqual(l[10], x["card"] or "-", l)
+
+    def test_projects(self):
+        api = S.as_("admin").get("/api/v1/projects?unit=440303&period=2023H1").json
+        p = S.run("project", "list", "--db", S.db, "--unit", "440303", "--period", "2023H1")
+        lines = {l.split("\t")[0]: l.split("\t") for l in p.stdout.splitlines()}
+        self.assertEqual(len(lines), len(api["items"]))
+        for x in api["items"]:
+            l = lines[x["code"]]
+            pc = "-" if x["plan_completion"] is None else "%.1f%%" % (x["plan_completion"] * 100)
+            self.assertEqual([l[5], l[6], l[9]], [pc, x["light"], str(x["milestones_overdue"])], l)
+        s = api["summary"]
+        self.assertIn("重点项目 %d 个，已开工 %d 个、竣工 %d 个" % (s["projects"], s["started"], s["finished"]), p.stderr)
+        self.assertIn("占年度计划 %.1f%%" % (s["plan_completion"] * 100), p.stderr)
+
+    def test_flags_awarded_once(self):
+        p = S.run("target", "flags", "--db", S.db, "--unit", "440303", "--month", "2022-12")
+        lines = [l.split("\t") for l in p.stdout.splitlines()]
+        api = S.as_("leader").get("/api/v1/targets/flags?unit=440303&year=2022").json["items"]
+        self.assertEqual(sorted((l[0], l[1]) for l in lines), sorted((f["unit"], f["label"]) for f in api))
+        self.assertEqual(len(lines), 6)
+        again = S.run("target", "flags", "--db", S.db, "--unit", "440303", "--month", "2022-12", check=False)
+        self.assertEqual(again.returncode, 1)
+        self.assertIn("不能重复评定", again.stderr)
+
+    def test_usage_errors(self):
+        for args, text in ((["board", "--db", S.db], "--unit"), (["board", "--db", S.db, "--unit", "440303",
+                           "--period", "2023H3"], "期间"), (["flags", "--db", S.db, "--unit", "440303",
+                           "--month", "2023-13"], "月份"), (["nosuch"], "未知子命令")):
+            p = S.run("target", *args, check=False)
+            self.assertEqual(p.returncode, 2, (args, p.stderr))
+            self.assertIn(text, p.stderr)
+        self.assertIn("target board", S.run("target", "--help").stdout)
+
+
 class Derived(unittest.TestCase):
     """Derived indicators read the very figures of the stats endpoints."""
 
