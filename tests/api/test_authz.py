@@ -30,6 +30,7 @@ USERS = {
     "wgy_hb": ("reporter", "440303001"), "citizen": ("public", "440303"),
     # 城管执法局: a sibling department whose code has 440303-CG as a prefix
     "cgzf": ("handler", "440303-CGZF"),
+    "sw": ("handler", "440303-SW"),
 }
 
 
@@ -74,6 +75,17 @@ def setUpModule():
     W["obj1"] = obj("zhzx01", "44030300100101")
     W["obj2"] = obj("zhzx01", "44030300200101")
     W["obj_other"] = obj("op2", "44030400100101")
+    def project(code, unit):
+        r = admin.post("/api/v1/projects", {"code": code, "name": "矩阵项目" + code, "unit": unit,
+                                            "category": "矩阵", "year": 2023, "planned_investment": 100,
+                                            "total_investment": 500, "start": "2023-01-01", "end": "2024-12-31"})
+        assert r.status == 201, r
+        return r.json["id"]
+    W["prj_cg"] = project("MX-CG", "440303-CG")
+    W["prj_cgzf"] = project("MX-CGZF", "440303-CGZF")
+    W["prj_other"] = project("MX-OTHER", "440304001")
+    W["prj_sw"] = [p["id"] for p in admin.get("/api/v1/projects?unit=440303-SW&period=2023").json["items"]
+                   if p["code"] == "ZD2023-05"][0]
 
 
 def tearDownModule():
@@ -238,6 +250,83 @@ class Matrix(unittest.TestCase):
         # without a token
         self.assertEqual(S.request("GET", "/api/v1/ledgers/units.csv").status, 401)
         self.assertEqual(S.request("POST", "/api/v1/ledgers/units", raw=b"x").status, 401)
+
+    # ---- the target loop: board, targets, actuals, flags, trend, key projects ----
+
+    def test_target_reads(self):
+        gov = dict(admin=200, leader=200, zhzx01=200, citizen=403)
+        self.check("GET", "/api/v1/targets/board?unit=440303&period=2023H1",
+                   dict(gov, hb_leader=403, cg=403, hb_jd=403, wgy_hb=403, cgzf=403, sw=403))
+        self.check("GET", "/api/v1/targets/board?unit=440303001&period=2023H1",
+                   dict(gov, hb_leader=200, hb_jd=200, wgy_hb=200, cg=403, cgzf=403))
+        self.check("GET", "/api/v1/targets/board?unit=440304&period=2023H1",
+                   dict(admin=200, leader=403, zhzx01=403, hb_leader=403, citizen=403))
+        self.check("GET", "/api/v1/targets/trend?unit=440303002&indicator=fixed_investment&year=2023",
+                   dict(gov, hb_leader=403, hb_jd=403, wgy_hb=403, cg=403))
+        self.check("GET", "/api/v1/targets/ranking?unit=440303&period=2023-06", dict(gov, hb_jd=403, cg=403))
+        self.check("GET", "/api/v1/targets/flags?unit=440303&year=2023", dict(gov, hb_jd=403, cg=403))
+        for path in ("/api/v1/targets?unit=440303001&year=2023", "/api/v1/targets/actuals?unit=440303001&year=2023"):
+            self.check("GET", path, dict(gov, hb_leader=200, hb_jd=200, wgy_hb=200, cg=403, cgzf=403))
+        # a department's own: itself only, not its prefix sibling
+        self.check("GET", "/api/v1/targets/actuals?unit=440303-CG&year=2023", dict(cg=200, cgzf=403, zhzx01=200))
+        self.check("GET", "/api/v1/targets/actuals?unit=440303-CGZF&year=2023", dict(cg=403, cgzf=200))
+
+    def test_target_writes(self):
+        # the district sets its streets' targets; a unit never its own
+        body = {"unit": "440303001", "indicator": "fixed_investment", "period": "2025", "value": 1}
+        self.check("POST", "/api/v1/targets", dict(admin=201, leader=201, zhzx01=201, hb_leader=403, hb_jd=403,
+                                                    cg=403, wgy_hb=403, citizen=403), body)
+        body["unit"] = "440304001"
+        self.check("POST", "/api/v1/targets", dict(admin=201, leader=403, zhzx01=403), body)
+        # a street enters its own actuals; grid workers and other units do not
+        body = {"unit": "440303001", "indicator": "fixed_investment", "period": "2023-06", "value": 1}
+        self.check("POST", "/api/v1/targets/actuals", dict(admin=201, leader=201, hb_leader=201, zhzx01=201,
+                                                            hb_jd=201, cg=403, wgy_hb=403, citizen=403,
+                                                            cgzf=403), body)
+        body["unit"] = "440303002"
+        self.check("POST", "/api/v1/targets/actuals", dict(hb_jd=403, hb_leader=403, leader=201), body)
+        # flags: the district's leader or command centre, once
+        self.check("POST", "/api/v1/targets/flags", dict(cg=403, hb_leader=403, hb_jd=403, wgy_hb=403, citizen=403,
+                                                          zhzx01=201, leader=409), {"unit": "440303", "month": "2023-08"})
+
+    def test_project_reads(self):
+        gov = dict(admin=200, leader=200, zhzx01=200, citizen=403, wgy_hb=403, hb_jd=403, hb_leader=403)
+        self.check("GET", "/api/v1/projects/%d?period=2023" % W["prj_sw"], dict(gov, sw=200, cg=403))
+        self.check("GET", "/api/v1/projects/%d?period=2023" % W["prj_cg"], dict(gov, cg=200, cgzf=403))
+        self.check("GET", "/api/v1/projects/%d?period=2023" % W["prj_cgzf"], dict(gov, cg=403, cgzf=200))
+        self.check("GET", "/api/v1/projects/%d?period=2023" % W["prj_other"], dict(admin=200, leader=403, zhzx01=403))
+        self.check("GET", "/api/v1/projects?unit=440303-CG&period=2023", dict(cg=200, cgzf=403, sw=403, hb_jd=403))
+        for user, unit, sees, not_ in (("cg", "440303-CG", "prj_cg", "prj_cgzf"),
+                                       ("cgzf", "440303-CGZF", "prj_cgzf", "prj_cg"),
+                                       ("zhzx01", "440303-CG", "prj_cg", "prj_cgzf")):
+            items = S.as_(user).get("/api/v1/projects?unit=%s&period=2023" % unit).json["items"]
+            self.assertEqual({p["unit"] for p in items}, {unit}, (user, unit))
+            self.assertIn(W[sees], {p["id"] for p in items})
+            self.assertNotIn(W[not_], {p["id"] for p in items})
+        ids = {p["id"] for p in S.as_("leader").get("/api/v1/projects?period=2023").json["items"]}
+        self.assertIn(W["prj_sw"], ids)
+        self.assertNotIn(W["prj_other"], ids)
+
+    def test_project_writes(self):
+        owner = dict(admin=201, leader=201, zhzx01=201, sw=201, cg=403, hb_jd=403, hb_leader=403, wgy_hb=403,
+                     citizen=403)
+        base = "/api/v1/projects/%d" % W["prj_sw"]
+        self.check("POST", base + "/investments", owner, {"period": "2023-06", "amount": 1})
+        self.check("POST", base + "/logs", owner, {"kind": "weekly", "date": "2023-06-30", "text": "矩阵"})
+        # the year's plan and new milestones are the district's
+        self.check("POST", base + "/investments", dict(admin=201, leader=201, zhzx01=201, sw=403, cg=403),
+                   {"period": "2023", "amount": 15000})
+        self.check("POST", base + "/milestones", dict(admin=201, leader=201, sw=403, cg=403),
+                   {"name": "矩阵节点", "planned": "2023-12-31"})
+        # the district creates projects for units under it; a department not for itself
+        for user, unit, want in (("cg", "440303-CG", 403), ("hb_leader", "440303-CG", 403), ("wgy_hb", "440303001", 403),
+                                 ("citizen", "440303001", 403), ("zhzx01", "440304001", 403),
+                                 ("leader", "440303-CG", 201), ("zhzx01", "440303001", 201)):
+            r = S.as_(user).post("/api/v1/projects", {"code": "MXN-%s-%s" % (user, unit), "name": "矩阵新项目",
+                                                      "unit": unit, "category": "矩阵", "total_investment": 500,
+                                                      "start": "2023-01-01", "end": "2024-12-31"})
+            self.assertEqual(r.status, want, (user, unit, r))
+        self.assertEqual(S.request("GET", "/api/v1/projects").status, 401)
 
     # ---- Open311: what an API key may do follows its role and unit ----
 
