@@ -327,6 +327,8 @@ class Matrix(unittest.TestCase):
                                                       "start": "2023-01-01", "end": "2024-12-31"})
             self.assertEqual(r.status, want, (user, unit, r))
         self.assertEqual(S.request("GET", "/api/v1/projects").status, 401)
+        # a grid worker reads its street's (none here), not a department's
+        self.check("GET", "/api/v1/projects?unit=440303001&period=2023", dict(wgy_hb=200, hb_jd=200, cg=403))
 
     # ---- Open311: what an API key may do follows its role and unit ----
 
