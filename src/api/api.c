@@ -546,3 +546,34 @@ int api_all_routes(const http_route_t **out)
     *out = all_routes;
     return all_nroutes;
 }
+
+void api_doc_get(http_req_t *r, svc_doc_t *d)
+{
+    const char *text;
+    bool imported;
+    bh_err_t err;
+    if (!api_auth(r))
+        return;
+    if (r->user.role == ROLE_PUBLIC) { /* an enterprise reads its checklists */
+        http_fail(r, BH_PERMISSION_DENIED, "role", "公众用户不能查看配置");
+        return;
+    }
+    if (svc_doc_text(APP(r), d, r->a, &text, &imported, &err) != BH_OK) {
+        http_error(r, &err);
+        return;
+    }
+    http_add_header(r, "X-Bihuan-Config", imported ? "imported" : "builtin");
+    http_reply(r, 200, "application/json; charset=utf-8", text, strlen(text));
+}
+
+void api_doc_put(http_req_t *r, svc_doc_t *d)
+{
+    bh_err_t err;
+    if (!api_auth(r))
+        return;
+    if (svc_doc_import(APP(r), d, &r->user, r->body, r->body_len, &err) != BH_OK) {
+        http_error(r, &err);
+        return;
+    }
+    http_reply(r, 204, NULL, "", 0);
+}

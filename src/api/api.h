@@ -48,6 +48,12 @@ json_t *api_read_body(http_req_t *r, const char *const *keys, const char *types)
 /* A string member of o, or NULL. */
 const char *api_str(json_t *o, const char *k);
 
+/* A configuration document (the patrol plans, the target loop's rules):
+ * GET the text in force, with X-Bihuan-Config: imported|builtin (not for
+ * the public), and PUT a replacement (the administrator; 204). */
+void api_doc_get(http_req_t *r, svc_doc_t *d);
+void api_doc_put(http_req_t *r, svc_doc_t *d);
+
 /* Each resource's routes: ledger_api.c, case_api.c, registry_api.c,
  * patrol_api.c, target_api.c, project_api.c. */
 extern const http_route_t ledger_routes[];

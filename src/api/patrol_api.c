@@ -492,33 +492,12 @@ static void h_stats(http_req_t *r)
 
 static void h_config_get(http_req_t *r)
 {
-    const char *text;
-    bool imported;
-    bh_err_t err;
-    if (!api_auth(r))
-        return;
-    if (r->user.role == ROLE_PUBLIC) {
-        http_fail(r, BH_PERMISSION_DENIED, "role", "公众用户不能查看巡查配置");
-        return;
-    }
-    if (svc_patrol_cfg_text(APP(r), r->a, &text, &imported, &err) != BH_OK) {
-        http_error(r, &err);
-        return;
-    }
-    http_add_header(r, "X-Bihuan-Config", imported ? "imported" : "builtin");
-    http_reply(r, 200, "application/json; charset=utf-8", text, strlen(text));
+    api_doc_get(r, APP(r)->patrol);
 }
 
 static void h_config_put(http_req_t *r)
 {
-    bh_err_t err;
-    if (!api_auth(r))
-        return;
-    if (svc_patrol_cfg_import(APP(r), &r->user, r->body, r->body_len, &err) != BH_OK) {
-        http_error(r, &err);
-        return;
-    }
-    http_reply(r, 204, NULL, "", 0);
+    api_doc_put(r, APP(r)->patrol);
 }
 
 const http_route_t patrol_routes[] = {

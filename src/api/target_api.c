@@ -27,7 +27,7 @@ static json_t *indicator_json(const indicator_t *d)
 static void h_indicators(http_req_t *r)
 {
     static const char *const params[] = {NULL};
-    const target_cfg_t *cfg = APP(r)->targets;
+    const target_cfg_t *cfg = svc_targets(APP(r));
     json_t *arr = json_array();
     if (!api_auth(r) || !api_only_params(r, params)) {
         json_decref(arr);
@@ -229,7 +229,7 @@ static void h_board(http_req_t *r)
     const char *unit;
     period_t p;
     json_t *rows, *units, *inds;
-    const target_cfg_t *cfg = APP(r)->targets;
+    const target_cfg_t *cfg = svc_targets(APP(r));
     if (!board_of(r, &unit, &p, &b))
         return;
     rows = json_array();
@@ -288,6 +288,16 @@ static void h_trend(http_req_t *r)
                                 api_date_json(t.as_of), "target",
                                 t.has_target ? json_real(t.target) : json_null(), "months",
                                 months));
+}
+
+static void h_config_get(http_req_t *r)
+{
+    api_doc_get(r, APP(r)->targets);
+}
+
+static void h_config_put(http_req_t *r)
+{
+    api_doc_put(r, APP(r)->targets);
 }
 
 static json_t *flag_json(const db_flag_t *f)
@@ -392,6 +402,8 @@ const http_route_t target_routes[] = {
     {"GET", "/api/v1/targets/board", h_board, HTTP_BODY_DEFAULT},
     {"GET", "/api/v1/targets/ranking", h_ranking, HTTP_BODY_DEFAULT},
     {"GET", "/api/v1/targets/trend", h_trend, HTTP_BODY_DEFAULT},
+    {"GET", "/api/v1/targets/config", h_config_get, HTTP_BODY_DEFAULT},
+    {"PUT", "/api/v1/targets/config", h_config_put, HTTP_BODY_UPLOAD},
     {"GET", "/api/v1/targets/flags", h_flags, HTTP_BODY_DEFAULT},
     {"POST", "/api/v1/targets/flags", h_flags_award, HTTP_BODY_DEFAULT},
 };

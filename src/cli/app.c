@@ -2,6 +2,7 @@
  * app.c - shared set-up of the database-backed subcommands.
  */
 #include "cli/app.h"
+#include "cli/cli.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -235,4 +236,52 @@ char *app_password(const char *env, const char *prompt)
         return NULL;
     }
     return a;
+}
+
+int cli_doc_export(svc_t *svc, svc_doc_t *d, const char *cmd, const char *out)
+{
+    arena_t *a = arena_new();
+    const char *text;
+    bool imported;
+    bh_err_t err;
+    int rc = CLI_EXIT_OK;
+    FILE *f = out ? fopen(out, "w") : stdout;
+    if (!f) {
+        perror(out);
+        rc = CLI_EXIT_NO;
+    } else if (svc_doc_text(svc, d, a, &text, &imported, &err) != BH_OK) {
+        fprintf(stderr, "bihuan %s: %s\n", cmd, err.message);
+        rc = CLI_EXIT_NO;
+    } else {
+        fputs(text, f);
+        fprintf(stderr, "%s\n", imported ? "（已导入的配置）" : "（内置的默认配置）");
+    }
+    if (f && f != stdout && fclose(f) != 0) {
+        perror(out);
+        rc = CLI_EXIT_NO;
+    }
+    arena_free(a);
+    return rc;
+}
+
+int cli_doc_import(svc_t *svc, svc_doc_t *d, const char *cmd, const char *file)
+{
+    static const svc_user_t cli_admin = {0, "cli", ROLE_ADMIN, "", true, 0};
+    char *text;
+    size_t len;
+    bh_err_t err;
+    int rc = CLI_EXIT_OK;
+    if (file_read_all(file, 4 << 20, &text, &len, &err) != BH_OK) {
+        fprintf(stderr, "bihuan %s: %s\n", cmd, err.message);
+        return CLI_EXIT_NO;
+    }
+    if (svc_doc_import(svc, d, &cli_admin, text, len, &err) != BH_OK) {
+        fprintf(stderr, "bihuan %s: %s%s%s\n", cmd, err.field[0] ? err.field : "",
+                err.field[0] ? "：" : "", err.message);
+        rc = CLI_EXIT_NO;
+    } else {
+        printf("已导入配置（%zu 字节）；运行中的服务在下一次时限巡检时（默认 1 秒内）启用\n", len);
+    }
+    free(text);
+    return rc;
 }

@@ -42,4 +42,11 @@ void app_close(svc_t *svc);
  */
 char *app_password(const char *env, const char *prompt);
 
+/* `… config-export [-o FILE]`: the configuration document in force to
+ * FILE (or stdout), saying on stderr whether it is the imported or the
+ * shipped one; `… config-import FILE`: validate and replace it.  'cmd'
+ * names the command in messages.  Exit codes of cli.h. */
+int cli_doc_export(svc_t *svc, svc_doc_t *d, const char *cmd, const char *out);
+int cli_doc_import(svc_t *svc, svc_doc_t *d, const char *cmd, const char *file);
+
 #endif

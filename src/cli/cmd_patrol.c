@@ -10,7 +10,6 @@
 
 #include "cli/app.h"
 #include "cli/cli.h"
-#include "util/file.h"
 
 static const char patrol_usage[] =
     "用法:\n"
@@ -101,40 +100,9 @@ int cmd_patrol(int argc, char **argv)
     if (strcmp(sub, "due") == 0) {
         rc = due(&svc, unit, period);
     } else if (strcmp(sub, "config-export") == 0) {
-        arena_t *a = arena_new();
-        const char *text;
-        bool imported;
-        bh_err_t err;
-        FILE *f = out ? fopen(out, "w") : stdout;
-        if (!f) {
-            perror(out);
-            rc = CLI_EXIT_NO;
-        } else if (svc_patrol_cfg_text(&svc, a, &text, &imported, &err) != BH_OK) {
-            fprintf(stderr, "bihuan patrol config-export: %s\n", err.message);
-            rc = CLI_EXIT_NO;
-        } else {
-            fputs(text, f);
-            fprintf(stderr, "%s\n", imported ? "（已导入的配置）" : "（内置的默认配置）");
-        }
-        if (f && f != stdout)
-            fclose(f);
-        arena_free(a);
+        rc = cli_doc_export(&svc, svc.patrol, "patrol config-export", out);
     } else {
-        char *text;
-        size_t len;
-        bh_err_t err;
-        if (file_read_all(argv[optind + 1], 4 << 20, &text, &len, &err) != BH_OK) {
-            fprintf(stderr, "bihuan patrol config-import: %s\n", err.message);
-            rc = CLI_EXIT_NO;
-        } else {
-            if (svc_patrol_cfg_import(&svc, &cli_admin, text, len, &err) != BH_OK) {
-                fprintf(stderr, "bihuan patrol config-import: %s\n", err.message);
-                rc = CLI_EXIT_NO;
-            } else {
-                printf("已导入巡查配置（%zu 字节）\n", len);
-            }
-            free(text);
-        }
+        rc = cli_doc_import(&svc, svc.patrol, "patrol config-import", argv[optind + 1]);
     }
     app_close(&svc);
     return rc;

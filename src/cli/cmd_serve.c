@@ -92,8 +92,10 @@ static void *sweep_main(void *arg)
         pthread_mutex_unlock(&w->mu);
         if (svc_sweep(w->svc, svc_now(), &err) < 0)
             fprintf(stderr, "bihuan: 时限巡检失败：%s\n", err.message);
-        if (svc_patrol_refresh(w->svc, &err))
+        if (svc_doc_refresh(w->svc, w->svc->patrol, &err))
             fprintf(stderr, "bihuan: 读取巡查配置失败：%s\n", err.message);
+        if (svc_doc_refresh(w->svc, w->svc->targets, &err))
+            fprintf(stderr, "bihuan: 读取考核指标配置失败：%s\n", err.message);
         pthread_mutex_lock(&w->mu);
     }
     pthread_mutex_unlock(&w->mu);

@@ -1,6 +1,7 @@
 /*
  * cmd_target.c - the target loop on the command line: `bihuan target`
- * (the board of a unit's children, awarding a month's flags) and
+ * (the board of a unit's children, awarding a month's flags, the
+ * indicators and rules out of and into the store) and
  * `bihuan project` (the key projects with their figures).  Both read the
  * same use cases as the API, as the administrator.
  */
@@ -21,7 +22,12 @@ static const char target_usage[] =
     "      （比率以百分数输出；无数据处为 -）\n"
     "  bihuan target flags --db PATH --unit CODE --month 2023-07\n"
     "      按月末看板评定该月流动红旗和黄旗（每月一次，月份须已结束）。\n"
-    "      每行：单位<TAB>旗<TAB>名次<TAB>得分\n";
+    "      每行：单位<TAB>旗<TAB>名次<TAB>得分\n"
+    "  bihuan target config-export --db PATH [-o FILE]\n"
+    "      输出在用的考核配置（指标、评分规则、亮牌规则、红黄旗数；JSON）。\n"
+    "  bihuan target config-import --db PATH FILE\n"
+    "      校验并替换考核配置；运行中的服务在下一次时限巡检时（默认 1 秒内）启用。\n"
+    "      已填报的目标值和完成值保留；被删除指标的数据在指标恢复后重新计入。\n";
 
 static const char project_usage[] =
     "用法:\n"
@@ -177,10 +183,12 @@ static int run(int argc, char **argv, const char *cmd, const char *usage,
     static const struct option longopts[] = {
         {"db", required_argument, NULL, 'd'},     {"unit", required_argument, NULL, 'u'},
         {"period", required_argument, NULL, 'p'}, {"month", required_argument, NULL, 'm'},
-        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+        {"output", required_argument, NULL, 'o'}, {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
     const char *sub = argc > 1 ? argv[1] : NULL;
-    const char *db = NULL, *unit = NULL, *period = NULL, *month = NULL;
+    const char *db = NULL, *unit = NULL, *period = NULL, *month = NULL, *out = NULL;
+    bool config = strncmp(sub ? sub : "", "config-", 7) == 0;
     bool known = false;
     period_t p;
     svc_t svc;
@@ -197,27 +205,34 @@ static int run(int argc, char **argv, const char *cmd, const char *usage,
         return cli_usage_error(cmd, usage, "未知子命令“%s”", sub);
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc - 1, argv + 1, "", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc - 1, argv + 1, "o:", longopts, NULL)) != -1) {
         switch (c) {
         case 'd': db = optarg; break;
         case 'u': unit = optarg; break;
         case 'p': period = optarg; break;
         case 'm': month = optarg; break;
+        case 'o': out = optarg; break;
         case 'h': fputs(usage, stdout); return CLI_EXIT_OK;
         default: return cli_usage_error(cmd, usage, "无法识别的选项或缺少参数值：%s", argv[optind]);
         }
     }
     if (!db)
         return cli_usage_error(cmd, usage, "需要 --db");
-    if (!unit)
+    if (!unit && !config)
         return cli_usage_error(cmd, usage, "%s %s 需要 --unit", cmd, sub);
+    if (strcmp(sub, "config-import") == 0 && optind + 1 >= argc)
+        return cli_usage_error(cmd, usage, "%s config-import 需要配置文件", cmd);
     if (strcmp(sub, "flags") == 0 && !month)
         return cli_usage_error(cmd, usage, "target flags 需要 --month");
-    if (strcmp(sub, "flags") && !period_of(cmd, period, &p))
+    if (strcmp(sub, "flags") && !config && !period_of(cmd, period, &p))
         return CLI_EXIT_USAGE;
     if (app_open(db, 1, &svc))
         return CLI_EXIT_NO;
-    if (strcmp(sub, "board") == 0)
+    if (strcmp(sub, "config-export") == 0)
+        rc = cli_doc_export(&svc, svc.targets, "target config-export", out);
+    else if (strcmp(sub, "config-import") == 0)
+        rc = cli_doc_import(&svc, svc.targets, "target config-import", argv[optind + 1]);
+    else if (strcmp(sub, "board") == 0)
         rc = board(&svc, unit, p);
     else if (strcmp(sub, "flags") == 0)
         rc = flags(&svc, unit, month);
@@ -229,7 +244,7 @@ static int run(int argc, char **argv, const char *cmd, const char *usage,
 
 int cmd_target(int argc, char **argv)
 {
-    static const char *const subs[] = {"board", "flags", NULL};
+    static const char *const subs[] = {"board", "flags", "config-export", "config-import", NULL};
     return run(argc, argv, "target", target_usage, subs);
 }
 

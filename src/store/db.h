@@ -369,6 +369,14 @@ struct db_ops {
     /* Refresh the query planner's statistics (after bulk loads). */
     bh_status_t (*analyze)(db_conn_t *c);
 
+    /* An imported configuration document by kind ("patrol", "targets"):
+     * its text, when and by whom (BH_NOT_FOUND: never imported); put
+     * replaces it. */
+    bh_status_t (*config_get)(db_conn_t *c, const char *kind, arena_t *a, const char **json,
+                              dt_ms_t *at, const char **by);
+    bh_status_t (*config_put)(db_conn_t *c, const char *kind, const char *json, dt_ms_t at,
+                              const char *by);
+
     /* Inside a write: a nested savepoint around one row of a bulk load,
      * so a bad row can be undone alone (DB_SP_ROLLBACK also ends it). */
     bh_status_t (*savepoint)(db_conn_t *c, int op);
@@ -522,11 +530,6 @@ struct db_patrol_ops {
     /* The risk history of objects in 'grid', by object then date. */
     bh_status_t (*risks)(db_conn_t *c, const db_scope_t *grid, arena_t *a, db_risk_t **out,
                          int *n);
-
-    /* The patrol configuration document (BH_NOT_FOUND: never imported). */
-    bh_status_t (*config_get)(db_conn_t *c, arena_t *a, const char **json, dt_ms_t *at,
-                              const char **by);
-    bh_status_t (*config_put)(db_conn_t *c, const char *json, dt_ms_t at, const char *by);
 };
 
 /* The target loop: targets, actuals and monthly flags (sqlite_target.c) */

@@ -81,6 +81,8 @@ static const char *const sql[ST__CORE] = {
                  " ON CONFLICT(name) DO UPDATE SET holder=?2, expires_at=?3+?4"
                  " WHERE leases.holder=?2 OR leases.expires_at <= ?3",
     [ST_LEASE_FREE] = "DELETE FROM leases WHERE name=?1 AND holder=?2",
+    [ST_CONFIG_GET] = "SELECT body, at, by FROM configs WHERE kind=?1",
+    [ST_CONFIG_PUT] = "INSERT OR REPLACE INTO configs(kind, body, at, by) VALUES(?1,?2,?3,?4)",
     [ST_COUNTS] = "SELECT status, light, n FROM case_counts",
     [ST_COUNTS_ADD] = "INSERT INTO case_counts(status, light, n) VALUES(?1,?2,?3)"
                       " ON CONFLICT(status, light) DO UPDATE SET n = n + ?3",
@@ -474,6 +476,32 @@ bh_status_t sq_integrity_check(db_conn_t *c, arena_t *a, const char **result)
     return read_end(rc);
 }
 
+static bh_status_t sq_config_get(db_conn_t *c, const char *kind, arena_t *a, const char **json,
+                                 dt_ms_t *at, const char **by)
+{
+    sqlite3_stmt *s = sq_stmt(c, ST_CONFIG_GET);
+    bh_status_t st;
+    bind_text(s, 1, kind);
+    if ((st = read_one(sqlite3_step(s))) == BH_OK) {
+        *json = col_text(s, 0, a);
+        *at = sqlite3_column_int64(s, 1);
+        *by = col_text(s, 2, a);
+    }
+    sqlite3_reset(s);
+    return st;
+}
+
+static bh_status_t sq_config_put(db_conn_t *c, const char *kind, const char *json, dt_ms_t at,
+                                 const char *by)
+{
+    sqlite3_stmt *s = sq_stmt(c, ST_CONFIG_PUT);
+    bind_text(s, 1, kind);
+    bind_text(s, 2, json);
+    sqlite3_bind_int64(s, 3, at);
+    bind_text(s, 4, by);
+    return step_done(c, s, NULL);
+}
+
 static const struct db_ops sqlite_ops = {
     .close = sq_close,
     .reader = sq_reader,
@@ -484,6 +512,8 @@ static const struct db_ops sqlite_ops = {
     .integrity_check = sq_integrity_check,
     .analyze = sq_analyze,
     .savepoint = sq_savepoint,
+    .config_get = sq_config_get,
+    .config_put = sq_config_put,
 };
 
 static const struct db_registry_ops sqlite_registry = {

@@ -203,6 +203,15 @@ static const char *const migrations[] = {
     "  kind TEXT NOT NULL, day INTEGER NOT NULL, text TEXT NOT NULL, percent REAL,"
     "  problems TEXT, at INTEGER NOT NULL, by TEXT NOT NULL);"
     "CREATE INDEX project_logs_project ON project_logs(project_id, day, id);",
+
+    /* 11: the imported configuration documents by kind ("patrol": plans
+     *     and checklists, "targets": indicators and assessment rules), in
+     *     one table instead of one per loop; the patrol one moves over. */
+    "CREATE TABLE configs("
+    "  kind TEXT PRIMARY KEY, body TEXT NOT NULL, at INTEGER NOT NULL, by TEXT)"
+    "  WITHOUT ROWID;"
+    "INSERT INTO configs(kind, body, at, by) SELECT 'patrol', body, at, by FROM patrol_config;"
+    "DROP TABLE patrol_config;",
 };
 
 #endif

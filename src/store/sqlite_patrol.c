@@ -51,9 +51,6 @@ const char *const sq_patrol_sql[ST__PATROL_END - ST__CORE] = {
          " version=version+1 WHERE id=?1 AND version=?6"),
     [ST_RISK_PUT - ST__CORE] =
         "INSERT OR REPLACE INTO object_risks(object_id, from_day, risk) VALUES(?1,?2,?3)",
-    [ST_CONFIG_GET - ST__CORE] = "SELECT body, at, by FROM patrol_config WHERE id=1",
-    [ST_CONFIG_PUT - ST__CORE] =
-        "INSERT OR REPLACE INTO patrol_config(id, body, at, by) VALUES(1,?1,?2,?3)",
 };
 
 /* ---- check-ins ---- */
@@ -395,29 +392,6 @@ static bh_status_t sq_risks(db_conn_t *c, const db_scope_t *grid, arena_t *a, db
     return st;
 }
 
-static bh_status_t sq_config_get(db_conn_t *c, arena_t *a, const char **json, dt_ms_t *at,
-                                 const char **by)
-{
-    sqlite3_stmt *s = sq_stmt(c, ST_CONFIG_GET);
-    bh_status_t st = read_one(sqlite3_step(s));
-    if (st == BH_OK) {
-        *json = col_text(s, 0, a);
-        *at = sqlite3_column_int64(s, 1);
-        *by = col_text(s, 2, a);
-    }
-    sqlite3_reset(s);
-    return st;
-}
-
-static bh_status_t sq_config_put(db_conn_t *c, const char *json, dt_ms_t at, const char *by)
-{
-    sqlite3_stmt *s = sq_stmt(c, ST_CONFIG_PUT);
-    bind_text(s, 1, json);
-    sqlite3_bind_int64(s, 2, at);
-    bind_text(s, 3, by);
-    return step_done(c, s, NULL);
-}
-
 const struct db_patrol_ops sq_patrol_ops = {
     .patrol_insert = sq_patrol_insert,
     .patrol_lookup = sq_patrol_lookup,
@@ -431,6 +405,4 @@ const struct db_patrol_ops sq_patrol_ops = {
     .hazard_list = sq_hazard_list,
     .risk_put = sq_risk_put,
     .risks = sq_risks,
-    .config_get = sq_config_get,
-    .config_put = sq_config_put,
 };

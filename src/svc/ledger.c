@@ -667,9 +667,10 @@ static bh_status_t case_row(struct imp *x, const char *const *v, bh_err_t *err)
 /* An indicator by its code or name, or NULL. */
 static const char *indicator_code(svc_t *s, const char *cell)
 {
-    for (int i = 0; i < s->targets->ninds; i++)
-        if (strcmp(cell, s->targets->inds[i].code) == 0 || strcmp(cell, s->targets->inds[i].name) == 0)
-            return s->targets->inds[i].code;
+    const target_cfg_t *cfg = svc_targets(s);
+    for (int i = 0; i < cfg->ninds; i++)
+        if (strcmp(cell, cfg->inds[i].code) == 0 || strcmp(cell, cfg->inds[i].name) == 0)
+            return cfg->inds[i].code;
     return NULL;
 }
 
@@ -1237,7 +1238,7 @@ static bh_status_t export_entries(struct exp *e, svc_t *s, const struct entries 
     for (int i = 0; i < en->n && st == BH_OK; i++) {
         const char *unit = en->t ? en->t[i].unit : en->x[i].unit;
         const char *code = en->t ? en->t[i].indicator : en->x[i].indicator;
-        const indicator_t *d = target_cfg_indicator(s->targets, code);
+        const indicator_t *d = target_cfg_indicator(svc_targets(s), code);
         set(e, "unit", unit);
         set(e, "unit_name", unit_name_of(units, nunits, unit));
         set(e, "indicator", code);

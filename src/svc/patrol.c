@@ -6,7 +6,6 @@
  * writes in one transaction.
  */
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,151 +17,35 @@
 #include "svc/svc.h"
 #include "util/xmalloc.h"
 
-/* The configuration in force.  Replaced ones are kept until svc_patrol_fini:
- * a request may still be reading one (imports are rare). */
-struct svc_patrol {
-    pthread_mutex_t mu;
-    patrol_cfg_t *cfg;
-    dt_ms_t at; /* when the one in force was stored; 0: the shipped one */
-    patrol_cfg_t **old;
-    int nold;
+static bh_status_t parse(const char *json, size_t len, void **out, bh_err_t *err)
+{
+    return patrol_cfg_parse(json, len, (patrol_cfg_t **)out, err);
+}
+
+static void release(void *cfg)
+{
+    patrol_cfg_free(cfg);
+}
+
+static const svc_doc_kind_t patrol_doc = {
+    "patrol", "巡查计划和检查表", "patrol.config", "patrol_config",
+    patrol_cfg_builtin_text, parse, release,
 };
 
 void svc_patrol_init(svc_t *s)
 {
-    s->patrol = xcalloc(1, sizeof *s->patrol);
-    pthread_mutex_init(&s->patrol->mu, NULL);
+    s->patrol = svc_doc_new(&patrol_doc);
 }
 
 void svc_patrol_fini(svc_t *s)
 {
-    if (!s->patrol)
-        return;
-    patrol_cfg_free(s->patrol->cfg);
-    for (int i = 0; i < s->patrol->nold; i++)
-        patrol_cfg_free(s->patrol->old[i]);
-    free(s->patrol->old);
-    pthread_mutex_destroy(&s->patrol->mu);
-    free(s->patrol);
+    svc_doc_free(s->patrol);
     s->patrol = NULL;
-}
-
-/* Called with p->mu held. */
-static void install(svc_t *s, patrol_cfg_t *cfg, dt_ms_t at)
-{
-    struct svc_patrol *p = s->patrol;
-    if (p->cfg) {
-        p->old = xrealloc(p->old, (size_t)(p->nold + 1) * sizeof *p->old);
-        p->old[p->nold++] = p->cfg;
-    }
-    p->cfg = cfg;
-    p->at = at;
-}
-
-/* The stored text and when it was stored; the shipped text and 0 when none. */
-static bh_status_t cfg_text(svc_t *s, arena_t *a, const char **json, dt_ms_t *at, bh_err_t *err)
-{
-    const char *by;
-    bh_status_t st;
-    SVC_READ(s, c, st, err, DB(c, patrol, config_get, a, json, at, &by));
-    if (st == BH_NOT_FOUND) {
-        size_t len;
-        *json = patrol_cfg_builtin_text(&len);
-        *at = 0;
-        return BH_OK;
-    }
-    return st ? bh_fail(err, st, "", "读取巡查配置失败，请稍后重试") : BH_OK;
-}
-
-bh_status_t svc_patrol_cfg_text(svc_t *s, arena_t *a, const char **json, bool *imported,
-                                bh_err_t *err)
-{
-    dt_ms_t at;
-    bh_status_t st = cfg_text(s, a, json, &at, err);
-    *imported = at != 0;
-    return st;
-}
-
-/* Load the stored configuration if it is not the one in force (always when
- * none is); p->mu held. */
-static bh_status_t reload(svc_t *s, bh_err_t *err)
-{
-    struct svc_patrol *p = s->patrol;
-    arena_t *a = arena_new();
-    const char *text;
-    dt_ms_t at;
-    patrol_cfg_t *parsed;
-    bh_status_t st = cfg_text(s, a, &text, &at, err);
-    if (st == BH_OK && (!p->cfg || at != p->at) &&
-        (st = patrol_cfg_parse(text, strlen(text), &parsed, err)) == BH_OK)
-        install(s, parsed, at);
-    arena_free(a);
-    return st;
 }
 
 const patrol_cfg_t *svc_patrol_cfg(svc_t *s, bh_err_t *err)
 {
-    struct svc_patrol *p = s->patrol;
-    const patrol_cfg_t *cfg;
-    pthread_mutex_lock(&p->mu);
-    if (!p->cfg)
-        reload(s, err);
-    cfg = p->cfg;
-    pthread_mutex_unlock(&p->mu);
-    return cfg;
-}
-
-bh_status_t svc_patrol_refresh(svc_t *s, bh_err_t *err)
-{
-    bh_status_t st;
-    pthread_mutex_lock(&s->patrol->mu);
-    st = reload(s, err);
-    pthread_mutex_unlock(&s->patrol->mu);
-    return st;
-}
-
-struct cfg_put {
-    const svc_user_t *u;
-    const char *json;
-    dt_ms_t at;
-};
-
-static bh_status_t cfg_put_tx(db_conn_t *c, void *ctx, bh_err_t *err)
-{
-    struct cfg_put *x = ctx;
-    bh_status_t st = DB(c, patrol, config_put, x->json, x->at = svc_now(), x->u->username);
-    (void)err;
-    if (st)
-        return st;
-    return svc_audit(c, x->u->username, "patrol.config", "patrol_config",
-                     json_pack("{s:{s:i}}", "after", "bytes", (int)strlen(x->json)));
-}
-
-bh_status_t svc_patrol_cfg_import(svc_t *s, const svc_user_t *u, const char *json, size_t len,
-                                  bh_err_t *err)
-{
-    patrol_cfg_t *cfg;
-    char *text;
-    struct cfg_put x;
-    bh_status_t st;
-    if (u->role != ROLE_ADMIN)
-        return bh_fail(err, BH_PERMISSION_DENIED, "role", "只有管理员可以修改巡查计划和检查表");
-    if ((st = patrol_cfg_parse(json, len, &cfg, err)))
-        return st;
-    text = xmalloc(len + 1);
-    memcpy(text, json, len);
-    text[len] = 0;
-    x.u = u;
-    x.json = text;
-    if ((st = db_write(s->db, cfg_put_tx, &x, err)) == BH_OK) {
-        pthread_mutex_lock(&s->patrol->mu);
-        install(s, cfg, x.at);
-        pthread_mutex_unlock(&s->patrol->mu);
-    } else {
-        patrol_cfg_free(cfg);
-    }
-    free(text);
-    return st;
+    return svc_doc_current(s, s->patrol, err);
 }
 
 /* ---- check-ins ---- */

@@ -66,7 +66,7 @@ static bh_status_t read_all(struct read_ctx *x, db_conn_t *c, int64_t project_id
 
 static void view_of(const struct read_ctx *x, const db_project_t *p, svc_project_view_t *v)
 {
-    const target_cfg_t *cfg = x->s->targets;
+    const target_cfg_t *cfg = svc_targets(x->s);
     int ay, am, ad, upto;
     period_t year = {dt_day_from_ymd(x->year, 1, 1), dt_day_from_ymd(x->year, 12, 31)};
     memset(v, 0, sizeof *v);

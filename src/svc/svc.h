@@ -20,6 +20,18 @@
 #include "store/db.h"
 #include "util/dynbuf.h"
 
+/* A kind of configuration document (config.c): its store key, what it is
+ * called in messages, its audit action and object, and how its text is
+ * shipped, parsed and freed. */
+typedef struct {
+    const char *kind, *what, *audit, *object;
+    const char *(*builtin)(size_t *len);
+    bh_status_t (*parse)(const char *json, size_t len, void **out, bh_err_t *err);
+    void (*release)(void *cfg);
+} svc_doc_kind_t;
+
+typedef struct svc_doc svc_doc_t;
+
 typedef struct {
     db_t *db;
     cat_set_t *cats;
@@ -34,8 +46,8 @@ typedef struct {
     dt_ms_t lease_until;        /* until when (this server's clock) */
     bool now_purge_due;         /* the sweep purges ended sessions in its next batch */
     char instance[32];          /* this server's lease-holder name (hex) */
-    struct svc_patrol *patrol;  /* the patrol configuration in force (patrol.c) */
-    target_cfg_t *targets;      /* the indicators and assessment rules (target.c) */
+    svc_doc_t *patrol;          /* the patrol configuration in force (patrol.c) */
+    svc_doc_t *targets;         /* the indicators and assessment rules (target.c) */
     dt_ms_t clock_fixed;        /* the patrol loop's now when set (the demo generator
                                    replays a half-year); 0: the wall clock */
 } svc_t;
@@ -316,24 +328,33 @@ bh_status_t svc_case_counts(svc_t *s, int64_t out[CASE_ST__COUNT][SLA_LIGHT_OVER
 bh_status_t svc_events_between(svc_t *s, dt_ms_t from, dt_ms_t to, int limit, arena_t *a,
                                db_event_row_t **out, int *n, bh_err_t *err);
 
+/* ---- configuration documents in force (config.c) ---- */
+
+svc_doc_t *svc_doc_new(const svc_doc_kind_t *k);
+void svc_doc_free(svc_doc_t *d);
+/* The document in force: the one imported into the store, or the shipped
+ * one (also while the store cannot be read: said on stderr).  Valid until
+ * svc_doc_free. */
+const void *svc_doc_current(svc_t *s, svc_doc_t *d, bh_err_t *err);
+/* Put the stored document in force if another process (the CLI's
+ * config-import) replaced it; the server's sweeper calls it each tick.  A
+ * stored one that no longer parses leaves the one in force (BH_INVALID_ARGUMENT). */
+bh_status_t svc_doc_refresh(svc_t *s, svc_doc_t *d, bh_err_t *err);
+/* Replace it (admin): validated first, audited, in force at once. */
+bh_status_t svc_doc_import(svc_t *s, svc_doc_t *d, const svc_user_t *u, const char *json,
+                           size_t len, bh_err_t *err);
+/* The text in force (*imported: false when it is the shipped one). */
+bh_status_t svc_doc_text(svc_t *s, svc_doc_t *d, arena_t *a, const char **json, bool *imported,
+                         bh_err_t *err);
+
 /* ---- the patrol loop (patrol.c, patrol_read.c) ---- */
 
 void svc_patrol_init(svc_t *s);
 void svc_patrol_fini(svc_t *s);
 
-/* The patrol configuration in force: the one imported into the store, or
- * the shipped one (data/patrol.json).  Valid until svc_patrol_fini. */
+/* The patrol configuration in force (data/patrol.json until one is
+ * imported; svc_doc_import/text/refresh on s->patrol change and read it). */
 const patrol_cfg_t *svc_patrol_cfg(svc_t *s, bh_err_t *err);
-/* Put the stored configuration in force if another process (the CLI's
- * config-import) replaced it; the server's sweeper calls it each tick.  A
- * stored one that no longer parses leaves the one in force (BH_INVALID_ARGUMENT). */
-bh_status_t svc_patrol_refresh(svc_t *s, bh_err_t *err);
-/* Replace it (admin): validated first, audited, in force at once. */
-bh_status_t svc_patrol_cfg_import(svc_t *s, const svc_user_t *u, const char *json, size_t len,
-                                  bh_err_t *err);
-/* The text in force (*imported: false when it is the shipped one). */
-bh_status_t svc_patrol_cfg_text(svc_t *s, arena_t *a, const char **json, bool *imported,
-                                bh_err_t *err);
 
 typedef struct {
     const char *severity;    /* "general" | "major" */
@@ -440,6 +461,10 @@ bool svc_patrol_figure(const svc_patrol_figures_t *f, const char *key, double *o
 
 void svc_target_init(svc_t *s);
 void svc_target_fini(svc_t *s);
+
+/* The indicators and assessment rules in force (data/targets.json until
+ * one is imported through s->targets); never NULL. */
+const target_cfg_t *svc_targets(svc_t *s);
 
 typedef struct {
     const char *unit, *indicator;

@@ -12,21 +12,45 @@
 
 #include "svc/svc.h"
 
+static bh_status_t parse(const char *json, size_t len, void **out, bh_err_t *err)
+{
+    return target_cfg_parse(json, len, (target_cfg_t **)out, err);
+}
+
+static void release(void *cfg)
+{
+    target_cfg_free(cfg);
+}
+
+static const svc_doc_kind_t target_doc = {
+    "targets", "考核指标和评分规则", "target.config", "target_config",
+    target_cfg_builtin_text, parse, release,
+};
+
 void svc_target_init(svc_t *s)
 {
     size_t len;
     const char *text = target_cfg_builtin_text(&len);
+    target_cfg_t *cfg;
     bh_err_t err;
-    if (target_cfg_parse(text, len, &s->targets, &err) != BH_OK) {
+    if (target_cfg_parse(text, len, &cfg, &err) != BH_OK) {
         fprintf(stderr, "bihuan: 内置指标配置无效：%s %s\n", err.field, err.message);
         abort(); /* compiled in and unit-tested: a programmer error */
     }
+    target_cfg_free(cfg);
+    s->targets = svc_doc_new(&target_doc);
 }
 
 void svc_target_fini(svc_t *s)
 {
-    target_cfg_free(s->targets);
+    svc_doc_free(s->targets);
     s->targets = NULL;
+}
+
+const target_cfg_t *svc_targets(svc_t *s)
+{
+    bh_err_t err;
+    return svc_doc_current(s, s->targets, &err); /* the shipped one parses (init) */
 }
 
 /* "2023", "2023Q2", "2023-06": *year, and *month (1..12, 0 for a year or
@@ -62,7 +86,7 @@ static bh_status_t indicator_of(svc_t *s, const char *code, const indicator_t **
 {
     if (!code || !*code)
         return bh_fail(err, BH_INVALID_ARGUMENT, "indicator", "缺少指标代码 indicator");
-    if (!(*out = target_cfg_indicator(s->targets, code)))
+    if (!(*out = target_cfg_indicator(svc_targets(s), code)))
         return bh_fail(err, BH_INVALID_ARGUMENT, "indicator", "指标“%s”不存在", code);
     return BH_OK;
 }
@@ -285,6 +309,7 @@ static bh_status_t award_tx(db_conn_t *c, void *ctx, bh_err_t *err)
 bh_status_t svc_flags_award(svc_t *s, const svc_user_t *u, const char *unit, int year, int month,
                             arena_t *a, db_flag_t **out, int *n, bh_err_t *err)
 {
+    const target_cfg_t *cfg = svc_targets(s);
     svc_board_t b;
     struct award w = {u, unit, year, month, NULL, 0};
     period_t p;
@@ -320,9 +345,9 @@ bh_status_t svc_flags_award(svc_t *s, const svc_user_t *u, const char *unit, int
                 idx[k] = j;
                 rank[k++] = b.units[j].rank;
             }
-        if (k <= s->targets->flag_top + s->targets->flag_bottom)
+        if (k <= cfg->flag_top + cfg->flag_bottom)
             continue;
-        tgt_flags(rank, k, s->targets->flag_top, s->targets->flag_bottom, f);
+        tgt_flags(rank, k, cfg->flag_top, cfg->flag_bottom, f);
         for (int j = 0; j < k; j++) {
             const svc_board_unit_t *x = &b.units[idx[j]];
             if (f[j] == TGT_FLAG_NONE)

@@ -306,7 +306,7 @@ bh_status_t svc_target_board(svc_t *s, const svc_user_t *u, const char *unit, pe
                              arena_t *a, svc_board_t *out, bh_err_t *err)
 {
     struct board_ctx x = {s, u, a, 0, 0, NULL, 0, {NULL}, {0}, {NULL}, {NULL}, {NULL}, {NULL}};
-    const target_cfg_t *cfg = s->targets;
+    const target_cfg_t *cfg = svc_targets(s);
     db_unit_t *kids;
     int nkids, y2, m, d;
     dt_day_t today = dt_local_day(svc_clock(s));
@@ -417,7 +417,8 @@ bh_status_t svc_target_trend(svc_t *s, const svc_user_t *u, const char *unit,
                              bh_err_t *err)
 {
     struct board_ctx x = {s, u, a, year, 0, NULL, 0, {NULL}, {0}, {NULL}, {NULL}, {NULL}, {NULL}};
-    const indicator_t *ind = target_cfg_indicator(s->targets, indicator);
+    const target_cfg_t *cfg = svc_targets(s);
+    const indicator_t *ind = target_cfg_indicator(cfg, indicator);
     dt_day_t today = dt_local_day(svc_clock(s)), end = dt_day_from_ymd(year, 12, 31);
     db_unit_t *self;
     int n, y, m, d;
@@ -454,7 +455,7 @@ bh_status_t svc_target_trend(svc_t *s, const svc_user_t *u, const char *unit,
             tgt_input_t in = {out->has_target, out->actual[i].state == TGT_OK,
                               out->base[i].state == TGT_OK, out->target, out->actual[i].value,
                               out->base[i].value};
-            target_board(s->targets, ind, s->cal, period_year(x.as_of), x.as_of, &in, 1,
+            target_board(cfg, ind, s->cal, period_year(x.as_of), x.as_of, &in, 1,
                          &out->r[i]);
         }
     }

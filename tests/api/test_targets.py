@@ -8,8 +8,10 @@ corrections that keep their history, and who may do what.
 
 Usage: test_targets.py PATH/TO/bihuan
 """
+import json
 import os
 import sys
+import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -170,6 +172,90 @@ class Cli(unittest.TestCase):
             self.assertEqual(p.returncode, 2, (args, p.stderr))
             self.assertIn(text, p.stderr)
         self.assertIn("target board", S.run("target", "--help").stdout)
+
+
+class Config(unittest.TestCase):
+    """The indicators and rules are data: GET/PUT /api/v1/targets/config
+    and `bihuan target config-export/config-import`; the original text is
+    put back at the end so the other tests read the shipped rules."""
+
+    def put(self, user, doc):
+        raw = doc if isinstance(doc, bytes) else json.dumps(doc, ensure_ascii=False).encode()
+        return S.request("PUT", "/api/v1/targets/config", raw=raw, token=S.login(user),
+                         headers={"Content-Type": "application/json"})
+
+    def test_replace_validate_and_restore(self):
+        got = S.as_("leader").get("/api/v1/targets/config")
+        self.assertEqual(got.status, 200, got)
+        before = got.headers.get("X-Bihuan-Config")  # builtin, or imported by the CLI test
+        self.assertIn(before, ("builtin", "imported"))
+        original = got.raw
+        doc = json.loads(original)
+        self.assertEqual([i["code"] for i in doc["indicators"]], INDICATORS)
+        self.assertEqual(S.as_("citizen").get("/api/v1/targets/config").status, 403)
+        # only the administrator replaces it
+        for user in ("leader", "zhzx01", "hb_jd"):
+            self.assertEqual(self.put(user, doc).status, 403, user)
+        # a bad document is refused with the member named, nothing changed
+        bad = json.loads(original)
+        bad["indicators"][5]["direction"] = "sideways"
+        r = self.put("admin", bad)
+        self.assertEqual(r.status, 400, r)
+        self.assertIn("indicators[5]", r.json["error"]["field"])
+        self.assertEqual(S.as_("leader").get("/api/v1/targets/config").raw, original)
+        self.assertEqual(self.put("admin", b"{not json").status, 400)
+        try:
+            # a new manual indicator and stricter cards: in force at once
+            new = json.loads(original)
+            new["indicators"].append({"code": "garbage_stations", "name": "新建垃圾分类投放点", "unit": "个",
+                                      "direction": "higher", "aggregate": "sum", "basis": "months",
+                                      "source": "manual", "weight": 5, "full_at": 1})
+            new["cards"]["rules"] = [{"card": "red", "below_gap": -0.01}]
+            self.assertEqual(self.put("admin", new).status, 204)
+            inds = S.as_("hb_jd").get("/api/v1/targets/indicators").json["items"]
+            self.assertEqual(inds[-1]["code"], "garbage_stations")
+            r = S.as_("hb_jd").post("/api/v1/targets/actuals", {"unit": "440303001", "indicator": "garbage_stations",
+                                                                "period": "2023-06", "value": 4})
+            self.assertEqual(r.status, 201, r)
+            board = S.as_("leader").get("/api/v1/targets/board?unit=440303&period=2023H1").json
+            for x in board["rows"]:
+                want = "red" if x["gap"] is not None and x["gap"] < -0.01 else None
+                self.assertEqual(x["card"], want, x)
+            self.assertEqual(S.as_("leader").get("/api/v1/targets/config").headers.get("X-Bihuan-Config"),
+                             "imported")
+            audit = S.run("audit", "verify", "--db", S.db)
+            self.assertEqual(audit.returncode, 0, audit.stderr)
+        finally:
+            self.assertEqual(self.put("admin", original).status, 204)
+        again = S.as_("leader").get("/api/v1/targets/board?unit=440303&period=2023H1").json
+        self.assertEqual([x["card"] for x in again["rows"]], [x["card"] for x in BOARD["rows"]])
+
+    def test_cli_import_reaches_the_running_server(self):
+        p = S.run("target", "config-export", "--db", S.db, "-o", os.path.join(S.dir, "targets.json"))
+        original = open(os.path.join(S.dir, "targets.json"), encoding="utf-8").read()
+        doc = json.loads(original)
+        doc["indicators"][0]["name"] = "案件结案率（新口径）"
+        path = os.path.join(S.dir, "targets-new.json")
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(doc, f, ensure_ascii=False)
+        bad = os.path.join(S.dir, "targets-bad.json")
+        with open(bad, "w", encoding="utf-8") as f:
+            f.write(original.replace('"flags"', '"flagz"', 1))
+        r = S.run("target", "config-import", "--db", S.db, bad, check=False)
+        self.assertEqual(r.returncode, 1, r.stderr)
+        try:
+            S.run("target", "config-import", "--db", S.db, path)
+            for _ in range(100):  # the server's sweep (0.2 s here) puts it in force
+                names = [i["name"] for i in S.as_("leader").get("/api/v1/targets/indicators").json["items"]]
+                if names[0] == "案件结案率（新口径）":
+                    break
+                time.sleep(0.1)
+            self.assertEqual(names[0], "案件结案率（新口径）")
+            out = S.run("target", "config-export", "--db", S.db)
+            self.assertIn("新口径", out.stdout)
+            self.assertIn("已导入", out.stderr)
+        finally:
+            self.assertEqual(self.put("admin", original.encode()).status, 204)
 
 
 class Derived(unittest.TestCase):

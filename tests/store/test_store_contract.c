@@ -483,6 +483,48 @@ static void leases(void **state)
     assert_true(take("a", 16001));  /* released */
 }
 
+struct config {
+    const char *kind, *json;
+    dt_ms_t at;
+};
+
+static bh_status_t config_tx(db_conn_t *c, void *ctx, bh_err_t *err)
+{
+    const struct config *x = ctx;
+    (void)err;
+    return DB(c, ops, config_put, x->kind, x->json, x->at, "contract");
+}
+
+/* A configuration document per kind: absent until put, then the newest. */
+static void configs(void **state)
+{
+    struct config p = {"patrol", "{\"plans\":[]}", 1000}, t = {"targets", "{\"indicators\":[]}", 2000};
+    db_conn_t *c;
+    arena_t *a = arena_new();
+    const char *json, *by;
+    dt_ms_t at;
+    bh_err_t err;
+    (void)state;
+    assert_int_equal(db_reader(db, &c), BH_OK);
+    assert_int_equal(DB(c, ops, config_get, "targets", a, &json, &at, &by), BH_NOT_FOUND);
+    db_reader_done(db, c);
+    assert_int_equal(db_write(db, config_tx, &p, &err), BH_OK);
+    assert_int_equal(db_write(db, config_tx, &t, &err), BH_OK);
+    t.json = "{\"indicators\":[1]}";
+    t.at = 3000;
+    assert_int_equal(db_write(db, config_tx, &t, &err), BH_OK);
+    assert_int_equal(db_reader(db, &c), BH_OK);
+    assert_int_equal(DB(c, ops, config_get, "patrol", a, &json, &at, &by), BH_OK);
+    assert_string_equal(json, "{\"plans\":[]}");
+    assert_int_equal(at, 1000);
+    assert_string_equal(by, "contract");
+    assert_int_equal(DB(c, ops, config_get, "targets", a, &json, &at, &by), BH_OK);
+    assert_string_equal(json, "{\"indicators\":[1]}");
+    assert_int_equal(at, 3000);
+    db_reader_done(db, c);
+    arena_free(a);
+}
+
 struct sess {
     int op;
     unsigned char hash[32];
@@ -718,6 +760,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(projects),
         cmocka_unit_test(audit_chains),
         cmocka_unit_test(leases),
+        cmocka_unit_test(configs),
         cmocka_unit_test(sessions),
         cmocka_unit_test(savepoints),
         cmocka_unit_test(quarantine_unschedules),
