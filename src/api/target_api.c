@@ -196,6 +196,8 @@ static json_t *board_row_json(const svc_board_row_t *w)
                   value_json(w->r.yoy), "base", value_json(w->base), "rank", w->r.rank, "card",
                   w->r.card, "score", w->r.score, "state", tgt_state_name(w->r.completion.state),
                   "gap_text", w->r.gap.state == TGT_OK ? gap : NULL, "yoy_text", yoy);
+    json_object_set_new(j, "actual_source", json_string(w->actual_entered ? "entered" : "live"));
+    json_object_set_new(j, "base_source", json_string(w->base_entered ? "entered" : "live"));
     return j;
 }
 
@@ -272,7 +274,7 @@ static void h_trend(http_req_t *r)
     for (int i = 0; i < t.nmonths; i++) {
         char month[16], yoy[64];
         const tgt_row_t *w = &t.r[i];
-        snprintf(month, sizeof month, "%04d-%02d", year % 10000, i + 1);
+        snprintf(month, sizeof month, "%04d-%02d", year % 10000, (i + 1) % 100);
         tgt_change_text("同比", t.ind->rate, t.actual[i].state == TGT_OK, t.actual[i].value,
                         t.base[i].state == TGT_OK, t.base[i].value, yoy, sizeof yoy);
         json_array_append_new(

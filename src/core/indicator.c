@@ -276,9 +276,9 @@ static bh_status_t parse_cards(cfg_ctx_t *c, json_t *o, target_cfg_t *cfg)
 
 static bh_status_t parse(cfg_ctx_t *c, json_t *root, target_cfg_t *cfg)
 {
-    static const char *const keys[] = {"indicators", "cards", "flags", NULL};
+    static const char *const keys[] = {"indicators", "cards", "flags", "live_from", NULL};
     static const char *const fkeys[] = {"top", "bottom", NULL};
-    json_t *inds, *o, *f;
+    json_t *inds, *o, *f, *live;
     size_t i;
     bh_status_t st;
     if (!json_is_object(root))
@@ -315,7 +315,17 @@ static bh_status_t parse(cfg_ctx_t *c, json_t *root, target_cfg_t *cfg)
             return st;
         *c->where = 0;
     }
+    if ((live = json_object_get(root, "live_from")) && !json_is_null(live)) {
+        if (!json_is_string(live) || !dt_parse_date(json_string_value(live), &cfg->live_from))
+            return cfg_bad(c, "live_from", "应为 2023-01-01 形式的日期（系统数据起始日）");
+        cfg->has_live_from = true;
+    }
     return BH_OK;
+}
+
+bool ind_entered(const target_cfg_t *cfg, const indicator_t *d, dt_day_t end)
+{
+    return d->source != IND_DERIVED || (cfg->has_live_from && end < cfg->live_from);
 }
 
 bh_status_t target_cfg_parse(const char *json, size_t len, target_cfg_t **out, bh_err_t *err)

@@ -38,6 +38,12 @@ typedef struct {
     int ncards;
     char *card_otherwise;   /* NULL: no card */
     int flag_top, flag_bottom;
+    /* The day the district's figures begin in bihuan ("live_from"): a
+     * derived indicator is computed from the case and patrol data for
+     * spans ending on or after it, and entered (the figures of the system
+     * before, for 同比 in the first year) for spans ending before it. */
+    bool has_live_from;
+    dt_day_t live_from;
 } target_cfg_t;
 
 /* Parse and check a document; err names the field ("indicators[2].direction"). */
@@ -50,6 +56,11 @@ const char *target_cfg_builtin_text(size_t *len);
 const indicator_t *target_cfg_indicator(const target_cfg_t *cfg, const char *code);
 
 const char *ind_source_name(ind_source_t s);
+
+/* Are d's values for a span ending on 'end' entered (manual and import
+ * indicators always; a derived one before cfg's live_from) rather than
+ * computed from the other loops? */
+bool ind_entered(const target_cfg_t *cfg, const indicator_t *d, dt_day_t end);
 
 /* Is 'derived' a figure a derived indicator may name - "cases.<key>" of
  * core/metric.h's registry or "patrols.<key>" of /api/v1/stats/patrols -

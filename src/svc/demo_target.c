@@ -4,12 +4,17 @@
  * departments (the case indicators), monthly actuals of the entered
  * indicators through June 2023 and all of 2022 (so 同比 has a base; one
  * street reports May as "1-5月累计"), some streets ahead of 序时进度 and
- * some behind, and the flags of January to June 2023 awarded.  Everything
- * goes through the service, as an administrator would enter it.
+ * some behind, and the flags of January to June 2023 awarded.  The demo
+ * district went live on 2023-01-01 (live_from in its imported rules): its
+ * derived indicators (结案率, 巡查覆盖率…) are computed from the cases and
+ * patrols from then on, and 2022's are the old system's monthly figures,
+ * entered, so 同比 has a base for them too.  Everything goes through the
+ * service, as an administrator would enter it.
  */
 #include "svc/demo_int.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define DEMO_YEAR 2023
@@ -36,6 +41,37 @@ static bh_status_t actual(svc_t *s, const char *unit, const char *ind, int year,
     return svc_actual_enter(s, &admin, &in, &x, err);
 }
 
+/* The shipped rules with live_from at the demo year's first day. */
+static bh_status_t go_live(svc_t *s, bh_err_t *err)
+{
+    size_t len;
+    const char *text = target_cfg_builtin_text(&len);
+    json_t *doc = json_loadb(text, len, 0, NULL);
+    char *out;
+    bh_status_t st;
+    json_object_set_new(doc, "live_from", json_string("2023-01-01"));
+    out = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    st = svc_doc_import(s, s->targets, &admin, out, strlen(out), err);
+    free(out);
+    json_decref(doc);
+    return st;
+}
+
+/* The old system's 2022 figures of a derived rate: each month 'den' cases
+ * (or due patrols, hazards) and the share done near 'rate'. */
+static bh_status_t history(svc_t *s, uint64_t *rng, const char *unit, const char *ind, double rate,
+                           int den_lo, bh_err_t *err)
+{
+    bh_status_t st = BH_OK;
+    for (int m = 1; !st && m <= 12; m++) {
+        double den = den_lo + pick(rng, den_lo / 2 + 1);
+        double r = rate - 0.04 + 0.05 * urand(rng);
+        double num = (double)(long)(den * (r > 1 ? 1 : r) + 0.5);
+        st = actual(s, unit, ind, DEMO_YEAR - 1, m, false, 0, num, den, err);
+    }
+    return st;
+}
+
 /* One street's two years: investment paced by 'pace' (its share of the
  * annual target reached by mid-year), accidents and waste sorting. */
 static bh_status_t street(svc_t *s, uint64_t *rng, const char *unit, int si, bh_err_t *err)
@@ -51,8 +87,12 @@ static bh_status_t street(svc_t *s, uint64_t *rng, const char *unit, int si, bh_
     for (int y = DEMO_YEAR - 1; !st && y <= DEMO_YEAR; y++) {
         int months = y == DEMO_YEAR ? DEMO_LAST_MONTH : 12;
         double yinvest = y == DEMO_YEAR ? invest : invest * 0.9, sum = 0;
-        for (size_t i = 0; !st && i < sizeof rates / sizeof rates[0]; i++)
-            st = target(s, unit, rates[i][0], y, strtod(rates[i][1], NULL), err);
+        for (size_t i = 0; !st && i < sizeof rates / sizeof rates[0]; i++) {
+            double rate = strtod(rates[i][1], NULL);
+            st = target(s, unit, rates[i][0], y, rate, err);
+            if (!st && y < DEMO_YEAR)
+                st = history(s, rng, unit, rates[i][0], rate, i < 3 ? 20 : 40, err);
+        }
         if (!st)
             st = target(s, unit, "fixed_investment", y, yinvest, err);
         if (!st)
@@ -89,18 +129,24 @@ bh_status_t demo_targets(svc_t *s, const demo_opts_t *o, bh_err_t *err)
     db_unit_t *kids;
     int nkids;
     arena_t *a = arena_new();
-    bh_status_t st = svc_unit_list(s, "440303", a, &kids, &nkids, err);
+    bh_status_t st = go_live(s, err);
+    if (!st)
+        st = svc_unit_list(s, "440303", a, &kids, &nkids, err);
     for (int i = 0, si = 0; !st && i < nkids; i++) {
         if (strcmp(kids[i].type, "street") == 0) {
             st = street(s, &rng, kids[i].code, si++, err);
         } else if (strcmp(kids[i].type, "department") == 0) {
-            for (int y = DEMO_YEAR - 1; !st && y <= DEMO_YEAR; y++) {
-                st = target(s, kids[i].code, "case_close_rate", y, 0.98, err);
-                if (!st)
-                    st = target(s, kids[i].code, "case_on_time_rate", y, 0.95, err);
-                if (!st)
-                    st = target(s, kids[i].code, "case_satisfaction", y, 0.9, err);
-            }
+            static const struct {
+                const char *ind;
+                double rate;
+            } dept[] = {{"case_close_rate", 0.98}, {"case_on_time_rate", 0.95},
+                        {"case_satisfaction", 0.9}};
+            for (int y = DEMO_YEAR - 1; !st && y <= DEMO_YEAR; y++)
+                for (size_t k = 0; !st && k < sizeof dept / sizeof dept[0]; k++) {
+                    st = target(s, kids[i].code, dept[k].ind, y, dept[k].rate, err);
+                    if (!st && y < DEMO_YEAR)
+                        st = history(s, &rng, kids[i].code, dept[k].ind, dept[k].rate, 10, err);
+                }
         }
     }
     for (int m = 1; !st && m <= DEMO_LAST_MONTH; m++) {

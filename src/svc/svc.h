@@ -515,6 +515,7 @@ typedef struct {
     const indicator_t *ind;
     double target;
     tgt_value_t actual, base; /* year to date, and the same span last year */
+    bool actual_entered, base_entered; /* entered, or computed from the other loops */
     tgt_row_t r;
 } svc_board_row_t;
 

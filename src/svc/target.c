@@ -210,6 +210,7 @@ static bh_status_t actual_tx(db_conn_t *c, void *ctx, bh_err_t *err)
 static bh_status_t actual_check(svc_t *s, const svc_user_t *u, const svc_actual_new_t *in,
                                 db_actual_t *out, bh_err_t *err)
 {
+    const target_cfg_t *cfg = svc_targets(s);
     const indicator_t *d;
     int y, m, dd;
     bh_status_t st;
@@ -220,12 +221,19 @@ static bh_status_t actual_check(svc_t *s, const svc_user_t *u, const svc_actual_
         return bh_fail(err, BH_INVALID_ARGUMENT, "unit", "缺少单位 unit");
     if ((st = indicator_of(s, in->indicator, &d, err)))
         return st;
-    if (d->source == IND_DERIVED)
-        return bh_fail(err, BH_INVALID_ARGUMENT, "indicator",
-                       "“%s”由系统按案件和巡查数据计算，不能填报", d->name);
     memset(out, 0, sizeof *out);
     if (!target_period(in->period, true, &out->year, &out->month))
         return bh_fail(err, BH_INVALID_ARGUMENT, "period", "period 应为 2023-05 形式的月份");
+    /* a derived indicator takes only the figures from before the system */
+    if (!ind_entered(cfg, d, dt_day_from_ymd(out->year + out->month / 12, out->month % 12 + 1, 1) - 1)) {
+        char live[16];
+        if (!cfg->has_live_from)
+            return bh_fail(err, BH_INVALID_ARGUMENT, "indicator",
+                           "“%s”由系统按案件和巡查数据计算，不能填报", d->name);
+        return bh_fail(err, BH_INVALID_ARGUMENT, "indicator",
+                       "“%s”由系统按案件和巡查数据计算，只能填报 %s 以前的历史数据", d->name,
+                       dt_format_date(cfg->live_from, live, sizeof live));
+    }
     dt_ymd(dt_local_day(svc_clock(s)), &y, &m, &dd);
     if (out->year * 12 + out->month > y * 12 + m)
         return bh_fail(err, BH_INVALID_ARGUMENT, "period", "不能填报未来月份 %s", in->period);

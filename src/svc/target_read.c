@@ -112,6 +112,7 @@ bh_status_t svc_actual_list(svc_t *s, const svc_user_t *u, const char *unit, int
 
 /* What the board reads once. */
 struct board_ctx {
+    const target_cfg_t *cfg; /* the rules in force, read once */
     svc_t *s;
     const svc_user_t *u;
     arena_t *a;
@@ -249,7 +250,7 @@ static bh_status_t derived(struct board_ctx *x, int which, int child, const db_u
 static bh_status_t actual_of(struct board_ctx *x, int which, int child, const db_unit_t *unit,
                              const indicator_t *d, tgt_value_t *out, bh_err_t *err)
 {
-    if (d->source == IND_DERIVED)
+    if (!ind_entered(x->cfg, d, span(x, which).to))
         return derived(x, which, child, unit, d, out, err);
     *out = entered(x, which, unit->code, d);
     return BH_OK;
@@ -305,8 +306,8 @@ static bh_status_t board_read(struct board_ctx *x, const char *unit, bool self_o
 bh_status_t svc_target_board(svc_t *s, const svc_user_t *u, const char *unit, period_t p,
                              arena_t *a, svc_board_t *out, bh_err_t *err)
 {
-    struct board_ctx x = {s, u, a, 0, 0, NULL, 0, {NULL}, {0}, {NULL}, {NULL}, {NULL}, {NULL}};
     const target_cfg_t *cfg = svc_targets(s);
+    struct board_ctx x = {cfg, s, u, a, 0, 0, NULL, 0, {NULL}, {0}, {NULL}, {NULL}, {NULL}, {NULL}};
     db_unit_t *kids;
     int nkids, y2, m, d;
     dt_day_t today = dt_local_day(svc_clock(s));
@@ -355,6 +356,8 @@ bh_status_t svc_target_board(svc_t *s, const svc_user_t *u, const char *unit, pe
                 if ((st = actual_of(&x, 0, j, &kids[j], ind, &row->actual, err)) ||
                     (st = actual_of(&x, 1, j, &kids[j], ind, &row->base, err)))
                     return st;
+                row->actual_entered = ind_entered(cfg, ind, span(&x, 0).to);
+                row->base_entered = ind_entered(cfg, ind, span(&x, 1).to);
                 in[k] = (tgt_input_t){true, row->actual.state == TGT_OK,
                                       row->base.state == TGT_OK, target, row->actual.value,
                                       row->base.value};
@@ -402,7 +405,7 @@ bh_status_t svc_target_board(svc_t *s, const svc_user_t *u, const char *unit, pe
 static bool month_entered(const struct board_ctx *x, int which, const char *unit,
                           const indicator_t *d, int m)
 {
-    if (d->source == IND_DERIVED)
+    if (!ind_entered(x->cfg, d, span(x, which).to))
         return true;
     for (int i = 0; i < x->nactuals[which]; i++) {
         const db_actual_t *t = &x->actuals[which][i];
@@ -416,8 +419,8 @@ bh_status_t svc_target_trend(svc_t *s, const svc_user_t *u, const char *unit,
                              const char *indicator, int year, arena_t *a, svc_trend_t *out,
                              bh_err_t *err)
 {
-    struct board_ctx x = {s, u, a, year, 0, NULL, 0, {NULL}, {0}, {NULL}, {NULL}, {NULL}, {NULL}};
     const target_cfg_t *cfg = svc_targets(s);
+    struct board_ctx x = {cfg, s, u, a, year, 0, NULL, 0, {NULL}, {0}, {NULL}, {NULL}, {NULL}, {NULL}};
     const indicator_t *ind = target_cfg_indicator(cfg, indicator);
     dt_day_t today = dt_local_day(svc_clock(s)), end = dt_day_from_ymd(year, 12, 31);
     db_unit_t *self;

@@ -342,6 +342,8 @@ static void indicator_errors(void **state)
          " \"below_gap\": -0.1}]}}", "cards.rules[0].card"},
         {"{\"indicators\": [{\"code\": \"a\", \"name\": \"甲\", \"unit\": \"件\", \"direction\": \"higher\","
          " \"source\": \"manual\", \"aggregate\": \"sum\"}], \"flags\": {\"top\": -1}}", "flags.top"},
+        {"{\"indicators\": [{\"code\": \"a\", \"name\": \"甲\", \"unit\": \"件\", \"direction\": \"higher\","
+         " \"source\": \"manual\", \"aggregate\": \"sum\"}], \"live_from\": \"2023-02-30\"}", "live_from"},
     };
     (void)state;
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -354,6 +356,36 @@ static void indicator_errors(void **state)
         assert_null(cfg);
         assert_non_null(strstr(err.message, "指标配置"));
     }
+}
+
+/* Before live_from a derived indicator's values are entered (the old
+ * system's figures, for 同比 in the first year); on and after it, computed.
+ * Manual ones are always entered; without live_from, derived never are. */
+static void live_from(void **state)
+{
+    static const char doc[] =
+        "{\"indicators\": [{\"code\": \"r\", \"name\": \"结案率\", \"unit\": \"%\","
+        " \"direction\": \"higher\", \"source\": \"derived\", \"derived\": \"cases.close_rate\"},"
+        " {\"code\": \"m\", \"name\": \"投资\", \"unit\": \"万元\", \"direction\": \"higher\","
+        " \"source\": \"manual\", \"aggregate\": \"sum\"}], \"live_from\": \"2023-01-01\"}";
+    target_cfg_t *cfg;
+    bh_err_t err;
+    dt_day_t live = dt_day_from_ymd(2023, 1, 1);
+    size_t len;
+    const char *text = target_cfg_builtin_text(&len);
+    (void)state;
+    assert_int_equal(target_cfg_parse(doc, strlen(doc), &cfg, &err), BH_OK);
+    assert_true(cfg->has_live_from);
+    assert_int_equal(cfg->live_from, live);
+    assert_true(ind_entered(cfg, &cfg->inds[0], live - 1));   /* 2022-12-31: the old figures */
+    assert_false(ind_entered(cfg, &cfg->inds[0], live));      /* 2023-01-01: computed */
+    assert_true(ind_entered(cfg, &cfg->inds[1], live + 100)); /* manual: always */
+    cfg->has_live_from = false;
+    assert_false(ind_entered(cfg, &cfg->inds[0], live - 1000));
+    target_cfg_free(cfg);
+    assert_int_equal(target_cfg_parse(text, len, &cfg, &err), BH_OK);
+    assert_false(cfg->has_live_from); /* shipped: every derived value computed */
+    target_cfg_free(cfg);
 }
 
 /*
@@ -454,6 +486,7 @@ int main(void)
         cmocka_unit_test(shipped_indicators),
         cmocka_unit_test(indicator_errors),
         cmocka_unit_test(board_by_hand),
+        cmocka_unit_test(live_from),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -569,7 +569,7 @@ try {
         eq(cells[7], { red: "红牌", yellow: "黄牌", blue: "蓝牌" }[x.card] || "正常", `${ind} ${x.unit} card`);
         const left = await tr.locator(".progress-tick").getAttribute("style");
         eq(left, `left:${(Math.min(x.time_progress, 1) * 100).toFixed(1)}%`, `${ind} ${x.unit} 序时进度 line`);
-        if (x.yoy !== null) assert((await tr.locator(".yoy").textContent()).startsWith(x.yoy > 0 ? "▲" : "▼"), "arrow");
+        if (x.yoy !== null) assert((await tr.locator(".yoy").textContent()).startsWith(x.yoy > 0 ? "▲" : x.yoy < 0 ? "▼" : "＝"), "arrow");
       }
     }
     // the demo has streets behind on investment: their cards show
