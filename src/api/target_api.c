@@ -272,13 +272,22 @@ static void h_trend(http_req_t *r)
     }
     months = json_array();
     for (int i = 0; i < t.nmonths; i++) {
-        char month[16], yoy[64];
+        char month[16], yoy[64], momt[64];
         const tgt_row_t *w = &t.r[i];
         snprintf(month, sizeof month, "%04d-%02d", year % 10000, (i + 1) % 100);
+        bool has = t.month[i].state == TGT_OK, had = i > 0 && t.month[i - 1].state == TGT_OK;
+        tgt_value_t mom = {TGT_NO_BASE, 0};
         tgt_change_text("同比", t.ind->rate, t.actual[i].state == TGT_OK, t.actual[i].value,
                         t.base[i].state == TGT_OK, t.base[i].value, yoy, sizeof yoy);
+        tgt_change_text("环比", t.ind->rate, has, t.month[i].value, had,
+                        had ? t.month[i - 1].value : 0, momt, sizeof momt);
+        if (has && had) /* a rate's in points, as 同比 */
+            mom = t.ind->rate ? (tgt_value_t){TGT_OK, t.month[i].value - t.month[i - 1].value}
+                              : tgt_change(true, t.month[i].value, true, t.month[i - 1].value);
         json_array_append_new(
-            months, json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:s?, s:s}", "month", month,
+            months, json_pack("{s:s, s:o, s:o, s:s, s:o, s:o, s:o, s:o, s:o, s:s?, s:s}",
+                              "month", month, "value", value_json(t.month[i]), "mom",
+                              value_json(mom), "mom_text", momt,
                               "actual", value_json(t.actual[i]), "base", value_json(t.base[i]),
                               "completion", value_json(w->completion), "time_progress",
                               json_real(w->time_progress), "yoy", value_json(w->yoy), "card",

@@ -552,7 +552,8 @@ typedef struct {
     bool has_target;
     double target;
     tgt_value_t actual[12], base[12];
-    tgt_row_t r[12]; /* the board's figures at each month's end */
+    tgt_value_t month[12]; /* the month alone (环比 compares it with the month before) */
+    tgt_row_t r[12];       /* the board's figures at each month's end */
 } svc_trend_t;
 
 bh_status_t svc_target_trend(svc_t *s, const svc_user_t *u, const char *unit,

@@ -126,6 +126,7 @@ struct board_ctx {
     case_figures_t *cases[2];
     svc_patrol_figures_t *patrols[2];
     bool *have_cases[2], *have_patrols[2];
+    bool month_only; /* the month of as_of alone, not the year to date */
 };
 
 /* The annual target of a child: the year's own entry, else (an indicator
@@ -170,6 +171,8 @@ static tgt_value_t entered(const struct board_ctx *x, int which, const char *uni
             e[ne++] = (tgt_entry_t){t->month, t->cumulative, t->value, t->num, t->den};
     }
     tgt_months_fill(d->aggregate, e, ne, m, v, num, den, has);
+    if (x->month_only)
+        return tgt_aggregate(d->aggregate, v + m - 1, num + m - 1, den + m - 1, has + m - 1, 1);
     return tgt_aggregate(d->aggregate, v, num, den, has, m);
 }
 
@@ -188,7 +191,8 @@ static bool in_category(const cat_set_t *cats, const char *code, const char *roo
 }
 
 /* The span of the board's year to date (which 0), or the same span of the
- * year before (which 1; 29 February is the 28th). */
+ * year before (which 1; 29 February is the 28th); month_only: from the
+ * first of as_of's month. */
 static period_t span(const struct board_ctx *x, int which)
 {
     int y, m, d;
@@ -196,7 +200,7 @@ static period_t span(const struct board_ctx *x, int which)
     y -= which;
     if (!dt_ymd_valid(y, m, d))
         d--;
-    return (period_t){dt_day_from_ymd(y, 1, 1), dt_day_from_ymd(y, m, d)};
+    return (period_t){dt_day_from_ymd(y, x->month_only ? m : 1, 1), dt_day_from_ymd(y, m, d)};
 }
 
 static bh_status_t derived(struct board_ctx *x, int which, int child, const db_unit_t *unit,
@@ -307,7 +311,7 @@ bh_status_t svc_target_board(svc_t *s, const svc_user_t *u, const char *unit, pe
                              arena_t *a, svc_board_t *out, bh_err_t *err)
 {
     const target_cfg_t *cfg = svc_targets(s);
-    struct board_ctx x = {cfg, s, u, a, 0, 0, NULL, 0, {NULL}, {0}, {NULL}, {NULL}, {NULL}, {NULL}};
+    struct board_ctx x = {cfg, s, u, a, 0, 0, NULL, 0, {NULL}, {0}, {NULL}, {NULL}, {NULL}, {NULL}, false};
     db_unit_t *kids;
     int nkids, y2, m, d;
     dt_day_t today = dt_local_day(svc_clock(s));
@@ -420,7 +424,7 @@ bh_status_t svc_target_trend(svc_t *s, const svc_user_t *u, const char *unit,
                              bh_err_t *err)
 {
     const target_cfg_t *cfg = svc_targets(s);
-    struct board_ctx x = {cfg, s, u, a, year, 0, NULL, 0, {NULL}, {0}, {NULL}, {NULL}, {NULL}, {NULL}};
+    struct board_ctx x = {cfg, s, u, a, year, 0, NULL, 0, {NULL}, {0}, {NULL}, {NULL}, {NULL}, {NULL}, false};
     const indicator_t *ind = target_cfg_indicator(cfg, indicator);
     dt_day_t today = dt_local_day(svc_clock(s)), end = dt_day_from_ymd(year, 12, 31);
     db_unit_t *self;
@@ -454,6 +458,16 @@ bh_status_t svc_target_trend(svc_t *s, const svc_user_t *u, const char *unit,
         for (int w = 0; w < 2; w++)
             if (!month_entered(&x, w, unit, ind, i + 1))
                 (w ? &out->base[i] : &out->actual[i])->state = TGT_NO_ACTUAL;
+        /* the month alone, for 环比 */
+        x.month_only = true;
+        x.have_cases[0][0] = x.have_patrols[0][0] = false;
+        st = actual_of(&x, 0, 0, self, ind, &out->month[i], err);
+        x.month_only = false;
+        x.have_cases[0][0] = x.have_patrols[0][0] = false;
+        if (st)
+            return st;
+        if (!month_entered(&x, 0, unit, ind, i + 1))
+            out->month[i].state = TGT_NO_ACTUAL;
         {
             tgt_input_t in = {out->has_target, out->actual[i].state == TGT_OK,
                               out->base[i].state == TGT_OK, out->target, out->actual[i].value,

@@ -390,6 +390,14 @@ class Trend(unittest.TestCase):
             self.assertAlmostEqual(m["completion"], m["actual"] / t["target"], places=9)
             self.assertAlmostEqual(m["time_progress"], i / 12)
             self.assertTrue(m["yoy_text"].startswith("同比"), m)
+        # the month alone (May is reported as 1-5月累计) and 环比 against the month before
+        for i in range(2, 7):
+            m, prev = t["months"][i - 1], t["months"][i - 2]
+            self.assertAlmostEqual(m["value"], ytd(now, i) - ytd(now, i - 1), places=6, msg=m)
+            self.assertAlmostEqual(m["mom"], m["value"] / prev["value"] - 1, places=9)
+            word = "增长" if m["mom"] > 0 else "下降"
+            self.assertEqual(m["mom_text"], "环比%s%.1f%%" % (word, abs(m["mom"]) * 100))
+        self.assertEqual((t["months"][0]["mom"], t["months"][0]["mom_text"]), (None, "上期无数据"))
         # June's point is the half-year board's row
         x = row("440303003", "fixed_investment")
         june = t["months"][5]
@@ -407,6 +415,9 @@ class Trend(unittest.TestCase):
             old = [e for e in entered("440303002", "case_close_rate", 2022) if int(e["period"][5:]) <= i]
             base = sum(e["numerator"] for e in old) / sum(e["denominator"] for e in old)
             self.assertAlmostEqual(t["months"][i - 1]["base"], base, places=12)
+            # the month alone is the stats of that month
+            one = S.as_("leader").get("/api/v1/stats/cases?unit=440303002&from=%s-01&to=%s" % (to[:7], to)).json
+            self.assertAlmostEqual(t["months"][i - 1]["value"], one["total"]["close_rate"], places=12)
 
     def test_errors_and_who(self):
         url = "/api/v1/targets/trend?unit=440303001&indicator=%s&year=2023"

@@ -610,7 +610,7 @@ try {
     eq(await page.locator("table.trend tbody tr").count(), t.months.length, "a row per month");
     for (const m of t.months.slice(0, 6)) {
       const cells = await page.locator(`table.trend tr[data-month="${m.month}"] > td`).allTextContents();
-      eq([cells[3], cells[4], cells[5]], [m.yoy_text, pctText(m.completion), pctText(m.time_progress)], m.month);
+      eq([cells[2], cells[5], cells[6], cells[7]], [m.mom_text, m.yoy_text, pctText(m.completion), pctText(m.time_progress)], m.month);
     }
     await shot("targets-trend");
   });

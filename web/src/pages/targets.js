@@ -205,9 +205,10 @@ export async function targetTrend(el, user, params) {
       t.target === null ? "：无年度目标" : `：年度目标 ${amount(t.target, ind)}`),
     h("div.card", box),
     h("div.table-wrap", h("table.trend",
-      h("thead", h("tr", ["月份", "1月至当月", "上年同期", "同比", "完成率", "序时进度", "亮牌"].map((x) => h("th", x)))),
+      h("thead", h("tr", ["月份", "当月", "环比", "1月至当月", "上年同期", "同比", "完成率", "序时进度", "亮牌"].map((x) => h("th", x)))),
       h("tbody", t.months.map((m) => h("tr", { dataset: { month: m.month } },
-        h("td", m.month), h("td.num", amount(m.actual, ind)), h("td.num", amount(m.base, ind)),
+        h("td", m.month), h("td.num", amount(m.value, ind)), h("td", m.mom_text),
+        h("td.num", amount(m.actual, ind)), h("td.num", amount(m.base, ind)),
         h("td", m.yoy_text), h("td.num", pct(m.completion)), h("td.num", pct(m.time_progress)),
         h("td", t.target === null ? "—" : cardBadge(m.card))))))));
   chart(box, {
