@@ -8,6 +8,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 int cli_usage_error(const char *cmd, const char *usage, const char *fmt, ...)
 {
@@ -18,6 +20,25 @@ int cli_usage_error(const char *cmd, const char *usage, const char *fmt, ...)
     va_end(ap);
     fprintf(stderr, "\n\n%s", usage);
     return CLI_EXIT_USAGE;
+}
+
+int cli_subcommand(int argc, char **argv, const char *cmd, const char *usage,
+                   const char *const *subs)
+{
+    const char *sub = argc > 1 ? argv[1] : NULL;
+    if (!sub)
+        return cli_usage_error(cmd, usage, "缺少子命令");
+    if (strcmp(sub, "--help") == 0 || strcmp(sub, "help") == 0) {
+        fputs(usage, stdout);
+        return CLI_EXIT_OK;
+    }
+    for (int i = 0; subs[i]; i++)
+        if (strcmp(sub, subs[i]) == 0) {
+            optind = 1;
+            opterr = 0;
+            return -1;
+        }
+    return cli_usage_error(cmd, usage, "未知子命令“%s”", sub);
 }
 
 bool cli_parse_int(const char *s, long min, long max, long *out)

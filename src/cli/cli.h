@@ -19,6 +19,12 @@ int cli_usage_error(const char *cmd, const char *usage, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* Parse a whole decimal integer within [min, max]. */
+/* The subcommand argv[1] of 'cmd': one of subs (NULL-terminated), or
+ * help.  Returns -1 when the caller goes on with it, else the exit code
+ * (usage printed).  Resets getopt for argv + 1. */
+int cli_subcommand(int argc, char **argv, const char *cmd, const char *usage,
+                   const char *const *subs);
+
 bool cli_parse_int(const char *s, long min, long max, long *out);
 
 /* Parse a whole finite decimal number within [min, max]. */

@@ -64,21 +64,14 @@ int cmd_patrol(int argc, char **argv)
         {"period", required_argument, NULL, 'p'}, {"output", required_argument, NULL, 'o'},
         {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
     };
+    static const char *const subs[] = {"due", "config-export", "config-import", NULL};
     const char *sub = argc > 1 ? argv[1] : NULL;
     const char *db = NULL, *unit = NULL, *period = NULL, *out = NULL;
     svc_t svc;
-    int c, rc = CLI_EXIT_OK;
+    int c, rc;
 
-    if (!sub)
-        return cli_usage_error("patrol", patrol_usage, "缺少子命令");
-    if (strcmp(sub, "--help") == 0 || strcmp(sub, "help") == 0) {
-        fputs(patrol_usage, stdout);
-        return CLI_EXIT_OK;
-    }
-    if (strcmp(sub, "due") && strcmp(sub, "config-export") && strcmp(sub, "config-import"))
-        return cli_usage_error("patrol", patrol_usage, "未知子命令“%s”", sub);
-    optind = 1;
-    opterr = 0;
+    if ((rc = cli_subcommand(argc, argv, "patrol", patrol_usage, subs)) >= 0)
+        return rc;
     while ((c = getopt_long(argc - 1, argv + 1, "o:", longopts, NULL)) != -1) {
         switch (c) {
         case 'd': db = optarg; break;

@@ -189,22 +189,11 @@ static int run(int argc, char **argv, const char *cmd, const char *usage,
     const char *sub = argc > 1 ? argv[1] : NULL;
     const char *db = NULL, *unit = NULL, *period = NULL, *month = NULL, *out = NULL;
     bool config = strncmp(sub ? sub : "", "config-", 7) == 0;
-    bool known = false;
     period_t p;
     svc_t svc;
     int c, rc;
-    if (!sub)
-        return cli_usage_error(cmd, usage, "缺少子命令");
-    if (strcmp(sub, "--help") == 0 || strcmp(sub, "help") == 0) {
-        fputs(usage, stdout);
-        return CLI_EXIT_OK;
-    }
-    for (int i = 0; subs[i]; i++)
-        known |= strcmp(sub, subs[i]) == 0;
-    if (!known)
-        return cli_usage_error(cmd, usage, "未知子命令“%s”", sub);
-    optind = 1;
-    opterr = 0;
+    if ((rc = cli_subcommand(argc, argv, cmd, usage, subs)) >= 0)
+        return rc;
     while ((c = getopt_long(argc - 1, argv + 1, "o:", longopts, NULL)) != -1) {
         switch (c) {
         case 'd': db = optarg; break;
