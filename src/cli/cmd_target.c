@@ -16,9 +16,12 @@
 static const char target_usage[] =
     "用法:\n"
     "  bihuan target board --db PATH --unit CODE [--period P]\n"
-    "      下级单位每项指标的目标、完成、完成率、序时进度、进度差、同比、排名和亮牌（年初至期末）。\n"
+    "      "
+    "下级单位每项指标的目标、完成、完成率、序时进度、进度差、同比、排名和亮牌（年初至期末）。\n"
     "      P: 2023、2023H1、2023Q2、2023-06 或 2023-06-15（须在同一年内；默认本半年）\n"
-    "      每行：单位<TAB>单位名称<TAB>指标<TAB>目标<TAB>完成<TAB>完成率<TAB>序时进度<TAB>进度差<TAB>同比<TAB>排名<TAB>亮牌\n"
+    "      "
+    "每行：单位<TAB>单位名称<TAB>指标<TAB>目标<TAB>完成<TAB>完成率<TAB>序时进度<TAB>进度差<TAB>"
+    "同比<TAB>排名<TAB>亮牌\n"
     "      （比率以百分数输出；无数据处为 -）\n"
     "  bihuan target flags --db PATH --unit CODE --month 2023-07\n"
     "      按月末看板评定该月流动红旗和黄旗（每月一次，月份须已结束）。\n"
@@ -102,8 +105,8 @@ static int board(svc_t *svc, const char *unit, period_t p)
                         w->base.state == TGT_OK, w->base.value, yoy, sizeof yoy);
         printf("%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t", w->unit->code, w->unit->name, d->name,
                cell(ok(w->target), d->rate, tg, sizeof tg), cell(w->actual, d->rate, v, sizeof v),
-               cell(w->r.completion, true, c, sizeof c), cell(ok(w->r.time_progress), true, tp, sizeof tp),
-               gap, yoy);
+               cell(w->r.completion, true, c, sizeof c),
+               cell(ok(w->r.time_progress), true, tp, sizeof tp), gap, yoy);
         if (w->r.rank > 0)
             printf("%d", w->r.rank);
         else
@@ -161,14 +164,16 @@ static int projects(svc_t *svc, const char *unit, period_t p)
         if (x->latest)
             dt_format_date(x->latest->day, day, sizeof day);
         printf("%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%s\t%s\n", x->p.code, x->p.name,
-               x->unit_name, cell(x->has_plan ? ok(x->planned) : (tgt_value_t){0}, false, b1, sizeof b1),
+               x->unit_name,
+               cell(x->has_plan ? ok(x->planned) : (tgt_value_t){0}, false, b1, sizeof b1),
                cell(ok(x->completed), false, b2, sizeof b2),
                cell(x->plan_completion, true, b3, sizeof b3), x->light, x->item.milestones_due,
                x->item.milestones_on_time, x->item.milestones_overdue, day,
                x->latest ? x->latest->text : "-");
     }
-    fprintf(stderr, "重点项目 %d 个，已开工 %d 个、竣工 %d 个；年度计划投资 %.2f 万元，完成 %.2f 万元，"
-                    "占年度计划 %s；应完成节点 %d 个，按期 %d 个，逾期 %d 个\n",
+    fprintf(stderr,
+            "重点项目 %d 个，已开工 %d 个、竣工 %d 个；年度计划投资 %.2f 万元，完成 %.2f 万元，"
+            "占年度计划 %s；应完成节点 %d 个，按期 %d 个，逾期 %d 个\n",
             s.projects, s.started, s.finished, s.planned, s.completed,
             cell(s.plan_completion, true, b1, sizeof b1), s.milestones_due, s.milestones_on_time,
             s.milestones_overdue);
@@ -177,13 +182,15 @@ static int projects(svc_t *svc, const char *unit, period_t p)
 }
 
 /* The shared option parsing of `target` and `project`. */
-static int run(int argc, char **argv, const char *cmd, const char *usage,
-               const char *const *subs)
+static int run(int argc, char **argv, const char *cmd, const char *usage, const char *const *subs)
 {
     static const struct option longopts[] = {
-        {"db", required_argument, NULL, 'd'},     {"unit", required_argument, NULL, 'u'},
-        {"period", required_argument, NULL, 'p'}, {"month", required_argument, NULL, 'm'},
-        {"output", required_argument, NULL, 'o'}, {"help", no_argument, NULL, 'h'},
+        {"db", required_argument, NULL, 'd'},
+        {"unit", required_argument, NULL, 'u'},
+        {"period", required_argument, NULL, 'p'},
+        {"month", required_argument, NULL, 'm'},
+        {"output", required_argument, NULL, 'o'},
+        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *sub = argc > 1 ? argv[1] : NULL;

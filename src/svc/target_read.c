@@ -311,7 +311,7 @@ bh_status_t svc_target_board(svc_t *s, const svc_user_t *u, const char *unit, pe
                              arena_t *a, svc_board_t *out, bh_err_t *err)
 {
     const target_cfg_t *cfg = svc_targets(s);
-    struct board_ctx x = {cfg, s, u, a, 0, 0, NULL, 0, {NULL}, {0}, {NULL}, {NULL}, {NULL}, {NULL}, false};
+    struct board_ctx x = {.cfg = cfg, .s = s, .u = u, .a = a};
     db_unit_t *kids;
     int nkids, y2, m, d;
     dt_day_t today = dt_local_day(svc_clock(s));
@@ -424,7 +424,7 @@ bh_status_t svc_target_trend(svc_t *s, const svc_user_t *u, const char *unit,
                              bh_err_t *err)
 {
     const target_cfg_t *cfg = svc_targets(s);
-    struct board_ctx x = {cfg, s, u, a, year, 0, NULL, 0, {NULL}, {0}, {NULL}, {NULL}, {NULL}, {NULL}, false};
+    struct board_ctx x = {.cfg = cfg, .s = s, .u = u, .a = a, .year = year};
     const indicator_t *ind = target_cfg_indicator(cfg, indicator);
     dt_day_t today = dt_local_day(svc_clock(s)), end = dt_day_from_ymd(year, 12, 31);
     db_unit_t *self;
