@@ -151,12 +151,18 @@ static void h_get(http_req_t *r)
     reply_project(r, 200, id, p);
 }
 
-/* The figures a write answers with: this year's, as of today. */
+/* The figures a write answers with: year y's (0: this year's), as of today. */
+static period_t year_of(int y)
+{
+    int m, d;
+    if (!y)
+        dt_ymd(dt_local_day(svc_now()), &y, &m, &d);
+    return (period_t){dt_day_from_ymd(y, 1, 1), dt_day_from_ymd(y, 12, 31)};
+}
+
 static period_t this_year(void)
 {
-    int y, m, d;
-    dt_ymd(dt_local_day(svc_now()), &y, &m, &d);
-    return (period_t){dt_day_from_ymd(y, 1, 1), dt_day_from_ymd(y, 12, 31)};
+    return year_of(0);
 }
 
 static bool has(json_t *o, const char *k, double *v)
@@ -189,7 +195,15 @@ static bool project_in(http_req_t *r, json_t *body, svc_project_new_t *in)
         int y, mm, d;
         double year;
         dt_ymd(dt_local_day(svc_now()), &y, &mm, &d);
-        in->plan_year = has(body, "year", &year) ? (int)year : y;
+        in->plan_year = y;
+        if (has(body, "year", &year)) {
+            if (!(year >= DT_YEAR_MIN && year <= DT_YEAR_MAX) || year != (double)(int)year) {
+                http_fail(r, BH_INVALID_ARGUMENT, "year", "年份应为 %d–%d 之间的整数", DT_YEAR_MIN,
+                          DT_YEAR_MAX);
+                return false;
+            }
+            in->plan_year = (int)year;
+        }
     }
     if (!ms)
         return true;
@@ -221,8 +235,8 @@ static void h_create(http_req_t *r)
     if (project_in(r, body, &in)) {
         if (svc_project_create(APP(r), &r->user, &in, &p, &err))
             http_error(r, &err);
-        else
-            reply_project(r, 201, p.id, this_year());
+        else /* the figures of the year planned */
+            reply_project(r, 201, p.id, year_of(in.has_plan ? in.plan_year : 0));
     }
     json_decref(body);
 }
@@ -239,10 +253,12 @@ static void h_update(http_req_t *r)
     int64_t id;
     bh_err_t err;
     if (!api_auth(r) || !api_parse_id(r, r->params[0], "项目", &id) ||
-        !(body = api_read_body(r, keys, "sssnssssn" "n")))
+        !(body = api_read_body(r, keys, "sssnsssssn")))
         return;
-    has(body, "version", &version);
-    if (project_in(r, body, &in)) {
+    if (has(body, "version", &version) && !(version >= 0 && version <= 9007199254740992.0 &&
+                                             version == (double)(int64_t)version)) {
+        http_fail(r, BH_INVALID_ARGUMENT, "version", "version 应为非负整数");
+    } else if (project_in(r, body, &in)) {
         if (svc_project_update(APP(r), &r->user, id, &in, (int64_t)version, r->a, &p, &err))
             http_error(r, &err);
         else

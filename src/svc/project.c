@@ -138,7 +138,8 @@ static bh_status_t create_tx(db_conn_t *c, void *ctx, bh_err_t *err)
 {
     struct create *w = ctx;
     bh_status_t st;
-    if ((st = svc_unit_writable(c, w->u, w->p->unit, false, err)) ||
+    /* set up by a superior unit, as targets are */
+    if ((st = svc_unit_writable(c, w->u, w->p->unit, true, err)) ||
         (st = DB(c, project, project_add, w->p, err)))
         return st;
     if (w->in->has_plan) {
@@ -225,15 +226,20 @@ static bh_status_t change_tx(db_conn_t *c, void *ctx, bh_err_t *err)
     bh_status_t st = DB(c, project, project_get, w->id, w->a, &w->p);
     json_t *detail;
     const char *action;
+    bool plan;
     if (st == BH_NOT_FOUND)
         return bh_fail(err, st, "id", "项目 %lld 不存在", (long long)w->id);
     if (st)
         return bh_fail(err, st, "", "读取项目失败，请稍后重试");
-    if ((st = svc_unit_writable(c, w->u, w->p.unit, false, err)))
+    /* the project's set-up (fields, the year's plan, milestones) is a
+     * superior unit's; the owner unit reports on it */
+    plan = w->update || (w->amount && !w->amount->month) || w->milestone;
+    if ((st = svc_project_visible(w->u, &w->p, err)) ||
+        (st = svc_unit_writable(c, w->u, w->p.unit, plan, err)))
         return st;
     if (w->update) {
         db_project_t *n = w->updated;
-        if ((st = svc_unit_writable(c, w->u, n->unit, false, err)))
+        if ((st = svc_unit_writable(c, w->u, n->unit, true, err)))
             return st;
         n->id = w->id;
         n->code = w->p.code;

@@ -26,6 +26,14 @@ struct read_ctx {
     int nlatest;
 };
 
+bh_status_t svc_project_visible(const svc_user_t *u, const db_project_t *p, bh_err_t *err)
+{
+    bh_status_t st = svc_target_readable(u, p->unit, err);
+    if (st && strcmp(err->field, "unit") == 0)
+        return bh_fail(err, BH_NOT_FOUND, "id", "项目 %lld 不存在", (long long)p->id);
+    return st;
+}
+
 static int amount_cmp(const void *pa, const void *pb)
 {
     const db_prj_amount_t *a = pa, *b = pb;
@@ -195,7 +203,7 @@ bh_status_t svc_project_get(svc_t *s, const svc_user_t *u, int64_t id, period_t 
         bh_fail(err, st, "id", "项目 %lld 不存在", (long long)id);
     else if (st)
         bh_fail(err, st, "", "读取重点项目失败，请稍后重试");
-    else if (!(st = svc_target_readable(u, pr.unit, err)) && !(st = read_all(&x, c, id, err)) &&
+    else if (!(st = svc_project_visible(u, &pr, err)) && !(st = read_all(&x, c, id, err)) &&
              (st = DB(c, project, log_list, id, x.as_of, a, &logs, &nlogs)))
         bh_fail(err, st, "", "读取项目进展失败，请稍后重试");
     db_reader_done(s->db, c);

@@ -580,6 +580,10 @@ bh_status_t svc_unit_writable(db_conn_t *c, const svc_user_t *u, const char *uni
  * its jurisdiction)?  The field named is "role" or "unit". */
 bh_status_t svc_target_readable(const svc_user_t *u, const char *unit, bh_err_t *err);
 
+/* May u see the key project p?  Outside roles: 403 "role"; outside the
+ * jurisdiction: BH_NOT_FOUND, as if there were no such project (field "id"). */
+bh_status_t svc_project_visible(const svc_user_t *u, const db_project_t *p, bh_err_t *err);
+
 /* ---- key projects (project.c writes, project_read.c reads) ---- */
 
 typedef struct {

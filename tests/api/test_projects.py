@@ -225,10 +225,14 @@ class Writes(unittest.TestCase):
     def test_update_under_version(self):
         pid = self.p["id"]
         body = {k: NEW[k] for k in ("name", "unit", "category", "total_investment", "start", "end")}
-        body.update(name="测试道路工程（一期）", started_on="2026-02-10", version=1)
+        body.update(name="测试道路工程（一期）", started_on="2026-02-10", version=1, note="一期先行")
+        for bad in (1e300, -1, 1.5):
+            r = S.as_("leader").put("/api/v1/projects/%d" % pid, dict(body, version=bad))
+            self.assertEqual((r.status, r.json["error"]["field"]), (400, "version"), bad)
         r = S.as_("leader").put("/api/v1/projects/%d" % pid, body)
         self.assertEqual(r.status, 200, r)
         self.assertEqual(r.json["name"], "测试道路工程（一期）")
+        self.assertEqual(r.json["note"], "一期先行")
         self.assertEqual(r.json["started_on"], "2026-02-10")
         self.assertEqual(r.json["version"], 2)
         self.assertEqual(r.json["code"], "T-001")
@@ -255,6 +259,7 @@ class Errors(unittest.TestCase):
                               ({"milestones": "开工"}, "milestones"),
                               ({"started_on": "2099-01-01"}, "started_on"),
                               ({"finished_on": "2026-01-05"}, "finished_on"),
+                              ({"year": 1e300}, "year"), ({"year": 2026.5}, "year"),
                               ({"colour": "red"}, "colour")]:
             body = dict(NEW, code="E-%s" % field)
             body.update(change)
@@ -289,10 +294,10 @@ class Access(unittest.TestCase):
         self.assertEqual({p["unit"] for p in r.json["items"]}, {"440303-JT"})
         sw = item("ZD2023-04")["id"]  # 水务局's
         r = S.as_("jt").get("/api/v1/projects/%d?period=2023H1" % sw)
-        self.assertEqual(r.status, 403)
+        self.assertEqual((r.status, r.json["error"]["field"]), (404, "id"))  # not revealed
         r = S.as_("jt").post("/api/v1/projects/%d/investments" % sw,
                              {"period": "2023-05", "amount": 1})
-        self.assertEqual((r.status, r.json["error"]["field"]), (403, "unit"))
+        self.assertEqual((r.status, r.json["error"]["field"]), (404, "id"))
 
     def test_street_and_outside(self):
         r = S.as_("hb_jd").get("/api/v1/projects?period=2023H1")
