@@ -231,7 +231,6 @@ static void h_board(http_req_t *r)
     const char *unit;
     period_t p;
     json_t *rows, *units, *inds;
-    const target_cfg_t *cfg = svc_targets(APP(r));
     if (!board_of(r, &unit, &p, &b))
         return;
     rows = json_array();
@@ -241,8 +240,8 @@ static void h_board(http_req_t *r)
         json_array_append_new(rows, board_row_json(&b.rows[i]));
     for (int i = 0; i < b.nunits; i++)
         json_array_append_new(units, board_unit_json(&b.units[i]));
-    for (int i = 0; i < cfg->ninds; i++)
-        json_array_append_new(inds, indicator_json(&cfg->inds[i]));
+    for (int i = 0; i < b.cfg->ninds; i++)
+        json_array_append_new(inds, indicator_json(&b.cfg->inds[i]));
     http_json(r, 200, json_pack("{s:s, s:i, s:o, s:o, s:o, s:o, s:o}", "unit", unit, "year",
                                 b.year, "period", api_period_json(p), "as_of",
                                 api_date_json(b.as_of), "indicators", inds, "rows", rows,

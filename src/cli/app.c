@@ -177,6 +177,11 @@ int app_open_with(const char *db_path, int readers, const char *categories, svc_
         app_close(svc);
         return 1;
     }
+    if (svc_load_configs(svc, &err) != BH_OK) {
+        fprintf(stderr, "bihuan: 读取配置失败：%s\n", err.message);
+        app_close(svc);
+        return 1;
+    }
     return 0;
 }
 

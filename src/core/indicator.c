@@ -316,8 +316,14 @@ static bh_status_t parse(cfg_ctx_t *c, json_t *root, target_cfg_t *cfg)
         *c->where = 0;
     }
     if ((live = json_object_get(root, "live_from")) && !json_is_null(live)) {
+        int y, m, d;
         if (!json_is_string(live) || !dt_parse_date(json_string_value(live), &cfg->live_from))
             return cfg_bad(c, "live_from", "应为 2023-01-01 形式的日期（系统数据起始日）");
+        /* the board adds a year's months up from January: a year is
+         * either all entered or all computed */
+        dt_ymd(cfg->live_from, &y, &m, &d);
+        if (m != 1 || d != 1)
+            return cfg_bad(c, "live_from", "考核按年度进行，系统数据起始日应为某年的1月1日");
         cfg->has_live_from = true;
     }
     return BH_OK;

@@ -2,12 +2,14 @@
  * config.c - a configuration document in force: the patrol plans and
  * checklists, the target loop's indicators and rules.  The shipped text
  * until an administrator imports one; the imported text is stored (kind
- * by kind) and every server reloads it when it changes (svc_doc_refresh,
- * from the sweep).  Replaced documents are kept until svc_doc_free: a
- * request may still be reading one, and imports are rare.
+ * by kind) and every server reloads it when its text changes
+ * (svc_doc_refresh, from the sweep).  Loaded at start (svc_load_configs):
+ * a request never reads the store for it, nor waits while it is read.
+ * Replaced documents are kept until svc_doc_free: a request may still be
+ * reading one, and imports are rare.  Never the shipped one in place of
+ * a stored one that cannot be read: that is an error, said.
  */
 #include <pthread.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,7 +20,8 @@ struct svc_doc {
     const svc_doc_kind_t *k;
     pthread_mutex_t mu;
     void *cfg;
-    dt_ms_t at; /* when the one in force was stored; 0: the shipped one */
+    char *text; /* the text of the one in force */
+    char *bad;  /* a stored text that did not parse (said once, not every tick) */
     void **old;
     int nold;
 };
@@ -40,32 +43,36 @@ void svc_doc_free(svc_doc_t *d)
     for (int i = 0; i < d->nold; i++)
         d->k->release(d->old[i]);
     free(d->old);
+    free(d->text);
+    free(d->bad);
     pthread_mutex_destroy(&d->mu);
     free(d);
 }
 
-/* Called with d->mu held. */
-static void install(svc_doc_t *d, void *cfg, dt_ms_t at)
+/* Called with d->mu held; takes cfg and text. */
+static void install(svc_doc_t *d, void *cfg, char *text)
 {
     if (d->cfg) {
         d->old = xrealloc(d->old, (size_t)(d->nold + 1) * sizeof *d->old);
         d->old[d->nold++] = d->cfg;
     }
+    free(d->text);
     d->cfg = cfg;
-    d->at = at;
+    d->text = text;
 }
 
-/* The stored text and when it was stored; the shipped text and 0 when none. */
+/* The stored text, or the shipped one when none was imported (*imported false). */
 static bh_status_t doc_text(svc_t *s, const svc_doc_kind_t *k, arena_t *a, const char **json,
-                            dt_ms_t *at, bh_err_t *err)
+                            bool *imported, bh_err_t *err)
 {
     const char *by;
+    dt_ms_t at;
     bh_status_t st;
-    SVC_READ(s, c, st, err, DB(c, ops, config_get, k->kind, a, json, at, &by));
+    SVC_READ(s, c, st, err, DB(c, ops, config_get, k->kind, a, json, &at, &by));
+    *imported = st == BH_OK;
     if (st == BH_NOT_FOUND) {
         size_t len;
         *json = k->builtin(&len);
-        *at = 0;
         return BH_OK;
     }
     return st ? bh_fail(err, st, "", "读取%s失败，请稍后重试", k->what) : BH_OK;
@@ -74,54 +81,62 @@ static bh_status_t doc_text(svc_t *s, const svc_doc_kind_t *k, arena_t *a, const
 bh_status_t svc_doc_text(svc_t *s, svc_doc_t *d, arena_t *a, const char **json, bool *imported,
                          bh_err_t *err)
 {
-    dt_ms_t at;
-    bh_status_t st = doc_text(s, d->k, a, json, &at, err);
-    *imported = at != 0;
-    return st;
+    return doc_text(s, d->k, a, json, imported, err);
 }
 
-/* Load the stored document if it is not the one in force (always when
- * none is); d->mu held. */
-static bh_status_t reload(svc_t *s, svc_doc_t *d, bh_err_t *err)
+/* Put the stored document in force if it is not already.  The store is
+ * read and the text parsed outside the lock: requests never wait on it. */
+bh_status_t svc_doc_refresh(svc_t *s, svc_doc_t *d, bh_err_t *err)
 {
     arena_t *a = arena_new();
     const char *text;
-    dt_ms_t at;
+    bool imported, same = false, known_bad = false;
     void *parsed;
-    bh_status_t st = doc_text(s, d->k, a, &text, &at, err);
-    if (st == BH_OK && (!d->cfg || at != d->at) &&
-        (st = d->k->parse(text, strlen(text), &parsed, err)) == BH_OK)
-        install(d, parsed, at);
-    arena_free(a);
-    /* nothing in force and the store unreadable (or its text no longer
-     * valid): the shipped one, until a refresh succeeds */
-    if (st != BH_OK && !d->cfg) {
-        size_t len;
-        bh_err_t ignored;
-        text = d->k->builtin(&len);
-        if (d->k->parse(text, len, &parsed, &ignored) == BH_OK)
-            install(d, parsed, 0);
+    bh_status_t st = doc_text(s, d->k, a, &text, &imported, err);
+    if (st == BH_OK) {
+        pthread_mutex_lock(&d->mu);
+        same = d->text && strcmp(d->text, text) == 0;
+        known_bad = d->bad && strcmp(d->bad, text) == 0;
+        pthread_mutex_unlock(&d->mu);
+        if (known_bad) {
+            st = bh_fail(err, BH_INVALID_ARGUMENT, "", "存储的%s无效，仍用原配置", d->k->what);
+        } else if (!same && (st = d->k->parse(text, strlen(text), &parsed, err)) == BH_OK) {
+            pthread_mutex_lock(&d->mu);
+            install(d, parsed, xstrdup(text));
+            pthread_mutex_unlock(&d->mu);
+        } else if (!same) {
+            pthread_mutex_lock(&d->mu);
+            free(d->bad);
+            d->bad = xstrdup(text);
+            pthread_mutex_unlock(&d->mu);
+        }
     }
-    return st;
+    arena_free(a);
+    return known_bad ? BH_OK : st; /* said once */
 }
 
 const void *svc_doc_current(svc_t *s, svc_doc_t *d, bh_err_t *err)
 {
     const void *cfg;
     pthread_mutex_lock(&d->mu);
-    if (!d->cfg && reload(s, d, err) != BH_OK)
-        fprintf(stderr, "bihuan: %s：%s（暂用内置配置）\n", d->k->what, err->message);
     cfg = d->cfg;
     pthread_mutex_unlock(&d->mu);
+    if (!cfg && svc_doc_refresh(s, d, err) == BH_OK) { /* not loaded at start (svc_load_configs) */
+        pthread_mutex_lock(&d->mu);
+        cfg = d->cfg;
+        pthread_mutex_unlock(&d->mu);
+    }
     return cfg;
 }
 
-bh_status_t svc_doc_refresh(svc_t *s, svc_doc_t *d, bh_err_t *err)
+bh_status_t svc_load_configs(svc_t *s, bh_err_t *err)
 {
-    bh_status_t st;
-    pthread_mutex_lock(&d->mu);
-    st = reload(s, d, err);
-    pthread_mutex_unlock(&d->mu);
+    bh_status_t st = svc_doc_refresh(s, s->patrol, err);
+    if (st == BH_OK && !svc_doc_current(s, s->patrol, err))
+        st = BH_INVALID_ARGUMENT;
+    if (st == BH_OK && (st = svc_doc_refresh(s, s->targets, err)) == BH_OK &&
+        !svc_doc_current(s, s->targets, err))
+        st = BH_INVALID_ARGUMENT;
     return st;
 }
 
@@ -160,11 +175,11 @@ bh_status_t svc_doc_import(svc_t *s, svc_doc_t *d, const svc_user_t *u, const ch
     x.json = text;
     if ((st = db_write(s->db, doc_put_tx, &x, err)) == BH_OK) {
         pthread_mutex_lock(&d->mu);
-        install(d, cfg, x.at);
+        install(d, cfg, text);
         pthread_mutex_unlock(&d->mu);
     } else {
         d->k->release(cfg);
+        free(text);
     }
-    free(text);
     return st;
 }

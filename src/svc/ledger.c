@@ -736,7 +736,9 @@ static bh_status_t target_row(struct imp *x, const char *const *v, bh_err_t *err
     if (!(in.indicator = indicator_code(x->s, V("indicator"))))
         return bh_fail(err, BH_INVALID_ARGUMENT, "indicator", "指标“%s”不存在（填指标代码或名称）",
                        V("indicator"));
+    /* the jurisdiction first: "unchanged" must not confirm another unit's figure */
     if ((st = amount_cell(V("value"), "value", "目标值", &has, &in.value, err)) ||
+        (in.unit && (st = svc_unit_writable(x->c, x->u, in.unit, true, err))) ||
         (st = load_entries(x, err)))
         return st;
     for (int i = 0; i < x->nentries; i++) {
@@ -780,6 +782,7 @@ static bh_status_t actual_row(struct imp *x, const char *const *v, bh_err_t *err
     if ((st = amount_cell(V("value"), "value", "完成值", &in.has_value, &in.value, err)) ||
         (st = amount_cell(V("numerator"), "numerator", "分子", &has_num, &in.num, err)) ||
         (st = amount_cell(V("denominator"), "denominator", "分母", &has_den, &in.den, err)) ||
+        (in.unit && (st = svc_unit_writable(x->c, x->u, in.unit, false, err))) ||
         (st = load_entries(x, err)))
         return st;
     in.has_parts = has_num && has_den;

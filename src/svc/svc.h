@@ -333,13 +333,17 @@ bh_status_t svc_events_between(svc_t *s, dt_ms_t from, dt_ms_t to, int limit, ar
 svc_doc_t *svc_doc_new(const svc_doc_kind_t *k);
 void svc_doc_free(svc_doc_t *d);
 /* The document in force: the one imported into the store, or the shipped
- * one (also while the store cannot be read: said on stderr).  Valid until
+ * one when none was.  Loaded at start by svc_load_configs (else read on
+ * first use); NULL (err set) only when that read failed.  Valid until
  * svc_doc_free. */
 const void *svc_doc_current(svc_t *s, svc_doc_t *d, bh_err_t *err);
-/* Put the stored document in force if another process (the CLI's
- * config-import) replaced it; the server's sweeper calls it each tick.  A
- * stored one that no longer parses leaves the one in force (BH_INVALID_ARGUMENT). */
+/* Put the stored document in force if its text changed (another process,
+ * the CLI's config-import, replaced it); the server's sweeper calls it
+ * each tick.  A stored one that does not parse leaves the one in force
+ * (BH_INVALID_ARGUMENT, once per such text). */
 bh_status_t svc_doc_refresh(svc_t *s, svc_doc_t *d, bh_err_t *err);
+/* Load the patrol and target documents (app_open, before any request). */
+bh_status_t svc_load_configs(svc_t *s, bh_err_t *err);
 /* Replace it (admin): validated first, audited, in force at once. */
 bh_status_t svc_doc_import(svc_t *s, svc_doc_t *d, const svc_user_t *u, const char *json,
                            size_t len, bh_err_t *err);
@@ -528,6 +532,7 @@ typedef struct {
 } svc_board_unit_t;
 
 typedef struct {
+    const target_cfg_t *cfg; /* the rules it was computed with */
     int year;
     dt_day_t as_of; /* the end of the period, or today within it */
     svc_board_row_t *rows;

@@ -50,7 +50,12 @@ void svc_target_fini(svc_t *s)
 const target_cfg_t *svc_targets(svc_t *s)
 {
     bh_err_t err;
-    return svc_doc_current(s, s->targets, &err); /* the shipped one parses (init) */
+    const target_cfg_t *cfg = svc_doc_current(s, s->targets, &err);
+    if (!cfg) { /* app_open loads it at start: only without that, on a store that fails */
+        fprintf(stderr, "bihuan: %s\n", err.message);
+        abort();
+    }
+    return cfg;
 }
 
 /* "2023", "2023Q2", "2023-06": *year, and *month (1..12, 0 for a year or
@@ -82,11 +87,12 @@ static bh_status_t check_number(double v, const indicator_t *d, const char *fiel
     return BH_OK;
 }
 
-static bh_status_t indicator_of(svc_t *s, const char *code, const indicator_t **out, bh_err_t *err)
+static bh_status_t indicator_of(const target_cfg_t *cfg, const char *code, const indicator_t **out,
+                                bh_err_t *err)
 {
     if (!code || !*code)
         return bh_fail(err, BH_INVALID_ARGUMENT, "indicator", "缺少指标代码 indicator");
-    if (!(*out = target_cfg_indicator(svc_targets(s), code)))
+    if (!(*out = target_cfg_indicator(cfg, code)))
         return bh_fail(err, BH_INVALID_ARGUMENT, "indicator", "指标“%s”不存在", code);
     return BH_OK;
 }
@@ -140,6 +146,7 @@ static bh_status_t target_tx(db_conn_t *c, void *ctx, bh_err_t *err)
 static bh_status_t target_check(svc_t *s, const svc_user_t *u, const svc_target_new_t *in,
                                 db_target_t *out, bh_err_t *err)
 {
+    const target_cfg_t *cfg = svc_targets(s);
     const indicator_t *d;
     int month;
     bh_status_t st;
@@ -147,7 +154,7 @@ static bh_status_t target_check(svc_t *s, const svc_user_t *u, const svc_target_
         return bh_fail(err, BH_PERMISSION_DENIED, "role", "%s不能下达目标", role_label(u->role));
     if (!in->unit || !*in->unit)
         return bh_fail(err, BH_INVALID_ARGUMENT, "unit", "缺少单位 unit");
-    if ((st = indicator_of(s, in->indicator, &d, err)))
+    if ((st = indicator_of(cfg, in->indicator, &d, err)))
         return st;
     memset(out, 0, sizeof *out);
     if (!target_period(in->period, false, &out->year, &month))
@@ -219,7 +226,7 @@ static bh_status_t actual_check(svc_t *s, const svc_user_t *u, const svc_actual_
                        role_label(u->role));
     if (!in->unit || !*in->unit)
         return bh_fail(err, BH_INVALID_ARGUMENT, "unit", "缺少单位 unit");
-    if ((st = indicator_of(s, in->indicator, &d, err)))
+    if ((st = indicator_of(cfg, in->indicator, &d, err)))
         return st;
     memset(out, 0, sizeof *out);
     if (!target_period(in->period, true, &out->year, &out->month))
@@ -317,7 +324,7 @@ static bh_status_t award_tx(db_conn_t *c, void *ctx, bh_err_t *err)
 bh_status_t svc_flags_award(svc_t *s, const svc_user_t *u, const char *unit, int year, int month,
                             arena_t *a, db_flag_t **out, int *n, bh_err_t *err)
 {
-    const target_cfg_t *cfg = svc_targets(s);
+    const target_cfg_t *cfg;
     svc_board_t b;
     struct award w = {u, unit, year, month, NULL, 0};
     period_t p;
@@ -334,6 +341,7 @@ bh_status_t svc_flags_award(svc_t *s, const svc_user_t *u, const char *unit, int
                        year, month);
     if ((st = svc_target_board(s, u, unit, p, a, &b, err)))
         return st;
+    cfg = b.cfg; /* the rules the board was computed with */
     /* the flags of each type of child (the streets of a district, the
      * communities of a street) in its own ranking, when there are more of
      * them than flags; departments are ranked but not flagged */

@@ -52,15 +52,19 @@ static bool latest_actual(const db_actual_t *e, int n, int i)
     return true;
 }
 
+/* scope NULL: every unit */
 static bool selected(const char *scope, const char *indicator, const char *unit,
                      const char *ind)
 {
-    return unit_in_scope(scope, unit) && (!indicator || strcmp(indicator, ind) == 0);
+    return (!scope || unit_in_scope(scope, unit)) && (!indicator || strcmp(indicator, ind) == 0);
 }
 
-/* The unit a list reads: the caller's own when none is named. */
+/* The unit a list reads: the caller's own when none is named, or (NULL)
+ * every unit for the administrator and unrestricted callers. */
 static bh_status_t list_scope(const svc_user_t *u, const char **unit, bh_err_t *err)
 {
+    if (!*unit && (u->role == ROLE_ADMIN || u->unrestricted))
+        return BH_OK;
     if (!*unit)
         *unit = u->unit;
     return svc_target_readable(u, *unit, err);
@@ -328,6 +332,7 @@ bh_status_t svc_target_board(svc_t *s, const svc_user_t *u, const char *unit, pe
     if ((st = board_read(&x, unit, false, &kids, &nkids, err)))
         return st;
     memset(out, 0, sizeof *out);
+    out->cfg = cfg;
     out->year = x.year;
     out->as_of = x.as_of;
     out->rows = arena_alloc_array(a, (size_t)(nkids * cfg->ninds + 1), sizeof *out->rows);

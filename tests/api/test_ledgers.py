@@ -675,6 +675,33 @@ class TargetLedgers(unittest.TestCase):
         self.assertEqual(before, self.in_force("hb_jd", "440303001", "fixed_investment", 2023,
                                                True))
 
+    def test_another_units_figure_is_not_confirmed(self):
+        # the exact figure of another street: refused by jurisdiction, not "unchanged"
+        x = [e for e in self.in_force("leader", "440303002", "fixed_investment", 2023) if e["period"] == "2023-03"][0]
+        data = csv_bytes([["单位编码", "指标", "月份", "累计", "完成值"],
+                          ["440303002", "fixed_investment", "2023-03", "是" if x["cumulative"] else "否",
+                           "%.10g" % x["value"]]])
+        r = upload("actuals", data, user="hb_jd")
+        self.assertEqual(r.status, 400, r)
+        self.assertIn("管辖范围", r.json["errors"][0]["reason"])
+        self.assertEqual(r.json.get("unchanged", 0), 0)
+        t = [e for e in S.as_("leader").get("/api/v1/targets?unit=440303002&year=2023").json["items"]
+             if e["period"] == "2023"][0]
+        r = upload("targets", csv_bytes([["单位编码", "指标", "期间", "目标值"],
+                                         ["440303002", t["indicator"], "2023", "%.10g" % t["value"]]]),
+                   user="hb_leader")
+        self.assertEqual(r.status, 400, r)
+        self.assertIn("管辖范围", r.json["errors"][0]["reason"])
+
+    def test_cli_export_without_a_user_is_every_unit(self):
+        path = os.path.join(S.dir, "actuals.csv")
+        p = S.run("export", "actuals", path, "--db", S.db)
+        rows = parse_csv(open(path, "rb").read())
+        count = sum(len(S.as_("admin").get("/api/v1/targets/actuals?year=%d" % y).json["items"])
+                    for y in (2022, 2023))
+        self.assertGreater(count, 1000)
+        self.assertEqual(len(rows) - 1, count, p.stderr)
+
     def test_targets_ledger(self):
         head = ["单位编码", "指标", "期间", "目标值"]
         data = csv_bytes([head, ["440303002", "结案率", "2023年", "97%"],

@@ -26,4 +26,19 @@ sed 's/"per": "year"/"per": "half"/' "$D/cfg.json" >"$D/half.json"
 "$B" patrol due --db "$D/d.db" --unit 44030300100101 --period 2023 2>/dev/null >"$D/due2"
 "$B" patrol config-export --db "$D/d.db" 2>"$D/err" | grep -q '"per": "half"' || fail "import not in force"
 grep -q '已导入' "$D/err" || fail "export does not say it is the imported one"
+# migration 11: a patrol configuration imported before it (in patrol_config)
+# is the one in force after it (in configs)
+BIHUAN_ADMIN_PASSWORD=demo-pass-1234 "$B" init --db "$D/m.db" >/dev/null
+python3 - "$D/m.db" "$D/half.json" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+assert db.execute("PRAGMA user_version").fetchone()[0] >= 11
+db.executescript("DROP TABLE configs; CREATE TABLE patrol_config(id INTEGER PRIMARY KEY CHECK(id = 1),"
+                 " body TEXT NOT NULL, at INTEGER NOT NULL, by TEXT); PRAGMA user_version = 10;")
+db.execute("INSERT INTO patrol_config VALUES(1, ?, 1700000000000, 'old')", (open(sys.argv[2]).read(),))
+db.commit()
+PY
+"$B" patrol config-export --db "$D/m.db" -o "$D/after.json" 2>"$D/err"
+cmp -s "$D/after.json" "$D/half.json" || fail "migration 11 lost the imported configuration"
+grep -q '已导入' "$D/err" || fail "after migration 11 the configuration is not the imported one"
 echo "patrol cli: ok"

@@ -344,6 +344,8 @@ static void indicator_errors(void **state)
          " \"source\": \"manual\", \"aggregate\": \"sum\"}], \"flags\": {\"top\": -1}}", "flags.top"},
         {"{\"indicators\": [{\"code\": \"a\", \"name\": \"甲\", \"unit\": \"件\", \"direction\": \"higher\","
          " \"source\": \"manual\", \"aggregate\": \"sum\"}], \"live_from\": \"2023-02-30\"}", "live_from"},
+        {"{\"indicators\": [{\"code\": \"a\", \"name\": \"甲\", \"unit\": \"件\", \"direction\": \"higher\","
+         " \"source\": \"manual\", \"aggregate\": \"sum\"}], \"live_from\": \"2023-07-01\"}", "live_from"},
     };
     (void)state;
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
