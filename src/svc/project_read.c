@@ -105,7 +105,16 @@ static void view_of(const struct read_ctx *x, const db_project_t *p, svc_project
     for (int m = 1; m <= upto; m++)
         v->completed += v->month[m - 1];
     v->plan_completion = prj_plan_completion(v->has_plan, v->planned, v->completed);
-    v->time_progress = tgt_time_progress(TGT_BASIS_MONTHS, x->s->cal, year, x->as_of);
+    /* 序时进度 over the months the project runs in the year: a project
+     * planned to start in March has its year's plan over March-December */
+    {
+        period_t run = year;
+        if (p->start_day > run.from && p->start_day <= run.to)
+            run.from = p->start_day;
+        if (p->end_day < run.to && p->end_day >= run.from)
+            run.to = p->end_day;
+        v->time_progress = tgt_time_progress(TGT_BASIS_MONTHS, x->s->cal, run, x->as_of);
+    }
     v->ms = arena_alloc_array(x->a, (size_t)x->nms + 1, sizeof *v->ms);
     for (int i = 0; i < x->nms; i++) {
         const db_milestone_t *m = &x->ms[i];

@@ -69,11 +69,20 @@ class HalfYear(unittest.TestCase):
             d = detail(p["id"])
             done = sum(v for v in d["months"][:6] if v is not None)
             self.assertAlmostEqual(p["completed_investment"], done, places=6, msg=p["code"])
-            self.assertAlmostEqual(p["time_progress"], 0.5, msg=p["code"])  # 6 of 12 months
+            # 序时进度 over the months the project runs in 2023, ended by June 30
+            first = max(p["start"], "2023-01-01")
+            last = min(p["end"], "2023-12-31")
+            months = int(last[5:7]) - int(first[5:7]) + 1 if first <= last else 12
+            ended = max(0, min(6, int(last[5:7])) - int(first[5:7]) + 1) if first <= "2023-06-30" else 0
+            self.assertAlmostEqual(p["time_progress"], ended / months, msg=p["code"])
             if p["planned_investment"]:
                 self.assertAlmostEqual(p["plan_completion"], done / p["planned_investment"],
                                        places=9, msg=p["code"])
-                self.assertAlmostEqual(p["gap"], p["plan_completion"] - 0.5, places=9)
+                self.assertAlmostEqual(p["gap"], p["plan_completion"] - p["time_progress"], places=9)
+        # 东湖片区 runs February to December: 5 of its 11 months by June
+        self.assertAlmostEqual(item("ZD2023-06")["time_progress"], 5 / 11)
+        # 深南东路人行天桥 runs January to October: 6 of 10
+        self.assertAlmostEqual(item("ZD2023-03")["time_progress"], 6 / 10)
         # "笋岗西路": 52% of a plan of 12,000 万元 by June
         p = item("ZD2023-01")
         self.assertEqual(p["planned_investment"], 12000)
