@@ -664,19 +664,29 @@ try {
     await page.goto(`${BASE}/#/projects/${p.id}?period=2023H1`);
     await page.waitForSelector("#log-form");
     const logs = await page.locator("ol.logs li").count();
+    await page.getByLabel("日期", { exact: true }).fill("2023-06-30"); // within the half-year shown
     await page.getByLabel("进展情况").fill("截污箱涵剩余80米，本周完成顶管作业。");
     await page.getByLabel("形象进度（%）").fill("150");
     await page.getByRole("button", { name: "提交进展" }).click();
-    await page.waitForFunction(() => document.querySelector('#log-form .field[data-field="percent"] .field-error')?.textContent.length > 0);
+    await page.waitForFunction(() => document.querySelector('#log-form .field[data-field="percent"] .field-error')?.textContent.includes("0 到 100"));
     await page.getByLabel("形象进度（%）").fill("85");
     await page.getByRole("button", { name: "提交进展" }).click();
     await page.waitForFunction((n) => document.querySelectorAll("ol.logs li").length === n + 1, logs);
     assert((await page.locator("ol.logs li").first().textContent()).includes("截污箱涵剩余80米"), "the new entry on top");
+    eq(await page.getByLabel(`“${ms.name}”完成日期`).inputValue(), new Date(Date.now() + 8 * 3600000).toISOString().slice(0, 10), "done today by default");
+    await page.getByLabel(`“${ms.name}”完成日期`).fill("2023-06-29");
     await page.locator(`button[data-milestone="${ms.id}"]`).click();
     await page.waitForSelector(`table.milestones-table tr[data-id="${ms.id}"][data-status="late"]`);
     const after = (await apiAs("sw", "GET", `/api/v1/projects/${p.id}?period=2023H1`)).json;
-    eq(after.milestones.find((m) => m.id === ms.id).status, "late", "逾期完成");
+    eq([after.milestones.find((m) => m.id === ms.id).status, after.milestones.find((m) => m.id === ms.id).actual], ["late", "2023-06-29"], "逾期完成 on the day given");
     eq([after.logs[0].text, after.logs[0].percent, after.logs[0].entered_by], ["截污箱涵剩余80米，本周完成顶管作业。", 0.85, "sw"], "log stored");
+    // a month's investment corrected from the page: the latest entry of the month is in force
+    await page.getByLabel("月份", { exact: true }).fill("2023-06");
+    await page.getByLabel("完成投资（万元）").fill("1020");
+    await page.locator("#invest-form button.primary").click();
+    await page.waitForFunction(() => document.querySelectorAll("table.months td")[5]?.textContent === "1,020");
+    const inv = (await apiAs("sw", "GET", `/api/v1/projects/${p.id}?period=2023H1`)).json;
+    eq(inv.months[5], 1020, "June's investment in force");
     await shot("project-detail");
   });
 

@@ -15,6 +15,7 @@ const LIGHT = { red: "红灯", yellow: "黄灯", blue: "蓝灯", green: "绿灯"
 const LOG_KIND = [["daily", "日推进"], ["weekly", "周检点"], ["monthly", "月调度"]];
 const wan = (v) => (v === null || v === undefined ? "—" : v.toLocaleString("zh-CN", { maximumFractionDigits: 1 }) + " 万元");
 const lightBadge = (l) => h(`span.badge.plight-${l}`, LIGHT[l] || l);
+const today = () => new Date(Date.now() + 8 * 3600000).toISOString().slice(0, 10); // Beijing
 
 async function projectPeriod(params) {
   if (params.get("period")) return params.get("period");
@@ -75,7 +76,7 @@ export async function projectList(el, user, params) {
 }
 
 function logForm(p, reload) {
-  const date = h("input", { type: "date", value: p.as_of, required: true });
+  const date = h("input", { type: "date", value: today(), max: today(), required: true });
   const text = h("textarea", { rows: 2, required: true, maxlength: 1000 });
   const problems = h("textarea", { rows: 2, maxlength: 1000 });
   const percent = h("input", { type: "number", min: 0, max: 100, step: "any" });
@@ -97,6 +98,8 @@ function logForm(p, reload) {
       toast("已记录项目进展");
       reload();
     } catch (e) {
+      // the API's 形象进度 is a fraction; the form takes a percentage
+      if (e.field === "percent") e.message = "形象进度应为 0 到 100 之间的数";
       if (e.status !== 401) showFormError(form, e, ["kind", "date", "text", "problems", "percent"].includes(e.field) ? e.field : "");
     }
   });
@@ -104,7 +107,7 @@ function logForm(p, reload) {
 }
 
 function investForm(p, reload) {
-  const month = h("input", { type: "month", value: p.as_of.slice(0, 7), required: true });
+  const month = h("input", { type: "month", value: today().slice(0, 7), max: today().slice(0, 7), required: true });
   const amount = h("input", { type: "number", min: 0, step: "any", required: true });
   const note = h("input", { type: "text", maxlength: 200 });
   const form = h("form.card.entry#invest-form", { novalidate: true, "aria-label": "填报完成投资" },
@@ -142,17 +145,18 @@ export async function projectDetail(el, user, id, params) {
     (!user.unit.includes("-") && p.unit.startsWith(user.unit)));
   const done = (m) => {
     if (!owner || m.actual) return null;
+    const day = h("input", { type: "date", value: today(), max: today(), "aria-label": `“${m.name}”完成日期` });
     const b = h("button", { type: "button", dataset: { milestone: m.id } }, "标记完成");
     b.addEventListener("click", async () => {
       try {
-        await api("PUT", `/api/v1/projects/${p.id}/milestones/${m.id}`, { actual: p.as_of });
+        await api("PUT", `/api/v1/projects/${p.id}/milestones/${m.id}`, { actual: day.value });
         toast(`节点“${m.name}”已完成`);
         reload();
       } catch (e) {
         toast(e.message, "error");
       }
     });
-    return b;
+    return h("span.ms-done", day, " ", b);
   };
   clear(el,
     h("div.case-head", h("h1", p.name, " ", lightBadge(p.light)), h("p.muted", `${p.code} · ${p.unit_name} · ${p.category || ""}`)),

@@ -132,7 +132,8 @@ export async function targetRanking(el, user, params) {
     return clear(body, errorBox(e));
   }
   const awarded = f.items.some((x) => x.month === month);
-  const award = MANAGE.includes(user.role) && !awarded && r.units.length
+  // the flags among a unit's children are its own leaders' and command centre's to award
+  const award = (user.role === "admin" || (MANAGE.includes(user.role) && user.unit === unit)) && !awarded && r.units.length
     ? h("button.primary#award", { type: "button" }, `评定${Number(month.slice(5))}月流动红旗、黄旗`) : null;
   if (award) award.addEventListener("click", async () => {
     award.disabled = true;
