@@ -305,7 +305,15 @@ class Derived(unittest.TestCase):
         self.assertEqual((r.status, r.json["error"]["field"]), (400, "indicator"))
         # the live figure is never overridden: the board still reads the stats
         st = S.as_("leader").get("/api/v1/stats/cases?unit=440303006&from=2023-01-01&to=2023-06-30").json
-        self.assertAlmostEqual(row("440303006", "case_close_rate")["actual"], st["total"]["close_rate"], places=12)
+        now = S.as_("leader").get("/api/v1/targets/board?unit=440303&period=2023H1").json
+        self.assertAlmostEqual(row("440303006", "case_close_rate", now)["actual"], st["total"]["close_rate"],
+                               places=12)
+        # and the corrected December is last year's base of a December board
+        dec = S.as_("leader").get("/api/v1/targets/trend?unit=440303006&indicator=case_close_rate&year=2023").json
+        old = [e for e in entered("440303006", "case_close_rate", 2022)]
+        self.assertAlmostEqual(dec["months"][11]["base"], sum(e["numerator"] for e in old) /
+                               sum(e["denominator"] for e in old), places=12)
+        self.assertIn(95, [e["numerator"] for e in old if e["period"] == "2022-12"])
 
 
 class Entered(unittest.TestCase):
