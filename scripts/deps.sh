@@ -12,7 +12,7 @@ set -eu
 # with a reader of its own, run by Debian's /usr/bin/python3).  Web
 # console: Node.js and npm (vite builds it; any Node >= 18 will do, Debian's
 # or one already installed), chromium and CJK fonts for the browser tests.
-# Benchmarks: wrk.
+# Open311: libxml2-utils (xmllint checks every XML answer).  Benchmarks: wrk.
 PACKAGES="
 build-essential
 cmake
@@ -29,6 +29,7 @@ libzip-dev
 libexpat1-dev
 libxlsxwriter-dev
 python3-openpyxl
+libxml2-utils
 chromium
 fonts-noto-cjk
 clang

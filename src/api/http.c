@@ -268,25 +268,58 @@ void http_json(http_req_t *r, int status, json_t *v)
     http_reply(r, status, "application/json; charset=utf-8", copy, n);
 }
 
-void http_error(http_req_t *r, const bh_err_t *e)
+/* The error e answered with 'status': JSON, or the error_fn of the
+ * server's error_prefix when the path is under it. */
+static void error_reply(http_req_t *r, int status, const bh_err_t *e)
 {
-    json_t *inner = json_pack("{s:s, s:s}", "code", bh_status_name(e->status), "message",
-                              e->message[0] ? e->message : bh_status_name(e->status));
+    const http_config_t *cfg = &((struct ctx *)r)->srv->cfg;
+    json_t *inner;
+    if (cfg->error_fn && cfg->error_prefix && r->path &&
+        strncmp(r->path, cfg->error_prefix, strlen(cfg->error_prefix)) == 0) {
+        cfg->error_fn(r, status, e);
+        return;
+    }
+    inner = json_pack("{s:s, s:s}", "code", bh_status_name(e->status), "message",
+                      e->message[0] ? e->message : bh_status_name(e->status));
     if (e->field[0])
         json_object_set_new(inner, "field", json_string(e->field));
-    http_json(r, http_status_of(e->status), json_pack("{s:o}", "error", inner));
+    http_json(r, status, json_pack("{s:o}", "error", inner));
+}
+
+void http_error(http_req_t *r, const bh_err_t *e)
+{
+    error_reply(r, http_status_of(e->status), e);
+}
+
+static void fail_status(http_req_t *r, int status, bh_status_t st, const char *field,
+                        const char *fmt, va_list ap)
+{
+    bh_err_t e;
+    e.status = st;
+    snprintf(e.field, sizeof e.field, "%s", field ? field : "");
+    vsnprintf(e.message, sizeof e.message, fmt, ap);
+    error_reply(r, status ? status : http_status_of(st), &e);
 }
 
 void http_fail(http_req_t *r, bh_status_t st, const char *field, const char *fmt, ...)
 {
-    bh_err_t e;
     va_list ap;
-    e.status = st;
-    snprintf(e.field, sizeof e.field, "%s", field ? field : "");
     va_start(ap, fmt);
-    vsnprintf(e.message, sizeof e.message, fmt, ap);
+    fail_status(r, 0, st, field, fmt, ap);
     va_end(ap);
-    http_error(r, &e);
+}
+
+/* http_fail with a status of its own (405 has no bh_status_t). */
+static void fail_with(http_req_t *r, int status, bh_status_t st, const char *field,
+                      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static void fail_with(http_req_t *r, int status, bh_status_t st, const char *field,
+                      const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fail_status(r, status, st, field, fmt, ap);
+    va_end(ap);
 }
 
 const char *http_static_dir(http_req_t *r)
@@ -404,7 +437,7 @@ static void dispatch(struct ctx *c)
     if (c->route >= 0)
         s->routes[c->route].fn(r);
     else if (c->path_matched)
-        http_fail(r, BH_FAILED_PRECONDITION, "method", "该地址不支持 %s 方法", r->method), r->status = 405;
+        fail_with(r, 405, BH_FAILED_PRECONDITION, "method", "该地址不支持 %s 方法", r->method);
     else if (http_static(r, s->cfg.static_dir))
         return;
     else

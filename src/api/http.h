@@ -64,6 +64,11 @@ typedef struct {
     const char *static_dir; /* the console's files (web/dist), or NULL */
     const char *trusted_proxies; /* "127.0.0.1, ::1": whose X-Forwarded-For counts */
     const char *csp;        /* Content-Security-Policy; NULL: http_csp(…, NULL) */
+    /* Errors under this path prefix - the server's own (404, 405, 413,
+     * 500) and http_error's - are answered by error_fn in that API's own
+     * format instead of the JSON error (the Open311 API under /open311/v2/). */
+    const char *error_prefix;
+    void (*error_fn)(http_req_t *r, int status, const bh_err_t *e);
 } http_config_t;
 
 /*

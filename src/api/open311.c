@@ -109,7 +109,7 @@ static void xml_value(struct buf *b, const char *name, json_t *v)
         snprintf(num, sizeof num, "%lld", (long long)json_integer_value(v));
         puts_(b, num);
     } else if (json_is_real(v)) {
-        snprintf(num, sizeof num, "%.8f", json_real_value(v));
+        snprintf(num, sizeof num, "%.7f", json_real_value(v));
         puts_(b, num);
     } else if (json_is_boolean(v)) {
         puts_(b, json_is_true(v) ? "true" : "false");
@@ -125,8 +125,13 @@ static void xml_value(struct buf *b, const char *name, json_t *v)
 static void reply(http_req_t *r, int status, bool xml, const char *root, json_t *v)
 {
     struct buf b = {NULL, 0, 0, r->a};
-    if (!xml) {
-        http_json(r, status, v);
+    if (!xml) { /* reals are coordinates: 7 decimals, never 22.559602999999999 */
+        char *s = json_dumps(v, JSON_COMPACT | JSON_REAL_PRECISION(10));
+        size_t n = s ? strlen(s) : 0;
+        const char *copy = arena_strndup(r->a, s ? s : "", n);
+        free(s);
+        json_decref(v);
+        http_reply(r, status, "application/json; charset=utf-8", copy, n);
         return;
     }
     puts_(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
@@ -149,6 +154,14 @@ static void o311_error(http_req_t *r, bool xml, int status, const char *fmt, ...
           json_pack("[{s:i, s:s}]", "code", status, "description", msg));
 }
 
+void open311_error_reply(http_req_t *r, int status, const bh_err_t *e)
+{
+    size_t n = strlen(r->path);
+    bool json = n >= 5 && strcmp(r->path + n - 5, ".json") == 0;
+    const char *msg = e->message[0] ? e->message : bh_status_name(e->status);
+    reply(r, status, !json, "errors", json_pack("[{s:i, s:s}]", "code", status, "description", msg));
+}
+
 /* The format from the route's {fmt}; false (404 sent) when unknown. */
 static bool format(http_req_t *r, int idx, bool *xml)
 {
@@ -161,8 +174,8 @@ static bool format(http_req_t *r, int idx, bool *xml)
         *xml = false;
         return true;
     }
-    *xml = false;
-    o311_error(r, false, 404, "unknown format '%s': use .xml or .json", f);
+    *xml = true;
+    o311_error(r, true, 404, "unknown format '%s': use .xml or .json", f); /* GeoReport's default */
     return false;
 }
 
@@ -328,8 +341,8 @@ static json_t *request_json(svc_t *s, const svc_case_view_t *v, bool extensions,
     json_object_set_new(o, "address", or_null(v->k.address));
     json_object_set_new(o, "address_id", json_string(v->k.unit));
     json_object_set_new(o, "zipcode", json_null());
-    json_object_set_new(o, "lat", v->k.has_location ? json_real(v->k.lat) : json_null());
-    json_object_set_new(o, "long", v->k.has_location ? json_real(v->k.lng) : json_null());
+    json_object_set_new(o, "lat", v->k.has_location ? json_real(round(v->k.lat * 1e7) / 1e7) : json_null());
+    json_object_set_new(o, "long", v->k.has_location ? json_real(round(v->k.lng * 1e7) / 1e7) : json_null());
     json_object_set_new(o, "media_url", or_null(v->k.media_url));
     if (extensions) {
         json_t *notes = json_array(), *ext;

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "api/api.h"
+#include "api/open311.h"
 #include "cli/app.h"
 #include "cli/cli.h"
 
@@ -185,6 +186,8 @@ int cmd_serve(int argc, char **argv)
         http_csp(csp, sizeof csp, host[0] ? host : NULL);
         hc.csp = csp;
     }
+    hc.error_prefix = "/open311/v2/"; /* GeoReport clients read only its own errors */
+    hc.error_fn = open311_error_reply;
     hc.listen = cfg.listen;
     hc.body_limit = (size_t)cfg.body_limit;
     hc.upload_limit = (size_t)cfg.upload_limit;

@@ -6,6 +6,7 @@ Usage: test_open311.py PATH/TO/bihuan
 """
 import json
 import os
+import subprocess
 import sys
 import unittest
 import urllib.parse
@@ -23,6 +24,24 @@ OUTSIDE = (39.9, 116.4)           # Beijing: no grid here
 GRID = "44030300100101"
 
 
+CHECKED = {"xml": 0, "json": 0}
+
+
+def wellformed(r, path):
+    """Every answer under /open311/v2/ is well-formed in its format:
+    xmllint for XML, a JSON parser for JSON, and nothing else."""
+    ctype = r.headers.get("Content-Type", "")
+    if ctype.startswith("text/xml"):
+        p = subprocess.run(["xmllint", "--noout", "-"], input=r.raw, capture_output=True)
+        assert p.returncode == 0, "%s: xmllint: %s\n%r" % (path, p.stderr.decode(), r.raw[:300])
+        CHECKED["xml"] += 1
+    elif ctype.startswith("application/json"):
+        json.loads(r.raw)
+        CHECKED["json"] += 1
+    else:
+        raise AssertionError("%s answered %d with Content-Type %r" % (path, r.status, ctype))
+
+
 def setUpModule():
     global S, KEY
     S = Server(BIHUAN)
@@ -30,10 +49,20 @@ def setUpModule():
     KEY = S.run("apikey", "add", "--db", S.db, "--name", "citizen-app", "--role", "public",
                 "--unit", "440303").stdout.strip()
     S.start()
+    request = S.request
+
+    def checked(method, path, *a, **kw):
+        r = request(method, path, *a, **kw)
+        if path.startswith("/open311/"):
+            wellformed(r, path)
+        return r
+    S.request = checked
 
 
 def tearDownModule():
     assert S.stop() == 0
+    # the suite did look at both formats, errors included
+    assert CHECKED["xml"] >= 15 and CHECKED["json"] >= 15, CHECKED
 
 
 def get(path, **kw):
@@ -71,9 +100,45 @@ class Discovery(unittest.TestCase):
         self.assertTrue(x.findtext("changeset").endswith("+08:00"))
 
     def test_unknown_format(self):
-        r = get("discovery.yaml")
+        r = get("discovery.yaml")  # GeoReport's own format (XML) for what is neither
         self.assertEqual(r.status, 404)
-        self.assertEqual(r.json[0]["code"], 404)
+        self.assertEqual(xml(r).findtext("error/code"), "404")
+
+
+class Errors(unittest.TestCase):
+    """Every error under /open311/v2/ in GeoReport's format, in the URL's
+    format - also those the server answers before any handler."""
+
+    def test_no_such_path(self):
+        r = get("nosuch.xml")
+        self.assertEqual(r.status, 404)
+        x = xml(r)
+        self.assertEqual((x.tag, x.findtext("error/code")), ("errors", "404"))
+        self.assertTrue(x.findtext("error/description"))
+        r = get("nosuch.json")
+        self.assertEqual((r.status, r.json[0]["code"]), (404, 404))
+        self.assertIn("error", xml(get("services/V01/extra.xml")).find("error").tag)
+
+    def test_method_not_allowed(self):
+        for method, path in (("POST", "servicerequestupdates.xml"), ("PUT", "requests.xml"),
+                             ("DELETE", "services.xml")):
+            r = S.request(method, "/open311/v2/" + path, raw=b"")
+            self.assertEqual(r.status, 405, (method, path))
+            self.assertEqual(xml(r).findtext("error/code"), "405")
+        r = S.request("PUT", "/open311/v2/requests.json", raw=b"")
+        self.assertEqual((r.status, r.json[0]["code"]), (405, 405))
+
+    def test_body_too_large(self):
+        body = b"description=" + b"x" * (2 << 20)
+        r = S.request("POST", "/open311/v2/requests.xml", raw=body,
+                      headers={"Content-Type": "application/x-www-form-urlencoded"})
+        self.assertEqual(r.status, 413)
+        self.assertEqual(xml(r).findtext("error/code"), "413")
+
+    def test_json_api_keeps_its_errors(self):
+        r = S.request("GET", "/api/v1/nosuch")
+        self.assertEqual(r.status, 404)
+        self.assertEqual(r.json["error"]["code"], "not_found")
 
 
 class Services(unittest.TestCase):
@@ -175,6 +240,17 @@ class Create(unittest.TestCase):
         self.assertEqual(one["description"], desc)
         self.assertEqual(one["media_url"], "http://127.0.0.1/photo.jpg")
         self.assertNotIn("phone", json.dumps(one))
+
+    def test_coordinates_have_seven_decimals(self):
+        r = post("json", {"api_key": KEY, "service_code": "E0501", "lat": "22.5325031", "long": "114.0804117",
+                          "description": "坐标精度"})
+        self.assertEqual(r.status, 200, r)
+        rid = r.json[0]["service_request_id"]
+        raw = get("requests/%s.json" % rid).raw.decode()
+        self.assertIn('"lat":22.5325031', raw)
+        self.assertIn('"long":114.0804117', raw)
+        x = xml(get("requests/%s.xml" % rid)).find("request")
+        self.assertEqual((x.findtext("lat"), x.findtext("long")), ("22.5325031", "114.0804117"))
 
     def test_address_id_and_string(self):
         r = post("json", {"api_key": KEY, "service_code": "E0502", "address_id": GRID})
