@@ -322,6 +322,10 @@ static json_t *or_null(const char *s)
     return s ? json_string(s) : json_null();
 }
 
+/* The case attributes' member holding what a client sent beyond the
+ * service's own attributes (never an attribute code: [a-z0-9_]). */
+#define O311_UNKNOWN_KEY "x-unknown"
+
 static json_t *request_json(svc_t *s, const svc_case_view_t *v, bool extensions, arena_t *a)
 {
     const cat_t *cat = cat_find(s->cats, v->k.category);
@@ -348,6 +352,8 @@ static json_t *request_json(svc_t *s, const svc_case_view_t *v, bool extensions,
         json_t *notes = json_array(), *ext;
         json_error_t je;
         json_t *attrs = v->k.attributes ? json_loads(v->k.attributes, 0, &je) : NULL;
+        if (attrs) /* what a client sent beyond the service's own: for operators only */
+            json_object_del(attrs, O311_UNKNOWN_KEY);
         ext = json_pack("{s:s, s:s, s:i, s:i, s:o}", "detailed_status", case_state_name(v->k.status),
                         "detailed_status_label", case_state_label(v->k.status), "rework_count",
                         v->k.rework_count, "supervise_level", v->k.supervised, "attributes",
@@ -467,15 +473,21 @@ static bool parse_number(const char *s, double *out)
 
 /* Check attribute[CODE] / attribute[CODE][] against the service's
  * definition; on success *json is the attributes as a JSON object. */
+/* The attributes a client may send that the service does not define
+ * (FixMyStreet sends every extra field of its own): kept as given. */
+#define O311_UNKNOWN_MAX 50
+
 static bool attributes(http_req_t *r, bool xml, const qs_t *q, const cat_t *c, const char **json)
 {
-    json_t *o = json_object();
+    json_t *o = json_object(), *unknown = json_object();
     char *dump;
 
     for (int i = 0; i < q->n; i++) {
         const char *name = q->p[i].name;
-        size_t n = strlen(name);
+        size_t n = strlen(name), inner;
         bool known = false;
+        char key[72];
+        json_t *was;
         if (strncmp(name, "attribute[", 10) != 0)
             continue;
         for (int k = 0; k < c->nattrs && !known; k++) {
@@ -484,12 +496,36 @@ static bool attributes(http_req_t *r, bool xml, const qs_t *q, const cat_t *c, c
             known = n >= 11 + cl && strncmp(name + 10, code, cl) == 0 &&
                     (strcmp(name + 10 + cl, "]") == 0 || strcmp(name + 10 + cl, "][]") == 0);
         }
-        if (!known) {
+        if (known)
+            continue;
+        /* attribute[NAME] or attribute[NAME][] */
+        inner = n >= 12 && strcmp(name + n - 3, "][]") == 0 ? n - 13 : n - 11;
+        if (n < 12 || name[n - 1] != ']' || inner == 0 || inner > 64 ||
+            memchr(name + 10, '[', inner) || memchr(name + 10, ']', inner)) {
             json_decref(o);
-            o311_error(r, xml, 400, "unknown attribute '%s' for service_code '%s'", name, c->code);
+            json_decref(unknown);
+            o311_error(r, xml, 400, "attribute name '%.80s' is not attribute[NAME]", name);
             return false;
         }
+        snprintf(key, sizeof key, "%.*s", (int)inner, name + 10);
+        if (utf8_chars(q->p[i].value) > 4000 ||
+            (!json_object_get(unknown, key) && json_object_size(unknown) >= O311_UNKNOWN_MAX)) {
+            json_decref(o);
+            json_decref(unknown);
+            o311_error(r, xml, 400, "too many or too long attributes (at most %d, 4000 characters each)",
+                       O311_UNKNOWN_MAX);
+            return false;
+        }
+        if (!(was = json_object_get(unknown, key)))
+            json_object_set_new(unknown, key, json_string(q->p[i].value));
+        else if (json_is_array(was))
+            json_array_append_new(was, json_string(q->p[i].value));
+        else
+            json_object_set_new(unknown, key, json_pack("[O, s]", was, q->p[i].value));
     }
+    if (json_object_size(unknown))
+        json_object_set(o, O311_UNKNOWN_KEY, unknown);
+    json_decref(unknown);
     for (int k = 0; k < c->nattrs; k++) {
         const cat_attr_t *at = &c->attrs[k];
         char one[96], many[96];

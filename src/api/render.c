@@ -158,6 +158,13 @@ json_t *render_case_view(svc_t *s, const svc_user_t *u, const svc_case_view_t *v
     json_object_set_new(o, "history", hist);
     json_object_set_new(o, "allowed_actions", allowed);
     json_object_set_new(o, "warnings", warn);
+    /* what the reporter's client sent with the case (Open311 attributes,
+     * those the service does not define under "x-unknown") */
+    {
+        json_error_t je;
+        json_t *attrs = v->k.attributes ? json_loads(v->k.attributes, 0, &je) : NULL;
+        json_object_set_new(o, "attributes", attrs ? attrs : json_null());
+    }
     return o;
 }
 

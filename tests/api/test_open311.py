@@ -210,8 +210,6 @@ class Create(unittest.TestCase):
         base = {"api_key": KEY, "lat": INSIDE[0], "long": INSIDE[1], "service_code": "C0101"}
         self.assertIn("damage", self.err(post("json", base), 400))
         self.assertIn("damage", self.err(post("json", dict(base, **{"attribute[damage]": "exploded"})), 400))
-        self.assertIn("colour", self.err(post("json", dict(base, **{"attribute[damage]": "broken",
-                                                                    "attribute[colour]": "red"})), 400))
         ok = post("json", dict(base, **{"attribute[damage]": "missing", "attribute[component_code]": "4403030101000123"}))
         self.assertEqual(ok.status, 200, ok)
         v01 = {"api_key": KEY, "lat": INSIDE[0], "long": INSIDE[1], "service_code": "V01"}
@@ -223,6 +221,29 @@ class Create(unittest.TestCase):
         one = get("requests/%s.json?extensions=true" % r.json[0]["service_request_id"]).json[0]
         self.assertEqual(one["extended_attributes"]["attributes"],
                          {"pollution_type": ["noise", "air"], "occurred_at": "2025-03-03T20:30+08:00"})
+
+    def test_unknown_attributes_are_kept(self):
+        # FixMyStreet sends every field its administrators added; a report must not fail on them
+        base = {"api_key": KEY, "lat": INSIDE[0], "long": INSIDE[1], "service_code": "C0101",
+                "attribute[damage]": "broken"}
+        r = post("json", dict(base, **{"attribute[colour]": "red", "attribute[fms_extra][]": ["a", "b"],
+                                       "attribute[closest_address]": "深南东路 1 号"}))
+        self.assertEqual(r.status, 200, r)
+        rid = r.json[0]["service_request_id"]
+        case = S.as_("zhzx01").get("/api/v1/cases/%s" % rid).json
+        self.assertEqual(case["attributes"]["damage"], "broken")
+        self.assertEqual(case["attributes"]["x-unknown"],
+                         {"colour": "red", "fms_extra": ["a", "b"], "closest_address": "深南东路 1 号"})
+        # the service's own attributes are still checked; the extras are not read back anonymously
+        self.assertIn("damage", self.err(post("json", dict(base, **{"attribute[damage]": "exploded",
+                                                                    "attribute[colour]": "red"})), 400))
+        one = get("requests/%s.json?extensions=true" % rid).json[0]
+        self.assertEqual(one["extended_attributes"]["attributes"], {"damage": "broken"})
+        # a name that is not attribute[NAME], or more than 50 extras: refused
+        self.err(post("json", dict(base, **{"attribute[]": "x"})), 400)
+        self.err(post("json", dict(base, **{"attribute[a[b]]": "x"})), 400)
+        many = dict(base, **{"attribute[x%d]" % i: "v" for i in range(51)})
+        self.assertIn("at most 50", self.err(post("json", many), 400))
 
     def test_created_case_is_located_and_unicode(self):
         desc = "人行道井盖缺失 ⚠️ 请尽快处理 — «très urgent»"

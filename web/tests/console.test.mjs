@@ -690,6 +690,19 @@ try {
     await shot("project-detail");
   });
 
+  await check("an Open311 report's attributes, the unregistered ones too, show on the case", async () => {
+    const key = (await apiAs("admin", "POST", "/api/v1/apikeys", { name: "fms-console", role: "public", unit: "440303" })).json.key;
+    const body = new URLSearchParams({ api_key: key, service_code: "C0101", lat: "22.5325", long: "114.0804",
+      description: "井盖破损（FixMyStreet）", "attribute[damage]": "broken", "attribute[fms_extra_title]": "先生" });
+    const r = await fetch(BASE + "/open311/v2/requests.json", { method: "POST", body,
+      headers: { "Content-Type": "application/x-www-form-urlencoded" } }).then((x) => x.json());
+    const id = r[0].service_request_id;
+    await login("zhzx01");
+    await openCase(id);
+    const text = await page.locator("dd.attributes").textContent();
+    assert(text.includes("damage：broken") && text.includes("fms_extra_title：先生") && text.includes("未登记的属性"), text);
+  });
+
   await check("an enterprise account lands on its own self-check form", async () => {
     await login("qy_hb");
     eq(await navItems(), ["企业自查", "隐患"], "enterprise navigation");

@@ -32,6 +32,20 @@ function describe(ev) {
   return bits.join("；");
 }
 
+// What the reporter's client sent with the case (Open311 attributes); the
+// ones the service does not define are kept under "x-unknown" and shown as such.
+function attributeItems(attrs) {
+  if (!attrs || !Object.keys(attrs).length) return null;
+  const text = (v) => (Array.isArray(v) ? v.join("、") : String(v));
+  const { "x-unknown": extra, ...known } = attrs;
+  return [
+    h("dt", "附加信息"),
+    h("dd.attributes",
+      h("ul", Object.entries(known).map(([k, v]) => h("li", `${k}：${text(v)}`)),
+        Object.entries(extra || {}).map(([k, v]) => h("li.extra", `${k}：${text(v)}`, h("span.muted", "（未登记的属性）"))))),
+  ];
+}
+
 async function input(name, c) {
   switch (name) {
     case "to_unit": {
@@ -137,7 +151,8 @@ export async function caseDetail(el, user, id) {
           h("dt", "地址"), h("dd", (c.location && c.location.address) || "—"),
           h("dt", "反映人"), h("dd", c.reporter && c.reporter.name ? `${c.reporter.name} ${c.reporter.phone || ""}` : "—"),
           h("dt", "上报时间"), h("dd", fmtTime(c.created_at)),
-          h("dt", "办结时限"), h("dd", fmtTime(c.due_at)))),
+          h("dt", "办结时限"), h("dd", fmtTime(c.due_at)),
+          attributeItems(c.attributes))),
       h("section.card", { "aria-labelledby": "clock-title" },
         h("h2#clock-title", "时限"),
         h("table.clocks",
