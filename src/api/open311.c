@@ -22,7 +22,10 @@
 #define APP(r) (((api_t *)(r)->app)->svc)
 #define CHANGESET "2026-11-29T00:00:00+08:00"
 #define MAX_DAYS 90
-#define MAX_PAGE 1000
+/* A page of anonymous reads: each request reads its case's history */
+#define MAX_PAGE 100
+#define MAX_PAGE_EXT 20 /* with extensions=true (the public notes) */
+#define MAX_UPDATES 1000 /* servicerequestupdates in one window */
 
 /* ---- output ---- */
 
@@ -298,13 +301,37 @@ static const char *unit_name(svc_t *s, const char *code, arena_t *a)
 }
 
 /* "已派遣：请尽快处置" - the detailed state and the latest note. */
+/*
+ * What of a case's history the public reads: the steps a citizen follows
+ * (reported, registered or refused, dispatched, accepted, handled, closed,
+ * merged, reopened, rated) - not returns, rework, suspensions, extensions
+ * or supervision - and of their words only the reason of a refusal and
+ * the handling result; dispatch notes, verification remarks and grid
+ * workers' descriptions stay internal.  *text: the public words or NULL.
+ */
+static bool public_event(const case_event_t *e, const char **text)
+{
+    *text = NULL;
+    switch (e->action) {
+    case CASE_ACT_REJECT:
+    case CASE_ACT_MERGE: *text = e->reason; return true;
+    case CASE_ACT_HANDLE: *text = e->result; return true;
+    case CASE_ACT_REPORT:
+    case CASE_ACT_REGISTER:
+    case CASE_ACT_DISPATCH:
+    case CASE_ACT_ACCEPT:
+    case CASE_ACT_VERIFY_PASS:
+    case CASE_ACT_RATE:
+    case CASE_ACT_REOPEN: return true;
+    default: return false;
+    }
+}
+
 static const char *status_notes(const svc_case_view_t *v, arena_t *a)
 {
     const char *note = NULL;
-    for (int i = v->nevents - 1; i >= 0 && !note; i--) {
-        const case_event_t *e = &v->events[i];
-        note = e->result ? e->result : e->reason ? e->reason : e->note;
-    }
+    for (int i = v->nevents - 1; i >= 0 && !note; i--)
+        public_event(&v->events[i], &note);
     return note ? arena_printf(a, "%s：%s", case_state_label(v->k.status), note)
                 : case_state_label(v->k.status);
 }
@@ -360,7 +387,9 @@ static json_t *request_json(svc_t *s, const svc_case_view_t *v, bool extensions,
                         attrs ? attrs : json_object());
         for (int i = 0; i < v->nevents; i++) {
             const case_event_t *e = &v->events[i];
-            const char *text = e->result ? e->result : e->reason ? e->reason : e->note;
+            const char *text;
+            if (!public_event(e, &text))
+                continue;
             json_array_append_new(notes, json_pack("{s:o, s:s, s:s, s:s}", "datetime", render_time(e->at),
                 "type", case_action_name(e->action), "summary", case_action_label(e->action),
                 "description", text ? text : ""));
@@ -378,7 +407,7 @@ static bool public_case(http_req_t *r, int64_t id, svc_case_view_t *v)
     svc_t *s = APP(r);
     bh_err_t err;
     return svc_case_get_after_act(s, &reader, id, r->a, v, &err) == BH_OK &&
-           public_service(s, v->k.category);
+           public_service(s, v->k.category) && svc_case_public(&v->k);
 }
 
 static void h_request_one(http_req_t *r)
@@ -747,7 +776,7 @@ static void h_requests(http_req_t *r)
     const char *status = qs_get(q, "status"), *ext = qs_get(q, "extensions");
     bool xml, extensions = ext && strcmp(ext, "true") == 0;
     json_t *arr;
-    long page = 1, page_size = MAX_PAGE;
+    long page = 1, page_size = extensions ? MAX_PAGE_EXT : MAX_PAGE;
 
     if (!format(r, 0, &xml) || !jurisdiction_ok(r, xml, qs_get(q, "jurisdiction_id")))
         return;
@@ -771,7 +800,8 @@ static void h_requests(http_req_t *r)
         f.status = f.light = -1;
         if (!date_range(r, xml, q, &f.from, &f.to) ||
             !int_param(r, xml, q, "page", 1, 1000000, &page) ||
-            !int_param(r, xml, q, "page_size", 1, MAX_PAGE, &page_size)) {
+            !int_param(r, xml, q, "page_size", 1, extensions ? MAX_PAGE_EXT : MAX_PAGE,
+                       &page_size)) {
             json_decref(arr);
             return;
         }
@@ -824,7 +854,7 @@ static void h_updates(http_req_t *r)
     if (!format(r, 0, &xml) || !jurisdiction_ok(r, xml, qs_get(&r->query, "jurisdiction_id")) ||
         !date_range(r, xml, &r->query, &from, &to))
         return;
-    if (svc_events_between(s, from, to, MAX_PAGE, r->a, &ev, &n, NULL) != BH_OK) {
+    if (svc_events_between(s, from, to, MAX_UPDATES, r->a, &ev, &n, NULL) != BH_OK) {
         o311_error(r, xml, 503, "could not read the updates; try again");
         return;
     }
@@ -833,8 +863,8 @@ static void h_updates(http_req_t *r)
         svc_case_view_t v;
         case_snapshot_t snap;
         const case_event_t *e = &ev[i].ev;
-        const char *text = e->result ? e->result : e->reason ? e->reason : e->note;
-        if (!public_case(r, ev[i].case_id, &v) || ev[i].seq > v.nevents ||
+        const char *text;
+        if (!public_event(e, &text) || !public_case(r, ev[i].case_id, &v) || ev[i].seq > v.nevents ||
             case_replay(v.events, ev[i].seq, &snap, NULL) != BH_OK)
             continue;
         json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:n}",

@@ -46,13 +46,20 @@ bh_status_t svc_case_list(svc_t *s, const svc_user_t *u, db_case_filter_t *f, ar
     return list_rows(s, f, a, out, n, next_cursor, err);
 }
 
+bool svc_case_public(const db_case_t *k)
+{
+    return k->source && strcmp(k->source, "open311") == 0;
+}
+
 bh_status_t svc_case_list_public(svc_t *s, const db_case_filter_t *f, arena_t *a,
                                  svc_case_row_t **out, int *n, bh_err_t *err)
 {
+    db_case_filter_t g = *f;
     const char *next;
     if (f->ncategories <= 0) /* only the categories the caller names as public */
         return bh_fail(err, BH_INTERNAL, "", "公开检索须限定公开类别");
-    return list_rows(s, f, a, out, n, &next, err);
+    g.source = "open311"; /* svc_case_public */
+    return list_rows(s, &g, a, out, n, &next, err);
 }
 
 bh_status_t svc_case_stats(svc_t *s, const svc_user_t *u, const char *unit,

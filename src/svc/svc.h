@@ -317,6 +317,9 @@ bh_status_t svc_case_list(svc_t *s, const svc_user_t *u, db_case_filter_t *f, ar
  * categories open to the public (ncategories > 0). */
 bh_status_t svc_case_list_public(svc_t *s, const db_case_filter_t *f, arena_t *a,
                                  svc_case_row_t **out, int *n, bh_err_t *err);
+/* May anyone read case k through Open311: did it come in through Open311
+ * (a grid worker's, a hotline's or a petition's case is not public)? */
+bool svc_case_public(const db_case_t *k);
 /* Statistics of 'unit' (BH_PERMISSION_DENIED outside u's jurisdiction);
  * q's period and grouping as given, q->unit set here. */
 bh_status_t svc_case_stats(svc_t *s, const svc_user_t *u, const char *unit,

@@ -298,7 +298,7 @@ class Follow(unittest.TestCase):
         one = get("requests/%s.xml" % rid)
         x = xml(one).find("request")
         self.assertEqual((x.findtext("status"), x.findtext("agency_responsible")), ("open", "城市管理局"))
-        self.assertEqual(x.findtext("status_notes"), "已派遣：请城管局处置")
+        self.assertEqual(x.findtext("status_notes"), "已派遣")  # the dispatch note is internal
         cg.act(cid, "accept")
         cg.act(cid, "handle", result="摊位已清理")
         rep.act(cid, "verify_pass")
@@ -324,6 +324,46 @@ class Follow(unittest.TestCase):
         self.assertEqual((t["service_request_id"], t["token"]), (rid, number))
         self.assertEqual(get("tokens/nosuchtoken.json").status, 404)
         self.assertEqual(xml(get("tokens/nosuchtoken.xml")).findtext("error/code"), "404")
+
+
+class Anonymous(unittest.TestCase):
+    """What anyone reads: cases that came in through Open311, and of their
+    history the public steps and words only."""
+
+    def test_other_sources_are_not_public(self):
+        r = S.as_("wgy_hb").post("/api/v1/cases", {"category": "E0501", "title": "网格员上报",
+                                                    "description": "网格员的内部描述", "unit": GRID})
+        self.assertEqual(r.status, 201, r)
+        cid = str(r.json["id"])
+        self.assertEqual(get("requests/%s.json" % cid).status, 404)
+        self.assertNotIn(cid, [x["service_request_id"] for x in get("requests.json?service_code=E0501").json])
+        ids = {u["service_request_id"] for u in get("servicerequestupdates.json").json}
+        self.assertNotIn(cid, ids)
+
+    def test_internal_notes_stay_internal(self):
+        rid = new_request(description="路灯不亮")
+        cid = int(rid)
+        for user, action, kw in (("zhzx01", "register", {}),
+                                 ("zhzx01", "dispatch", {"to_unit": "440303-CG", "note": "内部：派城管局"}),
+                                 ("leader", "supervise", {"level": 2, "note": "内部督办意见：本周内办结"}),
+                                 ("cg", "return", {"reason": "内部：不属本局"}),
+                                 ("zhzx01", "dispatch", {"to_unit": "440303-CG", "note": "内部：再派"}),
+                                 ("cg", "accept", {}), ("cg", "handle", {"result": "已更换灯泡"}),
+                                 ("wgy_hb", "verify_fail", {"reason": "内部核查：仍不亮"})):
+            r = S.as_(user).act(cid, action, **kw)
+            self.assertEqual(r.status, 200, (action, r))
+        one = get("requests/%s.json?extensions=true" % rid).json[0]
+        text = json.dumps(one, ensure_ascii=False)
+        self.assertNotIn("内部", text)
+        types = [n["type"] for n in one["notes"]]
+        self.assertNotIn("supervise", types)
+        self.assertNotIn("return", types)
+        self.assertNotIn("verify_fail", types)
+        handle = [n for n in one["notes"] if n["type"] == "handle"][0]
+        self.assertEqual(handle["description"], "已更换灯泡")
+        ups = [u for u in get("servicerequestupdates.json").json if u["service_request_id"] == rid]
+        self.assertNotIn("内部", json.dumps(ups, ensure_ascii=False))
+        self.assertTrue(ups)
 
 
 class Lists(unittest.TestCase):
@@ -355,7 +395,9 @@ class Lists(unittest.TestCase):
         self.assertIn("90", r.json[0]["description"])
         self.assertEqual(get("requests.json?start_date=2025-01-01&end_date=2025-02-01").json, [])
         self.assertEqual(get("requests.json?status=pending").status, 400)
-        self.assertEqual(get("requests.json?page_size=5000").status, 400)
+        self.assertEqual(get("requests.json?page_size=101").status, 400)
+        self.assertEqual(get("requests.json?page_size=21&extensions=true").status, 400)
+        self.assertEqual(len(get("requests.json?page_size=20&extensions=true").json) <= 20, True)
         self.assertEqual(get("requests.json?start_date=never").status, 400)
 
 
