@@ -292,6 +292,41 @@ static bool is_closed(case_state_t st)
     return st == CASE_ST_CLOSED || st == CASE_ST_REJECTED;
 }
 
+/* Words in a refusal's reason that say the case is another body's. */
+static const char *const elsewhere[] = {"不属", "非本", "管辖", "职责", "其他部门", "移交", "转交", NULL};
+
+/*
+ * The extended status FixMyStreet reads (its servicerequestupdates
+ * extension) for state st after the first nev events: 结案 is fixed; a
+ * refusal is duplicate (merged), not_councils_responsibility (its reason
+ * says the case is another body's) or no_further_action - never fixed.
+ */
+static const char *extended_status(case_state_t st, const case_event_t *ev, int nev)
+{
+    switch (st) {
+    case CASE_ST_REPORTED: return "open";
+    case CASE_ST_REGISTERED:
+    case CASE_ST_SUSPENDED: return "investigating";
+    case CASE_ST_DISPATCHED: return "action_scheduled";
+    case CASE_ST_ACCEPTED:
+    case CASE_ST_HANDLED: return "in_progress";
+    case CASE_ST_CLOSED: return "fixed";
+    case CASE_ST_REJECTED:
+        for (int i = nev - 1; i >= 0; i--) {
+            if (ev[i].action == CASE_ACT_MERGE)
+                return "duplicate";
+            if (ev[i].action != CASE_ACT_REJECT)
+                continue;
+            for (int k = 0; ev[i].reason && elsewhere[k]; k++)
+                if (strstr(ev[i].reason, elsewhere[k]))
+                    return "not_councils_responsibility";
+            break;
+        }
+        return "no_further_action";
+    default: return "open";
+    }
+}
+
 static const char *unit_name(svc_t *s, const char *code, arena_t *a)
 {
     db_unit_t u;
@@ -360,6 +395,10 @@ static json_t *request_json(svc_t *s, const svc_case_view_t *v, bool extensions,
 
     json_object_set_new(o, "service_request_id", json_string(arena_printf(a, "%lld", (long long)v->k.id)));
     json_object_set_new(o, "status", json_string(is_closed(v->k.status) ? "closed" : "open"));
+    /* FixMyStreet's extension: the extended status and bihuan's own state */
+    json_object_set_new(o, "extended_status",
+                        json_string(extended_status(v->k.status, v->events, v->nevents)));
+    json_object_set_new(o, "external_status_code", json_string(case_state_name(v->k.status)));
     json_object_set_new(o, "status_notes", json_string(status_notes(v, a)));
     json_object_set_new(o, "service_name", json_string(cat ? cat->name : v->k.category));
     json_object_set_new(o, "service_code", json_string(v->k.category));
@@ -867,10 +906,11 @@ static void h_updates(http_req_t *r)
         if (!public_event(e, &text) || !public_case(r, ev[i].case_id, &v) || ev[i].seq > v.nevents ||
             case_replay(v.events, ev[i].seq, &snap, NULL) != BH_OK)
             continue;
-        json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:n}",
+        json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:n}",
             "update_id", arena_printf(r->a, "%lld-%d", (long long)ev[i].case_id, ev[i].seq),
             "service_request_id", arena_printf(r->a, "%lld", (long long)ev[i].case_id),
-            "status", is_closed(snap.state) ? "closed" : "open",
+            "status", extended_status(snap.state, v.events, ev[i].seq),
+            "external_status_code", case_state_name(snap.state),
             "status_notes", case_state_label(snap.state),
             "updated_datetime", render_time(e->at),
             "description", text ? arena_printf(r->a, "%s：%s", case_action_label(e->action), text)

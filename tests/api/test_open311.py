@@ -311,9 +311,39 @@ class Follow(unittest.TestCase):
         ups = get("servicerequestupdates.json?start_date=2020-01-01T00:00:00%2B08:00&end_date=2020-03-01").json
         self.assertEqual(ups, [])
         ups = [u for u in get("servicerequestupdates.json").json if u["service_request_id"] == rid]
-        self.assertEqual([u["status"] for u in ups], ["open"] * 5 + ["closed"])
+        # FixMyStreet's extended statuses, and bihuan's own state as external_status_code
+        self.assertEqual([u["status"] for u in ups],
+                         ["open", "investigating", "action_scheduled", "in_progress", "in_progress", "fixed"])
+        self.assertEqual(ups[-1]["external_status_code"], "closed")
+        self.assertEqual((one["extended_status"], one["external_status_code"]), ("fixed", "closed"))
         x = xml(get("servicerequestupdates.xml"))
         self.assertEqual(x.tag, "service_request_updates")
+
+    def test_refusals_never_read_as_fixed(self):
+        op = S.as_("zhzx01")
+        cases = {}
+        for name, reason in (("elsewhere", "不属于本区管辖，请向市交通局反映"), ("nothing", "现场核实无此问题")):
+            rid = new_request(description="拒绝 %s" % name)
+            r = op.act(int(rid), "reject", reason=reason)
+            self.assertEqual(r.status, 200, r)
+            cases[name] = rid
+        original = new_request(description="原件")
+        dup = new_request(description="重复件")
+        r = op.act(int(dup), "merge", into=op.get("/api/v1/cases/%s" % original).json["number"])
+        self.assertEqual(r.status, 200, r)
+        cases["duplicate"] = dup
+        want = {"elsewhere": "not_councils_responsibility", "nothing": "no_further_action",
+                "duplicate": "duplicate"}
+        ups = get("servicerequestupdates.json").json
+        for name, rid in cases.items():
+            one = get("requests/%s.json" % rid).json[0]
+            self.assertEqual((one["status"], one["extended_status"], one["external_status_code"]),
+                             ("closed", want[name], "rejected"), name)
+            last = [u for u in ups if u["service_request_id"] == rid][-1]
+            self.assertEqual(last["status"], want[name], name)
+            self.assertNotEqual(last["status"], "fixed")
+        x = xml(get("requests/%s.xml" % cases["elsewhere"])).find("request")
+        self.assertEqual(x.findtext("extended_status"), "not_councils_responsibility")
 
     def test_unknown_request_and_tokens(self):
         self.assertEqual(get("requests/999999999.json").status, 404)
