@@ -411,8 +411,10 @@ static json_t *request_json(svc_t *s, const svc_case_view_t *v, bool extensions,
     json_object_set_new(o, "address", or_null(v->k.address));
     json_object_set_new(o, "address_id", json_string(v->k.unit));
     json_object_set_new(o, "zipcode", json_null());
-    json_object_set_new(o, "lat", v->k.has_location ? json_real(round(v->k.lat * 1e7) / 1e7) : json_null());
-    json_object_set_new(o, "long", v->k.has_location ? json_real(round(v->k.lng * 1e7) / 1e7) : json_null());
+    if (v->k.has_location) { /* omitted, not null, when the request has no point */
+        json_object_set_new(o, "lat", json_real(round(v->k.lat * 1e7) / 1e7));
+        json_object_set_new(o, "long", json_real(round(v->k.lng * 1e7) / 1e7));
+    }
     json_object_set_new(o, "media_url", or_null(v->k.media_url));
     if (extensions) {
         json_t *notes = json_array(), *ext;

@@ -276,6 +276,10 @@ class Create(unittest.TestCase):
     def test_address_id_and_string(self):
         r = post("json", {"api_key": KEY, "service_code": "E0502", "address_id": GRID})
         self.assertEqual(r.status, 200, r)
+        one = get("requests/%s.json" % r.json[0]["service_request_id"]).json[0]
+        self.assertNotIn("lat", one)  # no point: omitted, not null
+        self.assertNotIn("long", one)
+        self.assertEqual(one["address_id"], GRID)
         r = post("json", {"api_key": KEY, "service_code": "E0502", "address_string": "深南东路1号"})
         self.assertEqual(r.status, 200, r)
         self.assertIn("待人工定位", r.json[0]["service_notice"])
