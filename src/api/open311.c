@@ -64,7 +64,8 @@ static void put_escaped(struct buf *b, const char *s)
         case '>': puts_(b, "&gt;"); break;
         case '"': puts_(b, "&quot;"); break;
         case '\'': puts_(b, "&apos;"); break;
-        default: put(b, s, 1);
+        default: /* XML 1.0 has no other control characters: a space */
+            put(b, (unsigned char)*s < 0x20 && *s != '\t' && *s != '\n' && *s != '\r' ? " " : s, 1);
         }
     }
 }
@@ -146,6 +147,17 @@ static void reply(http_req_t *r, int status, bool xml, const char *root, json_t 
 static void o311_error(http_req_t *r, bool xml, int status, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* GeoReport's error list for 'msg' - cut back to whole UTF-8 characters
+ * if a bound cut one (a NULL string would leave an empty body). */
+static json_t *error_list(int status, char *msg)
+{
+    json_t *d;
+    size_t n = strlen(msg);
+    while (!(d = json_string(msg)) && n > 0)
+        msg[--n] = '\0';
+    return json_pack("[{s:i, s:o}]", "code", status, "description", d ? d : json_string(""));
+}
+
 static void o311_error(http_req_t *r, bool xml, int status, const char *fmt, ...)
 {
     char msg[512];
@@ -153,16 +165,16 @@ static void o311_error(http_req_t *r, bool xml, int status, const char *fmt, ...
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    reply(r, status, xml, "errors",
-          json_pack("[{s:i, s:s}]", "code", status, "description", msg));
+    reply(r, status, xml, "errors", error_list(status, msg));
 }
 
 void open311_error_reply(http_req_t *r, int status, const bh_err_t *e)
 {
     size_t n = strlen(r->path);
     bool json = n >= 5 && strcmp(r->path + n - 5, ".json") == 0;
-    const char *msg = e->message[0] ? e->message : bh_status_name(e->status);
-    reply(r, status, !json, "errors", json_pack("[{s:i, s:s}]", "code", status, "description", msg));
+    char msg[sizeof e->message];
+    snprintf(msg, sizeof msg, "%s", e->message[0] ? e->message : bh_status_name(e->status));
+    reply(r, status, !json, "errors", error_list(status, msg));
 }
 
 /* The format from the route's {fmt}; false (404 sent) when unknown. */
@@ -422,9 +434,9 @@ static json_t *request_json(svc_t *s, const svc_case_view_t *v, bool extensions,
         json_t *attrs = v->k.attributes ? json_loads(v->k.attributes, 0, &je) : NULL;
         if (attrs) /* what a client sent beyond the service's own: for operators only */
             json_object_del(attrs, O311_UNKNOWN_KEY);
-        ext = json_pack("{s:s, s:s, s:i, s:i, s:o}", "detailed_status", case_state_name(v->k.status),
-                        "detailed_status_label", case_state_label(v->k.status), "rework_count",
-                        v->k.rework_count, "supervise_level", v->k.supervised, "attributes",
+        /* rework and supervision (督办) are internal workflow: not here */
+        ext = json_pack("{s:s, s:s, s:o}", "detailed_status", case_state_name(v->k.status),
+                        "detailed_status_label", case_state_label(v->k.status), "attributes",
                         attrs ? attrs : json_object());
         for (int i = 0; i < v->nevents; i++) {
             const case_event_t *e = &v->events[i];
@@ -736,6 +748,7 @@ static void h_request_create(http_req_t *r)
     json_decref(contact);
     in.category = c->code;
     in.source = "open311";
+    in.via_open311 = true;
     in.address = addr;
     in.description = desc && *desc ? desc : c->name;
     in.title = arena_printf(r->a, "%s：%s", c->name, addr && *addr ? addr : "市民通过 Open311 上报");
@@ -822,8 +835,16 @@ static void h_requests(http_req_t *r)
     if (!format(r, 0, &xml) || !jurisdiction_ok(r, xml, qs_get(q, "jurisdiction_id")))
         return;
     arr = json_array();
-    if (ids) { /* overrides every other filter */
+    if (ids) { /* overrides every other filter; a page's worth at most */
         char *list = arena_strdup(r->a, ids), *save = NULL;
+        long nids = 1, cap = extensions ? MAX_PAGE_EXT : MAX_PAGE;
+        for (const char *c = ids; *c; c++)
+            nids += *c == ',';
+        if (nids > cap) {
+            json_decref(arr);
+            o311_error(r, xml, 400, "at most %ld service_request_id values at a time", cap);
+            return;
+        }
         for (char *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
             svc_case_view_t v;
             char *end;
@@ -905,8 +926,15 @@ static void h_updates(http_req_t *r)
         case_snapshot_t snap;
         const case_event_t *e = &ev[i].ev;
         const char *text;
-        if (!public_event(e, &text) || !public_case(r, ev[i].case_id, &v) || ev[i].seq > v.nevents ||
+        bool shown = public_event(e, &text);
+        case_snapshot_t before;
+        if (!public_case(r, ev[i].case_id, &v) || ev[i].seq > v.nevents ||
             case_replay(v.events, ev[i].seq, &snap, NULL) != BH_OK)
+            continue;
+        /* an internal step that changes the status (退回, 挂起, 返工…) is told
+         * as the new status alone, without its words */
+        if (!shown && (ev[i].seq < 2 || case_replay(v.events, ev[i].seq - 1, &before, NULL) != BH_OK ||
+                       before.state == snap.state))
             continue;
         json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:n}",
             "update_id", arena_printf(r->a, "%lld-%d", (long long)ev[i].case_id, ev[i].seq),
@@ -915,8 +943,9 @@ static void h_updates(http_req_t *r)
             "external_status_code", case_state_name(snap.state),
             "status_notes", case_state_label(snap.state),
             "updated_datetime", render_time(e->at),
-            "description", text ? arena_printf(r->a, "%s：%s", case_action_label(e->action), text)
-                                : case_action_label(e->action),
+            "description", !shown ? case_state_label(snap.state)
+                           : text ? arena_printf(r->a, "%s：%s", case_action_label(e->action), text)
+                                  : case_action_label(e->action),
             "media_url"));
     }
     reply(r, 200, xml, "service_request_updates", arr);

@@ -414,6 +414,9 @@ static bh_status_t new_case_check(svc_t *s, const svc_user_t *u, const svc_case_
         return bh_fail(err, BH_INVALID_ARGUMENT, "source",
                        "来源（source）“%s”无效，可选 grid hotline citizen petition inspection"
                        " self_check video superior open311", in->source ? in->source : "");
+    if (strcmp(in->source, "open311") == 0 && !in->via_open311)
+        return bh_fail(err, BH_INVALID_ARGUMENT, "source",
+                       "来源 open311 只用于经 Open311 接口（/open311/v2/）上报的案件，这类案件对公众公开");
     if (role_sources(u->role)[0] && !role_may_use_source(u->role, in->source)) {
         char list[160] = "";
         size_t len = 0;

@@ -138,6 +138,8 @@ typedef struct {
     bool has_location;
     double lat, lng;
     dt_ms_t at; /* when it was reported; 0 = now */
+    bool via_open311; /* through /open311/v2/: the only way to source "open311", which
+                         makes the case readable by anyone there (svc_case_public) */
 } svc_case_new_t;
 
 /* The sources a case can come from, and their Chinese labels. */

@@ -28,9 +28,11 @@ CHECKED = {"xml": 0, "json": 0}
 
 
 def wellformed(r, path):
-    """Every answer under /open311/v2/ is well-formed in its format:
+    """Every answer under /open311/v2/ is well-formed in the URL's format:
     xmllint for XML, a JSON parser for JSON, and nothing else."""
     ctype = r.headers.get("Content-Type", "")
+    want = "application/json" if path.split("?")[0].endswith(".json") else "text/xml"
+    assert ctype.startswith(want), "%s answered %d as %r, not %s" % (path, r.status, ctype, want)
     if ctype.startswith("text/xml"):
         p = subprocess.run(["xmllint", "--noout", "-"], input=r.raw, capture_output=True)
         assert p.returncode == 0, "%s: xmllint: %s\n%r" % (path, p.stderr.decode(), r.raw[:300])
@@ -117,7 +119,7 @@ class Errors(unittest.TestCase):
         self.assertTrue(x.findtext("error/description"))
         r = get("nosuch.json")
         self.assertEqual((r.status, r.json[0]["code"]), (404, 404))
-        self.assertIn("error", xml(get("services/V01/extra.xml")).find("error").tag)
+        self.assertEqual(xml(get("services/V01/extra.xml")).findtext("error/code"), "404")
 
     def test_method_not_allowed(self):
         for method, path in (("POST", "servicerequestupdates.xml"), ("PUT", "requests.xml"),
@@ -139,6 +141,20 @@ class Errors(unittest.TestCase):
         r = S.request("GET", "/api/v1/nosuch")
         self.assertEqual(r.status, 404)
         self.assertEqual(r.json["error"]["code"], "not_found")
+        r = S.request("PUT", "/api/v1/categories", raw=b"")
+        self.assertEqual((r.status, r.json["error"]["field"]), (405, "method"))
+
+    def test_echoed_input_stays_well_formed(self):
+        # a long Chinese attribute name cut by the message bound, a control character
+        r = post("xml", {"api_key": KEY, "service_code": "E0501", "lat": INSIDE[0], "long": INSIDE[1],
+                         "attribute[%s" % ("很长的属性名" * 20): "x"})
+        self.assertEqual(r.status, 400)
+        self.assertEqual(xml(r).findtext("error/code"), "400")
+        r = post("xml", {"api_key": KEY, "service_code": "E0501", "lat": INSIDE[0], "long": INSIDE[1],
+                         "description": "垂直制表\x0b符与退格\x08"})
+        self.assertEqual(r.status, 200, r)
+        rid = xml(r).findtext("request/service_request_id")
+        self.assertIn("垂直制表", xml(get("requests/%s.xml" % rid)).findtext("request/description"))
 
 
 class Services(unittest.TestCase):
@@ -389,6 +405,8 @@ class Anonymous(unittest.TestCase):
         one = get("requests/%s.json?extensions=true" % rid).json[0]
         text = json.dumps(one, ensure_ascii=False)
         self.assertNotIn("内部", text)
+        self.assertNotIn("supervise_level", one["extended_attributes"])  # 督办 is internal
+        self.assertNotIn("rework_count", one["extended_attributes"])
         types = [n["type"] for n in one["notes"]]
         self.assertNotIn("supervise", types)
         self.assertNotIn("return", types)
@@ -397,7 +415,16 @@ class Anonymous(unittest.TestCase):
         self.assertEqual(handle["description"], "已更换灯泡")
         ups = [u for u in get("servicerequestupdates.json").json if u["service_request_id"] == rid]
         self.assertNotIn("内部", json.dumps(ups, ensure_ascii=False))
-        self.assertTrue(ups)
+        # the return and the rework change the status: told, without their words
+        self.assertEqual([u["status"] for u in ups],
+                         ["open", "investigating", "action_scheduled", "investigating", "action_scheduled",
+                          "in_progress", "in_progress", "action_scheduled"])  # 返工: back to the handler
+
+    def test_staff_cannot_make_a_case_public(self):
+        for user in ("wgy_hb", "zhzx01"):
+            r = S.as_(user).post("/api/v1/cases", {"category": "E0501", "title": "内部", "description": "内部",
+                                                    "unit": GRID, "source": "open311"})
+            self.assertEqual((r.status, r.json["error"]["field"]), (400, "source"), user)
 
 
 class Lists(unittest.TestCase):
@@ -431,7 +458,13 @@ class Lists(unittest.TestCase):
         self.assertEqual(get("requests.json?status=pending").status, 400)
         self.assertEqual(get("requests.json?page_size=101").status, 400)
         self.assertEqual(get("requests.json?page_size=21&extensions=true").status, 400)
-        self.assertEqual(len(get("requests.json?page_size=20&extensions=true").json) <= 20, True)
+        # the default page with extensions is 20, though more requests match
+        for i in range(21):
+            new_request(service_code="E0505", description="分页 %d" % i)
+        self.assertGreater(len(get("requests.json?service_code=E0505").json), 20)
+        self.assertEqual(len(get("requests.json?service_code=E0505&extensions=true").json), 20)
+        ids = ",".join(str(i) for i in range(1, 102))
+        self.assertEqual(get("requests.json?service_request_id=" + ids).status, 400)
         self.assertEqual(get("requests.json?start_date=never").status, 400)
 
 
