@@ -608,6 +608,8 @@ try {
     await page.waitForSelector("#chart-trend[data-ready='1'] canvas");
     const t = (await apiAs("zhzx01", "GET", "/api/v1/targets/trend?unit=440303003&indicator=fixed_investment&year=2023")).json;
     eq(await page.locator("table.trend tbody tr").count(), t.months.length, "a row per month");
+    // a month with no figure has no card either
+    eq((await page.locator('table.trend tr[data-month="2023-07"] > td').allTextContents())[8], "—", "July's card");
     for (const m of t.months.slice(0, 6)) {
       const cells = await page.locator(`table.trend tr[data-month="${m.month}"] > td`).allTextContents();
       eq([cells[2], cells[5], cells[6], cells[7]], [m.mom_text, m.yoy_text, pctText(m.completion), pctText(m.time_progress)], m.month);

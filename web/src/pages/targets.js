@@ -211,7 +211,7 @@ export async function targetTrend(el, user, params) {
         h("td", m.month), h("td.num", amount(m.value, ind)), h("td", m.mom_text),
         h("td.num", amount(m.actual, ind)), h("td.num", amount(m.base, ind)),
         h("td", m.yoy_text), h("td.num", pct(m.completion)), h("td.num", pct(m.time_progress)),
-        h("td", t.target === null ? "—" : cardBadge(m.card))))))));
+        h("td", t.target === null || m.completion === null ? "—" : cardBadge(m.card))))))));
   chart(box, {
     legend: {},
     xAxis: { type: "category", data: t.months.map((m) => Number(m.month.slice(5)) + "月") },
