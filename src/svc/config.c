@@ -90,29 +90,28 @@ bh_status_t svc_doc_refresh(svc_t *s, svc_doc_t *d, bh_err_t *err)
 {
     arena_t *a = arena_new();
     const char *text;
-    bool imported, same = false, known_bad = false;
+    bool imported, seen;
     void *parsed;
     bh_status_t st = doc_text(s, d->k, a, &text, &imported, err);
     if (st == BH_OK) {
+        /* in force already, or known not to parse (said once) */
         pthread_mutex_lock(&d->mu);
-        same = d->text && strcmp(d->text, text) == 0;
-        known_bad = d->bad && strcmp(d->bad, text) == 0;
+        seen = (d->text && strcmp(d->text, text) == 0) || (d->bad && strcmp(d->bad, text) == 0);
         pthread_mutex_unlock(&d->mu);
-        if (known_bad) {
-            st = bh_fail(err, BH_INVALID_ARGUMENT, "", "存储的%s无效，仍用原配置", d->k->what);
-        } else if (!same && (st = d->k->parse(text, strlen(text), &parsed, err)) == BH_OK) {
+        if (!seen) {
+            st = d->k->parse(text, strlen(text), &parsed, err);
             pthread_mutex_lock(&d->mu);
-            install(d, parsed, xstrdup(text));
-            pthread_mutex_unlock(&d->mu);
-        } else if (!same) {
-            pthread_mutex_lock(&d->mu);
-            free(d->bad);
-            d->bad = xstrdup(text);
+            if (st == BH_OK) {
+                install(d, parsed, xstrdup(text));
+            } else {
+                free(d->bad);
+                d->bad = xstrdup(text);
+            }
             pthread_mutex_unlock(&d->mu);
         }
     }
     arena_free(a);
-    return known_bad ? BH_OK : st; /* said once */
+    return st;
 }
 
 const void *svc_doc_current(svc_t *s, svc_doc_t *d, bh_err_t *err)
@@ -132,12 +131,7 @@ const void *svc_doc_current(svc_t *s, svc_doc_t *d, bh_err_t *err)
 bh_status_t svc_load_configs(svc_t *s, bh_err_t *err)
 {
     bh_status_t st = svc_doc_refresh(s, s->patrol, err);
-    if (st == BH_OK && !svc_doc_current(s, s->patrol, err))
-        st = BH_INVALID_ARGUMENT;
-    if (st == BH_OK && (st = svc_doc_refresh(s, s->targets, err)) == BH_OK &&
-        !svc_doc_current(s, s->targets, err))
-        st = BH_INVALID_ARGUMENT;
-    return st;
+    return st ? st : svc_doc_refresh(s, s->targets, err);
 }
 
 struct doc_put {

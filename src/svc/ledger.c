@@ -1235,13 +1235,14 @@ struct entries {
 static bh_status_t export_entries(struct exp *e, svc_t *s, const struct entries *en,
                                   db_conn_t *c, arena_t *a, bh_err_t *err)
 {
+    const target_cfg_t *cfg = svc_targets(s);
     db_unit_t *units;
     int nunits;
     bh_status_t st = DB(c, registry, unit_list, NULL, a, &units, &nunits);
     for (int i = 0; i < en->n && st == BH_OK; i++) {
         const char *unit = en->t ? en->t[i].unit : en->x[i].unit;
         const char *code = en->t ? en->t[i].indicator : en->x[i].indicator;
-        const indicator_t *d = target_cfg_indicator(svc_targets(s), code);
+        const indicator_t *d = target_cfg_indicator(cfg, code);
         set(e, "unit", unit);
         set(e, "unit_name", unit_name_of(units, nunits, unit));
         set(e, "indicator", code);

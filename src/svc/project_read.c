@@ -28,10 +28,10 @@ struct read_ctx {
 
 bh_status_t svc_project_visible(const svc_user_t *u, const db_project_t *p, bh_err_t *err)
 {
-    bh_status_t st = svc_target_readable(u, p->unit, err);
-    if (st && strcmp(err->field, "unit") == 0)
+    if (!role_external(u->role) && u->role != ROLE_ADMIN && !u->unrestricted &&
+        !unit_in_scope(u->unit, p->unit))
         return bh_fail(err, BH_NOT_FOUND, "id", "项目 %lld 不存在", (long long)p->id);
-    return st;
+    return svc_target_readable(u, p->unit, err); /* the outside roles' 403 */
 }
 
 static int amount_cmp(const void *pa, const void *pb)

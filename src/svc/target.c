@@ -29,16 +29,7 @@ static const svc_doc_kind_t target_doc = {
 
 void svc_target_init(svc_t *s)
 {
-    size_t len;
-    const char *text = target_cfg_builtin_text(&len);
-    target_cfg_t *cfg;
-    bh_err_t err;
-    if (target_cfg_parse(text, len, &cfg, &err) != BH_OK) {
-        fprintf(stderr, "bihuan: 内置指标配置无效：%s %s\n", err.field, err.message);
-        abort(); /* compiled in and unit-tested: a programmer error */
-    }
-    target_cfg_free(cfg);
-    s->targets = svc_doc_new(&target_doc);
+    s->targets = svc_doc_new(&target_doc); /* loaded by svc_load_configs */
 }
 
 void svc_target_fini(svc_t *s)
@@ -232,7 +223,7 @@ static bh_status_t actual_check(svc_t *s, const svc_user_t *u, const svc_actual_
     if (!target_period(in->period, true, &out->year, &out->month))
         return bh_fail(err, BH_INVALID_ARGUMENT, "period", "period 应为 2023-05 形式的月份");
     /* a derived indicator takes only the figures from before the system */
-    if (!ind_entered(cfg, d, dt_day_from_ymd(out->year + out->month / 12, out->month % 12 + 1, 1) - 1)) {
+    if (!ind_entered(cfg, d, period_month(dt_day_from_ymd(out->year, out->month, 1)).to)) {
         char live[16];
         if (!cfg->has_live_from)
             return bh_fail(err, BH_INVALID_ARGUMENT, "indicator",

@@ -452,7 +452,7 @@ bh_status_t svc_target_trend(svc_t *s, const svc_user_t *u, const char *unit,
     dt_ymd(out->as_of, &y, &m, &d);
     out->nmonths = m;
     for (int i = 0; i < out->nmonths; i++) {
-        dt_day_t month_end = i == 11 ? end : dt_day_from_ymd(year, i + 2, 1) - 1;
+        dt_day_t month_end = period_month(dt_day_from_ymd(year, i + 1, 1)).to;
         x.as_of = month_end < out->as_of ? month_end : out->as_of;
         /* the derived figures are read afresh for each month's span */
         for (int w = 0; w < 2; w++)
