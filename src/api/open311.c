@@ -1,7 +1,8 @@
 /*
  * open311.c - Open311 GeoReport v2: discovery, services, service
  * definitions, requests (create, list, one), tokens and the FixMyStreet
- * service request updates, each as .xml or .json.
+ * service request updates (read, and post a citizen's comment), each as
+ * .xml or .json.
  *
  * Every response is first built as a jansson tree and then written either
  * as JSON (lists as bare arrays) or as XML (element names from the spec; a
@@ -15,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "api/api.h"
 #include "api/render.h"
@@ -353,8 +355,9 @@ static const char *unit_name(svc_t *s, const char *code, arena_t *a)
  * (reported, registered or refused, dispatched, accepted, handled, closed,
  * merged, reopened, rated) - not returns, rework, suspensions, extensions
  * or supervision - and of their words only the reason of a refusal and
- * the handling result; dispatch notes, verification remarks and grid
- * workers' descriptions stay internal.  *text: the public words or NULL.
+ * the handling result, and citizens' comments (posted through Open311);
+ * dispatch notes, verification remarks and grid workers' descriptions
+ * stay internal.  *text: the public words or NULL.
  */
 static bool public_event(const case_event_t *e, const char **text)
 {
@@ -363,6 +366,12 @@ static bool public_event(const case_event_t *e, const char **text)
     case CASE_ACT_REJECT:
     case CASE_ACT_MERGE: *text = e->reason; return true;
     case CASE_ACT_HANDLE: *text = e->result; return true;
+    case CASE_ACT_COMMENT:
+    case CASE_ACT_REOPEN_REQUEST: /* a citizen's own words are public; a grid worker's not */
+        if (e->role != ROLE_PUBLIC)
+            return false;
+        *text = e->note;
+        return true;
     case CASE_ACT_REPORT:
     case CASE_ACT_REGISTER:
     case CASE_ACT_DISPATCH:
@@ -784,7 +793,7 @@ static void h_request_create(http_req_t *r)
 static bool date_range(http_req_t *r, bool xml, const qs_t *q, dt_ms_t *from, dt_ms_t *to)
 {
     const char *a = qs_get(q, "start_date"), *b = qs_get(q, "end_date");
-    *to = svc_now();
+    *to = svc_now() + 1; /* up to now, this very millisecond included */
     if (b && !dt_parse_instant(b, to)) {
         o311_error(r, xml, 400, "end_date '%s' is not a date or RFC 3339 datetime", b);
         return false;
@@ -908,38 +917,49 @@ static void h_updates(http_req_t *r)
 {
     svc_t *s = APP(r);
     db_event_row_t *ev;
-    int n;
+    int n, nseen = 0;
     dt_ms_t from, to;
     json_t *arr;
     bool xml;
+    /* the cases of this window read so far: a case's events come together */
+    struct seen { int64_t id; bool ok; svc_case_view_t v; } *seen;
 
     if (!format(r, 0, &xml) || !jurisdiction_ok(r, xml, qs_get(&r->query, "jurisdiction_id")) ||
         !date_range(r, xml, &r->query, &from, &to))
         return;
-    if (svc_events_between(s, from, to, MAX_UPDATES, r->a, &ev, &n, NULL) != BH_OK) {
+    if (svc_events_public(s, from, to, MAX_UPDATES, r->a, &ev, &n, NULL) != BH_OK) {
         o311_error(r, xml, 503, "could not read the updates; try again");
         return;
     }
+    seen = arena_alloc(r->a, (size_t)(n > 0 ? n : 1) * sizeof *seen);
     arr = json_array();
     for (int i = 0; i < n; i++) {
-        svc_case_view_t v;
-        case_snapshot_t snap;
+        struct seen *c = NULL;
+        case_snapshot_t snap, before;
         const case_event_t *e = &ev[i].ev;
         const char *text;
         bool shown = public_event(e, &text);
-        case_snapshot_t before;
-        if (!public_case(r, ev[i].case_id, &v) || ev[i].seq > v.nevents ||
-            case_replay(v.events, ev[i].seq, &snap, NULL) != BH_OK)
+        for (int j = nseen - 1; j >= 0 && !c; j--)
+            if (seen[j].id == ev[i].case_id)
+                c = &seen[j];
+        if (!c) {
+            c = &seen[nseen++];
+            c->id = ev[i].case_id;
+            c->ok = public_case(r, c->id, &c->v);
+        }
+        if (!c->ok || ev[i].seq > c->v.nevents ||
+            case_replay(c->v.events, ev[i].seq, &snap, NULL) != BH_OK)
             continue;
         /* an internal step that changes the status (退回, 挂起, 返工…) is told
          * as the new status alone, without its words */
-        if (!shown && (ev[i].seq < 2 || case_replay(v.events, ev[i].seq - 1, &before, NULL) != BH_OK ||
+        if (!shown && (ev[i].seq < 2 ||
+                       case_replay(c->v.events, ev[i].seq - 1, &before, NULL) != BH_OK ||
                        before.state == snap.state))
             continue;
         json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:n}",
             "update_id", arena_printf(r->a, "%lld-%d", (long long)ev[i].case_id, ev[i].seq),
             "service_request_id", arena_printf(r->a, "%lld", (long long)ev[i].case_id),
-            "status", extended_status(snap.state, v.events, ev[i].seq),
+            "status", extended_status(snap.state, c->v.events, ev[i].seq),
             "external_status_code", case_state_name(snap.state),
             "status_notes", case_state_label(snap.state),
             "updated_datetime", render_time(e->at),
@@ -951,6 +971,114 @@ static void h_updates(http_req_t *r)
     reply(r, 200, xml, "service_request_updates", arr);
 }
 
+/* The statuses FixMyStreet posts with an update (upper case; its
+ * mySociety endpoint lower case), and whether each says the problem is
+ * still there - which on a closed case makes the update a reopen request. */
+static const struct {
+    const char *name;
+    bool not_solved;
+} posted_status[] = {
+    {"open", true}, {"reopen", true}, {"investigating", true}, {"in_progress", true},
+    {"action_scheduled", true}, {"planned", true}, {"for_triage", true},
+    {"closed", false}, {"fixed", false}, {"duplicate", false},
+    {"not_councils_responsibility", false}, {"no_further_action", false},
+    {"internal_referral", false},
+};
+
+static int find_posted_status(const char *st)
+{
+    for (size_t i = 0; st && i < sizeof posted_status / sizeof posted_status[0]; i++)
+        if (strcasecmp(st, posted_status[i].name) == 0)
+            return (int)i;
+    return -1;
+}
+
+/* FixMyStreet's extension: a citizen's comment on a request it sent. */
+static void h_update_create(http_req_t *r)
+{
+    svc_t *s = APP(r);
+    qs_t q;
+    const char *key, *rid, *uid, *desc, *status, *media, *when;
+    svc_user_t who;
+    svc_comment_t in;
+    svc_case_view_t v;
+    bool xml, replayed;
+    bh_err_t err;
+    json_t *extra;
+    char *dump, *end;
+    long long id;
+    int seq, stx;
+
+    if (!format(r, 0, &xml) || !params(r, xml, &q) ||
+        !jurisdiction_ok(r, xml, qs_get(&q, "jurisdiction_id")))
+        return;
+    if (!(key = qs_get(&q, "api_key")) || !*key) {
+        o311_error(r, xml, 403, "api_key is required to post an update");
+        return;
+    }
+    if (svc_apikey_auth(s, key, r->a, &who, &err) != BH_OK) {
+        o311_error(r, xml, 403, "api_key is invalid or revoked");
+        return;
+    }
+    rid = qs_get(&q, "service_request_id");
+    id = rid ? strtoll(rid, &end, 10) : 0;
+    if (!rid || !*rid || *end || id <= 0) {
+        o311_error(r, xml, 400, "service_request_id is required (a request id this server gave)");
+        return;
+    }
+    /* update_id, or update_id_ext when the client uses extended updates */
+    if (!(uid = qs_get(&q, "update_id")) || !*uid)
+        uid = qs_get(&q, "update_id_ext");
+    if (!uid || !*uid || strlen(uid) > CASE_EXT_ID_MAX) {
+        o311_error(r, xml, 400, "update_id is required (at most %d bytes): it makes a repeated post harmless",
+                   CASE_EXT_ID_MAX);
+        return;
+    }
+    status = qs_get(&q, "status");
+    if ((stx = find_posted_status(status)) < 0 && status && *status) {
+        o311_error(r, xml, 400, "status '%s' is not one of OPEN, CLOSED, FIXED, IN_PROGRESS, "
+                   "ACTION_SCHEDULED, INVESTIGATING, DUPLICATE, NOT_COUNCILS_RESPONSIBILITY, "
+                   "NO_FURTHER_ACTION, INTERNAL_REFERRAL", status);
+        return;
+    }
+    desc = qs_get(&q, "description");
+    media = qs_get(&q, "media_url");
+    if (desc && utf8_chars(desc) > 4000) {
+        o311_error(r, xml, 400, "description is longer than 4000 characters");
+        return;
+    }
+    if ((!desc || !*desc) && !(media && *media)) {
+        o311_error(r, xml, 400, "description is required");
+        return;
+    }
+    memset(&in, 0, sizeof in);
+    in.text = desc && *desc ? desc : "（仅附图片）";
+    in.ext_id = uid;
+    in.not_solved = stx >= 0 && posted_status[stx].not_solved;
+    when = qs_get(&q, "updated_datetime");
+    if (when && *when && !dt_parse_instant(when, &in.at)) {
+        o311_error(r, xml, 400, "updated_datetime '%s' is not an RFC 3339 datetime", when);
+        return;
+    }
+    extra = json_pack("{s:s?, s:s?, s:s?, s:s?, s:s?}", "first_name", qs_get(&q, "first_name"),
+                      "last_name", qs_get(&q, "last_name"), "email", qs_get(&q, "email"),
+                      "media_url", media, "status", status);
+    dump = json_dumps(extra, JSON_COMPACT | JSON_SORT_KEYS);
+    in.extra = arena_strdup(r->a, dump);
+    free(dump);
+    json_decref(extra);
+    if (svc_case_comment(s, &who, id, &in, r->a, &v, &seq, &replayed, &err) != BH_OK) {
+        if (err.status == BH_NOT_FOUND)
+            o311_error(r, xml, 404, "service_request_id '%s' not found", rid);
+        else
+            o311_error(r, xml, status_for(err.status), "%s%s%s", err.field[0] ? err.field : "",
+                       err.field[0] ? ": " : "", err.message);
+        return;
+    }
+    reply(r, 200, xml, "service_request_updates",
+          json_pack("[{s:s}]", "update_id", arena_printf(r->a, "%lld-%d", id, seq)));
+}
+
 const http_route_t open311_routes[] = {
     {"GET", "/open311/v2/discovery.{fmt}", h_discovery, HTTP_BODY_DEFAULT},
     {"GET", "/open311/v2/services.{fmt}", h_services, HTTP_BODY_DEFAULT},
@@ -960,5 +1088,6 @@ const http_route_t open311_routes[] = {
     {"GET", "/open311/v2/requests/{id}.{fmt}", h_request_one, HTTP_BODY_DEFAULT},
     {"GET", "/open311/v2/tokens/{token}.{fmt}", h_token, HTTP_BODY_DEFAULT},
     {"GET", "/open311/v2/servicerequestupdates.{fmt}", h_updates, HTTP_BODY_DEFAULT},
+    {"POST", "/open311/v2/servicerequestupdates.{fmt}", h_update_create, HTTP_BODY_DEFAULT},
 };
 const int open311_nroutes = (int)(sizeof open311_routes / sizeof open311_routes[0]);

@@ -116,7 +116,9 @@ static json_t *render_clock(const sla_clock_state_t *c)
     return o;
 }
 
-static json_t *render_event(const case_event_t *e, int seq)
+/* One history entry; what a client sent with it (the commenter's name and
+ * e-mail) only for the roles that see personal data. */
+static json_t *render_event(const case_event_t *e, int seq, bool pii)
 {
     json_t *o = json_pack("{s:i, s:s, s:s, s:s, s:o, s:o, s:o}", "seq", seq,
         "action", case_action_name(e->action), "action_label", case_action_label(e->action),
@@ -131,6 +133,13 @@ static json_t *render_event(const case_event_t *e, int seq)
     if (e->level) json_object_set_new(o, "level", json_integer(e->level));
     if (e->rating) json_object_set_new(o, "rating", json_integer(e->rating));
     if (e->into) json_object_set_new(o, "into", json_string(e->into));
+    if (e->ext_id) json_object_set_new(o, "ext_id", json_string(e->ext_id));
+    if (e->extra && pii) {
+        json_error_t je;
+        json_t *x = json_loads(e->extra, 0, &je);
+        if (x)
+            json_object_set_new(o, "extra", x);
+    }
     return o;
 }
 
@@ -145,7 +154,7 @@ json_t *render_case_view(svc_t *s, const svc_user_t *u, const svc_case_view_t *v
         flags |= v->clocks[i].cal_flags;
     }
     for (int i = 0; i < v->nevents; i++)
-        json_array_append_new(hist, render_event(&v->events[i], i + 1));
+        json_array_append_new(hist, render_event(&v->events[i], i + 1, svc_sees_pii(u->role)));
     for (int act = 0; act < CASE_ACT__COUNT; act++)
         if ((v->allowed >> act) & 1u)
             json_array_append_new(allowed, json_pack("{s:s, s:s}", "action",
@@ -158,6 +167,7 @@ json_t *render_case_view(svc_t *s, const svc_user_t *u, const svc_case_view_t *v
     json_object_set_new(o, "history", hist);
     json_object_set_new(o, "allowed_actions", allowed);
     json_object_set_new(o, "warnings", warn);
+    json_object_set_new(o, "reopen_requested", json_boolean(v->snap.reopen_requested));
     /* what the reporter's client sent with the case (Open311 attributes,
      * those the service does not define under "x-unknown") */
     {

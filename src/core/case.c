@@ -66,6 +66,10 @@ static const struct {
                        CASE_F_RATING},
     [CASE_ACT_REOPEN] = {"reopen", "重新打开", S(CASE_ST_CLOSED),
                          CASE_ST_DISPATCHED, R(ROLE_OPERATOR), CASE_F_REASON},
+    [CASE_ACT_COMMENT] = {"comment", "留言", ~S(CASE_ST_NONE) & ((1u << CASE_ST__COUNT) - 1),
+                          TO_SAME, R(ROLE_REPORTER) | R(ROLE_PUBLIC), CASE_F_NOTE},
+    [CASE_ACT_REOPEN_REQUEST] = {"reopen_request", "申请重新办理", S(CASE_ST_CLOSED), TO_SAME,
+                                 R(ROLE_REPORTER) | R(ROLE_PUBLIC), CASE_F_NOTE},
 };
 
 static const struct {
@@ -239,7 +243,9 @@ static bh_status_t check_fields(const case_event_t *ev, bh_err_t *err)
         return st;
     if ((f & CASE_F_CLOCK) && (st = need_text(ev->clock, "clock", "延期的时限名称", ev->action, err)))
         return st;
-    if ((f & CASE_F_NOTE) && (st = need_text(ev->note, "note", "督办意见", ev->action, err)))
+    if ((f & CASE_F_NOTE) &&
+        (st = need_text(ev->note, "note",
+                        ev->action == CASE_ACT_SUPERVISE ? "督办意见" : "留言内容", ev->action, err)))
         return st;
     if ((f & CASE_F_INTO) && (st = need_text(ev->into, "into", "合并到的案件", ev->action, err)))
         return st;
@@ -256,6 +262,12 @@ static bh_status_t check_fields(const case_event_t *ev, bh_err_t *err)
     if (ev->note && strlen(ev->note) > CASE_TEXT_MAX)
         return bh_fail(err, BH_INVALID_ARGUMENT, "note",
                        "备注（note）过长：最多%d字节", CASE_TEXT_MAX);
+    if (ev->ext_id && (!*ev->ext_id || strlen(ev->ext_id) > CASE_EXT_ID_MAX))
+        return bh_fail(err, BH_INVALID_ARGUMENT, "ext_id",
+                       "外部编号（ext_id）须为1到%d字节", CASE_EXT_ID_MAX);
+    if (ev->extra && strlen(ev->extra) > CASE_TEXT_MAX)
+        return bh_fail(err, BH_INVALID_ARGUMENT, "extra",
+                       "附加信息（extra）过长：最多%d字节", CASE_TEXT_MAX);
     return BH_OK;
 }
 
@@ -306,7 +318,11 @@ static void apply(case_snapshot_t *s, const case_event_t *ev)
         break;
     case CASE_ACT_VERIFY_PASS: s->closed_at = ev->at; break;
     case CASE_ACT_VERIFY_FAIL: s->rework_count++; break;
-    case CASE_ACT_REOPEN: s->closed_at = 0; break;
+    case CASE_ACT_REOPEN:
+        s->closed_at = 0;
+        s->reopen_requested = false;
+        break;
+    case CASE_ACT_REOPEN_REQUEST: s->reopen_requested = true; break;
     case CASE_ACT_SUSPEND: s->before_suspend = s->state; break;
     case CASE_ACT_SUPERVISE:
         if (ev->level > s->supervise_level)

@@ -50,6 +50,8 @@ typedef enum {
     CASE_ACT_MERGE,       /* 合并重复件 */
     CASE_ACT_RATE,        /* 评价 */
     CASE_ACT_REOPEN,      /* 重新打开 */
+    CASE_ACT_COMMENT,     /* 留言: a citizen's or reporter's words, no change */
+    CASE_ACT_REOPEN_REQUEST, /* 申请重新办理: the reporter says a closed case is not solved */
     CASE_ACT__COUNT
 } case_action_t;
 
@@ -67,6 +69,7 @@ enum {
 };
 
 #define CASE_TEXT_MAX 4000 /* bytes in a reason, note or result */
+#define CASE_EXT_ID_MAX 100 /* bytes in an event's ext_id */
 #define CASE_SUPERVISE_LEVEL_MAX 3 /* 1 一般督办, 2 重点督办, 3 挂牌督办 */
 
 /* One entry of a case's history. */
@@ -85,6 +88,10 @@ typedef struct {
     int level;              /* supervise: 1..3 */
     int rating;             /* rate: 1 (非常不满意) .. 5 (非常满意) */
     const char *into;       /* merge: the case it duplicates */
+    const char *ext_id;     /* the client's id of this entry (an Open311 update_id):
+                               unique within a case, makes a repeated post harmless */
+    const char *extra;      /* JSON the client sent with it (who wrote a comment, a
+                               photo URL, the status it claimed); personal data */
 } case_event_t;
 
 /* What the history adds up to. */
@@ -97,6 +104,7 @@ typedef struct {
     int supervise_level;         /* highest level, 0 = not supervised */
     int rating;                  /* latest rating, 0 = none */
     const char *merged_into;     /* set by merge */
+    bool reopen_requested;       /* a reopen request since the last close or reopen */
     dt_ms_t reported_at, closed_at; /* closed_at 0 while open */
     int nevents;
 } case_snapshot_t;

@@ -489,9 +489,10 @@ struct db_case_ops {
     bh_status_t (*stats)(db_conn_t *c, const db_stats_query_t *q, arena_t *a,
                          db_stats_row_t **rows, int *n, bh_err_t *err);
 
-    /* History entries with at in [from, to), oldest first, at most 'limit'. */
-    bh_status_t (*events_between)(db_conn_t *c, dt_ms_t from, dt_ms_t to, int limit, arena_t *a,
-                                  db_event_row_t **out, int *n);
+    /* History entries with at in [from, to) of the cases from 'source' (NULL:
+     * any), oldest first, at most 'limit'. */
+    bh_status_t (*events_between)(db_conn_t *c, dt_ms_t from, dt_ms_t to, const char *source,
+                                  int limit, arena_t *a, db_event_row_t **out, int *n);
 };
 
 /* The patrol loop: check-ins, hazards, objects' risk history, the patrol

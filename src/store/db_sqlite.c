@@ -61,10 +61,12 @@ static const char *const sql[ST__CORE] = {
                        " dispatched_at=?10, handled_at=?11, closed_at=?12, due_at=?13, on_time=?14,"
                        " handling_unit=?15, version=?16, updated_at=?17 WHERE id=?1 AND version=?18",
     [ST_EVENT_ADD] = "INSERT INTO case_events(case_id, seq, action, role, actor, actor_unit, at,"
-                     " reason, note, to_unit, result, clock, amount, level, rating, into_case)"
-                     " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16)",
+                     " reason, note, to_unit, result, clock, amount, level, rating, into_case,"
+                     " ext_id, extra)"
+                     " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18)",
     [ST_EVENT_LIST] = "SELECT action, role, actor, actor_unit, at, reason, note, to_unit, result,"
-                      " clock, amount, level, rating, into_case FROM case_events WHERE case_id=?1"
+                      " clock, amount, level, rating, into_case, ext_id, extra FROM case_events"
+                      " WHERE case_id=?1"
                       " ORDER BY seq",
     [ST_CLOCK_DEL] = "DELETE FROM case_clocks WHERE case_id=?1",
     [ST_CLOCK_PUT] = "INSERT INTO case_clocks(case_id, name, started_at, deadline, stopped_at, light)"

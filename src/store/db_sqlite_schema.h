@@ -212,6 +212,14 @@ static const char *const migrations[] = {
     "  WITHOUT ROWID;"
     "INSERT INTO configs(kind, body, at, by) SELECT 'patrol', body, at, by FROM patrol_config;"
     "DROP TABLE patrol_config;",
+
+    /* 12: what a client said of an event (FixMyStreet's update_id, unique
+     *     within a case so that a repeated post is harmless, and the
+     *     commenter's details as JSON). */
+    "ALTER TABLE case_events ADD COLUMN ext_id TEXT;"
+    "ALTER TABLE case_events ADD COLUMN extra TEXT;"
+    "CREATE UNIQUE INDEX case_events_ext ON case_events(case_id, ext_id)"
+    "  WHERE ext_id IS NOT NULL;",
 };
 
 #endif

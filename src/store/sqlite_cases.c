@@ -193,6 +193,8 @@ bh_status_t sq_event_add(db_conn_t *c, int64_t case_id, int seq, const case_even
     if (e->rating)
         sqlite3_bind_int(s, 15, e->rating);
     bind_text(s, 16, e->into);
+    bind_text(s, 17, e->ext_id);
+    bind_text(s, 18, e->extra);
     return step_done(c, s, NULL);
 }
 
@@ -214,6 +216,8 @@ static void row_event(sqlite3_stmt *s, arena_t *a, case_event_t *e)
     e->level = sqlite3_column_int(s, 11);
     e->rating = sqlite3_column_int(s, 12);
     e->into = col_text(s, 13, a);
+    e->ext_id = col_text(s, 14, a);
+    e->extra = col_text(s, 15, a);
 }
 
 bh_status_t sq_event_list(db_conn_t *c, int64_t case_id, arena_t *a, case_event_t **out,
@@ -635,28 +639,32 @@ bh_status_t sq_stats(db_conn_t *c, const db_stats_query_t *q, arena_t *a,
     return BH_OK;
 }
 
-bh_status_t sq_events_between(db_conn_t *c, dt_ms_t from, dt_ms_t to, int limit,
-                                     arena_t *a, db_event_row_t **out, int *n)
+bh_status_t sq_events_between(db_conn_t *c, dt_ms_t from, dt_ms_t to, const char *source,
+                              int limit, arena_t *a, db_event_row_t **out, int *n)
 {
     sqlite3_stmt *s;
     int rc;
     if (sqlite3_prepare_v2(SQ(c)->h,
-                           "SELECT action, role, actor, actor_unit, at, reason, note, to_unit, result,"
-                           " clock, amount, level, rating, into_case, case_id, seq FROM case_events"
-                           " WHERE at >= ?1 AND at < ?2 ORDER BY at, case_id, seq LIMIT ?3",
+                           "SELECT e.action, e.role, e.actor, e.actor_unit, e.at, e.reason, e.note,"
+                           " e.to_unit, e.result, e.clock, e.amount, e.level, e.rating, e.into_case,"
+                           " e.ext_id, e.extra, e.case_id, e.seq FROM case_events e"
+                           " WHERE e.at >= ?1 AND e.at < ?2 AND (?4 IS NULL OR"
+                           " (SELECT k.source FROM cases k WHERE k.id = e.case_id) = ?4)"
+                           " ORDER BY e.at, e.case_id, e.seq LIMIT ?3",
                            -1, &s, NULL) != SQLITE_OK)
         return BH_INTERNAL;
     sqlite3_bind_int64(s, 1, from);
     sqlite3_bind_int64(s, 2, to);
     sqlite3_bind_int(s, 3, limit);
+    bind_text(s, 4, source);
     *out = arena_alloc(a, (size_t)(limit > 0 ? limit : 1) * sizeof **out);
     *n = 0;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW && *n < limit) {
         db_event_row_t *r = &(*out)[(*n)++];
         memset(r, 0, sizeof *r);
         row_event(s, a, &r->ev);
-        r->case_id = sqlite3_column_int64(s, 14);
-        r->seq = sqlite3_column_int(s, 15);
+        r->case_id = sqlite3_column_int64(s, 16);
+        r->seq = sqlite3_column_int(s, 17);
     }
     sqlite3_finalize(s);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? BH_OK : BH_INTERNAL;

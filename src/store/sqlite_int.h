@@ -383,8 +383,8 @@ bh_status_t sq_apikey_get(db_conn_t *c, const unsigned char hash[32], arena_t *a
 bh_status_t sq_apikey_list(db_conn_t *c, arena_t *a, db_apikey_t **out, int *n);
 bh_status_t sq_apikey_revoke(db_conn_t *c, const char *name, dt_ms_t at);
 bh_status_t sq_apikey_touch(db_conn_t *c, int64_t id, dt_ms_t at);
-bh_status_t sq_events_between(db_conn_t *c, dt_ms_t from, dt_ms_t to, int limit,
-                                     arena_t *a, db_event_row_t **out, int *n);
+bh_status_t sq_events_between(db_conn_t *c, dt_ms_t from, dt_ms_t to, const char *source,
+                              int limit, arena_t *a, db_event_row_t **out, int *n);
 bh_status_t sq_savepoint(db_conn_t *c, int op);
 bh_status_t sq_audit_append(db_conn_t *c, db_audit_t *row, db_audit_hash_fn hash,
                                    void *ctx);

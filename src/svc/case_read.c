@@ -46,9 +46,12 @@ bh_status_t svc_case_list(svc_t *s, const svc_user_t *u, db_case_filter_t *f, ar
     return list_rows(s, f, a, out, n, next_cursor, err);
 }
 
+/* The one source whose cases anyone may read. */
+#define PUBLIC_SOURCE "open311"
+
 bool svc_case_public(const db_case_t *k)
 {
-    return k->source && strcmp(k->source, "open311") == 0;
+    return k->source && strcmp(k->source, PUBLIC_SOURCE) == 0;
 }
 
 bh_status_t svc_case_list_public(svc_t *s, const db_case_filter_t *f, arena_t *a,
@@ -58,7 +61,7 @@ bh_status_t svc_case_list_public(svc_t *s, const db_case_filter_t *f, arena_t *a
     const char *next;
     if (f->ncategories <= 0) /* only the categories the caller names as public */
         return bh_fail(err, BH_INTERNAL, "", "公开检索须限定公开类别");
-    g.source = "open311"; /* svc_case_public */
+    g.source = PUBLIC_SOURCE;
     return list_rows(s, &g, a, out, n, &next, err);
 }
 
@@ -82,10 +85,11 @@ bh_status_t svc_case_counts(svc_t *s, int64_t out[CASE_ST__COUNT][SLA_LIGHT_OVER
     return st ? bh_fail(err, st, "", "读取案件计数失败") : BH_OK;
 }
 
-bh_status_t svc_events_between(svc_t *s, dt_ms_t from, dt_ms_t to, int limit, arena_t *a,
-                               db_event_row_t **out, int *n, bh_err_t *err)
+bh_status_t svc_events_public(svc_t *s, dt_ms_t from, dt_ms_t to, int limit, arena_t *a,
+                              db_event_row_t **out, int *n, bh_err_t *err)
 {
     bh_status_t st;
-    SVC_READ(s, c, st, err, DB(c, cases, events_between, from, to, limit, a, out, n));
+    SVC_READ(s, c, st, err,
+             DB(c, cases, events_between, from, to, PUBLIC_SOURCE, limit, a, out, n));
     return st ? bh_fail(err, st, "", "读取案件动态失败，请稍后重试") : BH_OK;
 }

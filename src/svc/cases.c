@@ -503,7 +503,28 @@ struct act_ctx {
     case_event_t *ev;
     arena_t *a;
     svc_case_view_t *out;
+    bool not_solved; /* a comment: a reopen request if the case is closed */
+    int seq;         /* out: the event's place in the history */
+    bool replayed;   /* out: ev->ext_id was already there; nothing written */
 };
+
+/* An event already in the history with the new one's ext_id: *at is its
+ * place (1-based), or 0. */
+static bh_status_t find_ext(const struct act_ctx *x, const case_event_t *ev, int n, int *at,
+                            bh_err_t *err)
+{
+    *at = 0;
+    for (int i = 0; x->ev->ext_id && i < n; i++) {
+        if (!ev[i].ext_id || strcmp(ev[i].ext_id, x->ev->ext_id) != 0)
+            continue;
+        if (!ev[i].actor || strcmp(ev[i].actor, x->u->username) != 0)
+            return bh_fail(err, BH_CONFLICT, "ext_id", "编号“%s”已被其他用户用于本案件",
+                           x->ev->ext_id);
+        *at = i + 1;
+        break;
+    }
+    return BH_OK;
+}
 
 /* Checks that need the store or the policy, after the state machine's. */
 static bh_status_t check_refs(svc_t *s, db_conn_t *c, arena_t *a, const db_case_t *k,
@@ -553,8 +574,14 @@ static bh_status_t act_tx(db_conn_t *c, void *vctx, bh_err_t *err)
         return bh_fail(err, st, "", "读取案件历史失败");
     if (n < 1)
         return bh_fail(err, BH_INTERNAL, "", "案件 %lld 没有任何历史事件", (long long)k.id);
-    if ((st = case_replay(ev, n, &snap, err)) != BH_OK)
+    if ((st = case_replay(ev, n, &snap, err)) != BH_OK || (st = find_ext(x, ev, n, &x->seq, err)))
         return st;
+    if (x->seq) { /* said before: the history stands */
+        x->replayed = true;
+        return BH_OK;
+    }
+    if (x->not_solved && snap.state == CASE_ST_CLOSED)
+        x->ev->action = CASE_ACT_REOPEN_REQUEST;
     if (x->ev->at < ev[n - 1].at)
         x->ev->at = ev[n - 1].at; /* keep the history in time order */
     if ((st = case_check(&snap, x->ev, err)) ||
@@ -580,20 +607,42 @@ static bh_status_t act_tx(db_conn_t *c, void *vctx, bh_err_t *err)
         (st = save(x->s, c, &k, k.version - 1, old_st, old_light, clocks, err)))
         return st;
     fill_view(x->s, x->u, &k, all, n + 1, clocks, &snap, x->out);
+    x->seq = n + 1;
     return BH_OK;
+}
+
+static bh_status_t act(struct act_ctx *x, bh_err_t *err)
+{
+    x->ev->role = x->u->role;
+    x->ev->actor = x->u->username;
+    x->ev->actor_unit = x->u->unit;
+    if (!x->ev->at)
+        x->ev->at = svc_now();
+    return db_write(x->s->db, act_tx, x, err);
 }
 
 bh_status_t svc_case_act(svc_t *s, const svc_user_t *u, int64_t id, case_event_t *ev,
                          int64_t expected_version, arena_t *a, svc_case_view_t *out,
                          bh_err_t *err)
 {
-    struct act_ctx x = {s, u, id, expected_version, ev, a, out};
-    ev->role = u->role;
-    ev->actor = u->username;
-    ev->actor_unit = u->unit;
-    if (!ev->at)
-        ev->at = svc_now();
-    return db_write(s->db, act_tx, &x, err);
+    struct act_ctx x = {s, u, id, expected_version, ev, a, out, false, 0, false};
+    return act(&x, err);
+}
+
+bh_status_t svc_case_comment(svc_t *s, const svc_user_t *u, int64_t id, const svc_comment_t *in,
+                             arena_t *a, svc_case_view_t *out, int *seq, bool *replayed,
+                             bh_err_t *err)
+{
+    dt_ms_t now = svc_now();
+    case_event_t ev = {.action = CASE_ACT_COMMENT, .note = in->text, .ext_id = in->ext_id,
+                       .extra = in->extra, .at = in->at > 0 && in->at < now ? in->at : now};
+    struct act_ctx x = {s, u, id, -1, &ev, a, out, in->not_solved, 0, false};
+    bh_status_t st = act(&x, err);
+    *seq = x.seq;
+    *replayed = x.replayed;
+    if (st == BH_OK && x.replayed) /* show the case as it is now */
+        st = svc_case_get_after_act(s, u, id, a, out, err);
+    return st;
 }
 
 /* ---- view ---- */

@@ -175,6 +175,27 @@ bh_status_t svc_case_act(svc_t *s, const svc_user_t *u, int64_t id, case_event_t
                          int64_t expected_version, arena_t *a, svc_case_view_t *out,
                          bh_err_t *err);
 
+/* A citizen's words on a case, from an outside client (Open311 updates). */
+typedef struct {
+    const char *text;   /* the comment */
+    const char *ext_id; /* the client's id for it: a repeat with this id writes nothing */
+    const char *extra;  /* JSON: who wrote it, a photo URL, the status the client claimed */
+    bool not_solved;    /* the client says the problem is still there: on a closed
+                           case the comment is a reopen request (申请重新办理) */
+    dt_ms_t at;         /* when it was written; 0 or later than now: now */
+} svc_comment_t;
+
+/*
+ * Add a comment (CASE_ACT_COMMENT, or CASE_ACT_REOPEN_REQUEST when
+ * in->not_solved and the case is closed - decided in the transaction).
+ * If the case already holds an event with in->ext_id, nothing is written
+ * and *replayed is set (BH_CONFLICT if another user wrote that one).
+ * *seq is the comment's place in the history, *out the case after it.
+ */
+bh_status_t svc_case_comment(svc_t *s, const svc_user_t *u, int64_t id, const svc_comment_t *in,
+                             arena_t *a, svc_case_view_t *out, int *seq, bool *replayed,
+                             bh_err_t *err);
+
 /* The human-readable number of a case: local report date + id. */
 const char *svc_case_number(const db_case_t *k, arena_t *a);
 
@@ -329,9 +350,10 @@ bh_status_t svc_case_stats(svc_t *s, const svc_user_t *u, const char *unit,
                            bh_err_t *err);
 bh_status_t svc_case_counts(svc_t *s, int64_t out[CASE_ST__COUNT][SLA_LIGHT_OVERDUE + 1],
                             bh_err_t *err);
-/* History entries with at in [from, to), oldest first (the change feed). */
-bh_status_t svc_events_between(svc_t *s, dt_ms_t from, dt_ms_t to, int limit, arena_t *a,
-                               db_event_row_t **out, int *n, bh_err_t *err);
+/* History entries with at in [from, to) of the cases anyone may read
+ * (svc_case_public), oldest first: the public change feed. */
+bh_status_t svc_events_public(svc_t *s, dt_ms_t from, dt_ms_t to, int limit, arena_t *a,
+                              db_event_row_t **out, int *n, bh_err_t *err);
 
 /* ---- configuration documents in force (config.c) ---- */
 

@@ -4,10 +4,12 @@ polygons and locating, against a real `bihuan serve`.
 
 Usage: test_open311.py PATH/TO/bihuan
 """
+import datetime
 import json
 import os
 import subprocess
 import sys
+import time
 import unittest
 import urllib.parse
 import xml.etree.ElementTree as ET
@@ -122,7 +124,7 @@ class Errors(unittest.TestCase):
         self.assertEqual(xml(get("services/V01/extra.xml")).findtext("error/code"), "404")
 
     def test_method_not_allowed(self):
-        for method, path in (("POST", "servicerequestupdates.xml"), ("PUT", "requests.xml"),
+        for method, path in (("PUT", "servicerequestupdates.xml"), ("PUT", "requests.xml"),
                              ("DELETE", "services.xml")):
             r = S.request(method, "/open311/v2/" + path, raw=b"")
             self.assertEqual(r.status, 405, (method, path))
@@ -374,6 +376,147 @@ class Follow(unittest.TestCase):
         self.assertEqual((t["service_request_id"], t["token"]), (rid, number))
         self.assertEqual(get("tokens/nosuchtoken.json").status, 404)
         self.assertEqual(xml(get("tokens/nosuchtoken.xml")).findtext("error/code"), "404")
+
+
+def post_update(fmt, fields, **kw):
+    body = urllib.parse.urlencode(fields, doseq=True).encode()
+    return S.request("POST", "/open311/v2/servicerequestupdates." + fmt, raw=body,
+                     headers={"Content-Type": "application/x-www-form-urlencoded"}, **kw)
+
+
+def fms_update(rid, update_id, text, status="OPEN", **extra):
+    """The fields FixMyStreet's Open311 client posts for a comment
+    (_populate_service_request_update_params, without extended updates)."""
+    fields = {"api_key": KEY, "jurisdiction_id": "440303", "service_request_id": rid,
+              "update_id": update_id, "status": status, "description": text,
+              "updated_datetime": "2026-12-01T09:30:00+08:00", "email": "li.ming@example.org",
+              "first_name": "明", "last_name": "李"}
+    fields.update(extra)
+    return post_update("xml", fields)
+
+
+class Updates(unittest.TestCase):
+    """FixMyStreet's POST servicerequestupdates: a citizen's comment becomes
+    a note on the case, a reopen request on a closed one, at most once per
+    update_id."""
+
+    def posted_id(self, r):
+        self.assertEqual(r.status, 200, r)
+        # what FixMyStreet reads: $obj->{request_update}->{update_id}
+        uid = xml(r).findtext("request_update/update_id")
+        self.assertTrue(uid, r.raw)
+        return uid
+
+    def history(self, rid, user="zhzx01"):
+        return S.as_(user).get("/api/v1/cases/%s" % rid).json
+
+    def test_comment_once_and_read_back(self):
+        rid = new_request(description="井盖缺失")
+        uid = self.posted_id(fms_update(rid, "fms-501", "井盖还是没有盖上，晚上很危险"))
+        case = self.history(rid)
+        last = case["history"][-1]
+        self.assertEqual((last["action"], last["action_label"]), ("comment", "留言"))
+        self.assertEqual((last["note"], last["ext_id"]), ("井盖还是没有盖上，晚上很危险", "fms-501"))
+        self.assertEqual(last["extra"]["email"], "li.ming@example.org")  # the operator may call back
+        # the client's time, but never before the history's last entry
+        self.assertEqual(last["at"], case["history"][-2]["at"])
+        self.assertEqual(case["status"], "reported")  # a comment changes nothing else
+        self.assertFalse(case["reopen_requested"])
+        self.assertNotIn("extra", self.history(rid, "leader")["history"][-1])  # personal data
+        # FixMyStreet retries after a timeout: the same update_id writes nothing
+        self.assertEqual(self.posted_id(fms_update(rid, "fms-501", "井盖还是没有盖上，晚上很危险")), uid)
+        self.assertEqual(len(self.history(rid)["history"]), len(case["history"]))
+        # the JSON form answers the same
+        r = post_update("json", {"api_key": KEY, "service_request_id": rid, "update_id": "fms-501",
+                                 "status": "OPEN", "description": "x"})
+        self.assertEqual((r.status, r.json[0]["update_id"]), (200, uid))
+        # read back in the public feed under the id FixMyStreet was given (so it skips its own)
+        ups = [u for u in get("servicerequestupdates.json").json if u["service_request_id"] == rid]
+        mine = [u for u in ups if u["update_id"] == uid]
+        self.assertEqual(len(mine), 1, ups)
+        self.assertEqual(mine[0]["description"], "留言：井盖还是没有盖上，晚上很危险")
+        self.assertNotIn("li.ming", json.dumps(ups))
+        one = get("requests/%s.json?extensions=true" % rid).json[0]
+        self.assertEqual(one["notes"][-1]["type"], "comment")
+        self.assertNotIn("li.ming", json.dumps(one))
+        time.sleep(1.1)  # a whole second after the report: the client's time is kept
+        when = datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=8))).replace(microsecond=0)
+        self.posted_id(fms_update(rid, "fms-502", "补充：在路口东侧", updated_datetime=when.isoformat()))
+        self.assertEqual(self.history(rid)["history"][-1]["at"], when.isoformat())
+
+    def test_reopen_request_on_a_closed_case(self):
+        rid = new_request(description="路面坑洼")
+        cid = int(rid)
+        op, cg, rep = S.as_("zhzx01"), S.as_("cg"), S.as_("wgy_hb")
+        for who, action, kw in ((op, "register", {}), (op, "dispatch", {"to_unit": "440303-CG"}),
+                                (cg, "accept", {}), (cg, "handle", {"result": "已修补"}),
+                                (rep, "verify_pass", {})):
+            self.assertEqual(who.act(cid, action, **kw).status, 200, action)
+        # "fixed" from the citizen on a closed case is a plain comment
+        self.posted_id(fms_update(rid, "fms-601", "谢谢，修好了", status="FIXED"))
+        case = self.history(rid)
+        self.assertEqual((case["history"][-1]["action"], case["reopen_requested"]), ("comment", False))
+        # FixMyStreet's "not fixed" sends OPEN: a reopen request, the case stays closed
+        self.posted_id(fms_update(rid, "fms-602", "又塌了一块", status="OPEN"))
+        case = self.history(rid)
+        self.assertEqual(case["history"][-1]["action"], "reopen_request")
+        self.assertEqual(case["history"][-1]["action_label"], "申请重新办理")
+        self.assertEqual((case["status"], case["reopen_requested"]), ("closed", True))
+        self.assertEqual(get("requests/%s.json" % rid).json[0]["status"], "closed")
+        r = op.act(cid, "reopen", reason="市民反映未修好")
+        self.assertEqual(r.status, 200, r)
+        case = self.history(rid)
+        self.assertEqual((case["status"], case["reopen_requested"]), ("dispatched", False))
+        # on an open case "OPEN" is a comment again
+        self.posted_id(fms_update(rid, "fms-603", "盼尽快", status="open"))
+        self.assertEqual(self.history(rid)["history"][-1]["action"], "comment")
+
+    def test_refused_updates(self):
+        rid = new_request(description="垃圾满溢")
+        good = {"api_key": KEY, "service_request_id": rid, "update_id": "u1", "status": "OPEN",
+                "description": "还没清"}
+
+        def refused(fields, status, word, fmt="xml"):
+            r = post_update(fmt, fields)
+            self.assertEqual(r.status, status, (fields, r))
+            text = xml(r).findtext("error/description") if fmt == "xml" else r.json[0]["description"]
+            self.assertIn(word, text)
+
+        refused({k: v for k, v in good.items() if k != "api_key"}, 403, "api_key")
+        refused(dict(good, api_key="bhk_forged"), 403, "api_key", "json")
+        refused(dict(good, service_request_id="abc"), 400, "service_request_id")
+        refused(dict(good, service_request_id="999999999"), 404, "999999999")
+        refused({k: v for k, v in good.items() if k != "update_id"}, 400, "update_id", "json")
+        refused(dict(good, update_id="x" * 101), 400, "update_id")
+        refused(dict(good, status="SOLVED_BY_MAGIC"), 400, "SOLVED_BY_MAGIC")
+        refused(dict(good, description=""), 400, "description")
+        refused(dict(good, updated_datetime="yesterday"), 400, "updated_datetime")
+        # another client's request, and a case that did not come in through Open311
+        other = S.run("apikey", "add", "--db", S.db, "--name", "other-app", "--role", "public",
+                      "--unit", "440303").stdout.strip()
+        refused(dict(good, api_key=other), 404, rid)
+        r = S.as_("wgy_hb").post("/api/v1/cases", {"category": "E0501", "title": "网格员上报",
+                                                    "description": "内部", "unit": GRID})
+        refused(dict(good, service_request_id=str(r.json["id"])), 404, "not found")
+        self.assertEqual(len(self.history(rid)["history"]), 1)  # nothing was written
+        # extended updates: update_id_ext instead of update_id
+        r = post_update("xml", dict({k: v for k, v in good.items() if k != "update_id"},
+                                    update_id_ext="77", service_request_id_ext="12"))
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(self.history(rid)["history"][-1]["ext_id"], "77")
+
+    def test_grid_workers_comments_stay_internal(self):
+        rid = new_request(description="占道经营")
+        # a grid worker cannot read the Open311 case; on his own case his words stay internal
+        r = S.as_("wgy_hb").post("/api/v1/cases", {"category": "E0501", "title": "t",
+                                                    "description": "d", "unit": GRID})
+        r = S.as_("wgy_hb").act(r.json["id"], "comment", note="内部：摊主是熟人")
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json["history"][-1]["action"], "comment")
+        self.posted_id(fms_update(rid, "fms-701", "早上七点最严重"))
+        ups = get("servicerequestupdates.json").json
+        self.assertNotIn("内部", json.dumps(ups, ensure_ascii=False))
+        self.assertIn("留言：早上七点最严重", [u["description"] for u in ups])
 
 
 class Anonymous(unittest.TestCase):

@@ -33,8 +33,11 @@ python3 - "$D/m.db" "$D/half.json" <<'PY'
 import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
 assert db.execute("PRAGMA user_version").fetchone()[0] >= 11
+# back to a version-10 database: without migration 11's table and 12's columns
 db.executescript("DROP TABLE configs; CREATE TABLE patrol_config(id INTEGER PRIMARY KEY CHECK(id = 1),"
-                 " body TEXT NOT NULL, at INTEGER NOT NULL, by TEXT); PRAGMA user_version = 10;")
+                 " body TEXT NOT NULL, at INTEGER NOT NULL, by TEXT);"
+                 " DROP INDEX case_events_ext; ALTER TABLE case_events DROP COLUMN ext_id;"
+                 " ALTER TABLE case_events DROP COLUMN extra; PRAGMA user_version = 10;")
 db.execute("INSERT INTO patrol_config VALUES(1, ?, 1700000000000, 'old')", (open(sys.argv[2]).read(),))
 db.commit()
 PY

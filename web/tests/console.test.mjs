@@ -703,6 +703,18 @@ try {
     await openCase(id);
     const text = await page.locator("dd.attributes").textContent();
     assert(text.includes("damage：broken") && text.includes("fms_extra_title：先生") && text.includes("未登记的属性"), text);
+    // the citizen comments from FixMyStreet: the operator sees the words and who wrote them
+    const up = new URLSearchParams({ api_key: key, service_request_id: id, update_id: "c-1", status: "OPEN",
+      description: "井盖边上已经有人绊倒", email: "wang@example.org", first_name: "芳", last_name: "王" });
+    const u = await fetch(BASE + "/open311/v2/servicerequestupdates.json", { method: "POST", body: up,
+      headers: { "Content-Type": "application/x-www-form-urlencoded" } });
+    eq(u.status, 200, "update posted");
+    await page.reload();
+    await page.waitForSelector("#act-title");
+    const last = page.locator("ol.timeline li").last();
+    const said = await last.textContent();
+    assert(said.includes("留言") && said.includes("井盖边上已经有人绊倒") && said.includes("留言人：王芳 wang@example.org"), said);
+    eq(await page.locator(".badge.reopen").count(), 0, "an open case has no reopen request");
   });
 
   await check("an enterprise account lands on its own self-check form", async () => {

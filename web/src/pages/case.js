@@ -10,6 +10,7 @@ const FIELDS = {
   reject: ["reason"], return: ["reason"], verify_fail: ["reason"], suspend: ["reason"], reopen: ["reason"],
   dispatch: ["to_unit"], handle: ["result"], extend: ["clock", "amount", "reason"],
   supervise: ["level", "note"], merge: ["into"], rate: ["rating"],
+  comment: ["note"], reopen_request: ["note"],
 };
 const LABEL = {
   reason: "理由", to_unit: "派遣至", result: "处置结果", clock: "时限", amount: "延长量", note: "说明",
@@ -29,6 +30,11 @@ function describe(ev) {
   if (ev.level) bits.push(`级别 ${ev.level}`);
   if (ev.rating) bits.push(`评价 ${ev.rating}`);
   if (ev.clock) bits.push(`${ev.clock} 延长 ${ev.amount}`);
+  // who wrote a comment sent through Open311 (shown to the roles that see personal data)
+  const x = ev.extra || {};
+  const who = `${x.last_name && x.last_name !== "-" ? x.last_name : ""}${x.first_name || ""}`;
+  if (who || x.email) bits.push(`留言人：${[who, x.email].filter(Boolean).join(" ")}`);
+  if (x.media_url) bits.push(`图片：${x.media_url}`);
   return bits.join("；");
 }
 
@@ -137,6 +143,7 @@ export async function caseDetail(el, user, id) {
       h("h1", c.title),
       h("div.row", h("span.num", "编号 " + c.number), statusBadge(c.status, c.status_label), lightBadge(c.light),
         c.supervised ? h("span.badge.supervised", `督办（${c.supervise_level}级）`) : null,
+        c.reopen_requested ? h("span.badge.reopen", "群众申请重新办理") : null,
         h("span.muted", `第 ${c.version} 版`))),
     c.warnings && c.warnings.length ? h("div.notice", { role: "status" }, c.warnings.map((w) => (w && w.message) || String(w)).join("；")) : null,
     h("div.grid2",
