@@ -20,11 +20,13 @@
 
 #include "api/api.h"
 #include "api/render.h"
+#include "core/unitcode.h"
 
 #define APP(r) (((api_t *)(r)->app)->svc)
 #define CHANGESET "2026-11-29T00:00:00+08:00"
 #define MAX_DAYS 90
-/* A page of anonymous reads: each request reads its case's history */
+/* A page of anonymous reads (the page's cases and histories are read in
+ * one go; each history is replayed) */
 #define MAX_PAGE 100
 #define MAX_PAGE_EXT 20 /* with extensions=true (the public notes) */
 #define MAX_UPDATES 1000 /* servicerequestupdates in one window */
@@ -341,12 +343,44 @@ static const char *extended_status(case_state_t st, const case_event_t *ev, int 
     }
 }
 
-static const char *unit_name(svc_t *s, const char *code, arena_t *a)
+/* The units a response names (agency_responsible) and places requests in
+ * (a grid's inner point), each read once per response. */
+struct place {
+    const char *code, *name; /* name NULL: unknown (decoration: left out) */
+    bool point;              /* a grid with a polygon: lat/lng inside it */
+    double lat, lng;
+};
+
+struct places {
+    svc_t *s;
+    arena_t *a;
+    int n;
+    struct place p[128]; /* past that, read again */
+};
+
+static void places_init(struct places *ps, http_req_t *r)
 {
+    ps->s = APP(r);
+    ps->a = r->a;
+    ps->n = 0;
+}
+
+static const struct place *place_of(struct places *ps, const char *code, struct place *spare)
+{
+    struct place *p = spare;
     db_unit_t u;
-    if (!code || svc_unit_get(s, code, a, &u, NULL, NULL, NULL, NULL) != BH_OK)
-        return NULL; /* the name is decoration: a failed read leaves it out */
-    return u.name;
+    for (int i = 0; i < ps->n; i++)
+        if (strcmp(ps->p[i].code, code) == 0)
+            return &ps->p[i];
+    if (ps->n < (int)(sizeof ps->p / sizeof ps->p[0]))
+        p = &ps->p[ps->n++];
+    memset(p, 0, sizeof *p);
+    p->code = code;
+    if (svc_unit_get(ps->s, code, ps->a, &u, NULL, NULL, NULL, NULL) == BH_OK)
+        p->name = u.name;
+    p->point = unit_code_is_grid(code) &&
+               svc_unit_point(ps->s, code, ps->a, &p->lng, &p->lat, NULL) == BH_OK;
+    return p;
 }
 
 /* "已派遣：请尽快处置" - the detailed state and the latest note. */
@@ -409,9 +443,13 @@ static json_t *or_null(const char *s)
  * service's own attributes (never an attribute code: [a-z0-9_]). */
 #define O311_UNKNOWN_KEY "x-unknown"
 
-static json_t *request_json(svc_t *s, const svc_case_view_t *v, bool extensions, arena_t *a)
+static json_t *request_json(struct places *ps, const svc_case_view_t *v, bool extensions)
 {
+    svc_t *s = ps->s;
+    arena_t *a = ps->a;
     const cat_t *cat = cat_find(s->cats, v->k.category);
+    struct place spare;
+    const struct place *agency = v->k.handling_unit ? place_of(ps, v->k.handling_unit, &spare) : NULL;
     json_t *o = json_object();
 
     json_object_set_new(o, "service_request_id", json_string(arena_printf(a, "%lld", (long long)v->k.id)));
@@ -424,7 +462,7 @@ static json_t *request_json(svc_t *s, const svc_case_view_t *v, bool extensions,
     json_object_set_new(o, "service_name", json_string(cat ? cat->name : v->k.category));
     json_object_set_new(o, "service_code", json_string(v->k.category));
     json_object_set_new(o, "description", json_string(v->k.description));
-    json_object_set_new(o, "agency_responsible", or_null(unit_name(s, v->k.handling_unit, a)));
+    json_object_set_new(o, "agency_responsible", or_null(agency ? agency->name : NULL));
     json_object_set_new(o, "service_notice", json_string(arena_printf(a, "案件编号 %s", svc_case_number(&v->k, a))));
     json_object_set_new(o, "requested_datetime", render_time(v->k.created_at));
     json_object_set_new(o, "updated_datetime", render_time(v->k.updated_at));
@@ -432,9 +470,14 @@ static json_t *request_json(svc_t *s, const svc_case_view_t *v, bool extensions,
     json_object_set_new(o, "address", or_null(v->k.address));
     json_object_set_new(o, "address_id", json_string(v->k.unit));
     json_object_set_new(o, "zipcode", json_null());
-    if (v->k.has_location) { /* omitted, not null, when the request has no point */
-        json_object_set_new(o, "lat", json_real(round(v->k.lat * 1e7) / 1e7));
-        json_object_set_new(o, "long", json_real(round(v->k.lng * 1e7) / 1e7));
+    {
+        /* a request without a point is shown inside its grid; omitted, not
+         * null, when it is not placed in a grid, or the grid has no polygon */
+        const struct place *grid = v->k.has_location ? NULL : place_of(ps, v->k.unit, &spare);
+        if (v->k.has_location || grid->point) {
+            json_object_set_new(o, "lat", json_real(round((grid ? grid->lat : v->k.lat) * 1e7) / 1e7));
+            json_object_set_new(o, "long", json_real(round((grid ? grid->lng : v->k.lng) * 1e7) / 1e7));
+        }
     }
     json_object_set_new(o, "media_url", or_null(v->k.media_url));
     if (extensions) {
@@ -462,50 +505,76 @@ static json_t *request_json(svc_t *s, const svc_case_view_t *v, bool extensions,
     return o;
 }
 
-/* The case, if it exists and is a public service's; for anyone to read. */
-static bool public_case(http_req_t *r, int64_t id, svc_case_view_t *v)
+/* The public cases (of a public service) f selects, or with f NULL those
+ * of ids[]: *v and *n.  False, after answering 503, if the read failed. */
+static bool public_cases(http_req_t *r, bool xml, const db_case_filter_t *f, const int64_t *ids,
+                         int nids, svc_case_view_t **v, int *n)
 {
-    static const svc_user_t reader = {0, "open311", ROLE_PUBLIC, "", false, 0};
     svc_t *s = APP(r);
-    bh_err_t err;
-    return svc_case_get_after_act(s, &reader, id, r->a, v, &err) == BH_OK &&
-           public_service(s, v->k.category) && svc_case_public(&v->k);
+    int kept = 0;
+    if (svc_case_views_public(s, f, ids, nids, r->a, v, n, NULL) != BH_OK) {
+        o311_error(r, xml, 503, "could not read the requests; try again");
+        return false;
+    }
+    for (int i = 0; i < *n; i++)
+        if (public_service(s, (*v)[i].k.category))
+            (*v)[kept++] = (*v)[i];
+    *n = kept;
+    return true;
+}
+
+/* One public case: *v NULL when there is none; false after a 503. */
+static bool public_case(http_req_t *r, bool xml, int64_t id, svc_case_view_t **v)
+{
+    int n;
+    if (!public_cases(r, xml, NULL, &id, 1, v, &n))
+        return false;
+    if (n != 1)
+        *v = NULL;
+    return true;
+}
+
+static bool want_extensions(const qs_t *q)
+{
+    const char *e = qs_get(q, "extensions");
+    return e && strcmp(e, "true") == 0;
 }
 
 static void h_request_one(http_req_t *r)
 {
-    svc_case_view_t v;
+    svc_case_view_t *v = NULL;
+    struct places ps;
     char *end;
     long long id = strtoll(r->params[0], &end, 10);
     bool xml;
     if (!format(r, 1, &xml) || !jurisdiction_ok(r, xml, qs_get(&r->query, "jurisdiction_id")))
         return;
-    if (*end || id <= 0 || !public_case(r, id, &v)) {
+    if (!*end && id > 0 && !public_case(r, xml, id, &v))
+        return;
+    if (!v) {
         o311_error(r, xml, 404, "service_request_id '%s' not found", r->params[0]);
         return;
     }
+    places_init(&ps, r);
     reply(r, 200, xml, "service_requests",
-          json_pack("[o]", request_json(APP(r), &v,
-                                        qs_get(&r->query, "extensions") &&
-                                            strcmp(qs_get(&r->query, "extensions"), "true") == 0,
-                                        r->a)));
+          json_pack("[o]", request_json(&ps, v, want_extensions(&r->query))));
 }
 
 static void h_token(http_req_t *r)
 {
-    svc_t *s = APP(r);
-    svc_case_view_t v;
+    svc_case_view_t *v = NULL;
     const char *tok = r->params[0];
     long long id = strlen(tok) > 8 ? strtoll(tok + 8, NULL, 10) : 0;
     bool xml;
     if (!format(r, 1, &xml) || !jurisdiction_ok(r, xml, qs_get(&r->query, "jurisdiction_id")))
         return;
     /* Requests are created at once (realtime): a token is the case number. */
-    if (id <= 0 || !public_case(r, id, &v) || strcmp(svc_case_number(&v.k, r->a), tok) != 0) {
+    if (id > 0 && !public_case(r, xml, id, &v))
+        return;
+    if (!v || strcmp(svc_case_number(&v->k, r->a), tok) != 0) {
         o311_error(r, xml, 404, "token '%s' not found", tok);
         return;
     }
-    (void)s;
     reply(r, 200, xml, "service_requests",
           json_pack("[{s:s, s:s}]", "service_request_id",
                     arena_printf(r->a, "%lld", id), "token", tok));
@@ -737,7 +806,18 @@ static void h_request_create(http_req_t *r)
         }
         in.has_location = true;
     } else if (addr_id && *addr_id) {
-        in.unit = addr_id; /* our address ids are unit (grid) codes */
+        db_object_t part;
+        /* our address ids: a grid's code, or the code on a city component's plate */
+        if (svc_component_find(s, addr_id, r->a, &part, NULL) == BH_OK) {
+            in.unit = part.grid;
+            in.has_location = part.has_location;
+            in.lat = part.lat;
+            in.lng = part.lng;
+            if (!addr || !*addr)
+                addr = arena_printf(r->a, "%s（编码 %s）", part.name, part.code);
+        } else {
+            in.unit = addr_id;
+        }
     } else if (addr && *addr) {
         in.unit = who.unit; /* no geocoder: the operators will place it */
     } else {
@@ -833,51 +913,46 @@ static bool int_param(http_req_t *r, bool xml, const qs_t *q, const char *name, 
 
 static void h_requests(http_req_t *r)
 {
-    svc_t *s = APP(r);
     qs_t *q = &r->query;
+    svc_t *s = APP(r);
     const char *ids = qs_get(q, "service_request_id"), *codes = qs_get(q, "service_code");
-    const char *status = qs_get(q, "status"), *ext = qs_get(q, "extensions");
-    bool xml, extensions = ext && strcmp(ext, "true") == 0;
+    const char *status = qs_get(q, "status");
+    bool xml, extensions = want_extensions(q);
+    long page = 1, cap = extensions ? MAX_PAGE_EXT : MAX_PAGE, page_size = cap;
+    svc_case_view_t *v;
+    struct places ps;
     json_t *arr;
-    long page = 1, page_size = extensions ? MAX_PAGE_EXT : MAX_PAGE;
+    int n = 0;
 
     if (!format(r, 0, &xml) || !jurisdiction_ok(r, xml, qs_get(q, "jurisdiction_id")))
         return;
-    arr = json_array();
     if (ids) { /* overrides every other filter; a page's worth at most */
         char *list = arena_strdup(r->a, ids), *save = NULL;
-        long nids = 1, cap = extensions ? MAX_PAGE_EXT : MAX_PAGE;
-        for (const char *c = ids; *c; c++)
-            nids += *c == ',';
-        if (nids > cap) {
-            json_decref(arr);
-            o311_error(r, xml, 400, "at most %ld service_request_id values at a time", cap);
-            return;
-        }
+        int64_t want[MAX_PAGE];
+        int nwant = 0;
         for (char *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-            svc_case_view_t v;
             char *end;
             long long id = strtoll(t, &end, 10);
-            if (!*end && id > 0 && public_case(r, id, &v))
-                json_array_append_new(arr, request_json(s, &v, extensions, r->a));
+            if (nwant == cap) {
+                o311_error(r, xml, 400, "at most %ld service_request_id values at a time", cap);
+                return;
+            }
+            if (!*end && id > 0)
+                want[nwant++] = id;
         }
+        if (!public_cases(r, xml, NULL, want, nwant, &v, &n))
+            return;
     } else {
         db_case_filter_t f;
         const char *cats[DB_MAX_IN];
-        svc_case_row_t *rows;
-        int n;
 
         memset(&f, 0, sizeof f);
         f.status = f.light = -1;
         if (!date_range(r, xml, q, &f.from, &f.to) ||
             !int_param(r, xml, q, "page", 1, 1000000, &page) ||
-            !int_param(r, xml, q, "page_size", 1, extensions ? MAX_PAGE_EXT : MAX_PAGE,
-                       &page_size)) {
-            json_decref(arr);
+            !int_param(r, xml, q, "page_size", 1, cap, &page_size))
             return;
-        }
         if (status && strcmp(status, "open") && strcmp(status, "closed")) {
-            json_decref(arr);
             o311_error(r, xml, 400, "status must be open or closed");
             return;
         }
@@ -896,70 +971,67 @@ static void h_requests(http_req_t *r)
         f.categories = cats;
         f.limit = (int)page_size;
         f.offset = (int)((page - 1) * page_size);
-        if (f.ncategories > 0) {
-            if (svc_case_list_public(s, &f, r->a, &rows, &n, NULL) != BH_OK) {
-                json_decref(arr);
-                o311_error(r, xml, 503, "could not read the requests; try again");
-                return;
-            }
-            for (int i = 0; i < n; i++) {
-                svc_case_view_t v;
-                if (public_case(r, rows[i].k.id, &v))
-                    json_array_append_new(arr, request_json(s, &v, extensions, r->a));
-            }
-        }
+        if (f.ncategories > 0 && !public_cases(r, xml, &f, NULL, 0, &v, &n))
+            return;
     }
+    places_init(&ps, r);
+    arr = json_array();
+    for (int i = 0; i < n; i++)
+        json_array_append_new(arr, request_json(&ps, &v[i], extensions));
     reply(r, 200, xml, "service_requests", arr);
 }
 
 /* FixMyStreet: status changes and comments since start_date. */
 static void h_updates(http_req_t *r)
 {
-    svc_t *s = APP(r);
     db_event_row_t *ev;
-    int n, nseen = 0;
+    svc_case_view_t *v;
+    int64_t *ids;
+    int n, nids = 0, nv;
     dt_ms_t from, to;
     json_t *arr;
     bool xml;
-    /* the cases of this window read so far: a case's events come together */
-    struct seen { int64_t id; bool ok; svc_case_view_t v; } *seen;
 
     if (!format(r, 0, &xml) || !jurisdiction_ok(r, xml, qs_get(&r->query, "jurisdiction_id")) ||
         !date_range(r, xml, &r->query, &from, &to))
         return;
-    if (svc_events_public(s, from, to, MAX_UPDATES, r->a, &ev, &n, NULL) != BH_OK) {
+    if (svc_events_public(APP(r), from, to, MAX_UPDATES, r->a, &ev, &n, NULL) != BH_OK) {
         o311_error(r, xml, 503, "could not read the updates; try again");
         return;
     }
-    seen = arena_alloc(r->a, (size_t)(n > 0 ? n : 1) * sizeof *seen);
+    /* the cases of the window, each read once */
+    ids = arena_alloc_array(r->a, (size_t)(n > 0 ? n : 1), sizeof *ids);
+    for (int i = 0; i < n; i++) {
+        int j = 0;
+        while (j < nids && ids[j] != ev[i].case_id)
+            j++;
+        if (j == nids)
+            ids[nids++] = ev[i].case_id;
+    }
+    if (!public_cases(r, xml, NULL, ids, nids, &v, &nv))
+        return;
     arr = json_array();
     for (int i = 0; i < n; i++) {
-        struct seen *c = NULL;
+        const svc_case_view_t *c = NULL;
         case_snapshot_t snap, before;
         const case_event_t *e = &ev[i].ev;
         const char *text;
         bool shown = public_event(e, &text);
-        for (int j = nseen - 1; j >= 0 && !c; j--)
-            if (seen[j].id == ev[i].case_id)
-                c = &seen[j];
-        if (!c) {
-            c = &seen[nseen++];
-            c->id = ev[i].case_id;
-            c->ok = public_case(r, c->id, &c->v);
-        }
-        if (!c->ok || ev[i].seq > c->v.nevents ||
-            case_replay(c->v.events, ev[i].seq, &snap, NULL) != BH_OK)
+        for (int j = 0; j < nv && !c; j++)
+            if (v[j].k.id == ev[i].case_id)
+                c = &v[j];
+        if (!c || ev[i].seq > c->nevents || case_replay(c->events, ev[i].seq, &snap, NULL) != BH_OK)
             continue;
         /* an internal step that changes the status (退回, 挂起, 返工…) is told
          * as the new status alone, without its words */
         if (!shown && (ev[i].seq < 2 ||
-                       case_replay(c->v.events, ev[i].seq - 1, &before, NULL) != BH_OK ||
+                       case_replay(c->events, ev[i].seq - 1, &before, NULL) != BH_OK ||
                        before.state == snap.state))
             continue;
         json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:n}",
             "update_id", arena_printf(r->a, "%lld-%d", (long long)ev[i].case_id, ev[i].seq),
             "service_request_id", arena_printf(r->a, "%lld", (long long)ev[i].case_id),
-            "status", extended_status(snap.state, c->v.events, ev[i].seq),
+            "status", extended_status(snap.state, c->events, ev[i].seq),
             "external_status_code", case_state_name(snap.state),
             "status_notes", case_state_label(snap.state),
             "updated_datetime", render_time(e->at),

@@ -116,6 +116,12 @@ bool unit_scope_is_subtree(const char *scope)
     return n > 0 && n < 14 && all_digits(scope, n);
 }
 
+bool unit_code_is_grid(const char *code)
+{
+    size_t n = code ? strlen(code) : 0;
+    return n == 14 && all_digits(code, n);
+}
+
 bool unit_in_scope(const char *scope, const char *code)
 {
     size_t n;

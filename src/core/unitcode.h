@@ -50,6 +50,10 @@ bool unit_in_scope(const char *scope, const char *code);
  * on 'scope' is then the code range of strings extending it. */
 bool unit_scope_is_subtree(const char *scope);
 
+/* Is this the code of a grid (网格, 14 digits)?  Says nothing of whether
+ * the grid exists. */
+bool unit_code_is_grid(const char *code);
+
 /* The narrower of two scopes, or NULL when they do not overlap: 'a' if it
  * is inside 'b', 'b' if it is inside 'a'. */
 const char *unit_scope_meet(const char *a, const char *b);

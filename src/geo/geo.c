@@ -174,3 +174,28 @@ bh_status_t geo_contains(const char *geojson, double lng, double lat, bool *insi
     GEOS_finish_r(h);
     return st;
 }
+
+bh_status_t geo_inner_point(const char *geojson, double *lng, double *lat, bh_err_t *err)
+{
+    GEOSContextHandle_t h = GEOS_init_r();
+    GEOSGeometry *geom, *pt = NULL;
+    struct msg m = {""};
+    bh_status_t st;
+
+    GEOSContext_setErrorMessageHandler_r(h, on_geos_message, &m);
+    if ((st = read_geos(h, geojson, strlen(geojson), &geom, &m, err)) == BH_OK) {
+        pt = GEOSGetCentroid_r(h, geom);
+        if (pt && GEOSIntersects_r(h, geom, pt) != 1) { /* a ring, an L: not inside */
+            GEOSGeom_destroy_r(h, pt);
+            pt = GEOSPointOnSurface_r(h, geom);
+        }
+        if (!pt || GEOSisEmpty_r(h, pt) != 0 || GEOSGeomGetX_r(h, pt, lng) != 1 ||
+            GEOSGeomGetY_r(h, pt, lat) != 1)
+            st = bh_fail(err, BH_INVALID_ARGUMENT, "geometry", "无法求得区域内的点：%s", m.text);
+        if (pt)
+            GEOSGeom_destroy_r(h, pt);
+        GEOSGeom_destroy_r(h, geom);
+    }
+    GEOS_finish_r(h);
+    return st;
+}

@@ -23,6 +23,11 @@ bh_status_t geo_validate(const char *geojson, size_t len, double bbox[4], bh_err
 
 /* Does the (already validated) polygon contain the point?  Points on the
  * boundary count as inside. */
+/* A point of the (already validated) polygon that lies inside it - its
+ * centroid when that is inside, else GEOS's point on surface - for
+ * placing something known only by its area. */
+bh_status_t geo_inner_point(const char *geojson, double *lng, double *lat, bh_err_t *err);
+
 bh_status_t geo_contains(const char *geojson, double lng, double lat, bool *inside,
                          bh_err_t *err);
 

@@ -406,6 +406,8 @@ struct db_registry_ops {
      * grid are kept: they never change). */
     bh_status_t (*object_put)(db_conn_t *c, db_object_t *o, bh_err_t *err);
     bh_status_t (*object_get)(db_conn_t *c, int64_t id, arena_t *a, db_object_t *out);
+    /* The object with this code (codes are unique), or BH_NOT_FOUND. */
+    bh_status_t (*object_by_code)(db_conn_t *c, const char *code, arena_t *a, db_object_t *out);
     bh_status_t (*object_list)(db_conn_t *c, const db_object_filter_t *f, arena_t *a,
                                db_object_t **out, int *n);
 };
@@ -467,6 +469,10 @@ struct db_case_ops {
     bh_status_t (*event_add)(db_conn_t *c, int64_t case_id, int seq, const case_event_t *e);
     bh_status_t (*event_list)(db_conn_t *c, int64_t case_id, arena_t *a,
                               case_event_t **out, int *n);
+    /* The histories of n cases in one read (a page of a list): out[i] and
+     * nout[i] (0: no such case) for ids[i]; out and nout are the caller's. */
+    bh_status_t (*event_lists)(db_conn_t *c, const int64_t *ids, int n, arena_t *a,
+                               case_event_t **out, int *nout);
 
     /* Replace a case's clock rows ('fresh': it has none yet). */
     bh_status_t (*clocks_put)(db_conn_t *c, int64_t case_id, const db_clock_t *k, int n,

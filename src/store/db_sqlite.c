@@ -68,6 +68,10 @@ static const char *const sql[ST__CORE] = {
                       " clock, amount, level, rating, into_case, ext_id, extra FROM case_events"
                       " WHERE case_id=?1"
                       " ORDER BY seq",
+    [ST_EVENT_LISTS] = "SELECT action, role, actor, actor_unit, at, reason, note, to_unit, result,"
+                       " clock, amount, level, rating, into_case, ext_id, extra, case_id"
+                       " FROM case_events WHERE case_id IN (SELECT value FROM json_each(?1))"
+                       " ORDER BY case_id, seq",
     [ST_CLOCK_DEL] = "DELETE FROM case_clocks WHERE case_id=?1",
     [ST_CLOCK_PUT] = "INSERT INTO case_clocks(case_id, name, started_at, deadline, stopped_at, light)"
                      " VALUES(?1,?2,?3,?4,?5,?6)",
@@ -116,6 +120,7 @@ static const char *const sql[ST__CORE] = {
                       " active, created_at, updated_at, line)"
                       " VALUES(?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)",
     [ST_OBJ_GET] = "SELECT " OBJ_COLS " FROM objects WHERE id=?1",
+    [ST_OBJ_BY_CODE] = "SELECT " OBJ_COLS " FROM objects WHERE code=?1",
     [ST_SP_BEGIN] = "SAVEPOINT row",
     [ST_SP_RELEASE] = "RELEASE row",
     [ST_SP_ROLLBACK] = "ROLLBACK TO row",
@@ -529,6 +534,7 @@ static const struct db_registry_ops sqlite_registry = {
     .geometry_candidates = sq_geometry_candidates,
     .object_put = sq_object_put,
     .object_get = sq_object_get,
+    .object_by_code = sq_object_by_code,
     .object_list = sq_object_list,
 };
 
@@ -557,6 +563,7 @@ static const struct db_case_ops sqlite_cases = {
     .case_update = sq_case_update,
     .case_list = sq_case_list,
     .event_add = sq_event_add,
+    .event_lists = sq_event_lists,
     .event_list = sq_event_list,
     .clocks_put = sq_clocks_put,
     .clocks_get = sq_clocks_get,

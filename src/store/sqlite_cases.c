@@ -230,6 +230,64 @@ bh_status_t sq_event_list(db_conn_t *c, int64_t case_id, arena_t *a, case_event_
     return st;
 }
 
+/* One statement for the page: the ids go in as a JSON array. */
+bh_status_t sq_event_lists(db_conn_t *c, const int64_t *ids, int n, arena_t *a,
+                           case_event_t **out, int *nout)
+{
+    sqlite3_stmt *s = sq_stmt(c, ST_EVENT_LISTS);
+    dynbuf_t b;
+    case_event_t *all;
+    int64_t *owner;
+    int total = 0, cap = 64, rc;
+    bh_status_t st;
+
+    dynbuf_init(&b, (size_t)n * 21 + 3);
+    st = dynbuf_add(&b, "[", 1);
+    for (int i = 0; i < n && st == BH_OK; i++)
+        st = dynbuf_printf(&b, "%s%lld", i ? "," : "", (long long)ids[i]);
+    if (st == BH_OK)
+        st = dynbuf_add(&b, "]", 1);
+    if (st != BH_OK) {
+        dynbuf_free(&b);
+        return BH_INTERNAL;
+    }
+    sqlite3_bind_text(s, 1, dynbuf_str(&b), (int)dynbuf_len(&b), SQLITE_TRANSIENT);
+    dynbuf_free(&b);
+    all = arena_alloc_array(a, (size_t)cap, sizeof *all);
+    owner = arena_alloc_array(a, (size_t)cap, sizeof *owner);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        if (total == cap) {
+            case_event_t *more = arena_alloc_array(a, 2 * (size_t)cap, sizeof *more);
+            int64_t *more_owner = arena_alloc_array(a, 2 * (size_t)cap, sizeof *more_owner);
+            memcpy(more, all, (size_t)cap * sizeof *all);
+            memcpy(more_owner, owner, (size_t)cap * sizeof *owner);
+            all = more;
+            owner = more_owner;
+            cap *= 2;
+        }
+        memset(&all[total], 0, sizeof all[total]);
+        row_event(s, a, &all[total]);
+        owner[total++] = sqlite3_column_int64(s, 16);
+    }
+    st = read_end(rc);
+    sqlite3_reset(s);
+    /* the rows come ordered by case: hand each run to the ids it belongs to */
+    for (int i = 0; i < n; i++) {
+        out[i] = NULL;
+        nout[i] = 0;
+    }
+    for (int j = 0, run; j < total; j += run) {
+        for (run = 1; j + run < total && owner[j + run] == owner[j]; run++)
+            ;
+        for (int i = 0; i < n; i++)
+            if (ids[i] == owner[j]) {
+                out[i] = &all[j];
+                nout[i] = run;
+            }
+    }
+    return st;
+}
+
 bh_status_t sq_clocks_put(db_conn_t *c, int64_t case_id, const db_clock_t *k, int n,
                                  bool fresh)
 {

@@ -45,12 +45,12 @@ enum {
     ST_CATEGORY_PUT,
     ST_CASE_INSERT, ST_FTS_INSERT, ST_CASE_BY_IDEM,
     ST_CASE_BY_EXT, ST_CASE_GET, ST_CASE_UPDATE,
-    ST_EVENT_ADD, ST_EVENT_LIST, ST_CLOCK_DEL, ST_CLOCK_PUT, ST_CLOCK_GET,
+    ST_EVENT_ADD, ST_EVENT_LIST, ST_EVENT_LISTS, ST_CLOCK_DEL, ST_CLOCK_PUT, ST_CLOCK_GET,
     ST_SWEEP, ST_QUARANTINE, ST_UNSCHEDULE, ST_LEASE, ST_LEASE_FREE, ST_COUNTS, ST_COUNTS_ADD,
     ST_GEOM_PUT, ST_GEOM_ROWID, ST_RTREE_PUT, ST_GEOM_GET, ST_GEOM_CAND,
     ST_KEY_PUT, ST_KEY_GET, ST_KEY_LIST, ST_KEY_REVOKE, ST_KEY_TOUCH,
     ST_AUDIT_LAST, ST_AUDIT_PUT,
-    ST_OBJ_INSERT, ST_OBJ_UPDATE, ST_OBJ_GET,
+    ST_OBJ_INSERT, ST_OBJ_UPDATE, ST_OBJ_GET, ST_OBJ_BY_CODE,
     ST_SP_BEGIN, ST_SP_RELEASE, ST_SP_ROLLBACK, ST_CONFIG_GET, ST_CONFIG_PUT,
     ST__CORE, /* the statements above are in db_sqlite.c, the ones below in sqlite_patrol.c */
     ST_PATROL_INSERT = ST__CORE, ST_PATROL_BY_CLIENT, ST_PATROL_GET, ST_VISITS_ALL, ST_VISITS_OBJECT,
@@ -356,6 +356,8 @@ bh_status_t sq_case_list(db_conn_t *c, const db_case_filter_t *f, arena_t *a,
 bh_status_t sq_event_add(db_conn_t *c, int64_t case_id, int seq, const case_event_t *e);
 bh_status_t sq_event_list(db_conn_t *c, int64_t case_id, arena_t *a, case_event_t **out,
                                  int *n);
+bh_status_t sq_event_lists(db_conn_t *c, const int64_t *ids, int n, arena_t *a,
+                           case_event_t **out, int *nout);
 bh_status_t sq_clocks_put(db_conn_t *c, int64_t case_id, const db_clock_t *k, int n,
                                  bool fresh);
 bh_status_t sq_clocks_get(db_conn_t *c, int64_t case_id, arena_t *a, db_clock_t **out,
@@ -391,6 +393,7 @@ bh_status_t sq_audit_append(db_conn_t *c, db_audit_t *row, db_audit_hash_fn hash
 bh_status_t sq_audit_walk(db_conn_t *c, db_audit_fn fn, void *ctx);
 bh_status_t sq_object_put(db_conn_t *c, db_object_t *o, bh_err_t *err);
 bh_status_t sq_object_get(db_conn_t *c, int64_t id, arena_t *a, db_object_t *out);
+bh_status_t sq_object_by_code(db_conn_t *c, const char *code, arena_t *a, db_object_t *out);
 bh_status_t sq_object_list(db_conn_t *c, const db_object_filter_t *f, arena_t *a,
                                   db_object_t **out, int *n);
 

@@ -377,6 +377,15 @@ bh_status_t sq_object_get(db_conn_t *c, int64_t id, arena_t *a, db_object_t *out
     return st;
 }
 
+bh_status_t sq_object_by_code(db_conn_t *c, const char *code, arena_t *a, db_object_t *out)
+{
+    sqlite3_stmt *s = sq_stmt(c, ST_OBJ_BY_CODE);
+    bh_status_t st;
+    bind_text(s, 1, code);
+    ONE_ROW(s, a, out, row_object, st);
+    return st;
+}
+
 bh_status_t sq_object_list(db_conn_t *c, const db_object_filter_t *f, arena_t *a,
                                   db_object_t **out, int *n)
 {

@@ -1,6 +1,6 @@
 /*
  * case_read.c - the read use cases of the case loop: lists (with each
- * row's clocks), statistics, state counts and the change feed, with the
+ * row's clocks), statistics and state counts, with the
  * jurisdiction rule applied here rather than in the HTTP layer, and every
  * store failure reported as a status.
  */
@@ -46,25 +46,6 @@ bh_status_t svc_case_list(svc_t *s, const svc_user_t *u, db_case_filter_t *f, ar
     return list_rows(s, f, a, out, n, next_cursor, err);
 }
 
-/* The one source whose cases anyone may read. */
-#define PUBLIC_SOURCE "open311"
-
-bool svc_case_public(const db_case_t *k)
-{
-    return k->source && strcmp(k->source, PUBLIC_SOURCE) == 0;
-}
-
-bh_status_t svc_case_list_public(svc_t *s, const db_case_filter_t *f, arena_t *a,
-                                 svc_case_row_t **out, int *n, bh_err_t *err)
-{
-    db_case_filter_t g = *f;
-    const char *next;
-    if (f->ncategories <= 0) /* only the categories the caller names as public */
-        return bh_fail(err, BH_INTERNAL, "", "公开检索须限定公开类别");
-    g.source = PUBLIC_SOURCE;
-    return list_rows(s, &g, a, out, n, &next, err);
-}
-
 bh_status_t svc_case_stats(svc_t *s, const svc_user_t *u, const char *unit,
                            db_stats_query_t *q, arena_t *a, db_stats_row_t **rows, int *n,
                            bh_err_t *err)
@@ -83,13 +64,4 @@ bh_status_t svc_case_counts(svc_t *s, int64_t out[CASE_ST__COUNT][SLA_LIGHT_OVER
     bh_status_t st;
     SVC_READ(s, c, st, err, DB(c, cases, counts, out));
     return st ? bh_fail(err, st, "", "读取案件计数失败") : BH_OK;
-}
-
-bh_status_t svc_events_public(svc_t *s, dt_ms_t from, dt_ms_t to, int limit, arena_t *a,
-                              db_event_row_t **out, int *n, bh_err_t *err)
-{
-    bh_status_t st;
-    SVC_READ(s, c, st, err,
-             DB(c, cases, events_between, from, to, PUBLIC_SOURCE, limit, a, out, n));
-    return st ? bh_fail(err, st, "", "读取案件动态失败，请稍后重试") : BH_OK;
 }

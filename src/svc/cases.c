@@ -1,5 +1,6 @@
 /*
- * cases.c - the case loop's use cases: report, act, view, sweep.
+ * cases.c - the case loop's use cases: report, act, comment, view (also
+ * the anonymous Open311 reads and change feed), sweep.
  *
  * derive() is the one place that turns an event history into the cached
  * columns of a case (state, handling unit, counters, light, next change,
@@ -647,6 +648,20 @@ bh_status_t svc_case_comment(svc_t *s, const svc_user_t *u, int64_t id, const sv
 
 /* ---- view ---- */
 
+/* The rest of a view of out->k and its history, as u sees it now. */
+static bh_status_t complete_view(svc_t *s, const svc_user_t *u, svc_case_view_t *out,
+                                 bh_err_t *err)
+{
+    out->policy = svc_case_policy(s, &out->k);
+    /* Lights are evaluated now, not read from the cache the sweep keeps. */
+    out->k.light = sla_evaluate(out->policy, &s->env, out->events, out->nevents, svc_now(),
+                                out->clocks);
+    if (case_replay(out->events, out->nevents, &out->snap, err) != BH_OK)
+        return bh_fail(err, BH_INTERNAL, "", "案件历史无法重放");
+    out->allowed = case_allowed_actions(&out->snap, u->role, u->unit);
+    return BH_OK;
+}
+
 static bh_status_t get_view(svc_t *s, const svc_user_t *u, int64_t id, bool check, arena_t *a,
                             svc_case_view_t *out, bh_err_t *err)
 {
@@ -665,14 +680,7 @@ static bh_status_t get_view(svc_t *s, const svc_user_t *u, int64_t id, bool chec
         return bh_fail(err, BH_NOT_FOUND, "id", "案件不存在");
     if (st != BH_OK)
         return bh_fail(err, st, "", "读取案件失败，请稍后重试");
-    out->policy = svc_case_policy(s, &out->k);
-    /* Lights are evaluated now, not read from the cache the sweep keeps. */
-    out->k.light = sla_evaluate(out->policy, &s->env, out->events, out->nevents, svc_now(),
-                                out->clocks);
-    if (case_replay(out->events, out->nevents, &out->snap, err) != BH_OK)
-        return bh_fail(err, BH_INTERNAL, "", "案件历史无法重放");
-    out->allowed = case_allowed_actions(&out->snap, u->role, u->unit);
-    return BH_OK;
+    return complete_view(s, u, out, err);
 }
 
 bh_status_t svc_case_get(svc_t *s, const svc_user_t *u, int64_t id, arena_t *a,
@@ -685,6 +693,89 @@ bh_status_t svc_case_get_after_act(svc_t *s, const svc_user_t *u, int64_t id, ar
                                    svc_case_view_t *out, bh_err_t *err)
 {
     return get_view(s, u, id, false, a, out, err);
+}
+
+/* ---- what anyone may read (Open311) ---- */
+
+/* The one source whose cases anyone may read. */
+#define PUBLIC_SOURCE "open311"
+
+bool svc_case_public(const db_case_t *k)
+{
+    return k->source && strcmp(k->source, PUBLIC_SOURCE) == 0;
+}
+
+/* The rows f selects (from the public source), or those of ids[]. */
+static bh_status_t public_rows(db_conn_t *c, const db_case_filter_t *f, const int64_t *ids,
+                               int nids, arena_t *a, db_case_t **rows, int *n, bh_err_t *err)
+{
+    bh_status_t st = BH_OK;
+    *n = 0;
+    if (f) {
+        db_case_filter_t g = *f;
+        const char *next;
+        g.source = PUBLIC_SOURCE;
+        return DB(c, cases, case_list, &g, a, rows, n, &next, err);
+    }
+    *rows = arena_alloc_array(a, (size_t)(nids > 0 ? nids : 1), sizeof **rows);
+    for (int i = 0; i < nids && st == BH_OK; i++)
+        if ((st = DB(c, cases, case_get, ids[i], a, &(*rows)[*n])) == BH_OK)
+            *n += svc_case_public(&(*rows)[*n]);
+        else if (st == BH_NOT_FOUND)
+            st = BH_OK;
+    return st;
+}
+
+bh_status_t svc_case_views_public(svc_t *s, const db_case_filter_t *f, const int64_t *ids,
+                                  int nids, arena_t *a, svc_case_view_t **out, int *n,
+                                  bh_err_t *err)
+{
+    static const svc_user_t reader = {0, "open311", ROLE_PUBLIC, "", false, 0};
+    db_conn_t *c;
+    db_case_t *rows = NULL;
+    case_event_t **ev = NULL;
+    int *nev = NULL, nrows = 0;
+    int64_t *rid;
+    bh_status_t st;
+
+    *n = 0;
+    *out = NULL;
+    if (f && f->ncategories <= 0) /* only the categories the caller names as public */
+        return bh_fail(err, BH_INTERNAL, "", "公开检索须限定公开类别");
+    if ((st = svc_reader(s, &c, err)))
+        return st;
+    if ((st = public_rows(c, f, ids, nids, a, &rows, &nrows, err)) == BH_OK && nrows > 0) {
+        rid = arena_alloc_array(a, (size_t)nrows, sizeof *rid);
+        ev = arena_alloc_array(a, (size_t)nrows, sizeof *ev);
+        nev = arena_alloc_array(a, (size_t)nrows, sizeof *nev);
+        for (int i = 0; i < nrows; i++)
+            rid[i] = rows[i].id;
+        st = DB(c, cases, event_lists, rid, nrows, a, ev, nev);
+    }
+    db_reader_done(s->db, c);
+    if (st != BH_OK)
+        return bh_fail(err, st, "", "读取案件失败，请稍后重试");
+    *out = arena_alloc_array(a, (size_t)(nrows > 0 ? nrows : 1), sizeof **out);
+    for (int i = 0; i < nrows; i++) {
+        svc_case_view_t *v = &(*out)[*n];
+        memset(v, 0, sizeof *v);
+        v->k = rows[i];
+        v->events = ev[i];
+        v->nevents = nev[i];
+        /* a history that does not replay is the sweep's quarantine's: left out */
+        if (v->nevents > 0 && complete_view(s, &reader, v, NULL) == BH_OK)
+            (*n)++;
+    }
+    return BH_OK;
+}
+
+bh_status_t svc_events_public(svc_t *s, dt_ms_t from, dt_ms_t to, int limit, arena_t *a,
+                              db_event_row_t **out, int *n, bh_err_t *err)
+{
+    bh_status_t st;
+    SVC_READ(s, c, st, err,
+             DB(c, cases, events_between, from, to, PUBLIC_SOURCE, limit, a, out, n));
+    return st ? bh_fail(err, st, "", "读取案件动态失败，请稍后重试") : BH_OK;
 }
 
 /* ---- sweep ---- */

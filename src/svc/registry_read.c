@@ -6,6 +6,7 @@
  */
 #include <string.h>
 
+#include "geo/geo.h"
 #include "svc/svc.h"
 
 bh_status_t svc_reader(svc_t *s, db_conn_t **c, bh_err_t *err)
@@ -106,6 +107,24 @@ bh_status_t svc_object_get(svc_t *s, const svc_user_t *u, int64_t id, arena_t *a
     if (st == BH_OK && !svc_object_visible(u, out))
         st = BH_NOT_FOUND; /* outside the jurisdiction: as if absent */
     return st ? read_fail(st, err, "id", "对象") : BH_OK;
+}
+
+bh_status_t svc_component_find(svc_t *s, const char *code, arena_t *a, db_object_t *out,
+                               bh_err_t *err)
+{
+    bh_status_t st;
+    SVC_READ(s, c, st, err, DB(c, registry, object_by_code, code, a, out));
+    if (st == BH_OK && (!out->active || strcmp(out->kind, "component") != 0))
+        st = BH_NOT_FOUND; /* enterprises and households are not placed for the public */
+    return st ? read_fail(st, err, "code", "城市部件") : BH_OK;
+}
+
+bh_status_t svc_unit_point(svc_t *s, const char *unit, arena_t *a, double *lng, double *lat,
+                           bh_err_t *err)
+{
+    const char *g;
+    bh_status_t st = svc_geometry_get(s, unit, a, &g, err);
+    return st ? st : geo_inner_point(g, lng, lat, err);
 }
 
 bh_status_t svc_object_list(svc_t *s, const svc_user_t *u, const char *grid,

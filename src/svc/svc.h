@@ -316,6 +316,14 @@ bool svc_row_visible(const svc_user_t *u, int64_t object_id, const char *grid);
 /* BH_NOT_FOUND also when it is outside u's jurisdiction; public users may not. */
 bh_status_t svc_object_get(svc_t *s, const svc_user_t *u, int64_t id, arena_t *a,
                            db_object_t *out, bh_err_t *err);
+/* Places a citizen names by code (Open311 address_id), readable by anyone:
+ * an active city component (城市部件) by the code on its plate - with its
+ * grid and point - or BH_NOT_FOUND; a point inside a grid's polygon, or
+ * BH_NOT_FOUND when the unit has none. */
+bh_status_t svc_component_find(svc_t *s, const char *code, arena_t *a, db_object_t *out,
+                               bh_err_t *err);
+bh_status_t svc_unit_point(svc_t *s, const char *unit, arena_t *a, double *lng, double *lat,
+                           bh_err_t *err);
 /* Objects of 'grid' (a unit's subtree, or NULL) within u's jurisdiction;
  * f's other filters and paging as given (f->grid is set here). */
 bh_status_t svc_object_list(svc_t *s, const svc_user_t *u, const char *grid,
@@ -336,10 +344,16 @@ typedef struct {
  * *next_cursor: the opaque cursor of the next page, NULL after the last. */
 bh_status_t svc_case_list(svc_t *s, const svc_user_t *u, db_case_filter_t *f, arena_t *a,
                           svc_case_row_t **out, int *n, const char **next_cursor, bh_err_t *err);
-/* The anonymous Open311 read: no jurisdiction, so f must name the
- * categories open to the public (ncategories > 0). */
-bh_status_t svc_case_list_public(svc_t *s, const db_case_filter_t *f, arena_t *a,
-                                 svc_case_row_t **out, int *n, bh_err_t *err);
+/*
+ * The anonymous Open311 reads, in one store read for the page: the public
+ * cases (svc_case_public) f selects - no jurisdiction, so f must name the
+ * categories open to the public (ncategories > 0) - or, with f NULL, those
+ * of ids[] (unknown and other cases left out, the order kept).  Each is a
+ * whole view (history, clocks evaluated now) as an anonymous reader sees it.
+ */
+bh_status_t svc_case_views_public(svc_t *s, const db_case_filter_t *f, const int64_t *ids,
+                                  int nids, arena_t *a, svc_case_view_t **out, int *n,
+                                  bh_err_t *err);
 /* May anyone read case k through Open311: did it come in through Open311
  * (a grid worker's, a hotline's or a petition's case is not public)? */
 bool svc_case_public(const db_case_t *k);

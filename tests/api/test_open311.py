@@ -292,15 +292,35 @@ class Create(unittest.TestCase):
         self.assertEqual((x.findtext("lat"), x.findtext("long")), ("22.5325031", "114.0804117"))
 
     def test_address_id_and_string(self):
+        op = S.as_("zhzx01")
+        # a grid's code: the request is shown at a point inside the grid
         r = post("json", {"api_key": KEY, "service_code": "E0502", "address_id": GRID})
         self.assertEqual(r.status, 200, r)
         one = get("requests/%s.json" % r.json[0]["service_request_id"]).json[0]
-        self.assertNotIn("lat", one)  # no point: omitted, not null
-        self.assertNotIn("long", one)
         self.assertEqual(one["address_id"], GRID)
+        where = op.get("/api/v1/locate?lat=%r&lng=%r" % (one["lat"], one["long"])).json
+        self.assertEqual(where["unit"], GRID, (one, where))
+        x = xml(get("requests/%s.xml" % one["service_request_id"])).find("request")
+        self.assertEqual(float(x.findtext("lat")), one["lat"])
+        # the code on a city component's plate: the component's grid and point
+        part = op.get("/api/v1/objects?grid=%s&kind=component" % GRID).json["items"][0]
+        r = post("json", {"api_key": KEY, "service_code": "E0502", "address_id": part["code"]})
+        self.assertEqual(r.status, 200, r)
+        self.assertNotIn("待人工定位", r.json[0]["service_notice"])
+        one = get("requests/%s.json" % r.json[0]["service_request_id"]).json[0]
+        self.assertEqual((one["lat"], one["long"]),
+                         (round(part["location"]["lat"], 7), round(part["location"]["lng"], 7)))
+        self.assertIn(part["code"], one["address"])
+        case = op.get("/api/v1/cases/%s" % one["service_request_id"]).json
+        self.assertEqual(case["unit"], GRID)
+        # an address alone is placed by the operators: no coordinates until then
         r = post("json", {"api_key": KEY, "service_code": "E0502", "address_string": "深南东路1号"})
         self.assertEqual(r.status, 200, r)
         self.assertIn("待人工定位", r.json[0]["service_notice"])
+        one = get("requests/%s.json" % r.json[0]["service_request_id"]).json[0]
+        self.assertNotIn("lat", one)  # omitted, not null
+        self.assertNotIn("long", one)
+        self.assertIsNone(xml(get("requests/%s.xml" % one["service_request_id"])).find("request/lat"))
         self.assertEqual(post("json", {"api_key": KEY, "service_code": "E0502", "address_id": "nowhere"}).status, 400)
 
 

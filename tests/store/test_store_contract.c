@@ -226,6 +226,115 @@ static void insert_conflicts_on_keys(void **state)
     assert_int_equal(by_key("u1:none"), 0);
 }
 
+struct ev_add {
+    int64_t id;
+    int seq;
+    case_event_t ev;
+};
+
+static bh_status_t event_tx(db_conn_t *c, void *ctx, bh_err_t *err)
+{
+    struct ev_add *x = ctx;
+    (void)err;
+    return DB(c, cases, event_add, x->id, x->seq, &x->ev);
+}
+
+/* A client's id of an event is unique within its case only, and comes
+ * back with the event; the change feed can be limited to one source. */
+static void events_keep_client_ids(void **state)
+{
+    arena_t *a = arena_new();
+    bh_err_t err;
+    db_conn_t *c;
+    case_event_t *ev;
+    db_event_row_t *rows;
+    int n;
+    int64_t one = insert("44030300100101", NULL, NULL, NULL),
+            two = insert("44030300100101", NULL, NULL, NULL);
+    struct ev_add x = {one, 1, {.action = CASE_ACT_REPORT, .role = ROLE_PUBLIC, .at = 1700000000000}};
+    (void)state;
+    assert_int_equal(db_write(db, event_tx, &x, &err), BH_OK);
+    x.seq = 2;
+    x.ev.action = CASE_ACT_COMMENT;
+    x.ev.note = "还没修";
+    x.ev.ext_id = "fms-9";
+    x.ev.extra = "{\"email\":\"a@example.org\"}";
+    x.ev.at++;
+    assert_int_equal(db_write(db, event_tx, &x, &err), BH_OK);
+    x.seq = 3; /* the same client id again on this case */
+    assert_int_equal(db_write(db, event_tx, &x, &err), BH_CONFLICT);
+    x.id = two; /* on another case it is another comment */
+    x.seq = 1;
+    assert_int_equal(db_write(db, event_tx, &x, &err), BH_OK);
+
+    assert_int_equal(db_reader(db, &c), BH_OK);
+    assert_int_equal(DB(c, cases, event_list, one, a, &ev, &n), BH_OK);
+    assert_int_equal(n, 2);
+    assert_null(ev[0].ext_id);
+    assert_string_equal(ev[1].ext_id, "fms-9");
+    assert_string_equal(ev[1].extra, "{\"email\":\"a@example.org\"}");
+    {
+        /* a page's histories in one read, in the order asked, an unknown id empty */
+        int64_t ids[4] = {two, 999999, one, two};
+        case_event_t *lists[4];
+        int nlists[4];
+        assert_int_equal(DB(c, cases, event_lists, ids, 4, a, lists, nlists), BH_OK);
+        assert_int_equal(nlists[0], 1);
+        assert_int_equal(nlists[1], 0);
+        assert_int_equal(nlists[2], 2);
+        assert_int_equal(nlists[3], 1);
+        assert_int_equal(lists[2][0].action, CASE_ACT_REPORT);
+        assert_string_equal(lists[2][1].note, "还没修");
+        assert_string_equal(lists[0][0].ext_id, "fms-9");
+        assert_int_equal(DB(c, cases, event_lists, ids, 0, a, lists, nlists), BH_OK);
+    }
+    assert_int_equal(DB(c, cases, events_between, 1700000000000, 1700000000002, NULL, 10, a,
+                        &rows, &n), BH_OK);
+    assert_int_equal(n, 3);
+    assert_string_equal(rows[1].ev.ext_id, "fms-9");
+    assert_int_equal(DB(c, cases, events_between, 1700000000000, 1700000000002, "hotline", 10, a,
+                        &rows, &n), BH_OK);
+    assert_int_equal(n, 3);
+    assert_int_equal(DB(c, cases, events_between, 1700000000000, 1700000000002, "open311", 10, a,
+                        &rows, &n), BH_OK);
+    assert_int_equal(n, 0);
+    db_reader_done(db, c);
+    arena_free(a);
+}
+
+static bh_status_t put_component(db_conn_t *c, void *ctx, bh_err_t *err)
+{
+    db_object_t o = {0};
+    (void)ctx;
+    o.kind = "component";
+    o.code = "4403030101000077";
+    o.name = "上水井盖";
+    o.grid = "44030300100101";
+    o.has_location = o.active = true;
+    o.lat = 22.53;
+    o.lng = 114.08;
+    o.created_at = o.updated_at = 1700000000000;
+    return DB(c, registry, object_put, &o, err);
+}
+
+static void objects_by_code(void **state)
+{
+    arena_t *a = arena_new();
+    bh_err_t err;
+    db_conn_t *c;
+    db_object_t o;
+    (void)state;
+    assert_int_equal(db_write(db, put_units, NULL, &err), BH_OK);
+    assert_int_equal(db_write(db, put_component, NULL, &err), BH_OK);
+    assert_int_equal(db_reader(db, &c), BH_OK);
+    assert_int_equal(DB(c, registry, object_by_code, "4403030101000077", a, &o), BH_OK);
+    assert_string_equal(o.grid, "44030300100101");
+    assert_true(o.has_location && o.lat == 22.53 && o.lng == 114.08);
+    assert_int_equal(DB(c, registry, object_by_code, "4403030101000078", a, &o), BH_NOT_FOUND);
+    db_reader_done(db, c);
+    arena_free(a);
+}
+
 struct upd {
     int64_t id, read_version; /* read_version < 0: the version stored */
     dt_ms_t next_change;      /* set it (0: register the case instead) */
@@ -756,6 +865,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(units_and_scopes),
         cmocka_unit_test(cursors_and_search),
         cmocka_unit_test(insert_conflicts_on_keys),
+        cmocka_unit_test(events_keep_client_ids),
+        cmocka_unit_test(objects_by_code),
         cmocka_unit_test(update_is_conditional),
         cmocka_unit_test(projects),
         cmocka_unit_test(audit_chains),

@@ -92,6 +92,18 @@ static void polygons(void **state)
     assert_true(in); /* on the boundary */
     assert_int_equal(geo_contains(SQUARE, 11, 5, &in, &err), BH_OK);
     assert_false(in);
+    {
+        /* the square's centroid is in its hole: a point on the surface instead */
+        static const char rect[] = "{\"type\":\"Polygon\",\"coordinates\":"
+                                   "[[[114,22],[114.2,22],[114.2,22.1],[114,22.1],[114,22]]]}";
+        double x, y;
+        assert_int_equal(geo_inner_point(SQUARE, &x, &y, &err), BH_OK);
+        assert_int_equal(geo_contains(SQUARE, x, y, &in, &err), BH_OK);
+        assert_true(in);
+        assert_false(x > 4 && x < 6 && y > 4 && y < 6);
+        assert_int_equal(geo_inner_point(rect, &x, &y, &err), BH_OK);
+        assert_true(fabs(x - 114.1) < 1e-9 && fabs(y - 22.05) < 1e-9); /* the centroid */
+    }
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         assert_int_equal(geo_validate(bad[i].json, strlen(bad[i].json), bbox, &err), BH_INVALID_ARGUMENT);
         if (!strstr(err.message, bad[i].needle))

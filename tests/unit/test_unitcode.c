@@ -91,6 +91,10 @@ static void scopes(void **state)
     assert_true(unit_scope_is_subtree("440303"));
     assert_true(unit_scope_is_subtree("440303001001"));
     assert_false(unit_scope_is_subtree("44030300100101"));
+    assert_true(unit_code_is_grid("44030300100101"));
+    assert_false(unit_code_is_grid("440303001001"));
+    assert_false(unit_code_is_grid("440303-CGZF001"));
+    assert_false(unit_code_is_grid(NULL));
     assert_false(unit_scope_is_subtree("440303-CG"));
     assert_false(unit_scope_is_subtree(""));
     assert_string_equal(unit_scope_meet("440303", "440303001"), "440303001");
