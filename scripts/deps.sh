@@ -12,7 +12,9 @@ set -eu
 # with a reader of its own, run by Debian's /usr/bin/python3).  Web
 # console: Node.js and npm (vite builds it; any Node >= 18 will do, Debian's
 # or one already installed), chromium and CJK fonts for the browser tests.
-# Open311: libxml2-utils (xmllint checks every XML answer).  Benchmarks: wrk.
+# Open311: libxml2-utils (xmllint checks every XML answer); Perl's XML::Simple
+# and LWP, the parser and HTTP client FixMyStreet's Open311 client is built
+# on (tests/api/fms_client.pl drives bihuan with them).  Benchmarks: wrk.
 PACKAGES="
 build-essential
 cmake
@@ -30,6 +32,8 @@ libexpat1-dev
 libxlsxwriter-dev
 python3-openpyxl
 libxml2-utils
+libxml-simple-perl
+libwww-perl
 chromium
 fonts-noto-cjk
 clang

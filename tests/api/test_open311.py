@@ -539,6 +539,43 @@ class Updates(unittest.TestCase):
         self.assertIn("留言：早上七点最严重", [u["description"] for u in ups])
 
 
+class FixMyStreetClient(unittest.TestCase):
+    """tests/api/fms_client.pl: an Open311 client on Perl's LWP and XML::Simple,
+    parsing and posting the way FixMyStreet's does."""
+
+    def fms(self, *args):
+        p = subprocess.run(["perl", os.path.join(os.path.dirname(os.path.abspath(__file__)), "fms_client.pl")]
+                           + [str(a) for a in args], capture_output=True, text=True, timeout=120)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        return json.loads(p.stdout)
+
+    def test_report_comment_close_reopen(self):
+        base = "http://127.0.0.1:%d/open311/v2" % S.port
+        out = self.fms("report", base, KEY, "440303", INSIDE[0], INSIDE[1])
+        rid = out["service_request_id"]
+        op = S.as_("zhzx01")
+        case = op.get("/api/v1/cases/%s" % rid).json
+        self.assertEqual(case["source"], "open311")
+        self.assertTrue(case["description"].startswith("井盖破损"), case["description"])
+        # the attributes FixMyStreet adds are kept, the required ones checked
+        self.assertIn("fixmystreet_id", case["attributes"]["x-unknown"])
+        self.assertTrue(out["required"])
+        for name in out["required"]:
+            self.assertIn(name[len("attribute["):-1], case["attributes"])
+        comments = [e for e in case["history"] if e["action"] == "comment"]
+        self.assertEqual([(e["ext_id"], e["note"]) for e in comments], [("7001", "井盖还是没有盖上")])
+        self.assertIn("404:", out["refused"])
+        cg, rep = S.as_("cg"), S.as_("wgy_hb")
+        for who, action, kw in ((op, "register", {}), (op, "dispatch", {"to_unit": "440303-CG"}),
+                                (cg, "accept", {}), (cg, "handle", {"result": "已更换井盖"}),
+                                (rep, "verify_pass", {})):
+            self.assertEqual(who.act(int(rid), action, **kw).status, 200, action)
+        self.fms("reopen", base, KEY, "440303", rid)
+        case = op.get("/api/v1/cases/%s" % rid).json
+        self.assertEqual((case["status"], case["reopen_requested"]), ("closed", True))
+        self.assertEqual(case["history"][-1]["ext_id"], "7003")
+
+
 class Anonymous(unittest.TestCase):
     """What anyone reads: cases that came in through Open311, and of their
     history the public steps and words only."""
