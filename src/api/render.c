@@ -29,6 +29,7 @@ static json_t *base_case(svc_t *s, const svc_user_t *u, const db_case_t *k, aren
     json_object_set_new(o, "category", json_string(k->category));
     json_object_set_new(o, "category_name", str_or_null(cat ? cat->name : NULL));
     json_object_set_new(o, "kind", json_string(k->kind));
+    json_object_set_new(o, "published", json_boolean(k->published)); /* readable through Open311 */
     json_object_set_new(o, "title", json_string(k->title));
     json_object_set_new(o, "description", json_string(k->description));
     json_object_set_new(o, "source", json_string(k->source));

@@ -14,6 +14,9 @@
     (S(CASE_ST_REPORTED) | S(CASE_ST_REGISTERED) | S(CASE_ST_DISPATCHED) |   \
      S(CASE_ST_ACCEPTED) | S(CASE_ST_HANDLED))
 
+/* Every state a case can be in once reported. */
+#define AFTER_REPORT (((1u << CASE_ST__COUNT) - 1) & ~S(CASE_ST_NONE))
+
 /* 'to' values that are not states. */
 #define TO_SAME CASE_ST__COUNT
 #define TO_PREVIOUS (CASE_ST__COUNT + 1)
@@ -66,10 +69,14 @@ static const struct {
                        CASE_F_RATING},
     [CASE_ACT_REOPEN] = {"reopen", "重新打开", S(CASE_ST_CLOSED),
                          CASE_ST_DISPATCHED, R(ROLE_OPERATOR), CASE_F_REASON},
-    [CASE_ACT_COMMENT] = {"comment", "留言", ~S(CASE_ST_NONE) & ((1u << CASE_ST__COUNT) - 1),
+    [CASE_ACT_COMMENT] = {"comment", "留言", AFTER_REPORT,
                           TO_SAME, R(ROLE_REPORTER) | R(ROLE_PUBLIC), CASE_F_NOTE},
     [CASE_ACT_REOPEN_REQUEST] = {"reopen_request", "申请重新办理", S(CASE_ST_CLOSED), TO_SAME,
                                  R(ROLE_REPORTER) | R(ROLE_PUBLIC), CASE_F_NOTE},
+    [CASE_ACT_PUBLISH] = {"publish", "公开", AFTER_REPORT,
+                          TO_SAME, R(ROLE_OPERATOR), 0},
+    [CASE_ACT_UNPUBLISH] = {"unpublish", "撤回公开", AFTER_REPORT,
+                            TO_SAME, R(ROLE_OPERATOR), CASE_F_REASON},
 };
 
 static const struct {
@@ -323,6 +330,8 @@ static void apply(case_snapshot_t *s, const case_event_t *ev)
         s->reopen_requested = false;
         break;
     case CASE_ACT_REOPEN_REQUEST: s->reopen_requested = true; break;
+    case CASE_ACT_PUBLISH: s->publicity = 1; break;
+    case CASE_ACT_UNPUBLISH: s->publicity = -1; break;
     case CASE_ACT_SUSPEND: s->before_suspend = s->state; break;
     case CASE_ACT_SUPERVISE:
         if (ev->level > s->supervise_level)

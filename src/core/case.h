@@ -52,6 +52,8 @@ typedef enum {
     CASE_ACT_REOPEN,      /* 重新打开 */
     CASE_ACT_COMMENT,     /* 留言: a citizen's or reporter's words, no change */
     CASE_ACT_REOPEN_REQUEST, /* 申请重新办理: the reporter says a closed case is not solved */
+    CASE_ACT_PUBLISH,     /* 公开: readable by anyone through Open311 */
+    CASE_ACT_UNPUBLISH,   /* 撤回公开 */
     CASE_ACT__COUNT
 } case_action_t;
 
@@ -105,6 +107,7 @@ typedef struct {
     int rating;                  /* latest rating, 0 = none */
     const char *merged_into;     /* set by merge */
     bool reopen_requested;       /* a reopen request since the last close or reopen */
+    int publicity;               /* the latest publish (1) or unpublish (-1); 0 neither */
     dt_ms_t reported_at, closed_at; /* closed_at 0 while open */
     int nevents;
 } case_snapshot_t;

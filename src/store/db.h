@@ -82,6 +82,7 @@ typedef struct {
     const char *attributes;          /* JSON object of extra fields, or NULL */
     const char *media_url;
     const char *contact;             /* JSON: email, device_id, account_id, names */
+    bool published;                  /* anyone may read it (Open311): derived */
 } db_case_t;
 
 typedef struct {
@@ -110,6 +111,7 @@ typedef struct {
     int offset;                  /* rows to skip (page-numbered clients) */
     const char *category;        /* the category or its subclasses (prefix) */
     const char *source;
+    bool published;              /* only the cases anyone may read */
     int light;                   /* sla_light_t or -1 */
     const char *search;          /* the user's words: every whitespace-separated term
                                     must occur (as a phrase); the back-end builds its
@@ -495,9 +497,9 @@ struct db_case_ops {
     bh_status_t (*stats)(db_conn_t *c, const db_stats_query_t *q, arena_t *a,
                          db_stats_row_t **rows, int *n, bh_err_t *err);
 
-    /* History entries with at in [from, to) of the cases from 'source' (NULL:
-     * any), oldest first, at most 'limit'. */
-    bh_status_t (*events_between)(db_conn_t *c, dt_ms_t from, dt_ms_t to, const char *source,
+    /* History entries with at in [from, to) (of published cases only, if
+     * asked), oldest first, at most 'limit'. */
+    bh_status_t (*events_between)(db_conn_t *c, dt_ms_t from, dt_ms_t to, bool published,
                                   int limit, arena_t *a, db_event_row_t **out, int *n);
 };
 

@@ -56,9 +56,11 @@ static void row_case(sqlite3_stmt *s, arena_t *a, db_case_t *k)
     k->attributes = col_text(s, 33, a);
     k->media_url = col_text(s, 34, a);
     k->contact = col_text(s, 35, a);
+    k->published = sqlite3_column_int(s, 36) != 0;
 }
 
-/* Bind the event-derived columns as ?2..?17 (shared by insert and update). */
+/* Bind the event-derived columns as ?2..?17 and ?37 (shared by insert and
+ * update). */
 static void bind_derived(sqlite3_stmt *s, const db_case_t *k)
 {
     bind_text(s, 2, case_state_name(k->status));
@@ -79,6 +81,7 @@ static void bind_derived(sqlite3_stmt *s, const db_case_t *k)
     bind_text(s, 15, k->handling_unit);
     sqlite3_bind_int64(s, 16, k->version);
     sqlite3_bind_int64(s, 17, k->updated_at);
+    sqlite3_bind_int(s, 37, k->published);
 }
 
 bh_status_t sq_case_insert(db_conn_t *c, db_case_t *k, bh_err_t *err)
@@ -421,6 +424,8 @@ static void add_filters(dynbuf_t *b, const db_case_filter_t *f, const char *fts)
         add(b, " AND +cases.category >= :c1 AND +cases.category < :c2");
     if (f->source)
         add(b, " AND cases.source = :src");
+    if (f->published)
+        add(b, " AND cases.published = 1");
     if (f->light >= 0)
         add(b, " AND cases.light = :li");
     if (f->from)
@@ -697,7 +702,7 @@ bh_status_t sq_stats(db_conn_t *c, const db_stats_query_t *q, arena_t *a,
     return BH_OK;
 }
 
-bh_status_t sq_events_between(db_conn_t *c, dt_ms_t from, dt_ms_t to, const char *source,
+bh_status_t sq_events_between(db_conn_t *c, dt_ms_t from, dt_ms_t to, bool published,
                               int limit, arena_t *a, db_event_row_t **out, int *n)
 {
     sqlite3_stmt *s;
@@ -706,15 +711,15 @@ bh_status_t sq_events_between(db_conn_t *c, dt_ms_t from, dt_ms_t to, const char
                            "SELECT e.action, e.role, e.actor, e.actor_unit, e.at, e.reason, e.note,"
                            " e.to_unit, e.result, e.clock, e.amount, e.level, e.rating, e.into_case,"
                            " e.ext_id, e.extra, e.case_id, e.seq FROM case_events e"
-                           " WHERE e.at >= ?1 AND e.at < ?2 AND (?4 IS NULL OR"
-                           " (SELECT k.source FROM cases k WHERE k.id = e.case_id) = ?4)"
+                           " WHERE e.at >= ?1 AND e.at < ?2 AND (?4 = 0 OR"
+                           " (SELECT k.published FROM cases k WHERE k.id = e.case_id) = 1)"
                            " ORDER BY e.at, e.case_id, e.seq LIMIT ?3",
                            -1, &s, NULL) != SQLITE_OK)
         return BH_INTERNAL;
     sqlite3_bind_int64(s, 1, from);
     sqlite3_bind_int64(s, 2, to);
     sqlite3_bind_int(s, 3, limit);
-    bind_text(s, 4, source);
+    sqlite3_bind_int(s, 4, published);
     *out = arena_alloc(a, (size_t)(limit > 0 ? limit : 1) * sizeof **out);
     *n = 0;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW && *n < limit) {

@@ -33,7 +33,7 @@
     " created_by, external_id, idempotency_key, created_at, updated_at,"       \
     " version, status, light, next_change, supervised, rework_count,"          \
     " return_count, rating, registered_at, dispatched_at, handled_at,"         \
-    " closed_at, due_at, on_time, attributes, media_url, contact"
+    " closed_at, due_at, on_time, attributes, media_url, contact, published"
 
 #define OBJ_COLS "id, kind, code, name, grid, type, risk, address, lat, lng, active, created_at, updated_at, line"
 
@@ -385,7 +385,7 @@ bh_status_t sq_apikey_get(db_conn_t *c, const unsigned char hash[32], arena_t *a
 bh_status_t sq_apikey_list(db_conn_t *c, arena_t *a, db_apikey_t **out, int *n);
 bh_status_t sq_apikey_revoke(db_conn_t *c, const char *name, dt_ms_t at);
 bh_status_t sq_apikey_touch(db_conn_t *c, int64_t id, dt_ms_t at);
-bh_status_t sq_events_between(db_conn_t *c, dt_ms_t from, dt_ms_t to, const char *source,
+bh_status_t sq_events_between(db_conn_t *c, dt_ms_t from, dt_ms_t to, bool published,
                               int limit, arena_t *a, db_event_row_t **out, int *n);
 bh_status_t sq_savepoint(db_conn_t *c, int op);
 bh_status_t sq_audit_append(db_conn_t *c, db_audit_t *row, db_audit_hash_fn hash,

@@ -108,6 +108,24 @@ static dt_ms_t when(const case_event_t *ev, int n, case_action_t a, bool last)
  * Derive the cached columns of 'k' and its clocks from the history.
  * 'clocks' (SLA_CLOCKS_MAX) and 'snap' are out-parameters.
  */
+/* The source of the cases anyone may read unless withdrawn (unpublish). */
+#define PUBLIC_SOURCE "open311"
+
+/* The actions u may take now: the state machine's, less publishing what is
+ * already public or of a category Open311 does not offer, and withdrawing
+ * what is not public. */
+static uint32_t allowed_now(svc_t *s, const db_case_t *k, const case_snapshot_t *snap,
+                            const svc_user_t *u)
+{
+    const cat_t *cat = cat_find(s->cats, k->category);
+    uint32_t m = case_allowed_actions(snap, u->role, u->unit);
+    if (k->published || !cat || !cat->open311)
+        m &= ~(1u << CASE_ACT_PUBLISH);
+    if (!k->published)
+        m &= ~(1u << CASE_ACT_UNPUBLISH);
+    return m;
+}
+
 static bh_status_t derive(svc_t *s, db_case_t *k, const case_event_t *ev, int n, dt_ms_t now,
                           sla_clock_state_t *clocks, case_snapshot_t *snap, bh_err_t *err)
 {
@@ -143,6 +161,8 @@ static bh_status_t derive(svc_t *s, db_case_t *k, const case_event_t *ev, int n,
     k->closed_at = snap->closed_at;
     k->due_at = clocks[g].started ? clocks[g].deadline : 0;
     k->on_time = clocks[g].stopped ? clocks[g].on_time : -1;
+    k->published = snap->publicity > 0 ||
+                   (snap->publicity == 0 && k->source && strcmp(k->source, PUBLIC_SOURCE) == 0);
     return BH_OK;
 }
 
@@ -320,7 +340,7 @@ static void fill_view(svc_t *s, const svc_user_t *u, const db_case_t *k, case_ev
     v->policy = svc_case_policy(s, k);
     memcpy(v->clocks, clocks, sizeof v->clocks);
     v->snap = *snap;
-    v->allowed = case_allowed_actions(snap, u->role, u->unit);
+    v->allowed = allowed_now(s, k, snap, u);
 }
 
 struct create_ctx {
@@ -543,6 +563,16 @@ static bh_status_t check_refs(svc_t *s, db_conn_t *c, arena_t *a, const db_case_
             return bh_fail(err, BH_INVALID_ARGUMENT, "into",
                            "要合并到的案件“%s”不存在或就是本案件", ev->into);
     }
+    if (ev->action == CASE_ACT_PUBLISH || ev->action == CASE_ACT_UNPUBLISH) {
+        const cat_t *cat = cat_find(s->cats, k->category);
+        if ((ev->action == CASE_ACT_PUBLISH) == k->published)
+            return bh_fail(err, BH_FAILED_PRECONDITION, "action",
+                           k->published ? "案件已公开" : "案件未公开，无需撤回");
+        if (ev->action == CASE_ACT_PUBLISH && !(cat && cat->open311))
+            return bh_fail(err, BH_FAILED_PRECONDITION, "action",
+                           "类别“%s”不对公众开放（Open311），公开后也无人能查看",
+                           cat ? cat->name : k->category);
+    }
     if (ev->action == CASE_ACT_EXTEND) {
         sla_clock_state_t st[SLA_CLOCKS_MAX];
         const sla_policy_t *p = svc_case_policy(s, k);
@@ -658,7 +688,7 @@ static bh_status_t complete_view(svc_t *s, const svc_user_t *u, svc_case_view_t 
                                 out->clocks);
     if (case_replay(out->events, out->nevents, &out->snap, err) != BH_OK)
         return bh_fail(err, BH_INTERNAL, "", "案件历史无法重放");
-    out->allowed = case_allowed_actions(&out->snap, u->role, u->unit);
+    out->allowed = allowed_now(s, &out->k, &out->snap, u);
     return BH_OK;
 }
 
@@ -697,12 +727,9 @@ bh_status_t svc_case_get_after_act(svc_t *s, const svc_user_t *u, int64_t id, ar
 
 /* ---- what anyone may read (Open311) ---- */
 
-/* The one source whose cases anyone may read. */
-#define PUBLIC_SOURCE "open311"
-
 bool svc_case_public(const db_case_t *k)
 {
-    return k->source && strcmp(k->source, PUBLIC_SOURCE) == 0;
+    return k->published;
 }
 
 /* The rows f selects (from the public source), or those of ids[]. */
@@ -714,7 +741,7 @@ static bh_status_t public_rows(db_conn_t *c, const db_case_filter_t *f, const in
     if (f) {
         db_case_filter_t g = *f;
         const char *next;
-        g.source = PUBLIC_SOURCE;
+        g.published = true;
         return DB(c, cases, case_list, &g, a, rows, n, &next, err);
     }
     *rows = arena_alloc_array(a, (size_t)(nids > 0 ? nids : 1), sizeof **rows);
@@ -774,7 +801,7 @@ bh_status_t svc_events_public(svc_t *s, dt_ms_t from, dt_ms_t to, int limit, are
 {
     bh_status_t st;
     SVC_READ(s, c, st, err,
-             DB(c, cases, events_between, from, to, PUBLIC_SOURCE, limit, a, out, n));
+             DB(c, cases, events_between, from, to, true, limit, a, out, n));
     return st ? bh_fail(err, st, "", "读取案件动态失败，请稍后重试") : BH_OK;
 }
 

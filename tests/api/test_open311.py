@@ -620,6 +620,49 @@ class Anonymous(unittest.TestCase):
                          ["open", "investigating", "action_scheduled", "investigating", "action_scheduled",
                           "in_progress", "in_progress", "action_scheduled"])  # 返工: back to the handler
 
+    def test_operators_publish_and_withdraw(self):
+        op, rep = S.as_("zhzx01"), S.as_("wgy_hb")
+        r = rep.post("/api/v1/cases", {"category": "E0501", "title": "网格员上报占道",
+                                       "description": "网格员的内部描述：摊主姓张", "unit": GRID})
+        cid = r.json["id"]
+        rid = str(cid)
+        self.assertEqual(get("requests/%s.json" % rid).status, 404)
+        self.assertIn("publish", [a["action"] for a in op.get("/api/v1/cases/%d" % cid).json["allowed_actions"]])
+        self.assertEqual(rep.act(cid, "publish").status, 403)  # operators decide
+        r = op.act(cid, "publish", note="典型案例，对外公开")
+        self.assertEqual(r.status, 200, r)
+        self.assertNotIn("publish", [a["action"] for a in r.json["allowed_actions"]])
+        self.assertIn("unpublish", [a["action"] for a in r.json["allowed_actions"]])
+        self.assertEqual(op.act(cid, "publish").status, 409)
+        one = get("requests/%s.json?extensions=true" % rid).json[0]
+        self.assertEqual(one["service_code"], "E0501")
+        self.assertEqual([n["type"] for n in one["notes"]], ["report"])  # publishing is internal
+        self.assertIn(rid, [x["service_request_id"] for x in get("requests.json?service_code=E0501").json])
+        ups = [u for u in get("servicerequestupdates.json").json if u["service_request_id"] == rid]
+        self.assertEqual([u["status"] for u in ups], ["open"])
+        self.assertNotIn("对外公开", json.dumps(ups, ensure_ascii=False))
+        # withdrawn: gone from every anonymous read again
+        self.assertEqual(op.act(cid, "unpublish").status, 400)  # a reason is required
+        self.assertEqual(op.act(cid, "unpublish", reason="涉及个人信息").status, 200)
+        self.assertEqual(get("requests/%s.json" % rid).status, 404)
+        self.assertNotIn(rid, [x["service_request_id"] for x in get("requests.json?service_code=E0501").json])
+        self.assertNotIn(rid, [u["service_request_id"] for u in get("servicerequestupdates.json").json])
+        # an Open311 request can be withdrawn too, and a category Open311 does not offer
+        # cannot be published
+        orid = new_request(description="公开后撤回")
+        self.assertEqual(op.act(int(orid), "unpublish", reason="重复且含电话号码").status, 200)
+        self.assertEqual(get("requests/%s.json" % orid).status, 404)
+        public = {x["service_code"] for x in get("services.json").json}
+        other = [c["code"] for c in op.get("/api/v1/categories").json["items"]
+                 if c["code"] not in public and c["kind"] == "hotline"][0]
+        r = op.post("/api/v1/cases", {"category": other, "title": "非公开类别", "description": "d",
+                                      "unit": GRID})
+        self.assertEqual(r.status, 201, r)
+        self.assertNotIn("publish", [a["action"] for a in op.get("/api/v1/cases/%d" % r.json["id"]).json["allowed_actions"]])
+        r = op.act(r.json["id"], "publish")
+        self.assertEqual(r.status, 409, r)
+        self.assertIn("不对公众开放", r.json["error"]["message"])
+
     def test_staff_cannot_make_a_case_public(self):
         for user in ("wgy_hb", "zhzx01"):
             r = S.as_(user).post("/api/v1/cases", {"category": "E0501", "title": "内部", "description": "内部",

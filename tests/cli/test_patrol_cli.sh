@@ -37,6 +37,7 @@ assert db.execute("PRAGMA user_version").fetchone()[0] >= 11
 db.executescript("DROP TABLE configs; CREATE TABLE patrol_config(id INTEGER PRIMARY KEY CHECK(id = 1),"
                  " body TEXT NOT NULL, at INTEGER NOT NULL, by TEXT);"
                  " DROP INDEX case_events_ext; ALTER TABLE case_events DROP COLUMN ext_id;"
+                 " DROP INDEX cases_published; ALTER TABLE cases DROP COLUMN published;"
                  " ALTER TABLE case_events DROP COLUMN extra; PRAGMA user_version = 10;")
 db.execute("INSERT INTO patrol_config VALUES(1, ?, 1700000000000, 'old')", (open(sys.argv[2]).read(),))
 db.commit()

@@ -239,6 +239,25 @@ static bh_status_t event_tx(db_conn_t *c, void *ctx, bh_err_t *err)
     return DB(c, cases, event_add, x->id, x->seq, &x->ev);
 }
 
+struct upd_pub {
+    int64_t id;
+};
+
+static bh_status_t publish_tx(db_conn_t *c, void *ctx, bh_err_t *err)
+{
+    struct upd_pub *x = ctx;
+    arena_t *a = arena_new();
+    db_case_t k;
+    bh_status_t st = DB(c, cases, case_get, x->id, a, &k);
+    if (st == BH_OK) {
+        k.published = true;
+        k.version++;
+        st = DB(c, cases, case_update, &k, k.version - 1, err);
+    }
+    arena_free(a);
+    return st;
+}
+
 /* A client's id of an event is unique within its case only, and comes
  * back with the event; the change feed can be limited to one source. */
 static void events_keep_client_ids(void **state)
@@ -288,17 +307,36 @@ static void events_keep_client_ids(void **state)
         assert_string_equal(lists[0][0].ext_id, "fms-9");
         assert_int_equal(DB(c, cases, event_lists, ids, 0, a, lists, nlists), BH_OK);
     }
-    assert_int_equal(DB(c, cases, events_between, 1700000000000, 1700000000002, NULL, 10, a,
+    assert_int_equal(DB(c, cases, events_between, 1700000000000, 1700000000002, false, 10, a,
                         &rows, &n), BH_OK);
     assert_int_equal(n, 3);
     assert_string_equal(rows[1].ev.ext_id, "fms-9");
-    assert_int_equal(DB(c, cases, events_between, 1700000000000, 1700000000002, "hotline", 10, a,
-                        &rows, &n), BH_OK);
-    assert_int_equal(n, 3);
-    assert_int_equal(DB(c, cases, events_between, 1700000000000, 1700000000002, "open311", 10, a,
+    assert_int_equal(DB(c, cases, events_between, 1700000000000, 1700000000002, true, 10, a,
                         &rows, &n), BH_OK);
     assert_int_equal(n, 0);
     db_reader_done(db, c);
+    /* published: the feed and the lists of what anyone may read */
+    {
+        struct upd_pub u = {two};
+        db_case_filter_t f;
+        db_case_t *list;
+        const char *next;
+        assert_int_equal(db_write(db, publish_tx, &u, &err), BH_OK);
+        assert_int_equal(db_reader(db, &c), BH_OK);
+        assert_int_equal(DB(c, cases, events_between, 1700000000000, 1700000000002, true, 10, a,
+                            &rows, &n), BH_OK);
+        assert_int_equal(n, 1);
+        assert_int_equal(rows[0].case_id, two);
+        memset(&f, 0, sizeof f);
+        f.status = f.light = -1;
+        f.limit = 100;
+        f.published = true;
+        assert_int_equal(DB(c, cases, case_list, &f, a, &list, &n, &next, &err), BH_OK);
+        assert_int_equal(n, 1);
+        assert_int_equal(list[0].id, two);
+        assert_true(list[0].published);
+        db_reader_done(db, c);
+    }
     arena_free(a);
 }
 

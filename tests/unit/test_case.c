@@ -50,6 +50,9 @@ static const struct {
     {CASE_ACT_COMMENT, OPEN | ST(SUSPENDED) | ST(CLOSED) | ST(REJECTED), SAME,
      RL(REPORTER) | RL(PUBLIC)},
     {CASE_ACT_REOPEN_REQUEST, ST(CLOSED), SAME, RL(REPORTER) | RL(PUBLIC)},
+    /* an operator opens any case to anonymous Open311 reads, or closes it again */
+    {CASE_ACT_PUBLISH, OPEN | ST(SUSPENDED) | ST(CLOSED) | ST(REJECTED), SAME, RL(OPERATOR)},
+    {CASE_ACT_UNPUBLISH, OPEN | ST(SUSPENDED) | ST(CLOSED) | ST(REJECTED), SAME, RL(OPERATOR)},
 };
 
 #define UNIT "440303001"
@@ -226,6 +229,7 @@ static void required_fields(void **state)
         {CASE_ST_CLOSED, CASE_ACT_REOPEN, ROLE_OPERATOR, "reason"},
         {CASE_ST_DISPATCHED, CASE_ACT_COMMENT, ROLE_PUBLIC, "note"},
         {CASE_ST_CLOSED, CASE_ACT_REOPEN_REQUEST, ROLE_REPORTER, "note"},
+        {CASE_ST_ACCEPTED, CASE_ACT_UNPUBLISH, ROLE_OPERATOR, "reason"},
     };
     (void)state;
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -324,7 +328,7 @@ static void derived_counters(void **state)
 
 /* A reopen request stays on the case until it is reopened or closed again;
  * a comment changes nothing but the history. */
-static void reopen_request_flag(void **state)
+static void comments_reopen_requests_and_publicity(void **state)
 {
     case_snapshot_t s, before;
     case_event_t e;
@@ -360,6 +364,14 @@ static void reopen_request_flag(void **state)
     assert_true(s.reopen_requested);
     step_ok(&s, CASE_ACT_REOPEN, ROLE_OPERATOR);
     assert_false(s.reopen_requested);
+    /* publicity: the latest publish or unpublish counts */
+    assert_int_equal(s.publicity, 0);
+    step_ok(&s, CASE_ACT_PUBLISH, ROLE_OPERATOR);
+    assert_int_equal(s.publicity, 1);
+    step_ok(&s, CASE_ACT_UNPUBLISH, ROLE_OPERATOR);
+    assert_int_equal(s.publicity, -1);
+    step_ok(&s, CASE_ACT_PUBLISH, ROLE_OPERATOR);
+    assert_int_equal(s.publicity, 1);
 }
 
 static void replay_history(void **state)
@@ -420,7 +432,7 @@ int main(void)
         cmocka_unit_test(required_fields),
         cmocka_unit_test(suspension_remembers_state),
         cmocka_unit_test(derived_counters),
-        cmocka_unit_test(reopen_request_flag),
+        cmocka_unit_test(comments_reopen_requests_and_publicity),
         cmocka_unit_test(replay_history),
         cmocka_unit_test(names_round_trip),
     };

@@ -715,6 +715,11 @@ try {
     const said = await last.textContent();
     assert(said.includes("留言") && said.includes("井盖边上已经有人绊倒") && said.includes("留言人：王芳 wang@example.org"), said);
     eq(await page.locator(".badge.reopen").count(), 0, "an open case has no reopen request");
+    eq(await page.locator(".badge.published").textContent(), "已公开", "an Open311 report is public");
+    // the operator withdraws it from the public pages, with a reason
+    await act("unpublish", async (f) => f.locator("textarea").first().fill("含个人信息"));
+    await page.waitForFunction(() => !document.querySelector(".badge.published"));
+    eq((await fetch(`${BASE}/open311/v2/requests/${id}.json`)).status, 404, "withdrawn from anonymous reads");
   });
 
   await check("an enterprise account lands on its own self-check form", async () => {

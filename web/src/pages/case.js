@@ -10,7 +10,7 @@ const FIELDS = {
   reject: ["reason"], return: ["reason"], verify_fail: ["reason"], suspend: ["reason"], reopen: ["reason"],
   dispatch: ["to_unit"], handle: ["result"], extend: ["clock", "amount", "reason"],
   supervise: ["level", "note"], merge: ["into"], rate: ["rating"],
-  comment: ["note"], reopen_request: ["note"],
+  comment: ["note"], reopen_request: ["note"], publish: [], unpublish: ["reason"],
 };
 const LABEL = {
   reason: "理由", to_unit: "派遣至", result: "处置结果", clock: "时限", amount: "延长量", note: "说明",
@@ -144,6 +144,7 @@ export async function caseDetail(el, user, id) {
       h("div.row", h("span.num", "编号 " + c.number), statusBadge(c.status, c.status_label), lightBadge(c.light),
         c.supervised ? h("span.badge.supervised", `督办（${c.supervise_level}级）`) : null,
         c.reopen_requested ? h("span.badge.reopen", "群众申请重新办理") : null,
+        c.published ? h("span.badge.published", { title: "公众可通过 Open311 查看本案件的公开进展" }, "已公开") : null,
         h("span.muted", `第 ${c.version} 版`))),
     c.warnings && c.warnings.length ? h("div.notice", { role: "status" }, c.warnings.map((w) => (w && w.message) || String(w)).join("；")) : null,
     h("div.grid2",
