@@ -614,6 +614,36 @@ static bool params(http_req_t *r, bool xml, qs_t *out)
     return true;
 }
 
+/* o as compact JSON text in the request's arena; o is released. */
+static const char *json_text(json_t *o, arena_t *a)
+{
+    char *dump = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+    const char *text = dump ? arena_strdup(a, dump) : NULL;
+    free(dump);
+    json_decref(o);
+    return text;
+}
+
+/* The start of every POST: the format, the parameters (query and form),
+ * the jurisdiction and the API key ('what' names the call in the 403). */
+static bool posted(http_req_t *r, bool *xml, qs_t *q, svc_user_t *who, const char *what)
+{
+    const char *key;
+    bh_err_t err;
+    if (!format(r, 0, xml) || !params(r, *xml, q) ||
+        !jurisdiction_ok(r, *xml, qs_get(q, "jurisdiction_id")))
+        return false;
+    if (!(key = qs_get(q, "api_key")) || !*key) {
+        o311_error(r, *xml, 403, "api_key is required to %s", what);
+        return false;
+    }
+    if (svc_apikey_auth(APP(r), key, r->a, who, &err) != BH_OK) {
+        o311_error(r, *xml, 403, "api_key is invalid or revoked");
+        return false;
+    }
+    return true;
+}
+
 static size_t utf8_chars(const char *s)
 {
     size_t n = 0;
@@ -640,7 +670,6 @@ static bool parse_number(const char *s, double *out)
 static bool attributes(http_req_t *r, bool xml, const qs_t *q, const cat_t *c, const char **json)
 {
     json_t *o = json_object(), *unknown = json_object();
-    char *dump;
 
     for (int i = 0; i < q->n; i++) {
         const char *name = q->p[i].name;
@@ -742,10 +771,7 @@ static bool attributes(http_req_t *r, bool xml, const qs_t *q, const cat_t *c, c
             json_decref(vals);
         }
     }
-    dump = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
-    *json = arena_strdup(r->a, dump);
-    free(dump);
-    json_decref(o);
+    *json = json_text(o, r->a);
     return true;
 }
 
@@ -759,27 +785,16 @@ static void h_request_create(http_req_t *r)
 {
     svc_t *s = APP(r);
     qs_t q;
-    const char *key, *code, *lat, *lng, *addr, *addr_id, *desc, *first, *last;
+    const char *code, *lat, *lng, *addr, *addr_id, *desc, *first, *last;
     const cat_t *c;
     svc_user_t who;
     svc_case_new_t in;
     svc_case_view_t v;
     bool xml, replayed;
     bh_err_t err;
-    json_t *contact;
-    char *dump;
 
-    if (!format(r, 0, &xml) || !params(r, xml, &q) ||
-        !jurisdiction_ok(r, xml, qs_get(&q, "jurisdiction_id")))
+    if (!posted(r, &xml, &q, &who, "create a request"))
         return;
-    if (!(key = qs_get(&q, "api_key")) || !*key) {
-        o311_error(r, xml, 403, "api_key is required to create a request");
-        return;
-    }
-    if (svc_apikey_auth(s, key, r->a, &who, &err) != BH_OK) {
-        o311_error(r, xml, 403, "api_key is invalid or revoked");
-        return;
-    }
     if (!(code = qs_get(&q, "service_code")) || !*code) {
         o311_error(r, xml, 400, "service_code is required");
         return;
@@ -828,13 +843,10 @@ static void h_request_create(http_req_t *r)
         return;
     first = qs_get(&q, "first_name");
     last = qs_get(&q, "last_name");
-    contact = json_pack("{s:s?, s:s?, s:s?, s:s?, s:s?}", "email", qs_get(&q, "email"),
-                        "device_id", qs_get(&q, "device_id"), "account_id", qs_get(&q, "account_id"),
-                        "first_name", first, "last_name", last);
-    dump = json_dumps(contact, JSON_COMPACT | JSON_SORT_KEYS);
-    in.contact = arena_strdup(r->a, dump);
-    free(dump);
-    json_decref(contact);
+    in.contact = json_text(json_pack("{s:s?, s:s?, s:s?, s:s?, s:s?}", "email", qs_get(&q, "email"),
+                                     "device_id", qs_get(&q, "device_id"), "account_id",
+                                     qs_get(&q, "account_id"), "first_name", first, "last_name", last),
+                           r->a);
     in.category = c->code;
     in.source = "open311";
     in.via_open311 = true;
@@ -1070,28 +1082,18 @@ static void h_update_create(http_req_t *r)
 {
     svc_t *s = APP(r);
     qs_t q;
-    const char *key, *rid, *uid, *desc, *status, *media, *when;
+    const char *rid, *uid, *desc, *status, *media, *when;
     svc_user_t who;
     svc_comment_t in;
     svc_case_view_t v;
     bool xml, replayed;
     bh_err_t err;
-    json_t *extra;
-    char *dump, *end;
+    char *end;
     long long id;
     int seq, stx;
 
-    if (!format(r, 0, &xml) || !params(r, xml, &q) ||
-        !jurisdiction_ok(r, xml, qs_get(&q, "jurisdiction_id")))
+    if (!posted(r, &xml, &q, &who, "post an update"))
         return;
-    if (!(key = qs_get(&q, "api_key")) || !*key) {
-        o311_error(r, xml, 403, "api_key is required to post an update");
-        return;
-    }
-    if (svc_apikey_auth(s, key, r->a, &who, &err) != BH_OK) {
-        o311_error(r, xml, 403, "api_key is invalid or revoked");
-        return;
-    }
     rid = qs_get(&q, "service_request_id");
     id = rid ? strtoll(rid, &end, 10) : 0;
     if (!rid || !*rid || *end || id <= 0) {
@@ -1132,13 +1134,10 @@ static void h_update_create(http_req_t *r)
         o311_error(r, xml, 400, "updated_datetime '%s' is not an RFC 3339 datetime", when);
         return;
     }
-    extra = json_pack("{s:s?, s:s?, s:s?, s:s?, s:s?}", "first_name", qs_get(&q, "first_name"),
-                      "last_name", qs_get(&q, "last_name"), "email", qs_get(&q, "email"),
-                      "media_url", media, "status", status);
-    dump = json_dumps(extra, JSON_COMPACT | JSON_SORT_KEYS);
-    in.extra = arena_strdup(r->a, dump);
-    free(dump);
-    json_decref(extra);
+    in.extra = json_text(json_pack("{s:s?, s:s?, s:s?, s:s?, s:s?}", "first_name",
+                                   qs_get(&q, "first_name"), "last_name", qs_get(&q, "last_name"),
+                                   "email", qs_get(&q, "email"), "media_url", media, "status", status),
+                         r->a);
     if (svc_case_comment(s, &who, id, &in, r->a, &v, &seq, &replayed, &err) != BH_OK) {
         if (err.status == BH_NOT_FOUND)
             o311_error(r, xml, 404, "service_request_id '%s' not found", rid);

@@ -239,21 +239,31 @@ static bh_status_t event_tx(db_conn_t *c, void *ctx, bh_err_t *err)
     return DB(c, cases, event_add, x->id, x->seq, &x->ev);
 }
 
-struct upd_pub {
-    int64_t id;
+struct upd {
+    int64_t id, read_version; /* read_version < 0: the version stored */
+    dt_ms_t next_change;      /* set it (0: register the case instead) */
+    bh_status_t st;
+    bool publish;             /* mark it published instead */
 };
 
-static bh_status_t publish_tx(db_conn_t *c, void *ctx, bh_err_t *err)
+static bh_status_t update_tx(db_conn_t *c, void *ctx, bh_err_t *err)
 {
-    struct upd_pub *x = ctx;
+    struct upd *x = ctx;
     arena_t *a = arena_new();
     db_case_t k;
     bh_status_t st = DB(c, cases, case_get, x->id, a, &k);
     if (st == BH_OK) {
-        k.published = true;
-        k.version++;
-        st = DB(c, cases, case_update, &k, k.version - 1, err);
+        int64_t read = x->read_version < 0 ? k.version : x->read_version;
+        k.version = read + 1;
+        if (x->publish)
+            k.published = true;
+        else if (x->next_change)
+            k.next_change = x->next_change;
+        else
+            k.status = CASE_ST_REGISTERED;
+        st = DB(c, cases, case_update, &k, read, err);
     }
+    x->st = st;
     arena_free(a);
     return st;
 }
@@ -317,11 +327,11 @@ static void events_keep_client_ids(void **state)
     db_reader_done(db, c);
     /* published: the feed and the lists of what anyone may read */
     {
-        struct upd_pub u = {two};
+        struct upd u = {two, -1, 0, BH_OK, true};
         db_case_filter_t f;
         db_case_t *list;
         const char *next;
-        assert_int_equal(db_write(db, publish_tx, &u, &err), BH_OK);
+        assert_int_equal(db_write(db, update_tx, &u, &err), BH_OK);
         assert_int_equal(db_reader(db, &c), BH_OK);
         assert_int_equal(DB(c, cases, events_between, 1700000000000, 1700000000002, true, 10, a,
                             &rows, &n), BH_OK);
@@ -373,38 +383,12 @@ static void objects_by_code(void **state)
     arena_free(a);
 }
 
-struct upd {
-    int64_t id, read_version; /* read_version < 0: the version stored */
-    dt_ms_t next_change;      /* set it (0: register the case instead) */
-    bh_status_t st;
-};
-
-static bh_status_t update_tx(db_conn_t *c, void *ctx, bh_err_t *err)
-{
-    struct upd *x = ctx;
-    arena_t *a = arena_new();
-    db_case_t k;
-    bh_status_t st = DB(c, cases, case_get, x->id, a, &k);
-    if (st == BH_OK) {
-        int64_t read = x->read_version < 0 ? k.version : x->read_version;
-        k.version = read + 1;
-        if (x->next_change)
-            k.next_change = x->next_change;
-        else
-            k.status = CASE_ST_REGISTERED;
-        st = DB(c, cases, case_update, &k, read, err);
-    }
-    x->st = st;
-    arena_free(a);
-    return st;
-}
-
 /* An update conditional on the version read: the second of two writers
  * that read version 1 gets a conflict, never a lost update. */
 static void update_is_conditional(void **state)
 {
     int64_t id = insert("44030300100101", NULL, NULL, NULL);
-    struct upd first = {id, 1, 0, BH_OK}, second = {id, 1, 0, BH_OK};
+    struct upd first = {id, 1, 0, BH_OK, false}, second = {id, 1, 0, BH_OK, false};
     bh_err_t err;
     arena_t *a = arena_new();
     db_conn_t *c;
@@ -809,7 +793,7 @@ static bool due(int64_t id)
 static void quarantine_unschedules(void **state)
 {
     struct quar x = {insert("44030300100101", NULL, NULL, NULL)};
-    struct upd due_now = {x.id, -1, 5, BH_OK};
+    struct upd due_now = {x.id, -1, 5, BH_OK, false};
     bh_err_t err;
     (void)state;
     assert_int_equal(db_write(db, update_tx, &due_now, &err), BH_OK);
@@ -831,7 +815,7 @@ struct racer {
 static void *update_racer(void *arg)
 {
     struct racer *r = arg;
-    struct upd u = {r->id, 1, 0, BH_OK}; /* every racer read version 1 */
+    struct upd u = {r->id, 1, 0, BH_OK, false}; /* every racer read version 1 */
     bh_err_t err;
     r->st = db_write(db, update_tx, &u, &err);
     return NULL;
