@@ -181,15 +181,17 @@ static bool list_filters(http_req_t *r, db_case_filter_t *f)
         f->cursor = v; /* opaque: the store reads it */
     }
     /* open: not closed or rejected; supervised: under 督办; mine: the
-     * cases this user reported (a grid worker's 我的上报). */
+     * cases this user reported (a grid worker's 我的上报); reopen_requested:
+     * closed cases whose reporter asks for them to be taken up again. */
     {
-        bool open, supervised, mine;
+        bool open, supervised, mine, reopen;
         if (!api_bool_param(r, "open", &open) || !api_bool_param(r, "supervised", &supervised) ||
-            !api_bool_param(r, "mine", &mine))
+            !api_bool_param(r, "mine", &mine) || !api_bool_param(r, "reopen_requested", &reopen))
             return false;
         if (open)
             f->open = 1;
         f->supervised = supervised;
+        f->reopen_requested = reopen;
         if (mine)
             f->created_by = r->user.username;
     }
@@ -200,7 +202,7 @@ static void h_case_list(http_req_t *r)
 {
     static const char *const params[] = {"unit", "status", "category", "source", "light", "q",
                                          "from", "to", "sort", "limit", "cursor", "handling_unit", "mine",
-                                         "open", "supervised", NULL};
+                                         "open", "supervised", "reopen_requested", NULL};
     svc_t *s = APP(r);
     db_case_filter_t f;
     svc_case_row_t *rows;

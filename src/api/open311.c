@@ -417,11 +417,14 @@ static bool public_event(const case_event_t *e, const char **text)
     }
 }
 
+/* The detailed state and the council's latest public words (not a
+ * citizen's comment: that is not the council speaking). */
 static const char *status_notes(const svc_case_view_t *v, arena_t *a)
 {
     const char *note = NULL;
     for (int i = v->nevents - 1; i >= 0 && !note; i--)
-        public_event(&v->events[i], &note);
+        if (v->events[i].action != CASE_ACT_COMMENT && v->events[i].action != CASE_ACT_REOPEN_REQUEST)
+            public_event(&v->events[i], &note);
     return note ? arena_printf(a, "%s：%s", case_state_label(v->k.status), note)
                 : case_state_label(v->k.status);
 }
@@ -443,8 +446,24 @@ static json_t *or_null(const char *s)
  * service's own attributes (never an attribute code: [a-z0-9_]). */
 #define O311_UNKNOWN_KEY "x-unknown"
 
+/* What anyone reads of a case's own text: a request's own words when it
+ * came in through Open311 (*own); for a case an operator published, the
+ * public description given with the latest 公开 - a grid worker's or the
+ * hotline's description, photo and extra fields stay internal. */
+static const char *public_description(const svc_case_view_t *v, bool *own)
+{
+    if ((*own = svc_case_via_open311(&v->k)))
+        return v->k.description;
+    for (int i = v->nevents - 1; i >= 0; i--)
+        if (v->events[i].action == CASE_ACT_PUBLISH && v->events[i].note)
+            return v->events[i].note;
+    return ""; /* published under older rules without a text: nothing of the internal one */
+}
+
 static json_t *request_json(struct places *ps, const svc_case_view_t *v, bool extensions)
 {
+    bool own;
+    const char *description = public_description(v, &own);
     svc_t *s = ps->s;
     arena_t *a = ps->a;
     const cat_t *cat = cat_find(s->cats, v->k.category);
@@ -461,7 +480,7 @@ static json_t *request_json(struct places *ps, const svc_case_view_t *v, bool ex
     json_object_set_new(o, "status_notes", json_string(status_notes(v, a)));
     json_object_set_new(o, "service_name", json_string(cat ? cat->name : v->k.category));
     json_object_set_new(o, "service_code", json_string(v->k.category));
-    json_object_set_new(o, "description", json_string(v->k.description));
+    json_object_set_new(o, "description", json_string(description));
     json_object_set_new(o, "agency_responsible", or_null(agency ? agency->name : NULL));
     json_object_set_new(o, "service_notice", json_string(arena_printf(a, "案件编号 %s", svc_case_number(&v->k, a))));
     json_object_set_new(o, "requested_datetime", render_time(v->k.created_at));
@@ -479,11 +498,11 @@ static json_t *request_json(struct places *ps, const svc_case_view_t *v, bool ex
             json_object_set_new(o, "long", json_real(round((grid ? grid->lng : v->k.lng) * 1e7) / 1e7));
         }
     }
-    json_object_set_new(o, "media_url", or_null(v->k.media_url));
+    json_object_set_new(o, "media_url", or_null(own ? v->k.media_url : NULL));
     if (extensions) {
         json_t *notes = json_array(), *ext;
         json_error_t je;
-        json_t *attrs = v->k.attributes ? json_loads(v->k.attributes, 0, &je) : NULL;
+        json_t *attrs = own && v->k.attributes ? json_loads(v->k.attributes, 0, &je) : NULL;
         if (attrs) /* what a client sent beyond the service's own: for operators only */
             json_object_del(attrs, O311_UNKNOWN_KEY);
         /* rework and supervision (督办) are internal workflow: not here */
@@ -809,8 +828,9 @@ static void h_request_create(http_req_t *r)
     addr = qs_get(&q, "address_string");
     addr_id = qs_get(&q, "address_id");
     desc = qs_get(&q, "description");
-    if (desc && utf8_chars(desc) > 4000) {
-        o311_error(r, xml, 400, "description is longer than 4000 characters");
+    if (desc && strlen(desc) > CASE_TEXT_MAX) { /* the case's own limit, so no later refusal */
+        o311_error(r, xml, 400, "description is longer than %d bytes (about %d Chinese characters)",
+                   CASE_TEXT_MAX, CASE_TEXT_MAX / 3);
         return;
     }
     if (lat || lng) {
@@ -1055,26 +1075,14 @@ static void h_updates(http_req_t *r)
     reply(r, 200, xml, "service_request_updates", arr);
 }
 
-/* The statuses FixMyStreet posts with an update (upper case; its
- * mySociety endpoint lower case), and whether each says the problem is
- * still there - which on a closed case makes the update a reopen request. */
-static const struct {
-    const char *name;
-    bool not_solved;
-} posted_status[] = {
-    {"open", true}, {"reopen", true}, {"investigating", true}, {"in_progress", true},
-    {"action_scheduled", true}, {"planned", true}, {"for_triage", true},
-    {"closed", false}, {"fixed", false}, {"duplicate", false},
-    {"not_councils_responsibility", false}, {"no_further_action", false},
-    {"internal_referral", false},
-};
-
-static int find_posted_status(const char *st)
+/* Does the status FixMyStreet posts with an update say the citizen finds
+ * the problem still there?  Only OPEN (its "not fixed", which reopens the
+ * report there) and REOPEN: the others are FixMyStreet's last knowledge
+ * of the council's state, sent with every comment, and an unknown one is
+ * kept with the comment - refusing it would fail every retry. */
+static bool says_not_solved(const char *status)
 {
-    for (size_t i = 0; st && i < sizeof posted_status / sizeof posted_status[0]; i++)
-        if (strcasecmp(st, posted_status[i].name) == 0)
-            return (int)i;
-    return -1;
+    return status && (strcasecmp(status, "open") == 0 || strcasecmp(status, "reopen") == 0);
 }
 
 /* FixMyStreet's extension: a citizen's comment on a request it sent. */
@@ -1090,7 +1098,7 @@ static void h_update_create(http_req_t *r)
     bh_err_t err;
     char *end;
     long long id;
-    int seq, stx;
+    int seq;
 
     if (!posted(r, &xml, &q, &who, "post an update"))
         return;
@@ -1109,16 +1117,11 @@ static void h_update_create(http_req_t *r)
         return;
     }
     status = qs_get(&q, "status");
-    if ((stx = find_posted_status(status)) < 0 && status && *status) {
-        o311_error(r, xml, 400, "status '%s' is not one of OPEN, CLOSED, FIXED, IN_PROGRESS, "
-                   "ACTION_SCHEDULED, INVESTIGATING, DUPLICATE, NOT_COUNCILS_RESPONSIBILITY, "
-                   "NO_FURTHER_ACTION, INTERNAL_REFERRAL", status);
-        return;
-    }
     desc = qs_get(&q, "description");
     media = qs_get(&q, "media_url");
-    if (desc && utf8_chars(desc) > 4000) {
-        o311_error(r, xml, 400, "description is longer than 4000 characters");
+    if (desc && strlen(desc) > CASE_TEXT_MAX) { /* the case's own limit, so no later refusal */
+        o311_error(r, xml, 400, "description is longer than %d bytes (about %d Chinese characters)",
+                   CASE_TEXT_MAX, CASE_TEXT_MAX / 3);
         return;
     }
     if ((!desc || !*desc) && !(media && *media)) {
@@ -1128,7 +1131,7 @@ static void h_update_create(http_req_t *r)
     memset(&in, 0, sizeof in);
     in.text = desc && *desc ? desc : "（仅附图片）";
     in.ext_id = uid;
-    in.not_solved = stx >= 0 && posted_status[stx].not_solved;
+    in.not_solved = says_not_solved(status);
     when = qs_get(&q, "updated_datetime");
     if (when && *when && !dt_parse_instant(when, &in.at)) {
         o311_error(r, xml, 400, "updated_datetime '%s' is not an RFC 3339 datetime", when);
@@ -1138,6 +1141,16 @@ static void h_update_create(http_req_t *r)
                                    qs_get(&q, "first_name"), "last_name", qs_get(&q, "last_name"),
                                    "email", qs_get(&q, "email"), "media_url", media, "status", status),
                          r->a);
+    {
+        /* on what anyone may read only: a withdrawn request takes no more comments */
+        svc_case_view_t *pv;
+        if (!public_case(r, xml, id, &pv))
+            return;
+        if (!pv) {
+            o311_error(r, xml, 404, "service_request_id '%s' not found", rid);
+            return;
+        }
+    }
     if (svc_case_comment(s, &who, id, &in, r->a, &v, &seq, &replayed, &err) != BH_OK) {
         if (err.status == BH_NOT_FOUND)
             o311_error(r, xml, 404, "service_request_id '%s' not found", rid);

@@ -30,6 +30,7 @@ static json_t *base_case(svc_t *s, const svc_user_t *u, const db_case_t *k, aren
     json_object_set_new(o, "category_name", str_or_null(cat ? cat->name : NULL));
     json_object_set_new(o, "kind", json_string(k->kind));
     json_object_set_new(o, "published", json_boolean(k->published)); /* readable through Open311 */
+    json_object_set_new(o, "reopen_requested", json_boolean(k->reopen_requested));
     json_object_set_new(o, "title", json_string(k->title));
     json_object_set_new(o, "description", json_string(k->description));
     json_object_set_new(o, "source", json_string(k->source));
@@ -168,7 +169,6 @@ json_t *render_case_view(svc_t *s, const svc_user_t *u, const svc_case_view_t *v
     json_object_set_new(o, "history", hist);
     json_object_set_new(o, "allowed_actions", allowed);
     json_object_set_new(o, "warnings", warn);
-    json_object_set_new(o, "reopen_requested", json_boolean(v->snap.reopen_requested));
     /* what the reporter's client sent with the case (Open311 attributes,
      * those the service does not define under "x-unknown") */
     {

@@ -74,7 +74,7 @@ static const struct {
     [CASE_ACT_REOPEN_REQUEST] = {"reopen_request", "申请重新办理", S(CASE_ST_CLOSED), TO_SAME,
                                  R(ROLE_REPORTER) | R(ROLE_PUBLIC), CASE_F_NOTE},
     [CASE_ACT_PUBLISH] = {"publish", "公开", AFTER_REPORT,
-                          TO_SAME, R(ROLE_OPERATOR), 0},
+                          TO_SAME, R(ROLE_OPERATOR), CASE_F_NOTE},
     [CASE_ACT_UNPUBLISH] = {"unpublish", "撤回公开", AFTER_REPORT,
                             TO_SAME, R(ROLE_OPERATOR), CASE_F_REASON},
 };
@@ -252,7 +252,10 @@ static bh_status_t check_fields(const case_event_t *ev, bh_err_t *err)
         return st;
     if ((f & CASE_F_NOTE) &&
         (st = need_text(ev->note, "note",
-                        ev->action == CASE_ACT_SUPERVISE ? "督办意见" : "留言内容", ev->action, err)))
+                        ev->action == CASE_ACT_SUPERVISE ? "督办意见"
+                        : ev->action == CASE_ACT_PUBLISH ? "公开说明（公众看到的问题描述）"
+                                                         : "留言内容",
+                        ev->action, err)))
         return st;
     if ((f & CASE_F_INTO) && (st = need_text(ev->into, "into", "合并到的案件", ev->action, err)))
         return st;

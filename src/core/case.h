@@ -52,7 +52,8 @@ typedef enum {
     CASE_ACT_REOPEN,      /* 重新打开 */
     CASE_ACT_COMMENT,     /* 留言: a citizen's or reporter's words, no change */
     CASE_ACT_REOPEN_REQUEST, /* 申请重新办理: the reporter says a closed case is not solved */
-    CASE_ACT_PUBLISH,     /* 公开: readable by anyone through Open311 */
+    CASE_ACT_PUBLISH,     /* 公开: readable by anyone through Open311; its note is
+                             the description the public reads */
     CASE_ACT_UNPUBLISH,   /* 撤回公开 */
     CASE_ACT__COUNT
 } case_action_t;

@@ -83,6 +83,7 @@ typedef struct {
     const char *media_url;
     const char *contact;             /* JSON: email, device_id, account_id, names */
     bool published;                  /* anyone may read it (Open311): derived */
+    bool reopen_requested;           /* a reopen request awaits an operator: derived */
 } db_case_t;
 
 typedef struct {
@@ -112,6 +113,7 @@ typedef struct {
     const char *category;        /* the category or its subclasses (prefix) */
     const char *source;
     bool published;              /* only the cases anyone may read */
+    bool reopen_requested;       /* only the cases whose reporter asks to reopen */
     int light;                   /* sla_light_t or -1 */
     const char *search;          /* the user's words: every whitespace-separated term
                                     must occur (as a phrase); the back-end builds its

@@ -49,9 +49,10 @@ static const char *const sql[ST__CORE] = {
                        " external_id, idempotency_key, created_at,"
                        " status, light, next_change, supervised, rework_count, return_count, rating,"
                        " registered_at, dispatched_at, handled_at, closed_at, due_at, on_time,"
-                       " handling_unit, version, updated_at, attributes, media_url, contact, published)"
+                       " handling_unit, version, updated_at, attributes, media_url, contact, published,"
+                       " reopen_requested)"
                        " VALUES(?18,?19,?20,?21,?22,?23,?24,?25,?26,?27,?28,?29,?30,?31,?32,?33,"
-                       " ?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?34,?35,?36,?37)",
+                       " ?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?34,?35,?36,?37,?38)",
     [ST_FTS_INSERT] = "INSERT INTO cases_fts(rowid, title, description, address) VALUES(?1,?2,?3,?4)",
     [ST_CASE_BY_IDEM] = "SELECT id FROM cases WHERE idempotency_key=?1",
     [ST_CASE_BY_EXT] = "SELECT id FROM cases WHERE source=?1 AND external_id=?2",
@@ -59,8 +60,8 @@ static const char *const sql[ST__CORE] = {
     [ST_CASE_UPDATE] = "UPDATE cases SET status=?2, light=?3, next_change=?4, supervised=?5,"
                        " rework_count=?6, return_count=?7, rating=?8, registered_at=?9,"
                        " dispatched_at=?10, handled_at=?11, closed_at=?12, due_at=?13, on_time=?14,"
-                       " handling_unit=?15, version=?16, updated_at=?17, published=?37"
-                       " WHERE id=?1 AND version=?18",
+                       " handling_unit=?15, version=?16, updated_at=?17, published=?37,"
+                       " reopen_requested=?38 WHERE id=?1 AND version=?18",
     [ST_EVENT_ADD] = "INSERT INTO case_events(case_id, seq, action, role, actor, actor_unit, at,"
                      " reason, note, to_unit, result, clock, amount, level, rating, into_case,"
                      " ext_id, extra)"

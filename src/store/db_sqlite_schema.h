@@ -216,10 +216,13 @@ static const char *const migrations[] = {
     /* 12: what a client said of an event (FixMyStreet's update_id, unique
      *     within a case so that a repeated post is harmless, and the
      *     commenter's details as JSON); whether anyone may read a case
-     *     through Open311 (derived: reported there, or published). */
+     *     through Open311 (derived: reported there, or published) and
+     *     whether its reporter asks for it to be taken up again (derived). */
     "ALTER TABLE cases ADD COLUMN published INTEGER NOT NULL DEFAULT 0;"
     "UPDATE cases SET published = 1 WHERE source = 'open311';"
     "CREATE INDEX cases_published ON cases(created_at) WHERE published = 1;"
+    "ALTER TABLE cases ADD COLUMN reopen_requested INTEGER NOT NULL DEFAULT 0;"
+    "CREATE INDEX cases_reopen_requested ON cases(created_at) WHERE reopen_requested = 1;"
     "ALTER TABLE case_events ADD COLUMN ext_id TEXT;"
     "ALTER TABLE case_events ADD COLUMN extra TEXT;"
     "CREATE UNIQUE INDEX case_events_ext ON case_events(case_id, ext_id)"

@@ -57,10 +57,11 @@ static void row_case(sqlite3_stmt *s, arena_t *a, db_case_t *k)
     k->media_url = col_text(s, 34, a);
     k->contact = col_text(s, 35, a);
     k->published = sqlite3_column_int(s, 36) != 0;
+    k->reopen_requested = sqlite3_column_int(s, 37) != 0;
 }
 
-/* Bind the event-derived columns as ?2..?17 and ?37 (shared by insert and
- * update). */
+/* Bind the event-derived columns as ?2..?17, ?37 and ?38 (shared by insert
+ * and update). */
 static void bind_derived(sqlite3_stmt *s, const db_case_t *k)
 {
     bind_text(s, 2, case_state_name(k->status));
@@ -82,6 +83,7 @@ static void bind_derived(sqlite3_stmt *s, const db_case_t *k)
     sqlite3_bind_int64(s, 16, k->version);
     sqlite3_bind_int64(s, 17, k->updated_at);
     sqlite3_bind_int(s, 37, k->published);
+    sqlite3_bind_int(s, 38, k->reopen_requested);
 }
 
 bh_status_t sq_case_insert(db_conn_t *c, db_case_t *k, bh_err_t *err)
@@ -426,6 +428,8 @@ static void add_filters(dynbuf_t *b, const db_case_filter_t *f, const char *fts)
         add(b, " AND cases.source = :src");
     if (f->published)
         add(b, " AND cases.published = 1");
+    if (f->reopen_requested)
+        add(b, " AND cases.reopen_requested = 1");
     if (f->light >= 0)
         add(b, " AND cases.light = :li");
     if (f->from)

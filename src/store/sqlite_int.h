@@ -33,7 +33,8 @@
     " created_by, external_id, idempotency_key, created_at, updated_at,"       \
     " version, status, light, next_change, supervised, rework_count,"          \
     " return_count, rating, registered_at, dispatched_at, handled_at,"         \
-    " closed_at, due_at, on_time, attributes, media_url, contact, published"
+    " closed_at, due_at, on_time, attributes, media_url, contact, published,"  \
+    " reopen_requested"
 
 #define OBJ_COLS "id, kind, code, name, grid, type, risk, address, lat, lng, active, created_at, updated_at, line"
 

@@ -161,8 +161,8 @@ static bh_status_t derive(svc_t *s, db_case_t *k, const case_event_t *ev, int n,
     k->closed_at = snap->closed_at;
     k->due_at = clocks[g].started ? clocks[g].deadline : 0;
     k->on_time = clocks[g].stopped ? clocks[g].on_time : -1;
-    k->published = snap->publicity > 0 ||
-                   (snap->publicity == 0 && k->source && strcmp(k->source, PUBLIC_SOURCE) == 0);
+    k->published = snap->publicity > 0 || (snap->publicity == 0 && svc_case_via_open311(k));
+    k->reopen_requested = snap->reopen_requested;
     return BH_OK;
 }
 
@@ -582,6 +582,17 @@ static bh_status_t check_refs(svc_t *s, db_conn_t *c, arena_t *a, const db_case_
     return BH_OK;
 }
 
+/* Append to a history: a conflict is a twin written meanwhile (the same
+ * seq, or the same ext_id) - the caller's retry reads it. */
+static bh_status_t add_event(db_conn_t *c, int64_t id, int seq, const case_event_t *ev,
+                             bh_err_t *err)
+{
+    bh_status_t st = DB(c, cases, event_add, id, seq, ev);
+    if (st == BH_CONFLICT)
+        return bh_fail(err, st, "version", "案件已被同时修改，请重试");
+    return st ? bh_fail(err, st, "", "写入案件历史失败，请稍后重试") : BH_OK;
+}
+
 static bh_status_t act_tx(db_conn_t *c, void *vctx, bh_err_t *err)
 {
     struct act_ctx *x = vctx;
@@ -633,7 +644,7 @@ static bh_status_t act_tx(db_conn_t *c, void *vctx, bh_err_t *err)
                                   "reason", x->ev->reason, "note", x->ev->note, "to_unit", x->ev->to_unit,
                                   "result", x->ev->result, "clock", x->ev->clock, "amount", x->ev->amount,
                                   "level", x->ev->level, "rating", x->ev->rating, "into", x->ev->into))) ||
-        (st = DB(c, cases, event_add, k.id, n + 1, x->ev)) ||
+        (st = add_event(c, k.id, n + 1, x->ev, err)) ||
         (st = derive(x->s, &k, all, n + 1, now > x->ev->at ? now : x->ev->at, clocks, &snap, err)) ||
         (st = save(x->s, c, &k, k.version - 1, old_st, old_light, clocks, err)))
         return st;
@@ -730,6 +741,11 @@ bh_status_t svc_case_get_after_act(svc_t *s, const svc_user_t *u, int64_t id, ar
 bool svc_case_public(const db_case_t *k)
 {
     return k->published;
+}
+
+bool svc_case_via_open311(const db_case_t *k)
+{
+    return k->source && strcmp(k->source, PUBLIC_SOURCE) == 0;
 }
 
 /* The rows f selects (from the public source), or those of ids[]. */

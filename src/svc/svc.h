@@ -354,9 +354,11 @@ bh_status_t svc_case_list(svc_t *s, const svc_user_t *u, db_case_filter_t *f, ar
 bh_status_t svc_case_views_public(svc_t *s, const db_case_filter_t *f, const int64_t *ids,
                                   int nids, arena_t *a, svc_case_view_t **out, int *n,
                                   bh_err_t *err);
-/* May anyone read case k through Open311: did it come in through Open311
- * (a grid worker's, a hotline's or a petition's case is not public)? */
+/* May anyone read case k through Open311?  It came in through Open311 or
+ * an operator published it (publish / unpublish; derived, db_case_t.published). */
 bool svc_case_public(const db_case_t *k);
+/* Did it come in through Open311 (so its own words and photo are public)? */
+bool svc_case_via_open311(const db_case_t *k);
 /* Statistics of 'unit' (BH_PERMISSION_DENIED outside u's jurisdiction);
  * q's period and grouping as given, q->unit set here. */
 bh_status_t svc_case_stats(svc_t *s, const svc_user_t *u, const char *unit,

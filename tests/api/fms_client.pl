@@ -15,6 +15,8 @@
 #       as fixed) and post the citizen's "not fixed" (status OPEN)
 #
 # Exits non-zero, saying why, at the first thing that is not as expected.
+# With FMS_DUMP set to a directory, every answer's body is written there
+# (the test runs xmllint over them).
 use strict;
 use utf8; # the texts are characters, as in FixMyStreet
 use warnings;
@@ -50,6 +52,16 @@ sub error_text {
     return join '', map { "$_->{code}: $_->{description}\n" } @$errors;
 }
 
+my $dumped = 0;
+sub dump_body {
+    my ($res) = @_;
+    return unless $ENV{FMS_DUMP};
+    my $file = sprintf '%s/%03d.xml', $ENV{FMS_DUMP}, ++$dumped;
+    open my $fh, '>:raw', $file or die "$file: $!\n";
+    print $fh $res->content;
+    close $fh;
+}
+
 sub items {
     my ($x) = @_;
     return () unless defined $x;
@@ -61,6 +73,7 @@ sub get_xml {
     my $uri = URI->new("$base/$path");
     $uri->query_form(%params, jurisdiction_id => $jid);
     my $res = $ua->get($uri);
+    dump_body($res);
     die "GET $path: " . $res->status_line . "\n" . error_text($res) unless $res->is_success;
     return parse($res->decoded_content);
 }
@@ -68,6 +81,7 @@ sub get_xml {
 sub post_xml {
     my ($path, %params) = @_;
     my $res = $ua->request(POST "$base/$path", [ %params, jurisdiction_id => $jid, api_key => $key ]);
+    dump_body($res);
     return ($res, $res->is_success ? parse($res->decoded_content) : undef);
 }
 

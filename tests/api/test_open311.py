@@ -9,6 +9,8 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 import unittest
 import urllib.parse
@@ -472,8 +474,10 @@ class Updates(unittest.TestCase):
                                 (cg, "accept", {}), (cg, "handle", {"result": "已修补"}),
                                 (rep, "verify_pass", {})):
             self.assertEqual(who.act(cid, action, **kw).status, 200, action)
-        # "fixed" from the citizen on a closed case is a plain comment
+        # "fixed" from the citizen on a closed case is a plain comment, and so is a state
+        # FixMyStreet last knew (it sends one with every comment)
         self.posted_id(fms_update(rid, "fms-601", "谢谢，修好了", status="FIXED"))
+        self.posted_id(fms_update(rid, "fms-600", "谢谢", status="IN_PROGRESS"))
         case = self.history(rid)
         self.assertEqual((case["history"][-1]["action"], case["reopen_requested"]), ("comment", False))
         # FixMyStreet's "not fixed" sends OPEN: a reopen request, the case stays closed
@@ -483,10 +487,15 @@ class Updates(unittest.TestCase):
         self.assertEqual(case["history"][-1]["action_label"], "申请重新办理")
         self.assertEqual((case["status"], case["reopen_requested"]), ("closed", True))
         self.assertEqual(get("requests/%s.json" % rid).json[0]["status"], "closed")
+        # the operators' queue of reopen requests
+        queue = op.get("/api/v1/cases?reopen_requested=true").json["items"]
+        self.assertIn(cid, [c["id"] for c in queue])
+        self.assertTrue(all(c["reopen_requested"] for c in queue))
         r = op.act(cid, "reopen", reason="市民反映未修好")
         self.assertEqual(r.status, 200, r)
         case = self.history(rid)
         self.assertEqual((case["status"], case["reopen_requested"]), ("dispatched", False))
+        self.assertNotIn(cid, [c["id"] for c in op.get("/api/v1/cases?reopen_requested=true").json["items"]])
         # on an open case "OPEN" is a comment again
         self.posted_id(fms_update(rid, "fms-603", "盼尽快", status="open"))
         self.assertEqual(self.history(rid)["history"][-1]["action"], "comment")
@@ -508,7 +517,6 @@ class Updates(unittest.TestCase):
         refused(dict(good, service_request_id="999999999"), 404, "999999999")
         refused({k: v for k, v in good.items() if k != "update_id"}, 400, "update_id", "json")
         refused(dict(good, update_id="x" * 101), 400, "update_id")
-        refused(dict(good, status="SOLVED_BY_MAGIC"), 400, "SOLVED_BY_MAGIC")
         refused(dict(good, description=""), 400, "description")
         refused(dict(good, updated_datetime="yesterday"), 400, "updated_datetime")
         # another client's request, and a case that did not come in through Open311
@@ -519,24 +527,53 @@ class Updates(unittest.TestCase):
                                                     "description": "内部", "unit": GRID})
         refused(dict(good, service_request_id=str(r.json["id"])), 404, "not found")
         self.assertEqual(len(self.history(rid)["history"]), 1)  # nothing was written
+        # a status FixMyStreet may add one day is kept with the comment, not refused
+        r = post_update("xml", dict(good, update_id="u-new", status="SOLVED_BY_MAGIC"))
+        self.assertEqual(r.status, 200, r)
+        last = self.history(rid)["history"][-1]
+        self.assertEqual((last["action"], last["extra"]["status"]), ("comment", "SOLVED_BY_MAGIC"))
+        refused(dict(good, update_id="u-long", description="长" * 1334), 400, "4000 bytes")
         # extended updates: update_id_ext instead of update_id
         r = post_update("xml", dict({k: v for k, v in good.items() if k != "update_id"},
                                     update_id_ext="77", service_request_id_ext="12"))
         self.assertEqual(r.status, 200, r)
         self.assertEqual(self.history(rid)["history"][-1]["ext_id"], "77")
+        # a withdrawn request takes no more comments
+        self.assertEqual(S.as_("zhzx01").act(int(rid), "unpublish", reason="测试撤回").status, 200)
+        refused(dict(good, update_id="u-after"), 404, rid)
 
     def test_grid_workers_comments_stay_internal(self):
         rid = new_request(description="占道经营")
-        # a grid worker cannot read the Open311 case; on his own case his words stay internal
-        r = S.as_("wgy_hb").post("/api/v1/cases", {"category": "E0501", "title": "t",
-                                                    "description": "d", "unit": GRID})
-        r = S.as_("wgy_hb").act(r.json["id"], "comment", note="内部：摊主是熟人")
+        # the grid worker of the area reads the Open311 case and comments on it: his words stay inside
+        r = S.as_("wgy_hb").act(int(rid), "comment", note="内部：摊主是熟人")
         self.assertEqual(r.status, 200, r)
         self.assertEqual(r.json["history"][-1]["action"], "comment")
         self.posted_id(fms_update(rid, "fms-701", "早上七点最严重"))
-        ups = get("servicerequestupdates.json").json
+        ups = [u for u in get("servicerequestupdates.json").json if u["service_request_id"] == rid]
         self.assertNotIn("内部", json.dumps(ups, ensure_ascii=False))
         self.assertIn("留言：早上七点最严重", [u["description"] for u in ups])
+        one = get("requests/%s.json?extensions=true" % rid).json[0]
+        self.assertNotIn("内部", json.dumps(one, ensure_ascii=False))
+        self.assertEqual([n["description"] for n in one["notes"] if n["type"] == "comment"], ["早上七点最严重"])
+        # a citizen's comment is not the council's word: status_notes stays the state
+        self.assertEqual(one["status_notes"], "已上报")
+
+    def test_the_same_update_at_once(self):
+        """FixMyStreet's retry racing its first try: one comment."""
+        rid = new_request(description="两次同时提交")
+        results = []
+
+        def send():
+            results.append(fms_update(rid, "fms-race", "同一条留言"))
+        threads = [threading.Thread(target=send) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.assertEqual({r.status for r in results}, {200}, [r.raw for r in results])
+        self.assertEqual(len({xml(r).findtext("request_update/update_id") for r in results}), 1)
+        comments = [e for e in self.history(rid)["history"] if e["action"] == "comment"]
+        self.assertEqual(len(comments), 1)
 
 
 class FixMyStreetClient(unittest.TestCase):
@@ -544,9 +581,17 @@ class FixMyStreetClient(unittest.TestCase):
     parsing and posting the way FixMyStreet's does."""
 
     def fms(self, *args):
+        dump = tempfile.mkdtemp(dir=S.dir)
         p = subprocess.run(["perl", os.path.join(os.path.dirname(os.path.abspath(__file__)), "fms_client.pl")]
-                           + [str(a) for a in args], capture_output=True, text=True, timeout=120)
+                           + [str(a) for a in args], capture_output=True, text=True, timeout=120,
+                           env=dict(os.environ, FMS_DUMP=dump))
         self.assertEqual(p.returncode, 0, p.stderr)
+        # every answer the client got is well-formed XML too
+        bodies = sorted(os.listdir(dump))
+        self.assertTrue(bodies)
+        for name in bodies:
+            x = subprocess.run(["xmllint", "--noout", os.path.join(dump, name)], capture_output=True)
+            self.assertEqual(x.returncode, 0, (name, x.stderr))
         return json.loads(p.stdout)
 
     def test_report_comment_close_reopen(self):
@@ -628,19 +673,23 @@ class Anonymous(unittest.TestCase):
         rid = str(cid)
         self.assertEqual(get("requests/%s.json" % rid).status, 404)
         self.assertIn("publish", [a["action"] for a in op.get("/api/v1/cases/%d" % cid).json["allowed_actions"]])
-        self.assertEqual(rep.act(cid, "publish").status, 403)  # operators decide
-        r = op.act(cid, "publish", note="典型案例，对外公开")
+        self.assertEqual(rep.act(cid, "publish", note="x").status, 403)  # operators decide
+        self.assertEqual(op.act(cid, "publish").status, 400)  # what the public reads must be given
+        r = op.act(cid, "publish", note="人行道占道经营，已安排城管处置")
         self.assertEqual(r.status, 200, r)
         self.assertNotIn("publish", [a["action"] for a in r.json["allowed_actions"]])
         self.assertIn("unpublish", [a["action"] for a in r.json["allowed_actions"]])
-        self.assertEqual(op.act(cid, "publish").status, 409)
+        self.assertEqual(op.act(cid, "publish", note="again").status, 409)
         one = get("requests/%s.json?extensions=true" % rid).json[0]
         self.assertEqual(one["service_code"], "E0501")
+        # the public text, never the grid worker's own description
+        self.assertEqual(one["description"], "人行道占道经营，已安排城管处置")
+        self.assertNotIn("摊主", json.dumps(one, ensure_ascii=False))
         self.assertEqual([n["type"] for n in one["notes"]], ["report"])  # publishing is internal
         self.assertIn(rid, [x["service_request_id"] for x in get("requests.json?service_code=E0501").json])
         ups = [u for u in get("servicerequestupdates.json").json if u["service_request_id"] == rid]
         self.assertEqual([u["status"] for u in ups], ["open"])
-        self.assertNotIn("对外公开", json.dumps(ups, ensure_ascii=False))
+        self.assertNotIn("摊主", json.dumps(ups, ensure_ascii=False))
         # withdrawn: gone from every anonymous read again
         self.assertEqual(op.act(cid, "unpublish").status, 400)  # a reason is required
         self.assertEqual(op.act(cid, "unpublish", reason="涉及个人信息").status, 200)
@@ -659,7 +708,7 @@ class Anonymous(unittest.TestCase):
                                       "unit": GRID})
         self.assertEqual(r.status, 201, r)
         self.assertNotIn("publish", [a["action"] for a in op.get("/api/v1/cases/%d" % r.json["id"]).json["allowed_actions"]])
-        r = op.act(r.json["id"], "publish")
+        r = op.act(r.json["id"], "publish", note="公开")
         self.assertEqual(r.status, 409, r)
         self.assertIn("不对公众开放", r.json["error"]["message"])
 

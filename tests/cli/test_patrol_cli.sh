@@ -38,11 +38,22 @@ db.executescript("DROP TABLE configs; CREATE TABLE patrol_config(id INTEGER PRIM
                  " body TEXT NOT NULL, at INTEGER NOT NULL, by TEXT);"
                  " DROP INDEX case_events_ext; ALTER TABLE case_events DROP COLUMN ext_id;"
                  " DROP INDEX cases_published; ALTER TABLE cases DROP COLUMN published;"
+                 " DROP INDEX cases_reopen_requested; ALTER TABLE cases DROP COLUMN reopen_requested;"
                  " ALTER TABLE case_events DROP COLUMN extra; PRAGMA user_version = 10;")
 db.execute("INSERT INTO patrol_config VALUES(1, ?, 1700000000000, 'old')", (open(sys.argv[2]).read(),))
+# two version-10 cases: one that came in through Open311, one from the hotline
+for source in ("open311", "hotline"):
+    db.execute("INSERT INTO cases(category, kind, title, description, source, unit, created_at,"
+               " updated_at, version, status, light) VALUES('E0501', 'city_event', 't', 'd', ?,"
+               " '440303', 1700000000000, 1700000000000, 1, 'reported', 'green')", (source,))
 db.commit()
 PY
 "$B" patrol config-export --db "$D/m.db" -o "$D/after.json" 2>"$D/err"
 cmp -s "$D/after.json" "$D/half.json" || fail "migration 11 lost the imported configuration"
 grep -q '已导入' "$D/err" || fail "after migration 11 the configuration is not the imported one"
+# migration 12: what came in through Open311 stays readable by anyone, nothing else becomes so
+[ "$(python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute(
+    "SELECT group_concat(source || \":\" || published || reopen_requested, \" \") FROM cases"
+    " ORDER BY id").fetchone()[0])' "$D/m.db")" = "open311:10 hotline:00" ] ||
+    fail "migration 12 did not derive published from the source"
 echo "patrol cli: ok"

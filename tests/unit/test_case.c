@@ -230,6 +230,7 @@ static void required_fields(void **state)
         {CASE_ST_DISPATCHED, CASE_ACT_COMMENT, ROLE_PUBLIC, "note"},
         {CASE_ST_CLOSED, CASE_ACT_REOPEN_REQUEST, ROLE_REPORTER, "note"},
         {CASE_ST_ACCEPTED, CASE_ACT_UNPUBLISH, ROLE_OPERATOR, "reason"},
+        {CASE_ST_CLOSED, CASE_ACT_PUBLISH, ROLE_OPERATOR, "note"},
     };
     (void)state;
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {

@@ -149,7 +149,7 @@ try {
     citizen: ["工作台", "上报"],
   };
   const queues = {
-    zhzx01: ["待立案", "待派遣", "待核查", "超期"], cg: ["待签收", "处置中", "返工"],
+    zhzx01: ["待立案", "待派遣", "待核查", "超期", "申请重新办理"], cg: ["待签收", "处置中", "返工"],
     leader: ["督办", "红灯", "超期"], wgy_hb: ["我的上报", "待核查"], citizen: ["我的上报"],
   };
   for (const [user, nav] of Object.entries(roles)) {

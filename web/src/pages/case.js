@@ -10,7 +10,7 @@ const FIELDS = {
   reject: ["reason"], return: ["reason"], verify_fail: ["reason"], suspend: ["reason"], reopen: ["reason"],
   dispatch: ["to_unit"], handle: ["result"], extend: ["clock", "amount", "reason"],
   supervise: ["level", "note"], merge: ["into"], rate: ["rating"],
-  comment: ["note"], reopen_request: ["note"], publish: [], unpublish: ["reason"],
+  comment: ["note"], reopen_request: ["note"], publish: ["note"], unpublish: ["reason"],
 };
 const LABEL = {
   reason: "理由", to_unit: "派遣至", result: "处置结果", clock: "时限", amount: "延长量", note: "说明",

@@ -6,7 +6,7 @@ import {
   select, field, STATUS, LIGHT, SOURCE,
 } from "../ui.js";
 
-const FILTERS = ["unit", "status", "category", "source", "light", "from", "to", "q", "sort", "handling_unit", "mine", "open", "supervised"];
+const FILTERS = ["unit", "status", "category", "source", "light", "from", "to", "q", "sort", "handling_unit", "mine", "open", "supervised", "reopen_requested"];
 
 // The unit tree as indented options: district, streets, communities and
 // departments (grids are many: type a grid code in the box instead).

@@ -10,6 +10,7 @@ function queues(user) {
         { title: "待派遣", q: { status: "registered" } },
         { title: "待核查", q: { status: "handled" } },
         { title: "超期", q: { light: "overdue", open: "true" } },
+        { title: "申请重新办理", q: { reopen_requested: "true" } },
       ];
     case "handler":
       return [
