@@ -17,6 +17,7 @@
 #include "api/open311.h"
 #include "api/parse.h"
 #include "api/render.h"
+#include "util/dynbuf.h"
 #include "util/jsonkeys.h"
 #include "util/xmalloc.h"
 
@@ -71,15 +72,85 @@ static bool auth(http_req_t *r)
 }
 
 /* Refuse query parameters not in 'allowed'. */
-static bool only_params(http_req_t *r, const char *const *allowed)
+static bool only_params_but(http_req_t *r, const char *const *allowed, const char *also)
 {
     for (int i = 0; i < r->query.n; i++) {
-        if (!str_in(r->query.p[i].name, allowed)) {
+        if (!str_in(r->query.p[i].name, allowed) && !(also && strcmp(r->query.p[i].name, also) == 0)) {
             http_fail(r, BH_INVALID_ARGUMENT, r->query.p[i].name, "未知的查询参数“%s”", r->query.p[i].name);
             return false;
         }
     }
     return true;
+}
+
+static bool only_params(http_req_t *r, const char *const *allowed)
+{
+    return only_params_but(r, allowed, NULL);
+}
+
+bool api_list_params(http_req_t *r, const char *const *allowed)
+{
+    return only_params_but(r, allowed, "fields");
+}
+
+#define MAX_FIELDS 32
+
+void api_list_reply(http_req_t *r, json_t *body)
+{
+    const char *spec = qs_get(&r->query, "fields");
+    json_t *items = json_object_get(body, "items"), *item;
+    const char *want[MAX_FIELDS];
+    int nwant = 0;
+    size_t i;
+
+    if (!spec || !json_is_array(items)) {
+        http_json(r, 200, body);
+        return;
+    }
+    {
+        char *list = arena_strdup(r->a, spec), *save = NULL;
+        for (char *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+            if (nwant == MAX_FIELDS) {
+                json_decref(body);
+                http_fail(r, BH_INVALID_ARGUMENT, "fields", "fields 最多列出%d个字段", MAX_FIELDS);
+                return;
+            }
+            want[nwant++] = t;
+        }
+    }
+    /* a name must be a member of some item (an empty page cannot say) */
+    for (int k = 0; k < nwant && json_array_size(items) > 0; k++) {
+        bool seen = false;
+        json_array_foreach(items, i, item)
+            if ((seen = json_object_get(item, want[k]) != NULL))
+                break;
+        if (!seen) {
+            dynbuf_t names;
+            const char *key;
+            json_t *v;
+            dynbuf_init(&names, 2048);
+            json_object_foreach(json_array_get(items, 0), key, v)
+                dynbuf_printf(&names, "%s%s", dynbuf_len(&names) ? " " : "", key);
+            http_fail(r, BH_INVALID_ARGUMENT, "fields", "fields 中的“%s”不是列表项的字段；可选：%s",
+                      want[k], dynbuf_str(&names));
+            dynbuf_free(&names);
+            json_decref(body);
+            return;
+        }
+    }
+    json_array_foreach(items, i, item) {
+        const char *key;
+        json_t *v;
+        void *tmp;
+        json_object_foreach_safe(item, tmp, key, v) {
+            bool keep = false;
+            for (int k = 0; k < nwant && !keep; k++)
+                keep = strcmp(key, want[k]) == 0;
+            if (!keep)
+                json_object_del(item, key);
+        }
+    }
+    http_json(r, 200, body);
 }
 
 bool api_auth(http_req_t *r)

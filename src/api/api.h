@@ -19,6 +19,12 @@ typedef struct {
  * parameters (false: the 400 is set). */
 bool api_auth(http_req_t *r);
 bool api_only_params(http_req_t *r, const char *const *allowed);
+/* A list endpoint's check: 'allowed' and fields= (api_list_reply). */
+bool api_list_params(http_req_t *r, const char *const *allowed);
+/* Answer 200 with a list, body {"items": [...], ...} (taken).  With
+ * fields=a,b every item keeps only those members; a name no item has is
+ * 400 naming the members there are. */
+void api_list_reply(http_req_t *r, json_t *body);
 /* A true/false (or 1/0) query parameter; absent is false; false when it
  * is neither (the 400 is set). */
 bool api_bool_param(http_req_t *r, const char *name, bool *out);

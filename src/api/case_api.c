@@ -211,7 +211,7 @@ static void h_case_list(http_req_t *r)
     const char *next;
     json_t *items;
 
-    if (!api_auth(r) || !api_only_params(r, params) || !list_filters(r, &f))
+    if (!api_auth(r) || !api_list_params(r, params) || !list_filters(r, &f))
         return;
     if (svc_case_list(s, &r->user, &f, r->a, &rows, &n, &next, &err) != BH_OK) {
         http_error(r, &err);
@@ -221,7 +221,7 @@ static void h_case_list(http_req_t *r)
     for (int i = 0; i < n; i++)
         json_array_append_new(items, render_case_row(s, &r->user, &rows[i].k, rows[i].clocks,
                                                      rows[i].nclocks, r->a));
-    http_json(r, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor",
+    api_list_reply(r, json_pack("{s:o, s:o}", "items", items, "next_cursor",
                                 next ? json_string(next) : json_null()));
 }
 

@@ -663,6 +663,18 @@ static bool posted(http_req_t *r, bool *xml, qs_t *q, svc_user_t *who, const cha
     return true;
 }
 
+/* The description, within the case's own limit (so no later refusal). */
+static bool description(http_req_t *r, bool xml, const qs_t *q, const char **desc)
+{
+    *desc = qs_get(q, "description");
+    if (*desc && strlen(*desc) > CASE_TEXT_MAX) {
+        o311_error(r, xml, 400, "description is longer than %d bytes (about %d Chinese characters)",
+                   CASE_TEXT_MAX, CASE_TEXT_MAX / 3);
+        return false;
+    }
+    return true;
+}
+
 static size_t utf8_chars(const char *s)
 {
     size_t n = 0;
@@ -827,12 +839,8 @@ static void h_request_create(http_req_t *r)
     lng = qs_get(&q, "long");
     addr = qs_get(&q, "address_string");
     addr_id = qs_get(&q, "address_id");
-    desc = qs_get(&q, "description");
-    if (desc && strlen(desc) > CASE_TEXT_MAX) { /* the case's own limit, so no later refusal */
-        o311_error(r, xml, 400, "description is longer than %d bytes (about %d Chinese characters)",
-                   CASE_TEXT_MAX, CASE_TEXT_MAX / 3);
+    if (!description(r, xml, &q, &desc))
         return;
-    }
     if (lat || lng) {
         if (!parse_number(lat, &in.lat) || !parse_number(lng, &in.lng) || in.lat < -90 ||
             in.lat > 90 || in.lng < -180 || in.lng > 180) {
@@ -872,9 +880,6 @@ static void h_request_create(http_req_t *r)
     in.via_open311 = true;
     in.address = addr;
     in.description = desc && *desc ? desc : c->name;
-    in.title = arena_printf(r->a, "%s：%s", c->name, addr && *addr ? addr : "市民通过 Open311 上报");
-    if (strlen(in.title) > 200)
-        in.title = c->name;
     in.media_url = qs_get(&q, "media_url");
     if (first || last)
         in.reporter_name = arena_printf(r->a, "%s%s", last ? last : "", first ? first : "");
@@ -1117,13 +1122,9 @@ static void h_update_create(http_req_t *r)
         return;
     }
     status = qs_get(&q, "status");
-    desc = qs_get(&q, "description");
     media = qs_get(&q, "media_url");
-    if (desc && strlen(desc) > CASE_TEXT_MAX) { /* the case's own limit, so no later refusal */
-        o311_error(r, xml, 400, "description is longer than %d bytes (about %d Chinese characters)",
-                   CASE_TEXT_MAX, CASE_TEXT_MAX / 3);
+    if (!description(r, xml, &q, &desc))
         return;
-    }
     if ((!desc || !*desc) && !(media && *media)) {
         o311_error(r, xml, 400, "description is required");
         return;

@@ -152,8 +152,6 @@ bh_status_t parse_case_new(json_t *o, arena_t *a, svc_case_new_t *out, bh_err_t 
         return st;
     if (!out->category)
         return bh_fail(err, BH_INVALID_ARGUMENT, "category", "缺少必填字段“category”（案件类别编码）");
-    if (!out->title)
-        return bh_fail(err, BH_INVALID_ARGUMENT, "title", "缺少必填字段“title”（标题）");
     if (!out->description)
         return bh_fail(err, BH_INVALID_ARGUMENT, "description", "缺少必填字段“description”（问题描述）");
     if ((l = json_object_get(o, "location")) && !json_is_null(l)) {

@@ -164,7 +164,7 @@ static void h_patrols(http_req_t *r)
     bh_err_t err;
     dt_ms_t now = svc_now();
 
-    if (!api_auth(r) || !api_only_params(r, params) || !object_param(r, &f.object_id) ||
+    if (!api_auth(r) || !api_list_params(r, params) || !object_param(r, &f.object_id) ||
         !api_time_param(r, "from", false, &f.from) || !api_time_param(r, "to", true, &f.to) ||
         !api_page_params(r, &f.limit, &f.after_id))
         return;
@@ -176,7 +176,7 @@ static void h_patrols(http_req_t *r)
     arr = json_array();
     for (int i = 0; i < n && i < f.limit - 1; i++)
         json_array_append_new(arr, patrol_json(s, &p[i], NULL, 0, now));
-    http_json(r, 200, json_pack("{s:o, s:o}", "items", arr, "next_cursor",
+    api_list_reply(r, json_pack("{s:o, s:o}", "items", arr, "next_cursor",
                                 api_next_id_cursor(n, f.limit - 1, n > 1 ? p[n - 2].id : 0)));
 }
 
@@ -259,7 +259,7 @@ static void h_hazards(http_req_t *r)
     dt_ms_t now = svc_now();
     bh_err_t err;
 
-    if (!api_auth(r) || !api_only_params(r, params) || !object_param(r, &f.object_id) ||
+    if (!api_auth(r) || !api_list_params(r, params) || !object_param(r, &f.object_id) ||
         !api_time_param(r, "from", false, &f.from) || !api_time_param(r, "to", true, &f.to) ||
         !api_page_params(r, &f.limit, &f.after_id))
         return;
@@ -324,8 +324,7 @@ static void h_hazards(http_req_t *r)
         json_array_append_new(arr, j);
         shown++;
     }
-    http_json(r, 200,
-              json_pack("{s:o, s:o}", "items", arr, "next_cursor",
+    api_list_reply(r, json_pack("{s:o, s:o}", "items", arr, "next_cursor",
                         api_next_id_cursor(shown, limit,
                                            json_array_size(arr)
                                                ? json_integer_value(json_object_get(

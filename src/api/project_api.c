@@ -85,9 +85,11 @@ static json_t *summary_json(const prj_summary_t *s)
                      value_json(s->on_time_rate));
 }
 
-static bool period_of(http_req_t *r, const char *const *params, period_t *p)
+/* list: fields= is allowed too (api_list_reply) */
+static bool period_of(http_req_t *r, const char *const *params, bool list, period_t *p)
 {
-    return api_auth(r) && api_only_params(r, params) && api_period_param(r, svc_now(), p);
+    return api_auth(r) && (list ? api_list_params(r, params) : api_only_params(r, params)) &&
+           api_period_param(r, svc_now(), p);
 }
 
 static void h_list(http_req_t *r)
@@ -100,7 +102,7 @@ static void h_list(http_req_t *r)
     bh_err_t err;
     const char *unit;
     json_t *arr;
-    if (!period_of(r, params, &p))
+    if (!period_of(r, params, true, &p))
         return;
     unit = qs_get(&r->query, "unit");
     if (svc_project_list(APP(r), &r->user, unit, p, r->a, &v, &n, &sum, &err)) {
@@ -110,7 +112,7 @@ static void h_list(http_req_t *r)
     arr = json_array();
     for (int i = 0; i < n; i++)
         json_array_append_new(arr, project_json(&v[i]));
-    http_json(r, 200, json_pack("{s:s, s:o, s:o, s:o, s:o}", "unit", unit ? unit : r->user.unit,
+    api_list_reply(r, json_pack("{s:s, s:o, s:o, s:o, s:o}", "unit", unit ? unit : r->user.unit,
                                 "period", api_period_json(p), "as_of",
                                 api_date_json(n ? v[0].as_of : (p.to < dt_local_day(svc_now())
                                                                     ? p.to
@@ -146,7 +148,7 @@ static void h_get(http_req_t *r)
     static const char *const params[] = {"period", "from", "to", NULL};
     int64_t id;
     period_t p;
-    if (!period_of(r, params, &p) || !api_parse_id(r, r->params[0], "项目", &id))
+    if (!period_of(r, params, false, &p) || !api_parse_id(r, r->params[0], "项目", &id))
         return;
     reply_project(r, 200, id, p);
 }

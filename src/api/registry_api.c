@@ -26,7 +26,7 @@ static void h_units(http_req_t *r)
     json_t *arr;
     bh_err_t err;
 
-    if (!api_auth(r) || !api_only_params(r, params))
+    if (!api_auth(r) || !api_list_params(r, params))
         return;
     if (svc_unit_list(APP(r), qs_get(&r->query, "parent"), r->a, &u, &n, &err) != BH_OK) {
         http_error(r, &err);
@@ -37,7 +37,7 @@ static void h_units(http_req_t *r)
         json_array_append_new(arr, json_pack("{s:s, s:s?, s:s, s:s, s:b}", "code", u[i].code,
                                              "parent", u[i].parent, "name", u[i].name, "type",
                                              u[i].type, "active", u[i].active));
-    http_json(r, 200, json_pack("{s:o, s:n}", "items", arr, "next_cursor"));
+    api_list_reply(r, json_pack("{s:o, s:n}", "items", arr, "next_cursor"));
 }
 
 
@@ -186,7 +186,7 @@ static void h_users(http_req_t *r)
             "role", u[i].role, "unit", u[i].unit, "display_name", u[i].display_name,
             "phone", u[i].phone, "active", u[i].active,
             "object", u[i].object_id ? json_integer(u[i].object_id) : json_null()));
-    http_json(r, 200, json_pack("{s:o, s:n}", "items", arr, "next_cursor"));
+    api_list_reply(r, json_pack("{s:o, s:n}", "items", arr, "next_cursor"));
 }
 
 static const char *body_str(json_t *b, const char *k)
@@ -418,7 +418,7 @@ static void h_objects(http_req_t *r)
     json_t *arr;
     bh_err_t err;
 
-    if (!api_auth(r) || !api_only_params(r, params))
+    if (!api_auth(r) || !api_list_params(r, params))
         return;
     if (role_external(r->user.role)) {
         http_fail(r, BH_PERMISSION_DENIED, "role", "%s不能列出管理对象", role_label(r->user.role));
@@ -446,7 +446,7 @@ static void h_objects(http_req_t *r)
     arr = json_array();
     for (int i = 0; i < n && i < f.limit - 1; i++)
         json_array_append_new(arr, object_json(&o[i]));
-    http_json(r, 200, json_pack("{s:o, s:o}", "items", arr, "next_cursor",
+    api_list_reply(r, json_pack("{s:o, s:o}", "items", arr, "next_cursor",
                                 api_next_id_cursor(n, f.limit - 1, n > 1 ? o[n - 2].id : 0)));
 }
 
@@ -543,7 +543,7 @@ static void h_apikeys(http_req_t *r)
         json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:s, s:o, s:o, s:o}", "id", (json_int_t)k[i].id,
             "name", k[i].name, "role", k[i].role, "unit", k[i].unit, "created_at", render_time(k[i].created_at),
             "last_used_at", render_time(k[i].last_used_at), "revoked_at", render_time(k[i].revoked_at)));
-    http_json(r, 200, json_pack("{s:o, s:n}", "items", arr, "next_cursor"));
+    api_list_reply(r, json_pack("{s:o, s:n}", "items", arr, "next_cursor"));
 }
 
 static void h_apikey_add(http_req_t *r)

@@ -13,6 +13,7 @@
 
 #include <sodium.h>
 
+#include "core/wording.h"
 #include "svc/svc.h"
 #include "util/xmalloc.h"
 
@@ -416,7 +417,8 @@ static bool valid_text(const char *s, size_t max)
     return s && strlen(s) <= max;
 }
 
-/* Check a new case and locate it; *located is 'in' with the unit filled. */
+/* Check a new case and locate it; *located is 'in' with the unit filled
+ * (and the title, when none was given). */
 static bh_status_t new_case_check(svc_t *s, const svc_user_t *u, const svc_case_new_t *in, arena_t *a,
                                   svc_case_new_t *located, const cat_t **cat, bh_err_t *err)
 {
@@ -426,8 +428,14 @@ static bh_status_t new_case_check(svc_t *s, const svc_user_t *u, const svc_case_
     if (!in->category || !(*cat = cat_find(s->cats, in->category)))
         return bh_fail(err, BH_INVALID_ARGUMENT, "category", "案件类别“%s”不存在",
                        in->category ? in->category : "");
-    if (!in->title || !*in->title || !valid_text(in->title, 200))
-        return bh_fail(err, BH_INVALID_ARGUMENT, "title", "标题（title）不能为空，最多200字节");
+    if (!in->title || !*in->title) { /* derived: category and address, or the description */
+        char t[201];
+        wording_case_title((*cat)->name, in->address,
+                           in->description, t, sizeof t);
+        located->title = arena_strdup(a, t);
+    } else if (!valid_text(in->title, 200)) {
+        return bh_fail(err, BH_INVALID_ARGUMENT, "title", "标题（title）最多200字节");
+    }
     if (!in->description || !*in->description || !valid_text(in->description, 4000))
         return bh_fail(err, BH_INVALID_ARGUMENT, "description",
                        "问题描述（description）不能为空，最多4000字节");

@@ -161,7 +161,21 @@ class CreateErrors(unittest.TestCase):
         self.expect(new_case(self.c, colour="red"), 400, "colour")
         self.expect(new_case(self.c, location={"lat": 1, "lng": 2, "alt": 3}), 400, "location.alt")
         self.expect(new_case(self.c, location={"lat": 22.5}), 400, "location.lng")
-        self.expect(new_case(self.c, title=""), 400, "title")
+        self.expect(new_case(self.c, title="长" * 67), 400, "title")  # 201 bytes
+
+    def test_title_is_derived_when_absent(self):
+        body = {"category": "E0501", "description": "早市摊位占用人行道。每天早上六点开始", "unit": GRID}
+        r = self.c.post("/api/v1/cases", body)
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual(r.json["title"], "占道经营：早市摊位占用人行道")
+        # with an address: category and address
+        r = self.c.post("/api/v1/cases", dict(body, location={"lat": 22.548, "lng": 114.137, "address": "深南东路1号"}))
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual(r.json["title"], "占道经营：深南东路1号")
+        # an empty title is no title; a long first sentence is cut, and says so
+        r = self.c.post("/api/v1/cases", dict(body, title="", description="小区东门外的早市摊位每天都把人行道占满了，行人只能走机动车道"))
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual(r.json["title"], "占道经营：小区东门外的早市摊位每天都把人行道占满了…")
 
     def test_bad_values(self):
         self.expect(new_case(self.c, category="Z99"), 400, "category")
@@ -426,6 +440,34 @@ class ListAndPaging(unittest.TestCase):
         self.assertEqual(asc, sorted(asc))
         r = op.get("/api/v1/cases?category=C0110&from=2000-01-01&to=2000-12-31")
         self.assertEqual(r.json["items"], [])
+
+    def test_fields_keep_pages_small(self):
+        op = S.as_("zhzx01")
+        new_case(S.as_("wgy_hb"), title="字段筛选")
+        r = op.get("/api/v1/cases?fields=id,title,light&limit=5")
+        self.assertEqual(r.status, 200, r)
+        self.assertTrue(r.json["items"])
+        self.assertTrue(all(set(c) == {"id", "title", "light"} for c in r.json["items"]), r.json["items"][0])
+        self.assertIn("next_cursor", r.json)
+        full = op.get("/api/v1/cases?limit=5").json["items"]
+        self.assertEqual([c["id"] for c in r.json["items"]], [c["id"] for c in full])
+        self.assertLess(len(json.dumps(r.json)), len(json.dumps({"items": full})) / 4)
+        r = op.get("/api/v1/cases?fields=id,colour&limit=5")
+        self.assertEqual((r.status, r.err()["field"]), (400, "fields"))
+        self.assertIn("colour", r.err()["message"])
+        self.assertIn("title", r.err()["message"])  # the fields there are
+        # the other lists take it too
+        for path in ("/api/v1/units?fields=code,name", "/api/v1/objects?fields=id,code",
+                     "/api/v1/hazards?fields=id,status", "/api/v1/patrols?fields=id",
+                     "/api/v1/projects?fields=id,name&period=2023H1"):
+            r = S.as_("admin" if "units" in path else "zhzx01").get(path)
+            self.assertEqual(r.status, 200, (path, r))
+            want = set(path.split("fields=")[1].split("&")[0].split(","))
+            self.assertTrue(all(set(x) == want for x in r.json["items"]), (path, r.json["items"][:1]))
+            if "hazards" not in path and "patrols" not in path:  # no patrols in this demo
+                self.assertTrue(r.json["items"], path)
+        # an endpoint that is not a list does not take it
+        self.assertEqual(op.get("/api/v1/stats/cases?fields=id").status, 400)
 
     def test_jurisdiction_in_lists(self):
         rep = S.as_("wgy_hb")
