@@ -50,7 +50,7 @@ export async function reportForm(el, user) {
       h("div",
         h("div.field", { dataset: { field: "category" } },
           h("label", { for: "f-category" }, "问题类别"), search, sel, h("div.field-error", { role: "alert" })),
-        field("标题", h("input", { type: "text", required: true, maxlength: 60, placeholder: "如：文锦中路井盖缺失" }), { name: "title" }),
+        field("标题", h("input", { type: "text", maxlength: 60, placeholder: "可不填：按类别和地址或描述自动生成" }), { name: "title" }),
         field("问题描述", h("textarea", { rows: 5, required: true, maxlength: 1300 }), { name: "description" }),
         field("紧急程度", select([["normal", "一般"], ["urgent", "紧急"]], "normal"), { name: "urgency" }),
         sources,
