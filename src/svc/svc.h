@@ -187,7 +187,8 @@ typedef struct {
 
 /*
  * Add a comment (CASE_ACT_COMMENT, or CASE_ACT_REOPEN_REQUEST when
- * in->not_solved and the case is closed - decided in the transaction).
+ * in->not_solved and the case is closed - decided in the transaction) to
+ * a case u may see and anyone may read (svc_case_public; else BH_NOT_FOUND).
  * If the case already holds an event with in->ext_id, nothing is written
  * and *replayed is set (BH_CONFLICT if another user wrote that one).
  * *seq is the comment's place in the history, *out the case after it.
