@@ -271,7 +271,6 @@ static void h_stats(http_req_t *r)
     json_t *groups, *labels, *formulas;
     dt_ms_t now = svc_now();
     int y, m, d;
-    size_t ul;
 
     if (!api_auth(r) || !api_only_params(r, params))
         return;
@@ -289,12 +288,11 @@ static void h_stats(http_req_t *r)
     }
     q.as_of = q.to < now ? q.to : now;
     gb = qs_get(&r->query, "group_by");
-    ul = strlen(unit);
     if (!gb) {
         q.group_by = DB_GROUP_NONE;
     } else if (strcmp(gb, "unit") == 0) {
         q.group_by = DB_GROUP_UNIT;
-        q.key_len = ul == 6 ? 9 : ul == 9 ? 12 : ul == 12 ? 14 : (int)ul;
+        q.key_len = unit_child_code_len(unit);
     } else if (strcmp(gb, "category") == 0) {
         q.group_by = DB_GROUP_CATEGORY;
     } else if (strcmp(gb, "source") == 0) {

@@ -144,3 +144,9 @@ const char *unit_scope_meet(const char *a, const char *b)
         return b;
     return NULL;
 }
+
+int unit_child_code_len(const char *code)
+{
+    size_t n = code ? strlen(code) : 0;
+    return n == 6 ? 9 : n == 9 ? 12 : n == 12 ? 14 : (int)n;
+}

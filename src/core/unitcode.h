@@ -58,4 +58,9 @@ bool unit_code_is_grid(const char *code);
  * is inside 'b', 'b' if it is inside 'a'. */
 const char *unit_scope_meet(const char *a, const char *b);
 
+/* The length of the codes one level below 'code' (district 6 → streets 9 →
+ * communities 12 → grids 14); strlen(code) for a grid or a department,
+ * which group only themselves. */
+int unit_child_code_len(const char *code);
+
 #endif

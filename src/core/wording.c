@@ -4,6 +4,7 @@
 #include "core/wording.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 /* Bytes of the UTF-8 character at s (1 for a stray byte). */
@@ -95,4 +96,55 @@ void wording_case_title(const char *category, const char *address, const char *d
     }
     if (cut)
         put_str(&o, "…");
+}
+
+char *wording_date(dt_day_t day, char *buf, size_t size)
+{
+    int y, m, d;
+    dt_ymd(day, &y, &m, &d);
+    snprintf(buf, size, "%d年%d月%d日", y, m, d);
+    return buf;
+}
+
+void wording_period(dt_day_t from, dt_day_t to, char *full, size_t fsize, char *lead,
+                    size_t lsize)
+{
+    static const char *const cn[] = {"一", "二", "三", "四"};
+    int y1, m1, d1, y2, m2, d2, yn, mn, dn;
+    dt_ymd(from, &y1, &m1, &d1);
+    dt_ymd(to, &y2, &m2, &d2);
+    dt_ymd(to + 1, &yn, &mn, &dn);
+    if (y1 == y2 && d1 == 1 && dn == 1) { /* whole months */
+        int months = m2 - m1 + 1;
+        if (months == 12) {
+            snprintf(full, fsize, "%d年", y1);
+            snprintf(lead, lsize, "全年");
+            return;
+        }
+        if (months == 6 && (m1 == 1 || m1 == 7)) {
+            snprintf(full, fsize, "%d年%s半年", y1, m1 == 1 ? "上" : "下");
+            snprintf(lead, lsize, "%s半年", m1 == 1 ? "上" : "下");
+            return;
+        }
+        if (months == 3 && (m1 - 1) % 3 == 0) {
+            snprintf(full, fsize, "%d年第%s季度", y1, cn[(m1 - 1) / 3]);
+            snprintf(lead, lsize, "%s季度", cn[(m1 - 1) / 3]);
+            return;
+        }
+        if (months == 1) {
+            snprintf(full, fsize, "%d年%d月", y1, m1);
+            snprintf(lead, lsize, "%d月", m1);
+            return;
+        }
+        if (m1 == 1) {
+            snprintf(full, fsize, "%d年1-%d月", y1, m2);
+            snprintf(lead, lsize, "1-%d月", m2);
+            return;
+        }
+    }
+    if (y1 == y2)
+        snprintf(full, fsize, "%d年%d月%d日至%d月%d日", y1, m1, d1, m2, d2);
+    else
+        snprintf(full, fsize, "%d年%d月%d日至%d年%d月%d日", y1, m1, d1, y2, m2, d2);
+    snprintf(lead, lsize, "%s", y1 == y2 && m1 == 1 && d1 == 1 ? "今年以来" : "本期");
 }

@@ -7,6 +7,8 @@
 
 #include <stddef.h>
 
+#include "core/datetime.h"
+
 #define WORDING_TITLE_CHARS 20 /* of the description, in a derived title */
 
 /*
@@ -19,5 +21,17 @@
  */
 void wording_case_title(const char *category, const char *address, const char *description,
                         char *buf, size_t size);
+
+/*
+ * How a report names the local dates from..to (both included):
+ *   full  - in a title: "2023年上半年", "2023年", "2023年第二季度",
+ *           "2023年6月", "2023年1-5月", "2023年6月5日至6月11日";
+ *   lead  - opening a sentence: "上半年", "全年", "二季度", "6月", "1-5月",
+ *           "今年以来" (1 January to a day within a month), "本期" otherwise.
+ */
+void wording_period(dt_day_t from, dt_day_t to, char *full, size_t fsize, char *lead,
+                    size_t lsize);
+/* "2023年6月30日". */
+char *wording_date(dt_day_t day, char *buf, size_t size);
 
 #endif

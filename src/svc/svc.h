@@ -15,6 +15,7 @@
 #include "core/indicator.h"
 #include "core/patrol.h"
 #include "core/project.h"
+#include "core/report.h"
 #include <jansson.h>
 
 #include "store/db.h"
@@ -616,6 +617,25 @@ bh_status_t svc_flags_award(svc_t *s, const svc_user_t *u, const char *unit, int
                             arena_t *a, db_flag_t **out, int *n, bh_err_t *err);
 bh_status_t svc_flags_list(svc_t *s, const svc_user_t *u, const char *unit, int year, arena_t *a,
                            db_flag_t **out, int *n, bh_err_t *err);
+
+/* ---- reports (report.c) ---- */
+
+typedef struct {
+    const char *kind;          /* "summary" (工作总结) | "bulletin" (通报) */
+    const char *unit;
+    dt_day_t from, to;         /* local dates, both included */
+    const char *template_json; /* NULL: the shipped template of the kind */
+    size_t template_len;
+} svc_report_req_t;
+
+/* The figures of req's unit and period that u may read (its jurisdiction;
+ * not the outside roles nor grid workers), as a template's values, tables,
+ * charts and lists (docs/REPORTS.md names them). */
+bh_status_t svc_report_data(svc_t *s, const svc_user_t *u, const svc_report_req_t *req,
+                            arena_t *a, rpt_data_t *out, bh_err_t *err);
+/* The report: svc_report_data expanded by the template. */
+bh_status_t svc_report_build(svc_t *s, const svc_user_t *u, const svc_report_req_t *req,
+                             arena_t *a, rpt_doc_t *out, bh_err_t *err);
 
 /* ---- the audit log (audit.c) ---- */
 

@@ -51,11 +51,42 @@ static void never_overflows_or_splits_a_character(void **state)
     assert_true(strlen(small) < sizeof small);
 }
 
+static void period_words(void **state)
+{
+    static const struct {
+        int y1, m1, d1, y2, m2, d2;
+        const char *full, *lead;
+    } cases[] = {
+        {2023, 1, 1, 2023, 6, 30, "2023年上半年", "上半年"},
+        {2023, 7, 1, 2023, 12, 31, "2023年下半年", "下半年"},
+        {2023, 1, 1, 2023, 12, 31, "2023年", "全年"},
+        {2023, 4, 1, 2023, 6, 30, "2023年第二季度", "二季度"},
+        {2024, 2, 1, 2024, 2, 29, "2024年2月", "2月"},
+        {2023, 1, 1, 2023, 5, 31, "2023年1-5月", "1-5月"},
+        {2023, 1, 1, 2023, 6, 24, "2023年1月1日至6月24日", "今年以来"},
+        {2023, 6, 5, 2023, 6, 11, "2023年6月5日至6月11日", "本期"},
+        {2022, 12, 26, 2023, 1, 1, "2022年12月26日至2023年1月1日", "本期"},
+        {2023, 2, 1, 2023, 4, 30, "2023年2月1日至4月30日", "本期"},
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char full[64], lead[32];
+        wording_period(dt_day_from_ymd(cases[i].y1, cases[i].m1, cases[i].d1),
+                       dt_day_from_ymd(cases[i].y2, cases[i].m2, cases[i].d2), full, sizeof full,
+                       lead, sizeof lead);
+        assert_string_equal(full, cases[i].full);
+        assert_string_equal(lead, cases[i].lead);
+    }
+    char d[32];
+    assert_string_equal(wording_date(dt_day_from_ymd(2023, 6, 30), d, sizeof d), "2023年6月30日");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(derived_titles),
         cmocka_unit_test(never_overflows_or_splits_a_character),
+        cmocka_unit_test(period_words),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,29 @@
+/*
+ * doc.h - writing a report's content (core/report.h) as a document:
+ * Markdown here; .docx, .pdf and .xlsx beside it.  Each writer renders the
+ * same blocks - title, numbered headings, paragraphs, tables, charts,
+ * sign-off - so every format says the same thing.
+ */
+#ifndef BH_REPORT_DOC_H
+#define BH_REPORT_DOC_H
+
+#include "core/report.h"
+#include "util/dynbuf.h"
+#include "util/status.h"
+
+typedef enum { RPT_MD, RPT_DOCX, RPT_PDF, RPT_XLSX, RPT__FORMATS } rpt_format_t;
+
+/* "md", "docx", "pdf", "xlsx" → the format, or -1. */
+int rpt_format_from_name(const char *name);
+const char *rpt_format_name(rpt_format_t f);
+/* The media type a download is served with. */
+const char *rpt_format_mime(rpt_format_t f);
+
+/* Markdown (CommonMark with pipe tables): a chart is written as the table
+ * of its values, since Markdown has no pictures of its own. */
+bh_status_t rpt_write_md(const rpt_doc_t *doc, dynbuf_t *out, bh_err_t *err);
+
+/* Write doc in format f to out. */
+bh_status_t rpt_write(const rpt_doc_t *doc, rpt_format_t f, dynbuf_t *out, bh_err_t *err);
+
+#endif

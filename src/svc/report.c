@@ -1,0 +1,769 @@
+/*
+ * report.c - the reporting loop's service: gather a unit's figures for a
+ * period from the case, patrol, target and project loops into the values,
+ * tables, charts and lists a report template words (core/report.h).
+ *
+ * Every figure comes from the same reads the API answers with
+ * (svc_case_stats, svc_patrol_stats, svc_target_board, svc_project_list,
+ * svc_flags_list, svc_case_list), so a report never says a number the
+ * dashboard does not.  Keys are documented in docs/REPORTS.md.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/numfmt.h"
+#include "core/report.h"
+#include "core/wording.h"
+#include "svc/svc.h"
+#include "util/dynbuf.h"
+
+#define OVERDUE_ROWS 50 /* cases listed in a bulletin's table of overdue cases */
+
+typedef struct {
+    svc_t *s;
+    const svc_user_t *u;
+    arena_t *a;
+    rpt_data_t *d;
+    const char *unit, *unit_name;
+    db_unit_t *kids; /* active children, the groups of the tables */
+    int nkids;
+    dt_day_t from, to, as_of; /* as_of: to, or today within the period */
+    dt_ms_t now;
+    const char **problems;
+    int nproblems;
+} rctx_t;
+
+static const char *A(rctx_t *x, const char *s)
+{
+    return arena_strdup(x->a, s);
+}
+
+static void problem(rctx_t *x, const char *text)
+{
+    const char **p = arena_alloc_array(x->a, (size_t)x->nproblems + 1, sizeof *p);
+    if (x->nproblems)
+        memcpy(p, x->problems, (size_t)x->nproblems * sizeof *p);
+    p[x->nproblems++] = A(x, text);
+    x->problems = p;
+}
+
+/* ---- the case loop ---- */
+
+static bh_status_t case_stats(rctx_t *x, dt_day_t from, dt_day_t to, int group_by,
+                              db_stats_row_t **rows, int *n, case_figures_t *total,
+                              bh_err_t *err)
+{
+    db_stats_query_t q = {0};
+    q.from = dt_local_midnight(from);
+    q.to = dt_local_midnight(to + 1);
+    q.as_of = q.to < x->now ? q.to : x->now;
+    q.group_by = group_by;
+    q.key_len = unit_child_code_len(x->unit);
+    bh_status_t st = svc_case_stats(x->s, x->u, x->unit, &q, x->a, rows, n, err);
+    if (st)
+        return st;
+    memset(total, 0, sizeof *total);
+    for (int i = 0; i < *n; i++) {
+        case_figures_finish(&(*rows)[i].f);
+        case_figures_add(total, &(*rows)[i].f);
+    }
+    case_figures_finish(total);
+    return BH_OK;
+}
+
+/* The value of metric key over f as text for a table cell ("" undefined). */
+static const char *metric_cell(rctx_t *x, const char *key, const case_figures_t *f)
+{
+    const metric_t *m = case_metric(key);
+    double v;
+    char buf[NF_MAX];
+    if (!m || !metric_value(m, f, &v))
+        return "";
+    if (m->kind == METRIC_COUNT)
+        snprintf(buf, sizeof buf, "%lld", (long long)v);
+    else if (m->kind == METRIC_RATE)
+        nf_rate_parts(f->n[m->num], f->n[m->den], 2, buf, sizeof buf);
+    else
+        snprintf(buf, sizeof buf, "%.1f", v);
+    return A(x, buf);
+}
+
+static void case_values(rctx_t *x, const char *prefix, const case_figures_t *f)
+{
+    int n;
+    const metric_t *ms = case_metrics(&n);
+    char key[96];
+    for (int i = 0; i < n; i++) {
+        const metric_t *m = &ms[i];
+        snprintf(key, sizeof key, "%s.%s", prefix, m->key);
+        if (m->kind == METRIC_COUNT) {
+            rpt_set_count(x->d, x->a, key, f->n[m->num]);
+        } else if (m->kind == METRIC_RATE) {
+            rpt_set_rate(x->d, x->a, key, f->n[m->num], f->n[m->den]);
+        } else {
+            double v;
+            bool ok = metric_value(m, f, &v);
+            rpt_set_quantity(x->d, x->a, key, ok ? v : NAN, "小时");
+        }
+    }
+}
+
+/* "其中，12345热线3200件，网格员上报6100件" - two sources or more, largest first. */
+static void by_source(rctx_t *x, db_stats_row_t *rows, int n)
+{
+    int order[32], k = 0;
+    for (int i = 0; i < n && k < 32; i++)
+        if (rows[i].f.n[CM_REPORTED] > 0)
+            order[k++] = i;
+    for (int i = 1; i < k; i++)
+        for (int j = i; j > 0 && rows[order[j]].f.n[CM_REPORTED] >
+                                     rows[order[j - 1]].f.n[CM_REPORTED]; j--) {
+            int t = order[j];
+            order[j] = order[j - 1];
+            order[j - 1] = t;
+        }
+    if (k < 2)
+        return;
+    dynbuf_t b;
+    dynbuf_init(&b, 1 << 16);
+    dynbuf_addstr(&b, "其中");
+    for (int i = 0; i < k; i++) {
+        char num[NF_MAX];
+        const char *label = svc_source_label(rows[order[i]].key);
+        dynbuf_addstr(&b, "，");
+        dynbuf_addstr(&b, label ? label : rows[order[i]].key);
+        dynbuf_addstr(&b, nf_count(rows[order[i]].f.n[CM_REPORTED], "件", num, sizeof num));
+    }
+    rpt_set_text(x->d, x->a, "cases.by_source", b.buf);
+    dynbuf_free(&b);
+}
+
+static const db_stats_row_t *row_of(db_stats_row_t *rows, int n, const char *code)
+{
+    for (int i = 0; i < n; i++)
+        if (rows[i].key && strcmp(rows[i].key, code) == 0)
+            return &rows[i];
+    return NULL;
+}
+
+static void cases_by_unit(rctx_t *x, db_stats_row_t *rows, int n, const case_figures_t *total)
+{
+    static const char *const head[] = {"单位", "上报数", "立案数", "结案数", "结案率",
+                                       "按期结案率", "超期数"};
+    static const char *const keys[] = {NULL, "reported", "registered", "closed", "close_rate",
+                                       "on_time_close_rate", "overdue"};
+    int nrows = 0;
+    const db_stats_row_t **use = arena_alloc_array(x->a, (size_t)x->nkids + 1, sizeof *use);
+    for (int i = 0; i < x->nkids; i++) {
+        const db_stats_row_t *r = row_of(rows, n, x->kids[i].code);
+        if (r && r->f.n[CM_REPORTED] > 0)
+            use[nrows++] = r;
+    }
+    if (nrows < 2)
+        return;
+    rpt_table_t *t = rpt_table_new(x->a, "cases_by_unit", "各单位案件办理情况", 7, nrows + 1);
+    rpt_chart_t *c = rpt_chart_new(x->a, "cases_by_unit", "各单位上报及结案数", RPT_BAR, "件",
+                                   2, nrows);
+    c->series[0] = "上报数";
+    c->series[1] = "结案数";
+    for (int col = 0; col < 7; col++) {
+        t->head[col] = head[col];
+        t->numeric[col] = col > 0;
+    }
+    for (int i = 0; i <= nrows; i++) {
+        const case_figures_t *f = i < nrows ? &use[i]->f : total;
+        const char *name = i < nrows ? (use[i]->name ? use[i]->name : use[i]->key) : "合计";
+        rpt_cell(t, i, 0, name);
+        for (int col = 1; col < 7; col++)
+            rpt_cell(t, i, col, metric_cell(x, keys[col], f));
+        if (i < nrows) {
+            c->labels[i] = name;
+            c->values[i] = (double)f->n[CM_REPORTED];
+            c->values[nrows + i] = (double)f->n[CM_CLOSED];
+        }
+    }
+    rpt_add_table(x->d, x->a, t);
+    rpt_add_chart(x->d, x->a, c);
+}
+
+/* The reported cases month by month, when the period spans two or more. */
+static bh_status_t cases_by_month(rctx_t *x, bh_err_t *err)
+{
+    int y1, m1, d1, y2, m2, d2;
+    dt_ymd(x->from, &y1, &m1, &d1);
+    dt_ymd(x->to, &y2, &m2, &d2);
+    int months = (y2 - y1) * 12 + (m2 - m1) + 1;
+    if (months < 2 || months > 24)
+        return BH_OK;
+    rpt_chart_t *c = rpt_chart_new(x->a, "cases_by_month", "逐月上报及结案数", RPT_LINE, "件",
+                                   2, months);
+    c->series[0] = "上报数";
+    c->series[1] = "结案数";
+    for (int i = 0; i < months; i++) {
+        int y = y1 + (m1 - 1 + i) / 12, m = (m1 - 1 + i) % 12 + 1;
+        dt_day_t a = dt_day_from_ymd(y, m, 1), b = period_month(a).to;
+        if (a < x->from)
+            a = x->from;
+        if (b > x->to)
+            b = x->to;
+        db_stats_row_t *rows;
+        int n;
+        case_figures_t f;
+        bh_status_t st = case_stats(x, a, b, DB_GROUP_NONE, &rows, &n, &f, err);
+        if (st)
+            return st;
+        c->labels[i] = arena_printf(x->a, "%d月", m);
+        c->values[i] = (double)f.n[CM_REPORTED];
+        c->values[months + i] = (double)f.n[CM_CLOSED];
+    }
+    rpt_add_chart(x->d, x->a, c);
+    return BH_OK;
+}
+
+/* The bulletin's ranking of the children by 按期结案率, then 结案率. */
+static int rank_cmp(const void *pa, const void *pb)
+{
+    const db_stats_row_t *a = *(const db_stats_row_t *const *)pa;
+    const db_stats_row_t *b = *(const db_stats_row_t *const *)pb;
+    double ra = a->f.n[CM_DUE] ? (double)a->f.n[CM_CLOSED_ON_TIME] / (double)a->f.n[CM_DUE] : -1;
+    double rb = b->f.n[CM_DUE] ? (double)b->f.n[CM_CLOSED_ON_TIME] / (double)b->f.n[CM_DUE] : -1;
+    if (ra != rb)
+        return ra > rb ? -1 : 1;
+    double ca = a->f.n[CM_DUE] ? (double)a->f.n[CM_CLOSED] / (double)a->f.n[CM_DUE] : -1;
+    double cb = b->f.n[CM_DUE] ? (double)b->f.n[CM_CLOSED] / (double)b->f.n[CM_DUE] : -1;
+    if (ca != cb)
+        return ca > cb ? -1 : 1;
+    return strcmp(a->key ? a->key : "", b->key ? b->key : "");
+}
+
+static void ranking(rctx_t *x, db_stats_row_t *rows, int n)
+{
+    const db_stats_row_t **r = arena_alloc_array(x->a, (size_t)x->nkids + 1, sizeof *r);
+    int k = 0;
+    for (int i = 0; i < x->nkids; i++) {
+        const db_stats_row_t *row = row_of(rows, n, x->kids[i].code);
+        if (row && row->f.n[CM_DUE] > 0)
+            r[k++] = row;
+    }
+    if (k < 2)
+        return;
+    qsort(r, (size_t)k, sizeof *r, rank_cmp);
+    static const char *const head[] = {"排名", "单位", "上报数", "应结案数", "结案率", "按期结案率",
+                                       "超期数"};
+    static const char *const keys[] = {NULL, NULL, "reported", "due", "close_rate",
+                                       "on_time_close_rate", "overdue"};
+    rpt_table_t *t = rpt_table_new(x->a, "ranking", "各单位按期结案率排名", 7, k);
+    rpt_chart_t *c = rpt_chart_new(x->a, "ranking", "各单位按期结案率", RPT_BAR, "%", 1, k);
+    c->series[0] = "按期结案率";
+    for (int col = 0; col < 7; col++) {
+        t->head[col] = head[col];
+        t->numeric[col] = col != 1;
+    }
+    for (int i = 0; i < k; i++) {
+        const char *name = r[i]->name ? r[i]->name : r[i]->key;
+        rpt_cell(t, i, 0, arena_printf(x->a, "%d", i + 1));
+        rpt_cell(t, i, 1, name);
+        for (int col = 2; col < 7; col++)
+            rpt_cell(t, i, col, metric_cell(x, keys[col], &r[i]->f));
+        c->labels[i] = name;
+        c->values[i] = (double)r[i]->f.n[CM_CLOSED_ON_TIME] / (double)r[i]->f.n[CM_DUE];
+    }
+    rpt_add_table(x->d, x->a, t);
+    rpt_add_chart(x->d, x->a, c);
+    rpt_set_text(x->d, x->a, "ranking.first", r[0]->name ? r[0]->name : r[0]->key);
+    rpt_set_text(x->d, x->a, "ranking.last", r[k - 1]->name ? r[k - 1]->name : r[k - 1]->key);
+}
+
+/* The open cases whose clock has run out now (the store's light is the
+ * sweep's, as of now: a bulletin says "截至{today}"), oldest first: all
+ * counted, the first OVERDUE_ROWS listed. */
+static bh_status_t overdue_cases(rctx_t *x, bh_err_t *err)
+{
+    db_case_filter_t f = {0};
+    svc_case_row_t *rows, *first = NULL;
+    int n, nfirst = 0;
+    int64_t total = 0;
+    const char *next = NULL;
+    f.unit = db_scope(x->unit);
+    f.status = -1;
+    f.open = 1;
+    f.light = SLA_LIGHT_OVERDUE;
+    f.sort = DB_SORT_CREATED_ASC;
+    f.limit = 1000;
+    for (int page = 0; page < 1000; page++) {
+        bh_status_t st = svc_case_list(x->s, x->u, &f, x->a, &rows, &n, &next, err);
+        if (st)
+            return st;
+        if (page == 0) {
+            first = rows;
+            nfirst = n < OVERDUE_ROWS ? n : OVERDUE_ROWS;
+        }
+        total += n;
+        if (!next)
+            break;
+        f.cursor = next;
+    }
+    rpt_set_count(x->d, x->a, "cases.overdue_open", total);
+    if (total == 0)
+        return BH_OK;
+    static const char *const head[] = {"案件编号", "标题", "所在单位", "处置单位", "上报日期", "督办"};
+    rpt_table_t *t = rpt_table_new(x->a, "overdue",
+                                   total > nfirst ? arena_printf(x->a, "超期未结案件（最早的%d件）", nfirst)
+                                                  : "超期未结案件",
+                                   6, nfirst);
+    for (int col = 0; col < 6; col++)
+        t->head[col] = head[col];
+    t->numeric[0] = true;
+    for (int i = 0; i < nfirst; i++) {
+        const db_case_t *k = &first[i].k;
+        char when[32];
+        db_unit_t u;
+        dt_format_date(dt_local_day(k->created_at), when, sizeof when);
+        rpt_cell(t, i, 0, arena_printf(x->a, "%lld", (long long)k->id));
+        rpt_cell(t, i, 1, k->title);
+        rpt_cell(t, i, 2, k->unit && svc_unit_get(x->s, k->unit, x->a, &u, NULL, NULL, NULL, err) == BH_OK
+                              ? u.name : k->unit);
+        rpt_cell(t, i, 3, !k->handling_unit ? "（未派遣）"
+                          : svc_unit_get(x->s, k->handling_unit, x->a, &u, NULL, NULL, NULL, err) == BH_OK
+                              ? u.name : k->handling_unit);
+        rpt_cell(t, i, 4, A(x, when));
+        rpt_cell(t, i, 5, k->supervised ? "是" : "");
+    }
+    bh_err_clear(err);
+    rpt_add_table(x->d, x->a, t);
+    return BH_OK;
+}
+
+static bh_status_t cases_section(rctx_t *x, bool bulletin, bh_err_t *err)
+{
+    db_stats_row_t *rows;
+    int n;
+    case_figures_t total, prev;
+    bh_status_t st;
+    if ((st = case_stats(x, x->from, x->to, DB_GROUP_UNIT, &rows, &n, &total, err)))
+        return st;
+    case_values(x, "cases", &total);
+    if (bulletin)
+        ranking(x, rows, n);
+    else
+        cases_by_unit(x, rows, n, &total);
+    if (total.n[CM_OVERDUE] > 0) {
+        char num[NF_MAX], rate[NF_MAX];
+        const db_stats_row_t *worst = NULL;
+        for (int i = 0; i < n; i++)
+            if (rows[i].f.n[CM_OVERDUE] > 0 &&
+                (!worst || rows[i].f.n[CM_OVERDUE] > worst->f.n[CM_OVERDUE]))
+                worst = &rows[i];
+        nf_count(total.n[CM_OVERDUE], "件", num, sizeof num);
+        nf_rate_parts(total.n[CM_CLOSED_ON_TIME], total.n[CM_DUE], 2, rate, sizeof rate);
+        if (worst && n > 1 && worst->name)
+            problem(x, arena_printf(x->a, "超期案件%s，按期结案率%s，其中%s超期%lld件，居各单位之首", num,
+                                    rate, worst->name, (long long)worst->f.n[CM_OVERDUE]));
+        else
+            problem(x, arena_printf(x->a, "超期案件%s，按期结案率%s", num, rate));
+    }
+    if ((st = case_stats(x, x->from, x->to, DB_GROUP_SOURCE, &rows, &n, &prev, err)))
+        return st;
+    by_source(x, rows, n);
+    /* 同比: the same dates a year before; 环比: the period of the same length before */
+    int y1, m1, d1, y2, m2, d2;
+    dt_ymd(x->from, &y1, &m1, &d1);
+    dt_ymd(x->to, &y2, &m2, &d2);
+    dt_day_t ya = dt_day_from_ymd(y1 - 1, m1, m1 == 2 && d1 == 29 ? 28 : d1);
+    dt_day_t yb = dt_day_from_ymd(y2 - 1, m2, m2 == 2 && d2 == 29 ? 28 : d2);
+    if ((st = case_stats(x, ya, yb, DB_GROUP_NONE, &rows, &n, &prev, err)))
+        return st;
+    rpt_set_change(x->d, x->a, "cases.reported_yoy", true, (double)total.n[CM_REPORTED],
+                   (double)prev.n[CM_REPORTED]);
+    dt_day_t len = x->to - x->from + 1;
+    if ((st = case_stats(x, x->from - len, x->from - 1, DB_GROUP_NONE, &rows, &n, &prev, err)))
+        return st;
+    rpt_set_change(x->d, x->a, "cases.reported_mom", true, (double)total.n[CM_REPORTED],
+                   (double)prev.n[CM_REPORTED]);
+    if (!bulletin)
+        return cases_by_month(x, err);
+    return overdue_cases(x, err);
+}
+
+/* ---- the patrol loop ---- */
+
+static const char *frac_cell(rctx_t *x, bool ok, double v)
+{
+    char buf[NF_MAX];
+    return ok ? A(x, nf_rate(v, 1, buf, sizeof buf)) : "";
+}
+
+static bh_status_t patrols_section(rctx_t *x, bh_err_t *err)
+{
+    static const char *const counts[] = {"objects", "due", "done", "on_time", "late", "missed",
+                                         "visits", "hazards", "hazards_major", "rectified",
+                                         "rectified_on_time", "overdue", "cases", "self_checks",
+                                         "self_check_hazards", NULL};
+    static const char *const rates[] = {"coverage", "on_time_rate", "rectification_rate",
+                                        "rectified_on_time_rate", NULL};
+    svc_patrol_figures_t *rows;
+    int n;
+    period_t p = {x->from, x->to};
+    bh_status_t st = svc_patrol_stats(x->s, x->u, x->unit, p, SVC_PATROL_GROUP_NONE,
+                                      x->now, x->a, &rows, &n, err);
+    if (st)
+        return st;
+    if (n == 0)
+        return BH_OK;
+    char key[64];
+    double v;
+    for (int i = 0; counts[i]; i++) {
+        snprintf(key, sizeof key, "patrols.%s", counts[i]);
+        rpt_set_count(x->d, x->a, key, svc_patrol_figure(&rows[0], counts[i], &v) ? (int64_t)v : 0);
+    }
+    for (int i = 0; rates[i]; i++) {
+        snprintf(key, sizeof key, "patrols.%s", rates[i]);
+        bool ok = svc_patrol_figure(&rows[0], rates[i], &v);
+        rpt_set_frac(x->d, x->a, key, ok, v);
+    }
+    char num[NF_MAX], rate[NF_MAX];
+    if (rows[0].t.missed > 0 && svc_patrol_figure(&rows[0], "coverage", &v))
+        problem(x, arena_printf(x->a, "漏巡%s，巡查覆盖率%s",
+                                nf_count(rows[0].t.missed, "次", num, sizeof num),
+                                nf_rate(v, 1, rate, sizeof rate)));
+    if (rows[0].overdue > 0)
+        problem(x, arena_printf(x->a, "逾期未整改隐患%s，需加快整改",
+                                nf_count(rows[0].overdue, "宗", num, sizeof num)));
+
+    if ((st = svc_patrol_stats(x->s, x->u, x->unit, p, SVC_PATROL_GROUP_UNIT, x->now, x->a,
+                               &rows, &n, err)))
+        return st;
+    int k = 0;
+    for (int i = 0; i < n; i++)
+        k += rows[i].objects > 0;
+    if (k < 2)
+        return BH_OK;
+    static const char *const head[] = {"单位", "纳管对象", "应巡", "已巡", "覆盖率", "发现隐患",
+                                       "已整改", "整改率"};
+    rpt_table_t *t = rpt_table_new(x->a, "patrols_by_unit", "各单位巡查检查情况", 8, k);
+    for (int col = 0; col < 8; col++) {
+        t->head[col] = head[col];
+        t->numeric[col] = col > 0;
+    }
+    for (int i = 0, r = 0; i < n; i++) {
+        const svc_patrol_figures_t *f = &rows[i];
+        if (f->objects == 0)
+            continue;
+        bool ok;
+        rpt_cell(t, r, 0, f->name ? f->name : f->key);
+        rpt_cell(t, r, 1, arena_printf(x->a, "%lld", (long long)f->objects));
+        rpt_cell(t, r, 2, arena_printf(x->a, "%lld", (long long)f->t.due));
+        rpt_cell(t, r, 3, arena_printf(x->a, "%lld", (long long)f->t.done));
+        ok = svc_patrol_figure(f, "coverage", &v);
+        rpt_cell(t, r, 4, frac_cell(x, ok, v));
+        rpt_cell(t, r, 5, arena_printf(x->a, "%lld", (long long)(f->hazards + f->self_check_hazards)));
+        rpt_cell(t, r, 6, arena_printf(x->a, "%lld", (long long)f->rectified));
+        ok = svc_patrol_figure(f, "rectification_rate", &v);
+        rpt_cell(t, r, 7, frac_cell(x, ok, v));
+        r++;
+    }
+    rpt_add_table(x->d, x->a, t);
+    return BH_OK;
+}
+
+/* ---- targets and projects ---- */
+
+static const char *tv_cell(rctx_t *x, tgt_value_t v, bool points)
+{
+    char buf[NF_MAX];
+    if (v.state != TGT_OK)
+        return "";
+    if (points)
+        return A(x, nf_quantity(v.value * 100, "个百分点", buf, sizeof buf));
+    return A(x, nf_rate(v.value, 1, buf, sizeof buf));
+}
+
+static const char *card_label(const char *card)
+{
+    return !card ? "" : strcmp(card, "red") == 0 ? "红牌" : strcmp(card, "yellow") == 0 ? "黄牌"
+                      : strcmp(card, "blue") == 0 ? "蓝牌" : strcmp(card, "green") == 0 ? "绿牌"
+                      : card;
+}
+
+static bh_status_t targets_section(rctx_t *x, bh_err_t *err)
+{
+    svc_board_t b;
+    period_t p = {x->from, x->to};
+    int y1, y2, m, d;
+    dt_ymd(x->from, &y1, &m, &d);
+    dt_ymd(x->to, &y2, &m, &d);
+    if (y1 != y2 || x->nkids == 0)
+        return BH_OK; /* targets are set by the year, for the children */
+    bh_status_t st = svc_target_board(x->s, x->u, x->unit, p, x->a, &b, err);
+    if (st == BH_FAILED_PRECONDITION || st == BH_INVALID_ARGUMENT) {
+        bh_err_clear(err);
+        return BH_OK;
+    }
+    if (st || b.nrows == 0)
+        return st;
+    /* the board as people print it: a row per unit, a column per
+     * indicator's 完成率 (with its card), the score and the rank */
+    const indicator_t **inds = arena_alloc_array(x->a, (size_t)b.nrows, sizeof *inds);
+    int ninds = 0;
+    for (int i = 0; i < b.nrows; i++) {
+        bool seen = false;
+        for (int j = 0; j < ninds && !seen; j++)
+            seen = inds[j] == b.rows[i].ind;
+        if (!seen)
+            inds[ninds++] = b.rows[i].ind;
+    }
+    int nunits = 0;
+    for (int i = 0; i < b.nunits; i++)
+        nunits += b.units[i].nrows > 0;
+    rpt_table_t *t = rpt_table_new(x->a, "target_board", "目标任务完成率（完成值/年度目标）",
+                                   ninds + 3, nunits);
+    t->head[0] = "单位";
+    for (int j = 0; j < ninds; j++) {
+        t->head[1 + j] = inds[j]->name;
+        t->numeric[1 + j] = true;
+    }
+    t->head[ninds + 1] = "得分";
+    t->head[ninds + 2] = "排名";
+    t->numeric[ninds + 1] = t->numeric[ninds + 2] = true;
+    for (int i = 0, r = 0; i < b.nunits; i++) {
+        const svc_board_unit_t *bu = &b.units[i];
+        if (bu->nrows == 0)
+            continue;
+        rpt_cell(t, r, 0, bu->unit->name);
+        for (int k = 0; k < b.nrows; k++) {
+            const svc_board_row_t *row = &b.rows[k];
+            if (row->unit != bu->unit)
+                continue;
+            for (int j = 0; j < ninds; j++) {
+                if (inds[j] != row->ind)
+                    continue;
+                const char *c = tv_cell(x, row->r.completion, false);
+                if (row->r.card && *c)
+                    c = arena_printf(x->a, "%s（%s）", c, card_label(row->r.card));
+                rpt_cell(t, r, 1 + j, c);
+            }
+        }
+        rpt_cell(t, r, ninds + 1, arena_printf(x->a, "%.1f", bu->score));
+        rpt_cell(t, r, ninds + 2, bu->rank ? arena_printf(x->a, "%d", bu->rank) : "");
+        r++;
+    }
+    const char **items = arena_alloc_array(x->a, (size_t)b.nrows + 1, sizeof *items);
+    int nitems = 0;
+    for (int i = 0; i < b.nrows; i++) {
+        const svc_board_row_t *r = &b.rows[i];
+        if (r->r.card && strcmp(r->r.card, "red") == 0 && r->r.completion.state == TGT_OK &&
+            r->r.gap.state == TGT_OK) {
+            char c[NF_MAX], g[NF_MAX];
+            problem(x, arena_printf(x->a, "%s%s完成%s，落后序时进度%s，被亮红牌", r->unit->name,
+                                    r->ind->name, nf_rate(r->r.completion.value, 1, c, sizeof c),
+                                    nf_quantity(fabs(r->r.gap.value) * 100, "个百分点", g,
+                                                sizeof g)));
+        }
+    }
+    /* one sentence per indicator: how many are on or behind the time-elapsed progress */
+    for (int i = 0; i < b.nrows; i++) {
+        const indicator_t *ind = b.rows[i].ind;
+        bool seen = false;
+        for (int j = 0; j < i && !seen; j++)
+            seen = b.rows[j].ind == ind;
+        if (seen)
+            continue;
+        int ahead = 0, behind = 0;
+        dynbuf_t names;
+        dynbuf_init(&names, 1 << 14);
+        for (int j = i; j < b.nrows; j++) {
+            if (b.rows[j].ind != ind || b.rows[j].r.gap.state != TGT_OK)
+                continue;
+            if (b.rows[j].r.gap.value >= 0) {
+                ahead++;
+            } else if (behind++ < 3) {
+                if (behind > 1)
+                    dynbuf_addstr(&names, "、");
+                dynbuf_addstr(&names, b.rows[j].unit->name);
+            }
+        }
+        if (ahead + behind > 0) {
+            const char *who = behind > 3 ? arena_printf(x->a, "%s等%d个单位", names.buf, behind)
+                                         : names.buf;
+            if (behind == 0)
+                items[nitems++] = arena_printf(x->a, "%s%d个单位均达到序时进度", ind->name, ahead);
+            else if (ahead == 0)
+                items[nitems++] = arena_printf(x->a, "%s%d个单位均落后于序时进度", ind->name, behind);
+            else
+                items[nitems++] = arena_printf(x->a, "%s%d个单位达到序时进度，%s落后于序时进度",
+                                               ind->name, ahead, who);
+        }
+        dynbuf_free(&names);
+    }
+    rpt_add_table(x->d, x->a, t);
+    rpt_add_list(x->d, x->a, "targets", items, nitems);
+    return BH_OK;
+}
+
+static bh_status_t projects_section(rctx_t *x, bh_err_t *err)
+{
+    svc_project_view_t *v;
+    int n;
+    prj_summary_t sum;
+    period_t p = {x->from, x->to};
+    int y1, y2, m, d;
+    dt_ymd(x->from, &y1, &m, &d);
+    dt_ymd(x->to, &y2, &m, &d);
+    if (y1 != y2)
+        return BH_OK;
+    bh_status_t st = svc_project_list(x->s, x->u, x->unit, p, x->a, &v, &n, &sum, err);
+    if (st == BH_PERMISSION_DENIED) { /* a role that does not see projects */
+        bh_err_clear(err);
+        return BH_OK;
+    }
+    if (st || n == 0)
+        return st;
+    rpt_set_count(x->d, x->a, "projects.count", sum.projects);
+    rpt_set_amount(x->d, x->a, "projects.planned", sum.planned, "万元");
+    rpt_set_amount(x->d, x->a, "projects.completed", sum.completed, "万元");
+    rpt_set_frac(x->d, x->a, "projects.plan_completion", sum.plan_completion.state == TGT_OK,
+                 sum.plan_completion.value);
+    if (sum.milestones_overdue > 0)
+        problem(x, arena_printf(x->a, "重点项目有%d个节点逾期未完成", sum.milestones_overdue));
+    static const char *const head[] = {"项目名称", "责任单位", "年度计划投资", "已完成投资",
+                                       "完成率"};
+    rpt_table_t *t = rpt_table_new(x->a, "projects", "重点项目推进情况", 5, n);
+    for (int col = 0; col < 5; col++) {
+        t->head[col] = head[col];
+        t->numeric[col] = col >= 2;
+    }
+    for (int i = 0; i < n; i++) {
+        char buf[NF_MAX];
+        rpt_cell(t, i, 0, v[i].p.name);
+        rpt_cell(t, i, 1, v[i].unit_name);
+        rpt_cell(t, i, 2, v[i].has_plan ? A(x, nf_amount(v[i].planned, "万元", buf, sizeof buf)) : "");
+        rpt_cell(t, i, 3, A(x, nf_amount(v[i].completed, "万元", buf, sizeof buf)));
+        rpt_cell(t, i, 4, tv_cell(x, v[i].plan_completion, false));
+    }
+    rpt_add_table(x->d, x->a, t);
+    return BH_OK;
+}
+
+static bh_status_t flags_section(rctx_t *x, bh_err_t *err)
+{
+    db_flag_t *f;
+    int n, y, m, d;
+    dt_ymd(x->to, &y, &m, &d);
+    bh_status_t st = svc_flags_list(x->s, x->u, x->unit, y, x->a, &f, &n, err);
+    if (st == BH_PERMISSION_DENIED) {
+        bh_err_clear(err);
+        return BH_OK;
+    }
+    if (st)
+        return st;
+    static const char *const kinds[] = {"red", "yellow"};
+    for (int k = 0; k < 2; k++) {
+        dynbuf_t b;
+        dynbuf_init(&b, 1 << 14);
+        for (int i = 0; i < n; i++) {
+            if (f[i].month != m || strcmp(f[i].flag, kinds[k]) != 0 ||
+                strcmp(f[i].parent, x->unit) != 0)
+                continue;
+            const char *name = f[i].unit;
+            for (int j = 0; j < x->nkids; j++)
+                if (strcmp(x->kids[j].code, f[i].unit) == 0)
+                    name = x->kids[j].name;
+            if (b.len)
+                dynbuf_addstr(&b, "、");
+            dynbuf_addstr(&b, name);
+        }
+        rpt_set_text(x->d, x->a, k ? "flags.yellow" : "flags.red", b.len ? b.buf : NULL);
+        dynbuf_free(&b);
+    }
+    return BH_OK;
+}
+
+/* ---- the report ---- */
+
+static bh_status_t period_values(rctx_t *x)
+{
+    char full[96], lead[32], buf[64];
+    int y, m, d;
+    wording_period(x->from, x->to, full, sizeof full, lead, sizeof lead);
+    rpt_set_text(x->d, x->a, "unit", x->unit_name);
+    rpt_set_text(x->d, x->a, "period_full", full);
+    rpt_set_text(x->d, x->a, "period_lead", lead);
+    rpt_set_text(x->d, x->a, "from", wording_date(x->from, buf, sizeof buf));
+    rpt_set_text(x->d, x->a, "to", wording_date(x->to, buf, sizeof buf));
+    rpt_set_text(x->d, x->a, "date", wording_date(x->as_of, buf, sizeof buf));
+    dt_ymd(x->as_of, &y, &m, &d);
+    rpt_set_text(x->d, x->a, "as_of", arena_printf(x->a, "%d月%d日", m, d));
+    dt_ymd(dt_local_day(x->now), &y, &m, &d);
+    rpt_set_text(x->d, x->a, "today", arena_printf(x->a, "%d年%d月%d日", y, m, d));
+    dt_ymd(x->as_of, &y, &m, &d);
+    rpt_set_count(x->d, x->a, "year", y);
+    return BH_OK;
+}
+
+bh_status_t svc_report_data(svc_t *s, const svc_user_t *u, const svc_report_req_t *req,
+                            arena_t *a, rpt_data_t *out, bh_err_t *err)
+{
+    rctx_t x = {.s = s, .u = u, .a = a, .d = out, .unit = req->unit};
+    db_unit_t self, *kids;
+    int nkids;
+    bool bulletin = strcmp(req->kind, "bulletin") == 0;
+    bh_status_t st;
+    memset(out, 0, sizeof *out);
+    if (u->role == ROLE_PUBLIC || u->role == ROLE_ENTERPRISE || u->role == ROLE_REPORTER)
+        return bh_fail(err, BH_PERMISSION_DENIED, "role", "您的角色不能生成报告");
+    if (u->role != ROLE_ADMIN && !u->unrestricted && !unit_in_scope(u->unit, req->unit))
+        return bh_fail(err, BH_PERMISSION_DENIED, "unit", "单位“%s”不在您的管辖范围内", req->unit);
+    if (req->to < req->from)
+        return bh_fail(err, BH_INVALID_ARGUMENT, "to", "截止日期须不早于起始日期");
+    if (req->to - req->from > 366 * 2)
+        return bh_fail(err, BH_INVALID_ARGUMENT, "to", "报告期间至多两年");
+    x.now = svc_clock(s);
+    dt_day_t today = dt_local_day(x.now);
+    if (req->from > today)
+        return bh_fail(err, BH_INVALID_ARGUMENT, "from", "报告期间尚未开始");
+    if ((st = svc_unit_get(s, req->unit, a, &self, &kids, &nkids, NULL, err)))
+        return st;
+    x.unit_name = self.name;
+    x.kids = arena_alloc_array(a, (size_t)nkids + 1, sizeof *x.kids);
+    for (int i = 0; i < nkids; i++)
+        if (kids[i].active)
+            x.kids[x.nkids++] = kids[i];
+    x.from = req->from;
+    x.to = req->to;
+    x.as_of = req->to < today ? req->to : today;
+    period_values(&x);
+    if ((st = cases_section(&x, bulletin, err)) || (st = patrols_section(&x, err)))
+        return st;
+    if (!bulletin && ((st = targets_section(&x, err)) || (st = projects_section(&x, err))))
+        return st;
+    if (bulletin && (st = flags_section(&x, err)))
+        return st;
+    rpt_add_list(out, a, "problems", x.problems, x.nproblems);
+    return BH_OK;
+}
+
+bh_status_t svc_report_build(svc_t *s, const svc_user_t *u, const svc_report_req_t *req,
+                             arena_t *a, rpt_doc_t *out, bh_err_t *err)
+{
+    rpt_data_t d;
+    rpt_template_t *t = NULL;
+    const char *json = req->template_json;
+    size_t len = req->template_len;
+    bh_status_t st;
+    if (strcmp(req->kind, "summary") != 0 && strcmp(req->kind, "bulletin") != 0)
+        return bh_fail(err, BH_INVALID_ARGUMENT, "kind", "报告类型应为 summary（工作总结）或 bulletin（通报）");
+    if (!json)
+        json = rpt_template_builtin(req->kind, &len);
+    if ((st = rpt_template_parse(json, len, &t, err)))
+        return st;
+    if (strcmp(rpt_template_kind(t), req->kind) != 0) {
+        rpt_template_free(t);
+        return bh_fail(err, BH_INVALID_ARGUMENT, "template", "模板类型与报告类型不符");
+    }
+    if ((st = svc_report_data(s, u, req, a, &d, err)) == BH_OK)
+        rpt_expand(t, &d, a, out);
+    rpt_template_free(t);
+    return st;
+}
