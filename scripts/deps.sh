@@ -14,7 +14,11 @@ set -eu
 # or one already installed), chromium and CJK fonts for the browser tests.
 # Open311: libxml2-utils (xmllint checks every XML answer); Perl's XML::Simple
 # and LWP, the parser and HTTP client FixMyStreet's Open311 client is built
-# on (tests/api/fms_client.pl drives bihuan with them).  Benchmarks: wrk.
+# on (tests/api/fms_client.pl drives bihuan with them).  Reports: cairo and
+# pango (PDF and chart PNGs) with the Noto CJK fonts and AR PL KaitiM
+# (楷体-style headings); the tests read the documents with Debian's own
+# readers: python3-docx, LibreOffice (headless, converting .docx to PDF) and
+# poppler-utils (pdftotext, pdfinfo).  Benchmarks: wrk.
 PACKAGES="
 build-essential
 cmake
@@ -34,6 +38,12 @@ python3-openpyxl
 libxml2-utils
 libxml-simple-perl
 libwww-perl
+libcairo2-dev
+libpango1.0-dev
+fonts-arphic-ukai
+python3-docx
+poppler-utils
+libreoffice-writer-nogui
 chromium
 fonts-noto-cjk
 clang

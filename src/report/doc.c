@@ -25,12 +25,12 @@ int rpt_format_from_name(const char *name)
 
 const char *rpt_format_name(rpt_format_t f)
 {
-    return formats[f].name;
+    return f < RPT__FORMATS ? formats[f].name : "";
 }
 
 const char *rpt_format_mime(rpt_format_t f)
 {
-    return formats[f].mime;
+    return f < RPT__FORMATS ? formats[f].mime : "application/octet-stream";
 }
 
 bh_status_t rpt_write(const rpt_doc_t *doc, rpt_format_t f, dynbuf_t *out, bh_err_t *err)
@@ -38,7 +38,13 @@ bh_status_t rpt_write(const rpt_doc_t *doc, rpt_format_t f, dynbuf_t *out, bh_er
     switch (f) {
     case RPT_MD:
         return rpt_write_md(doc, out, err);
+    case RPT_DOCX:
+        return rpt_write_docx(doc, out, err);
+    case RPT_XLSX:
+        return rpt_write_xlsx(doc, out, err);
+    case RPT_PDF:
+        return rpt_write_pdf(doc, out, err);
     default:
-        return bh_fail(err, BH_INVALID_ARGUMENT, "format", "尚不支持 %s 格式", rpt_format_name(f));
+        return bh_fail(err, BH_INVALID_ARGUMENT, "format", "格式应为 md、docx、pdf 或 xlsx");
     }
 }

@@ -23,6 +23,19 @@ const char *rpt_format_mime(rpt_format_t f);
  * of its values, since Markdown has no pictures of its own. */
 bh_status_t rpt_write_md(const rpt_doc_t *doc, dynbuf_t *out, bh_err_t *err);
 
+/* Word (.docx, our own OOXML on libzip): GB/T 9704 page and fonts,
+ * numbered headings, tables with a repeated header row, charts as PNG,
+ * page numbers in the footer (docx.c). */
+bh_status_t rpt_write_docx(const rpt_doc_t *doc, dynbuf_t *out, bh_err_t *err);
+
+/* The annex workbook (.xlsx, libxlsxwriter): the text on a first sheet,
+ * a sheet per table and per chart, numbers as numbers (xlsx.c). */
+bh_status_t rpt_write_xlsx(const rpt_doc_t *doc, dynbuf_t *out, bh_err_t *err);
+
+/* PDF (cairo + pango): the same page as the .docx, charts as vectors, the
+ * headings as bookmarks (pdf.c). */
+bh_status_t rpt_write_pdf(const rpt_doc_t *doc, dynbuf_t *out, bh_err_t *err);
+
 /* Write doc in format f to out. */
 bh_status_t rpt_write(const rpt_doc_t *doc, rpt_format_t f, dynbuf_t *out, bh_err_t *err);
 
