@@ -599,6 +599,7 @@ static void build_routes(void)
         {patrol_routes, patrol_nroutes},
         {target_routes, target_nroutes},
         {project_routes, project_nroutes},
+        {report_routes, report_nroutes},
     };
     int k = 0;
     for (size_t i = 0; i < sizeof mods / sizeof mods[0]; i++)

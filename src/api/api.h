@@ -74,6 +74,8 @@ extern const http_route_t target_routes[];
 extern const int target_nroutes;
 extern const http_route_t project_routes[];
 extern const int project_nroutes;
+extern const http_route_t report_routes[];
+extern const int report_nroutes;
 
 /* Every route served: the v1 API and Open311.  Returns the count. */
 int api_all_routes(const http_route_t **out);

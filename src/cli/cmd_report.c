@@ -24,6 +24,8 @@ static const char report_usage[] =
     "      附排名表与图表；“存在的问题”由数据得出，“下半年工作计划”留待填写。\n"
     "  bihuan report bulletin --db PATH --unit CODE (--period P | --from DATE --to DATE) ...\n"
     "      通报：总体情况、各下级单位排名、流动红旗/黄旗、超期及督办事项。\n"
+    "  bihuan report run-due  --db PATH\n"
+    "      生成已到时间的定时通报（运行中的服务每秒自动检查；不运行服务时可由 cron 调用）。\n"
     "  P: 2023、2023H1、2023Q2、2023-06、2023-06-15；DATE: 2023-01-01（均含当日）\n"
     "  --format 缺省时按 -o 的扩展名；无 -o 时输出 Markdown 到标准输出。\n"
     "  --template 使用编辑过的模板（JSON，见 docs/REPORTS.md），缺省为内置模板。\n"
@@ -88,6 +90,22 @@ static int build(svc_t *svc, svc_report_req_t *req, int format, const char *out)
     return rc;
 }
 
+static int run_due(const char *db)
+{
+    svc_t svc;
+    bh_err_t err;
+    if (app_open(db, 1, &svc))
+        return CLI_EXIT_NO;
+    int n = svc_reports_run_due(&svc, svc_now(), &err);
+    app_close(&svc);
+    if (n < 0) {
+        fprintf(stderr, "bihuan report: %s\n", err.message);
+        return CLI_EXIT_NO;
+    }
+    fprintf(stderr, "已生成 %d 份定时通报\n", n);
+    return CLI_EXIT_OK;
+}
+
 int cmd_report(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -97,7 +115,7 @@ int cmd_report(int argc, char **argv)
         {"output", required_argument, NULL, 'o'},   {"template", required_argument, NULL, 'T'},
         {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
     };
-    static const char *const subs[] = {"summary", "bulletin", NULL};
+    static const char *const subs[] = {"summary", "bulletin", "run-due", NULL};
     const char *db = NULL, *unit = NULL, *period = NULL, *from = NULL, *to = NULL;
     const char *format = NULL, *out = NULL, *tpl = NULL;
     svc_report_req_t req = {0};
@@ -125,6 +143,8 @@ int cmd_report(int argc, char **argv)
     }
     if (optind + 1 < argc)
         return cli_usage_error("report", report_usage, "多余的参数：%s", argv[optind + 1]);
+    if (strcmp(req.kind, "run-due") == 0)
+        return db ? run_due(db) : cli_usage_error("report", report_usage, "需要 --db");
     if (!db || !unit)
         return cli_usage_error("report", report_usage, "需要 --db 和 --unit");
     if (period && (from || to))

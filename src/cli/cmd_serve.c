@@ -93,6 +93,8 @@ static void *sweep_main(void *arg)
         pthread_mutex_unlock(&w->mu);
         if (svc_sweep(w->svc, svc_now(), &err) < 0)
             fprintf(stderr, "bihuan: 时限巡检失败：%s\n", err.message);
+        if (svc_reports_run_due(w->svc, svc_now(), &err) < 0)
+            fprintf(stderr, "bihuan: %s\n", err.message);
         if (svc_doc_refresh(w->svc, w->svc->patrol, &err))
             fprintf(stderr, "bihuan: 读取巡查配置失败：%s\n", err.message);
         if (svc_doc_refresh(w->svc, w->svc->targets, &err))

@@ -95,3 +95,23 @@ bool period_parse(const char *s, period_t *out)
     }
     return false;
 }
+
+dt_ms_t period_next_run(bool monthly, int day, int minute, dt_ms_t after)
+{
+    dt_day_t d = dt_local_day(after);
+    for (int i = 0; i < 64; i++, d++) {
+        int y, m, dd;
+        dt_ymd(d, &y, &m, &dd);
+        if ((monthly ? dd : dt_weekday(d)) != day)
+            continue;
+        dt_ms_t t = dt_local_midnight(d) + (dt_ms_t)minute * 60000;
+        if (t > after)
+            return t;
+    }
+    return 0; /* no such day: the caller validated day */
+}
+
+period_t period_before(bool monthly, dt_day_t run)
+{
+    return monthly ? period_month(period_month(run).from - 1) : period_week(period_week(run).from - 1);
+}

@@ -27,4 +27,14 @@ period_t period_quarter(dt_day_t day);
 period_t period_half(dt_day_t day);
 period_t period_year(dt_day_t day);
 
+/*
+ * Schedules of reports: the first instant after 'after' that is 'minute'
+ * (0..1439) of a local day which is weekday 'day' (1 Monday .. 7 Sunday)
+ * when weekly, or day 'day' (1..28) of a month when monthly.
+ */
+dt_ms_t period_next_run(bool monthly, int day, int minute, dt_ms_t after);
+/* The period a run on local date 'run' reports: the week (Monday..Sunday)
+ * or the month before the one 'run' is in. */
+period_t period_before(bool monthly, dt_day_t run);
+
 #endif

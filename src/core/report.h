@@ -32,6 +32,7 @@
 #ifndef BH_REPORT_H
 #define BH_REPORT_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -173,5 +174,16 @@ void rpt_expand(const rpt_template_t *t, const rpt_data_t *d, arena_t *a, rpt_do
 /* Expand one text: placeholders replaced; false when one of them is
  * missing (the text is then still written, with those left empty). */
 bool rpt_expand_text(const char *text, const rpt_data_t *d, char *buf, size_t size);
+
+/* ---- the content as JSON (report_json.c) ---- */
+
+/* {"kind", "title", "blocks": [{"kind": "title"|"heading"|"paragraph"|
+ * "table"|"chart"|"sign", "text", "level", "number", "table": {"name",
+ * "caption", "head", "numeric", "rows"}, "chart": {"name", "title", "kind":
+ * "bar"|"line", "unit", "labels", "series": [{"name", "values"}]}}]}. */
+json_t *rpt_doc_to_json(const rpt_doc_t *doc);
+/* Back from that text (memory from a); blocks it cannot read are skipped. */
+bh_status_t rpt_doc_from_json(const char *text, size_t len, arena_t *a, rpt_doc_t *out,
+                              bh_err_t *err);
 
 #endif

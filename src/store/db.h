@@ -295,6 +295,33 @@ typedef struct {
     const char *by;
 } db_flag_t;
 
+/* ---- reports (通报与总结) ---- */
+
+/* A built report: its content frozen as JSON (core/report.h
+ * rpt_doc_to_json), so every later download says what it said then. */
+typedef struct {
+    int64_t id;
+    const char *kind, *unit, *title; /* kind: "summary" | "bulletin" */
+    int32_t from_day, to_day;        /* local dates, both included */
+    const char *content;             /* NULL in lists */
+    dt_ms_t created_at;
+    const char *created_by;
+    int64_t schedule_id;             /* the schedule that built it, 0: on request */
+} db_report_t;
+
+/* A scheduled bulletin: every week (on 'day' 1..7, Monday 1) or month (on
+ * 'day' 1..28) at 'minute' of the local day, for the period just ended. */
+typedef struct {
+    int64_t id;
+    const char *kind, *unit, *every; /* every: "week" | "month" */
+    int day, minute;
+    dt_ms_t next_at;                 /* the next run */
+    bool active;
+    dt_ms_t created_at;
+    const char *created_by;
+    int64_t last_report;             /* the latest report it built, 0: none yet */
+} db_schedule_t;
+
 /* ---- key projects (重点项目) ---- */
 
 /* A key project; started_on/finished_on are 0 until it has started or
@@ -609,6 +636,27 @@ struct db_project_ops {
                             db_prj_log_t **out, int *n);
 };
 
+/* Reports and their schedules (sqlite_report.c) */
+struct db_report_ops {
+    /* Insert (r->id set). */
+    bh_status_t (*report_add)(db_conn_t *c, db_report_t *r, bh_err_t *err);
+    bh_status_t (*report_get)(db_conn_t *c, int64_t id, arena_t *a, db_report_t *out);
+    /* Those of units in 'unit' (db_scope), newest first, at most 'limit',
+     * without their content. */
+    bh_status_t (*report_list)(db_conn_t *c, const db_scope_t *unit, int limit, arena_t *a,
+                               db_report_t **out, int *n);
+    bh_status_t (*schedule_add)(db_conn_t *c, db_schedule_t *s, bh_err_t *err);
+    /* Every schedule, active or not, by id (a district has a handful). */
+    bh_status_t (*schedule_list)(db_conn_t *c, arena_t *a, db_schedule_t **out, int *n);
+    /* Move an active schedule on to next_at, recording its report, if its
+     * next run is still 'expect': *won false (nothing changed) when another
+     * writer ran it first, so a run happens once however many servers sweep. */
+    bh_status_t (*schedule_advance)(db_conn_t *c, int64_t id, dt_ms_t expect, dt_ms_t next_at,
+                                    int64_t last_report, bool *won, bh_err_t *err);
+    /* Deactivate; BH_NOT_FOUND when there is no such active schedule. */
+    bh_status_t (*schedule_stop)(db_conn_t *c, int64_t id, bh_err_t *err);
+};
+
 /* A back-end: one table per aggregate, so that each can live in a file
  * of its own (db_sqlite.c and sqlite_*.c). */
 struct db {
@@ -620,6 +668,7 @@ struct db {
     const struct db_patrol_ops *patrol;
     const struct db_target_ops *target;
     const struct db_project_ops *project;
+    const struct db_report_ops *report;
 };
 
 struct db_conn {

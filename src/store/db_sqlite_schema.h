@@ -227,6 +227,20 @@ static const char *const migrations[] = {
     "ALTER TABLE case_events ADD COLUMN extra TEXT;"
     "CREATE UNIQUE INDEX case_events_ext ON case_events(case_id, ext_id)"
     "  WHERE ext_id IS NOT NULL;",
+
+    /* 13: the reporting loop: built reports with their content frozen as
+     *     JSON, and the schedules of bulletins built every week or month. */
+    "CREATE TABLE reports("
+    "  id INTEGER PRIMARY KEY, kind TEXT NOT NULL, unit TEXT NOT NULL,"
+    "  from_day INTEGER NOT NULL, to_day INTEGER NOT NULL, title TEXT NOT NULL,"
+    "  content TEXT NOT NULL, created_at INTEGER NOT NULL, created_by TEXT NOT NULL,"
+    "  schedule_id INTEGER);"
+    "CREATE INDEX reports_unit ON reports(unit, id);"
+    "CREATE TABLE report_schedules("
+    "  id INTEGER PRIMARY KEY, kind TEXT NOT NULL, unit TEXT NOT NULL, every TEXT NOT NULL,"
+    "  day INTEGER NOT NULL, minute INTEGER NOT NULL, next_at INTEGER NOT NULL,"
+    "  active INTEGER NOT NULL DEFAULT 1, created_at INTEGER NOT NULL, created_by TEXT NOT NULL,"
+    "  last_report INTEGER);",
 };
 
 #endif

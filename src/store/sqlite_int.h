@@ -62,6 +62,9 @@ enum {
     ST__TARGET_END, /* the statements below are in sqlite_project.c */
     ST_PRJ_ADD = ST__TARGET_END, ST_PRJ_UPDATE, ST_PRJ_GET, ST_PRJ_LIST, ST_MS_ADD, ST_MS_DONE,
     ST_MS_LIST, ST_AMOUNT_ADD, ST_AMOUNT_LIST, ST_LOG_ADD, ST_LOG_LIST, ST_LOG_LATEST,
+    ST__PROJECT_END, /* the statements below are in sqlite_report.c */
+    ST_REPORT_ADD = ST__PROJECT_END, ST_REPORT_GET, ST_REPORT_LIST, ST_SCHED_ADD, ST_SCHED_LIST,
+    ST_SCHED_ADVANCE, ST_SCHED_STOP,
     ST__COUNT
 };
 
@@ -403,7 +406,9 @@ extern const char *const sq_patrol_sql[ST__PATROL_END - ST__CORE];
 extern const struct db_patrol_ops sq_patrol_ops;
 extern const char *const sq_target_sql[ST__TARGET_END - ST__PATROL_END];
 extern const struct db_target_ops sq_target_ops;
-extern const char *const sq_project_sql[ST__COUNT - ST__TARGET_END];
+extern const char *const sq_project_sql[ST__PROJECT_END - ST__TARGET_END];
 extern const struct db_project_ops sq_project_ops;
+extern const char *const sq_report_sql[ST__COUNT - ST__PROJECT_END];
+extern const struct db_report_ops sq_report_ops;
 
 #endif

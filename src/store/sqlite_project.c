@@ -15,7 +15,7 @@
 #define AMOUNT_COLS "id, project_id, year, month, amount, at, by, note"
 #define LOG_COLS "id, project_id, kind, day, text, percent, problems, at, by"
 
-const char *const sq_project_sql[ST__COUNT - ST__TARGET_END] = {
+const char *const sq_project_sql[ST__PROJECT_END - ST__TARGET_END] = {
     [ST_PRJ_ADD - ST__TARGET_END] =
         "INSERT INTO projects(code, name, unit, category, total, start_day, end_day, started_on,"
         " finished_on, created_at, created_by, note, version)"

@@ -15,6 +15,7 @@
 #include "core/indicator.h"
 #include "core/patrol.h"
 #include "core/project.h"
+#include "core/period.h"
 #include "core/report.h"
 #include <jansson.h>
 
@@ -636,6 +637,29 @@ bh_status_t svc_report_data(svc_t *s, const svc_user_t *u, const svc_report_req_
 /* The report: svc_report_data expanded by the template. */
 bh_status_t svc_report_build(svc_t *s, const svc_user_t *u, const svc_report_req_t *req,
                              arena_t *a, rpt_doc_t *out, bh_err_t *err);
+
+/* Build req and keep it (report_store.c): *out the stored report, *doc
+ * its content. */
+bh_status_t svc_report_create(svc_t *s, const svc_user_t *u, const svc_report_req_t *req,
+                              arena_t *a, db_report_t *out, rpt_doc_t *doc, bh_err_t *err);
+/* A kept report u may read (BH_NOT_FOUND outside its jurisdiction), with
+ * its content when doc is non-NULL. */
+bh_status_t svc_report_get(svc_t *s, const svc_user_t *u, int64_t id, arena_t *a,
+                           db_report_t *out, rpt_doc_t *doc, bh_err_t *err);
+/* The kept reports of 'unit''s subtree (NULL: u's), newest first. */
+bh_status_t svc_report_list(svc_t *s, const svc_user_t *u, const char *unit, int limit,
+                            arena_t *a, db_report_t **out, int *n, bh_err_t *err);
+/* A scheduled report (admin, leader, command centre; in's kind, unit,
+ * every, day, minute): its first run is set, audited. */
+bh_status_t svc_schedule_create(svc_t *s, const svc_user_t *u, db_schedule_t *in, bh_err_t *err);
+/* The active schedules of units in u's jurisdiction. */
+bh_status_t svc_schedule_list(svc_t *s, const svc_user_t *u, arena_t *a, db_schedule_t **out,
+                              int *n, bh_err_t *err);
+bh_status_t svc_schedule_stop(svc_t *s, const svc_user_t *u, int64_t id, bh_err_t *err);
+/* Build every scheduled report due by 'now' (the server's sweeper calls it
+ * each tick; `bihuan report run-due` from cron): the number built, -1
+ * (err set, the others still run) when one failed. */
+int svc_reports_run_due(svc_t *s, dt_ms_t now, bh_err_t *err);
 
 /* ---- the audit log (audit.c) ---- */
 

@@ -8,10 +8,12 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 
+#include "core/period.h"
 #include "core/report.h"
 
 static rpt_template_t *parse(const char *json)
@@ -232,6 +234,74 @@ static void shipped_templates_parse(void **state)
     assert_null(rpt_template_builtin("memo", &len));
 }
 
+static void content_survives_json(void **state)
+{
+    (void)state;
+    arena_t *a = arena_new();
+    rpt_data_t d = {0};
+    rpt_set_text(&d, a, "unit", "某区");
+    rpt_set_text(&d, a, "period", "上半年");
+    rpt_set_count(&d, a, "c.reported", 11900);
+    rpt_set_count(&d, a, "c.open", 3);
+    rpt_table_t *t = rpt_table_new(a, "t1", "各街道", 2, 2);
+    t->head[0] = "单位", t->head[1] = "上报数", t->numeric[1] = true;
+    rpt_cell(t, 0, 0, "东门街道"), rpt_cell(t, 0, 1, "7");
+    rpt_cell(t, 1, 0, "黄贝街道"), rpt_cell(t, 1, 1, "13");
+    rpt_add_table(&d, a, t);
+    const char *tpl_json = "{\"kind\":\"bulletin\",\"name\":\"n\",\"title\":\"{unit}通报\",\"body\":["
+                           "{\"h\":\"一\",\"body\":[{\"p\":[[\"共{c.reported|件}\"]]},{\"table\":\"t1\"},"
+                           "{\"chart\":\"c1\"}]}],\"sign\":[\"{unit}\"]}";
+    rpt_chart_t *c = rpt_chart_new(a, "c1", "图", RPT_LINE, "%", 1, 2);
+    c->labels[0] = "1月", c->labels[1] = "2月", c->series[0] = "结案率", c->values[0] = 0.5;
+    rpt_add_chart(&d, a, c);
+    rpt_template_t *tpl = parse(tpl_json);
+    rpt_doc_t doc, back;
+    rpt_expand(tpl, &d, a, &doc);
+    json_t *j = rpt_doc_to_json(&doc);
+    char *text = json_dumps(j, JSON_COMPACT);
+    bh_err_t err;
+    assert_int_equal(rpt_doc_from_json(text, strlen(text), a, &back, &err), BH_OK);
+    assert_string_equal(text_of(&back), text_of(&doc));
+    assert_string_equal(back.kind, "bulletin");
+    assert_int_equal(back.n, doc.n);
+    const rpt_block_t *bt = &back.blocks[3], *bc = &back.blocks[4];
+    assert_int_equal(bt->kind, RB_TABLE);
+    assert_string_equal(rpt_cell_at(bt->table, 1, 1), "13");
+    assert_true(bt->table->numeric[1]);
+    assert_int_equal(bc->kind, RB_CHART);
+    assert_int_equal(bc->chart->kind, RPT_LINE);
+    assert_true(bc->chart->values[0] == 0.5 && isnan(bc->chart->values[1]));
+    free(text);
+    json_decref(j);
+    assert_int_equal(rpt_doc_from_json("{}", 2, a, &back, &err), BH_INTERNAL);
+    rpt_template_free(tpl);
+    arena_free(a);
+}
+
+static dt_ms_t local(int y, int m, int d, int hh, int mm)
+{
+    return dt_local_midnight(dt_day_from_ymd(y, m, d)) + ((dt_ms_t)hh * 60 + mm) * 60000;
+}
+
+static void schedules_run_when_and_for_what(void **state)
+{
+    (void)state;
+    /* every Monday 09:00: from Friday 2023-06-02 the next is Monday 06-05 */
+    assert_true(period_next_run(false, 1, 540, local(2023, 6, 2, 15, 0)) == local(2023, 6, 5, 9, 0));
+    /* on Monday itself: before nine it is today, at nine exactly the week after */
+    assert_true(period_next_run(false, 1, 540, local(2023, 6, 5, 8, 59)) == local(2023, 6, 5, 9, 0));
+    assert_true(period_next_run(false, 1, 540, local(2023, 6, 5, 9, 0)) == local(2023, 6, 12, 9, 0));
+    /* monthly on the 1st at 08:30, across a year's end */
+    assert_true(period_next_run(true, 1, 510, local(2023, 12, 15, 0, 0)) == local(2024, 1, 1, 8, 30));
+    /* a run reports the week or month before it */
+    period_t w = period_before(false, dt_day_from_ymd(2023, 6, 5));
+    assert_int_equal(w.from, dt_day_from_ymd(2023, 5, 29));
+    assert_int_equal(w.to, dt_day_from_ymd(2023, 6, 4));
+    period_t m = period_before(true, dt_day_from_ymd(2024, 1, 1));
+    assert_int_equal(m.from, dt_day_from_ymd(2023, 12, 1));
+    assert_int_equal(m.to, dt_day_from_ymd(2023, 12, 31));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -240,6 +310,8 @@ int main(void)
         cmocka_unit_test(values_format_by_kind),
         cmocka_unit_test(bad_templates_name_the_place),
         cmocka_unit_test(shipped_templates_parse),
+        cmocka_unit_test(content_survives_json),
+        cmocka_unit_test(schedules_run_when_and_for_what),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
