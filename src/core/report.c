@@ -380,7 +380,7 @@ static bh_status_t check_body(json_t *body, const char *where, int depth, bh_err
 static bh_status_t check_block(json_t *b, const char *where, int depth, bh_err_t *err)
 {
     static const char *const keys[] = {"h", "body", "keep", "p", "list", "lead", "else",
-                                       "table", "chart", NULL};
+                                       "table", "chart", "annex", NULL};
     char w[WHERE];
     const char *extra;
     bh_status_t st = BH_OK;
@@ -407,6 +407,8 @@ static bh_status_t check_block(json_t *b, const char *where, int depth, bh_err_t
     }
     if (json_object_get(b, "body") || json_object_get(b, "keep"))
         return bad(err, where, "body、keep 只用于标题 h");
+    if (json_object_get(b, "annex") && !json_object_get(b, "table"))
+        return bad(err, where, "annex 只用于 table，应为 true 或 false");
     if (json_object_get(b, "p")) {
         json_t *p = json_object_get(b, "p"), *s, *c;
         size_t i, j;
@@ -435,6 +437,9 @@ static bh_status_t check_block(json_t *b, const char *where, int depth, bh_err_t
         return bad(err, where, "应为数据的名称");
     if (strcmp(name, "list") != 0 && (json_object_get(b, "lead") || json_object_get(b, "else")))
         return bad(err, where, "lead、else 只用于 list");
+    if (json_object_get(b, "annex") &&
+        (strcmp(name, "table") != 0 || !json_is_boolean(json_object_get(b, "annex"))))
+        return bad(err, where, "annex 只用于 table，应为 true 或 false");
     if (json_object_get(b, "lead")) {
         place(w, where, ".lead");
         if ((st = check_text(json_object_get(b, "lead"), w, err)) != BH_OK)
@@ -551,7 +556,7 @@ typedef struct {
     const rpt_data_t *d;
     arena_t *a;
     rpt_doc_t *doc;
-    int ntables, ncharts; /* numbered in the order they appear: 表1, 图1 */
+    int ntables, ncharts, nannex; /* numbered in the order they appear: 表1, 图1, 附表1 */
 } exp_t;
 
 static rpt_block_t *emit(exp_t *x, rpt_block_kind_t kind, const char *text)
@@ -665,8 +670,14 @@ static void block(exp_t *x, json_t *b, int level, int *nheadings)
     }
     if (json_object_get(b, "table")) {
         const rpt_table_t *t = table_named(x->d, json_string_value(json_object_get(b, "table")));
-        if (t && t->nrows > 0)
-            emit(x, RB_TABLE, arena_printf(x->a, "表%d %s", ++x->ntables, t->caption))->table = t;
+        bool annex = json_is_true(json_object_get(b, "annex"));
+        if (t && t->nrows > 0) {
+            /* an annex table is numbered apart: 附表1 (the printed ones stay 表1, 表2 …) */
+            rpt_block_t *k = emit(x, RB_TABLE, annex ? arena_printf(x->a, "附表%d %s", ++x->nannex, t->caption)
+                                                     : arena_printf(x->a, "表%d %s", ++x->ntables, t->caption));
+            k->table = t;
+            k->annex = annex;
+        }
         return;
     }
     if (json_object_get(b, "chart")) {
@@ -702,7 +713,7 @@ static void body(exp_t *x, json_t *blocks, int level)
 void rpt_expand(const rpt_template_t *t, const rpt_data_t *d, arena_t *a, rpt_doc_t *out)
 {
     char buf[TEXT_MAX];
-    exp_t x = {d, a, out, 0, 0};
+    exp_t x = {d, a, out, 0, 0, 0};
     json_t *s;
     size_t i;
     memset(out, 0, sizeof *out);

@@ -14,7 +14,9 @@
  *   BLOCK:  {"h": "heading", "body": [BLOCK, …], "keep": false}
  *         | {"p": [SENTENCE, …]}        one paragraph
  *         | {"list": "name", "lead": "…", "else": "…"}  一是…；二是…。
- *         | {"table": "name"} | {"chart": "name"}
+ *         | {"table": "name", "annex": false} | {"chart": "name"}
+ *           ("annex": true - the table goes in the .xlsx annex only: a long
+ *           detail the printed report leaves out)
  *   SENTENCE: "text"                   as written (its own punctuation)
  *           | [CLAUSE, …]              clauses joined by "，", ended by "。"
  *   CLAUSE:   "text" | {"text": "…", "else": "…"}
@@ -72,6 +74,7 @@ typedef struct {
                              chart's caption numbered as it appears ("表1 …", "图2 …") */
     const rpt_table_t *table;
     const rpt_chart_t *chart;
+    bool annex;           /* RB_TABLE: in the .xlsx annex only */
 } rpt_block_t;
 
 typedef struct {

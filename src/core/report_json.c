@@ -61,6 +61,7 @@ json_t *rpt_doc_to_json(const rpt_doc_t *doc)
             json_object_set_new(o, "number", json_string(b->number ? b->number : ""));
         } else if (b->kind == RB_TABLE) {
             json_object_set_new(o, "table", table_json(b->table));
+            json_object_set_new(o, "annex", json_boolean(b->annex));
         } else if (b->kind == RB_CHART) {
             json_object_set_new(o, "chart", chart_json(b->chart));
         }
@@ -179,6 +180,8 @@ bh_status_t rpt_doc_from_json(const char *text, size_t len, arena_t *a, rpt_doc_
             k->number = str(b, "number", a);
         } else if (ki == RB_TABLE && !(k->table = table_from(json_object_get(b, "table"), a))) {
             continue;
+        } else if (ki == RB_TABLE) {
+            k->annex = json_is_true(json_object_get(b, "annex"));
         } else if (ki == RB_CHART && !(k->chart = chart_from(json_object_get(b, "chart"), a))) {
             continue;
         }

@@ -296,6 +296,8 @@ bh_status_t rpt_write_docx(const rpt_doc_t *doc, dynbuf_t *out, bh_err_t *err)
             para(body, "BodyText", NULL, k->text);
             break;
         case RB_TABLE:
+            if (k->annex)
+                break; /* the .xlsx annex only */
             table(body, k->table, k->text);
             break;
         case RB_CHART:

@@ -123,6 +123,8 @@ bh_status_t rpt_write_md(const rpt_doc_t *doc, dynbuf_t *b, bh_err_t *err)
             dynbuf_addstr(b, "\n\n");
             break;
         case RB_TABLE:
+            if (k->annex)
+                break; /* the .xlsx annex only */
             table(b, k->table, k->text);
             break;
         case RB_CHART:

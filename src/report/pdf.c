@@ -262,6 +262,8 @@ bh_status_t rpt_write_pdf(const rpt_doc_t *doc, dynbuf_t *out, bh_err_t *err)
             text(&p, SERIF, BODY, false, PITCH, PANGO_ALIGN_LEFT, 2 * BODY, 0, k->text);
             break;
         case RB_TABLE:
+            if (k->annex)
+                break; /* the .xlsx annex only */
             table(&p, k->table, k->text);
             break;
         case RB_CHART:

@@ -173,7 +173,8 @@ bh_status_t rpt_write_xlsx(const rpt_doc_t *doc, dynbuf_t *out, bh_err_t *err)
             break;
         case RB_TABLE:
         case RB_CHART:
-            worksheet_write_string(ws, (lxw_row_t)row++, 0, k->text, NULL);
+            if (!k->annex)
+                worksheet_write_string(ws, (lxw_row_t)row++, 0, k->text, NULL);
             break;
         }
     }

@@ -487,6 +487,43 @@ static const char *card_label(const char *card)
                       : card;
 }
 
+/* A target or actual in the indicator's unit. */
+static const char *ind_value(rctx_t *x, const indicator_t *ind, double v)
+{
+    char buf[NF_MAX];
+    if (ind->rate)
+        return A(x, nf_rate(v, 2, buf, sizeof buf));
+    if (strcmp(ind->unit, "万元") == 0 || strcmp(ind->unit, "元") == 0)
+        return A(x, nf_amount(v, ind->unit, buf, sizeof buf));
+    return A(x, nf_quantity(v, ind->unit, buf, sizeof buf));
+}
+
+/* Up to three names joined by "、", then "等N个单位". */
+static const char *some_names(rctx_t *x, const char **names, int n)
+{
+    dynbuf_t b;
+    dynbuf_init(&b, 1 << 14);
+    for (int i = 0; i < n && i < 3; i++) {
+        if (i)
+            dynbuf_addstr(&b, "、");
+        dynbuf_addstr(&b, names[i]);
+    }
+    const char *out = n > 3 ? arena_printf(x->a, "%s等%d个单位", b.buf, n) : A(x, b.len ? b.buf : "");
+    dynbuf_free(&b);
+    return out;
+}
+
+static int unit_cmp(const void *pa, const void *pb)
+{
+    const svc_board_unit_t *a = pa, *b = pb;
+    int t = strcmp(a->unit->type, b->unit->type);
+    if (t)
+        return -t; /* streets before departments */
+    return a->rank - b->rank;
+}
+
+/* Each unit's standing (the printed table), every unit × indicator in the
+ * annex, a sentence per indicator, and the red cards as problems. */
 static bh_status_t targets_section(rctx_t *x, bh_err_t *err)
 {
     svc_board_t b;
@@ -503,66 +540,83 @@ static bh_status_t targets_section(rctx_t *x, bh_err_t *err)
     }
     if (st || b.nrows == 0)
         return st;
-    /* the board as people print it: a row per unit, a column per
-     * indicator's 完成率 (with its card), the score and the rank */
-    const indicator_t **inds = arena_alloc_array(x->a, (size_t)b.nrows, sizeof *inds);
-    int ninds = 0;
-    for (int i = 0; i < b.nrows; i++) {
-        bool seen = false;
-        for (int j = 0; j < ninds && !seen; j++)
-            seen = inds[j] == b.rows[i].ind;
-        if (!seen)
-            inds[ninds++] = b.rows[i].ind;
+
+    static const char *const dhead[] = {"单位", "指标", "年度目标", "完成值", "完成率", "序时进度",
+                                        "进度差", "同比", "排名", "亮牌"};
+    rpt_table_t *dt = rpt_table_new(x->a, "target_detail", "目标任务完成情况明细", 10, b.nrows);
+    for (int col = 0; col < 10; col++) {
+        dt->head[col] = dhead[col];
+        dt->numeric[col] = col >= 2 && col <= 8;
     }
-    int nunits = 0;
-    for (int i = 0; i < b.nunits; i++)
-        nunits += b.units[i].nrows > 0;
-    rpt_table_t *t = rpt_table_new(x->a, "target_board", "目标任务完成率（完成值/年度目标）",
-                                   ninds + 3, nunits);
-    t->head[0] = "单位";
-    for (int j = 0; j < ninds; j++) {
-        t->head[1 + j] = inds[j]->name;
-        t->numeric[1 + j] = true;
-    }
-    t->head[ninds + 1] = "得分";
-    t->head[ninds + 2] = "排名";
-    t->numeric[ninds + 1] = t->numeric[ninds + 2] = true;
-    for (int i = 0, r = 0; i < b.nunits; i++) {
-        const svc_board_unit_t *bu = &b.units[i];
-        if (bu->nrows == 0)
-            continue;
-        rpt_cell(t, r, 0, bu->unit->name);
-        for (int k = 0; k < b.nrows; k++) {
-            const svc_board_row_t *row = &b.rows[k];
-            if (row->unit != bu->unit)
-                continue;
-            for (int j = 0; j < ninds; j++) {
-                if (inds[j] != row->ind)
-                    continue;
-                const char *c = tv_cell(x, row->r.completion, false);
-                if (row->r.card && *c)
-                    c = arena_printf(x->a, "%s（%s）", c, card_label(row->r.card));
-                rpt_cell(t, r, 1 + j, c);
-            }
-        }
-        rpt_cell(t, r, ninds + 1, arena_printf(x->a, "%.1f", bu->score));
-        rpt_cell(t, r, ninds + 2, bu->rank ? arena_printf(x->a, "%d", bu->rank) : "");
-        r++;
-    }
-    const char **items = arena_alloc_array(x->a, (size_t)b.nrows + 1, sizeof *items);
-    int nitems = 0;
     for (int i = 0; i < b.nrows; i++) {
         const svc_board_row_t *r = &b.rows[i];
-        if (r->r.card && strcmp(r->r.card, "red") == 0 && r->r.completion.state == TGT_OK &&
-            r->r.gap.state == TGT_OK) {
-            char c[NF_MAX], g[NF_MAX];
-            problem(x, arena_printf(x->a, "%s%s完成%s，落后序时进度%s，被亮红牌", r->unit->name,
-                                    r->ind->name, nf_rate(r->r.completion.value, 1, c, sizeof c),
-                                    nf_quantity(fabs(r->r.gap.value) * 100, "个百分点", g,
-                                                sizeof g)));
-        }
+        char buf[NF_MAX];
+        rpt_cell(dt, i, 0, r->unit->name);
+        rpt_cell(dt, i, 1, r->ind->name);
+        rpt_cell(dt, i, 2, ind_value(x, r->ind, r->target));
+        rpt_cell(dt, i, 3, r->actual.state == TGT_OK ? ind_value(x, r->ind, r->actual.value) : "");
+        rpt_cell(dt, i, 4, tv_cell(x, r->r.completion, false));
+        rpt_cell(dt, i, 5, A(x, nf_rate(r->r.time_progress, 1, buf, sizeof buf)));
+        rpt_cell(dt, i, 6, tv_cell(x, r->r.gap, true));
+        rpt_cell(dt, i, 7, r->r.yoy.state != TGT_OK ? ""
+                           : r->ind->rate ? A(x, nf_points(r->r.yoy.value, buf, sizeof buf))
+                           : A(x, nf_change(1 + r->r.yoy.value, 1, buf, sizeof buf) ? buf : ""));
+        rpt_cell(dt, i, 8, r->r.rank ? arena_printf(x->a, "%d", r->r.rank) : "");
+        rpt_cell(dt, i, 9, card_label(r->r.card));
     }
-    /* one sentence per indicator: how many are on or behind the time-elapsed progress */
+
+    /* the standing of each unit */
+    int nunits = 0;
+    svc_board_unit_t *us = arena_alloc_array(x->a, (size_t)b.nunits + 1, sizeof *us);
+    for (int i = 0; i < b.nunits; i++)
+        if (b.units[i].nrows > 0)
+            us[nunits++] = b.units[i];
+    qsort(us, (size_t)nunits, sizeof *us, unit_cmp);
+    static const char *const head[] = {"单位", "得分", "排名", "达到序时进度", "落后于序时进度的指标",
+                                       "亮牌"};
+    rpt_table_t *t = rpt_table_new(x->a, "target_board", "目标任务考核情况", 6, nunits);
+    for (int col = 0; col < 6; col++) {
+        t->head[col] = head[col];
+        t->numeric[col] = col >= 1 && col <= 3;
+    }
+    for (int i = 0; i < nunits; i++) {
+        int on = 0, all = 0;
+        dynbuf_t behind, cards;
+        dynbuf_init(&behind, 1 << 14);
+        dynbuf_init(&cards, 1 << 14);
+        for (int k = 0; k < b.nrows; k++) {
+            const svc_board_row_t *r = &b.rows[k];
+            if (r->unit != us[i].unit || r->r.gap.state != TGT_OK)
+                continue;
+            all++;
+            if (r->r.gap.value >= 0) {
+                on++;
+            } else {
+                dynbuf_addstr(&behind, behind.len ? "、" : "");
+                dynbuf_addstr(&behind, r->ind->name);
+            }
+            if (r->r.card) {
+                dynbuf_addstr(&cards, cards.len ? "、" : "");
+                dynbuf_addstr(&cards, r->ind->name);
+                dynbuf_addstr(&cards, card_label(r->r.card));
+            }
+        }
+        rpt_cell(t, i, 0, us[i].unit->name);
+        rpt_cell(t, i, 1, arena_printf(x->a, "%.1f", us[i].score));
+        rpt_cell(t, i, 2, us[i].rank ? arena_printf(x->a, "%d", us[i].rank) : "");
+        rpt_cell(t, i, 3, arena_printf(x->a, "%d/%d", on, all));
+        rpt_cell(t, i, 4, A(x, behind.len ? behind.buf : ""));
+        rpt_cell(t, i, 5, A(x, cards.len ? cards.buf : ""));
+        dynbuf_free(&behind);
+        dynbuf_free(&cards);
+    }
+
+    /* per indicator: a sentence of who is on time-elapsed progress, and
+     * its red cards as one problem */
+    const char **items = arena_alloc_array(x->a, (size_t)b.nrows + 1, sizeof *items);
+    const char **behind = arena_alloc_array(x->a, (size_t)b.nrows + 1, sizeof *behind);
+    const char **red = arena_alloc_array(x->a, (size_t)b.nrows + 1, sizeof *red);
+    int nitems = 0;
     for (int i = 0; i < b.nrows; i++) {
         const indicator_t *ind = b.rows[i].ind;
         bool seen = false;
@@ -570,34 +624,33 @@ static bh_status_t targets_section(rctx_t *x, bh_err_t *err)
             seen = b.rows[j].ind == ind;
         if (seen)
             continue;
-        int ahead = 0, behind = 0;
-        dynbuf_t names;
-        dynbuf_init(&names, 1 << 14);
+        int ahead = 0, nbehind = 0, nred = 0;
         for (int j = i; j < b.nrows; j++) {
-            if (b.rows[j].ind != ind || b.rows[j].r.gap.state != TGT_OK)
+            const svc_board_row_t *r = &b.rows[j];
+            if (r->ind != ind || r->r.gap.state != TGT_OK)
                 continue;
-            if (b.rows[j].r.gap.value >= 0) {
+            if (r->r.gap.value >= 0)
                 ahead++;
-            } else if (behind++ < 3) {
-                if (behind > 1)
-                    dynbuf_addstr(&names, "、");
-                dynbuf_addstr(&names, b.rows[j].unit->name);
-            }
+            else
+                behind[nbehind++] = r->unit->name;
+            if (r->r.card && strcmp(r->r.card, "red") == 0)
+                red[nred++] = r->unit->name;
         }
-        if (ahead + behind > 0) {
-            const char *who = behind > 3 ? arena_printf(x->a, "%s等%d个单位", names.buf, behind)
-                                         : names.buf;
-            if (behind == 0)
+        if (ahead + nbehind > 0) {
+            if (nbehind == 0)
                 items[nitems++] = arena_printf(x->a, "%s%d个单位均达到序时进度", ind->name, ahead);
             else if (ahead == 0)
-                items[nitems++] = arena_printf(x->a, "%s%d个单位均落后于序时进度", ind->name, behind);
+                items[nitems++] = arena_printf(x->a, "%s%d个单位均落后于序时进度", ind->name, nbehind);
             else
                 items[nitems++] = arena_printf(x->a, "%s%d个单位达到序时进度，%s落后于序时进度",
-                                               ind->name, ahead, who);
+                                               ind->name, ahead, some_names(x, behind, nbehind));
         }
-        dynbuf_free(&names);
+        if (nred)
+            problem(x, arena_printf(x->a, "%s%s被亮红牌，严重落后于序时进度", some_names(x, red, nred),
+                                    arena_printf(x->a, "的%s", ind->name)));
     }
     rpt_add_table(x->d, x->a, t);
+    rpt_add_table(x->d, x->a, dt);
     rpt_add_list(x->d, x->a, "targets", items, nitems);
     return BH_OK;
 }

@@ -1,0 +1,337 @@
+#!/usr/bin/env python3
+"""The reporting loop (DESIGN.md §9, docs/REPORTS.md) through its real
+interfaces, read back by real readers.
+
+The fixture is the seed's document D13: 11,900 cases reported in 2023 H1,
+11,888 closed, 12 left past their deadline (tests/report/seed_fixture.c),
+so 结案率 = 11888 / 11900 = 99.90%.  The summary built from it must say
+"共上报案件11900件" and "结案率99.90%" in every format - Markdown from the
+command line, .docx read by python-docx and converted by LibreOffice, .pdf
+read by poppler, .xlsx read by openpyxl - and a template worded like D13
+must reproduce its sentence exactly.  Then jurisdiction, errors, a
+bulletin built on schedule by the server's sweeper, and a period without
+data that must not print "0件" or "0.00%".
+
+Usage: test_reports.py PATH/TO/bihuan PATH/TO/seed_fixture
+"""
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+import urllib.parse
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+from harness import Server, wait_for, DEBIAN_PYTHON  # noqa: E402
+
+BIHUAN = None
+SEED_FIXTURE = None
+S = None
+REPORT = None  # the district's H1 summary, built once through the API
+
+SEED_SENTENCE = "今年以来，共计上报案件11900件，结案率99.90%。"
+
+
+def setUpModule():
+    global S, REPORT
+    S = Server(BIHUAN)
+    S.demo(cases=0)
+    p = subprocess.run([SEED_FIXTURE, S.db], capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stderr
+    S.start()
+    r = S.as_("leader").post("/api/v1/reports", {"kind": "summary", "unit": "440303",
+                                                  "from": "2023-01-01", "to": "2023-06-30"})
+    assert r.status == 201, r
+    REPORT = r.json
+
+
+def tearDownModule():
+    S.stop()
+
+
+def download(user, rid, fmt):
+    r = S.as_(user).get("/api/v1/reports/%d.%s" % (rid, fmt))
+    assert r.status == 200, r
+    return r
+
+
+def tool(*args, **kw):
+    p = subprocess.run(list(args), capture_output=True, timeout=300, **kw)
+    if p.returncode != 0:
+        raise AssertionError("%s failed: %s" % (args[0], p.stderr.decode("utf-8", "replace")))
+    return p.stdout
+
+
+_DOCX_DUMP = r"""
+import docx, json, sys
+d = docx.Document(sys.argv[1])
+s = d.sections[0]
+out = {
+    "paragraphs": [[p.style.name, p.text] for p in d.paragraphs],
+    "tables": [[[c.text for c in row.cells] for row in t.rows] for t in d.tables],
+    "header_rows": [t.rows[0]._tr.trPr is not None and
+                    t.rows[0]._tr.trPr.find(docx.oxml.ns.qn("w:tblHeader")) is not None
+                    for t in d.tables],
+    "images": len(d.inline_shapes),
+    "page_mm": [round(s.page_width.mm), round(s.page_height.mm)],
+    "margins_mm": [round(s.top_margin.mm), round(s.bottom_margin.mm),
+                   round(s.left_margin.mm), round(s.right_margin.mm)],
+    "footer_xml": s.footer._element.xml,
+    "title": d.core_properties.title,
+}
+json.dump(out, sys.stdout, ensure_ascii=False)
+"""
+
+
+def read_docx(data):
+    with tempfile.NamedTemporaryFile(suffix=".docx") as f:
+        f.write(data)
+        f.flush()
+        return json.loads(tool(DEBIAN_PYTHON, "-c", _DOCX_DUMP, f.name))
+
+
+def pdf_text(path):
+    return tool("pdftotext", "-layout", path, "-").decode("utf-8")
+
+
+class Fidelity(unittest.TestCase):
+    def test_markdown_from_the_command_line_says_the_seeds_figures(self):
+        md = S.run("report", "summary", "--db", S.db, "--unit", "440303", "--period", "2023H1").stdout
+        self.assertIn("上半年，共上报案件11900件，立案11900件，结案11888件，结案率99.90%", md)
+        self.assertIn("# 示范区2023年上半年工作总结", md)
+        self.assertIn("## 一、2023年上半年工作情况", md)
+        self.assertIn("## 二、存在的问题", md)
+        # the problems section is derived: 12 overdue cases
+        self.assertIn("超期案件12件", md)
+        self.assertIn("## 三、下半年工作计划", md)
+        # twelve are still open past their deadline on 30 June
+        self.assertIn("截至6月30日，尚有12件在办", md)
+
+    def test_a_template_worded_like_d13_reproduces_its_sentence(self):
+        tpl = {"kind": "summary", "name": "D13 智慧城管",
+               "title": "{unit}智慧城管工作",
+               "body": [{"h": "智慧城管工作", "body": [
+                   {"p": [["{period_lead}，共计上报案件{cases.reported|件}",
+                           "结案率{cases.close_rate|2}"]]}]}]}
+        path = os.path.join(S.dir, "d13.json")
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(tpl, f, ensure_ascii=False)
+        # D13 is dated before the half-year's end: "今年以来" to 24 June
+        md = S.run("report", "summary", "--db", S.db, "--unit", "440303", "--from", "2023-01-01",
+                   "--to", "2023-06-24", "--template", path).stdout
+        self.assertIn(SEED_SENTENCE, md)
+        self.assertIn("## 一、智慧城管工作", md)
+
+    def test_docx_read_by_python_docx(self):
+        r = download("leader", REPORT["id"], "docx")
+        self.assertEqual(r.headers["Content-Type"],
+                         "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+        d = read_docx(r.raw)
+        text = "\n".join(t for _, t in d["paragraphs"])
+        self.assertIn("共上报案件11900件", text)
+        self.assertIn("结案率99.90%", text)
+        styles = dict((t, s) for s, t in d["paragraphs"])
+        self.assertEqual(styles["示范区2023年上半年工作总结"], "Title")
+        self.assertEqual(styles["一、2023年上半年工作情况"], "Heading 1")
+        self.assertEqual(styles["（一）案件办理闭环"], "Heading 2")
+        self.assertEqual(styles["表1 各单位案件办理情况"], "Caption")
+        # the streets' table: a header row repeated on each page, the total row
+        t = d["tables"][0]
+        self.assertEqual(t[0][:3], ["单位", "上报数", "立案数"])
+        self.assertTrue(d["header_rows"][0])
+        self.assertEqual(t[-1][:4], ["合计", "11900", "11900", "11888"])
+        self.assertEqual(sum(int(row[1]) for row in t[1:-1]), 11900)
+        self.assertGreaterEqual(d["images"], 2)  # the charts
+        # GB/T 9704: A4, margins 37/35/28/26 mm, a page number in the footer
+        self.assertEqual(d["page_mm"], [210, 297])
+        self.assertEqual(d["margins_mm"], [37, 35, 28, 26])
+        self.assertIn("PAGE", d["footer_xml"])
+        self.assertEqual(d["title"], "示范区2023年上半年工作总结")
+
+    def test_docx_converted_by_libreoffice(self):
+        r = download("leader", REPORT["id"], "docx")
+        out = tempfile.mkdtemp(dir=S.dir)
+        src = os.path.join(out, "summary.docx")
+        with open(src, "wb") as f:
+            f.write(r.raw)
+        profile = "file://" + os.path.join(out, "lo-profile")
+        tool("soffice", "-env:UserInstallation=" + profile, "--headless", "--convert-to", "pdf",
+             "--outdir", out, src)
+        text = pdf_text(os.path.join(out, "summary.pdf")).replace(" ", "")
+        self.assertIn("共上报案件11900件", text)
+        self.assertIn("99.90%", text)
+        self.assertIn("—2—", text)  # page numbers, and more than one page
+
+    def test_pdf_read_by_poppler(self):
+        r = download("leader", REPORT["id"], "pdf")
+        self.assertEqual(r.headers["Content-Type"], "application/pdf")
+        path = os.path.join(S.dir, "summary.pdf")
+        with open(path, "wb") as f:
+            f.write(r.raw)
+        info = tool("pdfinfo", path).decode("utf-8")
+        self.assertIn("示范区2023年上半年工作总结", info)
+        self.assertIn("A4", info)
+        text = pdf_text(path).replace(" ", "").replace("\n", "")
+        self.assertIn("共上报案件11900件", text)
+        self.assertIn("结案率99.90%", text)
+        self.assertIn("—1—", text)
+
+    def test_xlsx_read_by_openpyxl(self):
+        r = download("leader", REPORT["id"], "xlsx")
+        sheets = harness.read_xlsx(r.raw)
+        names = list(sheets)
+        self.assertEqual(names[0], "正文")
+        self.assertIn("示范区2023年上半年工作总结", sheets["正文"][0][0])
+        table = sheets[[n for n in names if n.startswith("表1")][0]]
+        self.assertEqual(table[1][:2], ["单位", "上报数"])
+        total = [row for row in table if row[0] == "合计"][0]
+        self.assertEqual(total[1], "11900")       # a number, not text
+        self.assertAlmostEqual(float(total[4]), 11888 / 11900, places=4)  # 结案率 as a fraction
+        # the long board (unit × indicator) is in the annex only
+        annex = [n for n in names if n.startswith("附表1")]
+        self.assertEqual(len(annex), 1, names)
+        self.assertEqual(sheets[annex[0]][1][:3], ["单位", "指标", "年度目标"])
+        md = download("leader", REPORT["id"], "md").raw.decode("utf-8")
+        self.assertNotIn("附表", md)
+
+    def test_markdown_download_has_the_title_as_file_name(self):
+        r = download("leader", REPORT["id"], "md")
+        self.assertTrue(r.headers["Content-Type"].startswith("text/markdown"))
+        cd = r.headers["Content-Disposition"]
+        self.assertIn('filename="report-%d.md"' % REPORT["id"], cd)
+        name = urllib.parse.unquote(cd.split("filename*=UTF-8''")[1])
+        self.assertEqual(name, "示范区2023年上半年工作总结.md")
+        self.assertIn("共上报案件11900件", r.raw.decode("utf-8"))
+
+    def test_every_format_says_the_same_as_the_stored_content(self):
+        r = S.as_("leader").get("/api/v1/reports/%d" % REPORT["id"])
+        self.assertEqual(r.status, 200)
+        blocks = r.json["content"]["blocks"]
+        para = [b["text"] for b in blocks if b["kind"] == "paragraph" and "11900" in b["text"]][0]
+        md = download("leader", REPORT["id"], "md").raw.decode("utf-8")
+        self.assertIn(para, md)
+        d = read_docx(download("leader", REPORT["id"], "docx").raw)
+        self.assertIn(para, [t for _, t in d["paragraphs"]])
+
+
+class Access(unittest.TestCase):
+    def test_a_street_gets_its_own_report_only(self):
+        hb = S.as_("hb_leader")
+        r = hb.post("/api/v1/reports", {"kind": "summary", "unit": "440303", "period": "2023H1"})
+        self.assertEqual(r.status, 403, r)
+        self.assertEqual(r.err()["field"], "unit")
+        r = hb.post("/api/v1/reports", {"kind": "summary", "unit": "440303001", "period": "2023H1"})
+        self.assertEqual(r.status, 201, r)
+        own = r.json["id"]
+        md = hb.get("/api/v1/reports/%d.md" % own).raw.decode("utf-8")
+        self.assertIn("# 黄贝街道2023年上半年工作总结", md)
+        self.assertIn("共上报案件1190件", md)  # every tenth case is 黄贝's
+        # the district's report is not there for the street
+        self.assertEqual(hb.get("/api/v1/reports/%d" % REPORT["id"]).status, 404)
+        self.assertEqual(hb.get("/api/v1/reports/%d.docx" % REPORT["id"]).status, 404)
+        ids = [x["id"] for x in hb.get("/api/v1/reports").json["items"]]
+        self.assertIn(own, ids)
+        self.assertNotIn(REPORT["id"], ids)
+        # the district sees both
+        ids = [x["id"] for x in S.as_("leader").get("/api/v1/reports").json["items"]]
+        self.assertIn(own, ids)
+        self.assertIn(REPORT["id"], ids)
+
+    def test_outside_roles_build_none(self):
+        for user in ("wgy_hb", "citizen"):
+            r = S.as_(user).post("/api/v1/reports", {"kind": "bulletin", "unit": "440303001",
+                                                     "period": "2023-06"})
+            self.assertEqual(r.status, 403, (user, r))
+            self.assertEqual(S.as_(user).get("/api/v1/reports/%d" % REPORT["id"]).status, 403)
+        self.assertEqual(S.request("GET", "/api/v1/reports/%d.pdf" % REPORT["id"]).status, 401)
+
+    def test_errors_name_the_field(self):
+        c = S.as_("leader")
+        for body, field in [({"unit": "440303", "period": "2023H1"}, "kind"),
+                            ({"kind": "memo", "unit": "440303", "period": "2023H1"}, "kind"),
+                            ({"kind": "summary", "period": "2023H7"}, "period"),
+                            ({"kind": "summary", "from": "2023-01-01"}, "to"),
+                            ({"kind": "summary", "from": "2023-06-30", "to": "2023-01-01"}, "to"),
+                            ({"kind": "summary", "from": "2030-01-01", "to": "2030-06-30"}, "from"),
+                            ({"kind": "summary", "unit": "440399", "period": "2023H1"}, "unit")]:
+            r = c.post("/api/v1/reports", body)
+            self.assertIn(r.status, (400, 403, 404), (body, r))
+            self.assertEqual(r.err()["field"], field, (body, r))
+        self.assertEqual(c.get("/api/v1/reports/%d.doc" % REPORT["id"]).status, 404)
+        self.assertEqual(c.get("/api/v1/reports/999999.pdf").status, 404)
+        r = S.run("report", "summary", "--db", S.db, "--unit", "440303", "--period", "2023H1",
+                  "-o", os.path.join(S.dir, "x.doc"), check=False)
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("--format", r.stderr)
+
+
+class Bulletins(unittest.TestCase):
+    def test_a_weekly_bulletin_is_built_by_the_server_once(self):
+        op = S.as_("zhzx01")
+        r = op.post("/api/v1/reports/schedules", {"kind": "bulletin", "every": "week", "day": 8})
+        self.assertEqual(r.status, 400)
+        self.assertEqual(r.err()["field"], "day")
+        r = op.post("/api/v1/reports/schedules", {"kind": "bulletin", "every": "week", "day": 1,
+                                                  "time": "09:00"})
+        self.assertEqual(r.status, 201, r)
+        sid = r.json["id"]
+        self.assertEqual(r.json["label"], "每周一 09:00，通报上周")
+        self.assertTrue(r.json["next_run"].endswith("T09:00:00+08:00"))
+        # time passes: its run falls due on Monday 2023-06-05 09:00 (the
+        # database is the server's; moving next_at is the clock's work)
+        due = 1685926800000  # 2023-06-05T09:00:00+08:00
+        with sqlite3.connect(S.db, timeout=30) as db:
+            db.execute("UPDATE report_schedules SET next_at=? WHERE id=?", (due, sid))
+        built = wait_for(lambda: [x for x in op.get("/api/v1/reports").json["items"]
+                                  if x["schedule"] == sid], timeout=20)
+        self.assertEqual(len(built), 1, built)
+        b = built[0]
+        self.assertEqual((b["kind"], b["from"], b["to"]), ("bulletin", "2023-05-29", "2023-06-04"))
+        md = op.get("/api/v1/reports/%d.md" % b["id"]).raw.decode("utf-8")
+        self.assertIn("关于2023年5月29日至6月4日示范区城市管理工作情况的通报", md)
+        self.assertIn("按期结案率排名", md)
+        self.assertIn("本期共上报案件", md)
+        # moved on to a Monday in the future, and not run again
+        s = [x for x in op.get("/api/v1/reports/schedules").json["items"] if x["id"] == sid][0]
+        self.assertEqual(s["last_report"], b["id"])
+        self.assertGreater(s["next_run"], time.strftime("%Y-%m-%d"))
+        r = S.run("report", "run-due", "--db", S.db)
+        self.assertIn("已生成 0 份定时通报", r.stderr)
+        time.sleep(1)
+        self.assertEqual(len([x for x in op.get("/api/v1/reports").json["items"]
+                              if x["schedule"] == sid]), 1)
+        # stopped by the command centre; the street's leader cannot see it
+        self.assertEqual(S.request("DELETE", "/api/v1/reports/schedules/%d" % sid,
+                                   token=S.login("hb_leader")).status, 404)
+        self.assertEqual(S.request("DELETE", "/api/v1/reports/schedules/%d" % sid,
+                                   token=S.login("zhzx01")).status, 204)
+        self.assertNotIn(sid, [x["id"] for x in op.get("/api/v1/reports/schedules").json["items"]])
+
+
+class MissingData(unittest.TestCase):
+    def test_a_period_without_data_says_no_zero_figures(self):
+        # August 2023: no case, patrol or target figure for 桂园街道
+        md = S.run("report", "summary", "--db", S.db, "--unit", "440303004", "--period",
+                   "2023-08").stdout
+        self.assertIn("# 桂园街道2023年8月工作总结", md)
+        for zero in ("0件", "0.00%", "0家次", "0宗", "结案率0", "平均处置时长0"):
+            self.assertNotIn(zero, md)
+        # no claim without data: no case was reported, so none "均已办结"
+        self.assertNotIn("均已办结", md)
+        self.assertNotIn("案件办理闭环", md)  # the section has nothing to say
+        self.assertIn("## 一、2023年8月工作情况", md)
+        self.assertIn("（请在此填写下半年工作计划。）", md)
+        md = S.run("report", "bulletin", "--db", S.db, "--unit", "440303004", "--period",
+                   "2023-08").stdout
+        for zero in ("本期共上报案件0件", "结案率0.00%", "开展巡查0家次", "超期0件"):
+            self.assertNotIn(zero, md)
+        self.assertNotIn("无超期案件", md)  # no claim without cases
+        self.assertIn("、下步工作要求", md)  # kept: the template says so
+
+
+if __name__ == "__main__":
+    harness.main(sys.modules[__name__], "BIHUAN", "SEED_FIXTURE")
