@@ -256,7 +256,68 @@ static void h_schedule_stop(http_req_t *r)
         http_reply(r, 204, NULL, "", 0);
 }
 
+/* ---- templates ---- */
+
+/* GET: the template a unit's reports of a kind are built with, the text as
+ * stored, and whose it is (X-Bihuan-Template: unit | inherited | builtin). */
+static void h_template_get(http_req_t *r)
+{
+    static const char *const params[] = {"unit", NULL};
+    const char *json, *from, *unit;
+    bh_err_t err;
+    if (!api_auth(r) || !api_only_params(r, params))
+        return;
+    unit = qs_get(&r->query, "unit");
+    unit = unit ? unit : r->user.unit;
+    if (r->user.role == ROLE_PUBLIC || r->user.role == ROLE_ENTERPRISE || r->user.role == ROLE_REPORTER) {
+        http_fail(r, BH_PERMISSION_DENIED, "role", "您的角色不能查看报告模板");
+        return;
+    }
+    if (r->user.role != ROLE_ADMIN && !unit_in_scope(r->user.unit, unit)) {
+        http_fail(r, BH_PERMISSION_DENIED, "unit", "单位“%s”不在您的管辖范围内", unit);
+        return;
+    }
+    if (svc_report_template(APP(r), r->params[0], unit, r->a, &json, &from, &err)) {
+        http_error(r, &err);
+        return;
+    }
+    http_add_header(r, "X-Bihuan-Template", !*from ? "builtin" : strcmp(from, unit) == 0 ? "unit" : "inherited");
+    if (*from)
+        http_add_header(r, "X-Bihuan-Template-Unit", from);
+    http_reply(r, 200, "application/json; charset=utf-8", json, strlen(json));
+}
+
+/* PUT: the body is the template; DELETE: the unit inherits again. */
+static void template_put(http_req_t *r, bool remove)
+{
+    static const char *const params[] = {"unit", NULL};
+    const char *unit;
+    bh_err_t err;
+    if (!api_auth(r) || !api_only_params(r, params))
+        return;
+    unit = qs_get(&r->query, "unit");
+    unit = unit ? unit : r->user.unit;
+    if (svc_report_template_put(APP(r), &r->user, r->params[0], unit, remove ? NULL : r->body ? r->body : "",
+                                remove ? 0 : r->body_len, &err))
+        http_error(r, &err);
+    else
+        http_reply(r, 204, NULL, "", 0);
+}
+
+static void h_template_put(http_req_t *r)
+{
+    template_put(r, false);
+}
+
+static void h_template_delete(http_req_t *r)
+{
+    template_put(r, true);
+}
+
 const http_route_t report_routes[] = {
+    {"GET", "/api/v1/reports/templates/{kind}", h_template_get, HTTP_BODY_DEFAULT},
+    {"PUT", "/api/v1/reports/templates/{kind}", h_template_put, HTTP_BODY_DEFAULT},
+    {"DELETE", "/api/v1/reports/templates/{kind}", h_template_delete, HTTP_BODY_DEFAULT},
     {"POST", "/api/v1/reports", h_create, HTTP_BODY_DEFAULT},
     {"GET", "/api/v1/reports", h_list, HTTP_BODY_DEFAULT},
     {"GET", "/api/v1/reports/schedules", h_schedules, HTTP_BODY_DEFAULT},

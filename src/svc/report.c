@@ -802,20 +802,25 @@ bh_status_t svc_report_build(svc_t *s, const svc_user_t *u, const svc_report_req
 {
     rpt_data_t d;
     rpt_template_t *t = NULL;
-    const char *json = req->template_json;
+    const char *json = req->template_json, *from;
     size_t len = req->template_len;
     bh_status_t st;
-    if (strcmp(req->kind, "summary") != 0 && strcmp(req->kind, "bulletin") != 0)
+    if (!req->kind || (strcmp(req->kind, "summary") != 0 && strcmp(req->kind, "bulletin") != 0))
         return bh_fail(err, BH_INVALID_ARGUMENT, "kind", "报告类型应为 summary（工作总结）或 bulletin（通报）");
-    if (!json)
-        json = rpt_template_builtin(req->kind, &len);
+    /* the figures first: they check who may read the unit */
+    if ((st = svc_report_data(s, u, req, a, &d, err)))
+        return st;
+    if (!json) {
+        if ((st = svc_report_template(s, req->kind, req->unit, a, &json, &from, err)))
+            return st;
+        len = strlen(json);
+    }
     if ((st = rpt_template_parse(json, len, &t, err)))
         return st;
-    if (strcmp(rpt_template_kind(t), req->kind) != 0) {
-        rpt_template_free(t);
-        return bh_fail(err, BH_INVALID_ARGUMENT, "template", "模板类型与报告类型不符");
-    }
-    if ((st = svc_report_data(s, u, req, a, &d, err)) == BH_OK)
+    if (strcmp(rpt_template_kind(t), req->kind) != 0)
+        st = bh_fail(err, BH_INVALID_ARGUMENT, "template", "模板类型（%s）与报告类型（%s）不符",
+                     rpt_template_kind(t), req->kind);
+    else
         rpt_expand(t, &d, a, out);
     rpt_template_free(t);
     return st;

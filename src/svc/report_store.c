@@ -92,6 +92,94 @@ bh_status_t svc_report_list(svc_t *s, const svc_user_t *u, const char *unit, int
     return st ? bh_fail(err, st, NULL, "读取报告列表失败，请稍后重试") : BH_OK;
 }
 
+/* ---- templates edited per unit ---- */
+
+/* The configs key of a unit's own template of a kind. */
+static const char *template_key(arena_t *a, const char *kind, const char *unit)
+{
+    return arena_printf(a, "report.%s@%s", kind, unit);
+}
+
+static bool known_kind(const char *kind)
+{
+    return kind && (strcmp(kind, "summary") == 0 || strcmp(kind, "bulletin") == 0);
+}
+
+bh_status_t svc_report_template(svc_t *s, const char *kind, const char *unit, arena_t *a,
+                                const char **json, const char **from, bh_err_t *err)
+{
+    if (!known_kind(kind))
+        return bh_fail(err, BH_INVALID_ARGUMENT, "kind", "报告类型应为 summary（工作总结）或 bulletin（通报）");
+    /* the unit's own, else the nearest ancestor's; "" marks one removed */
+    for (const char *u = unit; u && *u;) {
+        const char *text, *by;
+        dt_ms_t at;
+        db_unit_t row;
+        bh_status_t st;
+        SVC_READ(s, c, st, err, DB(c, ops, config_get, template_key(a, kind, u), a, &text, &at, &by));
+        if (st == BH_OK && *text) {
+            *json = text;
+            *from = u;
+            return BH_OK;
+        }
+        if (st && st != BH_NOT_FOUND)
+            return bh_fail(err, st, NULL, "读取报告模板失败，请稍后重试");
+        if ((st = svc_unit_get(s, u, a, &row, NULL, NULL, NULL, err)))
+            return st;
+        u = row.parent;
+    }
+    size_t len;
+    *json = rpt_template_builtin(kind, &len);
+    *from = "";
+    return BH_OK;
+}
+
+struct tpl_put {
+    const char *key, *json, *unit, *kind;
+    const svc_user_t *u;
+};
+
+static bh_status_t tpl_put_tx(db_conn_t *c, void *ctx, bh_err_t *err)
+{
+    struct tpl_put *x = ctx;
+    bh_status_t st = DB(c, ops, config_put, x->key, x->json, svc_now(), x->u->username);
+    (void)err;
+    if (st)
+        return st;
+    return svc_audit(c, x->u->username, *x->json ? "report.template" : "report.template_reset",
+                     x->unit, json_pack("{s:s, s:i}", "kind", x->kind, "bytes", (int)strlen(x->json)));
+}
+
+bh_status_t svc_report_template_put(svc_t *s, const svc_user_t *u, const char *kind,
+                                    const char *unit, const char *json, size_t len, bh_err_t *err)
+{
+    if (u->role != ROLE_ADMIN && u->role != ROLE_LEADER && u->role != ROLE_OPERATOR)
+        return bh_fail(err, BH_PERMISSION_DENIED, "role", "只有管理员、领导和指挥中心可以修改报告模板");
+    if (!known_kind(kind))
+        return bh_fail(err, BH_INVALID_ARGUMENT, "kind", "报告类型应为 summary（工作总结）或 bulletin（通报）");
+    if (!unit || !may_read(u, unit))
+        return bh_fail(err, BH_PERMISSION_DENIED, "unit", "单位“%s”不在您的管辖范围内", unit ? unit : "");
+    arena_t *a = arena_new();
+    db_unit_t row;
+    bh_status_t st = svc_unit_get(s, unit, a, &row, NULL, NULL, NULL, err);
+    if (st == BH_OK && json) {
+        rpt_template_t *t;
+        if ((st = rpt_template_parse(json, len, &t, err)) == BH_OK) {
+            if (strcmp(rpt_template_kind(t), kind) != 0)
+                st = bh_fail(err, BH_INVALID_ARGUMENT, "kind", "模板的 kind 是 %s，不是 %s",
+                             rpt_template_kind(t), kind);
+            rpt_template_free(t);
+        }
+    }
+    if (st == BH_OK) {
+        struct tpl_put x = {template_key(a, kind, unit), json ? arena_strndup(a, json, len) : "",
+                            unit, kind, u};
+        st = db_write(s->db, tpl_put_tx, &x, err);
+    }
+    arena_free(a);
+    return st;
+}
+
 /* ---- schedules ---- */
 
 static bh_status_t sched_tx(db_conn_t *c, void *ctx, bh_err_t *err)

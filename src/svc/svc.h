@@ -625,7 +625,7 @@ typedef struct {
     const char *kind;          /* "summary" (工作总结) | "bulletin" (通报) */
     const char *unit;
     dt_day_t from, to;         /* local dates, both included */
-    const char *template_json; /* NULL: the shipped template of the kind */
+    const char *template_json; /* NULL: the unit's template (svc_report_template) */
     size_t template_len;
 } svc_report_req_t;
 
@@ -649,6 +649,16 @@ bh_status_t svc_report_get(svc_t *s, const svc_user_t *u, int64_t id, arena_t *a
 /* The kept reports of 'unit''s subtree (NULL: u's), newest first. */
 bh_status_t svc_report_list(svc_t *s, const svc_user_t *u, const char *unit, int limit,
                             arena_t *a, db_report_t **out, int *n, bh_err_t *err);
+/* The template a report of 'kind' for 'unit' is built with: the unit's
+ * own, else its nearest ancestor's, else the shipped one; *from is the
+ * unit whose it is ("" for the shipped one). */
+bh_status_t svc_report_template(svc_t *s, const char *kind, const char *unit, arena_t *a,
+                                const char **json, const char **from, bh_err_t *err);
+/* Set a unit's own template (admin, leaders, the command centre, within
+ * their jurisdiction), checked first, audited; json NULL removes it, so
+ * the unit inherits again. */
+bh_status_t svc_report_template_put(svc_t *s, const svc_user_t *u, const char *kind,
+                                    const char *unit, const char *json, size_t len, bh_err_t *err);
 /* A scheduled report (admin, leader, command centre; in's kind, unit,
  * every, day, minute): its first run is set, audited. */
 bh_status_t svc_schedule_create(svc_t *s, const svc_user_t *u, db_schedule_t *in, bh_err_t *err);

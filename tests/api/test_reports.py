@@ -269,6 +269,48 @@ class Access(unittest.TestCase):
         self.assertIn("--format", r.stderr)
 
 
+class Templates(unittest.TestCase):
+    def put(self, user, kind, unit, text):
+        return S.request("PUT", "/api/v1/reports/templates/%s?unit=%s" % (kind, unit),
+                         raw=text.encode("utf-8"), token=S.login(user),
+                         headers={"Content-Type": "application/json"})
+
+    def test_a_street_words_its_own_reports_and_its_communities_inherit(self):
+        r = S.as_("leader").get("/api/v1/reports/templates/summary?unit=440303002")
+        self.assertEqual(r.status, 200)
+        self.assertEqual(r.headers["X-Bihuan-Template"], "builtin")
+        tpl = r.json
+        self.assertEqual(tpl["kind"], "summary")
+        # 翠竹街道 says 宗 where the shipped template says 件 (the Guangdong usage)
+        tpl["body"][1]["body"][0]["body"][0]["p"][0][0] = "{period_lead}，共受理案件{cases.reported|宗}"
+        self.assertEqual(self.put("leader", "summary", "440303002", json.dumps(tpl, ensure_ascii=False)).status, 204)
+        md = lambda unit: S.as_("leader").get("/api/v1/reports/%d.md" % S.as_("leader").post(
+            "/api/v1/reports", {"kind": "summary", "unit": unit, "period": "2023H1"}).json["id"]).raw.decode("utf-8")
+        self.assertIn("上半年，共受理案件1190宗", md("440303002"))
+        self.assertIn("上半年，共上报案件1190件", md("440303003"))  # a sibling keeps the shipped one
+        r = S.as_("leader").get("/api/v1/reports/templates/summary?unit=440303002001")
+        self.assertEqual((r.headers["X-Bihuan-Template"], r.headers["X-Bihuan-Template-Unit"]),
+                         ("inherited", "440303002"))
+        # a broken template is refused, naming the place; nothing changes
+        bad = json.loads(json.dumps(tpl))
+        bad["body"][1]["body"][0]["body"][0]["p"][0][0] = "共受理案件{cases.reported"
+        r = self.put("leader", "summary", "440303002", json.dumps(bad, ensure_ascii=False))
+        self.assertEqual(r.status, 400)
+        self.assertEqual(r.err()["field"], "body[1].body[0].body[0].p[0][0]")
+        self.assertEqual(self.put("leader", "bulletin", "440303002", json.dumps(tpl)).status, 400)
+        self.assertEqual(self.put("leader", "summary", "440303002", "{").status, 400)
+        self.assertIn("共受理案件1190宗", md("440303002"))
+        # a street may not word the district's, a handler none
+        self.assertEqual(self.put("hb_leader", "summary", "440303", json.dumps(tpl)).status, 403)
+        self.assertEqual(self.put("cg", "summary", "440303-CG", json.dumps(tpl)).status, 403)
+        # removed: the shipped one again
+        self.assertEqual(S.request("DELETE", "/api/v1/reports/templates/summary?unit=440303002",
+                                   token=S.login("leader")).status, 204)
+        self.assertIn("共上报案件1190件", md("440303002"))
+        self.assertEqual(S.as_("leader").get("/api/v1/reports/templates/summary?unit=440303002")
+                         .headers["X-Bihuan-Template"], "builtin")
+
+
 class Bulletins(unittest.TestCase):
     def test_a_weekly_bulletin_is_built_by_the_server_once(self):
         op = S.as_("zhzx01")

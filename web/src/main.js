@@ -2,7 +2,8 @@
 // router (#/, #/cases, #/cases/42, #/report, #/dashboard, and the patrol
 // loop's #/patrol, #/patrol/checkin, #/hazards, #/supervision, #/patrol/stats,
 // and the target loop's #/targets, #/targets/ranking, #/targets/trend,
-// #/targets/entry, #/projects, #/projects/7).
+// #/targets/entry, #/projects, #/projects/7, and the reporting loop's
+// #/reports, #/reports/3).
 import "./style.css";
 import { api, session, setExpiredHandler, clearCache } from "./api.js";
 import { h, clear, ROLE, showFormError, field } from "./ui.js";
@@ -15,6 +16,7 @@ import { patrolToday, checkinForm } from "./pages/patrol.js";
 import { hazardList, supervision, patrolStats } from "./pages/hazards.js";
 import { targetBoard, targetRanking, targetTrend, actualEntry } from "./pages/targets.js";
 import { projectList, projectDetail } from "./pages/projects.js";
+import { reportList, reportView } from "./pages/reports.js";
 import { drafts } from "./drafts.js";
 
 const app = document.getElementById("app");
@@ -32,6 +34,7 @@ const NAV = [
   { path: "#/patrol/stats", label: "巡查统计", roles: ["admin", "leader", "operator"] },
   { path: "#/targets", label: "目标考核", roles: ["admin", "leader", "operator", "handler"] },
   { path: "#/projects", label: "重点项目", roles: ["admin", "leader", "operator", "handler"] },
+  { path: "#/reports", label: "报告", roles: ["admin", "leader", "operator", "handler"] },
 ];
 
 function route() {
@@ -158,6 +161,10 @@ async function render() {
     current = "#/projects";
     const id = path.split("/")[2];
     page = (el) => (id ? projectDetail(el, user, Number(id), params) : projectList(el, user, params));
+  } else if (path === "/reports" || /^\/reports\/\d+$/.test(path)) {
+    current = "#/reports";
+    const id = path.split("/")[2];
+    page = (el) => (id ? reportView(el, user, Number(id)) : reportList(el, user));
   } else if (user.role === "enterprise") {
     page = (el) => checkinForm(el, user, params);
     current = "#/patrol/checkin";
