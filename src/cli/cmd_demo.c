@@ -35,7 +35,10 @@ static void progress(const char *what, long done, long total, void *ctx)
     char tail[64];
     (void)ctx;
     snprintf(tail, sizeof tail, "%ld/%ld", done, total);
-    cli_progress(strcmp(what, "cases") == 0 ? "生成演示案件" : "生成演示巡查",
+    cli_progress(strcmp(what, "cases") == 0      ? "生成演示案件"
+                 : strcmp(what, "targets") == 0  ? "生成演示目标"
+                 : strcmp(what, "projects") == 0 ? "生成重点项目"
+                                                 : "生成演示巡查",
                  total ? (double)done / (double)total : 1, tail);
 }
 

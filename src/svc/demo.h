@@ -19,7 +19,7 @@ typedef struct {
     const char *password;      /* every user's password; NULL = random each */
     dt_ms_t from, to;          /* reports and patrols fall in [from, to) */
     bool no_patrols;           /* leave the patrol loop empty (plans only) */
-    /* what: "cases" or "patrols" (check-ins planned) */
+    /* what: "cases", "patrols" (check-ins planned), "targets" (months), "projects" */
     void (*progress)(const char *what, long done, long total, void *ctx);
     void *progress_ctx;
 } demo_opts_t;

@@ -33,13 +33,14 @@ python3 - "$D/m.db" "$D/half.json" <<'PY'
 import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
 assert db.execute("PRAGMA user_version").fetchone()[0] >= 11
-# back to a version-10 database: without migration 11's table and 12's columns
+# back to a version-10 database: without migration 11's table, 12's columns and 13's tables
 db.executescript("DROP TABLE configs; CREATE TABLE patrol_config(id INTEGER PRIMARY KEY CHECK(id = 1),"
                  " body TEXT NOT NULL, at INTEGER NOT NULL, by TEXT);"
                  " DROP INDEX case_events_ext; ALTER TABLE case_events DROP COLUMN ext_id;"
                  " DROP INDEX cases_published; ALTER TABLE cases DROP COLUMN published;"
                  " DROP INDEX cases_reopen_requested; ALTER TABLE cases DROP COLUMN reopen_requested;"
-                 " ALTER TABLE case_events DROP COLUMN extra; PRAGMA user_version = 10;")
+                 " ALTER TABLE case_events DROP COLUMN extra;"
+                 " DROP TABLE reports; DROP TABLE report_schedules; PRAGMA user_version = 10;")
 db.execute("INSERT INTO patrol_config VALUES(1, ?, 1700000000000, 'old')", (open(sys.argv[2]).read(),))
 # two version-10 cases: one that came in through Open311, one from the hotline
 for source in ("open311", "hotline"):
