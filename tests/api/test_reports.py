@@ -126,6 +126,22 @@ class Fidelity(unittest.TestCase):
         self.assertIn(SEED_SENTENCE, md)
         self.assertIn("## 一、智慧城管工作", md)
 
+    def test_the_command_line_writes_each_format_to_its_file(self):
+        for fmt in ("docx", "pdf", "xlsx"):
+            path = os.path.join(S.dir, "上半年工作总结." + fmt)
+            r = S.run("report", "summary", "--db", S.db, "--unit", "440303", "--period", "2023H1",
+                      "-o", path)
+            self.assertIn("已生成《示范区2023年上半年工作总结》", r.stderr)
+            with open(path, "rb") as f:
+                data = f.read()
+            if fmt == "docx":
+                self.assertIn("结案率99.90%", "\n".join(t for _, t in read_docx(data)["paragraphs"]))
+            elif fmt == "pdf":
+                self.assertIn("结案率99.90%", pdf_text(path).replace(" ", "").replace("\n", ""))
+            else:
+                self.assertIn("正文", harness.read_xlsx(data))
+        self.assertEqual([n for n in os.listdir(S.dir) if ".tmp" in n], [])  # no half-written file left
+
     def test_docx_read_by_python_docx(self):
         r = download("leader", REPORT["id"], "docx")
         self.assertEqual(r.headers["Content-Type"],
