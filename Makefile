@@ -57,7 +57,7 @@ test-tsan: web
 	cmake -S . -B $(TSAN_BUILD) -G Ninja -DBIHUAN_WERROR=ON \
 	    -DSANITIZER=thread -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS)
 	ninja -C $(TSAN_BUILD)
-	cd $(TSAN_BUILD) && TSAN_OPTIONS=halt_on_error=1:exitcode=66:second_deadlock_stack=1 \
+	cd $(TSAN_BUILD) && TSAN_OPTIONS=halt_on_error=1:exitcode=66:second_deadlock_stack=1:suppressions=$(CURDIR)/tests/tsan.supp \
 	    ctest --output-on-failure -R '^(api|store)'
 
 # Each libFuzzer target for FUZZ_SECONDS on its seed corpus (new inputs go

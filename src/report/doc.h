@@ -36,7 +36,8 @@ bh_status_t rpt_write_xlsx(const rpt_doc_t *doc, dynbuf_t *out, bh_err_t *err);
  * headings as bookmarks (pdf.c). */
 bh_status_t rpt_write_pdf(const rpt_doc_t *doc, dynbuf_t *out, bh_err_t *err);
 
-/* Write doc in format f to out. */
+/* Write doc in format f to out (from any thread: the formats that lay out
+ * text with pango are drawn one at a time). */
 bh_status_t rpt_write(const rpt_doc_t *doc, rpt_format_t f, dynbuf_t *out, bh_err_t *err);
 
 #endif
