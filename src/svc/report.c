@@ -276,35 +276,61 @@ static void ranking(rctx_t *x, db_stats_row_t *rows, int n)
     rpt_set_text(x->d, x->a, "ranking.last", r[k - 1]->name ? r[k - 1]->name : r[k - 1]->key);
 }
 
+/* The open cases f selects, all counted (paging through them), the first
+ * OVERDUE_ROWS kept, oldest first. */
+static bh_status_t count_cases(rctx_t *x, db_case_filter_t *f, svc_case_row_t **first,
+                               int *nfirst, int64_t *total, bh_err_t *err)
+{
+    svc_case_row_t *rows;
+    int n;
+    const char *next = NULL;
+    f->unit = db_scope(x->unit);
+    f->status = -1;
+    f->open = 1;
+    f->sort = DB_SORT_CREATED_ASC;
+    f->limit = 1000;
+    *first = NULL;
+    *nfirst = 0;
+    *total = 0;
+    for (int page = 0; page < 1000; page++) {
+        bh_status_t st = svc_case_list(x->s, x->u, f, x->a, &rows, &n, &next, err);
+        if (st)
+            return st;
+        if (page == 0) {
+            *first = rows;
+            *nfirst = n < OVERDUE_ROWS ? n : OVERDUE_ROWS;
+        }
+        *total += n;
+        if (!next)
+            break;
+        f->cursor = next;
+    }
+    return BH_OK;
+}
+
+/* The name of a unit for a table cell ('none' when there is no unit). */
+static const char *unit_name(rctx_t *x, const char *code, const char *none)
+{
+    db_unit_t u;
+    bh_err_t e;
+    if (!code)
+        return none;
+    return svc_unit_get(x->s, code, x->a, &u, NULL, NULL, NULL, &e) == BH_OK ? u.name : code;
+}
+
 /* The open cases whose clock has run out now (the store's light is the
  * sweep's, as of now: a bulletin says "截至{today}"), oldest first: all
  * counted, the first OVERDUE_ROWS listed. */
 static bh_status_t overdue_cases(rctx_t *x, bh_err_t *err)
 {
     db_case_filter_t f = {0};
-    svc_case_row_t *rows, *first = NULL;
-    int n, nfirst = 0;
-    int64_t total = 0;
-    const char *next = NULL;
-    f.unit = db_scope(x->unit);
-    f.status = -1;
-    f.open = 1;
+    svc_case_row_t *first;
+    int nfirst;
+    int64_t total;
     f.light = SLA_LIGHT_OVERDUE;
-    f.sort = DB_SORT_CREATED_ASC;
-    f.limit = 1000;
-    for (int page = 0; page < 1000; page++) {
-        bh_status_t st = svc_case_list(x->s, x->u, &f, x->a, &rows, &n, &next, err);
-        if (st)
-            return st;
-        if (page == 0) {
-            first = rows;
-            nfirst = n < OVERDUE_ROWS ? n : OVERDUE_ROWS;
-        }
-        total += n;
-        if (!next)
-            break;
-        f.cursor = next;
-    }
+    bh_status_t st = count_cases(x, &f, &first, &nfirst, &total, err);
+    if (st)
+        return st;
     rpt_set_count(x->d, x->a, "cases.overdue_open", total);
     if (total == 0)
         return BH_OK;
@@ -319,19 +345,93 @@ static bh_status_t overdue_cases(rctx_t *x, bh_err_t *err)
     for (int i = 0; i < nfirst; i++) {
         const db_case_t *k = &first[i].k;
         char when[32];
-        db_unit_t u;
         dt_format_date(dt_local_day(k->created_at), when, sizeof when);
         rpt_cell(t, i, 0, arena_printf(x->a, "%lld", (long long)k->id));
         rpt_cell(t, i, 1, k->title);
-        rpt_cell(t, i, 2, k->unit && svc_unit_get(x->s, k->unit, x->a, &u, NULL, NULL, NULL, err) == BH_OK
-                              ? u.name : k->unit);
-        rpt_cell(t, i, 3, !k->handling_unit ? "（未派遣）"
-                          : svc_unit_get(x->s, k->handling_unit, x->a, &u, NULL, NULL, NULL, err) == BH_OK
-                              ? u.name : k->handling_unit);
+        rpt_cell(t, i, 2, unit_name(x, k->unit, ""));
+        rpt_cell(t, i, 3, unit_name(x, k->handling_unit, "（未派遣）"));
         rpt_cell(t, i, 4, A(x, when));
         rpt_cell(t, i, 5, k->supervised ? "是" : "");
     }
-    bh_err_clear(err);
+    rpt_add_table(x->d, x->a, t);
+    return BH_OK;
+}
+
+/* What is under supervision now: open major hazards 挂牌督办 and the other
+ * open cases 督办 (a major hazard's own case is listed as the hazard), in
+ * one table, with their counts. */
+static bh_status_t supervised_items(rctx_t *x, bh_err_t *err)
+{
+    db_hazard_filter_t hf = {0};
+    db_hazard_t *hz = NULL;
+    int nh = 0, nsup = 0;
+    hf.severity = "major";
+    hf.status = DB_HAZARD_OPEN;
+    hf.self_check = -1;
+    bh_status_t st = svc_hazard_list(x->s, x->u, x->unit, &hf, x->a, &hz, &nh, err);
+    if (st == BH_PERMISSION_DENIED || st == BH_INVALID_ARGUMENT) { /* a department: no objects */
+        bh_err_clear(err);
+        nh = 0;
+    } else if (st) {
+        return st;
+    }
+    db_case_filter_t f = {0};
+    svc_case_row_t *first;
+    int nfirst;
+    int64_t total;
+    f.light = -1;
+    f.supervised = true;
+    if ((st = count_cases(x, &f, &first, &nfirst, &total, err)))
+        return st;
+    /* a hazard's case counts once, as the hazard */
+    svc_case_row_t *cases = arena_alloc_array(x->a, (size_t)nfirst + 1, sizeof *cases);
+    int ncases = 0;
+    for (int i = 0; i < nh; i++)
+        nsup += hz[i].supervisor != NULL;
+    for (int i = 0; i < nfirst; i++) {
+        bool hazard = false;
+        for (int j = 0; j < nh && !hazard; j++)
+            hazard = hz[j].supervisor && hz[j].case_id == first[i].k.id;
+        if (!hazard)
+            cases[ncases++] = first[i];
+        else
+            total--;
+    }
+    rpt_set_count(x->d, x->a, "cases.supervised_open", total);
+    rpt_set_count(x->d, x->a, "hazards.supervised", nsup);
+    if (ncases + nsup == 0)
+        return BH_OK;
+    static const char *const head[] = {"类型", "编号", "事项", "单位", "日期", "督办"};
+    rpt_table_t *t = rpt_table_new(x->a, "supervised", "督办事项", 6, ncases + nsup);
+    for (int col = 0; col < 6; col++)
+        t->head[col] = head[col];
+    t->numeric[1] = true;
+    int r = 0;
+    for (int i = 0; i < nh; i++) {
+        if (!hz[i].supervisor)
+            continue;
+        char when[32];
+        dt_format_date(dt_local_day(hz[i].found_at), when, sizeof when);
+        rpt_cell(t, r, 0, "重大隐患");
+        rpt_cell(t, r, 1, arena_printf(x->a, "%lld", (long long)hz[i].id));
+        rpt_cell(t, r, 2, arena_printf(x->a, "%s：%s", hz[i].object_name ? hz[i].object_name : "",
+                                       hz[i].description ? hz[i].description : ""));
+        rpt_cell(t, r, 3, unit_name(x, hz[i].grid, ""));
+        rpt_cell(t, r, 4, A(x, when));
+        rpt_cell(t, r, 5, arena_printf(x->a, "挂牌督办（%s）", hz[i].supervisor));
+        r++;
+    }
+    for (int i = 0; i < ncases; i++, r++) {
+        const db_case_t *k = &cases[i].k;
+        char when[32];
+        dt_format_date(dt_local_day(k->created_at), when, sizeof when);
+        rpt_cell(t, r, 0, "督办案件");
+        rpt_cell(t, r, 1, arena_printf(x->a, "%lld", (long long)k->id));
+        rpt_cell(t, r, 2, k->title);
+        rpt_cell(t, r, 3, unit_name(x, k->handling_unit, "（未派遣）"));
+        rpt_cell(t, r, 4, A(x, when));
+        rpt_cell(t, r, 5, k->supervised > 1 ? arena_printf(x->a, "第%d次督办", k->supervised) : "督办");
+    }
     rpt_add_table(x->d, x->a, t);
     return BH_OK;
 }
@@ -352,13 +452,15 @@ static bh_status_t cases_section(rctx_t *x, bool bulletin, bh_err_t *err)
     if (total.n[CM_OVERDUE] > 0) {
         char num[NF_MAX], rate[NF_MAX];
         const db_stats_row_t *worst = NULL;
-        for (int i = 0; i < n; i++)
-            if (rows[i].f.n[CM_OVERDUE] > 0 &&
-                (!worst || rows[i].f.n[CM_OVERDUE] > worst->f.n[CM_OVERDUE]))
-                worst = &rows[i];
+        /* the child unit with most (a department's groups are not its children) */
+        for (int i = 0; i < x->nkids; i++) {
+            const db_stats_row_t *r = row_of(rows, n, x->kids[i].code);
+            if (r && r->f.n[CM_OVERDUE] > 0 && (!worst || r->f.n[CM_OVERDUE] > worst->f.n[CM_OVERDUE]))
+                worst = r;
+        }
         nf_count(total.n[CM_OVERDUE], "件", num, sizeof num);
         nf_rate_parts(total.n[CM_CLOSED_ON_TIME], total.n[CM_DUE], 2, rate, sizeof rate);
-        if (worst && n > 1 && worst->name)
+        if (worst && x->nkids > 1 && worst->name)
             problem(x, arena_printf(x->a, "超期案件%s，按期结案率%s，其中%s超期%lld件，居各单位之首", num,
                                     rate, worst->name, (long long)worst->f.n[CM_OVERDUE]));
         else
@@ -384,7 +486,9 @@ static bh_status_t cases_section(rctx_t *x, bool bulletin, bh_err_t *err)
                    (double)prev.n[CM_REPORTED]);
     if (!bulletin)
         return cases_by_month(x, err);
-    return overdue_cases(x, err);
+    if ((st = overdue_cases(x, err)))
+        return st;
+    return supervised_items(x, err);
 }
 
 /* ---- the patrol loop ---- */

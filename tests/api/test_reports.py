@@ -370,6 +370,22 @@ class Bulletins(unittest.TestCase):
         self.assertNotIn(sid, [x["id"] for x in op.get("/api/v1/reports/schedules").json["items"]])
 
 
+    def test_a_bulletin_lists_what_is_overdue_and_under_supervision(self):
+        lead = S.as_("leader")
+        case = lead.get("/api/v1/cases/3").json  # one of the twelve still in handling
+        r = lead.act(3, "supervise", version=case["version"], level=2, note="请三日内办结")
+        self.assertEqual(r.status, 200, r)
+        r = lead.post("/api/v1/reports", {"kind": "bulletin", "unit": "440303", "period": "2023-06"})
+        self.assertEqual(r.status, 201, r)
+        md = lead.get("/api/v1/reports/%d.md" % r.json["id"]).raw.decode("utf-8")
+        self.assertIn("超期未结案件共12件", md)   # now, as the sweep sees them
+        self.assertIn("其他督办案件1件", md)
+        self.assertIn("| 督办案件 | 3 |", md)
+        self.assertIn("**表2 超期未结案件**", md)
+        self.assertIn("## 一、总体情况", md)
+        self.assertIn("本期共上报案件", md)
+
+
 class MissingData(unittest.TestCase):
     def test_a_period_without_data_says_no_zero_figures(self):
         # August 2023: no case, patrol or target figure for 桂园街道
