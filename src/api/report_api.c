@@ -106,8 +106,8 @@ static void h_list(http_req_t *r)
 static void disposition(http_req_t *r, const char *title, int64_t id, const char *ext)
 {
     dynbuf_t b;
-    char buf[64];
-    dynbuf_init(&b, 8192);
+    char buf[128];
+    dynbuf_init(&b, (size_t)64 << 10);
     snprintf(buf, sizeof buf, "attachment; filename=\"report-%lld.%s\"; filename*=UTF-8''",
              (long long)id, ext);
     dynbuf_addstr(&b, buf);
@@ -223,8 +223,13 @@ static void h_schedule_create(http_req_t *r)
     x.kind = api_str(body, "kind");
     x.unit = api_str(body, "unit");
     x.every = api_str(body, "every");
-    x.day = json_is_integer(json_object_get(body, "day"))
-                ? (int)json_integer_value(json_object_get(body, "day")) : 1;
+    json_t *day = json_object_get(body, "day");
+    if (day && !json_is_integer(day)) {
+        http_fail(r, BH_INVALID_ARGUMENT, "day", "day 应为整数：星期 1（周一）到 7，或每月 1 到 28 日");
+        json_decref(body);
+        return;
+    }
+    x.day = day ? (int)json_integer_value(day) : 1;
     time = api_str(body, "time");
     x.kind = x.kind ? x.kind : "bulletin";
     x.unit = x.unit ? x.unit : r->user.unit;

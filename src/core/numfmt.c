@@ -10,12 +10,18 @@
 
 static const int64_t pow10s[] = {1, 10, 100, 1000, 10000, 100000};
 
-/* |v| scaled by 10^d and rounded half up, as an integer; the nudge keeps
- * 0.999 * 10^4 (9989.999…) from rounding down. */
+/* |v| scaled by 10^d and rounded half up, as an integer (0 for NaN, the
+ * largest for what does not fit); the tiny nudge keeps 0.999 * 10^4
+ * (9989.999…) from rounding down, and is far below half a last digit. */
 static int64_t scaled(double v, int d)
 {
     double s = fabs(v) * (double)pow10s[d];
-    return (int64_t)floor(s + 0.5 + 1e-9 * (s > 1 ? s : 1));
+    if (!(s == s))
+        return 0;
+    if (s >= 9.2e18)
+        return INT64_MAX;
+    double nudge = 1e-14 * (s > 1 ? s : 1); /* a few units in the last place of s */
+    return (int64_t)floor(s + 0.5 + (nudge < 1e-3 ? nudge : 1e-3));
 }
 
 /* r / 10^d in digits with d decimals kept, or trimmed of trailing zeros. */
@@ -43,18 +49,30 @@ static char *with(char *buf, size_t size, const char *num, const char *mag, cons
     return buf;
 }
 
+/* The magnitude v is written in, chosen after rounding: 99999.996 is
+ * "10万", 99,999,999 "1亿" (not "100000", "10000万"). */
+static double magnitude(double v, const char **mag, double wan, double yi)
+{
+    double a = fabs(v);
+    *mag = NULL;
+    if (a >= yi || scaled(v / wan, 2) >= (int64_t)(yi / wan) * 100) {
+        *mag = "亿";
+        return v / yi;
+    }
+    if (a >= 10 * wan || scaled(v, 2) >= (int64_t)(10 * wan) * 100) {
+        *mag = "万";
+        return v / wan;
+    }
+    return v;
+}
+
 char *nf_quantity(double v, const char *measure, char *buf, size_t size)
 {
     char num[NF_MAX];
-    const char *mag = NULL;
-    double a = fabs(v);
-    if (a >= 1e8) {
-        v /= 1e8;
-        mag = "亿";
-    } else if (a >= 1e5) {
-        v /= 1e4;
-        mag = "万";
-    }
+    const char *mag;
+    if (!isfinite(v))
+        v = 0;
+    v = magnitude(v, &mag, 1e4, 1e8);
     digits(num, sizeof num, v < 0, scaled(v, 2), 2, true);
     return with(buf, size, num, mag, measure);
 }
@@ -72,13 +90,13 @@ char *nf_count(int64_t n, const char *measure, char *buf, size_t size)
 char *nf_amount(double v, const char *unit, char *buf, size_t size)
 {
     char num[NF_MAX];
-    double yuan = unit && strcmp(unit, "万元") == 0 ? v * 1e4 : v;
-    double a = fabs(yuan);
+    double yuan = isfinite(v) ? (unit && strcmp(unit, "万元") == 0 ? v * 1e4 : v) : 0;
     const char *mag = "元";
-    if (a >= 1e8) {
+    /* 万元 from 1万元 (not 10万), 亿元 from 1亿元, after rounding */
+    if (fabs(yuan) >= 1e8 || scaled(yuan / 1e4, 2) >= 10000 * 100) {
         yuan /= 1e8;
         mag = "亿元";
-    } else if (a >= 1e4) {
+    } else if (fabs(yuan) >= 1e4 || scaled(yuan, 2) >= 10000 * 100) {
         yuan /= 1e4;
         mag = "万元";
     }
@@ -95,6 +113,8 @@ char *nf_rate(double frac, int decimals, char *buf, size_t size)
 {
     char num[NF_MAX];
     int d = clamp_decimals(decimals);
+    if (!isfinite(frac))
+        frac = 0;
     digits(num, sizeof num, frac < 0, scaled(frac * 100.0, d), d, false);
     return with(buf, size, num, NULL, "%");
 }
@@ -103,7 +123,7 @@ char *nf_rate_parts(int64_t num, int64_t den, int decimals, char *buf, size_t si
 {
     char s[NF_MAX];
     int d = clamp_decimals(decimals);
-    if (den <= 0 || num < 0 || num > INT64_MAX / (pow10s[d] * 200))
+    if (den <= 0 || num < 0 || num > INT64_MAX / (pow10s[d] * 400) || den > INT64_MAX / 4)
         return nf_rate(den > 0 ? (double)num / (double)den : 0, d, buf, size);
     /* round(num * 100 * 10^d / den) half up, on integers */
     int64_t r = (num * 100 * pow10s[d] * 2 + den) / (2 * den);
@@ -145,7 +165,7 @@ char *nf_delta(int64_t delta, const char *measure, char *buf, size_t size)
     if (delta == 0)
         return with(buf, size, "持平", NULL, NULL);
     char num[NF_MAX];
-    nf_count(delta > 0 ? delta : -delta, measure, num, sizeof num);
+    nf_count(delta > 0 ? delta : delta == INT64_MIN ? INT64_MAX : -delta, measure, num, sizeof num);
     snprintf(buf, size, "%s%s", delta > 0 ? "增加" : "减少", num);
     return buf;
 }

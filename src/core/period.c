@@ -115,3 +115,34 @@ period_t period_before(bool monthly, dt_day_t run)
 {
     return monthly ? period_month(period_month(run).from - 1) : period_week(period_week(run).from - 1);
 }
+
+static bool same(period_t a, period_t b)
+{
+    return a.from == b.from && a.to == b.to;
+}
+
+period_t period_previous(period_t p)
+{
+    period_t (*kinds[])(dt_day_t) = {period_week, period_month, period_quarter, period_half,
+                                     period_year};
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        if (same(p, kinds[i](p.from)))
+            return kinds[i](p.from - 1);
+    dt_day_t len = p.to - p.from + 1;
+    return (period_t){p.from - len, p.from - 1};
+}
+
+/* The same date a year before; a month's last day stays the last day. */
+static dt_day_t year_before(dt_day_t d)
+{
+    int y, m, dd;
+    dt_ymd(d, &y, &m, &dd);
+    if (period_month(d).to == d)
+        return period_month(dt_day_from_ymd(y - 1, m, 1)).to;
+    return dt_day_from_ymd(y - 1, m, dd == 29 && m == 2 ? 28 : dd);
+}
+
+period_t period_year_before(period_t p)
+{
+    return (period_t){year_before(p.from), year_before(p.to)};
+}

@@ -27,6 +27,14 @@ period_t period_quarter(dt_day_t day);
 period_t period_half(dt_day_t day);
 period_t period_year(dt_day_t day);
 
+/* The period before p, for 环比: the previous week, month, quarter, half
+ * or year when p is a whole one of those; else the same number of days
+ * just before. */
+period_t period_previous(period_t p);
+/* The same span a year before, for 同比: the same dates, a month's end
+ * kept at the month's end (to 2024-02-29 from 2025-02-28, and back). */
+period_t period_year_before(period_t p);
+
 /*
  * Schedules of reports: the first instant after 'after' that is 'minute'
  * (0..1439) of a local day which is weekday 'day' (1 Monday .. 7 Sunday)

@@ -45,6 +45,13 @@ void rpt_set_count(rpt_data_t *d, arena_t *a, const char *key, int64_t n)
     put(d, a, key, RV_COUNT)->n = n;
 }
 
+void rpt_set_count_at_least(rpt_data_t *d, arena_t *a, const char *key, int64_t n)
+{
+    rpt_value_t *v = put(d, a, key, RV_COUNT);
+    v->n = n;
+    v->at_least = true;
+}
+
 void rpt_set_quantity(rpt_data_t *d, arena_t *a, const char *key, double x, const char *measure)
 {
     rpt_value_t *v = put(d, a, key, RV_QUANTITY);
@@ -223,6 +230,8 @@ bool rpt_format(const rpt_value_t *v, const char *arg, char *buf, size_t size)
         if (v->n == 0)
             return false;
         nf_count(v->n, arg, buf, size);
+        if (v->at_least && strlen(buf) + sizeof "以上" <= size)
+            strcat(buf, "以上");
         return true;
     case RV_QUANTITY:
         if (v->x == 0)
@@ -260,6 +269,20 @@ bool rpt_format(const rpt_value_t *v, const char *arg, char *buf, size_t size)
 
 /* ---- expanding text ---- */
 
+/* Append n bytes of s to buf (len so far), cut at a character boundary
+ * when they do not fit with the NUL. */
+static void append(char *buf, size_t size, size_t *len, const char *s, size_t n)
+{
+    if (*len + n >= size) {
+        n = size - 1 - *len;
+        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+            n--; /* s[n] would start the cut: never half a character */
+    }
+    memcpy(buf + *len, s, n);
+    *len += n;
+    buf[*len] = '\0';
+}
+
 bool rpt_expand_text(const char *text, const rpt_data_t *d, char *buf, size_t size)
 {
     size_t len = 0;
@@ -268,12 +291,13 @@ bool rpt_expand_text(const char *text, const rpt_data_t *d, char *buf, size_t si
     for (const char *p = text; *p;) {
         const char *close = *p == '{' ? strchr(p, '}') : NULL;
         if (!close) {
-            if (len + 1 < size)
-                buf[len++] = *p;
-            p++;
+            const char *next = strchr(p + 1, '{');
+            size_t n = next ? (size_t)(next - p) : strlen(p);
+            append(buf, size, &len, p, n);
+            p += n;
             continue;
         }
-        char key[128], val[NF_MAX * 4];
+        char key[128];
         size_t klen = (size_t)(close - p - 1);
         if (klen >= sizeof key)
             klen = sizeof key - 1;
@@ -282,16 +306,17 @@ bool rpt_expand_text(const char *text, const rpt_data_t *d, char *buf, size_t si
         char *bar = strchr(key, '|');
         if (bar)
             *bar++ = '\0';
-        if (!rpt_format(rpt_value(d, key), bar, val, sizeof val))
-            ok = false;
-        size_t vlen = strlen(val);
-        if (len + vlen >= size)
-            vlen = size - 1 - len;
-        memcpy(buf + len, val, vlen);
-        len += vlen;
+        const rpt_value_t *v = rpt_value(d, key);
+        if (v && v->kind == RV_TEXT && !v->missing) { /* any length, as it is */
+            append(buf, size, &len, v->text, strlen(v->text));
+        } else {
+            char val[NF_MAX * 4];
+            if (!rpt_format(v, bar, val, sizeof val))
+                ok = false;
+            append(buf, size, &len, val, strlen(val));
+        }
         p = close + 1;
     }
-    buf[len] = '\0';
     return ok;
 }
 
@@ -660,8 +685,14 @@ static void block(exp_t *x, json_t *b, int level, int *nheadings)
         rpt_block_t *h = emit(x, RB_HEADING, arena_strdup(x->a, buf));
         h->level = level;
         body(x, json_object_get(b, "body"), level + 1);
-        if (x->doc->n == before + 1 && !json_is_true(json_object_get(b, "keep"))) {
-            x->doc->n = before; /* nothing under it */
+        bool printed = false; /* anything under it in the printed formats */
+        for (int i = before + 1; i < x->doc->n && !printed; i++)
+            printed = !x->doc->blocks[i].annex;
+        if (!printed && !json_is_true(json_object_get(b, "keep"))) {
+            /* nothing under it: the heading goes (an annex table stays) */
+            memmove(&x->doc->blocks[before], &x->doc->blocks[before + 1],
+                    (size_t)(x->doc->n - before - 1) * sizeof *x->doc->blocks);
+            x->doc->n--;
             return;
         }
         nf_section(level, ++*nheadings, buf, sizeof buf);

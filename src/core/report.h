@@ -101,6 +101,7 @@ typedef struct {
     const char *key;
     rpt_value_kind_t kind;
     bool missing;        /* no data: its clauses are left out */
+    bool at_least;       /* RV_COUNT: n or more ("20000件以上") */
     int64_t n, num, den;
     double x, base;
     const char *measure, *text;
@@ -125,6 +126,8 @@ typedef struct {
 
 /* Adding figures (memory from a; a key added twice: the last one counts). */
 void rpt_set_count(rpt_data_t *d, arena_t *a, const char *key, int64_t n);
+/* A count known to be at least n (a list counted up to a bound). */
+void rpt_set_count_at_least(rpt_data_t *d, arena_t *a, const char *key, int64_t n);
 void rpt_set_quantity(rpt_data_t *d, arena_t *a, const char *key, double x, const char *measure);
 void rpt_set_amount(rpt_data_t *d, arena_t *a, const char *key, double x, const char *unit);
 /* A rate num/den; missing when den is 0. */

@@ -148,5 +148,7 @@ const char *unit_scope_meet(const char *a, const char *b)
 int unit_child_code_len(const char *code)
 {
     size_t n = code ? strlen(code) : 0;
+    if (code && strchr(code, '-'))
+        return (int)n; /* a department */
     return n == 6 ? 9 : n == 9 ? 12 : n == 12 ? 14 : (int)n;
 }

@@ -3,6 +3,8 @@
  */
 #include "core/wording.h"
 
+#include "core/period.h"
+
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -147,4 +149,22 @@ void wording_period(dt_day_t from, dt_day_t to, char *full, size_t fsize, char *
     else
         snprintf(full, fsize, "%d年%d月%d日至%d年%d月%d日", y1, m1, d1, y2, m2, d2);
     snprintf(lead, lsize, "%s", y1 == y2 && m1 == 1 && d1 == 1 ? "今年以来" : "本期");
+}
+
+const char *wording_next_period(dt_day_t from, dt_day_t to)
+{
+    static const struct {
+        period_t (*of)(dt_day_t);
+        const char *next;
+    } kinds[] = {{period_week, "下周"}, {period_month, "下月"}, {period_quarter, "下季度"},
+                 {period_year, "明年"}};
+    period_t h = period_half(from);
+    if (h.from == from && h.to == to)
+        return h.from == period_year(from).from ? "下半年" : "明年";
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+        period_t p = kinds[i].of(from);
+        if (p.from == from && p.to == to)
+            return kinds[i].next;
+    }
+    return "下一阶段";
 }

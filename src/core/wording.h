@@ -31,6 +31,10 @@ void wording_case_title(const char *category, const char *address, const char *d
  */
 void wording_period(dt_day_t from, dt_day_t to, char *full, size_t fsize, char *lead,
                     size_t lsize);
+/* What comes after from..to, for the plan's heading ("下半年工作计划"):
+ * 下半年 after a first half, 明年 after a second half or a year, 下季度,
+ * 下月, 下周 after a whole quarter, month or week, else 下一阶段. */
+const char *wording_next_period(dt_day_t from, dt_day_t to);
 /* "2023年6月30日". */
 char *wording_date(dt_day_t day, char *buf, size_t size);
 

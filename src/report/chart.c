@@ -4,35 +4,12 @@
  */
 #include "report/chart.h"
 
-#include <fontconfig/fontconfig.h>
 #include <math.h>
 #include <pango/pangocairo.h>
-#include <pthread.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "core/numfmt.h"
-
-/* Pango, cairo and fontconfig keep their font caches for the life of the
- * process; hand them back at exit, so a leak checker sees only ours. */
-static void release_fonts(void)
-{
-    pango_cairo_font_map_set_default(NULL);
-    cairo_debug_reset_static_data();
-    FcFini();
-}
-
-static void register_release(void)
-{
-    atexit(release_fonts);
-}
-
-void rpt_fonts_used(void)
-{
-    static pthread_once_t once = PTHREAD_ONCE_INIT;
-    pthread_once(&once, register_release);
-}
 
 /* The palette of the console's charts (ECharts' default), so a report and
  * the dashboard colour a series alike. */
@@ -102,7 +79,6 @@ static void tick_text(const rpt_chart_t *c, double v, char *buf, size_t size)
 
 void rpt_chart_draw(cairo_t *cr, const rpt_chart_t *c, double w, double h)
 {
-    rpt_fonts_used();
     const double fs = h / 22;          /* the text size */
     const double top = fs * 3.2;       /* the legend above the plot */
     double max = 0;

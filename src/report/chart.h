@@ -16,10 +16,6 @@
 /* The font of chart text (fontconfig picks the CJK face Debian ships). */
 #define RPT_CHART_FONT "Noto Sans CJK SC"
 
-/* Text is about to be laid out with pango: its font caches are released
- * at exit (once registered, from any thread). */
-void rpt_fonts_used(void);
-
 /* Draw c into the w × h box at cr's origin (user units). */
 void rpt_chart_draw(cairo_t *cr, const rpt_chart_t *c, double w, double h);
 

@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "report/doc.h"
+#include "util/utf8.h"
 
 static const struct {
     const char *name, *mime;
@@ -32,6 +33,36 @@ const char *rpt_format_name(rpt_format_t f)
 const char *rpt_format_mime(rpt_format_t f)
 {
     return f < RPT__FORMATS ? formats[f].mime : "application/octet-stream";
+}
+
+void rpt_xml_chars(dynbuf_t *b, const char *s, bool escape)
+{
+    size_t len = s ? strlen(s) : 0;
+    for (size_t i = 0; i < len;) {
+        unsigned cp;
+        int n = utf8_decode((const unsigned char *)s, i, len, &cp);
+        if (n == 0) { /* not UTF-8: the replacement character */
+            dynbuf_addstr(b, "\xEF\xBF\xBD");
+            i++;
+            continue;
+        }
+        /* XML 1.0: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF] */
+        bool ok = cp == 0x9 || cp == 0xA || cp == 0xD || (cp >= 0x20 && cp <= 0xD7FF) ||
+                  (cp >= 0xE000 && cp <= 0xFFFD) || cp >= 0x10000;
+        if (!ok)
+            ;
+        else if (escape && cp == '&')
+            dynbuf_addstr(b, "&amp;");
+        else if (escape && cp == '<')
+            dynbuf_addstr(b, "&lt;");
+        else if (escape && cp == '>')
+            dynbuf_addstr(b, "&gt;");
+        else if (escape && cp == '"')
+            dynbuf_addstr(b, "&quot;");
+        else
+            dynbuf_add(b, s + i, (size_t)n);
+        i += (size_t)n;
+    }
 }
 
 /* Text laid out with pango (the .pdf, the .docx's charts) goes through

@@ -7,6 +7,8 @@
 #ifndef BH_REPORT_DOC_H
 #define BH_REPORT_DOC_H
 
+#include <stdbool.h>
+
 #include "core/report.h"
 #include "util/dynbuf.h"
 #include "util/status.h"
@@ -18,6 +20,13 @@ int rpt_format_from_name(const char *name);
 const char *rpt_format_name(rpt_format_t f);
 /* The media type a download is served with. */
 const char *rpt_format_mime(rpt_format_t f);
+
+/* Append s with only the characters XML 1.0 allows (bytes that are not
+ * UTF-8 become U+FFFD; U+FFFE, U+FFFF and control characters other than
+ * tab and line breaks are dropped), escaped for XML text when 'escape'.
+ * The .docx and .xlsx writers pass every text through it: a case title a
+ * citizen typed must not make the file unreadable. */
+void rpt_xml_chars(dynbuf_t *b, const char *s, bool escape);
 
 /* Markdown (CommonMark with pipe tables): a chart is written as the table
  * of its values, since Markdown has no pictures of its own. */

@@ -24,21 +24,10 @@
 #define CHART_CX 5580000L /* EMU: 15.5 cm */
 #define CHART_CY 3138750L /* 9:16 */
 
-/* XML text: & < > " escaped, control characters XML 1.0 forbids dropped. */
+/* XML text: escaped, only the characters XML allows (doc.h). */
 static void esc(dynbuf_t *b, const char *s)
 {
-    for (; s && *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        switch (c) {
-        case '&': dynbuf_addstr(b, "&amp;"); break;
-        case '<': dynbuf_addstr(b, "&lt;"); break;
-        case '>': dynbuf_addstr(b, "&gt;"); break;
-        case '"': dynbuf_addstr(b, "&quot;"); break;
-        default:
-            if (c >= 0x20 || c == '\t' || c == '\n')
-                dynbuf_add(b, s, 1);
-        }
-    }
+    rpt_xml_chars(b, s, true);
 }
 
 static void run(dynbuf_t *b, const char *text, bool bold)
@@ -199,7 +188,7 @@ static const char styles[] =
     "<w:sz w:val=\"32\"/><w:szCs w:val=\"32\"/><w:lang w:val=\"en-US\" w:eastAsia=\"zh-CN\"/></w:rPr></w:rPrDefault>"
     "<w:pPrDefault><w:pPr>" LINE "<w:jc w:val=\"both\"/></w:pPr></w:pPrDefault></w:docDefaults>"
     "<w:style w:type=\"paragraph\" w:default=\"1\" w:styleId=\"Normal\"><w:name w:val=\"Normal\"/><w:qFormat/></w:style>"
-    STYLE("Title", "Title", "<w:jc w:val=\"center\"/><w:spacing w:before=\"0\" w:after=\"579\" w:line=\"700\" w:lineRule=\"exact\"/>",
+    STYLE("Title", "Title", "<w:spacing w:before=\"0\" w:after=\"579\" w:line=\"700\" w:lineRule=\"exact\"/><w:jc w:val=\"center\"/>",
           RFONTS("方正小标宋简体") "<w:sz w:val=\"44\"/><w:szCs w:val=\"44\"/>")
     STYLE("Heading1", "heading 1", "<w:keepNext/>" INDENT "<w:outlineLvl w:val=\"0\"/>",
           RFONTS("黑体"))
@@ -209,13 +198,13 @@ static const char styles[] =
           "<w:b/><w:bCs/>")
     STYLE("Heading4", "heading 4", "<w:keepNext/>" INDENT "<w:outlineLvl w:val=\"3\"/>", "")
     STYLE("BodyText", "Body Text", INDENT, "")
-    STYLE("Caption", "caption", "<w:keepNext/><w:jc w:val=\"center\"/><w:spacing w:before=\"120\" w:after=\"60\" w:line=\"360\" w:lineRule=\"auto\"/>",
+    STYLE("Caption", "caption", "<w:keepNext/><w:spacing w:before=\"120\" w:after=\"60\" w:line=\"360\" w:lineRule=\"auto\"/><w:jc w:val=\"center\"/>",
           RFONTS("黑体") "<w:sz w:val=\"24\"/><w:szCs w:val=\"24\"/>")
-    STYLE("Figure", "Figure", "<w:keepNext/><w:jc w:val=\"center\"/><w:spacing w:before=\"120\" w:after=\"0\" w:line=\"240\" w:lineRule=\"auto\"/>", "")
+    STYLE("Figure", "Figure", "<w:keepNext/><w:spacing w:before=\"120\" w:after=\"0\" w:line=\"240\" w:lineRule=\"auto\"/><w:jc w:val=\"center\"/>", "")
     STYLE("TableText", "Table Text", "<w:spacing w:before=\"0\" w:after=\"0\" w:line=\"280\" w:lineRule=\"exact\"/>",
           "<w:sz w:val=\"21\"/><w:szCs w:val=\"21\"/>")
-    STYLE("Sign", "Closing", "<w:jc w:val=\"right\"/><w:ind w:right=\"640\"/>", "")
-    STYLE("Footer", "footer", "<w:jc w:val=\"center\"/><w:spacing w:before=\"0\" w:after=\"0\" w:line=\"240\" w:lineRule=\"auto\"/>",
+    STYLE("Sign", "Closing", "<w:ind w:right=\"640\"/><w:jc w:val=\"right\"/>", "")
+    STYLE("Footer", "footer", "<w:spacing w:before=\"0\" w:after=\"0\" w:line=\"240\" w:lineRule=\"auto\"/><w:jc w:val=\"center\"/>",
           RFONTS("宋体") "<w:sz w:val=\"28\"/><w:szCs w:val=\"28\"/>")
     "<w:style w:type=\"table\" w:styleId=\"ReportTable\"><w:name w:val=\"Report Table\"/>"
     "<w:tblPr><w:tblBorders/></w:tblPr></w:style>"

@@ -241,7 +241,6 @@ static cairo_status_t to_dynbuf(void *closure, const unsigned char *data, unsign
 bh_status_t rpt_write_pdf(const rpt_doc_t *doc, dynbuf_t *out, bh_err_t *err)
 {
     pdf_t p = {0};
-    rpt_fonts_used();
     p.sf = cairo_pdf_surface_create_for_stream(to_dynbuf, out, PAGE_W, PAGE_H);
     p.cr = cairo_create(p.sf);
     p.page = 1;

@@ -22,12 +22,23 @@ typedef struct {
     lxw_format *head, *pct, *title, *wrap;
     char names[64][128];
     int nnames;
+    dynbuf_t clean; /* the last string passed through text() */
 } book_t;
+
+/* s with only the characters XML allows (doc.h); valid until the next call
+ * (libxlsxwriter copies what it is given). */
+static const char *text(book_t *b, const char *s)
+{
+    dynbuf_reset(&b->clean);
+    rpt_xml_chars(&b->clean, s, false);
+    return b->clean.failed ? "" : b->clean.buf ? b->clean.buf : "";
+}
 
 /* A sheet name from a caption: at most 31 characters, none of []:*?/\,
  * unique in the book. */
 static lxw_worksheet *sheet(book_t *b, const char *caption)
 {
+    caption = text(b, caption);
     char name[128];
     int len = 0, chars = 0;
     for (const char *p = caption; *p && chars < 28; chars++) {
@@ -76,15 +87,15 @@ static void put(book_t *b, lxw_worksheet *ws, int r, int c, const char *s, bool 
             return;
         }
     }
-    worksheet_write_string(ws, (lxw_row_t)r, (lxw_col_t)c, s, NULL);
+    worksheet_write_string(ws, (lxw_row_t)r, (lxw_col_t)c, text(b, s), NULL);
 }
 
 static void table(book_t *b, const rpt_table_t *t, const char *caption)
 {
     lxw_worksheet *ws = sheet(b, caption);
-    worksheet_write_string(ws, 0, 0, caption, b->title);
+    worksheet_write_string(ws, 0, 0, text(b, caption), b->title);
     for (int c = 0; c < t->ncols; c++) {
-        worksheet_write_string(ws, 1, (lxw_col_t)c, t->head[c], b->head);
+        worksheet_write_string(ws, 1, (lxw_col_t)c, text(b, t->head[c]), b->head);
         worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, c == 0 ? 18 : 12, NULL);
     }
     for (int r = 0; r < t->nrows; r++)
@@ -97,19 +108,19 @@ static void chart(book_t *b, const rpt_chart_t *c, const char *caption)
 {
     lxw_worksheet *ws = sheet(b, caption);
     bool pct = c->unit && strcmp(c->unit, "%") == 0;
-    worksheet_write_string(ws, 0, 0, caption, b->title);
+    worksheet_write_string(ws, 0, 0, text(b, caption), b->title);
     if (c->unit && !pct) {
         char unit[64];
         snprintf(unit, sizeof unit, "单位：%s", c->unit);
-        worksheet_write_string(ws, 1, 0, unit, b->head);
+        worksheet_write_string(ws, 1, 0, text(b, unit), b->head);
     } else {
         worksheet_write_blank(ws, 1, 0, b->head);
     }
     worksheet_set_column(ws, 0, 0, 18, NULL);
     for (int s = 0; s < c->nseries; s++)
-        worksheet_write_string(ws, 1, (lxw_col_t)(s + 1), c->series[s], b->head);
+        worksheet_write_string(ws, 1, (lxw_col_t)(s + 1), text(b, c->series[s]), b->head);
     for (int l = 0; l < c->nlabels; l++) {
-        worksheet_write_string(ws, (lxw_row_t)(l + 2), 0, c->labels[l], NULL);
+        worksheet_write_string(ws, (lxw_row_t)(l + 2), 0, text(b, c->labels[l]), NULL);
         for (int s = 0; s < c->nseries; s++) {
             double v = c->values[s * c->nlabels + l];
             if (!isnan(v))
@@ -130,8 +141,10 @@ bh_status_t rpt_write_xlsx(const rpt_doc_t *doc, dynbuf_t *out, bh_err_t *err)
     close(fd);
 
     book_t b = {0};
+    dynbuf_init(&b.clean, (size_t)1 << 20);
     lxw_workbook_options opt = {.constant_memory = LXW_FALSE, .tmpdir = NULL};
     if (!(b.wb = workbook_new_opt(path, &opt))) {
+        dynbuf_free(&b.clean);
         unlink(path);
         return bh_fail(err, BH_UNAVAILABLE, NULL, "无法创建 .xlsx");
     }
@@ -157,24 +170,24 @@ bh_status_t rpt_write_xlsx(const rpt_doc_t *doc, dynbuf_t *out, bh_err_t *err)
         char *line;
         switch (k->kind) {
         case RB_TITLE:
-            worksheet_write_string(ws, (lxw_row_t)row++, 0, k->text, b.title);
+            worksheet_write_string(ws, (lxw_row_t)row++, 0, text(&b, k->text), b.title);
             break;
         case RB_HEADING:
             line = malloc(strlen(k->text) + strlen(k->number ? k->number : "") + 1);
             if (line) {
                 sprintf(line, "%s%s", k->number ? k->number : "", k->text);
-                worksheet_write_string(ws, (lxw_row_t)row++, 0, line, b.head);
+                worksheet_write_string(ws, (lxw_row_t)row++, 0, text(&b, line), b.head);
                 free(line);
             }
             break;
         case RB_PARA:
         case RB_SIGN:
-            worksheet_write_string(ws, (lxw_row_t)row++, 0, k->text, b.wrap);
+            worksheet_write_string(ws, (lxw_row_t)row++, 0, text(&b, k->text), b.wrap);
             break;
         case RB_TABLE:
         case RB_CHART:
             if (!k->annex)
-                worksheet_write_string(ws, (lxw_row_t)row++, 0, k->text, NULL);
+                worksheet_write_string(ws, (lxw_row_t)row++, 0, text(&b, k->text), NULL);
             break;
         }
     }
@@ -186,6 +199,7 @@ bh_status_t rpt_write_xlsx(const rpt_doc_t *doc, dynbuf_t *out, bh_err_t *err)
             chart(&b, k->chart, k->text);
     }
     lxw_error e = workbook_close(b.wb);
+    dynbuf_free(&b.clean);
     bh_status_t st = BH_OK;
     if (e != LXW_NO_ERROR) {
         st = bh_fail(err, BH_UNAVAILABLE, NULL, "写入 .xlsx 失败：%s", lxw_strerror(e));

@@ -276,10 +276,14 @@ static void ranking(rctx_t *x, db_stats_row_t *rows, int n)
     rpt_set_text(x->d, x->a, "ranking.last", r[k - 1]->name ? r[k - 1]->name : r[k - 1]->key);
 }
 
-/* The open cases f selects, all counted (paging through them), the first
+#define COUNT_PAGES 20 /* of 1000: open cases counted one by one up to 20,000 */
+
+/* The open cases f selects but those of exclude[] (ids), counted page by
+ * page up to COUNT_PAGES (*more: there are more than *total), the first
  * OVERDUE_ROWS kept, oldest first. */
-static bh_status_t count_cases(rctx_t *x, db_case_filter_t *f, svc_case_row_t **first,
-                               int *nfirst, int64_t *total, bh_err_t *err)
+static bh_status_t count_cases(rctx_t *x, db_case_filter_t *f, const int64_t *exclude,
+                               int nexclude, svc_case_row_t **first, int *nfirst,
+                               int64_t *total, bool *more, bh_err_t *err)
 {
     svc_case_row_t *rows;
     int n;
@@ -289,22 +293,28 @@ static bh_status_t count_cases(rctx_t *x, db_case_filter_t *f, svc_case_row_t **
     f->open = 1;
     f->sort = DB_SORT_CREATED_ASC;
     f->limit = 1000;
-    *first = NULL;
+    *first = arena_alloc_array(x->a, OVERDUE_ROWS, sizeof **first);
     *nfirst = 0;
     *total = 0;
-    for (int page = 0; page < 1000; page++) {
+    for (int page = 0; page < COUNT_PAGES; page++) {
         bh_status_t st = svc_case_list(x->s, x->u, f, x->a, &rows, &n, &next, err);
         if (st)
             return st;
-        if (page == 0) {
-            *first = rows;
-            *nfirst = n < OVERDUE_ROWS ? n : OVERDUE_ROWS;
+        for (int i = 0; i < n; i++) {
+            bool skip = false;
+            for (int j = 0; j < nexclude && !skip; j++)
+                skip = exclude[j] == rows[i].k.id;
+            if (skip)
+                continue;
+            if (*nfirst < OVERDUE_ROWS)
+                (*first)[(*nfirst)++] = rows[i];
+            ++*total;
         }
-        *total += n;
         if (!next)
             break;
         f->cursor = next;
     }
+    *more = next != NULL;
     return BH_OK;
 }
 
@@ -327,11 +337,15 @@ static bh_status_t overdue_cases(rctx_t *x, bh_err_t *err)
     svc_case_row_t *first;
     int nfirst;
     int64_t total;
+    bool more;
     f.light = SLA_LIGHT_OVERDUE;
-    bh_status_t st = count_cases(x, &f, &first, &nfirst, &total, err);
+    bh_status_t st = count_cases(x, &f, NULL, 0, &first, &nfirst, &total, &more, err);
     if (st)
         return st;
-    rpt_set_count(x->d, x->a, "cases.overdue_open", total);
+    if (more)
+        rpt_set_count_at_least(x->d, x->a, "cases.overdue_open", total);
+    else
+        rpt_set_count(x->d, x->a, "cases.overdue_open", total);
     if (total == 0)
         return BH_OK;
     static const char *const head[] = {"案件编号", "标题", "所在单位", "处置单位", "上报日期", "督办"};
@@ -375,29 +389,24 @@ static bh_status_t supervised_items(rctx_t *x, bh_err_t *err)
     } else if (st) {
         return st;
     }
+    /* a hazard's case counts once, as the hazard */
+    int64_t *own = arena_alloc_array(x->a, (size_t)nh + 1, sizeof *own);
+    for (int i = 0; i < nh; i++)
+        if (hz[i].supervisor)
+            own[nsup++] = hz[i].case_id;
     db_case_filter_t f = {0};
-    svc_case_row_t *first;
-    int nfirst;
+    svc_case_row_t *cases;
+    int ncases;
     int64_t total;
+    bool more;
     f.light = -1;
     f.supervised = true;
-    if ((st = count_cases(x, &f, &first, &nfirst, &total, err)))
+    if ((st = count_cases(x, &f, own, nsup, &cases, &ncases, &total, &more, err)))
         return st;
-    /* a hazard's case counts once, as the hazard */
-    svc_case_row_t *cases = arena_alloc_array(x->a, (size_t)nfirst + 1, sizeof *cases);
-    int ncases = 0;
-    for (int i = 0; i < nh; i++)
-        nsup += hz[i].supervisor != NULL;
-    for (int i = 0; i < nfirst; i++) {
-        bool hazard = false;
-        for (int j = 0; j < nh && !hazard; j++)
-            hazard = hz[j].supervisor && hz[j].case_id == first[i].k.id;
-        if (!hazard)
-            cases[ncases++] = first[i];
-        else
-            total--;
-    }
-    rpt_set_count(x->d, x->a, "cases.supervised_open", total);
+    if (more)
+        rpt_set_count_at_least(x->d, x->a, "cases.supervised_open", total);
+    else
+        rpt_set_count(x->d, x->a, "cases.supervised_open", total);
     rpt_set_count(x->d, x->a, "hazards.supervised", nsup);
     if (ncases + nsup == 0)
         return BH_OK;
@@ -469,18 +478,14 @@ static bh_status_t cases_section(rctx_t *x, bool bulletin, bh_err_t *err)
     if ((st = case_stats(x, x->from, x->to, DB_GROUP_SOURCE, &rows, &n, &prev, err)))
         return st;
     by_source(x, rows, n);
-    /* 同比: the same dates a year before; 环比: the period of the same length before */
-    int y1, m1, d1, y2, m2, d2;
-    dt_ymd(x->from, &y1, &m1, &d1);
-    dt_ymd(x->to, &y2, &m2, &d2);
-    dt_day_t ya = dt_day_from_ymd(y1 - 1, m1, m1 == 2 && d1 == 29 ? 28 : d1);
-    dt_day_t yb = dt_day_from_ymd(y2 - 1, m2, m2 == 2 && d2 == 29 ? 28 : d2);
-    if ((st = case_stats(x, ya, yb, DB_GROUP_NONE, &rows, &n, &prev, err)))
+    /* 同比: the same span a year before; 环比: the period before (core/period.h) */
+    period_t yb = period_year_before((period_t){x->from, x->to});
+    if ((st = case_stats(x, yb.from, yb.to, DB_GROUP_NONE, &rows, &n, &prev, err)))
         return st;
     rpt_set_change(x->d, x->a, "cases.reported_yoy", true, (double)total.n[CM_REPORTED],
                    (double)prev.n[CM_REPORTED]);
-    dt_day_t len = x->to - x->from + 1;
-    if ((st = case_stats(x, x->from - len, x->from - 1, DB_GROUP_NONE, &rows, &n, &prev, err)))
+    period_t before = period_previous((period_t){x->from, x->to});
+    if ((st = case_stats(x, before.from, before.to, DB_GROUP_NONE, &rows, &n, &prev, err)))
         return st;
     rpt_set_change(x->d, x->a, "cases.reported_mom", true, (double)total.n[CM_REPORTED],
                    (double)prev.n[CM_REPORTED]);
@@ -843,7 +848,9 @@ static bh_status_t period_values(rctx_t *x)
 {
     char full[96], lead[32], buf[64];
     int y, m, d;
-    wording_period(x->from, x->to, full, sizeof full, lead, sizeof lead);
+    /* a period not over yet is named by what it holds so far ("今年以来") */
+    wording_period(x->from, x->as_of, full, sizeof full, lead, sizeof lead);
+    rpt_set_text(x->d, x->a, "next_period", wording_next_period(x->from, x->to));
     rpt_set_text(x->d, x->a, "unit", x->unit_name);
     rpt_set_text(x->d, x->a, "period_full", full);
     rpt_set_text(x->d, x->a, "period_lead", lead);

@@ -83,8 +83,12 @@ bh_status_t svc_report_list(svc_t *s, const svc_user_t *u, const char *unit, int
     bh_status_t st;
     if (!may_build(u))
         return bh_fail(err, BH_PERMISSION_DENIED, "role", "您的角色不能查看报告");
-    if (!unit)
-        unit = u->role == ROLE_ADMIN && (!u->unit || !*u->unit) ? "" : u->unit;
+    /* no unit (or an empty one): the caller's own; everything only for an
+     * administrator bound to no unit */
+    if (!unit || !*unit)
+        unit = u->unit ? u->unit : "";
+    if (!*unit && u->role != ROLE_ADMIN)
+        return bh_fail(err, BH_PERMISSION_DENIED, "unit", "您没有所属单位，不能查看报告");
     if (*unit && !may_read(u, unit))
         return bh_fail(err, BH_PERMISSION_DENIED, "unit", "单位“%s”不在您的管辖范围内", unit);
     db_scope_t sc = *unit ? db_scope(unit) : (db_scope_t){"", true};
@@ -298,33 +302,59 @@ static bh_status_t run_tx(db_conn_t *c, void *ctx, bh_err_t *err)
     return st;
 }
 
-/* One due run: build the period just ended as a leader of the schedule's
- * unit (its jurisdiction, every figure) and keep it; a report that cannot
- * be built (the unit was removed) skips this run rather than retrying it
- * every second, and says why. */
+/* The latest slot of x due by 'now' (after a downtime the runs missed are
+ * not built one by one: the bulletin that matters is the latest one). */
+static dt_ms_t latest_slot(const db_schedule_t *x, bool monthly, dt_ms_t now)
+{
+    dt_ms_t slot = x->next_at, next;
+    for (int i = 0; i < 1000 && (next = period_next_run(monthly, x->day, x->minute, slot)) &&
+                    next <= now; i++)
+        slot = next;
+    return slot;
+}
+
+/* One due run: build the period just ended with the rights its creator has
+ * now (an account disabled, or moved out of the unit's jurisdiction, stops
+ * building it) and keep it.  A report that cannot be built skips this run
+ * rather than retrying it every second, and says why. */
 static bh_status_t run_one(svc_t *s, const db_schedule_t *x, dt_ms_t now, arena_t *a,
                            bool *built, bh_err_t *err)
 {
     bool monthly = strcmp(x->every, "month") == 0;
-    period_t p = period_before(monthly, dt_local_day(x->next_at));
-    svc_user_t as = {0, x->created_by, ROLE_LEADER, x->unit, false, 0};
+    period_t p = period_before(monthly, dt_local_day(latest_slot(x, monthly, now)));
+    db_user_t owner;
     svc_report_req_t req = {x->kind, x->unit, p.from, p.to, NULL, 0};
     rpt_doc_t doc;
     db_report_t r = {.schedule_id = x->id};
     struct run run = {x, &r, period_next_run(monthly, x->day, x->minute, now)};
+    if (!run.next) /* a day no calendar has (edited by hand): not every second */
+        run.next = now + DT_DAY_MS;
     bh_err_t why;
     char *text = NULL;
-    bh_status_t st = svc_report_build(s, &as, &req, a, &doc, &why);
-    *built = st == BH_OK;
+    bh_status_t st;
+    bh_err_clear(&why);
+    if ((st = svc_user_get(s, x->created_by, a, &owner, &why)) == BH_OK && !owner.active)
+        st = bh_fail(&why, BH_PERMISSION_DENIED, "created_by", "设置人 %s 的账号已停用", x->created_by);
+    int role = st == BH_OK ? role_from_name(owner.role) : -1;
+    if (st == BH_OK && role < 0)
+        st = bh_fail(&why, BH_PERMISSION_DENIED, "created_by", "设置人 %s 的角色无效", x->created_by);
+    if (st == BH_OK) {
+        svc_user_t as = {owner.id, owner.username, (bh_role_t)role, owner.unit, false,
+                         owner.object_id};
+        st = svc_report_build(s, &as, &req, a, &doc, &why);
+    }
     if (st == BH_OK) {
         json_t *j = rpt_doc_to_json(&doc);
         text = json_dumps(j, JSON_COMPACT);
         json_decref(j);
+        if (!text || strlen(text) > REPORT_MAX_BYTES)
+            st = bh_fail(&why, text ? BH_PAYLOAD_TOO_LARGE : BH_INTERNAL, NULL, "报告内容无法保存");
         r.kind = req.kind, r.unit = req.unit, r.from_day = p.from, r.to_day = p.to;
         r.title = doc.title, r.content = text, r.created_at = now, r.created_by = x->created_by;
-    } else {
-        run.r = NULL;
     }
+    if (st)
+        run.r = NULL; /* the run is skipped */
+    *built = st == BH_OK;
     bh_status_t wst = db_write(s->db, run_tx, &run, err);
     free(text);
     if (wst == BH_CONFLICT) {

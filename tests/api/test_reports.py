@@ -14,6 +14,7 @@ data that must not print "0件" or "0.00%".
 
 Usage: test_reports.py PATH/TO/bihuan PATH/TO/seed_fixture
 """
+import datetime
 import json
 import os
 import sqlite3
@@ -205,7 +206,17 @@ class Fidelity(unittest.TestCase):
         table = sheets[[n for n in names if n.startswith("表1")][0]]
         self.assertEqual(table[1][:2], ["单位", "上报数"])
         total = [row for row in table if row[0] == "合计"][0]
-        self.assertEqual(total[1], "11900")       # a number, not text
+        self.assertEqual(total[1], "11900")
+        # a number, not text, and a rate a fraction shown as a percentage
+        path = os.path.join(S.dir, "annex.xlsx")
+        with open(path, "wb") as f:
+            f.write(r.raw)
+        types = json.loads(tool(DEBIAN_PYTHON, "-c", (
+            "import openpyxl, json, sys\n"
+            "ws = openpyxl.load_workbook(sys.argv[1]).worksheets[1]\n"
+            "row = [r for r in ws.iter_rows() if r[0].value == '合计'][0]\n"
+            "print(json.dumps([type(row[1].value).__name__, row[4].number_format]))"), path))
+        self.assertEqual(types, ["int", "0.00%"])
         self.assertAlmostEqual(float(total[4]), 11888 / 11900, places=4)  # 结案率 as a fraction
         # the long board (unit × indicator) is in the annex only
         annex = [n for n in names if n.startswith("附表1")]
@@ -252,6 +263,14 @@ class Access(unittest.TestCase):
         ids = [x["id"] for x in hb.get("/api/v1/reports").json["items"]]
         self.assertIn(own, ids)
         self.assertNotIn(REPORT["id"], ids)
+        # an empty unit is the caller's own, not everyone's
+        ids = [x["id"] for x in hb.get("/api/v1/reports?unit=").json["items"]]
+        self.assertEqual(ids, [x["id"] for x in hb.get("/api/v1/reports").json["items"]])
+        self.assertNotIn(REPORT["id"], ids)
+        self.assertEqual(hb.get("/api/v1/reports?unit=440303").status, 403)
+        # nor the district's template, nor a sibling street's
+        for unit in ("440303", "440303002"):
+            self.assertEqual(hb.get("/api/v1/reports/templates/summary?unit=%s" % unit).status, 403)
         # the district sees both
         ids = [x["id"] for x in S.as_("leader").get("/api/v1/reports").json["items"]]
         self.assertIn(own, ids)
@@ -330,29 +349,38 @@ class Templates(unittest.TestCase):
 class Bulletins(unittest.TestCase):
     def test_a_weekly_bulletin_is_built_by_the_server_once(self):
         op = S.as_("zhzx01")
-        r = op.post("/api/v1/reports/schedules", {"kind": "bulletin", "every": "week", "day": 8})
-        self.assertEqual(r.status, 400)
-        self.assertEqual(r.err()["field"], "day")
+        for day in (8, "monday", 1.5):
+            r = op.post("/api/v1/reports/schedules", {"kind": "bulletin", "every": "week", "day": day})
+            self.assertEqual(r.status, 400, day)
+            self.assertEqual(r.err()["field"], "day")
         r = op.post("/api/v1/reports/schedules", {"kind": "bulletin", "every": "week", "day": 1,
                                                   "time": "09:00"})
         self.assertEqual(r.status, 201, r)
         sid = r.json["id"]
         self.assertEqual(r.json["label"], "每周一 09:00，通报上周")
         self.assertTrue(r.json["next_run"].endswith("T09:00:00+08:00"))
-        # time passes: its run falls due on Monday 2023-06-05 09:00 (the
-        # database is the server's; moving next_at is the clock's work)
-        due = 1685926800000  # 2023-06-05T09:00:00+08:00
+        # time passes: the server was down for its last two runs (a week ago
+        # and the latest Monday 09:00); the one built is the latest week's
+        # (the database is the server's; moving next_at is the clock's work)
+        bj = datetime.datetime.utcnow() + datetime.timedelta(hours=8)
+        monday = (bj - datetime.timedelta(days=bj.weekday())).replace(hour=9, minute=0, second=0,
+                                                                       microsecond=0)
+        if monday > bj:
+            monday -= datetime.timedelta(days=7)
+        missed = monday - datetime.timedelta(days=7)
+        due = int((missed - datetime.timedelta(hours=8) - datetime.datetime(1970, 1, 1)).total_seconds() * 1000)
         with sqlite3.connect(S.db, timeout=30) as db:
             db.execute("UPDATE report_schedules SET next_at=? WHERE id=?", (due, sid))
         built = wait_for(lambda: [x for x in op.get("/api/v1/reports").json["items"]
                                   if x["schedule"] == sid], timeout=20)
         self.assertEqual(len(built), 1, built)
         b = built[0]
-        self.assertEqual((b["kind"], b["from"], b["to"]), ("bulletin", "2023-05-29", "2023-06-04"))
+        week = ((monday - datetime.timedelta(days=7)).date().isoformat(),
+                (monday - datetime.timedelta(days=1)).date().isoformat())
+        self.assertEqual((b["kind"], b["from"], b["to"]), ("bulletin",) + week)
         md = op.get("/api/v1/reports/%d.md" % b["id"]).raw.decode("utf-8")
-        self.assertIn("关于2023年5月29日至6月4日示范区城市管理工作情况的通报", md)
-        self.assertIn("按期结案率排名", md)
-        self.assertIn("本期共上报案件", md)
+        self.assertIn("示范区城市管理工作情况的通报", md)
+        self.assertIn("下步工作要求", md)
         # moved on to a Monday in the future, and not run again
         s = [x for x in op.get("/api/v1/reports/schedules").json["items"] if x["id"] == sid][0]
         self.assertEqual(s["last_report"], b["id"])
@@ -362,6 +390,7 @@ class Bulletins(unittest.TestCase):
         time.sleep(1)
         self.assertEqual(len([x for x in op.get("/api/v1/reports").json["items"]
                               if x["schedule"] == sid]), 1)
+        self.assertNotIn(sid, [x["id"] for x in S.as_("hb_leader").get("/api/v1/reports/schedules").json["items"]])
         # stopped by the command centre; the street's leader cannot see it
         self.assertEqual(S.request("DELETE", "/api/v1/reports/schedules/%d" % sid,
                                    token=S.login("hb_leader")).status, 404)
@@ -398,7 +427,8 @@ class MissingData(unittest.TestCase):
         self.assertNotIn("均已办结", md)
         self.assertNotIn("案件办理闭环", md)  # the section has nothing to say
         self.assertIn("## 一、2023年8月工作情况", md)
-        self.assertIn("（请在此填写下半年工作计划。）", md)
+        self.assertIn("、下月工作计划", md)  # what follows a month
+        self.assertIn("（请在此填写下月工作计划。）", md)
         md = S.run("report", "bulletin", "--db", S.db, "--unit", "440303004", "--period",
                    "2023-08").stdout
         for zero in ("本期共上报案件0件", "结案率0.00%", "开展巡查0家次", "超期0件"):

@@ -26,6 +26,12 @@ static void counts_in_digits_then_wan_and_yi(void **state)
     assert_string_equal(nf_count(200000000, NULL, b, sizeof b), "2亿");
     assert_string_equal(nf_quantity(9.1485, "万亩", b, sizeof b), "9.15万亩");
     assert_string_equal(nf_quantity(1700, "亩", b, sizeof b), "1700亩");
+    /* the magnitude is chosen after rounding */
+    assert_string_equal(nf_count(99999999, "件", b, sizeof b), "1亿件");
+    assert_string_equal(nf_count(99999995, "件", b, sizeof b), "1亿件");
+    assert_string_equal(nf_count(99995000, "件", b, sizeof b), "9999.5万件");
+    assert_string_equal(nf_quantity(99999.996, "人", b, sizeof b), "10万人");
+    assert_string_equal(nf_count(-120000, "人", b, sizeof b), "-12万人");
 }
 
 static void amounts_in_wan_and_yi_yuan(void **state)
@@ -39,6 +45,8 @@ static void amounts_in_wan_and_yi_yuan(void **state)
     assert_string_equal(nf_amount(200900, "元", b, sizeof b), "20.09万元");
     assert_string_equal(nf_amount(8500, "元", b, sizeof b), "8500元");
     assert_string_equal(nf_amount(206.334, "万元", b, sizeof b), "206.33万元");
+    assert_string_equal(nf_amount(9999.999, "万元", b, sizeof b), "1亿元");
+    assert_string_equal(nf_amount(9999.996, "元", b, sizeof b), "1万元");
 }
 
 static void rates_keep_their_decimals(void **state)
@@ -101,10 +109,17 @@ static void never_overflows(void **state)
     (void)state;
     nf_count(11900, "件", small, sizeof small);
     assert_true(strlen(small) < sizeof small);
-    nf_count(INT64_MAX, "件", b, sizeof b);
-    assert_true(strlen(b) < sizeof b);
-    nf_rate_parts(INT64_MAX, 3, 2, b, sizeof b);
-    assert_true(strlen(b) < sizeof b);
+    /* the extremes are written right, not just within the buffer */
+    assert_string_equal(nf_count(INT64_MAX, NULL, b, sizeof b), "92233720368.55亿");
+    assert_string_equal(nf_delta(INT64_MIN, "件", b, sizeof b), "减少92233720368.55亿件");
+    nf_rate_parts(INT64_MAX, 3, 2, b, sizeof b); /* falls back to doubles: no overflow */
+    assert_true(strlen(b) < sizeof b && b[strlen(b) - 1] == '%');
+    assert_string_equal(nf_rate_parts(1, INT64_MAX, 2, b, sizeof b), "0.00%");
+    assert_string_equal(nf_rate(0.0 / 0.0, 2, b, sizeof b), "0.00%");
+    assert_string_equal(nf_quantity(1.0 / 0.0, "件", b, sizeof b), "0件");
+    /* a large amount in 元 keeps its last digit: no half-digit nudge */
+    assert_string_equal(nf_quantity(12345.675, NULL, b, sizeof b), "12345.68");
+    assert_string_equal(nf_quantity(99999.994, NULL, b, sizeof b), "99999.99");
 }
 
 int main(void)

@@ -146,6 +146,24 @@ static void missing_and_zero_figures_are_left_out(void **state)
     arena_free(a);
 }
 
+static void a_heading_over_an_annex_table_only_goes(void **state)
+{
+    (void)state;
+    arena_t *a = arena_new();
+    rpt_data_t d = {0};
+    rpt_table_t *t = rpt_table_new(a, "long", "明细", 1, 1);
+    rpt_add_table(&d, a, t);
+    rpt_template_t *tpl = parse("{\"kind\":\"summary\",\"name\":\"n\",\"title\":\"t\",\"body\":["
+                                "{\"h\":\"甲\",\"body\":[{\"table\":\"long\",\"annex\":true}]},"
+                                "{\"h\":\"乙\",\"keep\":true,\"body\":[]}]}");
+    rpt_doc_t doc;
+    rpt_expand(tpl, &d, a, &doc);
+    assert_string_equal(text_of(&doc), "t\n[表]附表1 明细\n一、乙\n");
+    assert_true(doc.blocks[1].annex);
+    rpt_template_free(tpl);
+    arena_free(a);
+}
+
 static void values_format_by_kind(void **state)
 {
     (void)state;
@@ -218,15 +236,43 @@ static void shipped_templates_parse(void **state)
         if (rpt_template_parse(json, len, &t, &err) != BH_OK)
             fail_msg("%s: %s", kinds[i], err.message);
         assert_string_equal(rpt_template_kind(t), kinds[i]);
-        /* with no figures at all: headings only where "keep" says so */
+        /* every figure zero, every rate over nothing: no "0件", no "0.00%" */
         arena_t *a = arena_new();
         rpt_data_t d = {0};
+        static const char *const counts[] = {
+            "cases.reported", "cases.registered", "cases.closed", "cases.open", "cases.overdue",
+            "cases.overdue_open", "cases.supervised_open", "hazards.supervised", "patrols.objects",
+            "patrols.visits", "patrols.missed", "patrols.hazards", "patrols.hazards_major",
+            "patrols.rectified", "patrols.cases", "patrols.self_checks",
+            "patrols.self_check_hazards", "projects.count", NULL};
+        static const char *const rates[] = {
+            "cases.close_rate", "cases.on_time_close_rate", "cases.satisfaction_rate",
+            "cases.rework_rate", "patrols.coverage", "patrols.rectification_rate",
+            "projects.plan_completion", NULL};
+        for (int k = 0; counts[k]; k++)
+            rpt_set_count(&d, a, counts[k], 0);
+        for (int k = 0; rates[k]; k++)
+            rpt_set_rate(&d, a, rates[k], 0, 0);
+        rpt_set_amount(&d, a, "projects.planned", 0, "万元");
+        rpt_set_quantity(&d, a, "cases.avg_handle_hours", NAN, "小时");
+        rpt_set_change(&d, a, "cases.reported_yoy", true, 0, 0);
+        rpt_set_text(&d, a, "unit", "某区");
+        rpt_set_text(&d, a, "period_lead", "上半年");
+        rpt_set_text(&d, a, "period_full", "2023年上半年");
+        rpt_set_text(&d, a, "as_of", "6月30日");
+        rpt_set_text(&d, a, "today", "2023年7月1日");
+        rpt_set_text(&d, a, "next_period", "下半年");
         rpt_doc_t doc;
         rpt_expand(t, &d, a, &doc);
+        int paras = 0;
         for (int b = 0; b < doc.n; b++) {
-            assert_null(strstr(doc.blocks[b].text, "0件"));
-            assert_null(strstr(doc.blocks[b].text, "0.00%"));
+            const char *x = doc.blocks[b].text;
+            if (strstr(x, "0件") || strstr(x, "0宗") || strstr(x, "0家次") || strstr(x, "0.00%") ||
+                strstr(x, "0.0%") || strstr(x, "0元") || strstr(x, "均已办结"))
+                fail_msg("%s: a zero figure or a claim without data: %s", kinds[i], x);
+            paras += doc.blocks[b].kind == RB_PARA;
         }
+        assert_true(paras >= 2); /* the opening and the kept plan */
         rpt_template_free(t);
         arena_free(a);
     }
@@ -283,6 +329,31 @@ static dt_ms_t local(int y, int m, int d, int hh, int mm)
     return dt_local_midnight(dt_day_from_ymd(y, m, d)) + ((dt_ms_t)hh * 60 + mm) * 60000;
 }
 
+static void periods_compared_with(void **state)
+{
+    (void)state;
+#define D(y, m, d) dt_day_from_ymd(y, m, d)
+    /* 环比 of a month is the month before, not the same number of days */
+    period_t p = period_previous((period_t){D(2023, 3, 1), D(2023, 3, 31)});
+    assert_true(p.from == D(2023, 2, 1) && p.to == D(2023, 2, 28));
+    p = period_previous((period_t){D(2023, 6, 1), D(2023, 6, 30)});
+    assert_true(p.from == D(2023, 5, 1) && p.to == D(2023, 5, 31));
+    p = period_previous((period_t){D(2023, 6, 5), D(2023, 6, 11)}); /* a Monday-Sunday week */
+    assert_true(p.from == D(2023, 5, 29) && p.to == D(2023, 6, 4));
+    p = period_previous((period_t){D(2023, 1, 1), D(2023, 6, 30)});
+    assert_true(p.from == D(2022, 7, 1) && p.to == D(2022, 12, 31));
+    p = period_previous((period_t){D(2023, 6, 10), D(2023, 6, 19)}); /* ten days */
+    assert_true(p.from == D(2023, 5, 31) && p.to == D(2023, 6, 9));
+    /* 同比: a month's end stays a month's end */
+    p = period_year_before((period_t){D(2025, 2, 1), D(2025, 2, 28)});
+    assert_true(p.from == D(2024, 2, 1) && p.to == D(2024, 2, 29));
+    p = period_year_before((period_t){D(2024, 2, 1), D(2024, 2, 29)});
+    assert_true(p.from == D(2023, 2, 1) && p.to == D(2023, 2, 28));
+    p = period_year_before((period_t){D(2023, 1, 1), D(2023, 6, 24)});
+    assert_true(p.from == D(2022, 1, 1) && p.to == D(2022, 6, 24));
+#undef D
+}
+
 static void schedules_run_when_and_for_what(void **state)
 {
     (void)state;
@@ -307,10 +378,12 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(figures_woven_in_and_numbered),
         cmocka_unit_test(missing_and_zero_figures_are_left_out),
+        cmocka_unit_test(a_heading_over_an_annex_table_only_goes),
         cmocka_unit_test(values_format_by_kind),
         cmocka_unit_test(bad_templates_name_the_place),
         cmocka_unit_test(shipped_templates_parse),
         cmocka_unit_test(content_survives_json),
+        cmocka_unit_test(periods_compared_with),
         cmocka_unit_test(schedules_run_when_and_for_what),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

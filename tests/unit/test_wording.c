@@ -77,6 +77,13 @@ static void period_words(void **state)
         assert_string_equal(full, cases[i].full);
         assert_string_equal(lead, cases[i].lead);
     }
+    assert_string_equal(wording_next_period(dt_day_from_ymd(2023, 1, 1), dt_day_from_ymd(2023, 6, 30)), "下半年");
+    assert_string_equal(wording_next_period(dt_day_from_ymd(2023, 7, 1), dt_day_from_ymd(2023, 12, 31)), "明年");
+    assert_string_equal(wording_next_period(dt_day_from_ymd(2023, 1, 1), dt_day_from_ymd(2023, 12, 31)), "明年");
+    assert_string_equal(wording_next_period(dt_day_from_ymd(2023, 4, 1), dt_day_from_ymd(2023, 6, 30)), "下季度");
+    assert_string_equal(wording_next_period(dt_day_from_ymd(2023, 8, 1), dt_day_from_ymd(2023, 8, 31)), "下月");
+    assert_string_equal(wording_next_period(dt_day_from_ymd(2023, 6, 5), dt_day_from_ymd(2023, 6, 11)), "下周");
+    assert_string_equal(wording_next_period(dt_day_from_ymd(2023, 1, 1), dt_day_from_ymd(2023, 6, 24)), "下一阶段");
     char d[32];
     assert_string_equal(wording_date(dt_day_from_ymd(2023, 6, 30), d, sizeof d), "2023年6月30日");
 }
