@@ -26,17 +26,25 @@ static void colour(cairo_t *cr, int series)
     cairo_set_source_rgb(cr, p[0], p[1], p[2]);
 }
 
+/* A layout of text in font at size (user units); the caller unrefs it. */
+static PangoLayout *layout_of(cairo_t *cr, const char *font, double size, const char *text)
+{
+    PangoLayout *l = pango_cairo_create_layout(cr);
+    PangoFontDescription *fd = pango_font_description_from_string(font);
+    pango_font_description_set_absolute_size(fd, size * PANGO_SCALE);
+    pango_layout_set_font_description(l, fd);
+    pango_layout_set_text(l, text, -1);
+    pango_font_description_free(fd);
+    return l;
+}
+
 /* Text at (x, y) anchored by ax, ay in 0..1 (0: left/top, 1: right/bottom),
  * optionally turned by 'angle' radians about the anchor. */
 static void label(cairo_t *cr, const char *font, double size, const char *text, double x,
                   double y, double ax, double ay, double angle)
 {
-    PangoLayout *l = pango_cairo_create_layout(cr);
-    PangoFontDescription *fd = pango_font_description_from_string(font);
+    PangoLayout *l = layout_of(cr, font, size, text);
     int w, h;
-    pango_font_description_set_absolute_size(fd, size * PANGO_SCALE);
-    pango_layout_set_font_description(l, fd);
-    pango_layout_set_text(l, text, -1);
     pango_layout_get_pixel_size(l, &w, &h);
     cairo_save(cr);
     cairo_translate(cr, x, y);
@@ -44,20 +52,14 @@ static void label(cairo_t *cr, const char *font, double size, const char *text, 
     cairo_move_to(cr, -ax * w, -ay * h);
     pango_cairo_show_layout(cr, l);
     cairo_restore(cr);
-    pango_font_description_free(fd);
     g_object_unref(l);
 }
 
 static double text_width(cairo_t *cr, const char *font, double size, const char *text)
 {
-    PangoLayout *l = pango_cairo_create_layout(cr);
-    PangoFontDescription *fd = pango_font_description_from_string(font);
+    PangoLayout *l = layout_of(cr, font, size, text);
     int w, h;
-    pango_font_description_set_absolute_size(fd, size * PANGO_SCALE);
-    pango_layout_set_font_description(l, fd);
-    pango_layout_set_text(l, text, -1);
     pango_layout_get_pixel_size(l, &w, &h);
-    pango_font_description_free(fd);
     g_object_unref(l);
     return w;
 }

@@ -65,6 +65,33 @@ void rpt_xml_chars(dynbuf_t *b, const char *s, bool escape)
     }
 }
 
+/* Display width in "characters": a CJK character counts 2. */
+static int width_of(const char *s)
+{
+    int w = 0;
+    for (const unsigned char *q = (const unsigned char *)s; q && *q; q++)
+        if ((*q & 0xC0) != 0x80)
+            w += *q >= 0xE0 ? 2 : 1;
+    return w;
+}
+
+int rpt_column_widths(const rpt_table_t *t, double total, double *w)
+{
+    int n = t->ncols < RPT_MAX_COLS ? t->ncols : RPT_MAX_COLS, sum = 0, cw[RPT_MAX_COLS];
+    for (int c = 0; c < n; c++) {
+        cw[c] = width_of(t->head[c]);
+        for (int r = 0; r < t->nrows; r++) {
+            int x = width_of(rpt_cell_at(t, r, c));
+            cw[c] = x > cw[c] ? x : cw[c];
+        }
+        cw[c] = cw[c] < 4 ? 4 : cw[c] > 30 ? 30 : cw[c];
+        sum += cw[c];
+    }
+    for (int c = 0; c < n; c++)
+        w[c] = total * cw[c] / (sum ? sum : 1);
+    return n;
+}
+
 /* Text laid out with pango (the .pdf, the .docx's charts) goes through
  * fontconfig's process-wide caches, which several server threads must not
  * fill at once: such documents are drawn one at a time.  A report takes a

@@ -28,6 +28,13 @@ const char *rpt_format_mime(rpt_format_t f);
  * citizen typed must not make the file unreadable. */
 void rpt_xml_chars(dynbuf_t *b, const char *s, bool escape);
 
+#define RPT_MAX_COLS 64 /* columns a printed table lays out */
+
+/* Widths of t's columns spread over 'total' (any unit): each as wide as
+ * its widest cell in characters (a CJK character counts 2), 4 to 30,
+ * scaled; the number of columns laid out (at most RPT_MAX_COLS). */
+int rpt_column_widths(const rpt_table_t *t, double total, double *w);
+
 /* Markdown (CommonMark with pipe tables): a chart is written as the table
  * of its values, since Markdown has no pictures of its own. */
 bh_status_t rpt_write_md(const rpt_doc_t *doc, dynbuf_t *out, bh_err_t *err);

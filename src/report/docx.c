@@ -49,16 +49,6 @@ static void para(dynbuf_t *b, const char *style, const char *number, const char 
     dynbuf_addstr(b, "</w:p>");
 }
 
-/* Display width of a cell in "characters": a CJK character counts 2. */
-static int width_of(const char *s)
-{
-    int w = 0;
-    for (const unsigned char *p = (const unsigned char *)s; p && *p; p++)
-        if ((*p & 0xC0) != 0x80)
-            w += *p >= 0xE0 ? 2 : 1;
-    return w;
-}
-
 static void cell(dynbuf_t *b, int width, const char *text, bool head, bool right)
 {
     char buf[160];
@@ -74,21 +64,12 @@ static void cell(dynbuf_t *b, int width, const char *text, bool head, bool right
 
 static void table(dynbuf_t *b, const rpt_table_t *t, const char *caption)
 {
-    int w[64], total = 0, n = t->ncols < 64 ? t->ncols : 64;
+    double wd[RPT_MAX_COLS];
+    int w[RPT_MAX_COLS], n = rpt_column_widths(t, TEXT_WIDTH, wd);
     char buf[96];
     para(b, "Caption", NULL, caption);
-    /* columns as wide as their widest cell (4..30 characters), scaled to the text width */
-    for (int c = 0; c < n; c++) {
-        w[c] = width_of(t->head[c]);
-        for (int r = 0; r < t->nrows; r++) {
-            int cw = width_of(rpt_cell_at(t, r, c));
-            w[c] = cw > w[c] ? cw : w[c];
-        }
-        w[c] = w[c] < 4 ? 4 : w[c] > 30 ? 30 : w[c];
-        total += w[c];
-    }
     for (int c = 0; c < n; c++)
-        w[c] = w[c] * TEXT_WIDTH / total;
+        w[c] = (int)wd[c];
     dynbuf_addstr(b, "<w:tbl><w:tblPr><w:tblStyle w:val=\"ReportTable\"/>"
                      "<w:tblW w:w=\"5000\" w:type=\"pct\"/><w:jc w:val=\"center\"/>"
                      "<w:tblBorders>");

@@ -131,16 +131,6 @@ static void caption(pdf_t *p, const char *s)
     text(p, SANS, 12, false, 20, PANGO_ALIGN_CENTER, 0, 0, s);
 }
 
-/* Display width in "characters": a CJK character counts 2. */
-static int width_of(const char *s)
-{
-    int w = 0;
-    for (const unsigned char *q = (const unsigned char *)s; q && *q; q++)
-        if ((*q & 0xC0) != 0x80)
-            w += *q >= 0xE0 ? 2 : 1;
-    return w;
-}
-
 #define CELL_PAD 3.0
 #define CELL_FONT 10.5 /* 五号 */
 
@@ -189,19 +179,8 @@ static void row(pdf_t *p, const char *const *cells, const double *w, const bool 
 
 static void table(pdf_t *p, const rpt_table_t *t, const char *cap)
 {
-    int n = t->ncols < 64 ? t->ncols : 64, total = 0, cw[64];
-    double w[64];
-    for (int c = 0; c < n; c++) {
-        cw[c] = width_of(t->head[c]);
-        for (int r = 0; r < t->nrows; r++) {
-            int x = width_of(rpt_cell_at(t, r, c));
-            cw[c] = x > cw[c] ? x : cw[c];
-        }
-        cw[c] = cw[c] < 4 ? 4 : cw[c] > 30 ? 30 : cw[c];
-        total += cw[c];
-    }
-    for (int c = 0; c < n; c++)
-        w[c] = WIDTH * cw[c] / total;
+    double w[RPT_MAX_COLS];
+    int n = rpt_column_widths(t, WIDTH, w);
     double hh = row_height(p, t->head, w, n, true);
     need(p, 20 + hh + row_height(p, t->cells, w, n, false)); /* caption, header, a row */
     p->y += 6;

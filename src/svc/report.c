@@ -148,19 +148,29 @@ static const db_stats_row_t *row_of(db_stats_row_t *rows, int n, const char *cod
     return NULL;
 }
 
+/* The rows of the children (in the unit tree's order) whose count 'nonzero'
+ * is not 0; *k their number. */
+static const db_stats_row_t **kid_rows(rctx_t *x, db_stats_row_t *rows, int n,
+                                       case_count_t nonzero, int *k)
+{
+    const db_stats_row_t **use = arena_alloc_array(x->a, (size_t)x->nkids + 1, sizeof *use);
+    *k = 0;
+    for (int i = 0; i < x->nkids; i++) {
+        const db_stats_row_t *r = row_of(rows, n, x->kids[i].code);
+        if (r && r->f.n[nonzero] > 0)
+            use[(*k)++] = r;
+    }
+    return use;
+}
+
 static void cases_by_unit(rctx_t *x, db_stats_row_t *rows, int n, const case_figures_t *total)
 {
     static const char *const head[] = {"单位", "上报数", "立案数", "结案数", "结案率",
                                        "按期结案率", "超期数"};
     static const char *const keys[] = {NULL, "reported", "registered", "closed", "close_rate",
                                        "on_time_close_rate", "overdue"};
-    int nrows = 0;
-    const db_stats_row_t **use = arena_alloc_array(x->a, (size_t)x->nkids + 1, sizeof *use);
-    for (int i = 0; i < x->nkids; i++) {
-        const db_stats_row_t *r = row_of(rows, n, x->kids[i].code);
-        if (r && r->f.n[CM_REPORTED] > 0)
-            use[nrows++] = r;
-    }
+    int nrows;
+    const db_stats_row_t **use = kid_rows(x, rows, n, CM_REPORTED, &nrows);
     if (nrows < 2)
         return;
     rpt_table_t *t = rpt_table_new(x->a, "cases_by_unit", "各单位案件办理情况", 7, nrows + 1);
@@ -240,13 +250,8 @@ static int rank_cmp(const void *pa, const void *pb)
 
 static void ranking(rctx_t *x, db_stats_row_t *rows, int n)
 {
-    const db_stats_row_t **r = arena_alloc_array(x->a, (size_t)x->nkids + 1, sizeof *r);
-    int k = 0;
-    for (int i = 0; i < x->nkids; i++) {
-        const db_stats_row_t *row = row_of(rows, n, x->kids[i].code);
-        if (row && row->f.n[CM_DUE] > 0)
-            r[k++] = row;
-    }
+    int k;
+    const db_stats_row_t **r = kid_rows(x, rows, n, CM_DUE, &k);
     if (k < 2)
         return;
     qsort(r, (size_t)k, sizeof *r, rank_cmp);
