@@ -277,8 +277,14 @@ static void ranking(rctx_t *x, db_stats_row_t *rows, int n)
     }
     rpt_add_table(x->d, x->a, t);
     rpt_add_chart(x->d, x->a, c);
-    rpt_set_text(x->d, x->a, "ranking.first", r[0]->name ? r[0]->name : r[0]->key);
-    rpt_set_text(x->d, x->a, "ranking.last", r[k - 1]->name ? r[k - 1]->name : r[k - 1]->key);
+    if (rank_cmp(&r[0], &r[k - 1]) < 0 && !(r[0]->f.n[CM_CLOSED_ON_TIME] * r[k - 1]->f.n[CM_DUE] ==
+                                            r[k - 1]->f.n[CM_CLOSED_ON_TIME] * r[0]->f.n[CM_DUE] &&
+                                            r[0]->f.n[CM_CLOSED] * r[k - 1]->f.n[CM_DUE] ==
+                                            r[k - 1]->f.n[CM_CLOSED] * r[0]->f.n[CM_DUE])) {
+        /* first and last only when they differ in rate, not by a tie broken on the code */
+        rpt_set_text(x->d, x->a, "ranking.first", r[0]->name ? r[0]->name : r[0]->key);
+        rpt_set_text(x->d, x->a, "ranking.last", r[k - 1]->name ? r[k - 1]->name : r[k - 1]->key);
+    }
 }
 
 #define COUNT_PAGES 20 /* of 1000: open cases counted one by one up to 20,000 */

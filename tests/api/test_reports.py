@@ -12,7 +12,8 @@ must reproduce its sentence exactly.  Then jurisdiction, errors, a
 bulletin built on schedule by the server's sweeper, and a period without
 data that must not print "0件" or "0.00%".
 
-Usage: test_reports.py PATH/TO/bihuan PATH/TO/seed_fixture
+Usage: test_reports.py PATH/TO/bihuan PATH/TO/seed_fixture [OUT]
+(OUT: where the first pages are rendered as PNG, for docs/REPORTS.md)
 """
 import datetime
 import json
@@ -31,6 +32,7 @@ from harness import Server, wait_for, DEBIAN_PYTHON  # noqa: E402
 
 BIHUAN = None
 SEED_FIXTURE = None
+OUT = None
 S = None
 REPORT = None  # the district's H1 summary, built once through the API
 
@@ -97,6 +99,39 @@ def read_docx(data):
 
 def pdf_text(path):
     return tool("pdftotext", "-layout", path, "-").decode("utf-8")
+
+
+def squash(text):
+    return "".join(text.split())
+
+
+def libreoffice_pdf(docx_bytes, name):
+    """The .docx converted to PDF by LibreOffice headless; its path."""
+    out = tempfile.mkdtemp(dir=S.dir)
+    src = os.path.join(out, name + ".docx")
+    with open(src, "wb") as f:
+        f.write(docx_bytes)
+    profile = "file://" + os.path.join(out, "lo-profile")
+    p = subprocess.run(["soffice", "-env:UserInstallation=" + profile, "--headless", "--convert-to",
+                        "pdf", "--outdir", out, src], capture_output=True, timeout=300)
+    pdf = os.path.join(out, name + ".pdf")
+    if p.returncode != 0 or not os.path.exists(pdf):
+        raise AssertionError("LibreOffice did not convert %s: %s" % (name, p.stderr.decode("utf-8", "replace")))
+    return pdf
+
+
+def first_page_png(pdf, name):
+    """Render the first page for the docs (when an output folder is given)."""
+    if OUT:
+        os.makedirs(OUT, exist_ok=True)
+        tool("pdftoppm", "-r", "60", "-f", "1", "-l", "1", "-singlefile", "-png", pdf,
+             os.path.join(OUT, name))
+
+
+def content(rid):
+    r = S.as_("leader").get("/api/v1/reports/%d" % rid)
+    assert r.status == 200, r
+    return r.json["content"]["blocks"]
 
 
 class Fidelity(unittest.TestCase):
@@ -171,17 +206,51 @@ class Fidelity(unittest.TestCase):
 
     def test_docx_converted_by_libreoffice(self):
         r = download("leader", REPORT["id"], "docx")
-        out = tempfile.mkdtemp(dir=S.dir)
-        src = os.path.join(out, "summary.docx")
-        with open(src, "wb") as f:
-            f.write(r.raw)
-        profile = "file://" + os.path.join(out, "lo-profile")
-        tool("soffice", "-env:UserInstallation=" + profile, "--headless", "--convert-to", "pdf",
-             "--outdir", out, src)
-        text = pdf_text(os.path.join(out, "summary.pdf")).replace(" ", "")
+        pdf = libreoffice_pdf(r.raw, "summary")
+        text = pdf_text(pdf).replace(" ", "")
         self.assertIn("共上报案件11900件", text)
         self.assertIn("99.90%", text)
         self.assertIn("—2—", text)  # page numbers, and more than one page
+        first_page_png(pdf, "summary-docx")
+
+    def test_every_format_carries_the_same_content(self):
+        """The stored content's headings, paragraphs and the first table's cells, found
+        again in the Markdown, in the .docx (python-docx), in the .pdf (pdftotext) and
+        in the .docx as LibreOffice prints it."""
+        for kind, body in (("summary", REPORT), ("bulletin", None)):
+            if body is None:
+                body = S.as_("leader").post("/api/v1/reports", {"kind": "bulletin", "unit": "440303",
+                                                               "period": "2023-06"}).json
+            blocks = content(body["id"])
+            heads = [b["number"] + b["text"] for b in blocks if b["kind"] == "heading"]
+            paras = [b["text"] for b in blocks if b["kind"] == "paragraph"]
+            table = [b["table"] for b in blocks if b["kind"] == "table" and not b["annex"]][0]
+            cells = table["head"] + [c for row in table["rows"] for c in row if c]
+            self.assertGreaterEqual(len(heads), 3, kind)
+            md = download("leader", body["id"], "md").raw.decode("utf-8")
+            for t in heads + paras:
+                self.assertIn(t, md, kind)
+            d = read_docx(download("leader", body["id"], "docx").raw)
+            styled = [(st, t) for st, t in d["paragraphs"]]
+            for h in heads:
+                self.assertIn(h, [t for st, t in styled if st.startswith("Heading")], kind)
+            for t in paras:
+                self.assertIn(t, [t2 for st, t2 in styled if st == "Body Text"], kind)
+            docx_cells = [c for t in d["tables"] for row in t for c in row]
+            for c in cells:
+                self.assertIn(c, docx_cells, kind)
+            path = os.path.join(S.dir, "%s-%d.pdf" % (kind, body["id"]))
+            with open(path, "wb") as f:
+                f.write(download("leader", body["id"], "pdf").raw)
+            ours = squash(pdf_text(path))
+            lo = squash(pdf_text(libreoffice_pdf(download("leader", body["id"], "docx").raw, kind)))
+            for t in heads + paras + cells:
+                self.assertIn(squash(t), ours, (kind, "pdf", t))
+                self.assertIn(squash(t), lo, (kind, "LibreOffice", t))
+            if kind == "summary":
+                first_page_png(path, "summary-pdf")
+            else:
+                first_page_png(path, "bulletin-pdf")
 
     def test_pdf_read_by_poppler(self):
         r = download("leader", REPORT["id"], "pdf")
@@ -438,4 +507,6 @@ class MissingData(unittest.TestCase):
 
 
 if __name__ == "__main__":
+    if len(sys.argv) > 3:
+        OUT = os.path.abspath(sys.argv.pop(3))
     harness.main(sys.modules[__name__], "BIHUAN", "SEED_FIXTURE")
