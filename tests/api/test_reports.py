@@ -16,6 +16,7 @@ Usage: test_reports.py PATH/TO/bihuan PATH/TO/seed_fixture [OUT]
 (OUT: where the first pages are rendered as PNG, for docs/REPORTS.md)
 """
 import datetime
+import decimal
 import json
 import os
 import sqlite3
@@ -212,6 +213,30 @@ class Fidelity(unittest.TestCase):
         self.assertIn("99.90%", text)
         self.assertIn("—2—", text)  # page numbers, and more than one page
         first_page_png(pdf, "summary-docx")
+
+    def test_every_number_is_the_apis(self):
+        """The streets' table and the opening sentence against GET /api/v1/stats/cases."""
+        st = S.as_("leader").get("/api/v1/stats/cases?unit=440303&from=2023-01-01&to=2023-06-30"
+                                 "&group_by=unit").json
+        def pct(num, den):  # half up on the counts, as the report rounds
+            if not den:
+                return ""
+            q = (decimal.Decimal(num) * 100 / decimal.Decimal(den)).quantize(
+                decimal.Decimal("0.01"), rounding=decimal.ROUND_HALF_UP)
+            return "%s%%" % q
+        blocks = content(REPORT["id"])
+        table = [b["table"] for b in blocks if b["kind"] == "table" and b["table"]["name"] == "cases_by_unit"][0]
+        rows = {r[0]: r for r in table["rows"]}
+        for g in st["groups"]:
+            self.assertEqual(rows[g["name"]][1:],
+                             [str(g["reported"]), str(g["registered"]), str(g["closed"]),
+                              pct(g["closed"], g["due"]), pct(g["closed_on_time"], g["due"]),
+                              str(g["overdue"])], g["name"])
+        t = st["total"]
+        para = [b["text"] for b in blocks if b["kind"] == "paragraph" and "共上报案件" in b["text"]][0]
+        self.assertIn("共上报案件%d件，立案%d件，结案%d件，结案率%s，按期结案率%s"
+                      % (t["reported"], t["registered"], t["closed"], pct(t["closed"], t["due"]),
+                         pct(t["closed_on_time"], t["due"])), para)
 
     def test_every_format_carries_the_same_content(self):
         """The stored content's headings, paragraphs and the first table's cells, found
