@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include "core/wording.h"
+
 json_t *render_time(dt_ms_t t)
 {
     char buf[40];
@@ -69,6 +71,26 @@ static json_t *base_case(svc_t *s, const svc_user_t *u, const db_case_t *k, aren
     return o;
 }
 
+/* What is left of a running clock (amount: in the clock's own unit, as
+ * sla_remaining gives it) as people say it: "超期 3 个工作日",
+ * "剩余 2 小时 15 分" (core/wording.h). */
+static json_t *remaining_text(const svc_t *s, const sla_clock_def_t *d, double amount)
+{
+    int64_t day = cal_hours_per_day(s->env.hours) / 60000;
+    double minutes;
+    wording_clock_t kind;
+    char buf[64];
+    if (sla_day_based(d)) {
+        kind = d->basis == SLA_BASIS_WORKING_DAYS ? WR_WORKING_DAYS : WR_NATURAL;
+        minutes = amount * (d->basis == SLA_BASIS_WORKING_DAYS ? (double)day : 1440.0);
+    } else {
+        kind = d->basis == SLA_BASIS_WORKING_HOURS ? WR_WORKING_HOURS : WR_NATURAL;
+        minutes = amount * (d->unit == SLA_UNIT_MINUTES ? 1.0 : d->unit == SLA_UNIT_HOURS ? 60.0 : 1440.0);
+    }
+    wording_remaining(kind, minutes, day, buf, sizeof buf);
+    return json_string(buf);
+}
+
 json_t *render_case_row(svc_t *s, const svc_user_t *u, const db_case_t *k,
                         const db_clock_t *clocks, int nclocks, arena_t *a)
 {
@@ -85,10 +107,10 @@ json_t *render_case_row(svc_t *s, const svc_user_t *u, const db_case_t *k,
             if (strcmp(p->clock[j].name, clocks[i].name) == 0) {
                 json_object_set_new(c, "label", json_string(p->clock[j].label));
                 if (clocks[i].deadline && !clocks[i].stopped_at && k->status != CASE_ST_SUSPENDED) {
-                    json_object_set_new(c, "remaining",
-                                        json_real(sla_remaining(&p->clock[j], &s->env, now,
-                                                                clocks[i].deadline)));
+                    double left = sla_remaining(&p->clock[j], &s->env, now, clocks[i].deadline);
+                    json_object_set_new(c, "remaining", json_real(left));
                     json_object_set_new(c, "remaining_label", json_string(sla_unit_label(&p->clock[j])));
+                    json_object_set_new(c, "remaining_text", remaining_text(s, &p->clock[j], left));
                 }
             }
         json_array_append_new(arr, c);
@@ -97,7 +119,7 @@ json_t *render_case_row(svc_t *s, const svc_user_t *u, const db_case_t *k,
     return o;
 }
 
-static json_t *render_clock(const sla_clock_state_t *c)
+static json_t *render_clock(const svc_t *s, const sla_clock_state_t *c)
 {
     const sla_clock_def_t *d = c->def;
     json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:f}",
@@ -113,6 +135,10 @@ static json_t *render_clock(const sla_clock_state_t *c)
                                                 : c->paused ? "paused" : "running"));
     json_object_set_new(o, "remaining", c->started ? json_real(sla_amount_from_units(d, c->remaining)) : json_null());
     json_object_set_new(o, "remaining_label", json_string(sla_unit_label(d)));
+    json_object_set_new(o, "remaining_text",
+                        c->started && !c->stopped
+                            ? remaining_text(s, d, sla_amount_from_units(d, c->remaining))
+                            : json_null());
     json_object_set_new(o, "extension", json_real(sla_amount_from_units(d, c->extension)));
     json_object_set_new(o, "on_time", c->stopped ? json_boolean(c->on_time) : json_null());
     return o;
@@ -152,7 +178,7 @@ json_t *render_case_view(svc_t *s, const svc_user_t *u, const svc_case_view_t *v
     unsigned flags = 0;
 
     for (int i = 0; i < v->policy->nclocks; i++) {
-        json_array_append_new(clocks, render_clock(&v->clocks[i]));
+        json_array_append_new(clocks, render_clock(s, &v->clocks[i]));
         flags |= v->clocks[i].cal_flags;
     }
     for (int i = 0; i < v->nevents; i++)

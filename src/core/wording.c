@@ -168,3 +168,44 @@ const char *wording_next_period(dt_day_t from, dt_day_t to)
     }
     return "下一阶段";
 }
+
+/* "2 小时 15 分", "45 分", "3 小时" from whole minutes. */
+static void hours_minutes(char *buf, size_t size, const char *lead, int64_t m)
+{
+    if (m < 60)
+        snprintf(buf, size, "%s %lld 分", lead, (long long)m);
+    else if (m % 60 == 0)
+        snprintf(buf, size, "%s %lld 小时", lead, (long long)(m / 60));
+    else
+        snprintf(buf, size, "%s %lld 小时 %lld 分", lead, (long long)(m / 60), (long long)(m % 60));
+}
+
+void wording_remaining(wording_clock_t kind, double minutes, int64_t workday_minutes, char *buf,
+                       size_t size)
+{
+    const char *lead = minutes >= 0 ? "剩余" : "超期";
+    double a = minutes < 0 ? -minutes : minutes;
+    int64_t m = a >= 9e15 ? (int64_t)9e15 : (int64_t)(a + 0.5);
+    int64_t day = workday_minutes > 0 ? workday_minutes : 8 * 60;
+    switch (kind) {
+    case WR_WORKING_DAYS:
+        if (m < day)
+            snprintf(buf, size, "%s不足 1 个工作日", lead);
+        else
+            snprintf(buf, size, "%s %lld 个工作日", lead, (long long)((m + day / 2) / day));
+        return;
+    case WR_WORKING_HOURS:
+        if (m < 2 * day)
+            hours_minutes(buf, size, lead, m);
+        else
+            snprintf(buf, size, "%s %lld 个工作日", lead, (long long)((m + day / 2) / day));
+        return;
+    case WR_NATURAL:
+        if (m < 48 * 60)
+            hours_minutes(buf, size, lead, m);
+        else
+            snprintf(buf, size, "%s %lld 天", lead, (long long)((m + 720) / 1440));
+        return;
+    }
+    buf[0] = '\0';
+}

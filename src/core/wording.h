@@ -35,6 +35,18 @@ void wording_period(dt_day_t from, dt_day_t to, char *full, size_t fsize, char *
  * 下半年 after a first half, 明年 after a second half or a year, 下季度,
  * 下月, 下周 after a whole quarter, month or week, else 下一阶段. */
 const char *wording_next_period(dt_day_t from, dt_day_t to);
+/* How a clock's time left is said ("剩余 2 个工作日", "超期 3 个工作日",
+ * "剩余 2 小时 15 分", "超期 45 分", "剩余 3 天"), from the minutes left
+ * (negative once overdue) and the office minutes of a working day:
+ *   - a working-days clock in whole working days, rounded ("不足 1 个工作日"
+ *     below one);
+ *   - a working-hours clock in hours and minutes below two working days,
+ *     beyond that in working days;
+ *   - a natural clock in hours and minutes below two days, beyond in days.
+ * Never fractional hours, never hundreds of hours. */
+typedef enum { WR_WORKING_DAYS, WR_WORKING_HOURS, WR_NATURAL } wording_clock_t;
+void wording_remaining(wording_clock_t kind, double minutes, int64_t workday_minutes, char *buf,
+                       size_t size);
 /* "2023年6月30日". */
 char *wording_date(dt_day_t day, char *buf, size_t size);
 

@@ -664,6 +664,10 @@ class ConsoleSupport(unittest.TestCase):
             self.assertEqual(k["remaining_label"], d["remaining_label"])
             self.assertEqual(k["label"], d["label"])
             self.assertAlmostEqual(k["remaining"], d["remaining"], delta=0.01 if d["unit"] != "days" else 0)
+            # the time left as people say it, the same in the list and the detail
+            self.assertRegex(k["remaining_text"],
+                             r"^(剩余|超期) ?(\d+ 个工作日|不足 1 个工作日|\d+ 天|\d+ 小时( \d+ 分)?|\d+ 分)$")
+            self.assertEqual(k["remaining_text"], d["remaining_text"])
 
     def test_console_files_and_config(self):
         r = S.request("GET", "/api/v1/console")

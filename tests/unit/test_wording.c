@@ -88,12 +88,41 @@ static void period_words(void **state)
     assert_string_equal(wording_date(dt_day_from_ymd(2023, 6, 30), d, sizeof d), "2023年6月30日");
 }
 
+static void time_left_as_people_say_it(void **state)
+{
+    char b[64];
+    const int64_t day = 450; /* 09:00-12:00, 13:30-18:00 */
+    (void)state;
+    wording_remaining(WR_WORKING_DAYS, -3 * day - 20, day, b, sizeof b);
+    assert_string_equal(b, "超期 3 个工作日");
+    wording_remaining(WR_WORKING_DAYS, 2.6 * day, day, b, sizeof b);
+    assert_string_equal(b, "剩余 3 个工作日");
+    wording_remaining(WR_WORKING_DAYS, 100, day, b, sizeof b);
+    assert_string_equal(b, "剩余不足 1 个工作日");
+    wording_remaining(WR_WORKING_HOURS, 135, day, b, sizeof b);
+    assert_string_equal(b, "剩余 2 小时 15 分");
+    wording_remaining(WR_WORKING_HOURS, -45.4, day, b, sizeof b);
+    assert_string_equal(b, "超期 45 分");
+    wording_remaining(WR_WORKING_HOURS, 180, day, b, sizeof b);
+    assert_string_equal(b, "剩余 3 小时");
+    /* the demo's old cases: 30064.6 working hours over, said in working days */
+    wording_remaining(WR_WORKING_HOURS, -30064.6 * 60, day, b, sizeof b);
+    assert_string_equal(b, "超期 4009 个工作日");
+    wording_remaining(WR_NATURAL, 47 * 60 + 59, day, b, sizeof b);
+    assert_string_equal(b, "剩余 47 小时 59 分");
+    wording_remaining(WR_NATURAL, -5 * 1440 - 600, day, b, sizeof b);
+    assert_string_equal(b, "超期 5 天");
+    wording_remaining(WR_NATURAL, 0, day, b, sizeof b);
+    assert_string_equal(b, "剩余 0 分");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(derived_titles),
         cmocka_unit_test(never_overflows_or_splits_a_character),
         cmocka_unit_test(period_words),
+        cmocka_unit_test(time_left_as_people_say_it),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

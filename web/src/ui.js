@@ -68,12 +68,11 @@ export function statusBadge(status, label) {
   return h(`span.badge.status-${status}`, label || STATUS[status] || status);
 }
 
-// "剩 2 工作日" / "超 1.5 工作小时" for a clock with remaining.
+// "剩余 2 个工作日" / "超期 3 个工作日" / "剩余 2 小时 15 分": the server's
+// wording of what is left of a running clock (core/wording.c).
 export function remainingText(clock) {
   if (clock.remaining === undefined || clock.remaining === null) return "";
-  const v = clock.remaining;
-  const n = Number.isInteger(v) ? String(Math.abs(v)) : Math.abs(v).toFixed(1);
-  return v >= 0 ? `剩 ${n} ${clock.remaining_label}` : `超 ${n} ${clock.remaining_label}`;
+  return clock.remaining_text || "";
 }
 
 // The clock a list row shows: the running one closest to its deadline.

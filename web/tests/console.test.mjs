@@ -321,7 +321,9 @@ try {
     const statuses = await page.locator("table.cases tbody td:nth-child(5)").allTextContents();
     assert(statuses.length > 0 && statuses.every((s) => s === "已派遣"), "filtered: " + statuses.slice(0, 3));
     const lights = await page.locator("table.cases tbody td:nth-child(6)").allTextContents();
-    assert(lights.some((l) => /(剩|超) [\d.]+ (个工作日|工作小时|天|小时)/.test(l)), "remaining shown: " + lights.slice(0, 3));
+    assert(lights.some((l) => /(剩余|超期) (\d+ (个工作日|天)|不足 1 个工作日|(\d+ 小时)?( ?\d+ 分)?)/.test(l)), "remaining shown: " + lights.slice(0, 3));
+    // as people say it: never fractional hours, never hundreds of hours
+    assert(!lights.some((l) => /\d+\.\d+ *(小时|工作日|天)|\d{3,} *(工作)?小时/.test(l)), "durations read as said: " + lights.slice(0, 5));
     await shot("cases");
     await page.goto(BASE + "/#/cases");
     await page.waitForSelector("table.cases tbody tr");
