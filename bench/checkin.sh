@@ -15,7 +15,7 @@ SECS=${2:-10}
 CONNS=${3:-64}
 PORT=18715
 
-"$B" demo --db "$BENCH_TMP/checkin.db" --cases 0 --password "$PASSWORD" >/dev/null 2>&1
+"$B" demo --period 2023H1 --db "$BENCH_TMP/checkin.db" --cases 0 --password "$PASSWORD" >/dev/null 2>&1
 start_server "$BENCH_TMP/checkin.db" $PORT
 export BIHUAN_TOKEN=$(login $PORT zhzx01)
 export BIHUAN_OBJECTS=$(curl -sf -H "Authorization: Bearer $BIHUAN_TOKEN" \

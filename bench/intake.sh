@@ -11,7 +11,7 @@ SECS=${2:-10}
 CONNS=${3:-64}
 PORT=18711
 
-"$B" demo --db "$BENCH_TMP/intake.db" --cases 0 --no-patrols --password "$PASSWORD" >/dev/null 2>&1
+"$B" demo --period 2023H1 --db "$BENCH_TMP/intake.db" --cases 0 --no-patrols --password "$PASSWORD" >/dev/null 2>&1
 start_server "$BENCH_TMP/intake.db" $PORT
 export BIHUAN_TOKEN=$(login $PORT wgy_hb)
 machine

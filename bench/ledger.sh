@@ -17,7 +17,7 @@ rm -rf "$BENCH_TMP"
 mkdir -p "$BENCH_TMP"
 cd "$ROOT" && ninja -C build >/dev/null
 
-"$B" demo --db "$BENCH_TMP/base.db" --cases 0 --no-patrols --password "$PASSWORD" >/dev/null 2>&1
+"$B" demo --period 2023H1 --db "$BENCH_TMP/base.db" --cases 0 --no-patrols --password "$PASSWORD" >/dev/null 2>&1
 python3 - "$BENCH_TMP/base.db" "$BENCH_TMP/objects.csv" "$ROWS" <<'PY'
 import csv, sqlite3, sys
 db, out, n = sys.argv[1], sys.argv[2], int(sys.argv[3])

@@ -6,7 +6,7 @@
 RUNS=${1:-3}
 SECS=${2:-10}
 PORT=18713
-"$B" demo --db "$BENCH_TMP/geo.db" --cases 0 --no-patrols --password "$PASSWORD" >/dev/null 2>&1
+"$B" demo --period 2023H1 --db "$BENCH_TMP/geo.db" --cases 0 --no-patrols --password "$PASSWORD" >/dev/null 2>&1
 start_server "$BENCH_TMP/geo.db" $PORT
 export BIHUAN_TOKEN=$(login $PORT zhzx01)
 machine

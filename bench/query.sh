@@ -1,6 +1,6 @@
 #!/bin/bash
 # query.sh DB [RUNS] [SECONDS] - list, search and statistics latency on a
-# demo database (make one with: build/bihuan demo --db DB --cases 1000000
+# demo database (make one with: build/bihuan demo --db DB --period 2023H1 --cases 1000000
 # --password bench-pass-1), plus the server's peak RSS.
 #
 # For each URL: wrk -t1 -c4 --latency for SECONDS, RUNS times; prints the

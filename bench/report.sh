@@ -1,6 +1,6 @@
 #!/bin/bash
 # report.sh DB [RUNS] - the reporting loop on a demo database (make one with:
-# build/bihuan demo --db DB --cases 1000000 --password bench-pass-1).
+# build/bihuan demo --db DB --period 2023H1 --cases 1000000 --password bench-pass-1).
 #
 # RUNS times, on one server, in this order: the half-year statistics of the
 # district by street (GET /api/v1/stats/cases, the baseline: one pass over

@@ -89,6 +89,10 @@ static bh_status_t put_unit(db_conn_t *c, const char *code, const char *parent, 
  * community; in every grid one component (a manhole cover or street lamp)
  * with its 16-digit code.  Deterministic.
  */
+/* When the demo's managed objects were registered: the first day of the
+ * year before the demo's (core of units_tx; set by demo_build). */
+static dt_ms_t objects_at;
+
 static bh_status_t objects(db_conn_t *c, bh_err_t *err)
 {
     static const char *const types[] = {"production", "small_venue", "office", "public_area"};
@@ -113,7 +117,7 @@ static bh_status_t objects(db_conn_t *c, bh_err_t *err)
                 o.has_location = true;
                 o.lng = (r[0] + r[2]) / 2;
                 o.lat = (r[1] + r[3]) / 2;
-                o.created_at = o.updated_at = dt_local_midnight(dt_day_from_ymd(2023, 1, 1));
+                o.created_at = o.updated_at = objects_at;
                 o.kind = "component";
                 o.name = gi % 2 ? "路灯" : "上水井盖";
                 snprintf(code, sizeof code, "440303%s%06d", gi % 2 ? "0110" : "0101", ++serial);
@@ -528,7 +532,13 @@ static bh_status_t batch_tx(db_conn_t *c, void *ctx, bh_err_t *err)
                   g->o->from + (dt_ms_t)((double)(g->done + i) / (double)g->o->cases *
                                          (double)(g->o->to - g->o->from)))) +
               between(g, HOUR(7), HOUR(21));
+        if (h.t > now - 10 * 60000) /* the last day: reported before now */
+            h.t = now - 10 * 60000 - between(g, 0, HOUR(3));
         lifecycle(g, cat, cat_policy(g->s->cats, cat, in.source, in.urgency), street, reporter, role, &h, a);
+        /* a live demo: what has not happened yet has not happened (a prefix of
+         * a history replays as cleanly as the whole) */
+        while (h.n > 1 && h.ev[h.n - 1].at > now)
+            h.n--;
         st = svc_case_import_tx(g->s, c, &in, reporter, h.ev, h.n, now, &id, err);
         arena_free(a);
         if (st)
@@ -543,6 +553,15 @@ static bh_status_t analyze_tx(db_conn_t *c, void *ctx, bh_err_t *err)
     (void)ctx;
     (void)err;
     return c->db->ops->analyze(c);
+}
+
+void demo_year_month(const demo_opts_t *o, int *year, int *month)
+{
+    dt_day_t last = dt_local_day(o->to - 1), end = period_month(last).to;
+    int d;
+    if (last != end) /* the month is not over: the one before */
+        last = period_month(last).from - 1;
+    dt_ymd(last, year, month, &d);
 }
 
 bh_status_t demo_build(svc_t *s, const demo_opts_t *o, demo_login_t *logins, int *nlogins,
@@ -563,6 +582,13 @@ bh_status_t demo_build(svc_t *s, const demo_opts_t *o, demo_login_t *logins, int
     if (existing > 0)
         return bh_fail(err, BH_FAILED_PRECONDITION, "db",
                        "数据库中已有 %lld 个用户：演示数据只能写入新数据库", (long long)existing);
+    {
+        int y, m;
+        demo_year_month(o, &y, &m);
+        objects_at = dt_local_midnight(dt_day_from_ymd(y - 1, 1, 1));
+        if (objects_at > o->from)
+            objects_at = o->from;
+    }
     if ((st = db_write(s->db, units_tx, NULL, err)) || (st = users(s, o, logins, nlogins, err)))
         return st;
     pick_leaves(&g);

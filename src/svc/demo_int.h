@@ -59,6 +59,11 @@ bh_status_t demo_patrols(svc_t *s, const demo_opts_t *o, demo_login_t *logins, i
 
 /* The target loop: targets, actuals and the monthly flags (demo_target.c). */
 bh_status_t demo_targets(svc_t *s, const demo_opts_t *o, bh_err_t *err);
+/* The demo's year and its last complete month: those of the period's last
+ * complete month (June 2023 for 2023 H1; for a period ending on 5 December,
+ * November).  The targets, flags and key projects are of that year, through
+ * that month. */
+void demo_year_month(const demo_opts_t *o, int *year, int *month);
 
 /* The key projects with their investment, milestones and progress log
  * (demo_project.c). */

@@ -5,21 +5,35 @@
  * progress, some behind), milestones done on time, late or not yet (two
  * overdue at the half-year), a monthly 月调度 entry for each month and a
  * 周检点 in the last week of June.  Everything goes through the service,
- * as the command centre and the departments would enter it.
+ * as the command centre and the departments would enter it.  The table is
+ * the seed's 2023; a demo of another year (demo_year_month) moves every
+ * date and code by whole years, and the months run to its last complete
+ * month.
  */
 #include "svc/demo_int.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#define DEMO_YEAR 2023
-#define DEMO_LAST_MONTH 6
+#define TABLE_YEAR 2023 /* the year the table below is written for */
+
+static int DEMO_YEAR = 2023, DEMO_LAST_MONTH = 6; /* set by demo_projects */
+
+/* "2023-04-30" moved by the demo's years, in 'buf' (NULL stays NULL). */
+static const char *shifted(const char *date, char buf[16])
+{
+    int y, m, d;
+    if (!date || sscanf(date, "%d-%d-%d", &y, &m, &d) != 3)
+        return date;
+    snprintf(buf, 16, "%04d-%02d-%02d", (y + DEMO_YEAR - TABLE_YEAR) % 10000, m % 100, d % 100);
+    return buf;
+}
 
 static const svc_user_t admin = {0, "admin", ROLE_ADMIN, "440303", false, 0};
 
 static const struct {
     const char *code, *name, *dept, *category;
-    double total, plan, pace; /* pace: the share of the plan done by June */
+    double total, plan, pace; /* pace: the share of the plan done by the last month (June) */
     const char *start, *end, *started_on, *finished_on;
     struct {
         const char *name, *planned, *actual;
@@ -82,7 +96,7 @@ static bh_status_t monthly(svc_t *s, int64_t id, int pi, bh_err_t *err)
         db_prj_amount_t x;
         db_prj_log_t l;
         /* uneven months (0.8..1.2 of an even share) adding up to 'pace' */
-        double w = 0.8 + 0.1 * ((m * 7 + pi * 3) % 5), month = plan * pace * w / 6;
+        double w = 0.8 + 0.1 * ((m * 7 + pi * 3) % 5), month = plan * pace * w / DEMO_LAST_MONTH;
         if (m == DEMO_LAST_MONTH)
             month = plan * pace - done;
         done += month;
@@ -103,8 +117,10 @@ static bh_status_t monthly(svc_t *s, int64_t id, int pi, bh_err_t *err)
     }
     if (!st && pace > 0) {
         db_prj_log_t l;
+        char last_week[16];
+        snprintf(last_week, sizeof last_week, "%04d-%02d-26", DEMO_YEAR % 10000, DEMO_LAST_MONTH % 100);
         st = svc_project_log(s, u, id,
-                             &(svc_prj_log_new_t){"weekly", "2023-06-26",
+                             &(svc_prj_log_new_t){"weekly", last_week,
                                                   "周检点：现场施工正常推进，安全文明施工检查无问题。",
                                                   NULL, false, 0},
                              &l, err);
@@ -115,21 +131,27 @@ static bh_status_t monthly(svc_t *s, int64_t id, int pi, bh_err_t *err)
 bh_status_t demo_projects(svc_t *s, const demo_opts_t *o, bh_err_t *err)
 {
     bh_status_t st = BH_OK;
+    demo_year_month(o, &DEMO_YEAR, &DEMO_LAST_MONTH);
     for (int i = 0; !st && i < NPROJECTS; i++) {
         svc_milestone_new_t ms[4];
+        char planned[4][16], actual[4][16], dates[4][16], code[32];
         int nms = 0;
         char unit[32];
         db_project_t p;
         snprintf(unit, sizeof unit, "440303-%s", projects[i].dept);
         while (nms < 4 && projects[i].ms[nms].name) {
-            ms[nms] = (svc_milestone_new_t){projects[i].ms[nms].name, projects[i].ms[nms].planned};
+            ms[nms] = (svc_milestone_new_t){projects[i].ms[nms].name,
+                                            shifted(projects[i].ms[nms].planned, planned[nms])};
             nms++;
         }
-        svc_project_new_t in = {projects[i].code, projects[i].name, unit, projects[i].category,
-                                NULL, true, projects[i].total, projects[i].start,
-                                projects[i].end, projects[i].started_on,
-                                projects[i].finished_on, DEMO_YEAR, true, projects[i].plan, ms,
-                                nms};
+        /* ZD2023-01 → ZD2026-01 in a demo of 2026 */
+        snprintf(code, sizeof code, "ZD%04d%s", DEMO_YEAR % 10000, projects[i].code + 6);
+        svc_project_new_t in = {code, projects[i].name, unit, projects[i].category,
+                                NULL, true, projects[i].total, shifted(projects[i].start, dates[0]),
+                                shifted(projects[i].end, dates[1]),
+                                shifted(projects[i].started_on, dates[2]),
+                                shifted(projects[i].finished_on, dates[3]), DEMO_YEAR, true,
+                                projects[i].plan, ms, nms};
         if ((st = svc_project_create(s, &admin, &in, &p, err)))
             break;
         /* the milestones done, in their order (ids follow the list's) */
@@ -143,7 +165,7 @@ bh_status_t demo_projects(svc_t *s, const demo_opts_t *o, bh_err_t *err)
                     if (projects[i].ms[j].actual &&
                         strcmp(projects[i].ms[j].name, v.ms[k].m.name) == 0)
                         st = svc_milestone_done(s, &admin, p.id, v.ms[k].m.id,
-                                                projects[i].ms[j].actual, err);
+                                                shifted(projects[i].ms[j].actual, actual[j]), err);
             arena_free(a);
         }
         if (!st)

@@ -17,8 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DEMO_YEAR 2023
-#define DEMO_LAST_MONTH 6
+/* The demo's year and last complete month (demo_year_month), set by
+ * demo_targets: 2023 and June for the seed's half-year. */
+static int DEMO_YEAR = 2023, DEMO_LAST_MONTH = 6;
 
 static const svc_user_t admin = {0, "admin", ROLE_ADMIN, "440303", false, 0};
 
@@ -49,7 +50,9 @@ static bh_status_t go_live(svc_t *s, bh_err_t *err)
     json_t *doc = json_loadb(text, len, 0, NULL);
     char *out;
     bh_status_t st;
-    json_object_set_new(doc, "live_from", json_string("2023-01-01"));
+    char day[16];
+    snprintf(day, sizeof day, "%04d-01-01", DEMO_YEAR % 10000);
+    json_object_set_new(doc, "live_from", json_string(day));
     out = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     st = svc_doc_import(s, s->targets, &admin, out, strlen(out), err);
     free(out);
@@ -125,6 +128,7 @@ static bh_status_t street(svc_t *s, uint64_t *rng, const char *unit, int si, bh_
 
 bh_status_t demo_targets(svc_t *s, const demo_opts_t *o, bh_err_t *err)
 {
+    demo_year_month(o, &DEMO_YEAR, &DEMO_LAST_MONTH);
     uint64_t rng = (o->seed ? o->seed : 1) * 0x9e3779b97f4a7c15ull | 1;
     db_unit_t *kids;
     int nkids;

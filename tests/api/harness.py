@@ -78,7 +78,7 @@ class Server:
     def demo(self, cases=0, seed=1, patrols=False):
         """The demo district; without its half-year of patrols unless asked
         (the tests build their own check-ins and count them)."""
-        return self.run("demo", "--db", self.db, "--cases", str(cases), "--seed", str(seed),
+        return self.run("demo", "--db", self.db, "--period", "2023H1", "--cases", str(cases), "--seed", str(seed),
                         "--password", PASSWORD, *([] if patrols else ["--no-patrols"]))
 
     def start(self, sweep_interval="0.2"):

@@ -10,7 +10,7 @@ trap 'rm -rf "$tmp"' EXIT
 ok() { pass=$((pass + 1)); }
 ko() { fail=$((fail + 1)); echo "FAIL $*"; }
 
-"$B" demo --db "$tmp/a.db" --cases 30 --password audit-pass-1 >/dev/null 2>&1 || ko "demo"
+"$B" demo --period 2023H1 --db "$tmp/a.db" --cases 30 --password audit-pass-1 >/dev/null 2>&1 || ko "demo"
 BIHUAN_PASSWORD=user-pass-12 "$B" user add --db "$tmp/a.db" --username extra --role operator --unit 440303 >/dev/null || ko "user add"
 "$B" apikey add --db "$tmp/a.db" --name k1 --role public --unit 440303 >/dev/null 2>&1 || ko "apikey add"
 "$B" apikey revoke --db "$tmp/a.db" --name k1 >/dev/null || ko "apikey revoke"

@@ -7,7 +7,7 @@ B=${1:?usage: test_patrol_cli.sh PATH/TO/bihuan}
 D=$(mktemp -d)
 trap 'rm -rf "$D"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
-"$B" demo --db "$D/d.db" --cases 0 --no-patrols --password demo-pass-1234 >/dev/null
+"$B" demo --period 2023H1 --db "$D/d.db" --cases 0 --no-patrols --password demo-pass-1234 >/dev/null
 "$B" patrol due --db "$D/d.db" --unit 44030300100101 --period 2023 >"$D/due" 2>"$D/err"
 # object 2 is the grid's red enterprise: 12 monthly slots, none patrolled
 awk -F'\t' '$3=="enterprise" && $4=="red" && $5==12 && $8==12 && $10=="missed" {ok=1} END {exit !ok}' "$D/due" \

@@ -29,14 +29,14 @@ out=$("$B" user list --db "$tmp/a.db")
 [ "$out" = $'admin\tadmin\t440303\t示范区\nop1\toperator\t440303\t示范区' ] && ok || ko "user list: $out"
 
 # demo: every role, deterministic for a seed, only into an empty database.
-"$B" demo --db "$tmp/d1.db" --cases 300 --seed 7 --password demo-pass-1 >"$tmp/demo1" 2>"$tmp/progress" && ok || ko "demo"
+"$B" demo --period 2023H1 --db "$tmp/d1.db" --cases 300 --seed 7 --password demo-pass-1 >"$tmp/demo1" 2>"$tmp/progress" && ok || ko "demo"
 grep -q '100% 300/300' "$tmp/progress" && ok || ko "progress bar"
 grep -q '生成演示巡查.*100%' "$tmp/progress" && ok || ko "patrol progress bar"
 for role in admin leader operator handler reporter public enterprise; do
     grep -q $'\tdemo-pass-1\t'"$role"$'\t' "$tmp/demo1" && ok || ko "demo has no $role"
 done
-"$B" demo --db "$tmp/d2.db" --cases 300 --seed 7 --password demo-pass-1 >/dev/null 2>&1
-"$B" demo --db "$tmp/d3.db" --cases 300 --seed 8 --no-patrols --password demo-pass-1 >/dev/null 2>&1
+"$B" demo --period 2023H1 --db "$tmp/d2.db" --cases 300 --seed 7 --password demo-pass-1 >/dev/null 2>&1
+"$B" demo --period 2023H1 --db "$tmp/d3.db" --cases 300 --seed 8 --no-patrols --password demo-pass-1 >/dev/null 2>&1
 dump() { python3 -c '
 import sqlite3, sys
 c = sqlite3.connect(sys.argv[1])
@@ -88,10 +88,32 @@ assert h["general"] > 500 and 0 < h.get("major", 0) < h["general"] / 20, h
 assert fixed > 0.9 * h["general"] and spot > 0, (fixed, spot)
 assert cases == h["major"] and selfc[0] >= 50 and selfc[1] > 0, (cases, selfc)
 ' "$tmp/d1.db" "$tmp/due" && ok || ko "demo patrols not realistic: $(tail -1 "$tmp/due")"
-"$B" demo --db "$tmp/d1.db" --cases 10 --password demo-pass-1 >/dev/null 2>"$tmp/out"
+"$B" demo --period 2023H1 --db "$tmp/d1.db" --cases 10 --password demo-pass-1 >/dev/null 2>"$tmp/out"
 [ $? = 1 ] && grep -q '新数据库' "$tmp/out" && ok || ko "demo into non-empty db"
-"$B" demo --db "$tmp/x.db" --cases -5 2>/dev/null; [ $? = 2 ] && ok || ko "demo bad --cases"
-"$B" demo --db "$tmp/x.db" --password short 2>/dev/null; [ $? = 2 ] && ok || ko "demo short password"
+"$B" demo --period 2023H1 --db "$tmp/x.db" --cases -5 2>/dev/null; [ $? = 2 ] && ok || ko "demo bad --cases"
+"$B" demo --period 2023H1 --db "$tmp/x.db" --password short 2>/dev/null; [ $? = 2 ] && ok || ko "demo short password"
+"$B" demo --period 2023H7 --db "$tmp/x.db" 2>/dev/null; [ $? = 2 ] && ok || ko "demo bad --period"
+"$B" demo --period 2023H1 --from 2023-01-01 --db "$tmp/x.db" 2>/dev/null; [ $? = 2 ] && ok || ko "demo --period with --from"
+
+# the live demo (no period): the half-year to now, nothing after now, and the
+# open cases in every light, so a new user's workbench looks alive
+"$B" demo --db "$tmp/live.db" --cases 600 --no-patrols --password demo-pass-1 >/dev/null 2>&1 && ok || ko "live demo"
+python3 - "$tmp/live.db" <<'PY' && ok || ko "live demo: not the half-year to now with clocks of every light"
+import sqlite3, sys, time
+db = sqlite3.connect(sys.argv[1])
+now = time.time() * 1000
+lo, hi = db.execute("SELECT min(created_at), max(created_at) FROM cases").fetchone()
+assert now - 186 * 86400e3 < lo < now - 175 * 86400e3, (lo, now)
+assert now - 3 * 86400e3 < hi <= now, (hi, now)
+assert db.execute("SELECT count(*) FROM case_events WHERE at > ?", (now,)).fetchone()[0] == 0
+lights = {l for (l,) in db.execute("SELECT light FROM cases WHERE status NOT IN ('closed', 'rejected')")}
+assert {"green", "yellow", "overdue"} <= lights, lights
+year = time.gmtime(now / 1000 + 8 * 3600).tm_year
+month = time.gmtime(now / 1000 + 8 * 3600).tm_mon
+ty = year if month > 1 else year - 1
+assert db.execute("SELECT count(*) FROM targets WHERE period LIKE ?", ("%d%%" % ty,)).fetchone()[0] > 0
+assert db.execute("SELECT count(*) FROM projects WHERE code LIKE ?", ("ZD%d-%%" % ty,)).fetchone()[0] == 12
+PY
 
 # serve: bad arguments are usage errors; a taken port is reported.
 "$B" serve --bogus 2>/dev/null; [ $? = 2 ] && ok || ko "serve bad option"

@@ -52,7 +52,7 @@ if (!existsSync(join(WEB, "index.html"))) {
 mkdirSync(OUT, { recursive: true });
 const dir = mkdtempSync(join(tmpdir(), "bihuan-console-"));
 const db = join(dir, "console.db");
-execFileSync(BIHUAN, ["demo", "--db", db, "--cases", "300", "--password", PASSWORD], { stdio: "ignore" });
+execFileSync(BIHUAN, ["demo", "--db", db, "--period", "2023H1", "--cases", "300", "--password", PASSWORD], { stdio: "ignore" });
 const server = spawn(BIHUAN, ["serve", "--db", db, "--listen", "127.0.0.1:0", "--web", WEB], {
   env: { ...process.env, BIHUAN_SWEEP_INTERVAL: "0.5" },
   stdio: ["ignore", "pipe", "inherit"],

@@ -15,7 +15,7 @@ export const pct = (x) => (x === null || x === undefined ? "—" : (x * 100).toF
 const day = (d) => d.toISOString().slice(0, 10);
 
 // The period in the page's address, else the half-year holding the newest
-// row of 'list' (its time in field 'at'; the demo's data is 2023 H1), up to
+// row of 'list' (its time in field 'at'; a live demo's newest case is today's), up to
 // today.
 export async function periodOf(params, list, at) {
   if (params.get("from") && params.get("to")) return { from: params.get("from"), to: params.get("to") };
