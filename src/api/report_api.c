@@ -274,15 +274,7 @@ static void h_template_get(http_req_t *r)
         return;
     unit = qs_get(&r->query, "unit");
     unit = unit ? unit : r->user.unit;
-    if (r->user.role == ROLE_PUBLIC || r->user.role == ROLE_ENTERPRISE || r->user.role == ROLE_REPORTER) {
-        http_fail(r, BH_PERMISSION_DENIED, "role", "您的角色不能查看报告模板");
-        return;
-    }
-    if (r->user.role != ROLE_ADMIN && !unit_in_scope(r->user.unit, unit)) {
-        http_fail(r, BH_PERMISSION_DENIED, "unit", "单位“%s”不在您的管辖范围内", unit);
-        return;
-    }
-    if (svc_report_template(APP(r), r->params[0], unit, r->a, &json, &from, &err)) {
+    if (svc_report_template_of(APP(r), &r->user, r->params[0], unit, r->a, &json, &from, &err)) {
         http_error(r, &err);
         return;
     }

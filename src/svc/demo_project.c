@@ -17,7 +17,7 @@
 
 #define TABLE_YEAR 2023 /* the year the table below is written for */
 
-static int DEMO_YEAR = 2023, DEMO_LAST_MONTH = 6; /* set by demo_projects */
+static int demo_year = 2023, demo_last_month = 6; /* set by demo_projects */
 
 /* "2023-04-30" moved by the demo's years, in 'buf' (NULL stays NULL). */
 static const char *shifted(const char *date, char buf[16])
@@ -25,7 +25,7 @@ static const char *shifted(const char *date, char buf[16])
     int y, m, d;
     if (!date || sscanf(date, "%d-%d-%d", &y, &m, &d) != 3)
         return date;
-    snprintf(buf, 16, "%04d-%02d-%02d", (y + DEMO_YEAR - TABLE_YEAR) % 10000, m % 100, d % 100);
+    snprintf(buf, 16, "%04d-%02d-%02d", (y + demo_year - TABLE_YEAR) % 10000, m % 100, d % 100);
     return buf;
 }
 
@@ -92,20 +92,20 @@ static bh_status_t monthly(svc_t *s, int64_t id, int pi, bh_err_t *err)
     double plan = projects[pi].plan, pace = projects[pi].pace, done = 0;
     bh_status_t st = BH_OK;
     char period[16], text[256], date[16];
-    for (int m = 1; !st && m <= DEMO_LAST_MONTH; m++) {
+    for (int m = 1; !st && m <= demo_last_month; m++) {
         db_prj_amount_t x;
         db_prj_log_t l;
         /* uneven months (0.8..1.2 of an even share) adding up to 'pace' */
-        double w = 0.8 + 0.1 * ((m * 7 + pi * 3) % 5), month = plan * pace * w / DEMO_LAST_MONTH;
-        if (m == DEMO_LAST_MONTH)
+        double w = 0.8 + 0.1 * ((m * 7 + pi * 3) % 5), month = plan * pace * w / demo_last_month;
+        if (m == demo_last_month)
             month = plan * pace - done;
         done += month;
         if (pace <= 0)
             break;
-        snprintf(period, sizeof period, "%04d-%02d", DEMO_YEAR, m % 100);
+        snprintf(period, sizeof period, "%04d-%02d", demo_year, m % 100);
         if ((st = svc_project_amount(s, u, id, period, month, NULL, &x, err)))
             break;
-        snprintf(date, sizeof date, "%04d-%02d-28", DEMO_YEAR, m % 100);
+        snprintf(date, sizeof date, "%04d-%02d-28", demo_year, m % 100);
         snprintf(text, sizeof text, "%d月完成投资%.0f万元，累计完成年度计划的%.1f%%。", m, month,
                  100 * done / plan);
         st = svc_project_log(s, u, id,
@@ -118,7 +118,7 @@ static bh_status_t monthly(svc_t *s, int64_t id, int pi, bh_err_t *err)
     if (!st && pace > 0) {
         db_prj_log_t l;
         char last_week[16];
-        snprintf(last_week, sizeof last_week, "%04d-%02d-26", DEMO_YEAR % 10000, DEMO_LAST_MONTH % 100);
+        snprintf(last_week, sizeof last_week, "%04d-%02d-26", demo_year % 10000, demo_last_month % 100);
         st = svc_project_log(s, u, id,
                              &(svc_prj_log_new_t){"weekly", last_week,
                                                   "周检点：现场施工正常推进，安全文明施工检查无问题。",
@@ -131,7 +131,7 @@ static bh_status_t monthly(svc_t *s, int64_t id, int pi, bh_err_t *err)
 bh_status_t demo_projects(svc_t *s, const demo_opts_t *o, bh_err_t *err)
 {
     bh_status_t st = BH_OK;
-    demo_year_month(o, &DEMO_YEAR, &DEMO_LAST_MONTH);
+    demo_year_month(o, &demo_year, &demo_last_month);
     for (int i = 0; !st && i < NPROJECTS; i++) {
         svc_milestone_new_t ms[4];
         char planned[4][16], actual[4][16], dates[4][16], code[32];
@@ -145,12 +145,12 @@ bh_status_t demo_projects(svc_t *s, const demo_opts_t *o, bh_err_t *err)
             nms++;
         }
         /* ZD2023-01 → ZD2026-01 in a demo of 2026 */
-        snprintf(code, sizeof code, "ZD%04d%s", DEMO_YEAR % 10000, projects[i].code + 6);
+        snprintf(code, sizeof code, "ZD%04d%s", demo_year % 10000, projects[i].code + 6);
         svc_project_new_t in = {code, projects[i].name, unit, projects[i].category,
                                 NULL, true, projects[i].total, shifted(projects[i].start, dates[0]),
                                 shifted(projects[i].end, dates[1]),
                                 shifted(projects[i].started_on, dates[2]),
-                                shifted(projects[i].finished_on, dates[3]), DEMO_YEAR, true,
+                                shifted(projects[i].finished_on, dates[3]), demo_year, true,
                                 projects[i].plan, ms, nms};
         if ((st = svc_project_create(s, &admin, &in, &p, err)))
             break;
@@ -158,7 +158,7 @@ bh_status_t demo_projects(svc_t *s, const demo_opts_t *o, bh_err_t *err)
         {
             svc_project_view_t v;
             arena_t *a = arena_new();
-            period_t year = {dt_day_from_ymd(DEMO_YEAR, 1, 1), dt_day_from_ymd(DEMO_YEAR, 12, 31)};
+            period_t year = {dt_day_from_ymd(demo_year, 1, 1), dt_day_from_ymd(demo_year, 12, 31)};
             st = svc_project_get(s, &admin, p.id, year, a, &v, err);
             for (int k = 0; !st && k < v.nms; k++)
                 for (int j = 0; j < nms; j++)

@@ -19,7 +19,7 @@
 
 /* The demo's year and last complete month (demo_year_month), set by
  * demo_targets: 2023 and June for the seed's half-year. */
-static int DEMO_YEAR = 2023, DEMO_LAST_MONTH = 6;
+static int demo_year = 2023, demo_last_month = 6;
 
 static const svc_user_t admin = {0, "admin", ROLE_ADMIN, "440303", false, 0};
 
@@ -51,7 +51,7 @@ static bh_status_t go_live(svc_t *s, bh_err_t *err)
     char *out;
     bh_status_t st;
     char day[16];
-    snprintf(day, sizeof day, "%04d-01-01", DEMO_YEAR % 10000);
+    snprintf(day, sizeof day, "%04d-01-01", demo_year % 10000);
     json_object_set_new(doc, "live_from", json_string(day));
     out = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     st = svc_doc_import(s, s->targets, &admin, out, strlen(out), err);
@@ -70,7 +70,7 @@ static bh_status_t history(svc_t *s, uint64_t *rng, const char *unit, const char
         double den = den_lo + pick(rng, den_lo / 2 + 1);
         double r = rate - 0.04 + 0.05 * urand(rng);
         double num = (double)(long)(den * (r > 1 ? 1 : r) + 0.5);
-        st = actual(s, unit, ind, DEMO_YEAR - 1, m, false, 0, num, den, err);
+        st = actual(s, unit, ind, demo_year - 1, m, false, 0, num, den, err);
     }
     return st;
 }
@@ -87,13 +87,13 @@ static bh_status_t street(svc_t *s, uint64_t *rng, const char *unit, int si, bh_
     double invest = 60000 + 10000 * pick(rng, 15), pace = 0.30 + 0.03 * si + 0.02 * urand(rng);
     double ceiling = 4 + pick(rng, 4), sorting = (35 + pick(rng, 10)) / 100.0;
     bh_status_t st = BH_OK;
-    for (int y = DEMO_YEAR - 1; !st && y <= DEMO_YEAR; y++) {
-        int months = y == DEMO_YEAR ? DEMO_LAST_MONTH : 12;
-        double yinvest = y == DEMO_YEAR ? invest : invest * 0.9, sum = 0;
+    for (int y = demo_year - 1; !st && y <= demo_year; y++) {
+        int months = y == demo_year ? demo_last_month : 12;
+        double yinvest = y == demo_year ? invest : invest * 0.9, sum = 0;
         for (size_t i = 0; !st && i < sizeof rates / sizeof rates[0]; i++) {
             double rate = strtod(rates[i][1], NULL);
             st = target(s, unit, rates[i][0], y, rate, err);
-            if (!st && y < DEMO_YEAR)
+            if (!st && y < demo_year)
                 st = history(s, rng, unit, rates[i][0], rate, i < 3 ? 20 : 40, err);
         }
         if (!st)
@@ -105,13 +105,13 @@ static bh_status_t street(svc_t *s, uint64_t *rng, const char *unit, int si, bh_
         for (int m = 1; !st && m <= months; m++) {
             /* mid-year at 'pace' of the target (last year at 0.45), the
              * rest of the year catching up to about 100% */
-            double share = (y == DEMO_YEAR ? pace : 0.45) / 6;
+            double share = (y == demo_year ? pace : 0.45) / 6;
             double month = yinvest * (m <= 6 ? share : (1.0 - 6 * share) / 6) *
                            (0.9 + 0.2 * urand(rng));
             double den = 3000 + pick(rng, 1000);
             sum += month;
             /* the third street reports May as the total of January to May */
-            if (y == DEMO_YEAR && m == 5 && si == 2)
+            if (y == demo_year && m == 5 && si == 2)
                 st = actual(s, unit, "fixed_investment", y, m, true, sum, 0, 0, err);
             else
                 st = actual(s, unit, "fixed_investment", y, m, false, month, 0, 0, err);
@@ -128,7 +128,7 @@ static bh_status_t street(svc_t *s, uint64_t *rng, const char *unit, int si, bh_
 
 bh_status_t demo_targets(svc_t *s, const demo_opts_t *o, bh_err_t *err)
 {
-    demo_year_month(o, &DEMO_YEAR, &DEMO_LAST_MONTH);
+    demo_year_month(o, &demo_year, &demo_last_month);
     uint64_t rng = (o->seed ? o->seed : 1) * 0x9e3779b97f4a7c15ull | 1;
     db_unit_t *kids;
     int nkids;
@@ -145,20 +145,20 @@ bh_status_t demo_targets(svc_t *s, const demo_opts_t *o, bh_err_t *err)
                 double rate;
             } dept[] = {{"case_close_rate", 0.98}, {"case_on_time_rate", 0.95},
                         {"case_satisfaction", 0.9}};
-            for (int y = DEMO_YEAR - 1; !st && y <= DEMO_YEAR; y++)
+            for (int y = demo_year - 1; !st && y <= demo_year; y++)
                 for (size_t k = 0; !st && k < sizeof dept / sizeof dept[0]; k++) {
                     st = target(s, kids[i].code, dept[k].ind, y, dept[k].rate, err);
-                    if (!st && y < DEMO_YEAR)
+                    if (!st && y < demo_year)
                         st = history(s, &rng, kids[i].code, dept[k].ind, dept[k].rate, 10, err);
                 }
         }
     }
-    for (int m = 1; !st && m <= DEMO_LAST_MONTH; m++) {
+    for (int m = 1; !st && m <= demo_last_month; m++) {
         db_flag_t *f;
         int n;
-        st = svc_flags_award(s, &admin, "440303", DEMO_YEAR, m, a, &f, &n, err);
+        st = svc_flags_award(s, &admin, "440303", demo_year, m, a, &f, &n, err);
         if (o->progress)
-            o->progress("targets", m, DEMO_LAST_MONTH, o->progress_ctx);
+            o->progress("targets", m, demo_last_month, o->progress_ctx);
     }
     arena_free(a);
     return st;

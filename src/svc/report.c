@@ -232,20 +232,26 @@ static bh_status_t cases_by_month(rctx_t *x, bh_err_t *err)
     return BH_OK;
 }
 
-/* The bulletin's ranking of the children by 按期结案率, then 结案率. */
-static int rank_cmp(const void *pa, const void *pb)
+/* The bulletin's ranking of the children by 按期结案率, then 结案率 (the
+ * higher first; 0 when both are equal). */
+static int rates_cmp(const db_stats_row_t *a, const db_stats_row_t *b)
 {
-    const db_stats_row_t *a = *(const db_stats_row_t *const *)pa;
-    const db_stats_row_t *b = *(const db_stats_row_t *const *)pb;
     double ra = a->f.n[CM_DUE] ? (double)a->f.n[CM_CLOSED_ON_TIME] / (double)a->f.n[CM_DUE] : -1;
     double rb = b->f.n[CM_DUE] ? (double)b->f.n[CM_CLOSED_ON_TIME] / (double)b->f.n[CM_DUE] : -1;
     if (ra != rb)
         return ra > rb ? -1 : 1;
     double ca = a->f.n[CM_DUE] ? (double)a->f.n[CM_CLOSED] / (double)a->f.n[CM_DUE] : -1;
     double cb = b->f.n[CM_DUE] ? (double)b->f.n[CM_CLOSED] / (double)b->f.n[CM_DUE] : -1;
-    if (ca != cb)
-        return ca > cb ? -1 : 1;
-    return strcmp(a->key ? a->key : "", b->key ? b->key : "");
+    return ca != cb ? (ca > cb ? -1 : 1) : 0;
+}
+
+/* rates_cmp, ties in the order of the codes. */
+static int rank_cmp(const void *pa, const void *pb)
+{
+    const db_stats_row_t *a = *(const db_stats_row_t *const *)pa;
+    const db_stats_row_t *b = *(const db_stats_row_t *const *)pb;
+    int c = rates_cmp(a, b);
+    return c ? c : strcmp(a->key ? a->key : "", b->key ? b->key : "");
 }
 
 static void ranking(rctx_t *x, db_stats_row_t *rows, int n)
@@ -277,10 +283,7 @@ static void ranking(rctx_t *x, db_stats_row_t *rows, int n)
     }
     rpt_add_table(x->d, x->a, t);
     rpt_add_chart(x->d, x->a, c);
-    if (rank_cmp(&r[0], &r[k - 1]) < 0 && !(r[0]->f.n[CM_CLOSED_ON_TIME] * r[k - 1]->f.n[CM_DUE] ==
-                                            r[k - 1]->f.n[CM_CLOSED_ON_TIME] * r[0]->f.n[CM_DUE] &&
-                                            r[0]->f.n[CM_CLOSED] * r[k - 1]->f.n[CM_DUE] ==
-                                            r[k - 1]->f.n[CM_CLOSED] * r[0]->f.n[CM_DUE])) {
+    if (rates_cmp(r[0], r[k - 1]) != 0) {
         /* first and last only when they differ in rate, not by a tie broken on the code */
         rpt_set_text(x->d, x->a, "ranking.first", r[0]->name ? r[0]->name : r[0]->key);
         rpt_set_text(x->d, x->a, "ranking.last", r[k - 1]->name ? r[k - 1]->name : r[k - 1]->key);
@@ -886,10 +889,8 @@ bh_status_t svc_report_data(svc_t *s, const svc_user_t *u, const svc_report_req_
     bool bulletin = strcmp(req->kind, "bulletin") == 0;
     bh_status_t st;
     memset(out, 0, sizeof *out);
-    if (u->role == ROLE_PUBLIC || u->role == ROLE_ENTERPRISE || u->role == ROLE_REPORTER)
-        return bh_fail(err, BH_PERMISSION_DENIED, "role", "您的角色不能生成报告");
-    if (u->role != ROLE_ADMIN && !u->unrestricted && !unit_in_scope(u->unit, req->unit))
-        return bh_fail(err, BH_PERMISSION_DENIED, "unit", "单位“%s”不在您的管辖范围内", req->unit);
+    if ((st = svc_report_readable(u, req->unit, err)))
+        return st;
     if (req->to < req->from)
         return bh_fail(err, BH_INVALID_ARGUMENT, "to", "截止日期须不早于起始日期");
     if (req->to - req->from > 366 * 2)

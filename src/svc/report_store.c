@@ -15,31 +15,35 @@ static bh_status_t add_tx(db_conn_t *c, void *ctx, bh_err_t *err)
     return DB(c, report, report_add, ctx, err);
 }
 
-/* Build req as u and keep it (schedule_id on out as given). */
-static bh_status_t build_and_keep(svc_t *s, const svc_user_t *u, const svc_report_req_t *req,
-                                  arena_t *a, db_report_t *out, rpt_doc_t *doc, bh_err_t *err)
+/* The content as the JSON text it is stored as (in a), or an error. */
+static bh_status_t content_text(const rpt_doc_t *doc, arena_t *a, const char **out, bh_err_t *err)
 {
-    bh_status_t st = svc_report_build(s, u, req, a, doc, err);
-    if (st)
-        return st;
     json_t *j = rpt_doc_to_json(doc);
     char *text = json_dumps(j, JSON_COMPACT);
     json_decref(j);
     if (!text)
         return bh_fail(err, BH_INTERNAL, NULL, "报告内容无法保存");
-    if (strlen(text) > REPORT_MAX_BYTES) {
-        free(text);
-        return bh_fail(err, BH_PAYLOAD_TOO_LARGE, NULL, "报告过大");
-    }
+    bh_status_t st = strlen(text) > REPORT_MAX_BYTES ? bh_fail(err, BH_PAYLOAD_TOO_LARGE, NULL, "报告过大")
+                                                      : BH_OK;
+    *out = st ? NULL : arena_strdup(a, text);
+    free(text);
+    return st;
+}
+
+/* Build req as u and keep it (schedule_id on out as given). */
+static bh_status_t build_and_keep(svc_t *s, const svc_user_t *u, const svc_report_req_t *req,
+                                  arena_t *a, db_report_t *out, rpt_doc_t *doc, bh_err_t *err)
+{
+    bh_status_t st = svc_report_build(s, u, req, a, doc, err);
+    if (st || (st = content_text(doc, a, &out->content, err)))
+        return st;
     out->kind = req->kind;
     out->unit = req->unit;
     out->from_day = req->from;
     out->to_day = req->to;
     out->title = doc->title;
-    out->content = arena_strdup(a, text);
     out->created_at = svc_clock(s);
     out->created_by = u->username;
-    free(text);
     return db_write(s->db, add_tx, out, err);
 }
 
@@ -61,12 +65,29 @@ static bool may_build(const svc_user_t *u)
            u->role == ROLE_HANDLER;
 }
 
+bh_status_t svc_report_readable(const svc_user_t *u, const char *unit, bh_err_t *err)
+{
+    if (!may_build(u))
+        return bh_fail(err, BH_PERMISSION_DENIED, "role", "您的角色不能生成或查看报告");
+    if (unit && !may_read(u, unit))
+        return bh_fail(err, BH_PERMISSION_DENIED, "unit", "单位“%s”不在您的管辖范围内", unit);
+    return BH_OK;
+}
+
+bh_status_t svc_report_template_of(svc_t *s, const svc_user_t *u, const char *kind,
+                                   const char *unit, arena_t *a, const char **json,
+                                   const char **from, bh_err_t *err)
+{
+    bh_status_t st = svc_report_readable(u, unit, err);
+    return st ? st : svc_report_template(s, kind, unit, a, json, from, err);
+}
+
 bh_status_t svc_report_get(svc_t *s, const svc_user_t *u, int64_t id, arena_t *a,
                            db_report_t *out, rpt_doc_t *doc, bh_err_t *err)
 {
     bh_status_t st;
-    if (!may_build(u))
-        return bh_fail(err, BH_PERMISSION_DENIED, "role", "您的角色不能查看报告");
+    if ((st = svc_report_readable(u, NULL, err)))
+        return st;
     SVC_READ(s, c, st, err, DB(c, report, report_get, id, a, out));
     if (st == BH_NOT_FOUND || (st == BH_OK && !may_read(u, out->unit)))
         return bh_fail(err, BH_NOT_FOUND, "id", "报告 %lld 不存在", (long long)id);
@@ -81,16 +102,14 @@ bh_status_t svc_report_list(svc_t *s, const svc_user_t *u, const char *unit, int
                             arena_t *a, db_report_t **out, int *n, bh_err_t *err)
 {
     bh_status_t st;
-    if (!may_build(u))
-        return bh_fail(err, BH_PERMISSION_DENIED, "role", "您的角色不能查看报告");
     /* no unit (or an empty one): the caller's own; everything only for an
      * administrator bound to no unit */
     if (!unit || !*unit)
         unit = u->unit ? u->unit : "";
+    if ((st = svc_report_readable(u, *unit ? unit : NULL, err)))
+        return st;
     if (!*unit && u->role != ROLE_ADMIN)
         return bh_fail(err, BH_PERMISSION_DENIED, "unit", "您没有所属单位，不能查看报告");
-    if (*unit && !may_read(u, unit))
-        return bh_fail(err, BH_PERMISSION_DENIED, "unit", "单位“%s”不在您的管辖范围内", unit);
     db_scope_t sc = *unit ? db_scope(unit) : (db_scope_t){"", true};
     SVC_READ(s, c, st, err, DB(c, report, report_list, &sc, limit, a, out, n));
     return st ? bh_fail(err, st, NULL, "读取报告列表失败，请稍后重试") : BH_OK;
@@ -236,8 +255,8 @@ bh_status_t svc_schedule_list(svc_t *s, const svc_user_t *u, arena_t *a, db_sche
     db_schedule_t *all;
     int nall;
     bh_status_t st;
-    if (!may_build(u))
-        return bh_fail(err, BH_PERMISSION_DENIED, "role", "您的角色不能查看报告");
+    if ((st = svc_report_readable(u, NULL, err)))
+        return st;
     SVC_READ(s, c, st, err, DB(c, report, schedule_list, a, &all, &nall));
     if (st)
         return bh_fail(err, st, NULL, "读取定时通报失败，请稍后重试");
@@ -330,7 +349,6 @@ static bh_status_t run_one(svc_t *s, const db_schedule_t *x, dt_ms_t now, arena_
     if (!run.next) /* a day no calendar has (edited by hand): not every second */
         run.next = now + DT_DAY_MS;
     bh_err_t why;
-    char *text = NULL;
     bh_status_t st;
     bh_err_clear(&why);
     if ((st = svc_user_get(s, x->created_by, a, &owner, &why)) == BH_OK && !owner.active)
@@ -343,20 +361,14 @@ static bh_status_t run_one(svc_t *s, const db_schedule_t *x, dt_ms_t now, arena_
                          owner.object_id};
         st = svc_report_build(s, &as, &req, a, &doc, &why);
     }
-    if (st == BH_OK) {
-        json_t *j = rpt_doc_to_json(&doc);
-        text = json_dumps(j, JSON_COMPACT);
-        json_decref(j);
-        if (!text || strlen(text) > REPORT_MAX_BYTES)
-            st = bh_fail(&why, text ? BH_PAYLOAD_TOO_LARGE : BH_INTERNAL, NULL, "报告内容无法保存");
+    if (st == BH_OK && (st = content_text(&doc, a, &r.content, &why)) == BH_OK) {
         r.kind = req.kind, r.unit = req.unit, r.from_day = p.from, r.to_day = p.to;
-        r.title = doc.title, r.content = text, r.created_at = now, r.created_by = x->created_by;
+        r.title = doc.title, r.created_at = now, r.created_by = x->created_by;
     }
     if (st)
         run.r = NULL; /* the run is skipped */
     *built = st == BH_OK;
     bh_status_t wst = db_write(s->db, run_tx, &run, err);
-    free(text);
     if (wst == BH_CONFLICT) {
         *built = false; /* another server ran it */
         return BH_OK;

@@ -649,6 +649,14 @@ bh_status_t svc_report_get(svc_t *s, const svc_user_t *u, int64_t id, arena_t *a
 /* The kept reports of 'unit''s subtree (NULL: u's), newest first. */
 bh_status_t svc_report_list(svc_t *s, const svc_user_t *u, const char *unit, int limit,
                             arena_t *a, db_report_t **out, int *n, bh_err_t *err);
+/* May u build and read reports (admin, leaders, the command centre,
+ * handlers), of 'unit' when given (its jurisdiction)?  The field named is
+ * "role" or "unit". */
+bh_status_t svc_report_readable(const svc_user_t *u, const char *unit, bh_err_t *err);
+/* svc_report_template for a reader u of 'unit' (svc_report_readable). */
+bh_status_t svc_report_template_of(svc_t *s, const svc_user_t *u, const char *kind,
+                                   const char *unit, arena_t *a, const char **json,
+                                   const char **from, bh_err_t *err);
 /* The template a report of 'kind' for 'unit' is built with: the unit's
  * own, else its nearest ancestor's, else the shipped one; *from is the
  * unit whose it is ("" for the shipped one). */
