@@ -12,6 +12,12 @@ CONNS=${3:-64}
 PORT=18711
 
 "$B" demo --period 2023H1 --db "$BENCH_TMP/intake.db" --cases 0 --no-patrols --password "$PASSWORD" >/dev/null 2>&1
+# BENCH_NO_ROLLUP=1: without the statistics roll-ups' insert trigger, to
+# measure what keeping them costs intake (the statistics are then wrong)
+if [ "${BENCH_NO_ROLLUP:-0}" = 1 ]; then
+    python3 -c 'import sqlite3,sys; sqlite3.connect(sys.argv[1]).execute("DROP TRIGGER cases_rollup_ins")' "$BENCH_TMP/intake.db"
+    echo "roll-ups: off (BENCH_NO_ROLLUP=1)"
+fi
 start_server "$BENCH_TMP/intake.db" $PORT
 export BIHUAN_TOKEN=$(login $PORT wgy_hb)
 machine

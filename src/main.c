@@ -22,6 +22,7 @@ static const char usage[] =
     "  demo         生成演示区数据\n"
     "  apikey       机器客户端的 API 密钥（add、list、revoke）\n"
     "  audit        审计日志（verify：校验散列链）\n"
+    "  stats        统计汇总（rebuild：由案件重算并核对）\n"
     "  import       导入台账（单位、网格边界、管理对象、用户、案件；CSV、xlsx、GeoJSON）\n"
     "  export       导出台账\n"
     "  patrol       巡查（due：期间内应巡/已巡/漏巡；config-export、config-import：巡查计划与检查表）\n"
@@ -68,6 +69,8 @@ int main(int argc, char **argv)
         return cmd_user(argc - 1, argv + 1);
     if (strcmp(cmd, "audit") == 0)
         return cmd_audit(argc - 1, argv + 1);
+    if (strcmp(cmd, "stats") == 0)
+        return cmd_stats(argc - 1, argv + 1);
     if (strcmp(cmd, "import") == 0)
         return cmd_import(argc - 1, argv + 1);
     if (strcmp(cmd, "export") == 0)

@@ -4,6 +4,7 @@
 #include "cli/cli.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -39,6 +40,28 @@ int cli_subcommand(int argc, char **argv, const char *cmd, const char *usage,
             return -1;
         }
     return cli_usage_error(cmd, usage, "未知子命令“%s”", sub);
+}
+
+int cli_subcommand_db(int argc, char **argv, const char *cmd, const char *usage,
+                      const char *const *subs, const char **db)
+{
+    static const struct option longopts[] = {
+        {"db", required_argument, NULL, 'd'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
+    };
+    int rc = cli_subcommand(argc, argv, cmd, usage, subs), c;
+    if (rc >= 0)
+        return rc;
+    *db = NULL;
+    while ((c = getopt_long(argc - 1, argv + 1, "", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'd': *db = optarg; break;
+        case 'h': fputs(usage, stdout); return CLI_EXIT_OK;
+        default: return cli_usage_error(cmd, usage, "无法识别的选项或缺少参数值：%s", argv[optind]);
+        }
+    }
+    if (!*db)
+        return cli_usage_error(cmd, usage, "需要 --db");
+    return -1;
 }
 
 bool cli_parse_int(const char *s, long min, long max, long *out)

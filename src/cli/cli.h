@@ -25,6 +25,11 @@ int cli_usage_error(const char *cmd, const char *usage, const char *fmt, ...)
 int cli_subcommand(int argc, char **argv, const char *cmd, const char *usage,
                    const char *const *subs);
 
+/* cli_subcommand for a subcommand whose one option is --db PATH (set in
+ * *db; its absence is a usage error). */
+int cli_subcommand_db(int argc, char **argv, const char *cmd, const char *usage,
+                      const char *const *subs, const char **db);
+
 bool cli_parse_int(const char *s, long min, long max, long *out);
 
 /* Parse a whole finite decimal number within [min, max]. */
@@ -44,6 +49,7 @@ int cmd_user(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_apikey(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
 int cmd_categories(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_export(int argc, char **argv);

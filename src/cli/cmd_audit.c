@@ -1,7 +1,6 @@
 /*
  * cmd_audit.c - `bihuan audit verify`: check the audit log's hash chain.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -16,34 +15,15 @@ static const char usage[] =
 
 int cmd_audit(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"db", required_argument, NULL, 'd'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
-    };
-    const char *sub = argc > 1 ? argv[1] : NULL, *db = NULL;
+    static const char *const subs[] = {"verify", NULL};
+    const char *db;
     svc_t svc;
     svc_audit_result_t res;
     bh_status_t st;
     int c;
 
-    if (!sub)
-        return cli_usage_error("audit", usage, "缺少子命令");
-    if (strcmp(sub, "--help") == 0 || strcmp(sub, "help") == 0) {
-        fputs(usage, stdout);
-        return CLI_EXIT_OK;
-    }
-    if (strcmp(sub, "verify"))
-        return cli_usage_error("audit", usage, "未知子命令“%s”", sub);
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc - 1, argv + 1, "", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'd': db = optarg; break;
-        case 'h': fputs(usage, stdout); return CLI_EXIT_OK;
-        default: return cli_usage_error("audit", usage, "无法识别的选项或缺少参数值：%s", argv[optind]);
-        }
-    }
-    if (!db)
-        return cli_usage_error("audit", usage, "需要 --db");
+    if ((c = cli_subcommand_db(argc, argv, "audit", usage, subs, &db)) >= 0)
+        return c;
     if (app_open(db, 1, &svc))
         return CLI_EXIT_NO;
     st = svc_audit_verify(&svc, &res);

@@ -178,6 +178,8 @@ typedef struct {
     dt_ms_t from, to, as_of;
     int group_by; /* DB_GROUP_* */
     int key_len;  /* with DB_GROUP_UNIT: the length of the group's code */
+    bool scan;    /* read every case instead of the back-end's roll-ups (the
+                   * reference the roll-ups are measured and tested against) */
 } db_stats_query_t;
 
 /* ---- the patrol loop ---- */
@@ -525,6 +527,10 @@ struct db_case_ops {
 
     bh_status_t (*stats)(db_conn_t *c, const db_stats_query_t *q, arena_t *a,
                          db_stats_row_t **rows, int *n, bh_err_t *err);
+    /* Recompute the statistics roll-ups from the cases (in a write
+     * transaction); *rows: how many there are, *differed: how many of the
+     * kept ones were wrong or missing (0: they were exact). */
+    bh_status_t (*stats_rebuild)(db_conn_t *c, int64_t *rows, int64_t *differed, bh_err_t *err);
 
     /* History entries with at in [from, to) (of published cases only, if
      * asked), oldest first, at most 'limit'. */

@@ -260,6 +260,8 @@ static bh_status_t migrate(struct sq_conn *c, const char *path, bh_err_t *err)
     for (int v = version; v < n; v++) {
         char bump[64];
         snprintf(bump, sizeof bump, "PRAGMA user_version=%d;", v + 1);
+        if (v == 13 && version > 0) /* reads every case once */
+            fprintf(stderr, "bihuan: 正在为已有案件建立统计汇总（一次性，每百万件约需一分钟）…\n");
         if (sqlite3_exec(c->h, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK ||
             sqlite3_exec(c->h, migrations[v], NULL, NULL, &msg) != SQLITE_OK ||
             sqlite3_exec(c->h, bump, NULL, NULL, &msg) != SQLITE_OK ||
@@ -575,6 +577,7 @@ static const struct db_case_ops sqlite_cases = {
     .counts = sq_counts,
     .counts_add = sq_counts_add,
     .stats = sq_stats,
+    .stats_rebuild = sq_stats_rebuild,
     .events_between = sq_events_between,
 };
 

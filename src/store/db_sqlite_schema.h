@@ -6,6 +6,26 @@
 #ifndef BH_DB_SQLITE_SCHEMA_H
 #define BH_DB_SQLITE_SCHEMA_H
 
+/* Migration 14's pieces (see there). */
+/* add (sign "") or take back (sign "-") the contribution of case row 'who' */
+#define ROLLUP_ADD(who, sign)                                                   \
+    "  INSERT INTO case_rollup SELECT node, dim, day, val, due_day, close_day,"  \
+    " " sign "n, " sign "reg, " sign "ot, " sign "hd, " sign "rw, " sign "rt, "  \
+    sign "sat, " sign "hms, " sign "hn FROM case_rollup_src WHERE id = " who ".id" \
+    " ON CONFLICT DO UPDATE SET n = n + excluded.n, reg = reg + excluded.reg,"   \
+    " ot = ot + excluded.ot, hd = hd + excluded.hd, rw = rw + excluded.rw,"      \
+    " rt = rt + excluded.rt, sat = sat + excluded.sat, hms = hms + excluded.hms," \
+    " hn = hn + excluded.hn;"
+/* a change of anything a case contributes (the sweep's light changes are not) */
+#define ROLLUP_CHANGED                                                          \
+    "(OLD.created_at IS NOT NEW.created_at OR OLD.unit IS NOT NEW.unit"          \
+    " OR OLD.handling_unit IS NOT NEW.handling_unit OR OLD.category IS NOT NEW.category" \
+    " OR OLD.source IS NOT NEW.source OR OLD.registered_at IS NOT NEW.registered_at" \
+    " OR OLD.dispatched_at IS NOT NEW.dispatched_at OR OLD.handled_at IS NOT NEW.handled_at" \
+    " OR OLD.closed_at IS NOT NEW.closed_at OR OLD.due_at IS NOT NEW.due_at"     \
+    " OR OLD.on_time IS NOT NEW.on_time OR OLD.rework_count IS NOT NEW.rework_count" \
+    " OR OLD.rating IS NOT NEW.rating)"
+
 static const char *const migrations[] = {
     /* 1: units, users, sessions, categories, cases and their history. */
     "CREATE TABLE units("
@@ -241,6 +261,85 @@ static const char *const migrations[] = {
     "  day INTEGER NOT NULL, minute INTEGER NOT NULL, next_at INTEGER NOT NULL,"
     "  active INTEGER NOT NULL DEFAULT 1, created_at INTEGER NOT NULL, created_by TEXT NOT NULL,"
     "  last_report INTEGER);",
+
+    /* 14: statistics roll-ups (issue 13).  case_rollup holds, per roll-up
+     *     node (each district, street and community containing the case's
+     *     unit; the case's own unit and its handling unit when they are
+     *     departments), per grouping (dim 0: the node's child unit, 1:
+     *     category, 2: source), per day of creation and group value, and
+     *     per day the case fell due and the day it closed (-1: not yet),
+     *     the counts GET /api/v1/stats/cases sums (store/sqlite_stats.c).
+     *     case_rollup_src says what one case contributes; triggers add the
+     *     new contribution and take back the old one in the transaction of
+     *     every write, so no write path can forget them.  Rows that fall to
+     *     zero are removed.  `bihuan stats rebuild` recomputes the table
+     *     from the same view. */
+    "CREATE TABLE case_rollup("
+    "  node TEXT NOT NULL, dim INTEGER NOT NULL, day INTEGER NOT NULL, val TEXT NOT NULL,"
+    "  due_day INTEGER NOT NULL, close_day INTEGER NOT NULL,"
+    "  n INTEGER NOT NULL, reg INTEGER NOT NULL, ot INTEGER NOT NULL, hd INTEGER NOT NULL,"
+    "  rw INTEGER NOT NULL, rt INTEGER NOT NULL, sat INTEGER NOT NULL, hms INTEGER NOT NULL,"
+    "  hn INTEGER NOT NULL,"
+    "  PRIMARY KEY(node, dim, day, val, due_day, close_day)) WITHOUT ROWID;"
+    /* the fan-out: node levels 0-2 (district, street, community of the
+     * code's digits), 3 (the unit, a department), 4 (the handling
+     * department) crossed with the three groupings */
+    "CREATE TABLE case_rollup_fan(lvl INTEGER NOT NULL, dim INTEGER NOT NULL,"
+    "  PRIMARY KEY(lvl, dim)) WITHOUT ROWID;"
+    "INSERT INTO case_rollup_fan VALUES(0,0),(0,1),(0,2),(1,0),(1,1),(1,2),(2,0),(2,1),(2,2),"
+    "  (3,0),(3,1),(3,2),(4,0),(4,1),(4,2);"
+    /* days are China Standard Time days (UTC+8, no DST) as dt_local_day;
+     * the child unit is substr(unit, 1, unit_child_code_len(node)) */
+    "CREATE VIEW case_rollup_src AS SELECT id, node, dim,"
+    "  (created_at + 28800000) / 86400000 AS day,"
+    "  CASE dim WHEN 0 THEN substr(unit, 1, CASE WHEN instr(node, '-') THEN length(node)"
+    "                                           WHEN length(node) = 6 THEN 9"
+    "                                           WHEN length(node) = 9 THEN 12"
+    "                                           WHEN length(node) = 12 THEN 14"
+    "                                           ELSE length(node) END)"
+    "           WHEN 1 THEN category ELSE source END AS val,"
+    "  CASE WHEN registered_at IS NULL OR coalesce(closed_at, due_at) IS NULL THEN -1"
+    "       ELSE (min(coalesce(closed_at, due_at), coalesce(due_at, closed_at)) + 28800000)"
+    "            / 86400000 END AS due_day,"
+    "  CASE WHEN closed_at IS NULL THEN -1 ELSE (closed_at + 28800000) / 86400000 END AS close_day,"
+    "  1 AS n, registered_at IS NOT NULL AS reg, coalesce(closed_at IS NOT NULL AND on_time = 1, 0) AS ot,"
+    "  handled_at IS NOT NULL AS hd, rework_count > 0 AS rw, rating IS NOT NULL AS rt,"
+    "  coalesce(rating >= 3, 0) AS sat,"
+    "  CASE WHEN handled_at IS NOT NULL AND dispatched_at IS NOT NULL"
+    "       THEN handled_at - dispatched_at ELSE 0 END AS hms,"
+    "  handled_at IS NOT NULL AND dispatched_at IS NOT NULL AS hn"
+    " FROM (SELECT k.*, f.dim,"
+    "         CASE f.lvl WHEN 0 THEN substr(k.p, 1, 6)"
+    "                    WHEN 1 THEN CASE WHEN length(k.p) >= 9 THEN substr(k.p, 1, 9) END"
+    "                    WHEN 2 THEN CASE WHEN length(k.p) >= 12 THEN substr(k.p, 1, 12) END"
+    "                    WHEN 3 THEN CASE WHEN instr(k.unit, '-') THEN k.unit END"
+    "                    ELSE CASE WHEN instr(k.handling_unit, '-')"
+    "                               AND k.handling_unit IS NOT k.unit THEN k.handling_unit END"
+    "         END AS node"
+    "       FROM (SELECT cases.*, CASE WHEN instr(unit, '-')"
+    "                                  THEN substr(unit, 1, instr(unit, '-') - 1)"
+    "                                  ELSE unit END AS p FROM cases) k, case_rollup_fan f)"
+    " WHERE node IS NOT NULL;"
+    "CREATE TRIGGER cases_rollup_ins AFTER INSERT ON cases BEGIN"
+    ROLLUP_ADD("NEW", "")
+    " END;"
+    "CREATE TRIGGER cases_rollup_old BEFORE UPDATE ON cases WHEN " ROLLUP_CHANGED " BEGIN"
+    ROLLUP_ADD("OLD", "-")
+    /* a row at zero says nothing: any such row under the old keys may go */
+    "  DELETE FROM case_rollup WHERE n = 0"
+    "    AND node IN (SELECT node FROM case_rollup_src WHERE id = OLD.id) AND dim IN (0, 1, 2)"
+    "    AND day = (OLD.created_at + 28800000) / 86400000"
+    "    AND val IN (SELECT val FROM case_rollup_src WHERE id = OLD.id)"
+    "    AND due_day IN (SELECT due_day FROM case_rollup_src WHERE id = OLD.id)"
+    "    AND close_day IN (SELECT close_day FROM case_rollup_src WHERE id = OLD.id);"
+    " END;"
+    "CREATE TRIGGER cases_rollup_new AFTER UPDATE ON cases WHEN " ROLLUP_CHANGED " BEGIN"
+    ROLLUP_ADD("NEW", "")
+    " END;"
+    "INSERT INTO case_rollup SELECT " ROLLUP_SUMS " FROM case_rollup_src GROUP BY 1, 2, 3, 4, 5, 6;"
+    /* the cases whose closing or falling due is on the day of as_of */
+    "CREATE INDEX cases_closed ON cases(closed_at) WHERE closed_at IS NOT NULL;"
+    "CREATE INDEX cases_due ON cases(due_at) WHERE due_at IS NOT NULL;",
 };
 
 #endif

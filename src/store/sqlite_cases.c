@@ -1,5 +1,5 @@
 /*
- * sqlite_cases.c - cases, their history and clocks, the sweep's schedule, counts, lists and statistics (the SQLite back-end; see sqlite_int.h).
+ * sqlite_cases.c - cases, their history and clocks, the sweep's schedule, counts and lists (the SQLite back-end; see sqlite_int.h).
  */
 #include "store/sqlite_int.h"
 
@@ -620,89 +620,6 @@ bh_status_t sq_case_list(db_conn_t *c, const db_case_filter_t *f, arena_t *a,
                                        last->id);
     }
     sqlite3_finalize(s);
-    return BH_OK;
-}
-
-bh_status_t sq_stats(db_conn_t *c, const db_stats_query_t *q, arena_t *a,
-                            db_stats_row_t **rows, int *n, bh_err_t *err)
-{
-    dynbuf_t b;
-    sqlite3_stmt *s;
-    int cap = 16, rc;
-    const char *key = q->group_by == DB_GROUP_UNIT       ? "substr(unit, 1, :klen)"
-                      : q->group_by == DB_GROUP_CATEGORY ? "category"
-                      : q->group_by == DB_GROUP_SOURCE   ? "source"
-                                                         : "''";
-    const char *name = q->group_by == DB_GROUP_UNIT
-                           ? "(SELECT name FROM units WHERE code = g.k)"
-                       : q->group_by == DB_GROUP_CATEGORY
-                           ? "(SELECT name FROM categories WHERE code = g.k)"
-                           : "NULL";
-
-    dynbuf_init(&b, SQL_MAX);
-    add(&b, "SELECT g.*, ");
-    add(&b, name);
-    add(&b, " FROM (SELECT ");
-    add(&b, key);
-    add(&b, " AS k, count(*), count(registered_at),"
-            " coalesce(sum(registered_at IS NOT NULL AND ((closed_at IS NOT NULL AND closed_at <= :asof)"
-            "   OR (due_at IS NOT NULL AND due_at <= :asof))), 0),"
-            " coalesce(sum(closed_at IS NOT NULL AND closed_at <= :asof), 0),"
-            " coalesce(sum(closed_at IS NOT NULL AND closed_at <= :asof AND on_time = 1), 0),"
-            " count(handled_at), coalesce(sum(rework_count > 0), 0), count(rating),"
-            " coalesce(sum(rating >= 3), 0),"
-            " total(CASE WHEN handled_at IS NOT NULL AND dispatched_at IS NOT NULL"
-            "   THEN handled_at - dispatched_at END),"
-            " count(CASE WHEN handled_at IS NOT NULL AND dispatched_at IS NOT NULL THEN 1 END)"
-            " FROM cases WHERE created_at >= :from AND created_at < :to");
-    /* '+': a subtree is a large share of the table; reading it through
-     * the unit index would fetch every row at random. */
-    if (q->unit.code && q->unit.subtree) {
-        add(&b, " AND ");
-        add_scope(&b, "unit", "u", &q->unit, true);
-    } else if (q->unit.code) {
-        /* A department (or a grid): what happened there or was handed to it. */
-        add(&b, " AND (");
-        add_scope(&b, "unit", "u", &q->unit, false);
-        add(&b, " OR ");
-        add_scope(&b, "handling_unit", "h", &q->unit, false);
-        add(&b, ")");
-    }
-    add(&b, " GROUP BY k ORDER BY k) g");
-    if (prepare_built(c, &b, &s, err) != BH_OK)
-        return err ? err->status : BH_INTERNAL;
-    bind_name_int(s, ":klen", q->key_len);
-    bind_name_int(s, ":asof", q->as_of);
-    bind_name_int(s, ":from", q->from);
-    bind_name_int(s, ":to", q->to);
-    bind_scope(s, "u", &q->unit, a);
-    bind_scope(s, "h", &q->unit, a);
-    *rows = arena_alloc(a, cap * sizeof **rows);
-    *n = 0;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        db_stats_row_t *r;
-        if (*n == cap) {
-            db_stats_row_t *bigger = arena_alloc(a, 2 * cap * sizeof *bigger);
-            memcpy(bigger, *rows, cap * sizeof *bigger);
-            *rows = bigger;
-            cap *= 2;
-        }
-        r = &(*rows)[(*n)++];
-        static const case_count_t cols[] = {CM_REPORTED, CM_REGISTERED, CM_DUE, CM_CLOSED,
-                                            CM_CLOSED_ON_TIME, CM_HANDLED, CM_REWORKED,
-                                            CM_RATED, CM_SATISFIED};
-        memset(r, 0, sizeof *r);
-        r->key = col_text(s, 0, a);
-        for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
-            r->f.n[cols[i]] = sqlite3_column_int64(s, 1 + (int)i);
-        r->f.handle_ms_sum = sqlite3_column_double(s, 10);
-        r->f.handle_n = sqlite3_column_int64(s, 11);
-        case_figures_finish(&r->f);
-        r->name = col_text(s, 12, a);
-    }
-    sqlite3_finalize(s);
-    if (read_end(rc) != BH_OK)
-        return bh_fail(err, read_end(rc), "", "统计查询未读完：%s", sqlite3_errstr(rc));
     return BH_OK;
 }
 

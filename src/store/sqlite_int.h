@@ -36,6 +36,11 @@
     " closed_at, due_at, on_time, attributes, media_url, contact, published,"  \
     " reopen_requested"
 
+/* The roll-up rows of a group of contributions (migration 14). */
+#define ROLLUP_SUMS                                                                     \
+    "node, dim, day, val, due_day, close_day, sum(n), sum(reg), sum(ot), sum(hd), sum(rw)," \
+    " sum(rt), sum(sat), sum(hms), sum(hn)"
+
 #define OBJ_COLS "id, kind, code, name, grid, type, risk, address, lat, lng, active, created_at, updated_at, line"
 
 enum {
@@ -373,8 +378,10 @@ bh_status_t sq_lease(db_conn_t *c, const char *name, const char *holder, dt_ms_t
 bh_status_t sq_lease_release(db_conn_t *c, const char *name, const char *holder);
 bh_status_t sq_counts(db_conn_t *c, int64_t out[CASE_ST__COUNT][SLA_LIGHT_OVERDUE + 1]);
 bh_status_t sq_counts_add(db_conn_t *c, case_state_t st, sla_light_t l, int delta);
+/* sqlite_stats.c */
 bh_status_t sq_stats(db_conn_t *c, const db_stats_query_t *q, arena_t *a,
                             db_stats_row_t **rows, int *n, bh_err_t *err);
+bh_status_t sq_stats_rebuild(db_conn_t *c, int64_t *rows, int64_t *differed, bh_err_t *err);
 bh_status_t sq_integrity_check(db_conn_t *c, arena_t *a, const char **result);
 bh_status_t sq_analyze(db_conn_t *c);
 bh_status_t sq_geometry_put(db_conn_t *c, const char *unit, const char *geojson,

@@ -58,6 +58,25 @@ bh_status_t svc_case_stats(svc_t *s, const svc_user_t *u, const char *unit,
     return st;
 }
 
+struct rebuild {
+    int64_t rows, differed;
+};
+
+static bh_status_t rebuild_tx(db_conn_t *c, void *ctx, bh_err_t *err)
+{
+    struct rebuild *r = ctx;
+    return DB(c, cases, stats_rebuild, &r->rows, &r->differed, err);
+}
+
+bh_status_t svc_stats_rebuild(svc_t *s, int64_t *rows, int64_t *differed, bh_err_t *err)
+{
+    struct rebuild r = {0, 0};
+    bh_status_t st = db_write(s->db, rebuild_tx, &r, err);
+    *rows = r.rows;
+    *differed = r.differed;
+    return st;
+}
+
 bh_status_t svc_case_counts(svc_t *s, int64_t out[CASE_ST__COUNT][SLA_LIGHT_OVERDUE + 1],
                             bh_err_t *err)
 {

@@ -369,6 +369,9 @@ bh_status_t svc_case_stats(svc_t *s, const svc_user_t *u, const char *unit,
                            bh_err_t *err);
 bh_status_t svc_case_counts(svc_t *s, int64_t out[CASE_ST__COUNT][SLA_LIGHT_OVERDUE + 1],
                             bh_err_t *err);
+/* Recompute the statistics roll-ups from the cases (`bihuan stats
+ * rebuild`): *rows kept, *differed of them were wrong or missing before. */
+bh_status_t svc_stats_rebuild(svc_t *s, int64_t *rows, int64_t *differed, bh_err_t *err);
 /* History entries with at in [from, to) of the cases anyone may read
  * (svc_case_public), oldest first: the public change feed. */
 bh_status_t svc_events_public(svc_t *s, dt_ms_t from, dt_ms_t to, int limit, arena_t *a,

@@ -33,8 +33,11 @@ python3 - "$D/m.db" "$D/half.json" <<'PY'
 import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
 assert db.execute("PRAGMA user_version").fetchone()[0] >= 11
-# back to a version-10 database: without migration 11's table, 12's columns and 13's tables
-db.executescript("DROP TABLE configs; CREATE TABLE patrol_config(id INTEGER PRIMARY KEY CHECK(id = 1),"
+# back to a version-10 database: without migration 11's table, 12's columns, 13's and 14's tables
+db.executescript("DROP TRIGGER cases_rollup_ins; DROP TRIGGER cases_rollup_old;"
+                 " DROP TRIGGER cases_rollup_new; DROP VIEW case_rollup_src; DROP TABLE case_rollup;"
+                 " DROP TABLE case_rollup_fan; DROP INDEX cases_closed; DROP INDEX cases_due;"
+                 " DROP TABLE configs; CREATE TABLE patrol_config(id INTEGER PRIMARY KEY CHECK(id = 1),"
                  " body TEXT NOT NULL, at INTEGER NOT NULL, by TEXT);"
                  " DROP INDEX case_events_ext; ALTER TABLE case_events DROP COLUMN ext_id;"
                  " DROP INDEX cases_published; ALTER TABLE cases DROP COLUMN published;"
@@ -57,4 +60,8 @@ grep -q '已导入' "$D/err" || fail "after migration 11 the configuration is no
     "SELECT group_concat(source || \":\" || published || reopen_requested, \" \") FROM cases"
     " ORDER BY id").fetchone()[0])' "$D/m.db")" = "open311:10 hotline:00" ] ||
     fail "migration 12 did not derive published from the source"
+# migration 14: the roll-ups of the cases already there, exact (two cases of the
+# district: one row by unit, one by category, one per source)
+"$B" stats rebuild --db "$D/m.db" >"$D/out" 2>/dev/null || fail "migration 14's roll-ups differ: $(cat "$D/out")"
+grep -q '^ok: 统计汇总 4 行' "$D/out" || fail "roll-ups of two cases: $(cat "$D/out")"
 echo "patrol cli: ok"

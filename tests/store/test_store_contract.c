@@ -19,7 +19,9 @@
 
 #include <cmocka.h>
 
+#include "core/unitcode.h"
 #include "store/db.h"
+#include "util/arena.h"
 
 static char url[600];
 static db_t *db;
@@ -881,6 +883,249 @@ static void reader_wait_times_out(void **state)
     db_reader_done(db, c);
 }
 
+/* ---- statistics: the roll-ups answer as the definition does ---- */
+
+/* A small deterministic generator (xorshift64*); the seed is printed on
+ * failure and BIHUAN_TEST_SEED replays it. */
+static uint64_t rng_state;
+
+static uint64_t rnd(void)
+{
+    rng_state ^= rng_state >> 12;
+    rng_state ^= rng_state << 25;
+    rng_state ^= rng_state >> 27;
+    return rng_state * 2685821657736338717ULL;
+}
+
+static int pick(int n) { return (int)(rnd() % (uint64_t)n); }
+
+#define NSTATS_CASES 400
+#define DAY_MS 86400000LL
+/* 2024-03-04 00:00 China Standard Time: whole local days from here */
+#define T0 (1709481600000LL)
+
+static const char *const st_units[] = {
+    "440304", "440304001", "440304002", "440304001001", "440304001002", "440304002001",
+    "44030400100101", "44030400100102", "44030400100201", "44030400200101",
+    "440304-CG", "440304-CGZF", "440304001-SF",
+};
+static const char *const st_handlers[] = {NULL, "440304-CG", "440304-CGZF", "440304001-SF"};
+static const char *const st_categories[] = {"E0501", "E0502", "C0101"};
+static const char *const st_sources[] = {"hotline", "grid", "app", "petition"};
+
+/* A moment within the eight days from T0: often a midnight exactly, or
+ * a millisecond either side of one, since that is where days split. */
+static dt_ms_t moment(void)
+{
+    dt_ms_t day = T0 + pick(8) * DAY_MS;
+    switch (pick(6)) {
+    case 0: return day;
+    case 1: return day - 1;
+    case 2: return day + 1;
+    default: return day + (dt_ms_t)(rnd() % (uint64_t)DAY_MS);
+    }
+}
+
+static dt_ms_t later(dt_ms_t t, int pct)
+{
+    if (pick(100) >= pct)
+        return 0;
+    dt_ms_t m = moment();
+    return m > t ? m : t + 1 + pick(3600000);
+}
+
+/* Random values of every field the figures read, as a case's history
+ * could leave them - and a reopen, a transfer, a second rating. */
+static void st_history(db_case_t *k)
+{
+    k->handling_unit = st_handlers[pick(4)];
+    k->registered_at = later(k->created_at, 80);
+    k->dispatched_at = k->registered_at ? later(k->registered_at, 80) : 0;
+    k->handled_at = k->dispatched_at ? later(k->dispatched_at, 70) : 0;
+    k->closed_at = k->registered_at ? later(k->registered_at, 50) : 0;
+    k->due_at = k->registered_at && pick(10) < 8 ? later(k->registered_at, 100) : 0;
+    k->on_time = k->closed_at ? pick(3) - 1 : -1;
+    k->rework_count = pick(4) == 0 ? 1 + pick(2) : 0;
+    k->rating = pick(3) == 0 ? 1 + pick(5) : 0;
+}
+
+struct st_write {
+    db_case_t *k;
+    bool insert;
+};
+
+static bh_status_t st_write_tx(db_conn_t *c, void *ctx, bh_err_t *err)
+{
+    struct st_write *x = ctx;
+    if (x->insert)
+        return DB(c, cases, case_insert, x->k, err);
+    x->k->version++;
+    return DB(c, cases, case_update, x->k, x->k->version - 1, err);
+}
+
+/* The reference: the figures of 'q' computed here from the cases as
+ * written, by the definitions of core/metric.h. */
+static int st_reference(const db_case_t *ks, int nk, const db_stats_query_t *q,
+                        db_stats_row_t *out, char keys[][16])
+{
+    int n = 0;
+    for (int i = 0; i < nk; i++) {
+        const db_case_t *k = &ks[i];
+        char key[16];
+        int g;
+        bool in = q->unit.subtree ? unit_in_scope(q->unit.code, k->unit)
+                                  : strcmp(k->unit, q->unit.code) == 0 ||
+                                        (k->handling_unit &&
+                                         strcmp(k->handling_unit, q->unit.code) == 0);
+        if (!in || k->created_at < q->from || k->created_at >= q->to)
+            continue;
+        snprintf(key, sizeof key, "%.*s",
+                 q->group_by == DB_GROUP_UNIT ? q->key_len : 15,
+                 q->group_by == DB_GROUP_UNIT       ? k->unit
+                 : q->group_by == DB_GROUP_CATEGORY ? k->category
+                 : q->group_by == DB_GROUP_SOURCE   ? k->source
+                                                    : "");
+        for (g = 0; g < n && strcmp(keys[g], key); g++)
+            ;
+        if (g == n) {
+            memset(&out[n], 0, sizeof out[n]);
+            snprintf(keys[n], 16, "%s", key);
+            n++;
+        }
+        case_figures_t *f = &out[g].f;
+        bool closed = k->closed_at && k->closed_at <= q->as_of;
+        f->n[CM_REPORTED]++;
+        f->n[CM_REGISTERED] += k->registered_at != 0;
+        f->n[CM_DUE] += k->registered_at && (closed || (k->due_at && k->due_at <= q->as_of));
+        f->n[CM_CLOSED] += closed;
+        f->n[CM_CLOSED_ON_TIME] += closed && k->on_time == 1;
+        f->n[CM_HANDLED] += k->handled_at != 0;
+        f->n[CM_REWORKED] += k->rework_count > 0;
+        f->n[CM_RATED] += k->rating != 0;
+        f->n[CM_SATISFIED] += k->rating >= 3;
+        if (k->handled_at && k->dispatched_at) {
+            f->handle_ms_sum += (double)(k->handled_at - k->dispatched_at);
+            f->handle_n++;
+        }
+    }
+    for (int i = 0; i < n; i++) { /* key order, as the store answers */
+        out[i].key = keys[i];
+        case_figures_finish(&out[i].f);
+        for (int j = i; j > 0 && strcmp(out[j - 1].key, out[j].key) > 0; j--) {
+            db_stats_row_t t = out[j];
+            out[j] = out[j - 1];
+            out[j - 1] = t;
+        }
+    }
+    return n;
+}
+
+static void st_same(const db_stats_row_t *want, int nwant, const db_stats_row_t *got, int ngot,
+                    const char *what, const db_stats_query_t *q, uint64_t seed)
+{
+    bool same = nwant == ngot;
+    for (int i = 0; same && i < nwant; i++)
+        same = strcmp(want[i].key, got[i].key) == 0 &&
+               memcmp(want[i].f.n, got[i].f.n, sizeof want[i].f.n) == 0 &&
+               want[i].f.handle_ms_sum == got[i].f.handle_ms_sum &&
+               want[i].f.handle_n == got[i].f.handle_n;
+    if (same)
+        return;
+    fprintf(stderr, "%s differs (seed %llu): unit %s group %d from %lld to %lld as_of %lld\n", what,
+            (unsigned long long)seed, q->unit.code, q->group_by, (long long)q->from,
+            (long long)q->to, (long long)q->as_of);
+    for (int i = 0; i < nwant || i < ngot; i++) {
+        if (i < nwant)
+            fprintf(stderr, "  want %-15s rep %lld due %lld closed %lld ot %lld\n", want[i].key,
+                    (long long)want[i].f.n[CM_REPORTED], (long long)want[i].f.n[CM_DUE],
+                    (long long)want[i].f.n[CM_CLOSED], (long long)want[i].f.n[CM_CLOSED_ON_TIME]);
+        if (i < ngot)
+            fprintf(stderr, "  got  %-15s rep %lld due %lld closed %lld ot %lld\n", got[i].key,
+                    (long long)got[i].f.n[CM_REPORTED], (long long)got[i].f.n[CM_DUE],
+                    (long long)got[i].f.n[CM_CLOSED], (long long)got[i].f.n[CM_CLOSED_ON_TIME]);
+    }
+    fail();
+}
+
+static bh_status_t st_rebuild_tx(db_conn_t *c, void *ctx, bh_err_t *err)
+{
+    int64_t *r = ctx;
+    return DB(c, cases, stats_rebuild, &r[0], &r[1], err);
+}
+
+/* Random case histories, written and rewritten through the store; for
+ * random units, periods, groupings and moments the statistics equal the
+ * reference computed here (and the back-end's own full scan), and a
+ * rebuild finds nothing to correct. */
+static void stats_equal_the_definition(void **state)
+{
+    static db_case_t ks[NSTATS_CASES];
+    static db_stats_row_t want[64];
+    static char keys[64][16], idems[NSTATS_CASES][16];
+    const char *seed_env = getenv("BIHUAN_TEST_SEED");
+    uint64_t seed = seed_env ? strtoull(seed_env, NULL, 10) : 20241203;
+    bh_err_t err;
+    int64_t rebuilt[2];
+    (void)state;
+
+    rng_state = seed ? seed : 1;
+    for (int i = 0; i < NSTATS_CASES; i++) {
+        struct st_write w = {&ks[i], true};
+        snprintf(idems[i], sizeof idems[i], "stats-%d", i);
+        ks[i] = new_case(st_units[pick(13)], NULL, idems[i]);
+        ks[i].category = st_categories[pick(3)];
+        ks[i].source = st_sources[pick(4)];
+        ks[i].created_at = ks[i].updated_at = moment();
+        if (pick(2))
+            st_history(&ks[i]);
+        bh_status_t st = db_write(db, st_write_tx, &w, &err);
+        if (st != BH_OK)
+            fprintf(stderr, "case %d: %s\n", i, err.message);
+        assert_int_equal(st, BH_OK);
+    }
+    for (int i = 0; i < 3 * NSTATS_CASES; i++) { /* histories move on, back and forth */
+        struct st_write w = {&ks[pick(NSTATS_CASES)], false};
+        if (pick(4) == 0) { /* reopened, or a field corrected */
+            w.k->closed_at = 0;
+            w.k->on_time = -1;
+        } else {
+            st_history(w.k);
+        }
+        assert_int_equal(db_write(db, st_write_tx, &w, &err), BH_OK);
+    }
+    for (int i = 0; i < 300; i++) {
+        db_stats_query_t q = {0};
+        db_stats_row_t *got, *scan;
+        int ngot, nscan, nwant;
+        db_conn_t *c;
+        arena_t *a = arena_new();
+        const char *unit = st_units[pick(13)];
+        q.unit = db_scope(unit);
+        q.group_by = pick(4); /* DB_GROUP_NONE, UNIT, CATEGORY, SOURCE */
+        q.key_len = unit_child_code_len(unit);
+        q.from = pick(3) ? moment() : T0 - DAY_MS;
+        q.to = pick(4) ? moment() : T0 + 9 * DAY_MS;
+        if (q.to <= q.from) {
+            dt_ms_t t = q.to;
+            q.to = q.from + 1;
+            q.from = t;
+        }
+        q.as_of = pick(2) ? q.to : moment();
+        nwant = st_reference(ks, NSTATS_CASES, &q, want, keys);
+        assert_int_equal(db_reader(db, &c), BH_OK);
+        assert_int_equal(DB(c, cases, stats, &q, a, &got, &ngot, &err), BH_OK);
+        st_same(want, nwant, got, ngot, "roll-ups", &q, seed);
+        q.scan = true;
+        assert_int_equal(DB(c, cases, stats, &q, a, &scan, &nscan, &err), BH_OK);
+        st_same(want, nwant, scan, nscan, "scan", &q, seed);
+        db_reader_done(db, c);
+        arena_free(a);
+    }
+    assert_int_equal(db_write(db, st_rebuild_tx, rebuilt, &err), BH_OK);
+    assert_true(rebuilt[0] > 0);
+    assert_int_equal(rebuilt[1], 0);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -899,6 +1144,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(quarantine_unschedules),
         cmocka_unit_test(writers_race),
         cmocka_unit_test(reader_wait_times_out),
+        cmocka_unit_test(stats_equal_the_definition),
     };
     const char *u = argc > 1 ? argv[1] : getenv("BIHUAN_TEST_STORE");
     int rc;
