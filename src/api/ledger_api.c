@@ -82,11 +82,11 @@ static void h_import(http_req_t *r)
                                                 "header", *b->column ? b->column : NULL, "reason",
                                                 b->reason));
     }
-    body = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:b, s:b, s:o}", "kind",
+    body = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:b, s:b, s:I, s:o}", "kind",
                      ledger_kind_name((ledger_kind_t)kind), "rows", (json_int_t)res.rows, "created",
                      (json_int_t)res.created, "updated", (json_int_t)res.updated, "unchanged",
                      (json_int_t)res.unchanged, "bad", (json_int_t)res.bad, "written", res.written,
-                     "dry_run", o.dry_run, "errors", errors);
+                     "dry_run", o.dry_run, "resumed", (json_int_t)res.resumed, "errors", errors);
     if (st != BH_OK) {
         json_t *e = json_pack("{s:s, s:s}", "code", bh_status_name(st), "message", err.message);
         if (err.field[0])

@@ -21,7 +21,9 @@ static const char import_usage[] =
     "              users（用户） cases（案件） targets（目标值） actuals（指标完成值）\n"
     "格式由扩展名决定（.csv .xlsx .geojson/.json），也可用 --format 指定。\n"
     "表头可用中文列名或英文键名，见 docs/LEDGERS.md。\n"
-    "默认只要有一行出错就什么都不写入，并列出每个错误行（工作表、行号、列、原因）。\n"
+    "默认先检查每一行：只要有一行出错就什么都不写入，并列出每个错误行（工作表、行号、\n"
+    "列、原因）；检查通过后分批写入（每批一个事务，导入期间其他写入照常进行）。\n"
+    "导入中断（如进程被终止）后，用同一用户重新导入同一文件，会从已写入的行之后接着导入。\n"
     "\n"
     "  --db PATH          数据库\n"
     "  --format F         csv | xlsx | geojson\n"
@@ -29,6 +31,7 @@ static const char import_usage[] =
     "  --encoding E       csv：utf-8（默认）或 gb18030（Excel中文版“CSV”）\n"
     "  --skip-bad         跳过错误行，导入其余各行\n"
     "  --dry-run          只检查，不写入\n"
+    "  --chunk N          每批写入的行数（默认 2000）\n"
     "  --user NAME        以此用户的角色和管辖范围导入（默认：命令行管理员）\n"
     "  --quiet            不显示进度条\n"
     "\n"
@@ -79,15 +82,18 @@ static int acting_user(svc_t *svc, const char *name, arena_t *a, svc_user_t *u)
     return 0;
 }
 
-static void on_progress(double fraction, long rows, void *ctx)
+static void on_progress(const char *phase, double fraction, long rows, void *ctx)
 {
-    char tail[48];
+    char label[32], tail[48];
+    (void)ctx;
+    snprintf(label, sizeof label, "%s中", phase);
     snprintf(tail, sizeof tail, "%ld 行", rows);
-    cli_progress((const char *)ctx, fraction, tail);
+    cli_progress(label, fraction, tail);
 }
 
 struct args {
     const char *db, *format, *sheet, *encoding, *user;
+    long chunk;
     bool skip_bad, dry_run, quiet;
     const char *kind, *file;
 };
@@ -99,6 +105,7 @@ static int parse(int argc, char **argv, const char *cmd, const char *usage, stru
         {"sheet", required_argument, NULL, 's'},    {"encoding", required_argument, NULL, 'e'},
         {"user", required_argument, NULL, 'u'},     {"skip-bad", no_argument, NULL, 'k'},
         {"dry-run", no_argument, NULL, 'n'},        {"quiet", no_argument, NULL, 'q'},
+        {"chunk", required_argument, NULL, 'c'},
         {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
     };
     int c;
@@ -115,6 +122,13 @@ static int parse(int argc, char **argv, const char *cmd, const char *usage, stru
         case 'k': g->skip_bad = true; break;
         case 'n': g->dry_run = true; break;
         case 'q': g->quiet = true; break;
+        case 'c': {
+            char *end;
+            g->chunk = strtol(optarg, &end, 10);
+            if (*end || end == optarg || g->chunk < 1 || g->chunk > 1000000)
+                return cli_usage_error(cmd, usage, "--chunk 须为 1 到 1000000 的整数：%s", optarg);
+            break;
+        }
         case 'h': fputs(usage, stdout); return -1;
         default: return cli_usage_error(cmd, usage, "无法识别的选项或缺少参数值：%s", argv[optind - 1]);
         }
@@ -160,10 +174,9 @@ int cmd_import(int argc, char **argv)
     o.tab.encoding = g.encoding;
     o.skip_bad = g.skip_bad;
     o.dry_run = g.dry_run;
-    if (!g.quiet && isatty(2)) {
+    o.chunk_rows = g.chunk;
+    if (!g.quiet && isatty(2))
         o.progress = on_progress;
-        o.progress_ctx = "导入中";
-    }
     if (app_open(g.db, 2, &svc)) {
         free(buf);
         return CLI_EXIT_NO;
@@ -185,6 +198,9 @@ int cmd_import(int argc, char **argv)
     }
     if (res.bad > 50)
         fprintf(stderr, "……另有 %ld 行错误未列出\n", res.bad - 50);
+    if (res.resumed)
+        fprintf(stderr, "续传：此文件的前 %ld 行已在上次未完成的导入中处理，这次从第 %ld 个数据行接着导入\n",
+                res.resumed, res.resumed + 1);
     if (st != BH_OK) {
         fprintf(stderr, "bihuan import: %s\n", err.message);
         rc = CLI_EXIT_NO;

@@ -369,6 +369,18 @@ typedef struct {
     const char *by;
 } db_prj_log_t;
 
+/* How far a ledger import got (its checkpoint): the file is named by a
+ * digest of its bytes and of the options that give its rows their
+ * meaning, per kind and importing user.  rows_done counts the file's data
+ * rows (blank rows not counted) that are settled: written, unchanged or
+ * bad; the counts are those rows'. */
+typedef struct {
+    unsigned char digest[32];
+    const char *kind, *username;
+    int64_t rows_done, created, updated, unchanged, bad;
+    dt_ms_t started_at, at, finished_at; /* finished_at 0: not finished */
+} db_import_t;
+
 /* Savepoint operations.  DB_SP_*: a real nested savepoint.  DB_SP_ROW_*:
  * around a row that fails, if at all, in one statement before writing
  * anything else; a back-end where a failed statement leaves the
@@ -409,6 +421,17 @@ struct db_ops {
                               dt_ms_t *at, const char **by);
     bh_status_t (*config_put)(db_conn_t *c, const char *kind, const char *json, dt_ms_t at,
                               const char *by);
+
+    /* A ledger import's checkpoint (BH_NOT_FOUND: none); kind and
+     * username are the caller's. */
+    bh_status_t (*import_get)(db_conn_t *c, const unsigned char digest[32], const char *kind,
+                              const char *username, db_import_t *out);
+    /* Inside a write: record r.  expect < 0: a run starts, replacing a
+     * finished checkpoint of the same file but not an unfinished one;
+     * otherwise r replaces the unfinished checkpoint whose rows_done is
+     * still 'expect'.  *won false: another run of the same file got there
+     * first (nothing changed), so two runs never both write its rows. */
+    bh_status_t (*import_mark)(db_conn_t *c, const db_import_t *r, int64_t expect, bool *won);
 
     /* Inside a write: a nested savepoint around one row of a bulk load,
      * so a bad row can be undone alone (DB_SP_ROLLBACK also ends it). */

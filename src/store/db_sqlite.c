@@ -91,6 +91,20 @@ static const char *const sql[ST__CORE] = {
     [ST_LEASE_FREE] = "DELETE FROM leases WHERE name=?1 AND holder=?2",
     [ST_CONFIG_GET] = "SELECT body, at, by FROM configs WHERE kind=?1",
     [ST_CONFIG_PUT] = "INSERT OR REPLACE INTO configs(kind, body, at, by) VALUES(?1,?2,?3,?4)",
+    [ST_IMPORT_GET] = "SELECT rows_done, created, updated, unchanged, bad, started_at, at, finished_at"
+                      " FROM ledger_imports WHERE digest=?1 AND kind=?2 AND username=?3",
+    /* A new run of a file replaces only a finished one; changes() tells. */
+    [ST_IMPORT_START] = "INSERT INTO ledger_imports(digest, kind, username, rows_done, created,"
+                        " updated, unchanged, bad, started_at, at, finished_at)"
+                        " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)"
+                        " ON CONFLICT(digest, kind, username) DO UPDATE SET rows_done=?4,"
+                        " created=?5, updated=?6, unchanged=?7, bad=?8, started_at=?9, at=?10,"
+                        " finished_at=?11 WHERE ledger_imports.finished_at IS NOT NULL",
+    /* and a chunk moves on only from where this run left it */
+    [ST_IMPORT_STEP] = "UPDATE ledger_imports SET rows_done=?4, created=?5, updated=?6,"
+                       " unchanged=?7, bad=?8, at=?10, finished_at=?11"
+                       " WHERE digest=?1 AND kind=?2 AND username=?3 AND rows_done=?12"
+                       " AND finished_at IS NULL",
     [ST_COUNTS] = "SELECT status, light, n FROM case_counts",
     [ST_COUNTS_ADD] = "INSERT INTO case_counts(status, light, n) VALUES(?1,?2,?3)"
                       " ON CONFLICT(status, light) DO UPDATE SET n = n + ?3",
@@ -514,6 +528,53 @@ static bh_status_t sq_config_put(db_conn_t *c, const char *kind, const char *jso
     return step_done(c, s, NULL);
 }
 
+static bh_status_t sq_import_get(db_conn_t *c, const unsigned char digest[32], const char *kind,
+                                 const char *username, db_import_t *out)
+{
+    sqlite3_stmt *s = sq_stmt(c, ST_IMPORT_GET);
+    bh_status_t st;
+    sqlite3_bind_blob(s, 1, digest, 32, SQLITE_STATIC);
+    bind_text(s, 2, kind);
+    bind_text(s, 3, username);
+    if ((st = read_one(sqlite3_step(s))) == BH_OK) {
+        memcpy(out->digest, digest, 32);
+        out->kind = kind;
+        out->username = username;
+        out->rows_done = sqlite3_column_int64(s, 0);
+        out->created = sqlite3_column_int64(s, 1);
+        out->updated = sqlite3_column_int64(s, 2);
+        out->unchanged = sqlite3_column_int64(s, 3);
+        out->bad = sqlite3_column_int64(s, 4);
+        out->started_at = sqlite3_column_int64(s, 5);
+        out->at = sqlite3_column_int64(s, 6);
+        out->finished_at = sqlite3_column_int64(s, 7);
+    }
+    sqlite3_reset(s);
+    return st;
+}
+
+static bh_status_t sq_import_mark(db_conn_t *c, const db_import_t *r, int64_t expect, bool *won)
+{
+    sqlite3_stmt *s = sq_stmt(c, expect < 0 ? ST_IMPORT_START : ST_IMPORT_STEP);
+    bh_status_t st;
+    sqlite3_bind_blob(s, 1, r->digest, 32, SQLITE_STATIC);
+    bind_text(s, 2, r->kind);
+    bind_text(s, 3, r->username);
+    sqlite3_bind_int64(s, 4, r->rows_done);
+    sqlite3_bind_int64(s, 5, r->created);
+    sqlite3_bind_int64(s, 6, r->updated);
+    sqlite3_bind_int64(s, 7, r->unchanged);
+    sqlite3_bind_int64(s, 8, r->bad);
+    sqlite3_bind_int64(s, 9, r->started_at);
+    sqlite3_bind_int64(s, 10, r->at);
+    bind_ms(s, 11, r->finished_at);
+    if (expect >= 0)
+        sqlite3_bind_int64(s, 12, expect);
+    st = step_done(c, s, NULL);
+    *won = st == BH_OK && sqlite3_changes(SQ(c)->h) == 1;
+    return st;
+}
+
 static const struct db_ops sqlite_ops = {
     .close = sq_close,
     .reader = sq_reader,
@@ -526,6 +587,8 @@ static const struct db_ops sqlite_ops = {
     .savepoint = sq_savepoint,
     .config_get = sq_config_get,
     .config_put = sq_config_put,
+    .import_get = sq_import_get,
+    .import_mark = sq_import_mark,
 };
 
 static const struct db_registry_ops sqlite_registry = {

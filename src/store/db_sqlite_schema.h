@@ -340,6 +340,14 @@ static const char *const migrations[] = {
     /* the cases whose closing or falling due is on the day of as_of */
     "CREATE INDEX cases_closed ON cases(closed_at) WHERE closed_at IS NOT NULL;"
     "CREATE INDEX cases_due ON cases(due_at) WHERE due_at IS NOT NULL;",
+    /* 15: ledger imports commit in chunks; this is how far each got, so a
+     * run cut short resumes where it stopped instead of writing twice. */
+    "CREATE TABLE ledger_imports("
+    "  digest BLOB NOT NULL, kind TEXT NOT NULL, username TEXT NOT NULL,"
+    "  rows_done INTEGER NOT NULL, created INTEGER NOT NULL, updated INTEGER NOT NULL,"
+    "  unchanged INTEGER NOT NULL, bad INTEGER NOT NULL,"
+    "  started_at INTEGER NOT NULL, at INTEGER NOT NULL, finished_at INTEGER,"
+    "  PRIMARY KEY(digest, kind, username)) WITHOUT ROWID;",
 };
 
 #endif

@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "core/object.h"
 #include "util/xmalloc.h"
 
@@ -91,19 +93,23 @@ static const col_t actual_cols[] = {
     {"entered_by", "填报人", C_OUT},     {"entered_at", "填报时间", C_OUT},
 };
 
+/* whole_check: a row may need a row before it in the same file (a unit's
+ * parent, the month before a cumulative figure), so the check before
+ * writing is one transaction (these ledgers are small). */
 static const struct {
     const char *name, *label;
     const col_t *cols;
     int ncols;
+    bool whole_check;
 } kinds[LEDGER__COUNT] = {
-    [LEDGER_UNITS] = {"units", "单位", unit_cols, NCOLS(unit_cols)},
+    [LEDGER_UNITS] = {"units", "单位", unit_cols, NCOLS(unit_cols), true},
     [LEDGER_GEOMETRIES] = {"geometries", "网格边界", NULL, 0},
     [LEDGER_OBJECTS] = {"objects", "管理对象", object_cols, NCOLS(object_cols)},
     [LEDGER_USERS] = {"users", "用户", user_cols, NCOLS(user_cols)},
     [LEDGER_CASES] = {"cases", "案件", case_cols, NCOLS(case_cols)},
     [LEDGER_PATROLS] = {"patrols", "巡查记录", patrol_cols, NCOLS(patrol_cols)},
     [LEDGER_TARGETS] = {"targets", "目标值", target_cols, NCOLS(target_cols)},
-    [LEDGER_ACTUALS] = {"actuals", "指标完成值", actual_cols, NCOLS(actual_cols)},
+    [LEDGER_ACTUALS] = {"actuals", "指标完成值", actual_cols, NCOLS(actual_cols), true},
 };
 
 int ledger_kind_from_name(const char *name)
@@ -228,6 +234,26 @@ static int parse_active(const char *v)
 
 /* ---- importing ---- */
 
+/*
+ * An import walks the file in passes:
+ *   PASS_READ   the file alone (no store): its header, and that it reads
+ *               to the end, before anything is written;
+ *   PASS_CHECK  every row written as it would be, in chunks whose
+ *               transactions are rolled back;
+ *   PASS_WRITE  every row written, in chunks each committed together with
+ *               the import's checkpoint (db_import_t).
+ * A dry run is CHECK; skip_bad is READ then WRITE; otherwise CHECK then
+ * WRITE, and WRITE only when CHECK found no bad row.  A chunk is at most
+ * chunk_rows rows (or LEDGER_CHUNK_BYTES of cells), so other writers -
+ * logins, case reports - wait for one chunk, never for the whole file.
+ * A run cut short (a crash, kill -9) leaves its committed chunks and the
+ * checkpoint: the same file imported again by the same user goes on
+ * after the rows already settled instead of writing them twice.
+ */
+enum { PASS_READ, PASS_CHECK, PASS_WRITE };
+
+#define LEDGER_CHUNK_BYTES ((size_t)16 << 20)
+
 struct imp {
     svc_t *s;
     const svc_user_t *u;
@@ -241,17 +267,31 @@ struct imp {
     int nfile;
     bool header_done;
     long header_row;
-    db_conn_t *c;
+    db_conn_t *c;          /* inside a transaction: the writer */
     arena_t *a;            /* per row */
     const void *buf;
     size_t len;
+    json_t *features;      /* geometries: the FeatureCollection's features */
     double last_progress;
-    bool dry_done;         /* a dry run reached its end: roll back, report success */
     arena_t *keep;         /* for the whole import: the entries in force (targets, actuals) */
     bool loaded;
     db_target_t *targets;
     db_actual_t *actuals;
     int nentries;
+    /* passes and chunks */
+    int pass;
+    bh_status_t (*process)(struct imp *x, const tab_row_t *r, bh_err_t *err);
+    long chunk_rows;
+    arena_t *ca;           /* the chunk's rows */
+    tab_row_t *rows;
+    int nrows, cap;
+    size_t chunk_bytes;
+    bool last;             /* the chunk ends the pass */
+    bool rolled;           /* a CHECK transaction got to its end (and is rolled back) */
+    long skip;             /* data rows an earlier run of the file settled */
+    db_import_t mark;      /* the checkpoint */
+    int64_t expect;        /* its rows_done as committed, -1: none yet */
+    long committed;        /* data rows settled in committed chunks, this run's and earlier */
 };
 
 typedef bh_status_t (*row_fn)(struct imp *x, const char *const *v, bh_err_t *err);
@@ -344,12 +384,42 @@ static bh_status_t header(struct imp *x, const tab_row_t *r, bh_err_t *err)
     return BH_OK;
 }
 
+static const char *const pass_names[] = {"读取", "检查", "写入"};
+
 static void progress(struct imp *x, double frac)
 {
     if (x->o->progress && (frac - x->last_progress >= 0.01 || frac >= 1)) {
         x->last_progress = frac;
-        x->o->progress(frac, x->res->rows, x->o->progress_ctx);
+        x->o->progress(pass_names[x->pass], frac, x->res->rows, x->o->progress_ctx);
     }
+}
+
+/*
+ * Sort out a row of the file: a blank row (skipped), the header row, or
+ * a data row, counted and its progress shown; *data is true for a data
+ * row this run must settle (not one an earlier run of the file did).
+ */
+static bh_status_t classify(struct imp *x, const tab_row_t *r, bool *data, bh_err_t *err)
+{
+    bool blank = x->kind != LEDGER_GEOMETRIES;
+
+    *data = false;
+    arena_reset(x->a);
+    for (int f = 0; f < r->ncells && blank; f++)
+        blank = !*trim(x->a, r->cells[f]);
+    if (blank)
+        return BH_OK;
+    if (!x->header_done && r->bad) {
+        char col[8];
+        return bh_fail(err, BH_INVALID_ARGUMENT, "file", "第%ld行（表头）%s列：%s", r->row,
+                       tab_col_name(r->bad_col, col), r->bad);
+    }
+    if (!x->header_done)
+        return header(x, r, err);
+    x->res->rows++;
+    progress(x, r->progress);
+    *data = x->res->rows > x->skip;
+    return BH_OK;
 }
 
 static row_fn row_fns[LEDGER__COUNT];
@@ -396,28 +466,15 @@ static bh_status_t kind_row(struct imp *x, const void *v, bh_err_t *err)
     return row_fns[x->kind](x, v, err);
 }
 
-static bh_status_t on_row(const tab_row_t *r, void *ctx, bh_err_t *err)
+static bh_status_t process_row(struct imp *x, const tab_row_t *r, bh_err_t *err)
 {
-    struct imp *x = ctx;
     const char *v[32];
-    bool blank = true, bad;
+    bool data, bad;
     bh_err_t rerr;
     bh_status_t st;
 
-    arena_reset(x->a);
-    for (int f = 0; f < r->ncells && blank; f++)
-        blank = !*trim(x->a, r->cells[f]);
-    if (blank)
-        return BH_OK;
-    if (!x->header_done && r->bad) {
-        char col[8];
-        return bh_fail(err, BH_INVALID_ARGUMENT, "file", "第%ld行（表头）%s列：%s", r->row,
-                       tab_col_name(r->bad_col, col), r->bad);
-    }
-    if (!x->header_done)
-        return header(x, r, err);
-    x->res->rows++;
-    progress(x, r->progress);
+    if ((st = classify(x, r, &data, err)) || !data)
+        return st;
     if (r->bad) {
         add_bad(x, r->sheet, r->row, r->bad_col, r->bad);
         return BH_OK;
@@ -814,8 +871,7 @@ static row_fn row_fns[LEDGER__COUNT] = {
 };
 
 struct geom {
-    const char *code;
-    char *text;
+    const char *code, *text;
 };
 
 static bh_status_t geom_row(struct imp *x, const void *arg, bh_err_t *err)
@@ -827,81 +883,262 @@ static bh_status_t geom_row(struct imp *x, const void *arg, bh_err_t *err)
     return st;
 }
 
+/* A feature of a GeoJSON ledger, as feed_geojson makes it a row. */
+static bh_status_t process_feature(struct imp *x, const tab_row_t *r, bh_err_t *err)
+{
+    struct geom g = {r->cells[0], r->cells[1]};
+    bh_err_t rerr;
+    bool data, bad;
+    bh_status_t st;
+
+    if ((st = classify(x, r, &data, err)) || !data)
+        return st;
+    if (r->bad) {
+        add_bad(x, r->sheet, r->row, -1, r->bad);
+        return BH_OK;
+    }
+    if ((st = write_row(x, geom_row, &g, &rerr, &bad, err)) || !bad)
+        return st;
+    char msg[640];
+    snprintf(msg, sizeof msg, "网格“%s”：%s", g.code, rerr.message);
+    add_bad(x, r->sheet, r->row, -1, msg);
+    return BH_OK;
+}
+
 /* GeoJSON: a FeatureCollection whose features carry properties.code. */
-static bh_status_t import_geojson(struct imp *x, bh_err_t *err)
+static bh_status_t open_geojson(struct imp *x, bh_err_t *err)
 {
     json_error_t je;
-    json_t *root = json_loadb(x->buf, x->len, 0, &je), *features, *f;
-    size_t i;
-    bh_status_t st = BH_OK;
+    json_t *root = json_loadb(x->buf, x->len, 0, &je), *type;
 
     if (!root)
         return bh_fail(err, BH_INVALID_ARGUMENT, "file", "GeoJSON 格式错误（第%d行第%d列）：%s", je.line,
                        je.column, je.text);
-    features = json_object_get(root, "features");
-    if (!json_is_array(features) || !json_is_string(json_object_get(root, "type")) ||
-        strcmp(json_string_value(json_object_get(root, "type")), "FeatureCollection") != 0) {
-        json_decref(root);
+    type = json_object_get(root, "type");
+    if (json_is_string(type) && strcmp(json_string_value(type), "FeatureCollection") == 0 &&
+        json_is_array(json_object_get(root, "features")))
+        x->features = json_incref(json_object_get(root, "features"));
+    json_decref(root);
+    if (!x->features)
         return bh_fail(err, BH_INVALID_ARGUMENT, "file",
                        "须为 GeoJSON FeatureCollection（每个 Feature 的 properties.code 为网格编码）");
-    }
-    x->nfile = 0;
-    json_array_foreach(features, i, f) {
+    return BH_OK;
+}
+
+/* Each feature as a row of two cells, its code and its geometry. */
+static bh_status_t feed_geojson(struct imp *x, tab_row_fn fn, bh_err_t *err)
+{
+    size_t i, n = json_array_size(x->features);
+    json_t *f;
+    bh_status_t st = BH_OK;
+
+    json_array_foreach(x->features, i, f) {
         const char *code = json_string_value(json_object_get(json_object_get(f, "properties"), "code"));
         json_t *geom = json_object_get(f, "geometry");
-        bh_err_t rerr;
-        struct geom g;
-        bool bad;
-        long row = (long)i + 1;
+        char *text = NULL;
+        const char *cells[2] = {code ? code : "", ""};
+        tab_row_t r = {"features", (long)i + 1, 2, cells, -1, NULL, (double)(i + 1) / (double)n};
 
-        arena_reset(x->a);
-        x->res->rows++;
-        progress(x, (double)(i + 1) / (double)json_array_size(features));
-        if (!code || !*code) {
-            add_bad(x, "features", row, -1, "缺少 properties.code（网格编码）");
-            continue;
-        }
-        if (!json_is_object(geom)) {
-            add_bad(x, "features", row, -1, "缺少 geometry");
-            continue;
-        }
-        g.code = code;
-        g.text = json_dumps(geom, JSON_COMPACT);
-        st = write_row(x, geom_row, &g, &rerr, &bad, err);
-        free(g.text);
+        if (!code || !*code)
+            r.bad = "缺少 properties.code（网格编码）";
+        else if (!json_is_object(geom))
+            r.bad = "缺少 geometry";
+        else if ((text = json_dumps(geom, JSON_COMPACT)))
+            cells[1] = text;
+        st = fn(&r, x, err);
+        free(text);
         if (st)
             break;
-        if (bad) {
-            char msg[640];
-            snprintf(msg, sizeof msg, "网格“%s”：%s", code, rerr.message);
-            add_bad(x, "features", row, -1, msg);
-        }
     }
-    json_decref(root);
     return st;
 }
 
-static bh_status_t import_tx(db_conn_t *c, void *ctx, bh_err_t *err)
+static bh_status_t feed(struct imp *x, tab_row_fn fn, bh_err_t *err)
+{
+    if (x->kind == LEDGER_GEOMETRIES)
+        return feed_geojson(x, fn, err);
+    return tab_read(x->buf, x->len, (tab_format_t)x->o->format, &x->o->tab, fn, x, err);
+}
+
+/* Inside a WRITE chunk's transaction: how far the import got. */
+static bh_status_t checkpoint(struct imp *x, bh_err_t *err)
+{
+    bool won;
+    x->mark.rows_done = x->res->rows;
+    x->mark.created = x->res->created;
+    x->mark.updated = x->res->updated;
+    x->mark.unchanged = x->res->unchanged;
+    x->mark.bad = x->res->bad;
+    x->mark.at = svc_now();
+    x->mark.finished_at = x->last ? x->mark.at : 0;
+    if (DB(x->c, ops, import_mark, &x->mark, x->expect, &won))
+        return bh_fail(err, BH_INTERNAL, "", "数据库错误（记录导入进度）");
+    if (!won)
+        return bh_fail(err, BH_CONFLICT, "file",
+                       "同一文件正由另一次导入写入：这次导入已停止，请稍后查看那次导入的结果");
+    return BH_OK;
+}
+
+/* A chunk of buffered rows, in one transaction. */
+static bh_status_t chunk_tx(db_conn_t *c, void *ctx, bh_err_t *err)
+{
+    struct imp *x = ctx;
+    bh_status_t st = BH_OK;
+    x->c = c;
+    for (int i = 0; i < x->nrows && !st; i++)
+        st = x->process(x, &x->rows[i], err);
+    if (st)
+        return st;
+    if (x->pass == PASS_CHECK) {
+        x->rolled = true; /* an error status is what makes db_write roll back */
+        return bh_fail(err, BH_FAILED_PRECONDITION, "", "检查：不写入");
+    }
+    return checkpoint(x, err);
+}
+
+static bh_status_t on_read(const tab_row_t *r, void *ctx, bh_err_t *err);
+
+/* A whole CHECK pass in one transaction (kinds[].whole_check). */
+static bh_status_t whole_tx(db_conn_t *c, void *ctx, bh_err_t *err)
 {
     struct imp *x = ctx;
     bh_status_t st;
     x->c = c;
-    if (x->kind == LEDGER_GEOMETRIES)
-        st = import_geojson(x, err);
-    else
-        st = tab_read(x->buf, x->len, (tab_format_t)x->o->format, &x->o->tab, on_row, x, err);
-    if (st)
+    if ((st = feed(x, on_read, err)))
         return st;
-    if (!x->header_done && x->kind != LEDGER_GEOMETRIES)
-        return bh_fail(err, BH_INVALID_ARGUMENT, "file", "文件是空的：没有表头行");
-    progress(x, 1);
-    if (x->res->bad && !x->o->skip_bad)
-        return bh_fail(err, BH_INVALID_ARGUMENT, "file",
-                       "%ld行有错误，没有导入任何数据（改正后重新导入，或选择跳过错误行）", x->res->bad);
-    if (x->o->dry_run) {
-        x->dry_done = true; /* an error status is what makes db_write roll back */
-        return bh_fail(err, BH_FAILED_PRECONDITION, "", "试导入：不写入");
+    x->rolled = true;
+    return bh_fail(err, BH_FAILED_PRECONDITION, "", "检查：不写入");
+}
+
+static bh_status_t run_tx(struct imp *x, db_write_fn fn, bh_err_t *err)
+{
+    bh_status_t st = db_write(x->s->db, fn, x, err);
+    x->c = NULL;
+    if (x->rolled) {
+        x->rolled = false;
+        bh_err_clear(err);
+        return BH_OK;
     }
+    if (st == BH_OK && x->pass == PASS_WRITE) {
+        x->expect = x->mark.rows_done;
+        x->committed = x->res->rows;
+    }
+    return st;
+}
+
+/* Run the buffered rows (and, at the end of a WRITE pass, mark it
+ * finished even with none). */
+static bh_status_t flush(struct imp *x, bool last, bh_err_t *err)
+{
+    bh_status_t st = BH_OK;
+    x->last = last;
+    if (x->nrows || (last && x->pass == PASS_WRITE))
+        st = run_tx(x, chunk_tx, err);
+    arena_reset(x->ca);
+    x->nrows = 0;
+    x->chunk_bytes = 0;
+    return st;
+}
+
+static void buffer(struct imp *x, const tab_row_t *r)
+{
+    tab_row_t *b;
+    char **cells;
+    if (x->nrows == x->cap) {
+        x->cap = x->cap ? 2 * x->cap : 256;
+        x->rows = xrealloc(x->rows, (size_t)x->cap * sizeof *x->rows);
+    }
+    b = &x->rows[x->nrows++];
+    *b = *r;
+    cells = arena_alloc_array(x->ca, r->ncells ? (size_t)r->ncells : 1, sizeof *cells);
+    for (int f = 0; f < r->ncells; f++) {
+        size_t n = strlen(r->cells[f]);
+        cells[f] = arena_strndup(x->ca, r->cells[f], n);
+        x->chunk_bytes += n + 1 + sizeof *cells;
+    }
+    b->cells = (const char *const *)cells;
+    b->sheet = arena_strdup(x->ca, r->sheet);
+    b->bad = arena_strdup(x->ca, r->bad);
+}
+
+static bh_status_t on_read(const tab_row_t *r, void *ctx, bh_err_t *err)
+{
+    struct imp *x = ctx;
+    bool data;
+    if (x->pass == PASS_READ)
+        return classify(x, r, &data, err);
+    if (x->c) /* the pass is one transaction */
+        return x->process(x, r, err);
+    buffer(x, r);
+    if (x->nrows >= x->chunk_rows || x->chunk_bytes >= LEDGER_CHUNK_BYTES)
+        return flush(x, false, err);
+    return BH_OK;
+}
+
+static bh_status_t run_pass(struct imp *x, int pass, bh_err_t *err)
+{
+    bool resume = pass == PASS_WRITE && x->skip;
+    bh_status_t st;
+
+    x->pass = pass;
+    x->header_done = x->kind == LEDGER_GEOMETRIES;
+    x->last_progress = -1;
+    x->res->rows = 0;
+    x->res->created = resume ? x->mark.created : 0;
+    x->res->updated = resume ? x->mark.updated : 0;
+    x->res->unchanged = resume ? x->mark.unchanged : 0;
+    x->res->bad = resume ? x->mark.bad : 0;
+    x->res->nbads = 0;
+    if (pass == PASS_CHECK && kinds[x->kind].whole_check)
+        st = run_tx(x, whole_tx, err);
+    else if ((st = feed(x, on_read, err)) == BH_OK)
+        st = flush(x, true, err);
+    arena_reset(x->ca);
+    x->nrows = 0;
+    x->chunk_bytes = 0;
+    if (st == BH_OK && !x->header_done)
+        return bh_fail(err, BH_INVALID_ARGUMENT, "file", "文件是空的：没有表头行");
+    if (st == BH_OK)
+        progress(x, 1);
+    return st;
+}
+
+/*
+ * The checkpoint of an earlier run of the same file (bytes, kind, format,
+ * sheet, encoding, skip_bad) by the same user: when it did not finish,
+ * this run settles only the rows after it.
+ */
+static bh_status_t resume_point(struct imp *x, bh_err_t *err)
+{
+    crypto_hash_sha256_state h;
+    const ledger_opts_t *o = x->o;
+    char opts[400];
+    db_import_t prev;
+    db_conn_t *c;
+    bh_status_t st;
+
+    snprintf(opts, sizeof opts, "%s\n%d\n%.150s\n%.150s\n%d", kinds[x->kind].name, o->format,
+             o->tab.sheet ? o->tab.sheet : "", o->tab.encoding ? o->tab.encoding : "", o->skip_bad);
+    crypto_hash_sha256_init(&h);
+    crypto_hash_sha256_update(&h, (const unsigned char *)opts, strlen(opts) + 1);
+    crypto_hash_sha256_update(&h, x->buf, x->len);
+    crypto_hash_sha256_final(&h, x->mark.digest);
+    x->mark.kind = kinds[x->kind].name;
+    x->mark.username = x->u->username;
+    x->mark.started_at = svc_now();
+    x->expect = -1;
+    if ((st = db_reader(x->s->db, &c)))
+        return bh_fail(err, st, "", "数据库繁忙，请稍后再试");
+    st = DB(c, ops, import_get, x->mark.digest, x->mark.kind, x->mark.username, &prev);
+    db_reader_done(x->s->db, c);
+    if (st == BH_NOT_FOUND || (st == BH_OK && prev.finished_at))
+        return BH_OK;
+    if (st)
+        return bh_fail(err, BH_INTERNAL, "", "数据库错误（读取导入进度）");
+    x->mark = prev;
+    x->skip = (long)prev.rows_done;
+    x->expect = prev.rows_done;
+    x->committed = x->skip;
     return BH_OK;
 }
 
@@ -914,6 +1151,35 @@ static bool may_import(const svc_user_t *u, ledger_kind_t k)
     if (k == LEDGER_ACTUALS)
         return !role_external(u->role) && u->role != ROLE_REPORTER;
     return u->role == ROLE_OPERATOR && (k == LEDGER_OBJECTS || k == LEDGER_CASES);
+}
+
+static bh_status_t import(struct imp *x, bh_err_t *err)
+{
+    const ledger_opts_t *o = x->o;
+    bh_status_t st;
+
+    if (x->kind == LEDGER_GEOMETRIES && (st = open_geojson(x, err)))
+        return st;
+    if ((st = resume_point(x, err)) ||
+        (st = run_pass(x, o->skip_bad && !o->dry_run ? PASS_READ : PASS_CHECK, err)))
+        return st;
+    if (x->res->bad && !o->skip_bad)
+        return x->skip ? bh_fail(err, BH_INVALID_ARGUMENT, "file",
+                                 "%ld行有错误，这次没有写入（此文件的前%ld行已在上次导入中写入；改正后重新导入，或选择跳过错误行）",
+                                 x->res->bad, x->skip)
+                       : bh_fail(err, BH_INVALID_ARGUMENT, "file",
+                                 "%ld行有错误，没有导入任何数据（改正后重新导入，或选择跳过错误行）",
+                                 x->res->bad);
+    if (o->dry_run)
+        return BH_OK;
+    if ((st = run_pass(x, PASS_WRITE, err)) && x->committed) {
+        bh_err_t e = *err;
+        return bh_fail(err, st, e.field,
+                       "%s（前%ld行已写入；重新导入同一文件将从第%ld个数据行接着导入）", e.message,
+                       x->committed, x->committed + 1);
+    }
+    x->res->written = st == BH_OK;
+    return st;
 }
 
 bh_status_t svc_ledger_import(svc_t *s, const svc_user_t *u, ledger_kind_t kind, const void *buf,
@@ -944,18 +1210,18 @@ bh_status_t svc_ledger_import(svc_t *s, const svc_user_t *u, ledger_kind_t kind,
     x->ncols = kinds[kind].ncols;
     x->a = arena_new();
     x->keep = arena_new();
+    x->ca = arena_new();
     x->buf = buf;
     x->len = len;
-    x->last_progress = -1;
-    st = db_write(s->db, import_tx, x, err);
-    if (x->dry_done) {
-        bh_err_clear(err);
-        st = BH_OK;
-    } else {
-        res->written = st == BH_OK;
-    }
+    x->process = kind == LEDGER_GEOMETRIES ? process_feature : process_row;
+    x->chunk_rows = o->chunk_rows > 0 ? o->chunk_rows : LEDGER_CHUNK_ROWS;
+    st = import(x, err);
+    res->resumed = x->skip;
+    json_decref(x->features);
+    free(x->rows);
     arena_free(x->a);
     arena_free(x->keep);
+    arena_free(x->ca);
     free(x);
     return st;
 }

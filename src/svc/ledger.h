@@ -5,10 +5,15 @@
  * patrol check-in ledger (巡查台账), one call for the CLI and the HTTP API
  * alike.
  *
- * An import runs as one write: every row in its own savepoint, so a bad
- * row is undone alone and reported with sheet, row, column and reason.
- * Unless skip_bad is set, one bad row means nothing is written.  Column
- * headers may be the Chinese label or the English key (docs/LEDGERS.md).
+ * An import writes in chunks (LEDGER_CHUNK_ROWS rows a transaction), so
+ * other writers wait for a chunk, never for the whole file.  Unless
+ * skip_bad is set, every row is checked first (chunks rolled back) and one
+ * bad row means nothing is written.  Every row runs in its own savepoint,
+ * so a bad row is undone alone and reported with sheet, row, column and
+ * reason.  A run cut short resumes: the same file imported again by the
+ * same user goes on after the rows already committed (a checkpoint is
+ * committed with every chunk).  Column headers may be the Chinese label
+ * or the English key (docs/LEDGERS.md).
  */
 #ifndef BH_LEDGER_H
 #define BH_LEDGER_H
@@ -54,15 +59,22 @@ typedef struct {
     ledger_bad_t *bads; /* the first LEDGER_MAX_LISTED */
     int nbads;
     bool written;       /* the good rows were committed */
+    long resumed;       /* data rows an earlier, unfinished run of the same file settled
+                           (counted in created ... bad, not listed) */
 } ledger_result_t;
 
-typedef void (*ledger_progress_fn)(double fraction, long rows, void *ctx);
+/* Progress of one pass over the file: phase "读取", "检查" or "写入",
+ * fraction 0..1 of that pass, data rows so far. */
+typedef void (*ledger_progress_fn)(const char *phase, double fraction, long rows, void *ctx);
+
+#define LEDGER_CHUNK_ROWS 2000
 
 typedef struct {
     int format;              /* LEDGER_FMT_* */
     tab_opts_t tab;          /* sheet, encoding, cell limit */
     bool skip_bad;           /* import the good rows, list the bad */
     bool dry_run;            /* check everything, write nothing */
+    long chunk_rows;         /* rows a transaction; 0: LEDGER_CHUNK_ROWS */
     ledger_progress_fn progress;
     void *progress_ctx;
 } ledger_opts_t;
@@ -72,7 +84,10 @@ typedef struct {
  * row).  BH_OK when the file was read: look at res->bad and res->written.
  * BH_INVALID_ARGUMENT when the file itself is unusable (message says
  * where), or when rows were bad and skip_bad was not set (nothing
- * written; res lists them).
+ * written; res lists them).  A row that passed the check but fails when
+ * written (the store changed in between) is listed in res like a bad row
+ * skipped.  Another status after some chunks were committed: the message
+ * says how many rows are written, and importing the file again resumes.
  */
 bh_status_t svc_ledger_import(svc_t *s, const svc_user_t *u, ledger_kind_t kind, const void *buf,
                               size_t len, const ledger_opts_t *o, ledger_result_t *res,

@@ -33,7 +33,7 @@ python3 - "$D/m.db" "$D/half.json" <<'PY'
 import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
 assert db.execute("PRAGMA user_version").fetchone()[0] >= 11
-# back to a version-10 database: without migration 11's table, 12's columns, 13's and 14's tables
+# back to a version-10 database: without migration 11's table, 12's columns, 13's, 14's and 15's tables
 db.executescript("DROP TRIGGER cases_rollup_ins; DROP TRIGGER cases_rollup_old;"
                  " DROP TRIGGER cases_rollup_new; DROP VIEW case_rollup_src; DROP TABLE case_rollup;"
                  " DROP TABLE case_rollup_fan; DROP INDEX cases_closed; DROP INDEX cases_due;"
@@ -43,7 +43,8 @@ db.executescript("DROP TRIGGER cases_rollup_ins; DROP TRIGGER cases_rollup_old;"
                  " DROP INDEX cases_published; ALTER TABLE cases DROP COLUMN published;"
                  " DROP INDEX cases_reopen_requested; ALTER TABLE cases DROP COLUMN reopen_requested;"
                  " ALTER TABLE case_events DROP COLUMN extra;"
-                 " DROP TABLE reports; DROP TABLE report_schedules; PRAGMA user_version = 10;")
+                 " DROP TABLE reports; DROP TABLE report_schedules; DROP TABLE ledger_imports;"
+                 " PRAGMA user_version = 10;")
 db.execute("INSERT INTO patrol_config VALUES(1, ?, 1700000000000, 'old')", (open(sys.argv[2]).read(),))
 # two version-10 cases: one that came in through Open311, one from the hotline
 for source in ("open311", "hotline"):

@@ -616,6 +616,81 @@ static void leases(void **state)
     assert_true(take("a", 16001));  /* released */
 }
 
+struct mark {
+    db_import_t r;
+    int64_t expect;
+    bool won;
+};
+
+static bh_status_t mark_tx(db_conn_t *c, void *ctx, bh_err_t *err)
+{
+    struct mark *x = ctx;
+    (void)err;
+    return DB(c, ops, import_mark, &x->r, x->expect, &x->won);
+}
+
+static bool mark(db_import_t *r, int64_t rows_done, int64_t expect, bool finished)
+{
+    struct mark x = {*r, expect, false};
+    bh_err_t err;
+    x.r.rows_done = rows_done;
+    x.r.created = rows_done;
+    x.r.at = 5000 + rows_done;
+    x.r.finished_at = finished ? x.r.at : 0;
+    assert_int_equal(db_write(db, mark_tx, &x, &err), BH_OK);
+    return x.won;
+}
+
+static db_import_t mark_read(const db_import_t *r)
+{
+    db_import_t out;
+    db_conn_t *c;
+    assert_int_equal(db_reader(db, &c), BH_OK);
+    assert_int_equal(DB(c, ops, import_get, r->digest, r->kind, r->username, &out), BH_OK);
+    db_reader_done(db, c);
+    return out;
+}
+
+/* A ledger import's checkpoint moves on only from where its run left it,
+ * so two runs of one file never both write its rows; a finished one is
+ * replaced by the next run, an unfinished one is not. */
+static void import_checkpoints(void **state)
+{
+    db_import_t r = {.kind = "cases", .username = "op", .started_at = 1000}, o = r, got;
+    db_conn_t *c;
+    (void)state;
+    memset(r.digest, 0xab, 32);
+    o.digest[0] = 1;
+    assert_int_equal(db_reader(db, &c), BH_OK);
+    assert_int_equal(DB(c, ops, import_get, r.digest, "cases", "op", &got), BH_NOT_FOUND);
+    db_reader_done(db, c);
+    assert_true(mark(&r, 2000, -1, false));   /* the first chunk starts the run */
+    assert_false(mark(&r, 2000, -1, false));  /* a second run of the file cannot start */
+    assert_false(mark(&r, 4000, 0, false));   /* nor go on from elsewhere */
+    assert_true(mark(&r, 4000, 2000, false)); /* the run goes on */
+    got = mark_read(&r);
+    assert_int_equal(got.rows_done, 4000);
+    assert_int_equal(got.created, 4000);
+    assert_int_equal(got.started_at, 1000);
+    assert_int_equal(got.at, 9000);
+    assert_int_equal(got.finished_at, 0);
+    r.username = "other"; /* another user's run of the same bytes is its own */
+    assert_true(mark(&r, 10, -1, false));
+    r.username = "op";
+    assert_true(mark(&o, 10, -1, true));       /* another file */
+    assert_true(mark(&r, 4500, 4000, true));  /* finished */
+    assert_false(mark(&r, 4600, 4500, false)); /* a finished run does not go on */
+    got = mark_read(&r);
+    assert_int_equal(got.rows_done, 4500);
+    assert_int_equal(got.finished_at, 9500);
+    r.started_at = 20000;
+    assert_true(mark(&r, 100, -1, false));    /* the next run of the file starts afresh */
+    got = mark_read(&r);
+    assert_int_equal(got.rows_done, 100);
+    assert_int_equal(got.started_at, 20000);
+    assert_int_equal(got.finished_at, 0);
+}
+
 struct config {
     const char *kind, *json;
     dt_ms_t at;
@@ -1139,6 +1214,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(audit_chains),
         cmocka_unit_test(leases),
         cmocka_unit_test(configs),
+        cmocka_unit_test(import_checkpoints),
         cmocka_unit_test(sessions),
         cmocka_unit_test(savepoints),
         cmocka_unit_test(quarantine_unschedules),
