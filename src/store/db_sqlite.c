@@ -216,18 +216,43 @@ static int register_tokenizer(sqlite3 *h)
 
 /* ---- connections ---- */
 
+#define SQ_BUSY_WAIT_MS 10000
+
+/*
+ * Another process holds the write lock (the CLI importing a ledger while
+ * the server runs, or the other way round): try again every millisecond,
+ * for SQ_BUSY_WAIT_MS in all.  SQLite's own handler (busy_timeout) backs
+ * off to a try every 100 ms, and a writer that commits in chunks with
+ * short gaps between them - a ledger import - would take the lock again
+ * before such a try: waits of seconds were measured (bench/import_wait.sh).
+ */
+static int busy_wait(void *arg, int tries)
+{
+    struct sq_conn *c = arg;
+    struct timespec now, ms = {0, 1000000};
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (tries == 0)
+        c->busy_since = now;
+    else if ((now.tv_sec - c->busy_since.tv_sec) * 1000 +
+                 (now.tv_nsec - c->busy_since.tv_nsec) / 1000000 >= SQ_BUSY_WAIT_MS)
+        return 0;
+    nanosleep(&ms, NULL);
+    return 1;
+}
+
 static bh_status_t open_conn(const char *path, bool writer, struct sq_conn **out, bh_err_t *err)
 {
     struct sq_conn *c = xcalloc(1, sizeof *c);
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (writer ? SQLITE_OPEN_CREATE : 0);
     static const char pragmas[] =
         "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
-        " PRAGMA busy_timeout=10000; PRAGMA temp_store=MEMORY;";
+        " PRAGMA temp_store=MEMORY;";
     char *msg = NULL;
 
     /* Page cache: 64 MiB for the writer, 16 MiB per reader, to keep the
      * server's memory bounded (the OS caches the file as well). */
     if (sqlite3_open_v2(path, &c->h, flags, NULL) != SQLITE_OK ||
+        sqlite3_busy_handler(c->h, busy_wait, c) != SQLITE_OK ||
         sqlite3_exec(c->h, pragmas, NULL, NULL, &msg) != SQLITE_OK ||
         sqlite3_exec(c->h, writer ? "PRAGMA cache_size=-65536" : "PRAGMA cache_size=-16384",
                      NULL, NULL, &msg) != SQLITE_OK ||

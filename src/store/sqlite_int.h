@@ -16,7 +16,9 @@
 #define BH_SQLITE_INT_H
 
 #include <pthread.h>
+#include <stddef.h>
 #include <sqlite3.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,6 +87,7 @@ struct sq_conn {
     sqlite3 *h;
     sqlite3_stmt *st[ST__COUNT];
     struct sq_conn *next_free;
+    struct timespec busy_since; /* when the current wait for another process's lock began */
     /* Writer only: FTS rows of the current batch.  FTS5 flushes its
      * pending index data whenever a savepoint is released, so indexing
      * inside each job's savepoint wrote one tiny segment per request and
