@@ -19,22 +19,19 @@
 static const char *const sql[ST__CORE] = {
     [ST_UNIT_PUT] = "INSERT INTO units(code, parent, name, type, active) VALUES(?1,?2,?3,?4,?5)"
                     " ON CONFLICT(code) DO UPDATE SET parent=?2, name=?3, type=?4, active=?5",
-    [ST_UNIT_GET] = "SELECT code, parent, name, type, active FROM units WHERE code=?1",
-    [ST_UNIT_FIND] = "SELECT code, parent, name, type, active FROM units WHERE name=?1 AND type=?2"
+    [ST_UNIT_GET] = "SELECT {unit} FROM units WHERE code=?1",
+    [ST_UNIT_FIND] = "SELECT {unit} FROM units WHERE name=?1 AND type=?2"
                      " ORDER BY code LIMIT 1",
-    [ST_UNIT_CHILDREN] = "SELECT code, parent, name, type, active FROM units WHERE parent=?1 ORDER BY code",
-    [ST_UNIT_ALL] = "SELECT code, parent, name, type, active FROM units ORDER BY code",
+    [ST_UNIT_CHILDREN] = "SELECT {unit} FROM units WHERE parent=?1 ORDER BY code",
+    [ST_UNIT_ALL] = "SELECT {unit} FROM units ORDER BY code",
     [ST_USER_PUT] = "INSERT INTO users(username, role, unit, display_name, phone, pwhash, active,"
                     " object_id) VALUES(?1,?2,?3,?4,?5,?6,?7,?8) ON CONFLICT(username) DO UPDATE SET"
                     " role=?2, unit=?3, display_name=?4, phone=?5, pwhash=?6, active=?7, object_id=?8",
-    [ST_USER_GET] = "SELECT id, username, role, unit, display_name, phone, pwhash, active, object_id"
-                    " FROM users WHERE username=?1",
-    [ST_USER_LIST] = "SELECT id, username, role, unit, display_name, phone, pwhash, active, object_id"
-                     " FROM users ORDER BY username",
+    [ST_USER_GET] = "SELECT {user} FROM users WHERE username=?1",
+    [ST_USER_LIST] = "SELECT {user} FROM users ORDER BY username",
     [ST_USER_COUNT] = "SELECT count(*) FROM users",
     [ST_SESSION_PUT] = "INSERT INTO sessions(token_hash, user_id, created_at, expires_at) VALUES(?1,?2,?3,?4)",
-    [ST_SESSION_GET] = "SELECT u.id, u.username, u.role, u.unit, u.display_name, u.phone, u.pwhash,"
-                       " u.active, u.object_id, coalesce(s.last_used_at, s.created_at)"
+    [ST_SESSION_GET] = "SELECT {user:u}, coalesce(s.last_used_at, s.created_at)"
                        " FROM sessions s JOIN users u ON u.id = s.user_id"
                        " WHERE s.token_hash=?1 AND s.expires_at > ?2"
                        " AND coalesce(s.last_used_at, s.created_at) > ?3 AND u.active",
@@ -56,7 +53,7 @@ static const char *const sql[ST__CORE] = {
     [ST_FTS_INSERT] = "INSERT INTO cases_fts(rowid, title, description, address) VALUES(?1,?2,?3,?4)",
     [ST_CASE_BY_IDEM] = "SELECT id FROM cases WHERE idempotency_key=?1",
     [ST_CASE_BY_EXT] = "SELECT id FROM cases WHERE source=?1 AND external_id=?2",
-    [ST_CASE_GET] = "SELECT " CASE_COLS " FROM cases WHERE id=?1",
+    [ST_CASE_GET] = "SELECT {case} FROM cases WHERE id=?1",
     [ST_CASE_UPDATE] = "UPDATE cases SET status=?2, light=?3, next_change=?4, supervised=?5,"
                        " rework_count=?6, return_count=?7, rating=?8, registered_at=?9,"
                        " dispatched_at=?10, handled_at=?11, closed_at=?12, due_at=?13, on_time=?14,"
@@ -66,18 +63,13 @@ static const char *const sql[ST__CORE] = {
                      " reason, note, to_unit, result, clock, amount, level, rating, into_case,"
                      " ext_id, extra)"
                      " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18)",
-    [ST_EVENT_LIST] = "SELECT action, role, actor, actor_unit, at, reason, note, to_unit, result,"
-                      " clock, amount, level, rating, into_case, ext_id, extra FROM case_events"
-                      " WHERE case_id=?1"
-                      " ORDER BY seq",
-    [ST_EVENT_LISTS] = "SELECT action, role, actor, actor_unit, at, reason, note, to_unit, result,"
-                       " clock, amount, level, rating, into_case, ext_id, extra, case_id"
-                       " FROM case_events WHERE case_id IN (SELECT value FROM json_each(?1))"
+    [ST_EVENT_LIST] = "SELECT {event} FROM case_events WHERE case_id=?1 ORDER BY seq",
+    [ST_EVENT_LISTS] = "SELECT {event}, case_id FROM case_events WHERE case_id IN (SELECT value FROM json_each(?1))"
                        " ORDER BY case_id, seq",
     [ST_CLOCK_DEL] = "DELETE FROM case_clocks WHERE case_id=?1",
     [ST_CLOCK_PUT] = "INSERT INTO case_clocks(case_id, name, started_at, deadline, stopped_at, light)"
                      " VALUES(?1,?2,?3,?4,?5,?6)",
-    [ST_CLOCK_GET] = "SELECT name, started_at, deadline, stopped_at, light FROM case_clocks"
+    [ST_CLOCK_GET] = "SELECT {clock} FROM case_clocks"
                      " WHERE case_id=?1",
     [ST_SWEEP] = "SELECT id FROM cases WHERE next_change IS NOT NULL AND next_change <= ?1"
                  " ORDER BY next_change LIMIT ?2",
@@ -118,9 +110,9 @@ static const char *const sql[ST__CORE] = {
                      " WHERE r.minx <= ?1 AND r.maxx >= ?1 AND r.miny <= ?2 AND r.maxy >= ?2"
                      " ORDER BY g.unit",
     [ST_KEY_PUT] = "INSERT INTO api_keys(name, key_hash, role, unit, created_at) VALUES(?1,?2,?3,?4,?5)",
-    [ST_KEY_GET] = "SELECT id, name, role, unit, created_at, last_used_at, revoked_at FROM api_keys"
+    [ST_KEY_GET] = "SELECT {apikey} FROM api_keys"
                    " WHERE key_hash=?1 AND revoked_at IS NULL",
-    [ST_KEY_LIST] = "SELECT id, name, role, unit, created_at, last_used_at, revoked_at FROM api_keys"
+    [ST_KEY_LIST] = "SELECT {apikey} FROM api_keys"
                     " ORDER BY name",
     [ST_KEY_REVOKE] = "UPDATE api_keys SET revoked_at=?2 WHERE name=?1 AND revoked_at IS NULL",
     [ST_KEY_TOUCH] = "UPDATE api_keys SET last_used_at=?2 WHERE id=?1",
@@ -135,8 +127,8 @@ static const char *const sql[ST__CORE] = {
     [ST_OBJ_INSERT] = "INSERT INTO objects(kind, code, name, grid, type, risk, address, lat, lng,"
                       " active, created_at, updated_at, line)"
                       " VALUES(?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)",
-    [ST_OBJ_GET] = "SELECT " OBJ_COLS " FROM objects WHERE id=?1",
-    [ST_OBJ_BY_CODE] = "SELECT " OBJ_COLS " FROM objects WHERE code=?1",
+    [ST_OBJ_GET] = "SELECT {object} FROM objects WHERE id=?1",
+    [ST_OBJ_BY_CODE] = "SELECT {object} FROM objects WHERE code=?1",
     [ST_SP_BEGIN] = "SAVEPOINT row",
     [ST_SP_RELEASE] = "RELEASE row",
     [ST_SP_ROLLBACK] = "ROLLBACK TO row",
@@ -152,10 +144,12 @@ sqlite3_stmt *sq_stmt(db_conn_t *c, int id)
                            : id < ST__TARGET_END ? sq_target_sql[id - ST__PATROL_END]
                            : id < ST__PROJECT_END ? sq_project_sql[id - ST__TARGET_END]
                                                   : sq_report_sql[id - ST__PROJECT_END];
-        if (sqlite3_prepare_v3(s->h, text, -1, SQLITE_PREPARE_PERSISTENT, &s->st[id], NULL) != SQLITE_OK) {
+        char *full = sq_expand(text);
+        if (sqlite3_prepare_v3(s->h, full, -1, SQLITE_PREPARE_PERSISTENT, &s->st[id], NULL) != SQLITE_OK) {
             fprintf(stderr, "bihuan: SQL 预编译失败 (%d): %s\n", id, sqlite3_errmsg(s->h));
             abort(); /* the statements are constants: a programmer error */
         }
+        free(full);
     }
     sqlite3_reset(s->st[id]);
     sqlite3_clear_bindings(s->st[id]);

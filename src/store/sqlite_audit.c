@@ -58,28 +58,31 @@ bh_status_t sq_audit_append(db_conn_t *c, db_audit_t *row, db_audit_hash_fn hash
     return step_done(c, s, NULL);
 }
 
-/* Walk the rows one query gives, in its order. */
+static const sq_col_t audit_cols[] = {
+    SQ_COL(db_audit_t, seq, I64),        SQ_COL(db_audit_t, at, I64),
+    SQ_COL(db_audit_t, actor, TEXT),     SQ_COL(db_audit_t, action, TEXT),
+    SQ_COL(db_audit_t, object, TEXT),    SQ_COL(db_audit_t, detail, TEXT),
+    SQ_COL(db_audit_t, prev_hash, HASH), SQ_COL(db_audit_t, hash, HASH),
+    SQ_COL(db_audit_t, lane, INT),
+};
+const sq_map_t sq_map_audit = SQ_MAP("audit", audit_cols);
+
+/* Walk the rows one query gives, in its order (the text borrowed from the
+ * statement: the log may be long). */
 static bh_status_t audit_rows(db_conn_t *c, const char *sql_text, db_audit_fn fn, void *ctx)
 {
     sqlite3_stmt *s;
     bh_status_t st = BH_OK;
     int rc = SQLITE_DONE;
-    if (sqlite3_prepare_v2(SQ(c)->h, sql_text, -1, &s, NULL) != SQLITE_OK)
+    char *sql = sq_expand(sql_text);
+    rc = sqlite3_prepare_v2(SQ(c)->h, sql, -1, &s, NULL);
+    free(sql);
+    if (rc != SQLITE_OK)
         return BH_INTERNAL;
     while (st == BH_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
         db_audit_t r;
         memset(&r, 0, sizeof r);
-        r.lane = sqlite3_column_int(s, 8);
-        r.seq = sqlite3_column_int64(s, 0);
-        r.at = sqlite3_column_int64(s, 1);
-        r.actor = (const char *)sqlite3_column_text(s, 2);
-        r.action = (const char *)sqlite3_column_text(s, 3);
-        r.object = (const char *)sqlite3_column_text(s, 4);
-        r.detail = (const char *)sqlite3_column_text(s, 5);
-        if (sqlite3_column_bytes(s, 6) == 32)
-            memcpy(r.prev_hash, sqlite3_column_blob(s, 6), 32);
-        if (sqlite3_column_bytes(s, 7) == 32)
-            memcpy(r.hash, sqlite3_column_blob(s, 7), 32);
+        sq_row(s, NULL, &sq_map_audit, &r);
         st = fn(&r, ctx);
     }
     sqlite3_finalize(s);
@@ -90,9 +93,9 @@ static bh_status_t audit_rows(db_conn_t *c, const char *sql_text, db_audit_fn fn
  * then any other lane, which only a foreign hand could have added. */
 bh_status_t sq_audit_walk(db_conn_t *c, db_audit_fn fn, void *ctx)
 {
-#define AUDIT_COLS "SELECT seq, at, actor, action, object, detail, prev_hash, hash, lane FROM audit"
-    bh_status_t st = audit_rows(c, AUDIT_COLS " WHERE lane = 0 ORDER BY seq", fn, ctx);
-    return st != BH_OK ? st : audit_rows(c, AUDIT_COLS " WHERE lane <> 0 ORDER BY lane, seq", fn, ctx);
-#undef AUDIT_COLS
+    bh_status_t st = audit_rows(c, "SELECT {audit} FROM audit WHERE lane = 0 ORDER BY seq", fn, ctx);
+    return st != BH_OK ? st
+                       : audit_rows(c, "SELECT {audit} FROM audit WHERE lane <> 0 ORDER BY lane, seq",
+                                    fn, ctx);
 }
 

@@ -7,58 +7,30 @@
 
 /* ---- cases ---- */
 
-static int light_from_name(const char *s)
-{
-    for (int l = SLA_LIGHT_NONE; l <= SLA_LIGHT_OVERDUE; l++)
-        if (s && strcmp(s, sla_light_name((sla_light_t)l)) == 0)
-            return l;
-    return SLA_LIGHT_NONE;
-}
-
-static void row_case(sqlite3_stmt *s, arena_t *a, db_case_t *k)
-{
-    int st;
-    k->id = sqlite3_column_int64(s, 0);
-    k->category = col_text(s, 1, a);
-    k->kind = col_text(s, 2, a);
-    k->title = col_text(s, 3, a);
-    k->description = col_text(s, 4, a);
-    k->source = col_text(s, 5, a);
-    k->urgency = col_text(s, 6, a);
-    k->unit = col_text(s, 7, a);
-    k->handling_unit = col_text(s, 8, a);
-    k->has_location = sqlite3_column_type(s, 9) != SQLITE_NULL;
-    k->lat = sqlite3_column_double(s, 9);
-    k->lng = sqlite3_column_double(s, 10);
-    k->address = col_text(s, 11, a);
-    k->reporter_name = col_text(s, 12, a);
-    k->reporter_phone = col_text(s, 13, a);
-    k->created_by = col_text(s, 14, a);
-    k->external_id = col_text(s, 15, a);
-    k->idempotency_key = col_text(s, 16, a);
-    k->created_at = sqlite3_column_int64(s, 17);
-    k->updated_at = sqlite3_column_int64(s, 18);
-    k->version = sqlite3_column_int64(s, 19);
-    st = case_state_from_name((const char *)sqlite3_column_text(s, 20));
-    k->status = st < 0 ? CASE_ST_NONE : (case_state_t)st;
-    k->light = (sla_light_t)light_from_name((const char *)sqlite3_column_text(s, 21));
-    k->next_change = col_ms(s, 22);
-    k->supervised = sqlite3_column_int(s, 23);
-    k->rework_count = sqlite3_column_int(s, 24);
-    k->return_count = sqlite3_column_int(s, 25);
-    k->rating = sqlite3_column_int(s, 26);
-    k->registered_at = col_ms(s, 27);
-    k->dispatched_at = col_ms(s, 28);
-    k->handled_at = col_ms(s, 29);
-    k->closed_at = col_ms(s, 30);
-    k->due_at = col_ms(s, 31);
-    k->on_time = sqlite3_column_type(s, 32) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 32);
-    k->attributes = col_text(s, 33, a);
-    k->media_url = col_text(s, 34, a);
-    k->contact = col_text(s, 35, a);
-    k->published = sqlite3_column_int(s, 36) != 0;
-    k->reopen_requested = sqlite3_column_int(s, 37) != 0;
-}
+static const sq_col_t case_cols[] = {
+    SQ_COL(db_case_t, id, I64),              SQ_COL(db_case_t, category, TEXT),
+    SQ_COL(db_case_t, kind, TEXT),           SQ_COL(db_case_t, title, TEXT),
+    SQ_COL(db_case_t, description, TEXT),    SQ_COL(db_case_t, source, TEXT),
+    SQ_COL(db_case_t, urgency, TEXT),        SQ_COL(db_case_t, unit, TEXT),
+    SQ_COL(db_case_t, handling_unit, TEXT),
+    SQ_EXPR("lat IS NOT NULL", db_case_t, has_location, BOOL),
+    SQ_COL(db_case_t, lat, REAL),            SQ_COL(db_case_t, lng, REAL),
+    SQ_COL(db_case_t, address, TEXT),        SQ_COL(db_case_t, reporter_name, TEXT),
+    SQ_COL(db_case_t, reporter_phone, TEXT), SQ_COL(db_case_t, created_by, TEXT),
+    SQ_COL(db_case_t, external_id, TEXT),    SQ_COL(db_case_t, idempotency_key, TEXT),
+    SQ_COL(db_case_t, created_at, I64),      SQ_COL(db_case_t, updated_at, I64),
+    SQ_COL(db_case_t, version, I64),         SQ_COL(db_case_t, status, STATE),
+    SQ_COL(db_case_t, light, LIGHT),         SQ_COL(db_case_t, next_change, MS),
+    SQ_COL(db_case_t, supervised, INT),      SQ_COL(db_case_t, rework_count, INT),
+    SQ_COL(db_case_t, return_count, INT),    SQ_COL(db_case_t, rating, INT),
+    SQ_COL(db_case_t, registered_at, MS),    SQ_COL(db_case_t, dispatched_at, MS),
+    SQ_COL(db_case_t, handled_at, MS),       SQ_COL(db_case_t, closed_at, MS),
+    SQ_COL(db_case_t, due_at, MS),           SQ_COL(db_case_t, on_time, TRI),
+    SQ_COL(db_case_t, attributes, TEXT),     SQ_COL(db_case_t, media_url, TEXT),
+    SQ_COL(db_case_t, contact, TEXT),        SQ_COL(db_case_t, published, BOOL),
+    SQ_COL(db_case_t, reopen_requested, BOOL),
+};
+const sq_map_t sq_map_case = SQ_MAP("case", case_cols);
 
 /* Bind the event-derived columns as ?2..?17, ?37 and ?38 (shared by insert
  * and update). */
@@ -157,7 +129,7 @@ bh_status_t sq_case_get(db_conn_t *c, int64_t id, arena_t *a, db_case_t *out)
     sqlite3_stmt *s = sq_stmt(c, ST_CASE_GET);
     bh_status_t st;
     sqlite3_bind_int64(s, 1, id);
-    ONE_ROW(s, a, out, row_case, st);
+    ONE_ROW(s, a, out, &sq_map_case, st);
     return st;
 }
 
@@ -203,27 +175,17 @@ bh_status_t sq_event_add(db_conn_t *c, int64_t case_id, int seq, const case_even
     return step_done(c, s, NULL);
 }
 
-static void row_event(sqlite3_stmt *s, arena_t *a, case_event_t *e)
-{
-    int act = case_action_from_name((const char *)sqlite3_column_text(s, 0));
-    int role = role_from_name((const char *)sqlite3_column_text(s, 1));
-    e->action = act < 0 ? CASE_ACT_REPORT : (case_action_t)act;
-    e->role = role < 0 ? ROLE_PUBLIC : (bh_role_t)role;
-    e->actor = col_text(s, 2, a);
-    e->actor_unit = col_text(s, 3, a);
-    e->at = sqlite3_column_int64(s, 4);
-    e->reason = col_text(s, 5, a);
-    e->note = col_text(s, 6, a);
-    e->to_unit = col_text(s, 7, a);
-    e->result = col_text(s, 8, a);
-    e->clock = col_text(s, 9, a);
-    e->amount = sqlite3_column_double(s, 10);
-    e->level = sqlite3_column_int(s, 11);
-    e->rating = sqlite3_column_int(s, 12);
-    e->into = col_text(s, 13, a);
-    e->ext_id = col_text(s, 14, a);
-    e->extra = col_text(s, 15, a);
-}
+static const sq_col_t event_cols[] = {
+    SQ_COL(case_event_t, action, ACTION),    SQ_COL(case_event_t, role, ROLE),
+    SQ_COL(case_event_t, actor, TEXT),       SQ_COL(case_event_t, actor_unit, TEXT),
+    SQ_COL(case_event_t, at, I64),           SQ_COL(case_event_t, reason, TEXT),
+    SQ_COL(case_event_t, note, TEXT),        SQ_COL(case_event_t, to_unit, TEXT),
+    SQ_COL(case_event_t, result, TEXT),      SQ_COL(case_event_t, clock, TEXT),
+    SQ_COL(case_event_t, amount, REAL),      SQ_COL(case_event_t, level, INT),
+    SQ_COL(case_event_t, rating, INT),       SQ_EXPR("into_case", case_event_t, into, TEXT),
+    SQ_COL(case_event_t, ext_id, TEXT),      SQ_COL(case_event_t, extra, TEXT),
+};
+const sq_map_t sq_map_event = SQ_MAP("event", event_cols);
 
 bh_status_t sq_event_list(db_conn_t *c, int64_t case_id, arena_t *a, case_event_t **out,
                                  int *n)
@@ -231,7 +193,7 @@ bh_status_t sq_event_list(db_conn_t *c, int64_t case_id, arena_t *a, case_event_
     bh_status_t st;
     sqlite3_stmt *s = sq_stmt(c, ST_EVENT_LIST);
     sqlite3_bind_int64(s, 1, case_id);
-    COLLECT(s, a, out, n, case_event_t, row_event, st);
+    COLLECT(s, a, out, n, case_event_t, &sq_map_event, st);
     return st;
 }
 
@@ -271,8 +233,8 @@ bh_status_t sq_event_lists(db_conn_t *c, const int64_t *ids, int n, arena_t *a,
             cap *= 2;
         }
         memset(&all[total], 0, sizeof all[total]);
-        row_event(s, a, &all[total]);
-        owner[total++] = sqlite3_column_int64(s, 16);
+        sq_row(s, a, &sq_map_event, &all[total]);
+        owner[total++] = sqlite3_column_int64(s, sq_map_event.n);
     }
     st = read_end(rc);
     sqlite3_reset(s);
@@ -318,14 +280,12 @@ bh_status_t sq_clocks_put(db_conn_t *c, int64_t case_id, const db_clock_t *k, in
     return BH_OK;
 }
 
-static void row_clock(sqlite3_stmt *s, arena_t *a, db_clock_t *k)
-{
-    k->name = col_text(s, 0, a);
-    k->started_at = col_ms(s, 1);
-    k->deadline = col_ms(s, 2);
-    k->stopped_at = col_ms(s, 3);
-    k->light = (sla_light_t)light_from_name((const char *)sqlite3_column_text(s, 4));
-}
+static const sq_col_t clock_cols[] = {
+    SQ_COL(db_clock_t, name, TEXT),       SQ_COL(db_clock_t, started_at, MS),
+    SQ_COL(db_clock_t, deadline, MS),     SQ_COL(db_clock_t, stopped_at, MS),
+    SQ_COL(db_clock_t, light, LIGHT),
+};
+const sq_map_t sq_map_clock = SQ_MAP("clock", clock_cols);
 
 bh_status_t sq_clocks_get(db_conn_t *c, int64_t case_id, arena_t *a, db_clock_t **out,
                                  int *n)
@@ -333,7 +293,7 @@ bh_status_t sq_clocks_get(db_conn_t *c, int64_t case_id, arena_t *a, db_clock_t 
     bh_status_t st;
     sqlite3_stmt *s = sq_stmt(c, ST_CLOCK_GET);
     sqlite3_bind_int64(s, 1, case_id);
-    COLLECT(s, a, out, n, db_clock_t, row_clock, st);
+    COLLECT(s, a, out, n, db_clock_t, &sq_map_clock, st);
     return st;
 }
 
@@ -371,7 +331,7 @@ bh_status_t sq_counts(db_conn_t *c, int64_t out[CASE_ST__COUNT][SLA_LIGHT_OVERDU
     memset(out, 0, sizeof(int64_t) * CASE_ST__COUNT * (SLA_LIGHT_OVERDUE + 1));
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         int st = case_state_from_name((const char *)sqlite3_column_text(s, 0));
-        int l = light_from_name((const char *)sqlite3_column_text(s, 1));
+        int l = sq_light_from_name((const char *)sqlite3_column_text(s, 1));
         if (st >= 0)
             out[st][l] = sqlite3_column_int64(s, 2);
     }
@@ -570,13 +530,13 @@ bh_status_t sq_case_list(db_conn_t *c, const db_case_filter_t *f, arena_t *a,
 
     dynbuf_init(&b, SQL_MAX);
     if (f->sort == DB_SORT_RELEVANCE) {
-        add(&b, "SELECT " CASE_COLS " FROM cases JOIN (SELECT rowid AS rid, rank AS r FROM"
+        add(&b, "SELECT {case} FROM cases JOIN (SELECT rowid AS rid, rank AS r FROM"
                 " cases_fts WHERE cases_fts MATCH :q) f ON f.rid = cases.id WHERE 1");
         add_filters(&b, f, fts);
         add(&b, " ORDER BY f.r, cases.id LIMIT :limit OFFSET :off");
     } else {
         bool desc = f->sort == DB_SORT_CREATED_DESC || f->sort == DB_SORT_UPDATED_DESC;
-        add(&b, "SELECT " CASE_COLS " FROM cases WHERE 1");
+        add(&b, "SELECT {case} FROM cases WHERE 1");
         add_filters(&b, f, fts);
         if (f->cursor)
             dynbuf_printf(&b, " AND (cases.%s %s :ck OR (cases.%s = :ck AND cases.id %s :cid))",
@@ -599,7 +559,7 @@ bh_status_t sq_case_list(db_conn_t *c, const db_case_filter_t *f, arena_t *a,
     *out = arena_alloc_array(a, (size_t)(f->limit > 0 ? f->limit : 1), sizeof **out);
     while ((rc = sqlite3_step(s)) == SQLITE_ROW && *n < f->limit) {
         memset(&(*out)[*n], 0, sizeof **out);
-        row_case(s, a, &(*out)[(*n)++]);
+        sq_row(s, a, &sq_map_case, &(*out)[(*n)++]);
     }
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
         bh_status_t st = rc == SQLITE_ERROR
@@ -628,14 +588,13 @@ bh_status_t sq_events_between(db_conn_t *c, dt_ms_t from, dt_ms_t to, bool publi
 {
     sqlite3_stmt *s;
     int rc;
-    if (sqlite3_prepare_v2(SQ(c)->h,
-                           "SELECT e.action, e.role, e.actor, e.actor_unit, e.at, e.reason, e.note,"
-                           " e.to_unit, e.result, e.clock, e.amount, e.level, e.rating, e.into_case,"
-                           " e.ext_id, e.extra, e.case_id, e.seq FROM case_events e"
-                           " WHERE e.at >= ?1 AND e.at < ?2 AND (?4 = 0 OR"
-                           " (SELECT k.published FROM cases k WHERE k.id = e.case_id) = 1)"
-                           " ORDER BY e.at, e.case_id, e.seq LIMIT ?3",
-                           -1, &s, NULL) != SQLITE_OK)
+    char *sql = sq_expand("SELECT {event:e}, e.case_id, e.seq FROM case_events e"
+                          " WHERE e.at >= ?1 AND e.at < ?2 AND (?4 = 0 OR"
+                          " (SELECT k.published FROM cases k WHERE k.id = e.case_id) = 1)"
+                          " ORDER BY e.at, e.case_id, e.seq LIMIT ?3");
+    rc = sqlite3_prepare_v2(SQ(c)->h, sql, -1, &s, NULL);
+    free(sql);
+    if (rc != SQLITE_OK)
         return BH_INTERNAL;
     sqlite3_bind_int64(s, 1, from);
     sqlite3_bind_int64(s, 2, to);
@@ -646,9 +605,9 @@ bh_status_t sq_events_between(db_conn_t *c, dt_ms_t from, dt_ms_t to, bool publi
     while ((rc = sqlite3_step(s)) == SQLITE_ROW && *n < limit) {
         db_event_row_t *r = &(*out)[(*n)++];
         memset(r, 0, sizeof *r);
-        row_event(s, a, &r->ev);
-        r->case_id = sqlite3_column_int64(s, 16);
-        r->seq = sqlite3_column_int(s, 17);
+        sq_row(s, a, &sq_map_event, &r->ev);
+        r->case_id = sqlite3_column_int64(s, sq_map_event.n);
+        r->seq = sqlite3_column_int(s, sq_map_event.n + 1);
     }
     sqlite3_finalize(s);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? BH_OK : BH_INTERNAL;

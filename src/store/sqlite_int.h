@@ -29,21 +29,11 @@
 
 /* ---- cached statements ---- */
 
-#define CASE_COLS                                                              \
-    "id, category, kind, title, description, source, urgency, unit,"           \
-    " handling_unit, lat, lng, address, reporter_name, reporter_phone,"        \
-    " created_by, external_id, idempotency_key, created_at, updated_at,"       \
-    " version, status, light, next_change, supervised, rework_count,"          \
-    " return_count, rating, registered_at, dispatched_at, handled_at,"         \
-    " closed_at, due_at, on_time, attributes, media_url, contact, published,"  \
-    " reopen_requested"
-
 /* The roll-up rows of a group of contributions (migration 14). */
 #define ROLLUP_SUMS                                                                     \
     "node, dim, day, val, due_day, close_day, sum(n), sum(reg), sum(ot), sum(hd), sum(rw)," \
     " sum(rt), sum(sat), sum(hms), sum(hn)"
 
-#define OBJ_COLS "id, kind, code, name, grid, type, risk, address, lat, lng, active, created_at, updated_at, line"
 
 enum {
     ST_UNIT_PUT, ST_UNIT_GET, ST_UNIT_FIND, ST_UNIT_CHILDREN, ST_UNIT_ALL,
@@ -206,20 +196,82 @@ static inline bh_status_t step_insert(db_conn_t *c, sqlite3_stmt *s, int64_t *id
     return st;
 }
 
-/* Step 's' once: map the row into *out (zeroed first) with rowfn, the
- * read's status (read_one: not-found or a failure) to 'st'; reset 's'. */
-#define ONE_ROW(s, a, out, rowfn, st)                                          \
+/* ---- rows from column tables ----
+ *
+ * A row type's columns are one table (sq_map_t): each column's expression
+ * in the SELECT list, how to read it and the field it fills.  A statement
+ * writes "{name}" - or "{name:alias}" for alias.column - where the table's
+ * SELECT list goes; sq_stmt and prepare_built put it in (sq_expand), and
+ * sq_row reads a result row back through the same table, so a SELECT list
+ * and the code that reads it cannot disagree on the order.  Columns a
+ * statement selects after the list are read from index map->n on.
+ */
+typedef enum {
+    SQ_TEXT,    /* const char *, NULL for NULL (copied into the arena; without
+                   one, borrowed from the statement until its next step) */
+    SQ_HASH,    /* unsigned char[32], left as it is unless 32 bytes */
+    SQ_I64,     /* int64_t (ids, versions, instants never NULL) */
+    SQ_INT,     /* int, 0 for NULL */
+    SQ_BOOL,    /* bool: neither 0 nor NULL */
+    SQ_MS,      /* dt_ms_t, 0 for NULL */
+    SQ_REAL,    /* double, 0 for NULL */
+    SQ_REAL_M1, /* double, -1 for NULL (not stated) */
+    SQ_TRI,     /* int, -1 for NULL */
+    SQ_STATE,   /* case_state_t by name, CASE_ST_NONE when unknown */
+    SQ_LIGHT,   /* sla_light_t by name, SLA_LIGHT_NONE when unknown */
+    SQ_ACTION,  /* case_action_t by name, CASE_ACT_REPORT when unknown */
+    SQ_ROLE,    /* bh_role_t by name, ROLE_PUBLIC when unknown */
+} sq_type_t;
+
+typedef struct {
+    const char *expr;
+    sq_type_t type;
+    size_t off; /* of the field in the row struct */
+} sq_col_t;
+
+typedef struct {
+    const char *name;
+    const sq_col_t *cols;
+    int n;
+} sq_map_t;
+
+/* A column named like its field, and one with an expression of its own. */
+#define SQ_COL(T, field, type) {#field, SQ_##type, offsetof(T, field)}
+#define SQ_EXPR(expr, T, field, type) {expr, SQ_##type, offsetof(T, field)}
+#define SQ_MAP(name, cols) {name, cols, (int)(sizeof(cols) / sizeof((cols)[0]))}
+
+/* The tables, one per row type, beside the statements of their aggregate. */
+extern const sq_map_t sq_map_unit, sq_map_user, sq_map_apikey, sq_map_object, sq_map_case,
+    sq_map_event, sq_map_clock, sq_map_patrol, sq_map_visit, sq_map_hazard, sq_map_risk,
+    sq_map_project, sq_map_milestone, sq_map_amount, sq_map_log, sq_map_report,
+    sq_map_report_full, sq_map_schedule, sq_map_target, sq_map_actual, sq_map_flag,
+    sq_map_audit;
+
+/* An SLA light by its name; SLA_LIGHT_NONE for NULL or an unknown one. */
+int sq_light_from_name(const char *s);
+
+/* Fill *out (a struct of the table's type) from the current row of s;
+ * text into 'a', or borrowed from s when a is NULL. */
+void sq_row(sqlite3_stmt *s, arena_t *a, const sq_map_t *m, void *out);
+
+/* 'sql' with every {name} or {name:alias} replaced by that table's SELECT
+ * list (malloc'd); an unknown name is a programmer error (abort). */
+char *sq_expand(const char *sql);
+
+/* Step 's' once: map the row into *out (zeroed first) with the table 'map',
+ * the read's status (read_one: not-found or a failure) to 'st'; reset 's'. */
+#define ONE_ROW(s, a, out, map, st)                                            \
     do {                                                                       \
         if (((st) = read_one(sqlite3_step(s))) == BH_OK) {                     \
             memset((out), 0, sizeof *(out));                                   \
-            rowfn((s), (a), (out));                                            \
+            sq_row((s), (a), (map), (out));                                    \
         }                                                                      \
         sqlite3_reset(s);                                                      \
     } while (0)
 
 /* Step 's' to its end, mapping each row into a growing arena array; the
  * read's status goes to 'st' (an error leaves the rows read so far). */
-#define COLLECT(s, a, out, n, T, rowfn, st)                                    \
+#define COLLECT(s, a, out, n, T, map, st)                                    \
     do {                                                                       \
         int cap_ = 16, rc_;                                                    \
         T *arr_ = arena_alloc_array((a), (size_t)cap_, sizeof(T));             \
@@ -232,7 +284,7 @@ static inline bh_status_t step_insert(db_conn_t *c, sqlite3_stmt *s, int64_t *id
                 cap_ *= 2;                                                     \
             }                                                                  \
             memset(&arr_[*(n)], 0, sizeof(T));                                 \
-            rowfn((s), (a), &arr_[(*(n))++]);                                  \
+            sq_row((s), (a), (map), &arr_[(*(n))++]);                          \
         }                                                                      \
         (st) = read_end(rc_);                                                  \
         sqlite3_reset(s);                                                      \
@@ -291,8 +343,12 @@ static inline bh_status_t prepare_built(db_conn_t *c, dynbuf_t *b, sqlite3_stmt 
     bh_status_t st = BH_OK;
     if (dynbuf_failed(b))
         st = bh_fail(err, BH_INTERNAL, "", "查询条件过长（超过 %d 字节）", SQL_MAX);
-    else if (sqlite3_prepare_v2(SQ(c)->h, dynbuf_str(b), -1, s, NULL) != SQLITE_OK)
-        st = bh_fail(err, BH_INTERNAL, "", "查询出错：%s", sqlite3_errmsg(SQ(c)->h));
+    else {
+        char *sql = sq_expand(dynbuf_str(b));
+        if (sqlite3_prepare_v2(SQ(c)->h, sql, -1, s, NULL) != SQLITE_OK)
+            st = bh_fail(err, BH_INTERNAL, "", "查询出错：%s", sqlite3_errmsg(SQ(c)->h));
+        free(sql);
+    }
     dynbuf_free(b);
     return st;
 }

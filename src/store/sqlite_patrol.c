@@ -8,23 +8,11 @@
 
 #include "store/sqlite_int.h"
 
-#define PATROL_COLS                                                                           \
-    "id, client_id, created_by, object_id, object_kind, grid, risk, self_check, at,"          \
-    " received_at, lat, lng, accuracy, distance_m, flags, answers, note, track, track_m,"     \
-    " duration_s, late, nhazards, covered"
-
-#define VISIT_COLS "object_id, at, self_check, track_m, covered"
-
 /* A major hazard's state follows its case: rectified once the case is
  * closed (复查 passed), cancelled if the case was refused or merged. */
 #define HAZARD_STATUS                                                                         \
     "CASE WHEN h.case_id IS NULL THEN h.status WHEN k.status = 'closed' THEN 1"              \
     " WHEN k.status = 'rejected' THEN 2 ELSE 0 END"
-#define HAZARD_COLS                                                                           \
-    "h.id, h.patrol_id, h.object_id, h.grid, o.kind, o.name, h.severity, h.type,"            \
-    " h.description, h.self_check, h.on_spot, h.found_at, h.deadline, " HAZARD_STATUS ","     \
-    " CASE WHEN h.case_id IS NULL THEN h.rectified_at ELSE k.closed_at END, h.rectified_by,"  \
-    " h.note, h.case_id, h.supervisor, h.plan, h.version, k.status, k.light"
 #define HAZARD_FROM                                                                           \
     " FROM hazards h JOIN objects o ON o.id = h.object_id LEFT JOIN cases k ON k.id = h.case_id"
 
@@ -35,17 +23,17 @@ const char *const sq_patrol_sql[ST__PATROL_END - ST__CORE] = {
         " track, track_m, duration_s, late, nhazards, covered)"
         " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22)",
     [ST_PATROL_BY_CLIENT - ST__CORE] = "SELECT id FROM patrols WHERE created_by=?1 AND client_id=?2",
-    [ST_PATROL_GET - ST__CORE] = "SELECT " PATROL_COLS " FROM patrols WHERE id=?1",
-    [ST_VISITS_ALL - ST__CORE] = "SELECT " VISIT_COLS " FROM patrols"
+    [ST_PATROL_GET - ST__CORE] = "SELECT {patrol} FROM patrols WHERE id=?1",
+    [ST_VISITS_ALL - ST__CORE] = "SELECT {visit} FROM patrols"
                                  " WHERE +at >= ?1 AND +at < ?2 ORDER BY object_id, at",
-    [ST_VISITS_OBJECT - ST__CORE] = "SELECT " VISIT_COLS " FROM patrols"
+    [ST_VISITS_OBJECT - ST__CORE] = "SELECT {visit} FROM patrols"
                                     " WHERE object_id=?1 AND at >= ?2 AND at < ?3 ORDER BY at",
     [ST_HAZARD_INSERT - ST__CORE] =
         "INSERT INTO hazards(patrol_id, object_id, grid, severity, type, description, self_check,"
         " on_spot, found_at, deadline, status, rectified_at, rectified_by, note, case_id,"
         " supervisor, plan, version)"
         " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,1)",
-    [ST_HAZARD_GET - ST__CORE] = "SELECT " HAZARD_COLS HAZARD_FROM " WHERE h.id=?1",
+    [ST_HAZARD_GET - ST__CORE] = "SELECT {hazard}" HAZARD_FROM " WHERE h.id=?1",
     [ST_HAZARD_UPDATE - ST__CORE] =
         ("UPDATE hazards SET status=?2, rectified_at=?3, rectified_by=?4, note=?5,"
          " version=version+1 WHERE id=?1 AND version=?6"),
@@ -55,33 +43,22 @@ const char *const sq_patrol_sql[ST__PATROL_END - ST__CORE] = {
 
 /* ---- check-ins ---- */
 
-static void row_patrol(sqlite3_stmt *s, arena_t *a, db_patrol_t *p)
-{
-    p->id = sqlite3_column_int64(s, 0);
-    p->client_id = col_text(s, 1, a);
-    p->created_by = col_text(s, 2, a);
-    p->object_id = sqlite3_column_int64(s, 3);
-    p->object_kind = col_text(s, 4, a);
-    p->grid = col_text(s, 5, a);
-    p->risk = col_text(s, 6, a);
-    p->self_check = sqlite3_column_int(s, 7) != 0;
-    p->at = sqlite3_column_int64(s, 8);
-    p->received_at = sqlite3_column_int64(s, 9);
-    p->has_location = sqlite3_column_type(s, 10) != SQLITE_NULL;
-    p->lat = sqlite3_column_double(s, 10);
-    p->lng = sqlite3_column_double(s, 11);
-    p->accuracy = col_real_or(s, 12, -1);
-    p->distance_m = col_real_or(s, 13, -1);
-    p->flags = col_text(s, 14, a);
-    p->answers = col_text(s, 15, a);
-    p->note = col_text(s, 16, a);
-    p->track = col_text(s, 17, a);
-    p->track_m = col_real_or(s, 18, 0);
-    p->duration_s = sqlite3_column_int64(s, 19);
-    p->late = sqlite3_column_int(s, 20) != 0;
-    p->nhazards = sqlite3_column_int(s, 21);
-    p->covered = col_real_or(s, 22, -1);
-}
+static const sq_col_t patrol_cols[] = {
+    SQ_COL(db_patrol_t, id, I64),            SQ_COL(db_patrol_t, client_id, TEXT),
+    SQ_COL(db_patrol_t, created_by, TEXT),   SQ_COL(db_patrol_t, object_id, I64),
+    SQ_COL(db_patrol_t, object_kind, TEXT),  SQ_COL(db_patrol_t, grid, TEXT),
+    SQ_COL(db_patrol_t, risk, TEXT),         SQ_COL(db_patrol_t, self_check, BOOL),
+    SQ_COL(db_patrol_t, at, I64),            SQ_COL(db_patrol_t, received_at, I64),
+    SQ_EXPR("lat IS NOT NULL", db_patrol_t, has_location, BOOL),
+    SQ_COL(db_patrol_t, lat, REAL),          SQ_COL(db_patrol_t, lng, REAL),
+    SQ_COL(db_patrol_t, accuracy, REAL_M1),  SQ_COL(db_patrol_t, distance_m, REAL_M1),
+    SQ_COL(db_patrol_t, flags, TEXT),        SQ_COL(db_patrol_t, answers, TEXT),
+    SQ_COL(db_patrol_t, note, TEXT),         SQ_COL(db_patrol_t, track, TEXT),
+    SQ_COL(db_patrol_t, track_m, REAL),      SQ_COL(db_patrol_t, duration_s, I64),
+    SQ_COL(db_patrol_t, late, BOOL),         SQ_COL(db_patrol_t, nhazards, INT),
+    SQ_COL(db_patrol_t, covered, REAL_M1),
+};
+const sq_map_t sq_map_patrol = SQ_MAP("patrol", patrol_cols);
 
 static bh_status_t sq_patrol_insert(db_conn_t *c, db_patrol_t *p, bh_err_t *err)
 {
@@ -131,7 +108,7 @@ static bh_status_t sq_patrol_get(db_conn_t *c, int64_t id, arena_t *a, db_patrol
     sqlite3_stmt *s = sq_stmt(c, ST_PATROL_GET);
     bh_status_t st;
     sqlite3_bind_int64(s, 1, id);
-    ONE_ROW(s, a, out, row_patrol, st);
+    ONE_ROW(s, a, out, &sq_map_patrol, st);
     return st;
 }
 
@@ -142,7 +119,7 @@ static bh_status_t sq_patrol_list(db_conn_t *c, const db_patrol_filter_t *f, are
     sqlite3_stmt *s;
     bh_status_t st;
     dynbuf_init(&b, SQL_MAX);
-    add(&b, "SELECT " PATROL_COLS " FROM patrols WHERE 1");
+    add(&b, "SELECT {patrol} FROM patrols WHERE 1");
     if (f->grid.code) {
         add(&b, " AND ");
         add_scope(&b, "grid", "g", &f->grid, false);
@@ -164,20 +141,17 @@ static bh_status_t sq_patrol_list(db_conn_t *c, const db_patrol_filter_t *f, are
     bind_name_int(s, ":to", f->to);
     bind_name_int(s, ":after", f->after_id);
     bind_name_int(s, ":limit", f->limit > 0 ? f->limit : -1);
-    COLLECT(s, a, out, n, db_patrol_t, row_patrol, st);
+    COLLECT(s, a, out, n, db_patrol_t, &sq_map_patrol, st);
     sqlite3_finalize(s);
     return st;
 }
 
-static void row_visit(sqlite3_stmt *s, arena_t *a, db_visit_t *v)
-{
-    (void)a;
-    v->object_id = sqlite3_column_int64(s, 0);
-    v->at = sqlite3_column_int64(s, 1);
-    v->self_check = sqlite3_column_int(s, 2) != 0;
-    v->track_m = col_real_or(s, 3, 0);
-    v->covered = col_real_or(s, 4, -1);
-}
+static const sq_col_t visit_cols[] = {
+    SQ_COL(db_visit_t, object_id, I64),  SQ_COL(db_visit_t, at, I64),
+    SQ_COL(db_visit_t, self_check, BOOL), SQ_COL(db_visit_t, track_m, REAL),
+    SQ_COL(db_visit_t, covered, REAL_M1),
+};
+const sq_map_t sq_map_visit = SQ_MAP("visit", visit_cols);
 
 static bh_status_t sq_visits(db_conn_t *c, const db_scope_t *grid, dt_ms_t from, dt_ms_t to,
                              arena_t *a, db_visit_t **out, int *n)
@@ -189,11 +163,11 @@ static bh_status_t sq_visits(db_conn_t *c, const db_scope_t *grid, dt_ms_t from,
         s = sq_stmt(c, ST_VISITS_ALL);
         sqlite3_bind_int64(s, 1, from);
         sqlite3_bind_int64(s, 2, to);
-        COLLECT(s, a, out, n, db_visit_t, row_visit, st);
+        COLLECT(s, a, out, n, db_visit_t, &sq_map_visit, st);
         return st;
     }
     dynbuf_init(&b, SQL_MAX);
-    add(&b, "SELECT " VISIT_COLS " FROM patrols WHERE ");
+    add(&b, "SELECT {visit} FROM patrols WHERE ");
     add_scope(&b, "grid", "g", grid, false);
     add(&b, " AND at >= :from AND at < :to ORDER BY object_id, at");
     if (prepare_built(c, &b, &s, NULL) != BH_OK)
@@ -201,7 +175,7 @@ static bh_status_t sq_visits(db_conn_t *c, const db_scope_t *grid, dt_ms_t from,
     bind_scope(s, "g", grid, a);
     bind_name_int(s, ":from", from);
     bind_name_int(s, ":to", to);
-    COLLECT(s, a, out, n, db_visit_t, row_visit, st);
+    COLLECT(s, a, out, n, db_visit_t, &sq_map_visit, st);
     sqlite3_finalize(s);
     return st;
 }
@@ -214,43 +188,39 @@ static bh_status_t sq_object_visits(db_conn_t *c, int64_t object_id, dt_ms_t fro
     sqlite3_bind_int64(s, 1, object_id);
     sqlite3_bind_int64(s, 2, from);
     sqlite3_bind_int64(s, 3, to);
-    COLLECT(s, a, out, n, db_visit_t, row_visit, st);
+    COLLECT(s, a, out, n, db_visit_t, &sq_map_visit, st);
     return st;
 }
 
 /* ---- hazards ---- */
 
-static void row_hazard(sqlite3_stmt *s, arena_t *a, db_hazard_t *h)
-{
-    const char *light;
-    h->id = sqlite3_column_int64(s, 0);
-    h->patrol_id = sqlite3_column_int64(s, 1);
-    h->object_id = sqlite3_column_int64(s, 2);
-    h->grid = col_text(s, 3, a);
-    h->object_kind = col_text(s, 4, a);
-    h->object_name = col_text(s, 5, a);
-    h->severity = col_text(s, 6, a);
-    h->type = col_text(s, 7, a);
-    h->description = col_text(s, 8, a);
-    h->self_check = sqlite3_column_int(s, 9) != 0;
-    h->on_spot = sqlite3_column_int(s, 10) != 0;
-    h->found_at = sqlite3_column_int64(s, 11);
-    h->deadline = sqlite3_column_int(s, 12);
-    h->status = sqlite3_column_int(s, 13);
-    h->rectified_at = col_ms(s, 14);
-    h->rectified_by = col_text(s, 15, a);
-    h->note = col_text(s, 16, a);
-    h->case_id = sqlite3_column_int64(s, 17);
-    h->supervisor = col_text(s, 18, a);
-    h->plan = col_text(s, 19, a);
-    h->version = sqlite3_column_int64(s, 20);
-    h->case_status = col_text(s, 21, a);
-    light = (const char *)sqlite3_column_text(s, 22);
-    h->case_light = SLA_LIGHT_NONE;
-    for (int l = SLA_LIGHT_NONE; light && l <= SLA_LIGHT_OVERDUE; l++)
-        if (strcmp(light, sla_light_name((sla_light_t)l)) == 0)
-            h->case_light = (sla_light_t)l;
-}
+static const sq_col_t hazard_cols[] = {
+    SQ_EXPR("h.id", db_hazard_t, id, I64),
+    SQ_EXPR("h.patrol_id", db_hazard_t, patrol_id, I64),
+    SQ_EXPR("h.object_id", db_hazard_t, object_id, I64),
+    SQ_EXPR("h.grid", db_hazard_t, grid, TEXT),
+    SQ_EXPR("o.kind", db_hazard_t, object_kind, TEXT),
+    SQ_EXPR("o.name", db_hazard_t, object_name, TEXT),
+    SQ_EXPR("h.severity", db_hazard_t, severity, TEXT),
+    SQ_EXPR("h.type", db_hazard_t, type, TEXT),
+    SQ_EXPR("h.description", db_hazard_t, description, TEXT),
+    SQ_EXPR("h.self_check", db_hazard_t, self_check, BOOL),
+    SQ_EXPR("h.on_spot", db_hazard_t, on_spot, BOOL),
+    SQ_EXPR("h.found_at", db_hazard_t, found_at, I64),
+    SQ_EXPR("h.deadline", db_hazard_t, deadline, INT),
+    SQ_EXPR(HAZARD_STATUS, db_hazard_t, status, INT),
+    SQ_EXPR("CASE WHEN h.case_id IS NULL THEN h.rectified_at ELSE k.closed_at END", db_hazard_t,
+            rectified_at, MS),
+    SQ_EXPR("h.rectified_by", db_hazard_t, rectified_by, TEXT),
+    SQ_EXPR("h.note", db_hazard_t, note, TEXT),
+    SQ_EXPR("h.case_id", db_hazard_t, case_id, I64),
+    SQ_EXPR("h.supervisor", db_hazard_t, supervisor, TEXT),
+    SQ_EXPR("h.plan", db_hazard_t, plan, TEXT),
+    SQ_EXPR("h.version", db_hazard_t, version, I64),
+    SQ_EXPR("k.status", db_hazard_t, case_status, TEXT),
+    SQ_EXPR("k.light", db_hazard_t, case_light, LIGHT),
+};
+const sq_map_t sq_map_hazard = SQ_MAP("hazard", hazard_cols);
 
 static bh_status_t sq_hazard_insert(db_conn_t *c, db_hazard_t *h, bh_err_t *err)
 {
@@ -285,7 +255,7 @@ static bh_status_t sq_hazard_get(db_conn_t *c, int64_t id, arena_t *a, db_hazard
     sqlite3_stmt *s = sq_stmt(c, ST_HAZARD_GET);
     bh_status_t st;
     sqlite3_bind_int64(s, 1, id);
-    ONE_ROW(s, a, out, row_hazard, st);
+    ONE_ROW(s, a, out, &sq_map_hazard, st);
     return st;
 }
 
@@ -314,7 +284,7 @@ static bh_status_t sq_hazard_list(db_conn_t *c, const db_hazard_filter_t *f, are
     sqlite3_stmt *s;
     bh_status_t st;
     dynbuf_init(&b, SQL_MAX);
-    add(&b, "SELECT " HAZARD_COLS HAZARD_FROM " WHERE 1");
+    add(&b, "SELECT {hazard}" HAZARD_FROM " WHERE 1");
     if (f->grid.code) {
         add(&b, " AND ");
         add_scope(&b, "h.grid", "g", &f->grid, false);
@@ -348,7 +318,7 @@ static bh_status_t sq_hazard_list(db_conn_t *c, const db_hazard_filter_t *f, are
     bind_name_int(s, ":to", f->to);
     bind_name_int(s, ":after", f->after_id);
     bind_name_int(s, ":limit", f->limit > 0 ? f->limit : -1);
-    COLLECT(s, a, out, n, db_hazard_t, row_hazard, st);
+    COLLECT(s, a, out, n, db_hazard_t, &sq_map_hazard, st);
     sqlite3_finalize(s);
     return st;
 }
@@ -364,12 +334,11 @@ static bh_status_t sq_risk_put(db_conn_t *c, int64_t object_id, int32_t from, co
     return step_done(c, s, NULL);
 }
 
-static void row_risk(sqlite3_stmt *s, arena_t *a, db_risk_t *r)
-{
-    r->object_id = sqlite3_column_int64(s, 0);
-    r->from = sqlite3_column_int(s, 1);
-    r->risk = col_text(s, 2, a);
-}
+static const sq_col_t risk_cols[] = {
+    SQ_COL(db_risk_t, object_id, I64), SQ_EXPR("from_day", db_risk_t, from, INT),
+    SQ_COL(db_risk_t, risk, TEXT),
+};
+const sq_map_t sq_map_risk = SQ_MAP("risk", risk_cols);
 
 static bh_status_t sq_risks(db_conn_t *c, const db_scope_t *grid, arena_t *a, db_risk_t **out,
                             int *n)
@@ -378,7 +347,7 @@ static bh_status_t sq_risks(db_conn_t *c, const db_scope_t *grid, arena_t *a, db
     sqlite3_stmt *s;
     bh_status_t st;
     dynbuf_init(&b, SQL_MAX);
-    add(&b, "SELECT r.object_id, r.from_day, r.risk FROM object_risks r");
+    add(&b, "SELECT {risk:r} FROM object_risks r");
     if (grid->code) {
         add(&b, " JOIN objects o ON o.id = r.object_id WHERE ");
         add_scope(&b, "o.grid", "g", grid, false);
@@ -387,7 +356,7 @@ static bh_status_t sq_risks(db_conn_t *c, const db_scope_t *grid, arena_t *a, db
     if (prepare_built(c, &b, &s, NULL) != BH_OK)
         return BH_INTERNAL;
     bind_scope(s, "g", grid, a);
-    COLLECT(s, a, out, n, db_risk_t, row_risk, st);
+    COLLECT(s, a, out, n, db_risk_t, &sq_map_risk, st);
     sqlite3_finalize(s);
     return st;
 }

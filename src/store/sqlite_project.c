@@ -8,12 +8,6 @@
 
 #include "store/sqlite_int.h"
 
-#define PRJ_COLS                                                                                \
-    "id, code, name, unit, category, total, start_day, end_day, started_on, finished_on,"       \
-    " created_at, created_by, note, version"
-#define MS_COLS "id, project_id, name, planned_day, actual_day, at, by"
-#define AMOUNT_COLS "id, project_id, year, month, amount, at, by, note"
-#define LOG_COLS "id, project_id, kind, day, text, percent, problems, at, by"
 
 const char *const sq_project_sql[ST__PROJECT_END - ST__TARGET_END] = {
     [ST_PRJ_ADD - ST__TARGET_END] =
@@ -24,30 +18,30 @@ const char *const sq_project_sql[ST__PROJECT_END - ST__TARGET_END] = {
         "UPDATE projects SET name=?2, unit=?3, category=?4, total=?5, start_day=?6, end_day=?7,"
         " started_on=?8, finished_on=?9, note=?10, version=version+1"
         " WHERE id=?1 AND version=?11",
-    [ST_PRJ_GET - ST__TARGET_END] = "SELECT " PRJ_COLS " FROM projects WHERE id=?1",
-    [ST_PRJ_LIST - ST__TARGET_END] = "SELECT " PRJ_COLS " FROM projects ORDER BY id",
+    [ST_PRJ_GET - ST__TARGET_END] = "SELECT {project} FROM projects WHERE id=?1",
+    [ST_PRJ_LIST - ST__TARGET_END] = "SELECT {project} FROM projects ORDER BY id",
     [ST_MS_ADD - ST__TARGET_END] =
         "INSERT INTO project_milestones(project_id, name, planned_day, actual_day, at, by)"
         " VALUES(?1,?2,?3,?4,?5,?6)",
     [ST_MS_DONE - ST__TARGET_END] =
         "UPDATE project_milestones SET actual_day=?3, at=?4, by=?5 WHERE id=?2 AND project_id=?1",
     [ST_MS_LIST - ST__TARGET_END] =
-        "SELECT " MS_COLS " FROM project_milestones WHERE ?1=0 OR project_id=?1"
+        "SELECT {milestone} FROM project_milestones WHERE ?1=0 OR project_id=?1"
         " ORDER BY project_id, planned_day, id",
     [ST_AMOUNT_ADD - ST__TARGET_END] =
         "INSERT INTO project_amounts(project_id, year, month, amount, at, by, note)"
         " VALUES(?1,?2,?3,?4,?5,?6,?7)",
     [ST_AMOUNT_LIST - ST__TARGET_END] =
-        "SELECT " AMOUNT_COLS " FROM project_amounts WHERE (?2=0 OR year=?2)"
+        "SELECT {amount} FROM project_amounts WHERE (?2=0 OR year=?2)"
         " AND (?1=0 OR project_id=?1) ORDER BY id",
     [ST_LOG_ADD - ST__TARGET_END] =
         "INSERT INTO project_logs(project_id, kind, day, text, percent, problems, at, by)"
         " VALUES(?1,?2,?3,?4,?5,?6,?7,?8)",
     [ST_LOG_LIST - ST__TARGET_END] =
-        "SELECT " LOG_COLS " FROM project_logs WHERE project_id=?1 AND day<=?2"
+        "SELECT {log} FROM project_logs WHERE project_id=?1 AND day<=?2"
         " ORDER BY day DESC, id DESC",
     [ST_LOG_LATEST - ST__TARGET_END] =
-        "SELECT " LOG_COLS " FROM project_logs WHERE id IN"
+        "SELECT {log} FROM project_logs WHERE id IN"
         " (SELECT (SELECT x.id FROM project_logs x WHERE x.project_id=p.id AND x.day<=?2"
         "          ORDER BY x.day DESC, x.id DESC LIMIT 1) FROM projects p)"
         " ORDER BY project_id",
@@ -112,35 +106,23 @@ static bh_status_t sq_project_update(db_conn_t *c, const db_project_t *p, int64_
     return bh_fail(err, BH_CONFLICT, "version", "项目已被他人修改，请刷新后重试");
 }
 
-static int32_t col_day(sqlite3_stmt *s, int i)
-{
-    return sqlite3_column_type(s, i) == SQLITE_NULL ? 0 : sqlite3_column_int(s, i);
-}
-
-static void row_project(sqlite3_stmt *s, arena_t *a, db_project_t *p)
-{
-    p->id = sqlite3_column_int64(s, 0);
-    p->code = col_text(s, 1, a);
-    p->name = col_text(s, 2, a);
-    p->unit = col_text(s, 3, a);
-    p->category = col_text(s, 4, a);
-    p->total = sqlite3_column_double(s, 5);
-    p->start_day = sqlite3_column_int(s, 6);
-    p->end_day = sqlite3_column_int(s, 7);
-    p->started_on = col_day(s, 8);
-    p->finished_on = col_day(s, 9);
-    p->created_at = sqlite3_column_int64(s, 10);
-    p->created_by = col_text(s, 11, a);
-    p->note = col_text(s, 12, a);
-    p->version = sqlite3_column_int64(s, 13);
-}
+static const sq_col_t project_cols[] = {
+    SQ_COL(db_project_t, id, I64),          SQ_COL(db_project_t, code, TEXT),
+    SQ_COL(db_project_t, name, TEXT),       SQ_COL(db_project_t, unit, TEXT),
+    SQ_COL(db_project_t, category, TEXT),   SQ_COL(db_project_t, total, REAL),
+    SQ_COL(db_project_t, start_day, INT),   SQ_COL(db_project_t, end_day, INT),
+    SQ_COL(db_project_t, started_on, INT),  SQ_COL(db_project_t, finished_on, INT),
+    SQ_COL(db_project_t, created_at, I64),  SQ_COL(db_project_t, created_by, TEXT),
+    SQ_COL(db_project_t, note, TEXT),       SQ_COL(db_project_t, version, I64),
+};
+const sq_map_t sq_map_project = SQ_MAP("project", project_cols);
 
 static bh_status_t sq_project_get(db_conn_t *c, int64_t id, arena_t *a, db_project_t *out)
 {
     sqlite3_stmt *s = sq_stmt(c, ST_PRJ_GET);
     bh_status_t st;
     sqlite3_bind_int64(s, 1, id);
-    ONE_ROW(s, a, out, row_project, st);
+    ONE_ROW(s, a, out, &sq_map_project, st);
     return st;
 }
 
@@ -148,7 +130,7 @@ static bh_status_t sq_project_list(db_conn_t *c, arena_t *a, db_project_t **out,
 {
     sqlite3_stmt *s = sq_stmt(c, ST_PRJ_LIST);
     bh_status_t st;
-    COLLECT(s, a, out, n, db_project_t, row_project, st);
+    COLLECT(s, a, out, n, db_project_t, &sq_map_project, st);
     return st;
 }
 
@@ -182,16 +164,13 @@ static bh_status_t sq_milestone_done(db_conn_t *c, int64_t project_id, int64_t i
     return BH_OK;
 }
 
-static void row_milestone(sqlite3_stmt *s, arena_t *a, db_milestone_t *m)
-{
-    m->id = sqlite3_column_int64(s, 0);
-    m->project_id = sqlite3_column_int64(s, 1);
-    m->name = col_text(s, 2, a);
-    m->planned_day = sqlite3_column_int(s, 3);
-    m->actual_day = col_day(s, 4);
-    m->at = sqlite3_column_int64(s, 5);
-    m->by = col_text(s, 6, a);
-}
+static const sq_col_t milestone_cols[] = {
+    SQ_COL(db_milestone_t, id, I64),          SQ_COL(db_milestone_t, project_id, I64),
+    SQ_COL(db_milestone_t, name, TEXT),       SQ_COL(db_milestone_t, planned_day, INT),
+    SQ_COL(db_milestone_t, actual_day, INT),  SQ_COL(db_milestone_t, at, I64),
+    SQ_COL(db_milestone_t, by, TEXT),
+};
+const sq_map_t sq_map_milestone = SQ_MAP("milestone", milestone_cols);
 
 static bh_status_t sq_milestone_list(db_conn_t *c, int64_t project_id, arena_t *a,
                                      db_milestone_t **out, int *n)
@@ -199,7 +178,7 @@ static bh_status_t sq_milestone_list(db_conn_t *c, int64_t project_id, arena_t *
     sqlite3_stmt *s = sq_stmt(c, ST_MS_LIST);
     bh_status_t st;
     sqlite3_bind_int64(s, 1, project_id);
-    COLLECT(s, a, out, n, db_milestone_t, row_milestone, st);
+    COLLECT(s, a, out, n, db_milestone_t, &sq_map_milestone, st);
     return st;
 }
 
@@ -216,17 +195,13 @@ static bh_status_t sq_amount_add(db_conn_t *c, db_prj_amount_t *x, bh_err_t *err
     return step_insert(c, s, &x->id, err);
 }
 
-static void row_amount(sqlite3_stmt *s, arena_t *a, db_prj_amount_t *x)
-{
-    x->id = sqlite3_column_int64(s, 0);
-    x->project_id = sqlite3_column_int64(s, 1);
-    x->year = sqlite3_column_int(s, 2);
-    x->month = sqlite3_column_int(s, 3);
-    x->amount = sqlite3_column_double(s, 4);
-    x->at = sqlite3_column_int64(s, 5);
-    x->by = col_text(s, 6, a);
-    x->note = col_text(s, 7, a);
-}
+static const sq_col_t amount_cols[] = {
+    SQ_COL(db_prj_amount_t, id, I64),      SQ_COL(db_prj_amount_t, project_id, I64),
+    SQ_COL(db_prj_amount_t, year, INT),    SQ_COL(db_prj_amount_t, month, INT),
+    SQ_COL(db_prj_amount_t, amount, REAL), SQ_COL(db_prj_amount_t, at, I64),
+    SQ_COL(db_prj_amount_t, by, TEXT),     SQ_COL(db_prj_amount_t, note, TEXT),
+};
+const sq_map_t sq_map_amount = SQ_MAP("amount", amount_cols);
 
 static bh_status_t sq_amount_list(db_conn_t *c, int64_t project_id, int year, arena_t *a,
                                   db_prj_amount_t **out, int *n)
@@ -235,7 +210,7 @@ static bh_status_t sq_amount_list(db_conn_t *c, int64_t project_id, int year, ar
     bh_status_t st;
     sqlite3_bind_int64(s, 1, project_id);
     sqlite3_bind_int(s, 2, year);
-    COLLECT(s, a, out, n, db_prj_amount_t, row_amount, st);
+    COLLECT(s, a, out, n, db_prj_amount_t, &sq_map_amount, st);
     return st;
 }
 
@@ -253,18 +228,14 @@ static bh_status_t sq_log_add(db_conn_t *c, db_prj_log_t *l, bh_err_t *err)
     return step_insert(c, s, &l->id, err);
 }
 
-static void row_log(sqlite3_stmt *s, arena_t *a, db_prj_log_t *l)
-{
-    l->id = sqlite3_column_int64(s, 0);
-    l->project_id = sqlite3_column_int64(s, 1);
-    l->kind = col_text(s, 2, a);
-    l->day = sqlite3_column_int(s, 3);
-    l->text = col_text(s, 4, a);
-    l->percent = col_real_or(s, 5, -1);
-    l->problems = col_text(s, 6, a);
-    l->at = sqlite3_column_int64(s, 7);
-    l->by = col_text(s, 8, a);
-}
+static const sq_col_t log_cols[] = {
+    SQ_COL(db_prj_log_t, id, I64),         SQ_COL(db_prj_log_t, project_id, I64),
+    SQ_COL(db_prj_log_t, kind, TEXT),      SQ_COL(db_prj_log_t, day, INT),
+    SQ_COL(db_prj_log_t, text, TEXT),      SQ_COL(db_prj_log_t, percent, REAL_M1),
+    SQ_COL(db_prj_log_t, problems, TEXT),  SQ_COL(db_prj_log_t, at, I64),
+    SQ_COL(db_prj_log_t, by, TEXT),
+};
+const sq_map_t sq_map_log = SQ_MAP("log", log_cols);
 
 static bh_status_t sq_log_list(db_conn_t *c, int64_t project_id, int32_t upto, arena_t *a,
                                db_prj_log_t **out, int *n)
@@ -274,7 +245,7 @@ static bh_status_t sq_log_list(db_conn_t *c, int64_t project_id, int32_t upto, a
     if (project_id)
         sqlite3_bind_int64(s, 1, project_id);
     sqlite3_bind_int(s, 2, upto);
-    COLLECT(s, a, out, n, db_prj_log_t, row_log, st);
+    COLLECT(s, a, out, n, db_prj_log_t, &sq_map_log, st);
     return st;
 }
 

@@ -5,14 +5,11 @@
 
 /* ---- units ---- */
 
-static void row_unit(sqlite3_stmt *s, arena_t *a, db_unit_t *u)
-{
-    u->code = col_text(s, 0, a);
-    u->parent = col_text(s, 1, a);
-    u->name = col_text(s, 2, a);
-    u->type = col_text(s, 3, a);
-    u->active = sqlite3_column_int(s, 4) != 0;
-}
+static const sq_col_t unit_cols[] = {
+    SQ_COL(db_unit_t, code, TEXT), SQ_COL(db_unit_t, parent, TEXT), SQ_COL(db_unit_t, name, TEXT),
+    SQ_COL(db_unit_t, type, TEXT), SQ_COL(db_unit_t, active, BOOL),
+};
+const sq_map_t sq_map_unit = SQ_MAP("unit", unit_cols);
 
 bh_status_t sq_unit_put(db_conn_t *c, const db_unit_t *u, bh_err_t *err)
 {
@@ -28,7 +25,7 @@ bh_status_t sq_unit_put(db_conn_t *c, const db_unit_t *u, bh_err_t *err)
 static bh_status_t one_unit(sqlite3_stmt *s, arena_t *a, db_unit_t *out)
 {
     bh_status_t st;
-    ONE_ROW(s, a, out, row_unit, st);
+    ONE_ROW(s, a, out, &sq_map_unit, st);
     return st;
 }
 
@@ -56,24 +53,20 @@ bh_status_t sq_unit_list(db_conn_t *c, const char *parent, arena_t *a, db_unit_t
     bh_status_t st;
     if (parent)
         bind_text(s, 1, parent);
-    COLLECT(s, a, out, n, db_unit_t, row_unit, st);
+    COLLECT(s, a, out, n, db_unit_t, &sq_map_unit, st);
     return st;
 }
 
 /* ---- users and sessions ---- */
 
-static void row_user(sqlite3_stmt *s, arena_t *a, db_user_t *u)
-{
-    u->id = sqlite3_column_int64(s, 0);
-    u->username = col_text(s, 1, a);
-    u->role = col_text(s, 2, a);
-    u->unit = col_text(s, 3, a);
-    u->display_name = col_text(s, 4, a);
-    u->phone = col_text(s, 5, a);
-    u->pwhash = col_text(s, 6, a);
-    u->active = sqlite3_column_int(s, 7) != 0;
-    u->object_id = sqlite3_column_int64(s, 8);
-}
+static const sq_col_t user_cols[] = {
+    SQ_COL(db_user_t, id, I64),          SQ_COL(db_user_t, username, TEXT),
+    SQ_COL(db_user_t, role, TEXT),       SQ_COL(db_user_t, unit, TEXT),
+    SQ_COL(db_user_t, display_name, TEXT), SQ_COL(db_user_t, phone, TEXT),
+    SQ_COL(db_user_t, pwhash, TEXT),     SQ_COL(db_user_t, active, BOOL),
+    SQ_COL(db_user_t, object_id, I64),
+};
+const sq_map_t sq_map_user = SQ_MAP("user", user_cols);
 
 bh_status_t sq_user_put(db_conn_t *c, const db_user_t *u, bh_err_t *err)
 {
@@ -94,7 +87,7 @@ bh_status_t sq_user_get(db_conn_t *c, const char *username, arena_t *a, db_user_
     sqlite3_stmt *s = sq_stmt(c, ST_USER_GET);
     bh_status_t st;
     bind_text(s, 1, username);
-    ONE_ROW(s, a, out, row_user, st);
+    ONE_ROW(s, a, out, &sq_map_user, st);
     return st;
 }
 
@@ -102,7 +95,7 @@ bh_status_t sq_user_list(db_conn_t *c, arena_t *a, db_user_t **out, int *n)
 {
     bh_status_t st;
     sqlite3_stmt *s = sq_stmt(c, ST_USER_LIST);
-    COLLECT(s, a, out, n, db_user_t, row_user, st);
+    COLLECT(s, a, out, n, db_user_t, &sq_map_user, st);
     return st;
 }
 
@@ -137,8 +130,8 @@ bh_status_t sq_session_get(db_conn_t *c, const unsigned char hash[32], dt_ms_t n
     sqlite3_bind_int64(s, 2, now);
     sqlite3_bind_int64(s, 3, idle_since);
     if ((st = read_one(rc = sqlite3_step(s))) == BH_OK) {
-        row_user(s, a, out);
-        *last_used = sqlite3_column_int64(s, 9);
+        sq_row(s, a, &sq_map_user, out);
+        *last_used = sqlite3_column_int64(s, sq_map_user.n);
     }
     sqlite3_reset(s);
     return st;
@@ -258,16 +251,13 @@ bh_status_t sq_geometry_candidates(db_conn_t *c, double lng, double lat, arena_t
 
 /* ---- API keys ---- */
 
-static void row_key(sqlite3_stmt *s, arena_t *a, db_apikey_t *k)
-{
-    k->id = sqlite3_column_int64(s, 0);
-    k->name = col_text(s, 1, a);
-    k->role = col_text(s, 2, a);
-    k->unit = col_text(s, 3, a);
-    k->created_at = col_ms(s, 4);
-    k->last_used_at = col_ms(s, 5);
-    k->revoked_at = col_ms(s, 6);
-}
+static const sq_col_t apikey_cols[] = {
+    SQ_COL(db_apikey_t, id, I64),         SQ_COL(db_apikey_t, name, TEXT),
+    SQ_COL(db_apikey_t, role, TEXT),      SQ_COL(db_apikey_t, unit, TEXT),
+    SQ_COL(db_apikey_t, created_at, MS),  SQ_COL(db_apikey_t, last_used_at, MS),
+    SQ_COL(db_apikey_t, revoked_at, MS),
+};
+const sq_map_t sq_map_apikey = SQ_MAP("apikey", apikey_cols);
 
 bh_status_t sq_apikey_put(db_conn_t *c, const char *name, const unsigned char hash[32],
                                  const char *role, const char *unit, dt_ms_t created, bh_err_t *err)
@@ -287,7 +277,7 @@ bh_status_t sq_apikey_get(db_conn_t *c, const unsigned char hash[32], arena_t *a
     sqlite3_stmt *s = sq_stmt(c, ST_KEY_GET);
     bh_status_t st;
     sqlite3_bind_blob(s, 1, hash, 32, SQLITE_STATIC);
-    ONE_ROW(s, a, out, row_key, st);
+    ONE_ROW(s, a, out, &sq_map_apikey, st);
     return st;
 }
 
@@ -295,7 +285,7 @@ bh_status_t sq_apikey_list(db_conn_t *c, arena_t *a, db_apikey_t **out, int *n)
 {
     bh_status_t st;
     sqlite3_stmt *s = sq_stmt(c, ST_KEY_LIST);
-    COLLECT(s, a, out, n, db_apikey_t, row_key, st);
+    COLLECT(s, a, out, n, db_apikey_t, &sq_map_apikey, st);
     return st;
 }
 
@@ -320,24 +310,17 @@ bh_status_t sq_apikey_touch(db_conn_t *c, int64_t id, dt_ms_t at)
 
 /* ---- managed objects ---- */
 
-static void row_object(sqlite3_stmt *s, arena_t *a, db_object_t *o)
-{
-    o->id = sqlite3_column_int64(s, 0);
-    o->kind = col_text(s, 1, a);
-    o->code = col_text(s, 2, a);
-    o->name = col_text(s, 3, a);
-    o->grid = col_text(s, 4, a);
-    o->type = col_text(s, 5, a);
-    o->risk = col_text(s, 6, a);
-    o->address = col_text(s, 7, a);
-    o->has_location = sqlite3_column_type(s, 8) != SQLITE_NULL;
-    o->lat = sqlite3_column_double(s, 8);
-    o->lng = sqlite3_column_double(s, 9);
-    o->active = sqlite3_column_int(s, 10) != 0;
-    o->created_at = sqlite3_column_int64(s, 11);
-    o->updated_at = sqlite3_column_int64(s, 12);
-    o->line = col_text(s, 13, a);
-}
+static const sq_col_t object_cols[] = {
+    SQ_COL(db_object_t, id, I64),          SQ_COL(db_object_t, kind, TEXT),
+    SQ_COL(db_object_t, code, TEXT),       SQ_COL(db_object_t, name, TEXT),
+    SQ_COL(db_object_t, grid, TEXT),       SQ_COL(db_object_t, type, TEXT),
+    SQ_COL(db_object_t, risk, TEXT),       SQ_COL(db_object_t, address, TEXT),
+    SQ_EXPR("lat IS NOT NULL", db_object_t, has_location, BOOL),
+    SQ_COL(db_object_t, lat, REAL),        SQ_COL(db_object_t, lng, REAL),
+    SQ_COL(db_object_t, active, BOOL),     SQ_COL(db_object_t, created_at, I64),
+    SQ_COL(db_object_t, updated_at, I64),  SQ_COL(db_object_t, line, TEXT),
+};
+const sq_map_t sq_map_object = SQ_MAP("object", object_cols);
 
 bh_status_t sq_object_put(db_conn_t *c, db_object_t *o, bh_err_t *err)
 {
@@ -373,7 +356,7 @@ bh_status_t sq_object_get(db_conn_t *c, int64_t id, arena_t *a, db_object_t *out
     sqlite3_stmt *s = sq_stmt(c, ST_OBJ_GET);
     bh_status_t st;
     sqlite3_bind_int64(s, 1, id);
-    ONE_ROW(s, a, out, row_object, st);
+    ONE_ROW(s, a, out, &sq_map_object, st);
     return st;
 }
 
@@ -382,7 +365,7 @@ bh_status_t sq_object_by_code(db_conn_t *c, const char *code, arena_t *a, db_obj
     sqlite3_stmt *s = sq_stmt(c, ST_OBJ_BY_CODE);
     bh_status_t st;
     bind_text(s, 1, code);
-    ONE_ROW(s, a, out, row_object, st);
+    ONE_ROW(s, a, out, &sq_map_object, st);
     return st;
 }
 
@@ -393,7 +376,7 @@ bh_status_t sq_object_list(db_conn_t *c, const db_object_filter_t *f, arena_t *a
     sqlite3_stmt *s;
     bh_status_t st;
     dynbuf_init(&b, SQL_MAX);
-    add(&b, "SELECT " OBJ_COLS " FROM objects WHERE 1");
+    add(&b, "SELECT {object} FROM objects WHERE 1");
     if (f->kind)
         add(&b, " AND kind = :kind");
     if (f->grid.code) {
@@ -415,7 +398,7 @@ bh_status_t sq_object_list(db_conn_t *c, const db_object_filter_t *f, arena_t *a
     bind_name_text(s, ":type", f->type);
     bind_name_int(s, ":after", f->after_id);
     bind_name_int(s, ":limit", f->limit > 0 ? f->limit : -1);
-    COLLECT(s, a, out, n, db_object_t, row_object, st);
+    COLLECT(s, a, out, n, db_object_t, &sq_map_object, st);
     sqlite3_finalize(s);
     return st;
 }

@@ -6,23 +6,20 @@
 
 #include "store/sqlite_int.h"
 
-#define REPORT_COLS "id, kind, unit, from_day, to_day, title, created_at, created_by, schedule_id"
-#define SCHED_COLS                                                                              \
-    "id, kind, unit, every, day, minute, next_at, active, created_at, created_by, last_report"
 
 const char *const sq_report_sql[ST__COUNT - ST__PROJECT_END] = {
     [ST_REPORT_ADD - ST__PROJECT_END] =
         "INSERT INTO reports(kind, unit, from_day, to_day, title, content, created_at, created_by,"
         " schedule_id) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9)",
-    [ST_REPORT_GET - ST__PROJECT_END] = "SELECT " REPORT_COLS ", content FROM reports WHERE id=?1",
+    [ST_REPORT_GET - ST__PROJECT_END] = "SELECT {report_full} FROM reports WHERE id=?1",
     [ST_REPORT_LIST - ST__PROJECT_END] =
-        "SELECT " REPORT_COLS " FROM reports"
+        "SELECT {report} FROM reports"
         " WHERE (?2=0 AND unit=?1) OR (?2=1 AND unit>=?1 AND (?3='' OR unit<?3))"
         " ORDER BY id DESC LIMIT ?4",
     [ST_SCHED_ADD - ST__PROJECT_END] =
         "INSERT INTO report_schedules(kind, unit, every, day, minute, next_at, active, created_at,"
         " created_by) VALUES(?1,?2,?3,?4,?5,?6,1,?7,?8)",
-    [ST_SCHED_LIST - ST__PROJECT_END] = "SELECT " SCHED_COLS " FROM report_schedules ORDER BY id",
+    [ST_SCHED_LIST - ST__PROJECT_END] = "SELECT {schedule} FROM report_schedules ORDER BY id",
     [ST_SCHED_ADVANCE - ST__PROJECT_END] =
         "UPDATE report_schedules SET next_at=?3, last_report=?4"
         " WHERE id=?1 AND next_at=?2 AND active=1",
@@ -48,27 +45,24 @@ static bh_status_t sq_report_add(db_conn_t *c, db_report_t *r, bh_err_t *err)
     return step_insert(c, s, &r->id, err);
 }
 
-static void row_report(sqlite3_stmt *s, arena_t *a, db_report_t *r)
-{
-    r->id = sqlite3_column_int64(s, 0);
-    r->kind = col_text(s, 1, a);
-    r->unit = col_text(s, 2, a);
-    r->from_day = sqlite3_column_int(s, 3);
-    r->to_day = sqlite3_column_int(s, 4);
-    r->title = col_text(s, 5, a);
-    r->created_at = sqlite3_column_int64(s, 6);
-    r->created_by = col_text(s, 7, a);
-    r->schedule_id = sqlite3_column_int64(s, 8);
-    if (sqlite3_column_count(s) > 9)
-        r->content = col_text(s, 9, a);
-}
+/* A report's list row; the whole report adds its content. */
+static const sq_col_t report_cols[] = {
+    SQ_COL(db_report_t, id, I64),          SQ_COL(db_report_t, kind, TEXT),
+    SQ_COL(db_report_t, unit, TEXT),       SQ_COL(db_report_t, from_day, INT),
+    SQ_COL(db_report_t, to_day, INT),      SQ_COL(db_report_t, title, TEXT),
+    SQ_COL(db_report_t, created_at, I64),  SQ_COL(db_report_t, created_by, TEXT),
+    SQ_COL(db_report_t, schedule_id, I64), SQ_COL(db_report_t, content, TEXT),
+};
+const sq_map_t sq_map_report_full = SQ_MAP("report_full", report_cols);
+const sq_map_t sq_map_report = {"report", report_cols,
+                                 (int)(sizeof report_cols / sizeof report_cols[0]) - 1};
 
 static bh_status_t sq_report_get(db_conn_t *c, int64_t id, arena_t *a, db_report_t *out)
 {
     sqlite3_stmt *s = sq_stmt(c, ST_REPORT_GET);
     bh_status_t st;
     sqlite3_bind_int64(s, 1, id);
-    ONE_ROW(s, a, out, row_report, st);
+    ONE_ROW(s, a, out, &sq_map_report_full, st);
     return st;
 }
 
@@ -82,7 +76,7 @@ static bh_status_t sq_report_list(db_conn_t *c, const db_scope_t *unit, int limi
     if (unit->subtree)
         bind_text(s, 3, prefix_end(a, unit->code));
     sqlite3_bind_int(s, 4, limit);
-    COLLECT(s, a, out, n, db_report_t, row_report, st);
+    COLLECT(s, a, out, n, db_report_t, &sq_map_report, st);
     return st;
 }
 
@@ -101,26 +95,21 @@ static bh_status_t sq_schedule_add(db_conn_t *c, db_schedule_t *x, bh_err_t *err
     return step_insert(c, s, &x->id, err);
 }
 
-static void row_schedule(sqlite3_stmt *s, arena_t *a, db_schedule_t *x)
-{
-    x->id = sqlite3_column_int64(s, 0);
-    x->kind = col_text(s, 1, a);
-    x->unit = col_text(s, 2, a);
-    x->every = col_text(s, 3, a);
-    x->day = sqlite3_column_int(s, 4);
-    x->minute = sqlite3_column_int(s, 5);
-    x->next_at = sqlite3_column_int64(s, 6);
-    x->active = sqlite3_column_int(s, 7) != 0;
-    x->created_at = sqlite3_column_int64(s, 8);
-    x->created_by = col_text(s, 9, a);
-    x->last_report = sqlite3_column_int64(s, 10);
-}
+static const sq_col_t schedule_cols[] = {
+    SQ_COL(db_schedule_t, id, I64),          SQ_COL(db_schedule_t, kind, TEXT),
+    SQ_COL(db_schedule_t, unit, TEXT),       SQ_COL(db_schedule_t, every, TEXT),
+    SQ_COL(db_schedule_t, day, INT),         SQ_COL(db_schedule_t, minute, INT),
+    SQ_COL(db_schedule_t, next_at, I64),     SQ_COL(db_schedule_t, active, BOOL),
+    SQ_COL(db_schedule_t, created_at, I64),  SQ_COL(db_schedule_t, created_by, TEXT),
+    SQ_COL(db_schedule_t, last_report, I64),
+};
+const sq_map_t sq_map_schedule = SQ_MAP("schedule", schedule_cols);
 
 static bh_status_t sq_schedule_list(db_conn_t *c, arena_t *a, db_schedule_t **out, int *n)
 {
     sqlite3_stmt *s = sq_stmt(c, ST_SCHED_LIST);
     bh_status_t st;
-    COLLECT(s, a, out, n, db_schedule_t, row_schedule, st);
+    COLLECT(s, a, out, n, db_schedule_t, &sq_map_schedule, st);
     return st;
 }
 

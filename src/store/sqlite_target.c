@@ -8,27 +8,24 @@
 
 #include "store/sqlite_int.h"
 
-#define TARGET_COLS "id, unit, indicator, year, period, value, at, by, note"
-#define ACTUAL_COLS "id, unit, indicator, year, month, cumulative, value, num, den, at, by, note"
-#define FLAG_COLS "parent, unit, year, month, flag, rank, score, at, by"
 
 const char *const sq_target_sql[ST__TARGET_END - ST__PATROL_END] = {
     [ST_TARGET_ADD - ST__PATROL_END] =
         "INSERT INTO targets(unit, indicator, year, period, value, at, by, note)"
         " VALUES(?1,?2,?3,?4,?5,?6,?7,?8)",
     [ST_TARGET_LIST - ST__PATROL_END] =
-        "SELECT " TARGET_COLS " FROM targets WHERE ?1=0 OR year=?1 ORDER BY id",
+        "SELECT {target} FROM targets WHERE ?1=0 OR year=?1 ORDER BY id",
     [ST_ACTUAL_ADD - ST__PATROL_END] =
         "INSERT INTO target_actuals(unit, indicator, year, month, cumulative, value, num, den,"
         " at, by, note) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)",
     [ST_ACTUAL_LIST - ST__PATROL_END] =
-        "SELECT " ACTUAL_COLS " FROM target_actuals WHERE ?1=0 OR year=?1 ORDER BY id",
+        "SELECT {actual} FROM target_actuals WHERE ?1=0 OR year=?1 ORDER BY id",
     [ST_AWARD_ADD - ST__PATROL_END] =
         "INSERT INTO target_awards(parent, year, month, at, by) VALUES(?1,?2,?3,?4,?5)",
     [ST_FLAG_ADD - ST__PATROL_END] =
-        "INSERT INTO target_flags(" FLAG_COLS ") VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9)",
+        "INSERT INTO target_flags(parent, unit, year, month, flag, rank, score, at, by) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9)",
     [ST_FLAG_LIST - ST__PATROL_END] =
-        "SELECT " FLAG_COLS " FROM target_flags WHERE parent=?1 AND year=?2"
+        "SELECT {flag} FROM target_flags WHERE parent=?1 AND year=?2"
         " ORDER BY month, rank, unit",
 };
 
@@ -46,25 +43,21 @@ static bh_status_t sq_target_add(db_conn_t *c, db_target_t *t, bh_err_t *err)
     return step_insert(c, s, &t->id, err);
 }
 
-static void row_target(sqlite3_stmt *s, arena_t *a, db_target_t *t)
-{
-    t->id = sqlite3_column_int64(s, 0);
-    t->unit = col_text(s, 1, a);
-    t->indicator = col_text(s, 2, a);
-    t->year = sqlite3_column_int(s, 3);
-    t->period = col_text(s, 4, a);
-    t->value = sqlite3_column_double(s, 5);
-    t->at = sqlite3_column_int64(s, 6);
-    t->by = col_text(s, 7, a);
-    t->note = col_text(s, 8, a);
-}
+static const sq_col_t target_cols[] = {
+    SQ_COL(db_target_t, id, I64),         SQ_COL(db_target_t, unit, TEXT),
+    SQ_COL(db_target_t, indicator, TEXT), SQ_COL(db_target_t, year, INT),
+    SQ_COL(db_target_t, period, TEXT),    SQ_COL(db_target_t, value, REAL),
+    SQ_COL(db_target_t, at, I64),         SQ_COL(db_target_t, by, TEXT),
+    SQ_COL(db_target_t, note, TEXT),
+};
+const sq_map_t sq_map_target = SQ_MAP("target", target_cols);
 
 static bh_status_t sq_target_list(db_conn_t *c, int year, arena_t *a, db_target_t **out, int *n)
 {
     sqlite3_stmt *s = sq_stmt(c, ST_TARGET_LIST);
     bh_status_t st;
     sqlite3_bind_int(s, 1, year);
-    COLLECT(s, a, out, n, db_target_t, row_target, st);
+    COLLECT(s, a, out, n, db_target_t, &sq_map_target, st);
     return st;
 }
 
@@ -86,28 +79,22 @@ static bh_status_t sq_actual_add(db_conn_t *c, db_actual_t *x, bh_err_t *err)
     return step_insert(c, s, &x->id, err);
 }
 
-static void row_actual(sqlite3_stmt *s, arena_t *a, db_actual_t *x)
-{
-    x->id = sqlite3_column_int64(s, 0);
-    x->unit = col_text(s, 1, a);
-    x->indicator = col_text(s, 2, a);
-    x->year = sqlite3_column_int(s, 3);
-    x->month = sqlite3_column_int(s, 4);
-    x->cumulative = sqlite3_column_int(s, 5) != 0;
-    x->value = col_real_or(s, 6, 0);
-    x->num = col_real_or(s, 7, 0);
-    x->den = col_real_or(s, 8, 0);
-    x->at = sqlite3_column_int64(s, 9);
-    x->by = col_text(s, 10, a);
-    x->note = col_text(s, 11, a);
-}
+static const sq_col_t actual_cols[] = {
+    SQ_COL(db_actual_t, id, I64),          SQ_COL(db_actual_t, unit, TEXT),
+    SQ_COL(db_actual_t, indicator, TEXT),  SQ_COL(db_actual_t, year, INT),
+    SQ_COL(db_actual_t, month, INT),       SQ_COL(db_actual_t, cumulative, BOOL),
+    SQ_COL(db_actual_t, value, REAL),      SQ_COL(db_actual_t, num, REAL),
+    SQ_COL(db_actual_t, den, REAL),        SQ_COL(db_actual_t, at, I64),
+    SQ_COL(db_actual_t, by, TEXT),         SQ_COL(db_actual_t, note, TEXT),
+};
+const sq_map_t sq_map_actual = SQ_MAP("actual", actual_cols);
 
 static bh_status_t sq_actual_list(db_conn_t *c, int year, arena_t *a, db_actual_t **out, int *n)
 {
     sqlite3_stmt *s = sq_stmt(c, ST_ACTUAL_LIST);
     bh_status_t st;
     sqlite3_bind_int(s, 1, year);
-    COLLECT(s, a, out, n, db_actual_t, row_actual, st);
+    COLLECT(s, a, out, n, db_actual_t, &sq_map_actual, st);
     return st;
 }
 
@@ -138,18 +125,12 @@ static bh_status_t sq_flag_add(db_conn_t *c, const db_flag_t *f, bh_err_t *err)
     return step_done(c, s, err);
 }
 
-static void row_flag(sqlite3_stmt *s, arena_t *a, db_flag_t *f)
-{
-    f->parent = col_text(s, 0, a);
-    f->unit = col_text(s, 1, a);
-    f->year = sqlite3_column_int(s, 2);
-    f->month = sqlite3_column_int(s, 3);
-    f->flag = col_text(s, 4, a);
-    f->rank = sqlite3_column_int(s, 5);
-    f->score = sqlite3_column_double(s, 6);
-    f->at = sqlite3_column_int64(s, 7);
-    f->by = col_text(s, 8, a);
-}
+static const sq_col_t flag_cols[] = {
+    SQ_COL(db_flag_t, parent, TEXT), SQ_COL(db_flag_t, unit, TEXT),  SQ_COL(db_flag_t, year, INT),
+    SQ_COL(db_flag_t, month, INT),   SQ_COL(db_flag_t, flag, TEXT),  SQ_COL(db_flag_t, rank, INT),
+    SQ_COL(db_flag_t, score, REAL),  SQ_COL(db_flag_t, at, I64),     SQ_COL(db_flag_t, by, TEXT),
+};
+const sq_map_t sq_map_flag = SQ_MAP("flag", flag_cols);
 
 static bh_status_t sq_flag_list(db_conn_t *c, const char *parent, int year, arena_t *a,
                                 db_flag_t **out, int *n)
@@ -158,7 +139,7 @@ static bh_status_t sq_flag_list(db_conn_t *c, const char *parent, int year, aren
     bh_status_t st;
     bind_text(s, 1, parent);
     sqlite3_bind_int(s, 2, year);
-    COLLECT(s, a, out, n, db_flag_t, row_flag, st);
+    COLLECT(s, a, out, n, db_flag_t, &sq_map_flag, st);
     return st;
 }
 
