@@ -31,7 +31,7 @@ static const char import_usage[] =
     "  --encoding E       csv：utf-8（默认）或 gb18030（Excel中文版“CSV”）\n"
     "  --skip-bad         跳过错误行，导入其余各行\n"
     "  --dry-run          只检查，不写入\n"
-    "  --chunk N          每批写入的行数（默认 2000）\n"
+    "  --chunk N          每批（一个事务）最多写入的行数（默认 10000；每批占用写入约 0.1 秒以内）\n"
     "  --user NAME        以此用户的角色和管辖范围导入（默认：命令行管理员）\n"
     "  --quiet            不显示进度条\n"
     "\n"

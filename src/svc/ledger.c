@@ -10,6 +10,7 @@
 #include "svc/ledger.h"
 
 #include <math.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -244,8 +245,9 @@ static int parse_active(const char *v)
  *               the import's checkpoint (db_import_t).
  * A dry run is CHECK; skip_bad is READ then WRITE; otherwise CHECK then
  * WRITE, and WRITE only when CHECK found no bad row.  A chunk is at most
- * chunk_rows rows (or LEDGER_CHUNK_BYTES of cells), so other writers -
- * logins, case reports - wait for one chunk, never for the whole file.
+ * chunk_rows rows (or LEDGER_CHUNK_BYTES of cells) and holds the writer
+ * for at most about LEDGER_CHUNK_MS, so other writers - logins, case
+ * reports - wait for one chunk, never for the whole file.
  * A run cut short (a crash, kill -9) leaves its committed chunks and the
  * checkpoint: the same file imported again by the same user goes on
  * after the rows already settled instead of writing them twice.
@@ -286,7 +288,8 @@ struct imp {
     tab_row_t *rows;
     int nrows, cap;
     size_t chunk_bytes;
-    bool last;             /* the chunk ends the pass */
+    int next;              /* the next buffered row to run */
+    bool last;             /* the buffered rows end the pass */
     bool rolled;           /* a CHECK transaction got to its end (and is rolled back) */
     long skip;             /* data rows an earlier run of the file settled */
     db_import_t mark;      /* the checkpoint */
@@ -960,8 +963,9 @@ static bh_status_t feed(struct imp *x, tab_row_fn fn, bh_err_t *err)
     return tab_read(x->buf, x->len, (tab_format_t)x->o->format, &x->o->tab, fn, x, err);
 }
 
-/* Inside a WRITE chunk's transaction: how far the import got. */
-static bh_status_t checkpoint(struct imp *x, bh_err_t *err)
+/* Inside a WRITE chunk's transaction: how far the import got ('done':
+ * all of it). */
+static bh_status_t checkpoint(struct imp *x, bool done, bh_err_t *err)
 {
     bool won;
     x->mark.rows_done = x->res->rows;
@@ -970,7 +974,7 @@ static bh_status_t checkpoint(struct imp *x, bh_err_t *err)
     x->mark.unchanged = x->res->unchanged;
     x->mark.bad = x->res->bad;
     x->mark.at = svc_now();
-    x->mark.finished_at = x->last ? x->mark.at : 0;
+    x->mark.finished_at = done ? x->mark.at : 0;
     if (DB(x->c, ops, import_mark, &x->mark, x->expect, &won))
         return bh_fail(err, BH_INTERNAL, "", "数据库错误（记录导入进度）");
     if (!won)
@@ -979,21 +983,34 @@ static bh_status_t checkpoint(struct imp *x, bh_err_t *err)
     return BH_OK;
 }
 
-/* A chunk of buffered rows, in one transaction. */
+static double ms_since(const struct timespec *t0)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - t0->tv_sec) * 1e3 + (double)(t.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+/* Buffered rows from x->next on, in one transaction, until they are done
+ * or the transaction has held the writer for LEDGER_CHUNK_MS. */
 static bh_status_t chunk_tx(db_conn_t *c, void *ctx, bh_err_t *err)
 {
     struct imp *x = ctx;
+    struct timespec t0;
     bh_status_t st = BH_OK;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     x->c = c;
-    for (int i = 0; i < x->nrows && !st; i++)
-        st = x->process(x, &x->rows[i], err);
+    while (x->next < x->nrows && !st) {
+        st = x->process(x, &x->rows[x->next++], err);
+        if (x->next < x->nrows && ms_since(&t0) >= LEDGER_CHUNK_MS)
+            break;
+    }
     if (st)
         return st;
     if (x->pass == PASS_CHECK) {
         x->rolled = true; /* an error status is what makes db_write roll back */
         return bh_fail(err, BH_FAILED_PRECONDITION, "", "检查：不写入");
     }
-    return checkpoint(x, err);
+    return checkpoint(x, x->last && x->next == x->nrows, err);
 }
 
 static bh_status_t on_read(const tab_row_t *r, void *ctx, bh_err_t *err);
@@ -1026,14 +1043,17 @@ static bh_status_t run_tx(struct imp *x, db_write_fn fn, bh_err_t *err)
     return st;
 }
 
-/* Run the buffered rows (and, at the end of a WRITE pass, mark it
- * finished even with none). */
+/* Run the buffered rows, in as many transactions as LEDGER_CHUNK_MS
+ * needs (and at the end of a WRITE pass mark it finished, even with none). */
 static bh_status_t flush(struct imp *x, bool last, bh_err_t *err)
 {
     bh_status_t st = BH_OK;
     x->last = last;
+    x->next = 0;
     if (x->nrows || (last && x->pass == PASS_WRITE))
-        st = run_tx(x, chunk_tx, err);
+        do
+            st = run_tx(x, chunk_tx, err);
+        while (st == BH_OK && x->next < x->nrows);
     arena_reset(x->ca);
     x->nrows = 0;
     x->chunk_bytes = 0;

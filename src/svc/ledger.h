@@ -5,8 +5,9 @@
  * patrol check-in ledger (巡查台账), one call for the CLI and the HTTP API
  * alike.
  *
- * An import writes in chunks (LEDGER_CHUNK_ROWS rows a transaction), so
- * other writers wait for a chunk, never for the whole file.  Unless
+ * An import writes in chunks (at most LEDGER_CHUNK_ROWS rows and about
+ * LEDGER_CHUNK_MS a transaction), so other writers wait for a chunk, never
+ * for the whole file.  Unless
  * skip_bad is set, every row is checked first (chunks rolled back) and one
  * bad row means nothing is written.  Every row runs in its own savepoint,
  * so a bad row is undone alone and reported with sheet, row, column and
@@ -67,7 +68,8 @@ typedef struct {
  * fraction 0..1 of that pass, data rows so far. */
 typedef void (*ledger_progress_fn)(const char *phase, double fraction, long rows, void *ctx);
 
-#define LEDGER_CHUNK_ROWS 2000
+#define LEDGER_CHUNK_ROWS 10000 /* rows a transaction at most */
+#define LEDGER_CHUNK_MS 100      /* and the time one holds the writer (then the next begins) */
 
 typedef struct {
     int format;              /* LEDGER_FMT_* */
