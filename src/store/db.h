@@ -426,12 +426,14 @@ struct db_ops {
      * username are the caller's. */
     bh_status_t (*import_get)(db_conn_t *c, const unsigned char digest[32], const char *kind,
                               const char *username, db_import_t *out);
-    /* Inside a write: record r.  expect < 0: a run starts, replacing a
-     * finished checkpoint of the same file but not an unfinished one;
+    /* Inside a write: record r.  expect < 0: a run starts, where there
+     * was no checkpoint of the file (expect_at 0) or over the finished one
+     * whose 'at' is expect_at - the one the run read when it began;
      * otherwise r replaces the unfinished checkpoint whose rows_done is
      * still 'expect'.  *won false: another run of the same file got there
      * first (nothing changed), so two runs never both write its rows. */
-    bh_status_t (*import_mark)(db_conn_t *c, const db_import_t *r, int64_t expect, bool *won);
+    bh_status_t (*import_mark)(db_conn_t *c, const db_import_t *r, int64_t expect,
+                               dt_ms_t expect_at, bool *won);
 
     /* Inside a write: a nested savepoint around one row of a bulk load,
      * so a bad row can be undone alone (DB_SP_ROLLBACK also ends it). */

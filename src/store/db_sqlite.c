@@ -85,13 +85,15 @@ static const char *const sql[ST__CORE] = {
     [ST_CONFIG_PUT] = "INSERT OR REPLACE INTO configs(kind, body, at, by) VALUES(?1,?2,?3,?4)",
     [ST_IMPORT_GET] = "SELECT rows_done, created, updated, unchanged, bad, started_at, at, finished_at"
                       " FROM ledger_imports WHERE digest=?1 AND kind=?2 AND username=?3",
-    /* A new run of a file replaces only a finished one; changes() tells. */
+    /* A new run of a file replaces only the finished one it saw (?12: its
+     * 'at'); changes() tells. */
     [ST_IMPORT_START] = "INSERT INTO ledger_imports(digest, kind, username, rows_done, created,"
                         " updated, unchanged, bad, started_at, at, finished_at)"
                         " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)"
                         " ON CONFLICT(digest, kind, username) DO UPDATE SET rows_done=?4,"
                         " created=?5, updated=?6, unchanged=?7, bad=?8, started_at=?9, at=?10,"
-                        " finished_at=?11 WHERE ledger_imports.finished_at IS NOT NULL",
+                        " finished_at=?11 WHERE ledger_imports.finished_at IS NOT NULL"
+                        " AND ledger_imports.at=?12",
     /* and a chunk moves on only from where this run left it */
     [ST_IMPORT_STEP] = "UPDATE ledger_imports SET rows_done=?4, created=?5, updated=?6,"
                        " unchanged=?7, bad=?8, at=?10, finished_at=?11"
@@ -572,7 +574,8 @@ static bh_status_t sq_import_get(db_conn_t *c, const unsigned char digest[32], c
     return st;
 }
 
-static bh_status_t sq_import_mark(db_conn_t *c, const db_import_t *r, int64_t expect, bool *won)
+static bh_status_t sq_import_mark(db_conn_t *c, const db_import_t *r, int64_t expect,
+                                  dt_ms_t expect_at, bool *won)
 {
     sqlite3_stmt *s = sq_stmt(c, expect < 0 ? ST_IMPORT_START : ST_IMPORT_STEP);
     bh_status_t st;
@@ -587,8 +590,7 @@ static bh_status_t sq_import_mark(db_conn_t *c, const db_import_t *r, int64_t ex
     sqlite3_bind_int64(s, 9, r->started_at);
     sqlite3_bind_int64(s, 10, r->at);
     bind_ms(s, 11, r->finished_at);
-    if (expect >= 0)
-        sqlite3_bind_int64(s, 12, expect);
+    sqlite3_bind_int64(s, 12, expect >= 0 ? expect : expect_at);
     st = step_done(c, s, NULL);
     *won = st == BH_OK && sqlite3_changes(SQ(c)->h) == 1;
     return st;

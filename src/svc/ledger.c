@@ -280,6 +280,9 @@ struct imp {
     db_target_t *targets;
     db_actual_t *actuals;
     int nentries;
+    char **codes;          /* objects: the codes the file's new rows carry, this pass */
+    size_t ncodes, capcodes;
+    arena_t *keep_codes;
     /* passes and chunks */
     int pass;
     bh_status_t (*process)(struct imp *x, const tab_row_t *r, bh_err_t *err);
@@ -294,6 +297,8 @@ struct imp {
     long skip;             /* data rows an earlier run of the file settled */
     db_import_t mark;      /* the checkpoint */
     int64_t expect;        /* its rows_done as committed, -1: none yet */
+    dt_ms_t expect_at;     /* none yet: the 'at' of the finished one this run replaces, 0: none */
+    bool marked;           /* the chunk's transaction moved the checkpoint */
     long committed;        /* data rows settled in committed chunks, this run's and earlier */
 };
 
@@ -598,6 +603,45 @@ static bh_status_t unit_row(struct imp *x, const char *const *v, bh_err_t *err)
     return BH_OK;
 }
 
+static size_t code_hash(const char *code)
+{
+    size_t h = 5381;
+    for (const char *p = code; *p; p++)
+        h = h * 33 + (unsigned char)*p;
+    return h;
+}
+
+/* The slot of 'code' in the set of codes the file's rows created (open
+ * addressing): where it is, or the empty slot where it would go. */
+static size_t code_slot(char *const *codes, size_t cap, const char *code)
+{
+    size_t i = code_hash(code) & (cap - 1);
+    while (codes[i] && strcmp(codes[i], code) != 0)
+        i = (i + 1) & (cap - 1);
+    return i;
+}
+
+static bool code_seen(const struct imp *x, const char *code)
+{
+    return x->capcodes && x->codes[code_slot(x->codes, x->capcodes, code)];
+}
+
+static void code_add(struct imp *x, const char *code)
+{
+    if (x->ncodes * 2 >= x->capcodes) { /* grow at half full */
+        size_t cap = x->capcodes ? 2 * x->capcodes : 1024;
+        char **grown = xcalloc(cap, sizeof *grown);
+        for (size_t j = 0; j < x->capcodes; j++)
+            if (x->codes[j])
+                grown[code_slot(grown, cap, x->codes[j])] = x->codes[j];
+        free(x->codes);
+        x->codes = grown;
+        x->capcodes = cap;
+    }
+    x->codes[code_slot(x->codes, x->capcodes, code)] = arena_strdup(x->keep_codes, code);
+    x->ncodes++;
+}
+
 static bh_status_t object_row(struct imp *x, const char *const *v, bh_err_t *err)
 {
     db_object_t o;
@@ -617,6 +661,10 @@ static bh_status_t object_row(struct imp *x, const char *const *v, bh_err_t *err
         (st = active_field(V("active"), &o.active, err)) ||
         (st = location(v, x, &o.has_location, &o.lat, &o.lng, err)))
         return st;
+    /* A chunk of the check is rolled back before the next one runs, so the
+     * store cannot see a code repeated across chunks: the import does. */
+    if (o.code && !id && code_seen(x, o.code))
+        return bh_fail(err, BH_CONFLICT, "code", "编码“%s”在文件中重复", o.code);
     if (id) {
         char *end;
         db_object_t old;
@@ -632,6 +680,8 @@ static bh_status_t object_row(struct imp *x, const char *const *v, bh_err_t *err
     }
     if ((st = svc_object_save_tx(x->c, x->u, &o, create, err)))
         return st;
+    if (create && o.code)
+        code_add(x, o.code);
     if (create)
         x->res->created++;
     else
@@ -771,12 +821,14 @@ static bool same_figure(double a, double b)
     return fabs(a - b) <= 1e-9 * fmax(1, fabs(b));
 }
 
-/* The entries in force, once per import (inside its write). */
+/* The entries in force, once per transaction (chunk_tx and whole_tx clear
+ * 'loaded': between chunks other writers may enter figures). */
 static bh_status_t load_entries(struct imp *x, bh_err_t *err)
 {
     bh_status_t st;
     if (x->loaded)
         return BH_OK;
+    arena_reset(x->keep);
     st = x->kind == LEDGER_TARGETS
              ? DB(x->c, target, target_list, 0, x->keep, &x->targets, &x->nentries)
              : DB(x->c, target, actual_list, 0, x->keep, &x->actuals, &x->nentries);
@@ -964,10 +1016,14 @@ static bh_status_t feed(struct imp *x, tab_row_fn fn, bh_err_t *err)
 }
 
 /* Inside a WRITE chunk's transaction: how far the import got ('done':
- * all of it). */
+ * all of it).  A chunk that only passed over rows an earlier run settled
+ * marks nothing: the checkpoint never moves back. */
 static bh_status_t checkpoint(struct imp *x, bool done, bh_err_t *err)
 {
     bool won;
+    x->marked = false;
+    if (x->res->rows <= x->skip && !done)
+        return BH_OK;
     x->mark.rows_done = x->res->rows;
     x->mark.created = x->res->created;
     x->mark.updated = x->res->updated;
@@ -975,11 +1031,12 @@ static bh_status_t checkpoint(struct imp *x, bool done, bh_err_t *err)
     x->mark.bad = x->res->bad;
     x->mark.at = svc_now();
     x->mark.finished_at = done ? x->mark.at : 0;
-    if (DB(x->c, ops, import_mark, &x->mark, x->expect, &won))
+    if (DB(x->c, ops, import_mark, &x->mark, x->expect, x->expect_at, &won))
         return bh_fail(err, BH_INTERNAL, "", "数据库错误（记录导入进度）");
     if (!won)
         return bh_fail(err, BH_CONFLICT, "file",
-                       "同一文件正由另一次导入写入：这次导入已停止，请稍后查看那次导入的结果");
+                       "同一文件正由另一次导入写入，或刚由另一次导入写完：这次导入已停止，请查看那次导入的结果");
+    x->marked = true;
     return BH_OK;
 }
 
@@ -999,6 +1056,7 @@ static bh_status_t chunk_tx(db_conn_t *c, void *ctx, bh_err_t *err)
     bh_status_t st = BH_OK;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     x->c = c;
+    x->loaded = false;
     while (x->next < x->nrows && !st) {
         st = x->process(x, &x->rows[x->next++], err);
         if (x->next < x->nrows && ms_since(&t0) >= LEDGER_CHUNK_MS)
@@ -1021,6 +1079,7 @@ static bh_status_t whole_tx(db_conn_t *c, void *ctx, bh_err_t *err)
     struct imp *x = ctx;
     bh_status_t st;
     x->c = c;
+    x->loaded = false;
     if ((st = feed(x, on_read, err)))
         return st;
     x->rolled = true;
@@ -1036,7 +1095,7 @@ static bh_status_t run_tx(struct imp *x, db_write_fn fn, bh_err_t *err)
         bh_err_clear(err);
         return BH_OK;
     }
-    if (st == BH_OK && x->pass == PASS_WRITE) {
+    if (st == BH_OK && x->pass == PASS_WRITE && x->marked) {
         x->expect = x->mark.rows_done;
         x->committed = x->res->rows;
     }
@@ -1109,6 +1168,10 @@ static bh_status_t run_pass(struct imp *x, int pass, bh_err_t *err)
     x->res->unchanged = resume ? x->mark.unchanged : 0;
     x->res->bad = resume ? x->mark.bad : 0;
     x->res->nbads = 0;
+    x->ncodes = 0;
+    if (x->codes)
+        memset(x->codes, 0, x->capcodes * sizeof *x->codes);
+    arena_reset(x->keep_codes);
     if (pass == PASS_CHECK && kinds[x->kind].whole_check)
         st = run_tx(x, whole_tx, err);
     else if ((st = feed(x, on_read, err)) == BH_OK)
@@ -1151,8 +1214,12 @@ static bh_status_t resume_point(struct imp *x, bh_err_t *err)
         return bh_fail(err, st, "", "数据库繁忙，请稍后再试");
     st = DB(c, ops, import_get, x->mark.digest, x->mark.kind, x->mark.username, &prev);
     db_reader_done(x->s->db, c);
-    if (st == BH_NOT_FOUND || (st == BH_OK && prev.finished_at))
+    if (st == BH_NOT_FOUND)
         return BH_OK;
+    if (st == BH_OK && prev.finished_at) {
+        x->expect_at = prev.at;
+        return BH_OK;
+    }
     if (st)
         return bh_fail(err, BH_INTERNAL, "", "数据库错误（读取导入进度）");
     x->mark = prev;
@@ -1192,7 +1259,7 @@ static bh_status_t import(struct imp *x, bh_err_t *err)
                                  x->res->bad);
     if (o->dry_run)
         return BH_OK;
-    if ((st = run_pass(x, PASS_WRITE, err)) && x->committed) {
+    if ((st = run_pass(x, PASS_WRITE, err)) && st != BH_CONFLICT && x->committed) {
         bh_err_t e = *err;
         return bh_fail(err, st, e.field,
                        "%s（前%ld行已写入；重新导入同一文件将从第%ld个数据行接着导入）", e.message,
@@ -1231,6 +1298,7 @@ bh_status_t svc_ledger_import(svc_t *s, const svc_user_t *u, ledger_kind_t kind,
     x->a = arena_new();
     x->keep = arena_new();
     x->ca = arena_new();
+    x->keep_codes = arena_new();
     x->buf = buf;
     x->len = len;
     x->process = kind == LEDGER_GEOMETRIES ? process_feature : process_row;
@@ -1239,6 +1307,8 @@ bh_status_t svc_ledger_import(svc_t *s, const svc_user_t *u, ledger_kind_t kind,
     res->resumed = x->skip;
     json_decref(x->features);
     free(x->rows);
+    free(x->codes);
+    arena_free(x->keep_codes);
     arena_free(x->a);
     arena_free(x->keep);
     arena_free(x->ca);

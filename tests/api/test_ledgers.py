@@ -606,8 +606,24 @@ class Chunks(unittest.TestCase):
         self.assertIn("第24行 D列（风险等级）", p.stderr)
         self.assertEqual(db_count("SELECT count(*) FROM objects WHERE name LIKE '分批%'"), 24)
 
+    def test_a_code_repeated_across_chunks_writes_nothing(self):
+        # each chunk of the check is rolled back before the next runs: the
+        # import itself must see the repeat, as one transaction would
+        rows = [["种类", "编码", "名称", "所属网格"]] + \
+               [["城市部件", "4403030909%06d" % i, "分批部件%d" % i, GRID] for i in range(1, 7)]
+        rows.append(["城市部件", "4403030909%06d" % 1, "重复部件", GRID])
+        path = write_csv("chunk-codes.csv", rows)
+        p = S.run("import", "objects", path, "--db", S.db, "--chunk", "2", check=False)
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        self.assertIn("第8行 B列（编码）：编码“4403030909000001”在文件中重复", p.stderr)
+        self.assertIn("没有导入任何数据", p.stderr)
+        self.assertEqual(db_count("SELECT count(*) FROM objects WHERE name LIKE '分批部件%'"), 0)
+        p = S.run("import", "objects", path, "--db", S.db, "--chunk", "2", "--skip-bad", check=False)
+        self.assertIn("新建 6", p.stdout)
+        self.assertIn("在文件中重复", p.stderr)
+
     def test_writes_go_on_during_an_import(self):
-        n = 30000
+        n = 60000
         data = csv_bytes([["种类", "名称", "所属网格"]] + [["重点户", "并发%05d" % i, GRID] for i in range(n)])
         token = S.login("admin")
         S.login("zhzx01")
@@ -661,6 +677,25 @@ class Chunks(unittest.TestCase):
         stored = db_count("SELECT count(*) FROM cases WHERE description LIKE '续传案件%'")
         self.assertLess(done, n)
         self.assertEqual(stored, done)  # each chunk and its checkpoint committed together
+        # cut short again while it passes over the settled rows, a row a
+        # transaction: the checkpoint never moves back
+        at = db_count("SELECT at FROM ledger_imports WHERE kind = 'cases' AND finished_at IS NULL")
+        proc = subprocess.Popen([BIHUAN, "import", "cases", path, "--db", S.db, "--chunk", "1"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            deadline = time.monotonic() + 600
+            while db_count("SELECT at FROM ledger_imports WHERE kind = 'cases'") == at:
+                self.assertIsNone(proc.poll(), "the import ended before it could be stopped")
+                self.assertLess(time.monotonic(), deadline)
+                time.sleep(0.002)
+            proc.send_signal(signal.SIGKILL)
+        finally:
+            proc.wait()
+        again = db_count("SELECT rows_done FROM ledger_imports WHERE kind = 'cases' AND finished_at IS NULL")
+        self.assertIsNotNone(again, "the second run got to the end before it could be stopped")
+        self.assertGreater(again, done)
+        done = again
+        self.assertEqual(db_count("SELECT count(*) FROM cases WHERE description LIKE '续传案件%'"), done)
         p = S.run("import", "cases", path, "--db", S.db, "--chunk", "20")
         self.assertIn("续传：此文件的前 %d 行" % done, p.stderr)
         self.assertIn("读取 %d 行，新建 %d" % (n, n), p.stdout)

@@ -619,6 +619,7 @@ static void leases(void **state)
 struct mark {
     db_import_t r;
     int64_t expect;
+    dt_ms_t expect_at;
     bool won;
 };
 
@@ -626,12 +627,13 @@ static bh_status_t mark_tx(db_conn_t *c, void *ctx, bh_err_t *err)
 {
     struct mark *x = ctx;
     (void)err;
-    return DB(c, ops, import_mark, &x->r, x->expect, &x->won);
+    return DB(c, ops, import_mark, &x->r, x->expect, x->expect_at, &x->won);
 }
 
-static bool mark(db_import_t *r, int64_t rows_done, int64_t expect, bool finished)
+static bool mark_at(db_import_t *r, int64_t rows_done, int64_t expect, dt_ms_t expect_at,
+                    bool finished)
 {
-    struct mark x = {*r, expect, false};
+    struct mark x = {*r, expect, expect_at, false};
     bh_err_t err;
     x.r.rows_done = rows_done;
     x.r.created = rows_done;
@@ -639,6 +641,11 @@ static bool mark(db_import_t *r, int64_t rows_done, int64_t expect, bool finishe
     x.r.finished_at = finished ? x.r.at : 0;
     assert_int_equal(db_write(db, mark_tx, &x, &err), BH_OK);
     return x.won;
+}
+
+static bool mark(db_import_t *r, int64_t rows_done, int64_t expect, bool finished)
+{
+    return mark_at(r, rows_done, expect, 0, finished);
 }
 
 static db_import_t mark_read(const db_import_t *r)
@@ -652,8 +659,9 @@ static db_import_t mark_read(const db_import_t *r)
 }
 
 /* A ledger import's checkpoint moves on only from where its run left it,
- * so two runs of one file never both write its rows; a finished one is
- * replaced by the next run, an unfinished one is not. */
+ * so two runs of one file never both write its rows; the finished one a
+ * run read when it began is replaced by it, an unfinished one or another
+ * finished one is not. */
 static void import_checkpoints(void **state)
 {
     db_import_t r = {.kind = "cases", .username = "op", .started_at = 1000}, o = r, got;
@@ -684,7 +692,9 @@ static void import_checkpoints(void **state)
     assert_int_equal(got.rows_done, 4500);
     assert_int_equal(got.finished_at, 9500);
     r.started_at = 20000;
-    assert_true(mark(&r, 100, -1, false));    /* the next run of the file starts afresh */
+    assert_false(mark(&r, 100, -1, false));   /* a run that saw no checkpoint finds one */
+    assert_false(mark_at(&r, 100, -1, 9000, false)); /* nor over another finished run than it saw */
+    assert_true(mark_at(&r, 100, -1, 9500, false)); /* the next run of the file starts afresh */
     got = mark_read(&r);
     assert_int_equal(got.rows_done, 100);
     assert_int_equal(got.started_at, 20000);
