@@ -3,7 +3,7 @@
 // loop's #/patrol, #/patrol/checkin, #/hazards, #/supervision, #/patrol/stats,
 // and the target loop's #/targets, #/targets/ranking, #/targets/trend,
 // #/targets/entry, #/projects, #/projects/7, and the reporting loop's
-// #/reports, #/reports/3).
+// #/reports, #/reports/3), and the command centre's wall screen #/screen.
 import "./style.css";
 import { api, session, setExpiredHandler, clearCache } from "./api.js";
 import { h, clear, ROLE, showFormError, field } from "./ui.js";
@@ -17,6 +17,7 @@ import { hazardList, supervision, patrolStats } from "./pages/hazards.js";
 import { targetBoard, targetRanking, targetTrend, actualEntry } from "./pages/targets.js";
 import { projectList, projectDetail } from "./pages/projects.js";
 import { reportList, reportView } from "./pages/reports.js";
+import { wallScreen } from "./pages/screen.js";
 import { drafts } from "./drafts.js";
 
 const app = document.getElementById("app");
@@ -35,6 +36,7 @@ const NAV = [
   { path: "#/targets", label: "目标考核", roles: ["admin", "leader", "operator", "handler"] },
   { path: "#/projects", label: "重点项目", roles: ["admin", "leader", "operator", "handler"] },
   { path: "#/reports", label: "报告", roles: ["admin", "leader", "operator", "handler"] },
+  { path: "#/screen", label: "大屏", roles: ["admin", "leader", "operator"] },
 ];
 
 function route() {
@@ -123,6 +125,12 @@ async function render() {
     return;
   }
   const user = s.user;
+  if (path === "/screen" && NAV.find((n) => n.path === "#/screen").roles.includes(user.role)) {
+    const main = h("main#main.screen", { tabindex: "-1" }); // full screen: no navigation bar
+    clear(app, main);
+    await wallScreen(main, user, params);
+    return;
+  }
   let current = "#/";
   let page;
   const m = path.match(/^\/cases\/(\d+)$/);

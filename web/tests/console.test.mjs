@@ -53,16 +53,21 @@ mkdirSync(OUT, { recursive: true });
 const dir = mkdtempSync(join(tmpdir(), "bihuan-console-"));
 const db = join(dir, "console.db");
 execFileSync(BIHUAN, ["demo", "--db", db, "--period", "2023H1", "--cases", "300", "--password", PASSWORD], { stdio: "ignore" });
-const server = spawn(BIHUAN, ["serve", "--db", db, "--listen", "127.0.0.1:0", "--web", WEB], {
-  env: { ...process.env, BIHUAN_SWEEP_INTERVAL: "0.5" },
-  stdio: ["ignore", "pipe", "inherit"],
-});
-const firstLine = await new Promise((res, rej) => {
-  const rl = createInterface({ input: server.stdout });
-  rl.once("line", res);
-  server.once("exit", (code) => rej(new Error("bihuan serve exited " + code)));
-  setTimeout(() => rej(new Error("bihuan serve did not start")), 15000);
-});
+// serve the demo on 'listen'; resolves to the server and its first line
+async function serve(listen) {
+  const proc = spawn(BIHUAN, ["serve", "--db", db, "--listen", listen, "--web", WEB], {
+    env: { ...process.env, BIHUAN_SWEEP_INTERVAL: "0.5" },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const line = await new Promise((res, rej) => {
+    const rl = createInterface({ input: proc.stdout });
+    rl.once("line", res);
+    proc.once("exit", (code) => rej(new Error("bihuan serve exited " + code)));
+    setTimeout(() => rej(new Error("bihuan serve did not start")), 15000);
+  });
+  return { proc, line };
+}
+let { proc: server, line: firstLine } = await serve("127.0.0.1:0");
 const BASE = firstLine.match(/http:\/\/[^\s]+/)[0].replace(/\/$/, "");
 console.log(`console.test: ${BASE}, chromium ${CHROMIUM}`);
 
@@ -141,9 +146,9 @@ try {
   });
 
   const roles = {
-    admin: ["工作台", "案件", "统计", "今日巡查", "隐患", "挂牌督办", "巡查统计", "目标考核", "重点项目", "报告"],
-    leader: ["工作台", "案件", "统计", "隐患", "挂牌督办", "巡查统计", "目标考核", "重点项目", "报告"],
-    zhzx01: ["工作台", "案件", "上报", "统计", "今日巡查", "隐患", "挂牌督办", "巡查统计", "目标考核", "重点项目", "报告"],
+    admin: ["工作台", "案件", "统计", "今日巡查", "隐患", "挂牌督办", "巡查统计", "目标考核", "重点项目", "报告", "大屏"],
+    leader: ["工作台", "案件", "统计", "隐患", "挂牌督办", "巡查统计", "目标考核", "重点项目", "报告", "大屏"],
+    zhzx01: ["工作台", "案件", "上报", "统计", "今日巡查", "隐患", "挂牌督办", "巡查统计", "目标考核", "重点项目", "报告", "大屏"],
     cg: ["工作台", "案件", "隐患", "目标考核", "重点项目", "报告"],
     wgy_hb: ["工作台", "案件", "上报", "今日巡查", "隐患"],
     citizen: ["工作台", "上报"],
@@ -773,6 +778,52 @@ try {
     eq(await navItems(), ["企业自查", "隐患"], "enterprise navigation");
     await page.waitForSelector("form.checkin");
     eq(await page.locator("#checkin-title").textContent(), "企业自查", "title");
+  });
+
+  await check("wall screen at 1920×1080: the API's figures, a case reported elsewhere shows without a reload, it rides out a server restart", async () => {
+    const wall = await browser.newContext({ viewport: { width: 1920, height: 1080 }, locale: "zh-CN", timezoneId: "Asia/Shanghai" });
+    wall.setDefaultTimeout(20000);
+    const p = await wall.newPage();
+    p.on("pageerror", (e) => consoleErrors.push(String(e)));
+    try {
+      await login("leader", p);
+      await p.goto(BASE + "/#/screen?interval=1");
+      const updated = async () => Number(await p.locator("main.screen").getAttribute("data-updated"));
+      await p.waitForFunction(() => document.querySelector("main.screen")?.dataset.updated);
+      eq(await p.locator("header.top").count(), 0, "no navigation bar on the wall");
+      const val = async (k) => (await p.locator(`[data-stat="${k}"] .s-value`).textContent()).trim();
+      const day = new Date(Date.now() + 8 * 3600000).toISOString().slice(0, 10);
+      const month = await apiAs("leader", "GET", `/api/v1/stats/cases?from=${day.slice(0, 8)}01&to=${day}&group_by=unit`);
+      eq(await val("month_reported"), String(month.json.total.reported), "this month's reports");
+      eq(await p.locator(".s-rank tbody tr").count(), month.json.groups.length, "a ranking row per street");
+      const open = await apiAs("leader", "GET", "/api/v1/cases?open=true&limit=200");
+      eq(await val("open"), open.json.items.length + (open.json.next_cursor ? "+" : ""), "open cases on the map");
+      const before = Number(await val("today_reported"));
+      const todays = await apiAs("leader", "GET", `/api/v1/stats/cases?from=${day}&to=${day}`);
+      eq(before, todays.json.total.reported, "today's reports");
+      // reported elsewhere (the hotline desk): the wall shows it within an interval
+      const title = "大屏测试：深南东路井盖缺失";
+      const r = await apiAs("zhzx01", "POST", "/api/v1/cases", { category: "E0501", title, description: "井盖缺失，车辆绕行。",
+        source: "hotline", unit: "44030300100101", location: { lat: 22.548, lng: 114.137, address: "深南东路1号" } });
+      eq(r.status, 201, "case reported");
+      await p.waitForFunction(([n, t]) => document.querySelector('[data-stat="today_reported"] .s-value').textContent.trim() === String(n) &&
+        [...document.querySelectorAll(".s-newest .s-title")].some((e) => e.textContent === t), [before + 1, title]);
+      assert(Number(await p.locator("#screen-map").getAttribute("data-points")) > 0, "open cases drawn on the map");
+      await shot("screen", p, false);
+      // the server restarts: the wall says so, keeps its figures, and comes back by itself
+      const port = new URL(BASE).port;
+      server.kill("SIGTERM");
+      await new Promise((res) => server.once("exit", res));
+      await p.waitForSelector(".s-status.s-down");
+      eq(await val("today_reported"), String(before + 1), "the last figures stay");
+      ({ proc: server } = await serve("127.0.0.1:" + port));
+      const t0 = await updated();
+      await p.waitForFunction((t) => Number(document.querySelector("main.screen").dataset.updated) > t &&
+        !document.querySelector(".s-status.s-down"), t0);
+      eq(await val("today_reported"), String(before + 1), "the same figures after the restart");
+    } finally {
+      await wall.close();
+    }
   });
 
   await check("no script errors in the page", async () => {
