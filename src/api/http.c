@@ -332,9 +332,35 @@ http_server_t *http_server_of(http_req_t *r)
     return ((struct ctx *)r)->srv;
 }
 
-/* Match 'path' against a pattern, filling {placeholders}.  A placeholder
- * ends at the next '/' or at the pattern's next literal character
- * ("{code}.{fmt}" splits "E0501.xml"). */
+static int hexval(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* A path segment with its %XX escapes decoded (the routes match the raw
+ * path, so "/apikeys/%E7%83%AD%E7%BA%BF" names the key "热线"); a '%' not
+ * followed by two hex digits, or an escape decoding to NUL, stays as it is. */
+static char *unescape(arena_t *a, const char *s, size_t n)
+{
+    char *out = arena_alloc(a, n + 1), *o = out;
+    for (size_t i = 0; i < n; i++) {
+        int hi, lo;
+        if (s[i] == '%' && i + 2 < n && (hi = hexval(s[i + 1])) >= 0 &&
+            (lo = hexval(s[i + 2])) >= 0 && (hi | lo)) {
+            *o++ = (char)(hi * 16 + lo);
+            i += 2;
+        } else {
+            *o++ = s[i];
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
+/* Match 'path' against a pattern, filling {placeholders} (decoded).  A
+ * placeholder ends at the next '/' or at the pattern's next literal
+ * character ("{code}.{fmt}" splits "E0501.xml"). */
 static bool match(const char *pattern, const char *path, arena_t *a, const char **params)
 {
     int np = 0;
@@ -349,7 +375,7 @@ static bool match(const char *pattern, const char *path, arena_t *a, const char 
             }
             if (!pe || n == 0 || np == HTTP_MAX_PARAMS)
                 return false;
-            params[np++] = arena_strndup(a, path, n);
+            params[np++] = unescape(a, path, n);
             pattern = pe + 1;
             path += n;
             continue;

@@ -356,6 +356,12 @@ class Matrix(unittest.TestCase):
         # reading is public in GeoReport v2; a revoked key creates nothing
         self.assertEqual(S.request("GET", "/open311/v2/services.json").status, 200)
         self.assertEqual(S.request("DELETE", "/api/v1/apikeys/matrix-public", token=S.login("admin")).status, 204)
+        # a name in Chinese goes percent-encoded in the path, as browsers send it
+        admin.post("/api/v1/apikeys", {"name": "热线对接", "role": "public", "unit": "440303001"})
+        self.assertEqual(S.request("DELETE", "/api/v1/apikeys/%E7%83%AD%E7%BA%BF%E5%AF%B9%E6%8E%A5",
+                                   token=S.login("admin")).status, 204)
+        listed = {k["name"]: k for k in admin.get("/api/v1/apikeys").json["items"]}
+        self.assertIsNotNone(listed["热线对接"]["revoked_at"])
         self.assertEqual(post("public", "44030300100101").status, 403)
         # keys are bearer tokens for the JSON API too, with the same scope
         r = S.request("GET", "/api/v1/cases/%d" % W["street2"], token=keys["operator"])

@@ -42,12 +42,15 @@ export function setExpiredHandler(fn) {
   onExpired = fn;
 }
 
+// 'body' goes as JSON, unless it is a Blob (a File): then as it is, with its
+// own type unless headers say another.
 export async function api(method, path, body, { headers = {}, raw = false } = {}) {
   const h = { "X-Requested-With": "bihuan", ...headers };
-  if (body !== undefined) h["Content-Type"] = "application/json";
+  const blob = body instanceof Blob;
+  if (body !== undefined && !h["Content-Type"]) h["Content-Type"] = blob ? body.type || "application/octet-stream" : "application/json";
   let res;
   try {
-    res = await fetch(path, { method, headers: h, credentials: "same-origin", body: body === undefined ? undefined : JSON.stringify(body) });
+    res = await fetch(path, { method, headers: h, credentials: "same-origin", body: body === undefined ? undefined : blob ? body : JSON.stringify(body) });
   } catch {
     throw new ApiError(0, { error: { message: "无法连接服务器，请检查网络后重试" } });
   }

@@ -3,7 +3,8 @@
 // loop's #/patrol, #/patrol/checkin, #/hazards, #/supervision, #/patrol/stats,
 // and the target loop's #/targets, #/targets/ranking, #/targets/trend,
 // #/targets/entry, #/projects, #/projects/7, and the reporting loop's
-// #/reports, #/reports/3), and the command centre's wall screen #/screen.
+// #/reports, #/reports/3), the command centre's wall screen #/screen and
+// the administrator's #/admin/users, /units, /keys, /ledgers.
 import "./style.css";
 import { api, session, setExpiredHandler, clearCache } from "./api.js";
 import { h, clear, ROLE, showFormError, field } from "./ui.js";
@@ -18,6 +19,7 @@ import { targetBoard, targetRanking, targetTrend, actualEntry } from "./pages/ta
 import { projectList, projectDetail } from "./pages/projects.js";
 import { reportList, reportView } from "./pages/reports.js";
 import { wallScreen } from "./pages/screen.js";
+import { adminPage } from "./pages/admin.js";
 import { drafts } from "./drafts.js";
 
 const app = document.getElementById("app");
@@ -37,6 +39,7 @@ const NAV = [
   { path: "#/projects", label: "重点项目", roles: ["admin", "leader", "operator", "handler"] },
   { path: "#/reports", label: "报告", roles: ["admin", "leader", "operator", "handler"] },
   { path: "#/screen", label: "大屏", roles: ["admin", "leader", "operator"] },
+  { path: "#/admin", label: "系统管理", roles: ["admin"] },
 ];
 
 function route() {
@@ -173,6 +176,9 @@ async function render() {
     current = "#/reports";
     const id = path.split("/")[2];
     page = (el) => (id ? reportView(el, user, Number(id)) : reportList(el, user));
+  } else if (path === "/admin" || path.startsWith("/admin/")) {
+    current = "#/admin";
+    page = (el) => adminPage(el, user, path, params);
   } else if (user.role === "enterprise") {
     page = (el) => checkinForm(el, user, params);
     current = "#/patrol/checkin";

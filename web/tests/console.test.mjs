@@ -146,7 +146,7 @@ try {
   });
 
   const roles = {
-    admin: ["工作台", "案件", "统计", "今日巡查", "隐患", "挂牌督办", "巡查统计", "目标考核", "重点项目", "报告", "大屏"],
+    admin: ["工作台", "案件", "统计", "今日巡查", "隐患", "挂牌督办", "巡查统计", "目标考核", "重点项目", "报告", "大屏", "系统管理"],
     leader: ["工作台", "案件", "统计", "隐患", "挂牌督办", "巡查统计", "目标考核", "重点项目", "报告", "大屏"],
     zhzx01: ["工作台", "案件", "上报", "统计", "今日巡查", "隐患", "挂牌督办", "巡查统计", "目标考核", "重点项目", "报告", "大屏"],
     cg: ["工作台", "案件", "隐患", "目标考核", "重点项目", "报告"],
@@ -824,6 +824,97 @@ try {
     } finally {
       await wall.close();
     }
+  });
+
+  await check("admin, users: one added (a short password refused at its field), its role changed and the account deactivated from the page", async () => {
+    await login("admin");
+    await page.goto(BASE + "/#/admin/users");
+    const add = page.locator("form.admin-add");
+    await add.getByLabel("用户名").fill("wgy_admin_test");
+    await add.getByLabel("姓名").fill("新网格员");
+    await add.getByLabel("角色").selectOption("reporter");
+    await add.getByLabel("所属单位编码").fill("440303001");
+    await add.getByLabel("初始密码").fill("short");
+    await add.getByRole("button", { name: "添加用户" }).click();
+    await page.waitForFunction(() => document.querySelector('form.admin-add .field[data-field="password"] .field-error')?.textContent.includes("8"));
+    await add.getByLabel("初始密码").fill("admin-test-pass-1");
+    await add.getByRole("button", { name: "添加用户" }).click();
+    await page.waitForSelector('tr[data-user="wgy_admin_test"]');
+    const logIn = () => fetch(BASE + "/api/v1/session", { method: "POST", body: JSON.stringify({ username: "wgy_admin_test", password: "admin-test-pass-1" }) });
+    assert((await logIn()).ok, "the new user logs in");
+    await page.locator('tr[data-user="wgy_admin_test"] button').click();
+    const ed = page.locator("form.admin-edit");
+    await ed.getByLabel("角色").selectOption("handler");
+    await ed.getByLabel("状态").selectOption("false");
+    await ed.getByRole("button", { name: "保存" }).click();
+    await page.waitForFunction(() => document.querySelector('tr[data-user="wgy_admin_test"]')?.textContent.includes("停用"));
+    const u = (await apiAs("admin", "GET", "/api/v1/users")).json.items.find((x) => x.username === "wgy_admin_test");
+    eq([u.role, u.active], ["handler", false], "stored");
+    assert(!(await logIn()).ok, "a deactivated account cannot log in");
+    await shot("admin-users");
+  });
+
+  await check("admin, units: a grid added under a community, renamed, a self-intersecting polygon refused with GEOS's reason, a square accepted and drawn", async () => {
+    await login("admin");
+    await page.goto(BASE + "/#/admin/units?unit=440303001001");
+    const add = page.locator("form.admin-add-unit");
+    await add.getByLabel("编码").fill("44030300100199");
+    await add.getByLabel("名称").fill("测试网格");
+    await add.getByRole("button", { name: "添加" }).click();
+    await page.waitForSelector('tr[data-code="44030300100199"]');
+    await page.locator('tr[data-code="44030300100199"] a').click();
+    await page.waitForFunction(() => document.querySelector("#unit-self")?.textContent.includes("44030300100199"));
+    const rename = page.locator("form.admin-rename");
+    await rename.getByLabel("名称").fill("测试网格（改）");
+    await rename.getByRole("button", { name: "改名" }).click();
+    await page.waitForFunction(() => document.querySelector("#unit-self")?.textContent.startsWith("测试网格（改）"));
+    const upload = async (g) => {
+      await page.locator("form.admin-geometry input[type=file]").setInputFiles({ name: "grid.geojson", mimeType: "application/geo+json", buffer: Buffer.from(JSON.stringify(g)) });
+      await page.locator("form.admin-geometry").getByRole("button", { name: "上传边界" }).click();
+    };
+    await upload({ type: "Feature", properties: {}, geometry: { type: "Polygon", coordinates: [[[114.10, 22.50], [114.11, 22.51], [114.11, 22.50], [114.10, 22.51], [114.10, 22.50]]] } });
+    await page.waitForFunction(() => /Self-intersection/.test(document.querySelector('form.admin-geometry .field-error')?.textContent || ""));
+    eq((await apiAs("admin", "GET", "/api/v1/units/44030300100199")).json.has_geometry, false, "nothing stored");
+    await upload({ type: "Polygon", coordinates: [[[114.10, 22.50], [114.11, 22.50], [114.11, 22.51], [114.10, 22.51], [114.10, 22.50]]] });
+    await page.waitForSelector("#admin-map[data-ready='1']");
+    eq((await apiAs("admin", "GET", "/api/v1/units/44030300100199")).json.name, "测试网格（改）", "renamed");
+    await shot("admin-units");
+  });
+
+  await check("admin, API keys: a key is shown once, listed, and revoked", async () => {
+    await login("admin");
+    await page.goto(BASE + "/#/admin/keys");
+    const f = page.locator("form.admin-key");
+    await f.getByLabel("名称").fill("热线对接测试");
+    await f.getByRole("button", { name: "创建" }).click();
+    const key = (await page.locator(".key-once code.key-value").textContent()).trim();
+    assert(key.length > 20, "the key is shown: " + key);
+    await page.waitForSelector('tr[data-key="热线对接测试"]');
+    await page.reload();
+    await page.waitForSelector('tr[data-key="热线对接测试"]');
+    eq(await page.locator(".key-once code").count(), 0, "shown once only");
+    page.once("dialog", (d) => d.accept());
+    await page.locator('tr[data-key="热线对接测试"] button').click();
+    await page.waitForFunction(() => document.querySelector('tr[data-key="热线对接测试"]')?.textContent.includes("已吊销"));
+    const k = (await apiAs("admin", "GET", "/api/v1/apikeys")).json.items.find((x) => x.name === "热线对接测试");
+    assert(k.revoked_at, "revoked in the store");
+  });
+
+  await check("admin, ledgers: a bad row is listed with row, column and reason, nothing written; exports are links", async () => {
+    await login("admin");
+    await page.goto(BASE + "/#/admin/ledgers");
+    const csv = "种类,名称,所属网格,风险等级\n重点户,页面导入一,44030300100101,低风险\n重点户,页面导入二,44030300100101,紫色\n";
+    const f = page.locator("form.admin-import");
+    await f.getByLabel("台账").selectOption("objects");
+    await f.locator("input[type=file]").setInputFiles({ name: "objects.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
+    await f.getByRole("button", { name: "导入" }).click();
+    await page.waitForSelector("table.ledger-errors tbody tr");
+    eq(await page.locator("table.ledger-errors tbody tr td").allTextContents().then((t) => t.slice(1, 4)), ["3", "D", "风险等级"], "row, column, header");
+    assert((await page.locator(".ledger-result .notice").textContent()).includes("没有导入任何数据"), "nothing written");
+    const o = await apiAs("admin", "GET", "/api/v1/objects?kind=household&limit=200");
+    eq(o.json.items.filter((x) => x.name.startsWith("页面导入")).length, 0, "no object stored");
+    eq(await page.locator('a[href="/api/v1/ledgers/units.xlsx"]').count(), 1, "export link");
+    await shot("admin-ledgers");
   });
 
   await check("no script errors in the page", async () => {
