@@ -26,6 +26,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "util/utf8.h"
 #include "util/xmalloc.h"
 
 static const double buckets[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
@@ -340,9 +341,12 @@ static int hexval(char c)
 
 /* A path segment with its %XX escapes decoded (the routes match the raw
  * path, so "/apikeys/%E7%83%AD%E7%BA%BF" names the key "热线"); a '%' not
- * followed by two hex digits, or an escape decoding to NUL, stays as it is. */
+ * followed by two hex digits, or an escape decoding to NUL, stays as it is,
+ * and a segment that would decode to text that is not UTF-8 is kept raw
+ * (the answer names it, and JSON takes only UTF-8). */
 static char *unescape(arena_t *a, const char *s, size_t n)
 {
+    char *raw = arena_strndup(a, s, n);
     char *out = arena_alloc(a, n + 1), *o = out;
     for (size_t i = 0; i < n; i++) {
         int hi, lo;
@@ -355,7 +359,7 @@ static char *unescape(arena_t *a, const char *s, size_t n)
         }
     }
     *o = '\0';
-    return out;
+    return utf8_valid(out, (size_t)(o - out)) ? out : raw;
 }
 
 /* Match 'path' against a pattern, filling {placeholders} (decoded).  A

@@ -362,6 +362,10 @@ class Matrix(unittest.TestCase):
                                    token=S.login("admin")).status, 204)
         listed = {k["name"]: k for k in admin.get("/api/v1/apikeys").json["items"]}
         self.assertIsNotNone(listed["热线对接"]["revoked_at"])
+        # an escape that is not UTF-8 stays as sent: a 404 that still says why, in JSON
+        r = S.request("GET", "/api/v1/units/%FF", token=S.login("admin"))
+        self.assertEqual(r.status, 404, r)
+        self.assertIn("%FF", r.json["error"]["message"])
         self.assertEqual(post("public", "44030300100101").status, 403)
         # keys are bearer tokens for the JSON API too, with the same scope
         r = S.request("GET", "/api/v1/cases/%d" % W["street2"], token=keys["operator"])

@@ -50,6 +50,7 @@ function route() {
 
 // Session over: keep the place and the form being filled in, then log in.
 setExpiredHandler(() => {
+  if (location.hash === "#/login") return; // a page's other requests, after the first 401
   drafts.saveAll();
   sessionStorage.setItem("bihuan.return", location.hash || "#/");
   sessionStorage.setItem("bihuan.expired", "1");

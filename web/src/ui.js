@@ -142,3 +142,9 @@ export function showFormError(form, e, as) {
 export function select(options, value, attrs = {}) {
   return h("select", attrs, options.map(([v, label]) => h("option", { value: v, selected: String(v) === String(value ?? "") }, label)));
 }
+
+// Text for a map tooltip or popup: Leaflet writes a string as HTML, so text
+// from users (case titles, object names) goes in as a node.
+export function textNode(text) {
+  return h("span", String(text ?? ""));
+}

@@ -6,6 +6,7 @@ import L from "leaflet";
 import "leaflet/dist/leaflet.css";
 import { api, get, post, qs } from "../api.js";
 import { h, clear, loading, errorBox, empty, field, select, showFormError, toast, ROLE, fmtTime } from "../ui.js";
+import { geojsonFromWgs84 } from "../crs.js";
 
 const TABS = [
   ["users", "用户"], ["units", "单位与网格"], ["keys", "API 密钥"], ["ledgers", "台账导入导出"],
@@ -17,7 +18,8 @@ const LEDGERS = [
   ["cases", "案件"], ["targets", "目标值"], ["actuals", "指标完成值"],
 ];
 const put = (path, body) => api("PUT", path, body);
-const roleOptions = Object.entries(ROLE);
+// an enterprise account is bound to its enterprise: made with it (bihuan user add --object)
+const roleOptions = Object.entries(ROLE).filter(([r]) => r !== "enterprise");
 
 let formSeq = 0;
 
@@ -63,26 +65,27 @@ async function usersTab(body) {
     field("初始密码", h("input", { type: "password", autocomplete: "new-password", required: true }), { name: "password", hint: "至少8个字符" }),
   ], "添加用户", async (f) => {
     const b = {};
-    for (const k of ["username", "display_name", "role", "unit", "phone", "password"]) if (val(f, k)) b[k] = val(f, k);
+    for (const k of ["username", "display_name", "role", "unit", "phone"]) if (val(f, k)) b[k] = val(f, k);
+    b.password = f.elements.namedItem("password").value; // as typed: a password is not trimmed
     await post("/api/v1/users", b);
     toast(`已添加用户 ${b.username}`);
     await usersTab(body);
   });
   const rows = list.items.map((u) => {
-    const edit = h("button", { type: "button" }, "修改");
+    const edit = h("button", { type: "button", "aria-label": `修改 ${u.username}` }, "修改");
     const tr = h("tr", { dataset: { user: u.username } },
       h("th", { scope: "row" }, u.username), h("td", u.display_name || ""), h("td", ROLE[u.role] || u.role),
       h("td", u.unit), h("td", u.active ? "启用" : h("span.muted", "停用")), h("td", edit));
     edit.addEventListener("click", () => {
       if (tr.nextElementSibling?.classList.contains("edit-row")) return;
       const f = form("admin-edit", `修改用户 ${u.username}`, [
-        field("角色", select(roleOptions, u.role), { name: "role" }),
+        u.role === "enterprise" ? h("p.muted", "企业账号：角色和单位随其企业，不能修改") : field("角色", select(roleOptions, u.role), { name: "role" }),
         field("所属单位编码", h("input", { value: u.unit }), { name: "unit" }),
         field("状态", select([["true", "启用"], ["false", "停用"]], String(u.active)), { name: "active" }),
         field("重置密码", h("input", { type: "password", autocomplete: "new-password" }), { name: "password", hint: "留空则不改；改密码后该用户须重新登录" }),
       ], "保存", async (ff) => {
         const b = {};
-        if (val(ff, "role") !== u.role) b.role = val(ff, "role");
+        if (ff.elements.namedItem("role") && val(ff, "role") !== u.role) b.role = val(ff, "role");
         if (val(ff, "unit") !== u.unit) b.unit = val(ff, "unit");
         if (val(ff, "active") !== String(u.active)) b.active = val(ff, "active") === "true";
         if (val(ff, "password")) b.password = ff.elements.namedItem("password").value;
@@ -149,7 +152,7 @@ async function unitsTab(body, user, params) {
   }) : null;
 
   const children = (unit.children || []);
-  const mapBox = h("div.admin-map#admin-map");
+  const mapBox = h("div.admin-map#admin-map", { role: "region", "aria-label": "单位边界地图" });
   const file = h("input", { type: "file", accept: ".geojson,.json,application/geo+json,application/json" });
   const upload = form("admin-geometry", "上传边界", [field("边界文件（GeoJSON Polygon/MultiPolygon，WGS-84）", file, { name: "geometry" })],
     "上传边界", async (f) => {
@@ -161,8 +164,13 @@ async function unitsTab(body, user, params) {
       } catch {
         throw Object.assign(new Error("文件不是 JSON"), { field: "geometry" });
       }
-      if (g.type === "FeatureCollection") g = g.features?.[0]?.geometry;
+      if (g?.type === "FeatureCollection") {
+        if (g.features?.length !== 1)
+          throw Object.assign(new Error(`文件含 ${g.features?.length ?? 0} 个要素：请上传只含此单位边界的一个要素（多个网格请用台账导入“网格边界”）`), { field: "geometry" });
+        g = g.features[0];
+      }
       if (g?.type === "Feature") g = g.geometry;
+      if (!g || typeof g !== "object") throw Object.assign(new Error("文件中没有几何图形（Polygon 或 MultiPolygon）"), { field: "geometry" });
       try {
         await put(`/api/v1/units/${encodeURIComponent(unit.code)}/geometry`, g ?? null);
       } catch (e) {
@@ -192,13 +200,16 @@ async function unitsTab(body, user, params) {
 
   if (unit.has_geometry) {
     const map = L.map(mapBox, { preferCanvas: true }).setView([22.55, 114.12], 13);
+    let crs = "wgs84";
     try {
       const cfg = await get("/api/v1/console");
+      crs = cfg.tile_crs || "wgs84";
       if (cfg.tile_url) L.tileLayer(cfg.tile_url, { attribution: cfg.tile_attribution || "", maxZoom: 19 }).addTo(map);
     } catch {
       /* no tiles */
     }
-    const g = await get(`/api/v1/units/${encodeURIComponent(unit.code)}/geometry`);
+    // stored in WGS-84; drawn in the tiles' system (GCJ-02 / BD-09 base maps)
+    const g = geojsonFromWgs84(crs, await get(`/api/v1/units/${encodeURIComponent(unit.code)}/geometry`));
     const shape = L.geoJSON(g, { style: { color: "#1f5fa8", weight: 2, fillOpacity: 0.15 } }).addTo(map);
     map.fitBounds(shape.getBounds(), { padding: [20, 20] });
     mapBox.dataset.ready = "1";
@@ -221,7 +232,7 @@ async function keysTab(body, user) {
     clear(body.querySelector(".key-once"), h("p", "密钥只显示这一次，请立即复制保存："), h("code.key-value", r.key));
   });
   const rows = list.items.map((k) => {
-    const revoke = k.revoked_at ? null : h("button", { type: "button" }, "吊销");
+    const revoke = k.revoked_at ? null : h("button", { type: "button", "aria-label": `吊销 ${k.name}` }, "吊销");
     revoke?.addEventListener("click", async () => {
       if (!confirm(`吊销密钥“${k.name}”？使用它的系统将无法再访问。`)) return;
       try {
@@ -291,6 +302,10 @@ function showResult(box, r) {
 
 export async function adminPage(el, user, path, params) {
   const tab = path.split("/")[2] || "users";
+  if (user.role !== "admin") {
+    clear(el, h("h1", "系统管理"), errorBox(new Error("只有系统管理员可以使用系统管理")));
+    return;
+  }
   const body = h("div.admin-body", loading());
   clear(el, h("h1", "系统管理"),
     h("nav.tabs", { "aria-label": "管理项目" }, TABS.map(([k, label]) =>

@@ -7,7 +7,7 @@
 import L from "leaflet";
 import "leaflet/dist/leaflet.css";
 import { get, post, cached, qs } from "../api.js";
-import { h, clear, field, select, loading, empty, errorBox, toast, showFormError, fmtTime, KIND } from "../ui.js";
+import { h, clear, field, select, loading, empty, errorBox, toast, showFormError, fmtTime, KIND, textNode } from "../ui.js";
 import { fromWgs84 } from "../crs.js";
 
 const STATUS = { missed: "漏巡", pending: "待巡", late: "已补巡", done: "已巡", not_due: "本期无任务" };
@@ -89,7 +89,7 @@ export async function patrolToday(el, user, params) {
     const [lng, lat] = fromWgs84(crs, [r.location.lng, r.location.lat]);
     pts.push([lat, lng]);
     L.circleMarker([lat, lng], { radius: 6, color: r.status === "missed" ? "#c0392b" : "#2f6fb0", fillOpacity: 0.7 })
-      .bindTooltip(r.name).on("click", () => (location.hash = `#/patrol/checkin?object=${r.object}`)).addTo(map);
+      .bindTooltip(textNode(r.name)).on("click", () => (location.hash = `#/patrol/checkin?object=${r.object}`)).addTo(map);
   }
   if (pos) {
     const [lng, lat] = fromWgs84(crs, [pos.lng, pos.lat]);

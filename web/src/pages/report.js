@@ -5,7 +5,7 @@
 import L from "leaflet";
 import "leaflet/dist/leaflet.css";
 import { get, post, cached, qs } from "../api.js";
-import { h, clear, field, select, showFormError, toast, SOURCE } from "../ui.js";
+import { h, clear, field, select, showFormError, toast, SOURCE, textNode } from "../ui.js";
 import { drafts } from "../drafts.js";
 import { geojsonFromWgs84 } from "../crs.js";
 
@@ -89,7 +89,7 @@ export async function reportForm(el, user) {
   Promise.all([get("/api/v1/ledgers/geometries.geojson"), cfgReady]).then(([fc]) => {
     const layer = L.geoJSON(geojsonFromWgs84(mapCrs, fc), {
       style: { color: "#2f6fb0", weight: 1, fillOpacity: 0.06 },
-      onEachFeature: (f, l) => l.bindTooltip(`${f.properties.name}（${f.properties.code}）`, { sticky: true }),
+      onEachFeature: (f, l) => l.bindTooltip(textNode(`${f.properties.name}（${f.properties.code}）`), { sticky: true }),
     }).addTo(map);
     if (layer.getBounds().isValid()) map.fitBounds(layer.getBounds());
     layer.on("click", (e) => place(e.latlng.lat, e.latlng.lng));

@@ -3,16 +3,19 @@
 // and, per grid, a circle sized by its open cases (the heat layer); beside it
 // today's and this month's counts, closure and on-time rates, the streets
 // ranked, the newest cases scrolling, patrol coverage and the target cards.
-// Every figure is an API answer, never recomputed; the page asks again every
-// ?interval= seconds (default 15) without reloading, and when the server is
-// away (a restart) it says so, keeps the last figures and tries again.
+// The counts and rates are API answers, never recomputed; the heat circles
+// count the open cases the page read (up to OPEN_CAP, then it says so).  The
+// page asks again every ?interval= seconds (default 15, 1 to 3600) without
+// reloading; when the server is away (a restart) it says so, keeps the last
+// figures and tries again; leaving the page stops it and frees its map.
 import L from "leaflet";
 import "leaflet/dist/leaflet.css";
 import { get, qs } from "../api.js";
-import { h, clear, LIGHT, SOURCE } from "../ui.js";
+import { h, clear, LIGHT, SOURCE, textNode } from "../ui.js";
 import { pct } from "./dashboard.js";
 import { fromWgs84 } from "../crs.js";
 
+const OPEN_CAP = 2000; // open cases read for the map, newest first, 200 a page
 const COLOR = { none: "#8aa0b8", green: "#2ecc71", yellow: "#f1c40f", red: "#e74c3c", overdue: "#ff2bd6" };
 
 const beijing = (t = Date.now()) => new Date(t + 8 * 3600000).toISOString();
@@ -33,10 +36,20 @@ function setTile(root, key, value) {
 async function fetchAll(unit) {
   const day = today(), month = day.slice(0, 8) + "01";
   const cases = (p) => get("/api/v1/cases" + qs({ unit, ...p }));
+  const openCases = async () => {
+    const all = [];
+    let cursor = null;
+    do {
+      const r = await cases({ open: "true", limit: 200, cursor, fields: "id,title,light,location,unit" });
+      all.push(...r.items);
+      cursor = r.next_cursor;
+    } while (cursor && all.length < OPEN_CAP);
+    return { items: all, more: Boolean(cursor) };
+  };
   const [todayStats, monthStats, open, newest, patrol, board] = await Promise.all([
     get("/api/v1/stats/cases" + qs({ unit, from: day, to: day })),
     get("/api/v1/stats/cases" + qs({ unit, from: month, to: day, group_by: "unit" })),
-    cases({ open: "true", limit: 200, fields: "id,title,light,location,unit" }),
+    openCases(),
     cases({ limit: 12, fields: "id,number,title,light,source,created_at,category_name" }),
     get("/api/v1/stats/patrols" + qs({ unit, from: month, to: day })).catch(() => null),
     get("/api/v1/targets/board" + qs({ unit })).catch(() => null),
@@ -44,8 +57,9 @@ async function fetchAll(unit) {
   return { todayStats, monthStats, open, newest, patrol, board };
 }
 
-// The heat layer: each grid with open cases as one circle at its cases'
-// mean position, its radius by how many, its colour by the worst light.
+// The heat layer: each unit with open cases (a located case's unit is its
+// grid) as one circle at its cases' mean position, its radius by how many,
+// its colour by the worst light.
 function grids(items) {
   const rank = { none: 0, green: 1, yellow: 2, red: 3, overdue: 4 };
   const by = new Map();
@@ -63,25 +77,25 @@ function grids(items) {
 
 export async function wallScreen(el, user, params) {
   const unit = params.get("unit") || user.unit;
-  const interval = Math.max(1, Number(params.get("interval")) || 15);
-  const route = location.hash;
+  const interval = Math.min(3600, Math.max(1, Number(params.get("interval")) || 15));
   const status = h("span.s-status", { role: "status" }, "加载中…");
   const now = h("span.s-clock", clock());
   const full = h("button.s-full", { type: "button" }, "全屏");
   full.addEventListener("click", () => document.documentElement.requestFullscreen?.().catch(() => {}));
   const left = h("section.s-col.s-left", { "aria-label": "概况" },
-    h("h2", "今日"),
-    h("div.s-tiles", tile("today_reported", "上报"), tile("today_closed", "结案")),
-    h("h2", "本月"),
+    h("h2", "今日上报"),
+    h("div.s-tiles", tile("today_reported", "上报"), tile("today_closed", "其中已结案")),
+    h("h2", "本月上报"),
     h("div.s-tiles",
-      tile("month_reported", "上报"), tile("month_closed", "结案"),
+      tile("month_reported", "上报"), tile("month_closed", "其中已结案"),
       tile("close_rate", "结案率"), tile("on_time_close_rate", "按期结案率"),
       tile("overdue", "超期"), tile("open", "在办（地图）")),
     h("h2", "巡查（本月）"),
     h("div.s-tiles", tile("coverage", "巡查覆盖率"), tile("rectification_rate", "隐患整改率")),
     h("h2", "目标考核"),
     h("div.s-tiles", tile("red_cards", "红牌"), tile("yellow_cards", "黄牌")));
-  const mapBox = h("div.s-map#screen-map", { "aria-label": "在办案件地图" });
+  const mapBox = h("div.s-map#screen-map", { role: "region", "aria-label": "在办案件地图" });
+  const capped = h("div.s-capped", { hidden: true });
   const ranking = h("tbody");
   const newest = h("ul.s-newest", { "aria-live": "off" });
   const right = h("section.s-col.s-right", { "aria-label": "排名与最新案件" },
@@ -95,15 +109,29 @@ export async function wallScreen(el, user, params) {
     h("header.s-top",
       h("h1", "城市运行指挥大屏"), h("span.s-unit", ""), status, now, full,
       h("a.s-back", { href: "#/" }, "返回")),
-    h("div.s-body", left, h("section.s-mid", mapBox, legend), right));
+    h("div.s-body", left, h("section.s-mid", mapBox, legend, capped), right));
+  document.body.classList.add("screen-mode");
 
-  const map = L.map(mapBox, { preferCanvas: true, zoomControl: false, attributionControl: false }).setView([22.55, 114.12], 13);
+  // The page lives while its element is in the document: render() replaces
+  // it on leaving, and then every timer stops and the map goes.
+  let map = null, timer = null, tick = null;
+  const alive = () => el.isConnected && location.hash.startsWith("#/screen");
+  function stop() {
+    clearInterval(tick);
+    clearTimeout(timer);
+    map?.remove();
+    map = null;
+    if (!document.querySelector("main.screen")) document.body.classList.remove("screen-mode");
+  }
+  tick = setInterval(() => (alive() ? (now.textContent = clock()) : stop()), 1000);
+
+  map = L.map(mapBox, { preferCanvas: true, zoomControl: false, attributionControl: false }).setView([22.55, 114.12], 13);
   const layer = L.layerGroup().addTo(map);
   let crs = "wgs84";
   try {
     const cfg = await get("/api/v1/console");
     crs = cfg.tile_crs || "wgs84";
-    if (cfg.tile_url) L.tileLayer(cfg.tile_url, { maxZoom: 19 }).addTo(map);
+    if (cfg.tile_url && map) L.tileLayer(cfg.tile_url, { maxZoom: 19 }).addTo(map);
   } catch {
     /* no tiles: the points alone */
   }
@@ -112,7 +140,7 @@ export async function wallScreen(el, user, params) {
   }).catch(() => {
     el.querySelector(".s-unit").textContent = unit;
   });
-  let fitted = false, timer = null;
+  let fitted = false;
 
   function draw(d) {
     const t = d.todayStats.total, m = d.monthStats.total;
@@ -123,7 +151,9 @@ export async function wallScreen(el, user, params) {
     setTile(el, "close_rate", pct(m.close_rate));
     setTile(el, "on_time_close_rate", pct(m.on_time_close_rate));
     setTile(el, "overdue", m.overdue);
-    setTile(el, "open", d.open.items.length + (d.open.next_cursor ? "+" : ""));
+    setTile(el, "open", d.open.items.length + (d.open.more ? "+" : ""));
+    capped.hidden = !d.open.more;
+    capped.textContent = d.open.more ? `地图显示最新的 ${d.open.items.length} 件在办案件` : "";
     setTile(el, "coverage", d.patrol ? pct(d.patrol.total.coverage) : null);
     setTile(el, "rectification_rate", d.patrol ? pct(d.patrol.total.rectification_rate) : null);
     const cards = { red: 0, yellow: 0 };
@@ -150,14 +180,14 @@ export async function wallScreen(el, user, params) {
     for (const g of grids(d.open.items)) {
       const [lng, lat] = fromWgs84(crs, [g.lng, g.lat]);
       L.circle([lat, lng], { radius: 120 + 100 * Math.sqrt(g.n), stroke: false, fillColor: COLOR[g.worst], fillOpacity: 0.3 })
-        .bindTooltip(`${g.unit}：在办 ${g.n} 件`).addTo(layer);
+        .bindTooltip(textNode(`${g.unit}：在办 ${g.n} 件`)).addTo(layer);
     }
     for (const c of d.open.items) {
       if (!c.location || c.location.lat === null) continue;
       const [lng, lat] = fromWgs84(crs, [c.location.lng, c.location.lat]);
       pts.push([lat, lng]);
       L.circleMarker([lat, lng], { radius: 5, weight: 1, color: "#0b1a2a", fillColor: COLOR[c.light] || COLOR.none, fillOpacity: 0.95 })
-        .bindTooltip(c.title).addTo(layer);
+        .bindTooltip(textNode(c.title)).addTo(layer);
     }
     mapBox.dataset.points = String(pts.length);
     if (pts.length && !fitted) {
@@ -167,29 +197,25 @@ export async function wallScreen(el, user, params) {
   }
 
   async function refresh() {
-    if (location.hash !== route) return; // the user left the screen: stop
+    if (!alive()) return stop();
     try {
-      draw(await fetchAll(unit));
+      const d = await fetchAll(unit);
+      if (!alive()) return stop(); // left while the answers came
+      draw(d);
       status.textContent = `已更新 ${clock().slice(11)}`;
       status.classList.remove("s-down");
       el.dataset.updated = String(Date.now());
     } catch (e) {
-      if (e.status === 401) return; // the session is over: api.js goes to login
-      status.textContent = `数据暂不可用（${e.message}），${interval} 秒后重试`;
+      if (!alive() || e.status === 401) return stop(); // the session is over: api.js goes to login
       status.classList.add("s-down");
+      if (e.status === 400 || e.status === 403 || e.status === 404) {
+        status.textContent = `无法显示：${e.message}`; // asking again will not help
+        return stop();
+      }
+      status.textContent = `数据暂不可用（${e.message}），${interval} 秒后重试`;
     }
     timer = setTimeout(refresh, interval * 1000);
   }
-  const tick = setInterval(() => {
-    if (location.hash !== route) {
-      clearInterval(tick);
-      clearTimeout(timer);
-      return;
-    }
-    now.textContent = clock();
-  }, 1000);
-  document.body.classList.add("screen-mode");
-  window.addEventListener("hashchange", () => document.body.classList.remove("screen-mode"), { once: true });
-  setTimeout(() => map.invalidateSize(), 0);
+  setTimeout(() => map?.invalidateSize(), 0);
   await refresh();
 }
