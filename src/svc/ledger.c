@@ -104,12 +104,12 @@ static const struct {
     bool whole_check;
 } kinds[LEDGER__COUNT] = {
     [LEDGER_UNITS] = {"units", "单位", unit_cols, NCOLS(unit_cols), true},
-    [LEDGER_GEOMETRIES] = {"geometries", "网格边界", NULL, 0},
-    [LEDGER_OBJECTS] = {"objects", "管理对象", object_cols, NCOLS(object_cols)},
-    [LEDGER_USERS] = {"users", "用户", user_cols, NCOLS(user_cols)},
-    [LEDGER_CASES] = {"cases", "案件", case_cols, NCOLS(case_cols)},
-    [LEDGER_PATROLS] = {"patrols", "巡查记录", patrol_cols, NCOLS(patrol_cols)},
-    [LEDGER_TARGETS] = {"targets", "目标值", target_cols, NCOLS(target_cols)},
+    [LEDGER_GEOMETRIES] = {"geometries", "网格边界", NULL, 0, false},
+    [LEDGER_OBJECTS] = {"objects", "管理对象", object_cols, NCOLS(object_cols), false},
+    [LEDGER_USERS] = {"users", "用户", user_cols, NCOLS(user_cols), false},
+    [LEDGER_CASES] = {"cases", "案件", case_cols, NCOLS(case_cols), false},
+    [LEDGER_PATROLS] = {"patrols", "巡查记录", patrol_cols, NCOLS(patrol_cols), false},
+    [LEDGER_TARGETS] = {"targets", "目标值", target_cols, NCOLS(target_cols), false},
     [LEDGER_ACTUALS] = {"actuals", "指标完成值", actual_cols, NCOLS(actual_cols), true},
 };
 
