@@ -546,6 +546,28 @@ static void h_apikeys(http_req_t *r)
     api_list_reply(r, json_pack("{s:o, s:n}", "items", arr, "next_cursor"));
 }
 
+/* ---- the audit log's hash chain (admin) ---- */
+
+/* The chain checked now, from the first row: a verdict either way (200);
+ * a log that could not be read is an error. */
+static void h_audit_verify(http_req_t *r)
+{
+    svc_audit_result_t res;
+    bh_status_t st;
+    if (!api_auth(r) || !admin_only(r))
+        return;
+    st = svc_audit_verify(APP(r), &res);
+    if (st != BH_OK && st != BH_FAILED_PRECONDITION) {
+        http_fail(r, st, "", "读取审计日志失败：%s", res.why);
+        return;
+    }
+    http_json(r, 200, json_pack("{s:b, s:I, s:o, s:o, s:o}", "intact", st == BH_OK, "rows",
+                                (json_int_t)res.rows,
+                                "bad_seq", st == BH_OK ? json_null() : json_integer(res.bad_seq),
+                                "reason", st == BH_OK ? json_null() : json_string(res.why),
+                                "checked_at", render_time(svc_now())));
+}
+
 static void h_apikey_add(http_req_t *r)
 {
     static const char *const keys[] = {"name", "role", "unit", NULL};
@@ -605,6 +627,7 @@ const http_route_t registry_routes[] = {
     {"GET", "/api/v1/objects/{id}", h_object_get, HTTP_BODY_DEFAULT},
     {"PUT", "/api/v1/objects/{id}", h_object_save, HTTP_BODY_DEFAULT},
     {"GET", "/api/v1/apikeys", h_apikeys, HTTP_BODY_DEFAULT},
+    {"GET", "/api/v1/audit/verify", h_audit_verify, HTTP_BODY_DEFAULT},
     {"POST", "/api/v1/apikeys", h_apikey_add, HTTP_BODY_DEFAULT},
     {"DELETE", "/api/v1/apikeys/{name}", h_apikey_revoke, HTTP_BODY_DEFAULT},
 };

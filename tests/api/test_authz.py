@@ -11,6 +11,7 @@ Usage: test_authz.py PATH/TO/bihuan
 import csv
 import io
 import os
+import sqlite3
 import sys
 import unittest
 import urllib.parse
@@ -172,10 +173,33 @@ class Matrix(unittest.TestCase):
         body["grid"] = "44030400100101"
         self.check("POST", "/api/v1/objects", dict(admin=201, zhzx01=403), body)
 
+    def test_audit_chain_status(self):
+        admin = S.as_("admin")
+        ok = admin.get("/api/v1/audit/verify")
+        self.assertEqual(ok.status, 200, ok)
+        self.assertTrue(ok.json["intact"])
+        self.assertGreater(ok.json["rows"], 0)
+        self.assertIsNone(ok.json["bad_seq"])
+        # one row's text changed behind the server's back is found, and named; then put back
+        con = sqlite3.connect(S.db, timeout=30)
+        seq, detail = con.execute("SELECT seq, detail FROM audit WHERE lane = 0 ORDER BY seq LIMIT 1 OFFSET 2").fetchone()
+        try:
+            with con:
+                con.execute("UPDATE audit SET detail = ? WHERE lane = 0 AND seq = ?", ('{"forged":true}', seq))
+            bad = admin.get("/api/v1/audit/verify").json
+            self.assertEqual((bad["intact"], bad["bad_seq"]), (False, seq), bad)
+            self.assertIn("被修改", bad["reason"])
+        finally:
+            with con:
+                con.execute("UPDATE audit SET detail = ? WHERE lane = 0 AND seq = ?", (detail, seq))
+            con.close()
+        self.assertTrue(admin.get("/api/v1/audit/verify").json["intact"])
+
     def test_admin_only(self):
         others = {u: 403 for u in USERS if u != "admin"}
         self.check("GET", "/api/v1/users", dict(others, admin=200))
         self.check("GET", "/api/v1/apikeys", dict(others, admin=200))
+        self.check("GET", "/api/v1/audit/verify", dict(others, admin=200))
         self.check("PUT", "/api/v1/units/44030300100101/geometry", others,
                    {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]]})
         self.check("POST", "/api/v1/units", others, {"code": "440303001011", "name": "x", "type": "community",

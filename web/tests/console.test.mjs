@@ -926,6 +926,17 @@ try {
     await shot("admin-ledgers");
   });
 
+  await check("admin, audit log: the hash chain checked from the page, as the API answers", async () => {
+    await login("admin");
+    await page.goto(BASE + "/#/admin/audit");
+    await page.getByRole("button", { name: "校验散列链" }).click();
+    await page.waitForSelector(".audit-result [data-intact]");
+    eq(await page.locator(".audit-result [data-intact]").getAttribute("data-intact"), "1", "intact");
+    const shown = Number((await page.locator(".audit-result").textContent()).match(/共 (\d+) 条/)[1]);
+    const api = await apiAs("admin", "GET", "/api/v1/audit/verify");
+    assert(api.json.intact && shown > 0 && shown <= api.json.rows, `rows shown ${shown}, API ${api.json.rows}`);
+  });
+
   await check("no script errors in the page", async () => {
     eq(consoleErrors, [], "page errors");
   });

@@ -1,6 +1,7 @@
 // admin.js - 系统管理, for administrators: users (#/admin/users), the unit
-// tree with its grid polygons (#/admin/units), API keys (#/admin/keys) and
-// ledger import and export (#/admin/ledgers).  Every change goes through
+// tree with its grid polygons (#/admin/units), API keys (#/admin/keys),
+// ledger import and export (#/admin/ledgers) and the audit log's hash chain
+// (#/admin/audit).  Every change goes through
 // the same API a script would use; an error is shown next to its field.
 import L from "leaflet";
 import "leaflet/dist/leaflet.css";
@@ -9,7 +10,7 @@ import { h, clear, loading, errorBox, empty, field, select, showFormError, toast
 import { geojsonFromWgs84 } from "../crs.js";
 
 const TABS = [
-  ["users", "用户"], ["units", "单位与网格"], ["keys", "API 密钥"], ["ledgers", "台账导入导出"],
+  ["users", "用户"], ["units", "单位与网格"], ["keys", "API 密钥"], ["ledgers", "台账导入导出"], ["audit", "审计日志"],
 ];
 const UNIT_TYPE = { district: "区", street: "街道", community: "社区", grid: "网格", department: "部门" };
 const CHILD_TYPES = { district: ["street", "department"], street: ["community", "department"], community: ["grid"], grid: [], department: [] };
@@ -300,6 +301,31 @@ function showResult(box, r) {
     h("tbody", r.errors.map((e) => h("tr", h("td", e.sheet || ""), h("td", e.row), h("td", e.column || ""), h("td", e.header || ""), h("td", e.reason)))))) : null);
 }
 
+// ---- the audit log ----
+
+async function auditTab(body) {
+  const out = h("div.audit-result", { role: "status", "aria-live": "polite" });
+  const btn = h("button.primary", { type: "button" }, "校验散列链");
+  btn.addEventListener("click", async () => {
+    btn.disabled = true;
+    clear(out, loading("校验中…（从第一条记录起逐条核对）"));
+    try {
+      const r = await get("/api/v1/audit/verify");
+      clear(out, r.intact
+        ? h("p.notice.ok", { dataset: { intact: "1" } }, `散列链完整：共 ${r.rows} 条记录（${fmtTime(r.checked_at)} 校验）`)
+        : h("p.notice.error", { dataset: { intact: "0" } }, `审计日志损坏：第 ${r.bad_seq} 条：${r.reason}（已核对 ${r.rows} 条）`));
+    } catch (e) {
+      clear(out, errorBox(e));
+    } finally {
+      btn.disabled = false;
+    }
+  });
+  clear(body, h("section.card", { "aria-labelledby": "audit-h" },
+    h("h2#audit-h", "审计日志"),
+    h("p", "每次写入（案件、单位、用户、密钥、台账等）都记入带散列链的审计日志：每条记录的散列包含上一条的散列，删改、插入或调换任何一条都会使校验失败，并指出第一条出错的记录。"),
+    btn, out));
+}
+
 export async function adminPage(el, user, path, params) {
   const tab = path.split("/")[2] || "users";
   if (user.role !== "admin") {
@@ -315,6 +341,7 @@ export async function adminPage(el, user, path, params) {
     if (tab === "units") await unitsTab(body, user, params);
     else if (tab === "keys") await keysTab(body, user);
     else if (tab === "ledgers") await ledgersTab(body);
+    else if (tab === "audit") await auditTab(body);
     else await usersTab(body);
   } catch (e) {
     clear(body, errorBox(e));
