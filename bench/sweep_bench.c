@@ -91,7 +91,11 @@ int main(int argc, char **argv)
         return 1;
     }
     svc_init(&s, db, cat_set_builtin(), cal_new_national());
-    svc_sync_categories(&s, &err);
+    {
+        size_t len;
+        const char *body = cat_builtin_text(&len);
+        svc_sync_categories(&s, body, len, &err);
+    }
     {
         int64_t counts[CASE_ST__COUNT][SLA_LIGHT_OVERDUE + 1];
         if (svc_case_counts(&s, counts, &err) != BH_OK) {

@@ -364,13 +364,7 @@ static void h_logout(http_req_t *r)
     http_reply(r, 204, NULL, "", 0);
 }
 
-/* ---- categories, units, calendar ---- */
-
-static void h_categories(http_req_t *r)
-{
-    if (auth(r))
-        http_json(r, 200, render_categories(APP(r)->cats));
-}
+/* ---- calendar ---- */
 
 static void h_calendar_year(http_req_t *r)
 {
@@ -489,7 +483,6 @@ static const http_route_t api_routes[] = {
     {"GET", "/metrics", h_metrics, HTTP_BODY_DEFAULT},
     {"POST", "/api/v1/session", h_login, HTTP_BODY_DEFAULT},
     {"DELETE", "/api/v1/session", h_logout, HTTP_BODY_DEFAULT},
-    {"GET", "/api/v1/categories", h_categories, HTTP_BODY_DEFAULT},
     {"GET", "/api/v1/calendar/deadline", h_calendar_deadline, HTTP_BODY_DEFAULT},
     {"GET", "/api/v1/calendar/{year}", h_calendar_year, HTTP_BODY_DEFAULT},
 };
@@ -575,6 +568,39 @@ json_t *api_read_body(http_req_t *r, const char *const *keys, const char *types)
     return body;
 }
 
+/* The version a client expects: If-Match header ("3" or "\"3\"") or body. */
+bool api_expected_version(http_req_t *r, int64_t body_version, int64_t *out)
+{
+    const char *h = http_header(r, "If-Match");
+    *out = body_version;
+    if (h && strcmp(h, "*") != 0) {
+        char *end;
+        const char *p = h[0] == 'W' && h[1] == '/' ? h + 2 : h;
+        long long v;
+        if (*p == '"')
+            p++;
+        v = strtoll(p, &end, 10);
+        if (end == p || (*end && !(*end == '"' && end[1] == '\0')) || v < 0) {
+            http_fail(r, BH_INVALID_ARGUMENT, "If-Match", "If-Match 应为版本号，如 \"3\"");
+            return false;
+        }
+        if (body_version >= 0 && body_version != v) {
+            http_fail(r, BH_INVALID_ARGUMENT, "version", "If-Match 与请求体中的 version 不一致");
+            return false;
+        }
+        *out = v;
+    }
+    return true;
+}
+
+bool api_admin_only(http_req_t *r)
+{
+    if (r->user.role == ROLE_ADMIN)
+        return true;
+    http_fail(r, BH_PERMISSION_DENIED, "role", "只有系统管理员(admin)可以执行此操作");
+    return false;
+}
+
 const char *api_str(json_t *o, const char *k)
 {
     return json_string_value(json_object_get(o, k));
@@ -596,6 +622,7 @@ static void build_routes(void)
         {ledger_routes, ledger_nroutes},
         {case_routes, case_nroutes},
         {registry_routes, registry_nroutes},
+        {category_routes, category_nroutes},
         {patrol_routes, patrol_nroutes},
         {target_routes, target_nroutes},
         {project_routes, project_nroutes},

@@ -51,6 +51,11 @@ json_t *api_date_json(int32_t day); /* "2023-06-30" */
  * null), 'n' a number, 'b' a boolean, 'a' an array.  NULL once the error
  * has been answered; else the caller owns the body. */
 json_t *api_read_body(http_req_t *r, const char *const *keys, const char *types);
+/* The version a client expects: If-Match ("3" or "\"3\"") or body_version
+ * (-1: none given; both given must agree).  false once answered (400). */
+bool api_expected_version(http_req_t *r, int64_t body_version, int64_t *out);
+/* The caller is the administrator; else 403, answered. */
+bool api_admin_only(http_req_t *r);
 /* A string member of o, or NULL. */
 const char *api_str(json_t *o, const char *k);
 
@@ -68,6 +73,8 @@ extern const http_route_t case_routes[];
 extern const int case_nroutes;
 extern const http_route_t registry_routes[];
 extern const int registry_nroutes;
+extern const http_route_t category_routes[];
+extern const int category_nroutes;
 extern const http_route_t patrol_routes[];
 extern const int patrol_nroutes;
 extern const http_route_t target_routes[];

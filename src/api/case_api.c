@@ -70,31 +70,6 @@ static void h_case_get(http_req_t *r)
     http_json(r, 200, render_case_view(s, &r->user, &v, r->a));
 }
 
-/* The version a client expects: If-Match header ("3" or "\"3\"") or body. */
-static bool expected_version(http_req_t *r, int64_t body_version, int64_t *out)
-{
-    const char *h = http_header(r, "If-Match");
-    *out = body_version;
-    if (h && strcmp(h, "*") != 0) {
-        char *end;
-        const char *p = h[0] == 'W' && h[1] == '/' ? h + 2 : h;
-        long long v;
-        if (*p == '"')
-            p++;
-        v = strtoll(p, &end, 10);
-        if (end == p || (*end && !(*end == '"' && end[1] == '\0')) || v < 0) {
-            http_fail(r, BH_INVALID_ARGUMENT, "If-Match", "If-Match 应为案件版本号，如 \"3\"");
-            return false;
-        }
-        if (body_version >= 0 && body_version != v) {
-            http_fail(r, BH_INVALID_ARGUMENT, "version", "If-Match 与请求体中的 version 不一致");
-            return false;
-        }
-        *out = v;
-    }
-    return true;
-}
-
 static void h_case_action(http_req_t *r)
 {
     svc_t *s = APP(r);
@@ -116,7 +91,7 @@ static void h_case_action(http_req_t *r)
         return;
     }
     json_decref(body);
-    if (!expected_version(r, body_version, &version))
+    if (!api_expected_version(r, body_version, &version))
         return;
     if (svc_case_act(s, &r->user, id, &ev, version, r->a, &v, &err) != BH_OK) {
         http_error(r, &err);

@@ -257,14 +257,16 @@ static json_t *service_json(const cat_t *c)
 static void h_services(http_req_t *r)
 {
     svc_t *s = APP(r);
+    const cat_set_t *set;
     json_t *arr;
     bool xml;
     if (!format(r, 0, &xml) || !jurisdiction_ok(r, xml, qs_get(&r->query, "jurisdiction_id")))
         return;
     arr = json_array();
-    for (int i = 0; i < s->cats->ncats; i++)
-        if (s->cats->cats[i].open311)
-            json_array_append_new(arr, service_json(&s->cats->cats[i]));
+    set = s->cats; /* once: an edit may put another in force meanwhile */
+    for (int i = 0; i < set->ncats; i++)
+        if (set->cats[i].open311)
+            json_array_append_new(arr, service_json(&set->cats[i]));
     reply(r, 200, xml, "services", arr);
 }
 
@@ -1001,9 +1003,10 @@ static void h_requests(http_req_t *r)
                 if (public_service(s, t))
                     cats[f.ncategories++] = t;
         } else {
-            for (int i = 0; i < s->cats->ncats && f.ncategories < DB_MAX_IN; i++)
-                if (s->cats->cats[i].open311)
-                    cats[f.ncategories++] = s->cats->cats[i].code;
+            const cat_set_t *set = s->cats;
+            for (int i = 0; i < set->ncats && f.ncategories < DB_MAX_IN; i++)
+                if (set->cats[i].open311)
+                    cats[f.ncategories++] = set->cats[i].code;
         }
         f.categories = cats;
         f.limit = (int)page_size;

@@ -43,14 +43,6 @@ static void h_units(http_req_t *r)
 
 /* ---- the unit tree ---- */
 
-static bool admin_only(http_req_t *r)
-{
-    if (r->user.role == ROLE_ADMIN)
-        return true;
-    http_fail(r, BH_PERMISSION_DENIED, "role", "只有系统管理员(admin)可以执行此操作");
-    return false;
-}
-
 static json_t *unit_json(const db_unit_t *u)
 {
     return json_pack("{s:s, s:s?, s:s, s:s, s:b}", "code", u->code, "parent", u->parent, "name",
@@ -88,7 +80,7 @@ static void h_unit_create(http_req_t *r)
     const char *k;
     json_t *v;
 
-    if (!api_auth(r) || !admin_only(r))
+    if (!api_auth(r) || !api_admin_only(r))
         return;
     if (parse_body(r->body, r->body_len, &body, &err) != BH_OK) {
         http_error(r, &err);
@@ -126,7 +118,7 @@ static void h_unit_update(http_req_t *r)
     db_unit_t u;
     bool was_active = true;
 
-    if (!api_auth(r) || !admin_only(r))
+    if (!api_auth(r) || !api_admin_only(r))
         return;
     if (parse_body(r->body, r->body_len, &body, &err) != BH_OK) {
         http_error(r, &err);
@@ -159,7 +151,7 @@ static void h_unit_update(http_req_t *r)
 
 static void h_unit_delete(http_req_t *r)
 {
-    if (!api_auth(r) || !admin_only(r))
+    if (!api_auth(r) || !api_admin_only(r))
         return;
     http_fail(r, BH_FAILED_PRECONDITION, "code",
               "单位不能删除（案件和用户引用它们）；请用 PUT {\"active\": false} 停用");
@@ -174,7 +166,7 @@ static void h_users(http_req_t *r)
     int n;
     json_t *arr;
     bh_err_t err;
-    if (!api_auth(r) || !admin_only(r))
+    if (!api_auth(r) || !api_admin_only(r))
         return;
     if (svc_user_list(s, r->a, &u, &n, &err) != BH_OK) {
         http_error(r, &err);
@@ -221,7 +213,7 @@ static void h_user_add(http_req_t *r)
     json_t *b;
     db_user_t made;
     bh_err_t err;
-    if (!api_auth(r) || !admin_only(r))
+    if (!api_auth(r) || !api_admin_only(r))
         return;
     if (parse_body(r->body, r->body_len, &b, &err) != BH_OK) {
         http_error(r, &err);
@@ -263,7 +255,7 @@ static void h_user_update(http_req_t *r)
     static const char *const keys[] = {"password", "role", "unit", "active", NULL};
     json_t *b, *act;
     bh_err_t err;
-    if (!api_auth(r) || !admin_only(r))
+    if (!api_auth(r) || !api_admin_only(r))
         return;
     if (parse_body(r->body, r->body_len, &b, &err) != BH_OK) {
         http_error(r, &err);
@@ -455,7 +447,7 @@ static void h_objects(http_req_t *r)
 static void h_geometry_put(http_req_t *r)
 {
     bh_err_t err;
-    if (!api_auth(r) || !admin_only(r))
+    if (!api_auth(r) || !api_admin_only(r))
         return;
     if (svc_geometry_put(APP(r), r->user.username, r->params[0], r->body, r->body_len, &err) != BH_OK) {
         http_error(r, &err);
@@ -532,7 +524,7 @@ static void h_apikeys(http_req_t *r)
     int n;
     json_t *arr;
     bh_err_t err;
-    if (!api_auth(r) || !admin_only(r))
+    if (!api_auth(r) || !api_admin_only(r))
         return;
     if (svc_apikey_list(s, r->a, &k, &n, &err) != BH_OK) {
         http_error(r, &err);
@@ -554,7 +546,7 @@ static void h_audit_verify(http_req_t *r)
 {
     svc_audit_result_t res;
     bh_status_t st;
-    if (!api_auth(r) || !admin_only(r))
+    if (!api_auth(r) || !api_admin_only(r))
         return;
     st = svc_audit_verify(APP(r), &res);
     if (st != BH_OK && st != BH_FAILED_PRECONDITION) {
@@ -574,7 +566,7 @@ static void h_apikey_add(http_req_t *r)
     json_t *body;
     const char *name, *role, *unit, *key;
     bh_err_t err;
-    if (!api_auth(r) || !admin_only(r))
+    if (!api_auth(r) || !api_admin_only(r))
         return;
     if (parse_body(r->body, r->body_len, &body, &err) != BH_OK) {
         http_error(r, &err);
@@ -600,7 +592,7 @@ static void h_apikey_add(http_req_t *r)
 static void h_apikey_revoke(http_req_t *r)
 {
     bh_err_t err;
-    if (!api_auth(r) || !admin_only(r))
+    if (!api_auth(r) || !api_admin_only(r))
         return;
     if (svc_apikey_revoke(APP(r), r->user.username, r->params[0], &err) != BH_OK) {
         http_error(r, &err);

@@ -61,6 +61,7 @@ static json_t *base_case(svc_t *s, const svc_user_t *u, const db_case_t *k, aren
     json_object_set_new(o, "created_at", render_time(k->created_at));
     json_object_set_new(o, "updated_at", render_time(k->updated_at));
     json_object_set_new(o, "version", json_integer(k->version));
+    json_object_set_new(o, "policy_version", json_integer(k->policy_version));
     json_object_set_new(o, "light", json_string(sla_light_name(k->light)));
     json_object_set_new(o, "light_label", json_string(sla_light_label(k->light)));
     json_object_set_new(o, "supervised", json_boolean(k->supervised > 0));
@@ -205,29 +206,45 @@ json_t *render_case_view(svc_t *s, const svc_user_t *u, const svc_case_view_t *v
     return o;
 }
 
-json_t *render_categories(const cat_set_t *set)
+static json_t *clocks_json(const sla_policy_t *p)
 {
-    json_t *arr = json_array();
+    json_t *clocks = json_array();
+    for (int k = 0; k < p->nclocks; k++) {
+        const sla_clock_def_t *d = &p->clock[k];
+        json_array_append_new(clocks, json_pack("{s:s, s:s, s:s, s:s, s:b, s:f, s:f, s:f, s:f}",
+            "name", d->name, "label", d->label, "basis", sla_basis_name(d->basis),
+            "unit", sla_day_based(d) ? "days" : sla_unit_name(d->unit), "civil", d->civil,
+            "limit", sla_amount_from_units(d, d->limit), "yellow", sla_amount_from_units(d, d->yellow),
+            "red", sla_amount_from_units(d, d->red),
+            "max_extension", sla_amount_from_units(d, d->max_extension)));
+    }
+    return clocks;
+}
+
+json_t *render_categories(const svc_catver_t *v)
+{
+    const cat_set_t *set = v->set;
+    json_t *arr = json_array(), *policies = json_array();
     for (int i = 0; i < set->ncats; i++) {
         const cat_t *c = &set->cats[i];
         const sla_policy_t *p = &set->policies[c->policy];
-        json_t *clocks = json_array();
-        for (int k = 0; k < p->nclocks; k++) {
-            const sla_clock_def_t *d = &p->clock[k];
-            json_array_append_new(clocks, json_pack("{s:s, s:s, s:s, s:s, s:b, s:f, s:f, s:f, s:f}",
-                "name", d->name, "label", d->label, "basis", sla_basis_name(d->basis),
-                "unit", sla_day_based(d) ? "days" : sla_unit_name(d->unit), "civil", d->civil,
-                "limit", sla_amount_from_units(d, d->limit), "yellow", sla_amount_from_units(d, d->yellow),
-                "red", sla_amount_from_units(d, d->red),
-                "max_extension", sla_amount_from_units(d, d->max_extension)));
-        }
         json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:o, s:s, s:s, s:{s:s, s:s, s:o}}",
             "code", c->code, "name", c->name, "kind", cat_kind_name(c->kind),
             "kind_label", cat_kind_label(c->kind), "parent", str_or_null(c->parent),
             "default_unit_type", cat_unit_type_name(c->default_unit_type),
             "default_department", str_or_null(c->default_department),
             "register_standard", c->register_standard, "close_standard", c->close_standard,
-            "policy", "key", set->policy_keys[c->policy], "name", p->name, "clocks", clocks));
+            "policy", "key", set->policy_keys[c->policy], "name", p->name, "clocks", clocks_json(p)));
     }
-    return json_pack("{s:o}", "items", arr);
+    for (int k = 0; k < set->npolicies; k++) {
+        json_t *codes = json_array();
+        for (int i = 0; i < set->ncats; i++)
+            if (set->cats[i].policy == k)
+                json_array_append_new(codes, json_string(set->cats[i].code));
+        json_array_append_new(policies, json_pack("{s:s, s:s, s:o, s:o}", "key", set->policy_keys[k],
+            "name", set->policies[k].name, "categories", codes, "clocks", clocks_json(&set->policies[k])));
+    }
+    return json_pack("{s:o, s:i, s:o, s:o, s:o, s:o}", "items", arr, "version", v->version,
+                     "updated_at", render_time(v->at), "updated_by", str_or_null(v->by),
+                     "source", str_or_null(v->source), "policies", policies);
 }

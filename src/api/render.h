@@ -19,6 +19,7 @@ json_t *render_case_row(svc_t *s, const svc_user_t *u, const db_case_t *k,
 /* A full case: clocks evaluated now, history, allowed actions. */
 json_t *render_case_view(svc_t *s, const svc_user_t *u, const svc_case_view_t *v, arena_t *a);
 
-json_t *render_categories(const cat_set_t *set);
+/* The categories in force with their SLA policies, and which version. */
+json_t *render_categories(const svc_catver_t *v);
 
 #endif

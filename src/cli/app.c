@@ -149,10 +149,11 @@ int app_open_with(const char *db_path, int readers, const char *categories, svc_
     db_t *db;
     bh_err_t err;
     cat_set_t *cats;
+    char *text = NULL;
+    const char *body;
+    size_t len;
 
     if (categories && *categories) {
-        char *text;
-        size_t len;
         if (file_read_all(categories, 64 << 20, &text, &len, &err) != BH_OK) {
             fprintf(stderr, "bihuan: %s\n", err.message);
             return 1;
@@ -162,21 +163,25 @@ int app_open_with(const char *db_path, int readers, const char *categories, svc_
             free(text);
             return 1;
         }
-        free(text);
+        body = text;
     } else {
         cats = cat_set_builtin();
+        body = cat_builtin_text(&len);
     }
     if (db_open(db_path, readers, &db, &err) != BH_OK) {
         fprintf(stderr, "bihuan: %s\n", err.message);
         cat_set_free(cats);
+        free(text);
         return 1;
     }
     svc_init(svc, db, cats, cal_new_national());
-    if (svc_sync_categories(svc, &err) != BH_OK) {
+    if (svc_sync_categories(svc, body, len, &err) != BH_OK) {
         fprintf(stderr, "bihuan: 写入案件类别失败：%s\n", err.message);
+        free(text);
         app_close(svc);
         return 1;
     }
+    free(text);
     if (svc_load_configs(svc, &err) != BH_OK) {
         fprintf(stderr, "bihuan: 读取配置失败：%s\n", err.message);
         app_close(svc);

@@ -99,6 +99,8 @@ static void *sweep_main(void *arg)
             fprintf(stderr, "bihuan: 读取巡查配置失败：%s\n", err.message);
         if (svc_doc_refresh(w->svc, w->svc->targets, &err))
             fprintf(stderr, "bihuan: 读取考核指标配置失败：%s\n", err.message);
+        if (svc_categories_refresh(w->svc, &err))
+            fprintf(stderr, "bihuan: 读取案件类别失败：%s\n", err.message);
         pthread_mutex_lock(&w->mu);
     }
     pthread_mutex_unlock(&w->mu);

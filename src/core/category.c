@@ -593,6 +593,12 @@ bh_status_t cat_set_parse(const char *json, size_t len, cat_set_t **out,
 extern const char bh_data_categories[];
 extern const size_t bh_data_categories_len;
 
+const char *cat_builtin_text(size_t *len)
+{
+    *len = bh_data_categories_len;
+    return bh_data_categories;
+}
+
 cat_set_t *cat_set_builtin(void)
 {
     cat_set_t *set;

@@ -102,6 +102,7 @@ bh_status_t cat_set_parse(const char *json, size_t len, cat_set_t **out,
 
 /* The categories shipped with the project (data/categories.json). */
 cat_set_t *cat_set_builtin(void);
+const char *cat_builtin_text(size_t *len); /* its text, not NUL-terminated */
 
 void cat_set_free(cat_set_t *set);
 

@@ -84,6 +84,7 @@ typedef struct {
     const char *contact;             /* JSON: email, device_id, account_id, names */
     bool published;                  /* anyone may read it (Open311): derived */
     bool reopen_requested;           /* a reopen request awaits an operator: derived */
+    int policy_version;              /* the categories version it was reported under */
 } db_case_t;
 
 typedef struct {
@@ -440,6 +441,16 @@ struct db_ops {
     bh_status_t (*savepoint)(db_conn_t *c, int op);
 };
 
+/* One version of the categories document (categories and SLA policies). */
+typedef struct {
+    int version;        /* 1, 2, ... */
+    const char *body;   /* the document, as data/categories.json */
+    const char *digest; /* hex SHA-256 of the file it came from */
+    const char *source; /* "file" (the categories file or the built-in one) or "admin" */
+    dt_ms_t at;
+    const char *by;     /* username; NULL for the file */
+} db_catver_t;
+
 /* The unit tree, categories, polygons and managed objects */
 struct db_registry_ops {
     bh_status_t (*unit_put)(db_conn_t *c, const db_unit_t *u, bh_err_t *err);
@@ -451,6 +462,12 @@ struct db_registry_ops {
 
     bh_status_t (*category_put)(db_conn_t *c, const char *code, const char *name,
                                 const char *kind, const char *parent, const char *policy);
+
+    /* The categories documents in force one after another, oldest first,
+     * from version 'after' + 1 on.  add stores the next one; BH_CONFLICT
+     * when its version is taken (someone stored one meanwhile). */
+    bh_status_t (*catver_list)(db_conn_t *c, int after, arena_t *a, db_catver_t **out, int *n);
+    bh_status_t (*catver_add)(db_conn_t *c, const db_catver_t *v);
 
     /* A unit's polygon (GeoJSON, WGS-84) with its bounding box. */
     bh_status_t (*geometry_put)(db_conn_t *c, const char *unit, const char *geojson,

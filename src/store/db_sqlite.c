@@ -41,15 +41,19 @@ static const char *const sql[ST__CORE] = {
     [ST_SESSION_PURGE] = "DELETE FROM sessions WHERE expires_at <= ?1"
                          " OR coalesce(last_used_at, created_at) <= ?2",
     [ST_CATEGORY_PUT] = "INSERT OR REPLACE INTO categories(code, name, kind, parent, policy) VALUES(?1,?2,?3,?4,?5)",
+    [ST_CATVER_LIST] = "SELECT {catver} FROM category_versions WHERE version > ?1 ORDER BY version",
+    [ST_CATVER_ADD] = "INSERT INTO category_versions(version, body, digest, source, at, by)"
+                      " VALUES(?1,?2,?3,?4,?5,?6)",
     [ST_CASE_INSERT] = "INSERT INTO cases(category, kind, title, description, source, urgency, unit,"
                        " lat, lng, address, reporter_name, reporter_phone, created_by,"
                        " external_id, idempotency_key, created_at,"
                        " status, light, next_change, supervised, rework_count, return_count, rating,"
                        " registered_at, dispatched_at, handled_at, closed_at, due_at, on_time,"
                        " handling_unit, version, updated_at, attributes, media_url, contact, published,"
-                       " reopen_requested)"
+                       " reopen_requested, policy_version)"
                        " VALUES(?18,?19,?20,?21,?22,?23,?24,?25,?26,?27,?28,?29,?30,?31,?32,?33,"
-                       " ?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?34,?35,?36,?37,?38)",
+                       " ?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?34,?35,?36,?37,?38,"
+                       " ?39)",
     [ST_FTS_INSERT] = "INSERT INTO cases_fts(rowid, title, description, address) VALUES(?1,?2,?3,?4)",
     [ST_CASE_BY_IDEM] = "SELECT id FROM cases WHERE idempotency_key=?1",
     [ST_CASE_BY_EXT] = "SELECT id FROM cases WHERE source=?1 AND external_id=?2",
@@ -618,6 +622,8 @@ static const struct db_registry_ops sqlite_registry = {
     .unit_find = sq_unit_find,
     .unit_list = sq_unit_list,
     .category_put = sq_category_put,
+    .catver_list = sq_catver_list,
+    .catver_add = sq_catver_add,
     .geometry_put = sq_geometry_put,
     .geometry_get = sq_geometry_get,
     .geometry_candidates = sq_geometry_candidates,

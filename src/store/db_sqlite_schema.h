@@ -348,6 +348,15 @@ static const char *const migrations[] = {
     "  unchanged INTEGER NOT NULL, bad INTEGER NOT NULL,"
     "  started_at INTEGER NOT NULL, at INTEGER NOT NULL, finished_at INTEGER,"
     "  PRIMARY KEY(digest, kind, username)) WITHOUT ROWID;",
+    /* 16: categories and SLA policies in versions (issue 15): every
+     * document ever in force, so a case keeps the policy it was reported
+     * under when an administrator edits the limits.  Cases reported
+     * before this migration are under version 1, which the first start
+     * stores from the categories file it runs with. */
+    "CREATE TABLE category_versions("
+    "  version INTEGER PRIMARY KEY, body TEXT NOT NULL, digest TEXT NOT NULL,"
+    "  source TEXT NOT NULL, at INTEGER NOT NULL, by TEXT);"
+    "ALTER TABLE cases ADD COLUMN policy_version INTEGER NOT NULL DEFAULT 1;",
 };
 
 #endif

@@ -28,7 +28,7 @@ static const sq_col_t case_cols[] = {
     SQ_COL(db_case_t, due_at, MS),           SQ_COL(db_case_t, on_time, TRI),
     SQ_COL(db_case_t, attributes, TEXT),     SQ_COL(db_case_t, media_url, TEXT),
     SQ_COL(db_case_t, contact, TEXT),        SQ_COL(db_case_t, published, BOOL),
-    SQ_COL(db_case_t, reopen_requested, BOOL),
+    SQ_COL(db_case_t, reopen_requested, BOOL), SQ_COL(db_case_t, policy_version, INT),
 };
 const sq_map_t sq_map_case = SQ_MAP("case", case_cols);
 
@@ -85,6 +85,7 @@ bh_status_t sq_case_insert(db_conn_t *c, db_case_t *k, bh_err_t *err)
     bind_text(s, 34, k->attributes);
     bind_text(s, 35, k->media_url);
     bind_text(s, 36, k->contact);
+    sqlite3_bind_int(s, 39, k->policy_version);
     if ((st = step_done(c, s, err)))
         return st;
     k->id = sqlite3_last_insert_rowid(SQ(c)->h);

@@ -40,7 +40,7 @@ enum {
     ST_USER_PUT, ST_USER_GET, ST_USER_LIST, ST_USER_COUNT,
     ST_SESSION_PUT, ST_SESSION_GET, ST_SESSION_DEL, ST_SESSION_TOUCH, ST_SESSION_DEL_USER,
     ST_SESSION_PURGE,
-    ST_CATEGORY_PUT,
+    ST_CATEGORY_PUT, ST_CATVER_LIST, ST_CATVER_ADD,
     ST_CASE_INSERT, ST_FTS_INSERT, ST_CASE_BY_IDEM,
     ST_CASE_BY_EXT, ST_CASE_GET, ST_CASE_UPDATE,
     ST_EVENT_ADD, ST_EVENT_LIST, ST_EVENT_LISTS, ST_CLOCK_DEL, ST_CLOCK_PUT, ST_CLOCK_GET,
@@ -245,7 +245,7 @@ extern const sq_map_t sq_map_unit, sq_map_user, sq_map_apikey, sq_map_object, sq
     sq_map_event, sq_map_clock, sq_map_patrol, sq_map_visit, sq_map_hazard, sq_map_risk,
     sq_map_project, sq_map_milestone, sq_map_amount, sq_map_log, sq_map_report,
     sq_map_report_full, sq_map_schedule, sq_map_target, sq_map_actual, sq_map_flag,
-    sq_map_audit;
+    sq_map_audit, sq_map_catver;
 
 /* An SLA light by its name; SLA_LIGHT_NONE for NULL or an unknown one. */
 int sq_light_from_name(const char *s);
@@ -414,6 +414,8 @@ bh_status_t sq_session_del_user(db_conn_t *c, int64_t user_id);
 bh_status_t sq_session_purge(db_conn_t *c, dt_ms_t now, dt_ms_t idle_since, int64_t *n);
 bh_status_t sq_category_put(db_conn_t *c, const char *code, const char *name,
                                    const char *kind, const char *parent, const char *policy);
+bh_status_t sq_catver_list(db_conn_t *c, int after, arena_t *a, db_catver_t **out, int *n);
+bh_status_t sq_catver_add(db_conn_t *c, const db_catver_t *v);
 bh_status_t sq_case_insert(db_conn_t *c, db_case_t *k, bh_err_t *err);
 bh_status_t sq_case_lookup_key(db_conn_t *c, const char *idem, const char *source,
                                       const char *external_id, int64_t *id);

@@ -182,6 +182,36 @@ bh_status_t sq_category_put(db_conn_t *c, const char *code, const char *name,
     return step_done(c, s, NULL);
 }
 
+/* ---- categories documents in versions ---- */
+
+static const sq_col_t catver_cols[] = {
+    SQ_COL(db_catver_t, version, INT), SQ_COL(db_catver_t, body, TEXT),
+    SQ_COL(db_catver_t, digest, TEXT), SQ_COL(db_catver_t, source, TEXT),
+    SQ_COL(db_catver_t, at, I64),      SQ_COL(db_catver_t, by, TEXT),
+};
+const sq_map_t sq_map_catver = SQ_MAP("catver", catver_cols);
+
+bh_status_t sq_catver_list(db_conn_t *c, int after, arena_t *a, db_catver_t **out, int *n)
+{
+    sqlite3_stmt *s = sq_stmt(c, ST_CATVER_LIST);
+    bh_status_t st;
+    sqlite3_bind_int(s, 1, after);
+    COLLECT(s, a, out, n, db_catver_t, &sq_map_catver, st);
+    return st;
+}
+
+bh_status_t sq_catver_add(db_conn_t *c, const db_catver_t *v)
+{
+    sqlite3_stmt *s = sq_stmt(c, ST_CATVER_ADD);
+    sqlite3_bind_int(s, 1, v->version);
+    bind_text(s, 2, v->body);
+    bind_text(s, 3, v->digest);
+    bind_text(s, 4, v->source);
+    sqlite3_bind_int64(s, 5, v->at);
+    bind_text(s, 6, v->by);
+    return step_done(c, s, NULL);
+}
+
 /* ---- geometry ---- */
 
 bh_status_t sq_geometry_put(db_conn_t *c, const char *unit, const char *geojson,

@@ -35,7 +35,7 @@ void svc_init(svc_t *s, db_t *db, cat_set_t *cats, cal_t *cal)
 {
     memset(s, 0, sizeof *s);
     s->db = db;
-    s->cats = cats;
+    svc_categories_init(s, cats);
     s->cal = cal;
     cal_hours_default(&s->hours);
     s->env.cal = cal;
@@ -57,16 +57,18 @@ void svc_fini(svc_t *s)
 {
     svc_patrol_fini(s);
     svc_target_fini(s);
-    cat_set_free(s->cats);
+    svc_categories_fini(s);
     cal_free(s->cal);
 }
 
 const sla_policy_t *svc_case_policy(svc_t *s, const db_case_t *k)
 {
-    const cat_t *cat = cat_find(s->cats, k->category);
+    /* the version it was reported under: an edit applies to new cases only */
+    const cat_set_t *set = svc_cats_at(s, k->policy_version);
+    const cat_t *cat = cat_find(set, k->category);
     if (!cat) /* a category removed from the file: fall back to the first */
-        cat = &s->cats->cats[0];
-    return cat_policy(s->cats, cat, k->source, k->urgency);
+        cat = &set->cats[0];
+    return cat_policy(set, cat, k->source, k->urgency);
 }
 
 bool svc_case_visible(const svc_user_t *u, const db_case_t *k)
@@ -234,7 +236,7 @@ static int64_t case_by_number(db_conn_t *c, const char *number, arena_t *a)
 /* ---- report ---- */
 
 /* The stored row for a new case (no id yet). */
-static void new_row(db_case_t *k, const svc_case_new_t *in, const cat_t *cat,
+static void new_row(svc_t *s, db_case_t *k, const svc_case_new_t *in, const cat_t *cat,
                     const char *created_by)
 {
     memset(k, 0, sizeof *k);
@@ -259,6 +261,7 @@ static void new_row(db_case_t *k, const svc_case_new_t *in, const cat_t *cat,
     k->contact = in->contact;
     k->created_at = k->updated_at = in->at ? in->at : svc_now();
     k->version = 1;
+    k->policy_version = s->cat_version;
 }
 
 /* Derive, insert, write events, clocks and counters of a new case. */
@@ -292,7 +295,7 @@ bh_status_t svc_case_import_tx(svc_t *s, db_conn_t *c, const svc_case_new_t *in,
     /* Imported events are new to this system: admitted under today's rules. */
     if ((st = case_admit_history(ev, n, &snap, err)))
         return st;
-    new_row(&k, in, cat, created_by);
+    new_row(s, &k, in, cat, created_by);
     k.created_at = ev[0].at;
     k.version = n;
     k.updated_at = ev[n - 1].at;
@@ -309,25 +312,6 @@ bh_status_t svc_case_import_tx(svc_t *s, db_conn_t *c, const svc_case_new_t *in,
     }
     *id = k.id;
     return BH_OK;
-}
-
-static bh_status_t sync_tx(db_conn_t *c, void *ctx, bh_err_t *err)
-{
-    svc_t *s = ctx;
-    (void)err;
-    for (int i = 0; i < s->cats->ncats; i++) {
-        const cat_t *k = &s->cats->cats[i];
-        bh_status_t st = DB(c, registry, category_put, k->code, k->name, cat_kind_name(k->kind), k->parent,
-                            s->cats->policy_keys[k->policy]);
-        if (st)
-            return st;
-    }
-    return BH_OK;
-}
-
-bh_status_t svc_sync_categories(svc_t *s, bh_err_t *err)
-{
-    return db_write(s->db, sync_tx, s, err);
 }
 
 /* Fill a view from what a write has just derived. */
@@ -386,7 +370,7 @@ static bh_status_t create_tx(db_conn_t *c, void *vctx, bh_err_t *err)
     }
     if (DB(c, registry, unit_get, in->unit, x->a, &unit) != BH_OK || !unit.active)
         return bh_fail(err, BH_INVALID_ARGUMENT, "unit", "单位“%s”不存在或已停用", in->unit);
-    new_row(&k, in, x->cat, x->u->username);
+    new_row(x->s, &k, in, x->cat, x->u->username);
     ev = arena_zalloc(x->a, sizeof *ev);
     ev->action = CASE_ACT_REPORT;
     ev->role = x->u->role;

@@ -528,9 +528,10 @@ static bh_status_t user_row(struct imp *x, const char *const *v, bh_err_t *err)
 /* A category by code or by its Chinese name. */
 static const char *category_code(svc_t *s, const char *cell)
 {
-    for (int i = 0; i < s->cats->ncats; i++)
-        if (strcmp(cell, s->cats->cats[i].code) == 0 || strcmp(cell, s->cats->cats[i].name) == 0)
-            return s->cats->cats[i].code;
+    const cat_set_t *set = s->cats;
+    for (int i = 0; i < set->ncats; i++)
+        if (strcmp(cell, set->cats[i].code) == 0 || strcmp(cell, set->cats[i].name) == 0)
+            return set->cats[i].code;
     return NULL;
 }
 

@@ -36,7 +36,11 @@ typedef struct svc_doc svc_doc_t;
 
 typedef struct {
     db_t *db;
-    cat_set_t *cats;
+    cat_set_t *_Atomic cats;    /* the categories in force (categories.c); a loop over
+                                   them reads it once: an edit may swap it meanwhile */
+    _Atomic int cat_version;    /* its version; 0 before svc_sync_categories */
+    struct svc_catver_rec **catv; /* every version loaded (categories.c) */
+    int ncatv;
     cal_t *cal;
     cal_hours_t hours;
     sla_env_t env;
@@ -64,6 +68,51 @@ typedef struct {
                           ledger import reports as operator): no jurisdiction */
     int64_t object_id; /* an enterprise account's managed object, else 0 */
 } svc_user_t;
+
+/* ---- categories and SLA policies in versions (categories.c) ---- */
+
+/* One version of the categories document as loaded. */
+typedef struct {
+    int version;
+    const cat_set_t *set;
+    const char *body, *digest;
+    const char *source; /* "file" or "admin" */
+    const char *by;
+    dt_ms_t at;
+} svc_catver_t;
+
+void svc_categories_init(svc_t *s, cat_set_t *set); /* by svc_init: version 0, in force */
+void svc_categories_fini(svc_t *s);
+
+/*
+ * Store the categories file this server runs with as a new version when
+ * it differs from the last file stored, load every version and put the
+ * newest in force.  body is the file's text (or the built-in one).
+ */
+bh_status_t svc_sync_categories(svc_t *s, const char *body, size_t len, bh_err_t *err);
+
+/* Load versions other servers stored since (from the sweep). */
+bh_status_t svc_categories_refresh(svc_t *s, bh_err_t *err);
+
+/* The set of a version (a case's policy_version); the one in force for a
+ * version not loaded. */
+const cat_set_t *svc_cats_at(svc_t *s, int version);
+
+/* The version in force; newest first, all loaded versions (not version 0). */
+void svc_categories_current(svc_t *s, svc_catver_t *out);
+int svc_categories_versions(svc_t *s, arena_t *a, svc_catver_t **out);
+
+/*
+ * An administrator's edit, in force for cases reported from now on:
+ * a whole new document, or the amounts of some clocks of one policy
+ * (clocks: [{"name","limit","yellow","red","basis","unit","max_extension"}]).
+ * expect: the version the editor saw (BH_CONFLICT when another is newer);
+ * 0 for any.  Validation errors name the field ("clocks[0].yellow").
+ */
+bh_status_t svc_categories_put(svc_t *s, const svc_user_t *u, const char *body, size_t len,
+                               int expect, const char *what, svc_catver_t *out, bh_err_t *err);
+bh_status_t svc_policy_put(svc_t *s, const svc_user_t *u, const char *key, json_t *clocks,
+                           int expect, svc_catver_t *out, bh_err_t *err);
 
 /* svc takes ownership of cats and cal. */
 void svc_init(svc_t *s, db_t *db, cat_set_t *cats, cal_t *cal);
@@ -230,7 +279,6 @@ bh_status_t svc_case_create_tx(svc_t *s, db_conn_t *c, const svc_user_t *u,
                                bh_err_t *err);
 
 /* Write the categories into the store (the reporting tables join them). */
-bh_status_t svc_sync_categories(svc_t *s, bh_err_t *err);
 
 /* ---- geography and API keys (registry.c) ---- */
 

@@ -145,7 +145,7 @@ class Errors(unittest.TestCase):
         r = S.request("GET", "/api/v1/nosuch")
         self.assertEqual(r.status, 404)
         self.assertEqual(r.json["error"]["code"], "not_found")
-        r = S.request("PUT", "/api/v1/categories", raw=b"")
+        r = S.request("DELETE", "/api/v1/categories", raw=b"")
         self.assertEqual((r.status, r.json["error"]["field"]), (405, "method"))
 
     def test_echoed_input_stays_well_formed(self):

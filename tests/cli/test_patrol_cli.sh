@@ -33,7 +33,8 @@ python3 - "$D/m.db" "$D/half.json" <<'PY'
 import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
 assert db.execute("PRAGMA user_version").fetchone()[0] >= 11
-# back to a version-10 database: without migration 11's table, 12's columns, 13's, 14's and 15's tables
+# back to a version-10 database: without migration 11's table, 12's columns, 13's, 14's and 15's
+# tables and 16's table and column
 db.executescript("DROP TRIGGER cases_rollup_ins; DROP TRIGGER cases_rollup_old;"
                  " DROP TRIGGER cases_rollup_new; DROP VIEW case_rollup_src; DROP TABLE case_rollup;"
                  " DROP TABLE case_rollup_fan; DROP INDEX cases_closed; DROP INDEX cases_due;"
@@ -44,6 +45,7 @@ db.executescript("DROP TRIGGER cases_rollup_ins; DROP TRIGGER cases_rollup_old;"
                  " DROP INDEX cases_reopen_requested; ALTER TABLE cases DROP COLUMN reopen_requested;"
                  " ALTER TABLE case_events DROP COLUMN extra;"
                  " DROP TABLE reports; DROP TABLE report_schedules; DROP TABLE ledger_imports;"
+                 " DROP TABLE category_versions; ALTER TABLE cases DROP COLUMN policy_version;"
                  " PRAGMA user_version = 10;")
 db.execute("INSERT INTO patrol_config VALUES(1, ?, 1700000000000, 'old')", (open(sys.argv[2]).read(),))
 # two version-10 cases: one that came in through Open311, one from the hotline
@@ -65,4 +67,9 @@ grep -q '已导入' "$D/err" || fail "after migration 11 the configuration is no
 # district: one row by unit, one by category, one per source)
 "$B" stats rebuild --db "$D/m.db" >"$D/out" 2>/dev/null || fail "migration 14's roll-ups differ: $(cat "$D/out")"
 grep -q '^ok: 统计汇总 4 行' "$D/out" || fail "roll-ups of two cases: $(cat "$D/out")"
+# migration 16: the cases already there are under version 1, the file the upgraded program starts with
+[ "$(python3 -c 'import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); print(
+    c.execute("SELECT group_concat(policy_version) FROM cases").fetchone()[0],
+    c.execute("SELECT group_concat(version || source) FROM category_versions").fetchone()[0])' "$D/m.db")" = "1,1 1file" ] ||
+    fail "migration 16: cases not under the first categories version"
 echo "patrol cli: ok"

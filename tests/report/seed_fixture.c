@@ -81,7 +81,9 @@ int main(int argc, char **argv)
     }
     svc_init(&s, db, cat_set_builtin(), cal_new_national());
     struct fill f = {&s, svc_now()};
-    if (svc_sync_categories(&s, &err) != BH_OK || db_write(db, fill_tx, &f, &err) != BH_OK) {
+    size_t len;
+    const char *body = cat_builtin_text(&len);
+    if (svc_sync_categories(&s, body, len, &err) != BH_OK || db_write(db, fill_tx, &f, &err) != BH_OK) {
         fprintf(stderr, "seed_fixture: %s\n", err.message);
         return 1;
     }

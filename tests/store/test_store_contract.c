@@ -701,6 +701,58 @@ static void import_checkpoints(void **state)
     assert_int_equal(got.finished_at, 0);
 }
 
+static bh_status_t catver_tx(db_conn_t *c, void *ctx, bh_err_t *err)
+{
+    (void)err;
+    return DB(c, registry, catver_add, ctx);
+}
+
+/* Categories documents in versions: listed oldest first from a version on;
+ * a number taken is a conflict and stores nothing; a case keeps the version
+ * it was stored with. */
+static void category_versions(void **state)
+{
+    db_catver_t v1 = {1, "{\"a\":1}", "d1", "file", 1000, NULL},
+                v2 = {2, "{\"a\":2}", "d2", "admin", 2000, "admin"},
+                twin = {2, "{\"a\":3}", "d3", "admin", 3000, "other"}, *rows;
+    struct ins x = {new_case("44030300100101", NULL, NULL), BH_OK};
+    db_conn_t *c;
+    arena_t *a = arena_new();
+    db_case_t k;
+    bh_err_t err;
+    int n;
+    (void)state;
+    assert_int_equal(db_reader(db, &c), BH_OK);
+    assert_int_equal(DB(c, registry, catver_list, 0, a, &rows, &n), BH_OK);
+    db_reader_done(db, c);
+    assert_int_equal(n, 0);
+    assert_int_equal(db_write(db, catver_tx, &v1, &err), BH_OK);
+    assert_int_equal(db_write(db, catver_tx, &v2, &err), BH_OK);
+    assert_int_equal(db_write(db, catver_tx, &twin, &err), BH_CONFLICT);
+    assert_int_equal(db_reader(db, &c), BH_OK);
+    assert_int_equal(DB(c, registry, catver_list, 0, a, &rows, &n), BH_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(rows[0].version, 1);
+    assert_string_equal(rows[0].source, "file");
+    assert_null(rows[0].by);
+    assert_int_equal(rows[0].at, 1000);
+    assert_int_equal(rows[1].version, 2);
+    assert_string_equal(rows[1].body, "{\"a\":2}");
+    assert_string_equal(rows[1].digest, "d2");
+    assert_string_equal(rows[1].by, "admin");
+    assert_int_equal(DB(c, registry, catver_list, 1, a, &rows, &n), BH_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(rows[0].version, 2);
+    db_reader_done(db, c);
+    x.k.policy_version = 2;
+    assert_int_equal(db_write(db, insert_tx, &x, &err), BH_OK);
+    assert_int_equal(db_reader(db, &c), BH_OK);
+    assert_int_equal(DB(c, cases, case_get, x.k.id, a, &k), BH_OK);
+    db_reader_done(db, c);
+    assert_int_equal(k.policy_version, 2);
+    arena_free(a);
+}
+
 struct config {
     const char *kind, *json;
     dt_ms_t at;
@@ -1225,6 +1277,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(leases),
         cmocka_unit_test(configs),
         cmocka_unit_test(import_checkpoints),
+        cmocka_unit_test(category_versions),
         cmocka_unit_test(sessions),
         cmocka_unit_test(savepoints),
         cmocka_unit_test(quarantine_unschedules),
