@@ -61,7 +61,10 @@ export function fmtTime(t) {
 }
 
 export function lightBadge(light, extra) {
-  return h(`span.badge.light-${light || "none"}`, { title: LIGHT[light] || "" }, LIGHT[light] || light, extra ? " " + extra : "");
+  const label = LIGHT[light] || light;
+  // "超期 3 个工作日" says the light itself: not "超期 超期 3 个工作日"
+  const text = !extra ? label : extra.startsWith(label) ? extra : label + " " + extra;
+  return h(`span.badge.light-${light || "none"}`, { title: LIGHT[light] || "" }, text);
 }
 
 export function statusBadge(status, label) {

@@ -54,8 +54,8 @@ const dir = mkdtempSync(join(tmpdir(), "bihuan-console-"));
 const db = join(dir, "console.db");
 execFileSync(BIHUAN, ["demo", "--db", db, "--period", "2023H1", "--cases", "300", "--password", PASSWORD], { stdio: "ignore" });
 // serve the demo on 'listen'; resolves to the server and its first line
-async function serve(listen) {
-  const proc = spawn(BIHUAN, ["serve", "--db", db, "--listen", listen, "--web", WEB], {
+async function serve(listen, dbPath = db) {
+  const proc = spawn(BIHUAN, ["serve", "--db", dbPath, "--listen", listen, "--web", WEB], {
     env: { ...process.env, BIHUAN_SWEEP_INTERVAL: "0.5" },
     stdio: ["ignore", "pipe", "inherit"],
   });
@@ -924,6 +924,78 @@ try {
     eq(o.json.items.filter((x) => x.name.startsWith("页面导入")).length, 0, "no object stored");
     eq(await page.locator('a[href="/api/v1/ledgers/units.xlsx"]').count(), 1, "export link");
     await shot("admin-ledgers");
+  });
+
+  await check("admin, categories: a bad threshold is refused at its field; a limit changed on the page applies to the next case only", async () => {
+    await login("admin");
+    await page.goto(BASE + "/#/admin/categories");
+    await page.waitForSelector('details[data-policy="city_event"] summary');
+    await page.locator('details[data-policy="city_event"] summary').click();
+    const v0 = (await apiAs("admin", "GET", "/api/v1/categories")).json.version;
+    eq(await page.locator(".categories-version").getAttribute("data-version"), String(v0), "the version in force shown");
+    const report = async (desc) => (await apiAs("zhzx01", "POST", "/api/v1/cases", { category: "E0101", title: desc, description: desc, unit: "44030300100101" })).json;
+    const close = (c) => c.clocks.find((x) => x.name === "close");
+    const before = await report("改时限之前上报");
+    const sec = page.locator('details[data-policy="city_event"]');
+    const fs = sec.locator('fieldset[data-clock="close"]');
+    await fs.getByLabel("红灯", { exact: true }).fill("99");
+    await sec.getByRole("button", { name: /保存/ }).click();
+    await page.waitForFunction(() => /红灯/.test(document.querySelector('details[data-policy="city_event"] .field[data-field="clocks[2].red"] .field-error')?.textContent || ""));
+    eq((await apiAs("admin", "GET", "/api/v1/categories")).json.version, v0, "nothing stored");
+    await fs.getByLabel("时限", { exact: true }).fill("8");
+    await fs.getByLabel("黄灯", { exact: true }).fill("5");
+    await fs.getByLabel("红灯", { exact: true }).fill("7");
+    await sec.getByRole("button", { name: /保存/ }).click();
+    await page.waitForSelector(`.categories-version[data-version="${v0 + 1}"]`);
+    await page.waitForSelector('details[data-policy="city_event"][open]'); // the policy saved stays open
+    assert((await page.locator('details[data-policy="city_event"] summary').textContent()).includes("结案 8 个工作日"), "the summary reads the new limit");
+    const cur = (await apiAs("admin", "GET", "/api/v1/categories")).json;
+    eq([cur.version, cur.source], [v0 + 1, "admin"], "a new version by the administrator");
+    const cl = close(cur.policies.find((p) => p.key === "city_event"));
+    eq([cl.limit, cl.yellow, cl.red], [8, 5, 7], "stored as typed");
+    const after = await report("改时限之后上报");
+    eq([before.policy_version, after.policy_version], [v0, v0 + 1], "each case under the version it was reported in");
+    const due = async (c, days) => (await apiAs("zhzx01", "GET", `/api/v1/calendar/deadline?start=${close(c).started_at.slice(0, 10)}&amount=${days}&basis=working_days`)).json.deadline;
+    eq(close(after).deadline, await due(after, 8), "the next case: 8 working days");
+    const again = (await apiAs("zhzx01", "GET", `/api/v1/cases/${before.id}`)).json;
+    eq(close(again).deadline, await due(before, 5), "the earlier case keeps 5 working days");
+    await page.waitForSelector("table.category-versions tbody tr");
+    eq(await page.locator("table.category-versions tbody tr").count(), cur.version, "every version listed");
+    await shot("admin-categories");
+  });
+
+  await check("a fresh live demo (no --period): green, yellow and overdue clocks on the case list and workbench, durations as people say them", async () => {
+    const live = join(dir, "live.db");
+    execFileSync(BIHUAN, ["demo", "--db", live, "--cases", "300", "--no-patrols", "--password", PASSWORD], { stdio: "ignore" });
+    const { proc, line } = await serve("127.0.0.1:0", live);
+    const base = line.match(/http:\/\/[^\s]+/)[0].replace(/\/$/, "");
+    const p = await context.newPage();
+    try {
+      await p.goto(base + "/#/login");
+      await p.getByLabel("用户名").fill("zhzx01");
+      await p.getByLabel("密码").fill(PASSWORD);
+      await p.getByRole("button", { name: "登录" }).click();
+      await p.waitForSelector("header.top");
+      await p.waitForFunction(() => document.querySelector(".queue") && !document.querySelector(".queue .loading"));
+      const texts = [];
+      for (const light of ["green", "yellow", "overdue"]) {
+        await p.goto(`${base}/#/cases?open=true&light=${light}`);
+        await p.waitForSelector(`main table .badge.light-${light}`);
+        texts.push(...await p.locator(`main table .badge.light-${light}`).allTextContents());
+      }
+      const days = texts.map((t) => t.match(/超期 (\d+) 个工作日/)).filter(Boolean).map((m) => Number(m[1]));
+      assert(days.length > 0, "an overdue clock in working days: " + JSON.stringify(texts));
+      assert(Math.max(...days) <= 130, "overdue within the half-year: " + JSON.stringify(days));
+      assert(!texts.some((t) => /\d+\.\d/.test(t)), "no fractional amounts: " + JSON.stringify(texts.filter((t) => /\d+\.\d/.test(t))));
+      assert(texts.some((t) => /剩余/.test(t)), "a running clock says what is left: " + JSON.stringify(texts.slice(0, 5)));
+      assert(!texts.some((t) => /超期\s*超期/.test(t)), "the light is not said twice: " + JSON.stringify(texts.filter((t) => /超期\s*超期/.test(t))));
+      await p.goto(base + "/#/");
+      await p.waitForFunction(() => document.querySelector(".queue") && !document.querySelector(".queue .loading"));
+      await shot("workbench-live", p);
+    } finally {
+      await p.close();
+      proc.kill("SIGTERM");
+    }
   });
 
   await check("admin, audit log: the hash chain checked from the page, as the API answers", async () => {

@@ -1,7 +1,8 @@
 // admin.js - 系统管理, for administrators: users (#/admin/users), the unit
 // tree with its grid polygons (#/admin/units), API keys (#/admin/keys),
-// ledger import and export (#/admin/ledgers) and the audit log's hash chain
-// (#/admin/audit).  Every change goes through
+// ledger import and export (#/admin/ledgers), the case categories and their
+// SLA policies (#/admin/categories: an edit applies to cases reported after
+// it) and the audit log's hash chain (#/admin/audit).  Every change goes through
 // the same API a script would use; an error is shown next to its field.
 import L from "leaflet";
 import "leaflet/dist/leaflet.css";
@@ -10,7 +11,8 @@ import { h, clear, loading, errorBox, empty, field, select, showFormError, toast
 import { geojsonFromWgs84 } from "../crs.js";
 
 const TABS = [
-  ["users", "用户"], ["units", "单位与网格"], ["keys", "API 密钥"], ["ledgers", "台账导入导出"], ["audit", "审计日志"],
+  ["users", "用户"], ["units", "单位与网格"], ["keys", "API 密钥"], ["ledgers", "台账导入导出"],
+  ["categories", "类别与时限"], ["audit", "审计日志"],
 ];
 const UNIT_TYPE = { district: "区", street: "街道", community: "社区", grid: "网格", department: "部门" };
 const CHILD_TYPES = { district: ["street", "department"], street: ["community", "department"], community: ["grid"], grid: [], department: [] };
@@ -18,7 +20,9 @@ const LEDGERS = [
   ["units", "单位"], ["geometries", "网格边界（GeoJSON）"], ["objects", "管理对象"], ["users", "用户"],
   ["cases", "案件"], ["targets", "目标值"], ["actuals", "指标完成值"],
 ];
-const put = (path, body) => api("PUT", path, body);
+const put = (path, body, opts) => api("PUT", path, body, opts);
+const BASIS = [["working_days", "工作日"], ["working_hours", "工作时"], ["natural", "自然时间"]];
+const UNIT = [["days", "天"], ["hours", "小时"], ["minutes", "分钟"]];
 // an enterprise account is bound to its enterprise: made with it (bihuan user add --object)
 const roleOptions = Object.entries(ROLE).filter(([r]) => r !== "enterprise");
 
@@ -301,6 +305,81 @@ function showResult(box, r) {
     h("tbody", r.errors.map((e) => h("tr", h("td", e.sheet || ""), h("td", e.row), h("td", e.column || ""), h("td", e.header || ""), h("td", e.reason)))))) : null);
 }
 
+// ---- categories and SLA policies ----
+
+// One policy: a summary line of its clocks that opens to a form with each
+// clock's basis, unit, limit, yellow and red thresholds and the extension
+// allowed.  Saved as the next version, expecting the one shown (409 when
+// someone saved meanwhile).
+const amount = (c, v) => `${v} ${c.basis === "working_days" ? "个工作日" : c.basis === "working_hours" ? (c.unit === "minutes" ? "工作分钟" : "工作小时") : (UNIT.find(([u]) => u === c.unit) || [, c.unit])[1]}`;
+
+function policyForm(body, cats, p) {
+  const names = new Map(cats.items.map((c) => [c.code, c.name]));
+  const num = (v) => h("input", { type: "number", step: "any", min: "0", value: v, required: true });
+  const fields = p.clocks.map((c, i) => h("fieldset.sla-clock", { dataset: { clock: c.name } },
+    h("legend", `${c.label}（${c.name}）`),
+    field("计时方式", select(BASIS, c.basis), { name: `clocks[${i}].basis` }),
+    field("单位", select(UNIT, c.unit), { name: `clocks[${i}].unit` }),
+    field("时限", num(c.limit), { name: `clocks[${i}].limit` }),
+    field("黄灯", num(c.yellow), { name: `clocks[${i}].yellow` }),
+    field("红灯", num(c.red), { name: `clocks[${i}].red` }),
+    field("最多延期", num(c.max_extension), { name: `clocks[${i}].max_extension` })));
+  const f = form("admin-policy", `${p.name}时限`, [
+    h("p.muted", "黄灯、红灯：用时达到该值时亮灯（0 < 黄灯 ≤ 红灯 ≤ 时限）；最多延期为 0 时不可延期。按工作日计时须为整数天。"),
+    fields,
+  ], "保存（对之后上报的案件生效）", async (ff) => {
+    const clocks = p.clocks.map((c, i) => {
+      const one = { name: c.name };
+      for (const k of ["basis", "unit"]) one[k] = val(ff, `clocks[${i}].${k}`);
+      for (const k of ["limit", "yellow", "red", "max_extension"]) one[k] = Number(val(ff, `clocks[${i}].${k}`));
+      return one;
+    });
+    const r = await put(`/api/v1/categories/policies/${encodeURIComponent(p.key)}`, { clocks },
+      { headers: { "If-Match": `"${cats.version}"` } });
+    toast(`已保存“${p.name}”：第 ${r.version} 版起，新上报的案件按新时限计时`);
+    await categoriesTab(body, p.key);
+  });
+  const used = p.categories.map((c) => names.get(c) || c);
+  return h("details.card.sla-policy", { dataset: { policy: p.key } },
+    h("summary", h("strong", p.name), h("span.muted", ` ${p.key}`), "：",
+      p.clocks.map((c) => `${c.label} ${amount(c, c.limit)}`).join("，")),
+    h("p.muted", used.length ? `适用类别（${used.length}）：${used.slice(0, 8).join("、")}${used.length > 8 ? "等" : ""}`
+      : "按来源或紧急程度适用（见类别文件的 overrides）"),
+    f);
+}
+
+async function categoriesTab(body, open) {
+  const [cats, versions] = await Promise.all([get("/api/v1/categories"), get("/api/v1/categories/versions")]);
+  const file = h("input", { type: "file", accept: ".json,application/json", required: true });
+  const upload = form("admin-categories-doc", "上传类别文件", [
+    field("类别文件（JSON）", file, { name: "file", hint: "格式同 data/categories.json；可先下载现行文件再修改" }),
+  ], "上传并生效", async () => {
+    if (!file.files.length) throw Object.assign(new Error("请选择文件"), { field: "file" });
+    const r = await put("/api/v1/categories", file.files[0],
+      { headers: { "Content-Type": "application/json", "If-Match": `"${cats.version}"` } });
+    toast(`已上传：第 ${r.version} 版生效`);
+    await categoriesTab(body);
+  });
+  const source = (v) => v.source === "admin" ? `管理员 ${v.by || ""} 修改` : "类别文件";
+  clear(body,
+    h("section.card", { "aria-labelledby": "cat-now" }, h("h2#cat-now", "现行版本"),
+      h("p.notice.categories-version", { dataset: { version: String(cats.version) } },
+        `第 ${cats.version} 版（${source(cats)}，${fmtTime(cats.updated_at)}）：${cats.items.length} 个类别，${cats.policies.length} 个时限策略。`),
+      h("p", "修改时限只对修改之后上报的案件生效；已上报的案件仍按其上报时的版本计时，它们的期限和红黄灯不会因修改而变化。"),
+      h("p", h("a", { href: "/api/v1/categories/document", download: "categories.json" }, "下载现行类别文件"))),
+    h("section.card", { "aria-labelledby": "cat-policies" }, h("h2#cat-policies", "时限策略"),
+      h("p.muted", "点开一个策略修改其时限。"),
+      cats.policies.map((p) => policyForm(body, cats, p))),
+    h("section.card", { "aria-labelledby": "cat-doc" }, h("h2#cat-doc", "整体替换"),
+      h("p.muted", "增删类别、修改立案结案标准或时限的起止条件，请下载现行文件修改后上传。文件中的错误会指出出错的条目和字段，不会部分生效。"), upload),
+    h("section.card", { "aria-labelledby": "cat-versions" }, h("h2#cat-versions", "版本记录"),
+      h("div.table-wrap", h("table.category-versions",
+        h("thead", h("tr", ["版本", "来源", "时间", ""].map((x) => h("th", { scope: "col" }, x)))),
+        h("tbody", versions.items.map((v) => h("tr", h("th", { scope: "row" }, `第 ${v.version} 版`),
+          h("td", source(v)), h("td", fmtTime(v.at)), h("td", v.in_force ? "现行" : ""))))))));
+  if (open) body.querySelector(`details[data-policy="${CSS.escape(open)}"]`)?.setAttribute("open", "");
+}
+
 // ---- the audit log ----
 
 async function auditTab(body) {
@@ -341,6 +420,7 @@ export async function adminPage(el, user, path, params) {
     if (tab === "units") await unitsTab(body, user, params);
     else if (tab === "keys") await keysTab(body, user);
     else if (tab === "ledgers") await ledgersTab(body);
+    else if (tab === "categories") await categoriesTab(body);
     else if (tab === "audit") await auditTab(body);
     else await usersTab(body);
   } catch (e) {
