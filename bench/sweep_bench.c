@@ -94,7 +94,7 @@ int main(int argc, char **argv)
     {
         size_t len;
         const char *body = cat_builtin_text(&len);
-        svc_sync_categories(&s, body, len, &err);
+        svc_sync_categories(&s, body, len, false, &err);
     }
     {
         int64_t counts[CASE_ST__COUNT][SLA_LIGHT_OVERDUE + 1];

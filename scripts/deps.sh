@@ -18,7 +18,9 @@ set -eu
 # pango (PDF and chart PNGs) with the Noto CJK fonts and AR PL KaitiM
 # (楷体-style headings); the tests read the documents with Debian's own
 # readers: python3-docx, LibreOffice (headless, converting .docx to PDF) and
-# poppler-utils (pdftotext, pdfinfo).  Benchmarks: wrk.
+# poppler-utils (pdftotext, pdfinfo).  Evidence: libvips (thumbnails, photos
+# without their location) and libexif (when and where a photo was taken).
+# Benchmarks: wrk.
 PACKAGES="
 build-essential
 cmake
@@ -40,6 +42,8 @@ libxml-simple-perl
 libwww-perl
 libcairo2-dev
 libpango1.0-dev
+libvips-dev
+libexif-dev
 fonts-arphic-ukai
 python3-docx
 poppler-utils

@@ -54,11 +54,12 @@ static void h_document(http_req_t *r)
 
 static void h_versions(http_req_t *r)
 {
-    svc_catver_t *v;
+    svc_catver_t *v, cur = {0};
     json_t *items;
     int n;
     if (!api_auth(r) || !api_admin_only(r))
         return;
+    svc_categories_current(APP(r), &cur);
     n = svc_categories_versions(APP(r), r->a, &v);
     items = json_array();
     for (int i = 0; i < n; i++)
@@ -66,7 +67,8 @@ static void h_versions(http_req_t *r)
                                                v[i].version, "source", v[i].source, "at",
                                                render_time(v[i].at), "by",
                                                v[i].by ? json_string(v[i].by) : json_null(),
-                                               "digest", v[i].digest, "in_force", i == 0));
+                                               "digest", v[i].digest, "in_force",
+                                               v[i].version == cur.version));
     http_json(r, 200, json_pack("{s:o}", "items", items));
 }
 
@@ -76,8 +78,8 @@ static bool expected(http_req_t *r, int64_t body_version, int *out)
     int64_t v;
     if (!api_expected_version(r, body_version, &v))
         return false;
-    if (v > 1000000000) {
-        http_fail(r, BH_INVALID_ARGUMENT, "version", "版本号过大");
+    if (v == 0 || v > 1000000000) {
+        http_fail(r, BH_INVALID_ARGUMENT, "version", "版本号应为 1 起的整数");
         return false;
     }
     *out = v < 0 ? 0 : (int)v;
@@ -87,7 +89,7 @@ static bool expected(http_req_t *r, int64_t body_version, int *out)
 static void h_put_document(http_req_t *r)
 {
     svc_catver_t out;
-    bh_err_t err;
+    bh_err_t err = {0};
     int expect;
     if (!api_auth(r) || !api_admin_only(r) || !expected(r, -1, &expect))
         return;
@@ -102,14 +104,18 @@ static void h_put_policy(http_req_t *r)
 {
     static const char *const keys[] = {"clocks", "version", NULL};
     svc_catver_t out;
-    bh_err_t err;
+    bh_err_t err = {0};
     int expect;
-    json_t *body = api_read_body(r, keys, "an");
-    json_t *ver;
-    if (!body)
+    json_t *body, *ver;
+    if (!api_auth(r) || !api_admin_only(r) || !(body = api_read_body(r, keys, "an")))
         return;
     ver = json_object_get(body, "version");
-    if (!api_admin_only(r) || !expected(r, ver ? json_integer_value(ver) : -1, &expect)) {
+    if (ver && (!json_is_integer(ver) || json_integer_value(ver) < 1)) {
+        json_decref(body);
+        http_fail(r, BH_INVALID_ARGUMENT, "version", "version 应为 1 起的整数");
+        return;
+    }
+    if (!expected(r, ver ? json_integer_value(ver) : -1, &expect)) {
         json_decref(body);
         return;
     }

@@ -468,7 +468,7 @@ static json_t *request_json(struct places *ps, const svc_case_view_t *v, bool ex
     const char *description = public_description(v, &own);
     svc_t *s = ps->s;
     arena_t *a = ps->a;
-    const cat_t *cat = cat_find(s->cats, v->k.category);
+    const cat_t *cat = svc_case_category(s, &v->k);
     struct place spare;
     const struct place *agency = v->k.handling_unit ? place_of(ps, v->k.handling_unit, &spare) : NULL;
     json_t *o = json_object();

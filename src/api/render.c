@@ -22,7 +22,7 @@ static json_t *str_or_null(const char *s)
 
 static json_t *base_case(svc_t *s, const svc_user_t *u, const db_case_t *k, arena_t *a)
 {
-    const cat_t *cat = cat_find(s->cats, k->category);
+    const cat_t *cat = svc_case_category(s, k);
     bool pii = svc_sees_pii(u->role);
     json_t *o = json_object();
 

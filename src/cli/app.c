@@ -30,6 +30,8 @@ static int apply(app_config_t *cfg, const char *key, const char *val, const char
         set_str(cfg->categories, sizeof cfg->categories, val);
     else if (strcmp(key, "office_hours") == 0)
         set_str(cfg->office_hours, sizeof cfg->office_hours, val);
+    else if (strcmp(key, "files_dir") == 0)
+        set_str(cfg->files_dir, sizeof cfg->files_dir, val);
     else if (strcmp(key, "web_dir") == 0)
         set_str(cfg->web_dir, sizeof cfg->web_dir, val);
     else if (strcmp(key, "tile_url") == 0)
@@ -55,7 +57,7 @@ static int apply(app_config_t *cfg, const char *key, const char *val, const char
     else {
         fprintf(stderr, "bihuan: %s：无法识别的配置项或取值“%s = %s”\n"
                         "（可用: db, listen, categories, office_hours, session_ttl_hours, session_idle_minutes,\n"
-                        " sweep_interval, body_limit, upload_limit, web_dir, tile_url, tile_attribution, tile_crs,\n"
+                        " sweep_interval, body_limit, upload_limit, files_dir, web_dir, tile_url, tile_attribution, tile_crs,\n"
                         " metrics_token, trusted_proxies）\n",
                 where, key, val);
         return 2;
@@ -80,7 +82,7 @@ int app_config_load(app_config_t *cfg, const char *path)
         {"BIHUAN_DB", "db"}, {"BIHUAN_LISTEN", "listen"}, {"BIHUAN_CATEGORIES", "categories"}, {"BIHUAN_OFFICE_HOURS", "office_hours"},
         {"BIHUAN_SESSION_TTL_HOURS", "session_ttl_hours"}, {"BIHUAN_SWEEP_INTERVAL", "sweep_interval"},
         {"BIHUAN_BODY_LIMIT", "body_limit"}, {"BIHUAN_UPLOAD_LIMIT", "upload_limit"},
-        {"BIHUAN_WEB_DIR", "web_dir"}, {"BIHUAN_TILE_URL", "tile_url"},
+        {"BIHUAN_WEB_DIR", "web_dir"}, {"BIHUAN_FILES_DIR", "files_dir"}, {"BIHUAN_TILE_URL", "tile_url"},
         {"BIHUAN_TILE_ATTRIBUTION", "tile_attribution"}, {"BIHUAN_METRICS_TOKEN", "metrics_token"},
         {"BIHUAN_TILE_CRS", "tile_crs"},
         {"BIHUAN_TRUSTED_PROXIES", "trusted_proxies"},
@@ -139,12 +141,41 @@ int app_config_load(app_config_t *cfg, const char *path)
     return 0;
 }
 
-int app_open(const char *db_path, int readers, svc_t *svc)
+/* Attachments live beside the database unless said otherwise. */
+static void files_dir(const char *db_path, const char *dir, char *out, size_t size)
 {
-    return app_open_with(db_path, readers, NULL, svc);
+    const char *slash;
+    if (dir && *dir) {
+        snprintf(out, size, "%s", dir);
+        return;
+    }
+    if (strncmp(db_path, "sqlite:", 7) == 0)
+        db_path += 7;
+    slash = strrchr(db_path, '/');
+    if (slash)
+        snprintf(out, size, "%.*s/files", (int)(slash - db_path), db_path);
+    else
+        snprintf(out, size, "files");
 }
 
-int app_open_with(const char *db_path, int readers, const char *categories, svc_t *svc)
+static int open_app(const char *db_path, int readers, const char *categories, const char *files,
+                    bool serve, svc_t *svc);
+
+int app_open(const char *db_path, int readers, svc_t *svc)
+{
+    /* the server's categories file when it is set for every command */
+    return open_app(db_path, readers, getenv("BIHUAN_CATEGORIES"), getenv("BIHUAN_FILES_DIR"),
+                    false, svc);
+}
+
+int app_open_with(const char *db_path, int readers, const char *categories, const char *files,
+                  svc_t *svc)
+{
+    return open_app(db_path, readers, categories, files, true, svc);
+}
+
+static int open_app(const char *db_path, int readers, const char *categories, const char *files,
+                    bool serve, svc_t *svc)
 {
     db_t *db;
     bh_err_t err;
@@ -175,7 +206,17 @@ int app_open_with(const char *db_path, int readers, const char *categories, svc_
         return 1;
     }
     svc_init(svc, db, cats, cal_new_national());
-    if (svc_sync_categories(svc, body, len, &err) != BH_OK) {
+    {
+        char dir[1024];
+        files_dir(db_path, files, dir, sizeof dir);
+        if (svc_files_open(svc, dir, &err) != BH_OK) {
+            fprintf(stderr, "bihuan: %s\n", err.message);
+            free(text);
+            app_close(svc);
+            return 1;
+        }
+    }
+    if (svc_sync_categories(svc, body, len, serve, &err) != BH_OK) {
         fprintf(stderr, "bihuan: 写入案件类别失败：%s\n", err.message);
         free(text);
         app_close(svc);

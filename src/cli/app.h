@@ -17,6 +17,7 @@ typedef struct {
     long body_limit;
     long upload_limit; /* ledger uploads */
     char web_dir[512];           /* the console's built files ("" : none) */
+    char files_dir[512];         /* attachments ("" : "files" beside the database) */
     char tile_url[512], tile_attribution[256]; /* the console map's base layer ("" : none) */
     char tile_crs[16];           /* wgs84 (default), gcj02 (高德/腾讯), bd09 (百度) */
     char metrics_token[256];     /* bearer token for /metrics ("" : administrators only) */
@@ -29,10 +30,15 @@ typedef struct {
 int app_config_load(app_config_t *cfg, const char *path);
 
 /* Open the database and build the services; prints errors.  0 or 1.
- * 'categories' names a categories file to use instead of the built-in one
- * (NULL or "" for the built-in). */
+ * app_open is the commands' (categories: BIHUAN_CATEGORIES or the built-in
+ * file, stored only into a store that has none; attachments:
+ * BIHUAN_FILES_DIR or "files" beside the database); app_open_with is the
+ * server's: 'categories' names its file (NULL or "" for the built-in),
+ * stored as the next version when it changed; 'files' the attachments'
+ * directory (NULL or "" for the default). */
 int app_open(const char *db_path, int readers, svc_t *svc);
-int app_open_with(const char *db_path, int readers, const char *categories, svc_t *svc);
+int app_open_with(const char *db_path, int readers, const char *categories, const char *files,
+                  svc_t *svc);
 void app_close(svc_t *svc);
 
 /*

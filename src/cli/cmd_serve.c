@@ -25,10 +25,12 @@ static const char usage[] =
     "选项（优先级：命令行 > 环境变量 > 配置文件 > 默认值）:\n"
     "  --db PATH          数据库文件（BIHUAN_DB，默认 bihuan.db）\n"
     "  --listen ADDR      监听地址（BIHUAN_LISTEN，默认 127.0.0.1:8080；端口 0 表示随机端口）\n"
-    "  --categories FILE  案件类别与时限策略文件（BIHUAN_CATEGORIES，默认内置 data/categories.json）\n"
+    "  --categories FILE  案件类别与时限策略文件（BIHUAN_CATEGORIES，默认内置 data/categories.json）；\n"
+    "                     文件内容与上次启动时不同则作为新版本生效，只对此后上报的案件适用\n"
     "  --config FILE      配置文件（BIHUAN_CONFIG），每行“键 = 值”：db, listen, categories,\n"
     "                     office_hours, session_ttl_hours, session_idle_minutes（无操作多久退出，默认 120，0 不限）,\n"
     "                     sweep_interval（秒）, body_limit（字节）, upload_limit（台账上传，字节，默认 256 MiB）,\n"
+    "                     files_dir（附件目录，默认数据库所在目录下的 files）,\n"
     "                     web_dir, tile_url, tile_attribution, tile_crs（底图坐标系 wgs84/gcj02/bd09）,\n"
     "                     metrics_token（/metrics 的 Bearer 令牌；未设时仅系统管理员可读）,\n"
     "                     trusted_proxies（反向代理地址，逗号分隔；只采信它们的 X-Forwarded-For）\n"
@@ -91,6 +93,9 @@ static void *sweep_main(void *arg)
         if (w->stop)
             break;
         pthread_mutex_unlock(&w->mu);
+        /* versions other servers stored first: the sweep derives under them */
+        if (svc_categories_refresh(w->svc, &err))
+            fprintf(stderr, "bihuan: 读取案件类别失败：%s\n", err.message);
         if (svc_sweep(w->svc, svc_now(), &err) < 0)
             fprintf(stderr, "bihuan: 时限巡检失败：%s\n", err.message);
         if (svc_reports_run_due(w->svc, svc_now(), &err) < 0)
@@ -99,8 +104,6 @@ static void *sweep_main(void *arg)
             fprintf(stderr, "bihuan: 读取巡查配置失败：%s\n", err.message);
         if (svc_doc_refresh(w->svc, w->svc->targets, &err))
             fprintf(stderr, "bihuan: 读取考核指标配置失败：%s\n", err.message);
-        if (svc_categories_refresh(w->svc, &err))
-            fprintf(stderr, "bihuan: 读取案件类别失败：%s\n", err.message);
         pthread_mutex_lock(&w->mu);
     }
     pthread_mutex_unlock(&w->mu);
@@ -166,7 +169,7 @@ int cmd_serve(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    if (app_open_with(cfg.db, 8, cfg.categories, &svc))
+    if (app_open_with(cfg.db, 8, cfg.categories, cfg.files_dir, &svc))
         return CLI_EXIT_NO;
     svc.session_ttl_ms = (int64_t)(cfg.session_ttl_hours * DT_HOUR_MS);
     if (cfg.office_hours[0] && cal_hours_parse(&svc.hours, cfg.office_hours, &err) != BH_OK) {

@@ -684,6 +684,36 @@ struct db_project_ops {
                             db_prj_log_t **out, int *n);
 };
 
+/* Evidence: files attached to cases and patrol check-ins (sqlite_files.c).
+ * The bytes live outside the store, named by their SHA-256 (svc/files.c). */
+typedef struct {
+    int64_t id;
+    int64_t case_id;     /* 0: uploaded ahead of its case or check-in, not yet bound */
+    int64_t patrol_id;   /* 0: none */
+    const char *sha256;  /* hex */
+    const char *type;    /* media_name(): "jpeg", "png", "webp", "mp4", "pdf" */
+    int64_t size;
+    const char *stage;   /* "before", "after", "other" */
+    const char *name;    /* the client's file name, or NULL */
+    dt_ms_t taken_at;    /* EXIF DateTimeOriginal; 0: none */
+    bool has_exif, has_gps;
+    double lat, lng;     /* EXIF GPS (when has_gps) */
+    const char *uploaded_by;
+    dt_ms_t at;
+} db_attachment_t;
+
+struct db_file_ops {
+    bh_status_t (*attachment_add)(db_conn_t *c, db_attachment_t *f, bh_err_t *err); /* sets id */
+    bh_status_t (*attachment_get)(db_conn_t *c, int64_t id, arena_t *a, db_attachment_t *out);
+    /* A case's (case_id) or a check-in's (patrol_id, case_id 0), oldest first. */
+    bh_status_t (*attachment_list)(db_conn_t *c, int64_t case_id, int64_t patrol_id, arena_t *a,
+                                   db_attachment_t **out, int *n);
+    /* Bind an unbound attachment to a case or check-in, if 'by' uploaded
+     * it; *won false when it was not unbound or not theirs. */
+    bh_status_t (*attachment_bind)(db_conn_t *c, int64_t id, const char *by, int64_t case_id,
+                                   int64_t patrol_id, bool *won);
+};
+
 /* Reports and their schedules (sqlite_report.c) */
 struct db_report_ops {
     /* Insert (r->id set). */
@@ -717,6 +747,7 @@ struct db {
     const struct db_target_ops *target;
     const struct db_project_ops *project;
     const struct db_report_ops *report;
+    const struct db_file_ops *files;
 };
 
 struct db_conn {

@@ -357,6 +357,16 @@ static const char *const migrations[] = {
     "  version INTEGER PRIMARY KEY, body TEXT NOT NULL, digest TEXT NOT NULL,"
     "  source TEXT NOT NULL, at INTEGER NOT NULL, by TEXT);"
     "ALTER TABLE cases ADD COLUMN policy_version INTEGER NOT NULL DEFAULT 1;",
+    /* 17: evidence (issue 14): files attached to cases and check-ins; the
+     * bytes are outside the database, named by their SHA-256. */
+    "CREATE TABLE attachments("
+    "  id INTEGER PRIMARY KEY, case_id INTEGER REFERENCES cases(id),"
+    "  patrol_id INTEGER REFERENCES patrols(id), sha256 TEXT NOT NULL, type TEXT NOT NULL,"
+    "  size INTEGER NOT NULL, stage TEXT NOT NULL, name TEXT, taken_at INTEGER,"
+    "  has_exif INTEGER NOT NULL, lat REAL, lng REAL, uploaded_by TEXT NOT NULL,"
+    "  at INTEGER NOT NULL);"
+    "CREATE INDEX attachments_case ON attachments(case_id) WHERE case_id IS NOT NULL;"
+    "CREATE INDEX attachments_patrol ON attachments(patrol_id) WHERE patrol_id IS NOT NULL;",
 };
 
 #endif

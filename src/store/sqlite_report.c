@@ -7,7 +7,7 @@
 #include "store/sqlite_int.h"
 
 
-const char *const sq_report_sql[ST__COUNT - ST__PROJECT_END] = {
+const char *const sq_report_sql[ST__REPORT_END - ST__PROJECT_END] = {
     [ST_REPORT_ADD - ST__PROJECT_END] =
         "INSERT INTO reports(kind, unit, from_day, to_day, title, content, created_at, created_by,"
         " schedule_id) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9)",

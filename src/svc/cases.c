@@ -61,6 +61,12 @@ void svc_fini(svc_t *s)
     cal_free(s->cal);
 }
 
+const cat_t *svc_case_category(svc_t *s, const db_case_t *k)
+{
+    const cat_t *cat = cat_find(svc_cats_at(s, k->policy_version), k->category);
+    return cat ? cat : cat_find(s->cats, k->category);
+}
+
 const sla_policy_t *svc_case_policy(svc_t *s, const db_case_t *k)
 {
     /* the version it was reported under: an edit applies to new cases only */
@@ -120,7 +126,7 @@ static dt_ms_t when(const case_event_t *ev, int n, case_action_t a, bool last)
 static uint32_t allowed_now(svc_t *s, const db_case_t *k, const case_snapshot_t *snap,
                             const svc_user_t *u)
 {
-    const cat_t *cat = cat_find(s->cats, k->category);
+    const cat_t *cat = svc_case_category(s, k);
     uint32_t m = case_allowed_actions(snap, u->role, u->unit);
     if (k->published || !cat || !cat->open311)
         m &= ~(1u << CASE_ACT_PUBLISH);
@@ -236,8 +242,8 @@ static int64_t case_by_number(db_conn_t *c, const char *number, arena_t *a)
 /* ---- report ---- */
 
 /* The stored row for a new case (no id yet). */
-static void new_row(svc_t *s, db_case_t *k, const svc_case_new_t *in, const cat_t *cat,
-                    const char *created_by)
+static void new_row(db_case_t *k, const svc_case_new_t *in, const cat_t *cat,
+                    const char *created_by, int policy_version)
 {
     memset(k, 0, sizeof *k);
     k->category = in->category;
@@ -261,7 +267,7 @@ static void new_row(svc_t *s, db_case_t *k, const svc_case_new_t *in, const cat_
     k->contact = in->contact;
     k->created_at = k->updated_at = in->at ? in->at : svc_now();
     k->version = 1;
-    k->policy_version = s->cat_version;
+    k->policy_version = policy_version;
 }
 
 /* Derive, insert, write events, clocks and counters of a new case. */
@@ -282,7 +288,8 @@ bh_status_t svc_case_import_tx(svc_t *s, db_conn_t *c, const svc_case_new_t *in,
                                const char *created_by, const case_event_t *ev, int n,
                                dt_ms_t now, int64_t *id, bh_err_t *err)
 {
-    const cat_t *cat = cat_find(s->cats, in->category);
+    int version;
+    const cat_t *cat = cat_find(svc_cats_pinned(s, &version), in->category);
     db_case_t k;
     case_snapshot_t snap;
     sla_clock_state_t clocks[SLA_CLOCKS_MAX];
@@ -295,7 +302,7 @@ bh_status_t svc_case_import_tx(svc_t *s, db_conn_t *c, const svc_case_new_t *in,
     /* Imported events are new to this system: admitted under today's rules. */
     if ((st = case_admit_history(ev, n, &snap, err)))
         return st;
-    new_row(s, &k, in, cat, created_by);
+    new_row(&k, in, cat, created_by, version);
     k.created_at = ev[0].at;
     k.version = n;
     k.updated_at = ev[n - 1].at;
@@ -370,7 +377,7 @@ static bh_status_t create_tx(db_conn_t *c, void *vctx, bh_err_t *err)
     }
     if (DB(c, registry, unit_get, in->unit, x->a, &unit) != BH_OK || !unit.active)
         return bh_fail(err, BH_INVALID_ARGUMENT, "unit", "单位“%s”不存在或已停用", in->unit);
-    new_row(x->s, &k, in, x->cat, x->u->username);
+    new_row(&k, in, x->cat, x->u->username, in->policy_version);
     ev = arena_zalloc(x->a, sizeof *ev);
     ev->action = CASE_ACT_REPORT;
     ev->role = x->u->role;
@@ -409,7 +416,9 @@ static bh_status_t new_case_check(svc_t *s, const svc_user_t *u, const svc_case_
     bh_status_t st;
 
     *located = *in;
-    if (!in->category || !(*cat = cat_find(s->cats, in->category)))
+    /* the category as the version it will be reported under has it */
+    if (!in->category ||
+        !(*cat = cat_find(svc_cats_pinned(s, &located->policy_version), in->category)))
         return bh_fail(err, BH_INVALID_ARGUMENT, "category", "案件类别“%s”不存在",
                        in->category ? in->category : "");
     if (!in->title || !*in->title) { /* derived: category and address, or the description */
@@ -557,7 +566,7 @@ static bh_status_t check_refs(svc_t *s, db_conn_t *c, arena_t *a, const db_case_
                            "要合并到的案件“%s”不存在或就是本案件", ev->into);
     }
     if (ev->action == CASE_ACT_PUBLISH || ev->action == CASE_ACT_UNPUBLISH) {
-        const cat_t *cat = cat_find(s->cats, k->category);
+        const cat_t *cat = svc_case_category(s, k);
         if ((ev->action == CASE_ACT_PUBLISH) == k->published)
             return bh_fail(err, BH_FAILED_PRECONDITION, "action",
                            k->published ? "案件已公开" : "案件未公开，无需撤回");

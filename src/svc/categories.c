@@ -29,6 +29,8 @@ struct svc_catver_rec {
     svc_catver_t v; /* its strings owned here */
 };
 
+/* Guards s->catv, s->ncatv, and s->cats with s->cat_version as a pair
+ * (each is also atomic, for readers of one alone). */
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 
 static char *dup_or_null(const char *s)
@@ -36,10 +38,29 @@ static char *dup_or_null(const char *s)
     return s ? xstrdup(s) : NULL;
 }
 
-/* Called with mu held: add a loaded version and put the newest in force. */
+static void rec_free(struct svc_catver_rec *r)
+{
+    cat_set_free((cat_set_t *)r->v.set);
+    free((char *)r->v.body);
+    free((char *)r->v.digest);
+    free((char *)r->v.source);
+    free((char *)r->v.by);
+    free(r);
+}
+
+/* Called with mu held: add a loaded version in version order (a refresh
+ * and an edit may both bring the same one: the second is dropped) and put
+ * the newest in force.  Takes set. */
 static void install(svc_t *s, const db_catver_t *row, cat_set_t *set)
 {
-    struct svc_catver_rec *r = xcalloc(1, sizeof *r);
+    struct svc_catver_rec *r;
+    int i;
+    for (i = s->ncatv; i > 0 && s->catv[i - 1]->v.version >= row->version; i--)
+        if (s->catv[i - 1]->v.version == row->version) {
+            cat_set_free(set);
+            return;
+        }
+    r = xcalloc(1, sizeof *r);
     r->v.version = row->version;
     r->v.set = set;
     r->v.body = dup_or_null(row->body);
@@ -48,7 +69,9 @@ static void install(svc_t *s, const db_catver_t *row, cat_set_t *set)
     r->v.by = dup_or_null(row->by);
     r->v.at = row->at;
     s->catv = xrealloc(s->catv, (size_t)(s->ncatv + 1) * sizeof *s->catv);
-    s->catv[s->ncatv++] = r;
+    memmove(s->catv + i + 1, s->catv + i, (size_t)(s->ncatv - i) * sizeof *s->catv);
+    s->catv[i] = r;
+    s->ncatv++;
     if (row->version >= s->cat_version) {
         s->cat_version = row->version;
         s->cats = set; /* an atomic store */
@@ -65,31 +88,45 @@ void svc_categories_init(svc_t *s, cat_set_t *set)
 
 void svc_categories_fini(svc_t *s)
 {
-    for (int i = 0; i < s->ncatv; i++) {
-        svc_catver_t *v = &s->catv[i]->v;
-        cat_set_free((cat_set_t *)v->set);
-        free((char *)v->body);
-        free((char *)v->digest);
-        free((char *)v->source);
-        free((char *)v->by);
-        free(s->catv[i]);
-    }
+    for (int i = 0; i < s->ncatv; i++)
+        rec_free(s->catv[i]);
     free(s->catv);
     s->catv = NULL;
     s->ncatv = 0;
 }
 
-const cat_set_t *svc_cats_at(svc_t *s, int version)
+static const cat_set_t *loaded(svc_t *s, int version, int *newest)
 {
     const cat_set_t *set = NULL;
     pthread_mutex_lock(&mu);
     for (int i = s->ncatv - 1; i >= 0 && !set; i--)
         if (s->catv[i]->v.version == version)
             set = s->catv[i]->v.set;
+    *newest = s->ncatv ? s->catv[s->ncatv - 1]->v.version : 0;
     pthread_mutex_unlock(&mu);
-    /* A version another server stored since the last refresh: the one in
-     * force here until the sweep loads it. */
-    return set ? set : s->cats;
+    return set;
+}
+
+const cat_set_t *svc_cats_at(svc_t *s, int version)
+{
+    int newest;
+    const cat_set_t *set = loaded(s, version, &newest);
+    if (!set && version > newest) { /* another server stored it since our last refresh */
+        bh_err_t err;
+        if (svc_categories_refresh(s, &err) == BH_OK)
+            set = loaded(s, version, &newest);
+    }
+    return set ? set : s->cats; /* one that does not parse (said when loaded) */
+}
+
+const cat_set_t *svc_cats_pinned(svc_t *s, int *version)
+{
+    const cat_set_t *set;
+    pthread_mutex_lock(&mu);
+    set = s->cats;
+    *version = s->cat_version;
+    pthread_mutex_unlock(&mu);
+    return set;
 }
 
 void svc_categories_current(svc_t *s, svc_catver_t *out)
@@ -115,64 +152,50 @@ int svc_categories_versions(svc_t *s, arena_t *a, svc_catver_t **out)
     return n;
 }
 
-static int newest_known(svc_t *s)
-{
-    int v = 0;
-    pthread_mutex_lock(&mu);
-    for (int i = 0; i < s->ncatv; i++)
-        if (s->catv[i]->v.version > v)
-            v = s->catv[i]->v.version;
-    pthread_mutex_unlock(&mu);
-    return v;
-}
-
-/* Parse and load stored versions; one that does not parse is said and
- * skipped (its cases follow the version in force), unless it is the
- * newest: a server does not run under rules it cannot read. */
-static bh_status_t load_rows(svc_t *s, const db_catver_t *rows, int n, bh_err_t *err)
+/* Parse and load stored versions.  One that does not parse (a newer
+ * program's, say) is said and skipped: its cases follow the version in
+ * force, and an administrator can still store a good one over it. */
+static void load_rows(svc_t *s, const db_catver_t *rows, int n)
 {
     for (int i = 0; i < n; i++) {
         cat_set_t *set;
         bh_err_t why;
         if (cat_set_parse(rows[i].body, strlen(rows[i].body), &set, &why) != BH_OK) {
-            if (i == n - 1)
-                return bh_fail(err, BH_FAILED_PRECONDITION, "",
-                               "第 %d 版案件类别无法读取：%s", rows[i].version, why.message);
-            fprintf(stderr, "bihuan: 第 %d 版案件类别无法读取，其案件按现行版本计时：%s\n",
-                    rows[i].version, why.message);
+            fprintf(stderr, "bihuan: 第 %d 版案件类别无法读取，已跳过：%s\n", rows[i].version,
+                    why.message);
             continue;
         }
         pthread_mutex_lock(&mu);
         install(s, &rows[i], set);
         pthread_mutex_unlock(&mu);
     }
-    return BH_OK;
 }
 
 bh_status_t svc_categories_refresh(svc_t *s, bh_err_t *err)
 {
     arena_t *a = arena_new();
     db_catver_t *rows;
-    int n = 0, after = newest_known(s);
+    int n = 0, newest;
     bh_status_t st;
-    SVC_READ(s, c, st, err, DB(c, registry, catver_list, after, a, &rows, &n));
+    loaded(s, -1, &newest);
+    SVC_READ(s, c, st, err, DB(c, registry, catver_list, newest, a, &rows, &n));
     if (st)
         st = bh_fail(err, st, "", "读取案件类别版本失败");
     else
-        st = load_rows(s, rows, n, err);
+        load_rows(s, rows, n);
     arena_free(a);
     return st;
 }
 
 /* The categories table (what SQL reads by code) from the set in force. */
-static bh_status_t put_rows(db_conn_t *c, const cat_set_t *set)
+static bh_status_t put_rows(db_conn_t *c, const cat_set_t *set, bh_err_t *err)
 {
     for (int i = 0; i < set->ncats; i++) {
         const cat_t *k = &set->cats[i];
         bh_status_t st = DB(c, registry, category_put, k->code, k->name, cat_kind_name(k->kind),
                             k->parent, set->policy_keys[k->policy]);
         if (st)
-            return st;
+            return bh_fail(err, st, "", "写入案件类别失败");
     }
     return BH_OK;
 }
@@ -188,6 +211,7 @@ struct sync_ctx {
     svc_t *s;
     const char *body;
     char digest[65];
+    bool serve;
     arena_t *a;
     db_catver_t *rows; /* every stored version, oldest first */
     int n;
@@ -199,20 +223,27 @@ static bh_status_t sync_tx(db_conn_t *c, void *vctx, bh_err_t *err)
     struct sync_ctx *x = vctx;
     const db_catver_t *file = NULL;
     bh_status_t st;
-    (void)err;
     x->added = false;
     if ((st = DB(c, registry, catver_list, 0, x->a, &x->rows, &x->n)))
-        return st;
+        return bh_fail(err, st, "", "读取案件类别版本失败");
     for (int i = x->n - 1; i >= 0 && !file; i--)
         if (strcmp(x->rows[i].source, "file") == 0)
             file = &x->rows[i];
-    if (!file || strcmp(file->digest, x->digest) != 0) {
+    /* a store without versions takes this file as version 1; only the
+     * server puts a changed file in force */
+    if (!x->n || (x->serve && (!file || strcmp(file->digest, x->digest) != 0))) {
         db_catver_t *rows = arena_alloc_array(x->a, (size_t)x->n + 1, sizeof *rows);
+        char obj[32];
         memcpy(rows, x->rows, (size_t)x->n * sizeof *rows);
         rows[x->n] = (db_catver_t){.version = x->n ? x->rows[x->n - 1].version + 1 : 1,
                                    .body = x->body, .digest = x->digest, .source = "file",
                                    .at = svc_now()};
         if ((st = DB(c, registry, catver_add, &rows[x->n])))
+            return bh_fail(err, st, "", "写入案件类别版本失败");
+        snprintf(obj, sizeof obj, "categories:%d", rows[x->n].version);
+        if ((st = svc_audit(c, "system", "categories.file", obj,
+                            json_pack("{s:{s:i, s:s}}", "after", "version", rows[x->n].version,
+                                      "digest", x->digest))))
             return st;
         x->rows = rows;
         x->n++;
@@ -223,13 +254,12 @@ static bh_status_t sync_tx(db_conn_t *c, void *vctx, bh_err_t *err)
 
 static bh_status_t rows_tx(db_conn_t *c, void *ctx, bh_err_t *err)
 {
-    (void)err;
-    return put_rows(c, ctx);
+    return put_rows(c, ctx, err);
 }
 
-bh_status_t svc_sync_categories(svc_t *s, const char *body, size_t len, bh_err_t *err)
+bh_status_t svc_sync_categories(svc_t *s, const char *body, size_t len, bool serve, bh_err_t *err)
 {
-    struct sync_ctx x = {.s = s, .a = arena_new()};
+    struct sync_ctx x = {.s = s, .serve = serve, .a = arena_new()};
     bh_status_t st;
     char *text = xmalloc(len + 1);
     memcpy(text, body, len);
@@ -240,13 +270,17 @@ bh_status_t svc_sync_categories(svc_t *s, const char *body, size_t len, bh_err_t
     for (int tries = 0; (st = db_write(s->db, sync_tx, &x, err)) == BH_CONFLICT && tries < 3;
          tries++)
         ;
+    if (st == BH_CONFLICT)
+        st = bh_fail(err, BH_UNAVAILABLE, "", "另一进程同时在写入案件类别版本，请重试");
     if (st == BH_OK) {
         int n = x.n;
         if (x.added && n > 1 && strcmp(x.rows[n - 2].source, "admin") == 0)
             fprintf(stderr,
                     "bihuan: 案件类别文件已变更，作为第 %d 版生效；管理员在第 %d 版所做的修改不再适用于新案件\n",
                     x.rows[n - 1].version, x.rows[n - 2].version);
-        st = load_rows(s, x.rows, n, err);
+        load_rows(s, x.rows, n);
+        if (s->cat_version == 0)
+            st = bh_fail(err, BH_FAILED_PRECONDITION, "", "数据库中没有一个版本的案件类别能够读取");
     }
     if (st == BH_OK)
         st = db_write(s->db, rows_tx, s->cats, err);
@@ -276,14 +310,18 @@ static bh_status_t put_tx(db_conn_t *c, void *vctx, bh_err_t *err)
     newest = n ? rows[n - 1].version : 0;
     arena_free(a);
     if (st)
-        return st;
+        return bh_fail(err, st, "", "读取案件类别版本失败");
     if (x->expect && x->expect != newest)
         return bh_fail(err, BH_CONFLICT, "version",
                        "案件类别与时限已被修改（现为第 %d 版，您看到的是第 %d 版），请刷新后再改",
                        newest, x->expect);
     x->row.version = newest + 1;
     x->row.at = svc_now();
-    if ((st = DB(c, registry, catver_add, &x->row)) || (st = put_rows(c, x->set)))
+    if ((st = DB(c, registry, catver_add, &x->row)))
+        return bh_fail(err, st, "version", st == BH_CONFLICT
+                                               ? "另一位管理员同时保存了案件类别，请刷新后再改"
+                                               : "写入案件类别版本失败");
+    if ((st = put_rows(c, x->set, err)))
         return st;
     {
         char obj[32];
@@ -380,9 +418,17 @@ bh_status_t svc_policy_put(svc_t *s, const svc_user_t *u, const char *key, json_
 
     if (u->role != ROLE_ADMIN)
         return bh_fail(err, BH_PERMISSION_DENIED, "role", "只有管理员可以修改案件类别与时限");
+    /* the edit applies to the newest version: load what other servers
+     * stored, and refuse an editor who saw an older one */
+    if ((st = svc_categories_refresh(s, err)))
+        return st;
     svc_categories_current(s, &cur);
     if (!cur.body) /* run without a store's versions (svc_sync_categories not called) */
         return bh_fail(err, BH_FAILED_PRECONDITION, "", "案件类别尚未写入数据库，无法修改");
+    if (expect && expect != cur.version)
+        return bh_fail(err, BH_CONFLICT, "version",
+                       "案件类别与时限已被修改（现为第 %d 版，您看到的是第 %d 版），请刷新后再改",
+                       cur.version, expect);
     if (!(doc = json_loads(cur.body, 0, &je)))
         return bh_fail(err, BH_INTERNAL, "", "现行案件类别无法读取：%s", je.text);
     dclocks = json_object_get(json_object_get(json_object_get(doc, "policies"), key), "clocks");
@@ -412,6 +458,12 @@ bh_status_t svc_policy_put(svc_t *s, const svc_user_t *u, const char *key, json_
                            "字段“%s”不能在此修改（可改 basis、unit、limit、yellow、red、max_extension、civil）",
                            stray);
         }
+        for (size_t k2 = 0; k2 < i; k2++)
+            if (strcmp(json_string_value(json_object_get(json_array_get(clocks, k2), "name")), name) == 0) {
+                snprintf(field, sizeof field, "clocks[%zu].name", i);
+                json_decref(doc);
+                return bh_fail(err, BH_INVALID_ARGUMENT, field, "时限“%s”重复", name);
+            }
         json_array_foreach(dclocks, j, v)
             if (json_is_string(json_object_get(v, "name")) &&
                 strcmp(json_string_value(json_object_get(v, "name")), name) == 0)
@@ -427,7 +479,7 @@ bh_status_t svc_policy_put(svc_t *s, const svc_user_t *u, const char *key, json_
                 json_object_set(dc, k, v);
     }
     text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-    st = svc_categories_put(s, u, text, strlen(text), expect, key, out, err);
+    st = svc_categories_put(s, u, text, strlen(text), cur.version, key, out, err);
     if (st == BH_INVALID_ARGUMENT && err)
         request_field(key, dclocks, clocks, err);
     free(text);

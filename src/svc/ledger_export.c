@@ -222,7 +222,7 @@ static bh_status_t export_cases(struct exp *e, svc_t *s, const svc_user_t *u, db
             return st;
         }
         for (int i = 0; i < n && st == BH_OK; i++) {
-            const cat_t *cat = cat_find(s->cats, k[i].category);
+            const cat_t *cat = svc_case_category(s, &k[i]);
             set(e, "number", svc_case_number(&k[i], a));
             set(e, "external_id", k[i].external_id);
             set(e, "source", ledger_enum_label(&E_SOURCE, k[i].source));

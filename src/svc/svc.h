@@ -56,6 +56,7 @@ typedef struct {
     svc_doc_t *targets;         /* the indicators and assessment rules (target.c) */
     dt_ms_t clock_fixed;        /* the patrol loop's now when set (the demo generator
                                    replays a half-year); 0: the wall clock */
+    char files_dir[1024];       /* where attachments' bytes are (files.c); "" : none */
 } svc_t;
 
 /* The authenticated caller. */
@@ -68,6 +69,41 @@ typedef struct {
                           ledger import reports as operator): no jurisdiction */
     int64_t object_id; /* an enterprise account's managed object, else 0 */
 } svc_user_t;
+
+/* ---- evidence: attachments (files.c) ---- */
+
+typedef struct {
+    int64_t case_id;   /* 0: ahead of its case (bound when the case is reported) */
+    const char *stage; /* "before", "after", "other" */
+    const char *name;  /* the client's file name, or NULL */
+    const char *data;
+    size_t len;
+} svc_upload_t;
+
+/* An attachment's bytes as u may have them. */
+typedef struct {
+    db_attachment_t f;
+    const char *mime;
+    const char *data; /* in the arena */
+    size_t len;
+    bool stripped;    /* the copy without EXIF (u does not see where it was taken) */
+} svc_file_t;
+
+bool svc_attachment_stage_ok(const char *stage);
+/* Where attachments are kept (made at the first upload). */
+bh_status_t svc_files_open(svc_t *s, const char *dir, bh_err_t *err);
+/* Store an upload: checked by content, EXIF read, thumbnail made. */
+bh_status_t svc_attachment_add(svc_t *s, const svc_user_t *u, const svc_upload_t *in, arena_t *a,
+                               db_attachment_t *out, bh_err_t *err);
+/* A case's attachments (the caller has checked u may read the case). */
+bh_status_t svc_attachment_list(svc_t *s, const svc_user_t *u, int64_t case_id, arena_t *a,
+                                db_attachment_t **out, int *n, bh_err_t *err);
+/* The file or its thumbnail, jurisdiction checked (404 otherwise). */
+bh_status_t svc_attachment_open(svc_t *s, const svc_user_t *u, int64_t id, bool thumbnail,
+                                arena_t *a, svc_file_t *out, bh_err_t *err);
+/* Inside a write: bind attachments u uploaded ahead to a new case. */
+bh_status_t svc_attachments_bind(db_conn_t *c, const svc_user_t *u, const int64_t *ids, int n,
+                                 int64_t case_id, bh_err_t *err);
 
 /* ---- categories and SLA policies in versions (categories.c) ---- */
 
@@ -85,18 +121,23 @@ void svc_categories_init(svc_t *s, cat_set_t *set); /* by svc_init: version 0, i
 void svc_categories_fini(svc_t *s);
 
 /*
- * Store the categories file this server runs with as a new version when
- * it differs from the last file stored, load every version and put the
- * newest in force.  body is the file's text (or the built-in one).
+ * Load every stored version and put the newest in force.  body is the
+ * categories file this process runs with (or the built-in one): stored as
+ * version 1 into a store that has none; with 'serve' (the server), also
+ * stored as the next version when it differs from the last file stored.
+ * Other commands never change the version in force of a store that has one.
  */
-bh_status_t svc_sync_categories(svc_t *s, const char *body, size_t len, bh_err_t *err);
+bh_status_t svc_sync_categories(svc_t *s, const char *body, size_t len, bool serve, bh_err_t *err);
 
 /* Load versions other servers stored since (from the sweep). */
 bh_status_t svc_categories_refresh(svc_t *s, bh_err_t *err);
 
-/* The set of a version (a case's policy_version); the one in force for a
- * version not loaded. */
+/* The set of a version (a case's policy_version).  A version newer than
+ * any loaded (another server stored it) is loaded from the store first; the
+ * set in force only for one that cannot be read. */
 const cat_set_t *svc_cats_at(svc_t *s, int version);
+/* The set in force with its version, read together. */
+const cat_set_t *svc_cats_pinned(svc_t *s, int *version);
 
 /* The version in force; newest first, all loaded versions (not version 0). */
 void svc_categories_current(svc_t *s, svc_catver_t *out);
@@ -191,6 +232,7 @@ typedef struct {
     dt_ms_t at; /* when it was reported; 0 = now */
     bool via_open311; /* through /open311/v2/: the only way to source "open311", which
                          makes the case readable by anyone there (svc_case_public) */
+    int policy_version; /* set by the checks: the categories version it is reported under */
 } svc_case_new_t;
 
 /* The sources a case can come from, and their Chinese labels. */
@@ -894,5 +936,7 @@ int svc_sweep(svc_t *s, dt_ms_t now, bh_err_t *err);
 
 /* The category policy a stored case runs under. */
 const sla_policy_t *svc_case_policy(svc_t *s, const db_case_t *k);
+/* A case's category as its version has it (else as the version in force has it), or NULL. */
+const cat_t *svc_case_category(svc_t *s, const db_case_t *k);
 
 #endif

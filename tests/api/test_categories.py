@@ -9,6 +9,7 @@ Usage: test_categories.py PATH/TO/bihuan PATH/TO/data/categories.json
 """
 import json
 import os
+import sqlite3
 import sys
 import threading
 import unittest
@@ -115,6 +116,18 @@ class Policies(unittest.TestCase):
         self.assertEqual(r.status, 404)
         r = put_policy("admin", "city_event", [])
         self.assertEqual((r.status, r.err()["field"]), (400, "clocks"))
+        r = put_policy("admin", "city_event", [{"name": "close", "limit": 8}, {"name": "close", "limit": 9}])
+        self.assertEqual((r.status, r.err()["field"]), (400, "clocks[1].name"))
+        for v in (0, 2.0, -1, "1"):
+            r = S.as_("admin").put("/api/v1/categories/policies/city_event",
+                                   {"clocks": [{"name": "close", "limit": 8}], "version": v})
+            self.assertEqual((r.status, r.err()["field"]), (400, "version"), v)
+        r = S.as_("admin").put("/api/v1/categories/policies/city_event", {"clocks": [{"name": "close", "limit": 8}]},
+                               headers={"If-Match": '"0"'})
+        self.assertEqual((r.status, r.err()["field"]), (400, "version"))
+        # a non-administrator learns nothing from a malformed body
+        r = S.as_("zhzx01").put("/api/v1/categories/policies/city_event", {"nonsense": 1})
+        self.assertEqual(r.status, 403)
         r = S.as_("admin").put("/api/v1/categories/policies/city_event",
                                {"clocks": [{"name": "close", "limit": 8}], "extra": 1})
         self.assertEqual(r.status, 400)
@@ -275,13 +288,65 @@ class Policies(unittest.TestCase):
                 again = admin.get("/api/v1/cases/%d" % c["id"]).json
                 self.assertEqual(clock(again, "close")["deadline"], clock(c, "close")["deadline"])
 
-    def test_8_rebuild_and_audit(self):
+    def test_8_another_server_stored_one(self):
+        """A version stored behind this server's back (another server on
+        the same store; this one's sweep, which would load it, is idle): an
+        edit builds on it, not on the one in memory."""
         S.stop()
+        S.start(sweep_interval="3600")
         try:
+            admin = S.as_("admin")
+            mine = admin.get("/api/v1/categories").json["version"]
+            doc = json.loads(admin.get("/api/v1/categories/document").raw)
+            for c in doc["policies"]["dispute"]["clocks"]:
+                c["limit"] += 1  # yellow <= red <= limit still holds
+            theirs = mine + 1
+            with sqlite3.connect(S.db) as con:
+                con.execute("INSERT INTO category_versions(version, body, digest, source, at, by)"
+                            " VALUES(?, ?, 'other', 'admin', 0, 'other-server')",
+                            (theirs, json.dumps(doc, ensure_ascii=False)))
+            # without If-Match: on top of theirs, keeping their change
+            r = put_policy("admin", "city_event", [{"name": "close", "limit": 6, "yellow": 2, "red": 3}])
+            self.assertEqual(r.status, 200, r)
+            self.assertEqual(r.json["version"], theirs + 1)
+            self.assertEqual(clock(policy(r.json, "city_event"), "close")["limit"], 6)
+            self.assertEqual([c["limit"] for c in policy(r.json, "dispute")["clocks"]],
+                             [c["limit"] for c in doc["policies"]["dispute"]["clocks"]])
+            # an editor who saw the older one: stale
+            r = put_policy("admin", "city_event", [{"name": "close", "limit": 7}], version=mine)
+            self.assertEqual((r.status, r.err()["code"]), (409, "conflict"))
+            vs = admin.get("/api/v1/categories/versions").json["items"]
+            self.assertEqual([v["version"] for v in vs], sorted({v["version"] for v in vs}, reverse=True))
+            self.assertEqual([v["version"] for v in vs if v["in_force"]], [theirs + 1])
+        finally:
+            S.stop()
+            S.start()
+
+    def test_9_commands_keep_the_version_in_force(self):
+        """The server runs with its own file; a command (here stats rebuild,
+        which runs with the built-in one) never puts another in force."""
+        with open(CATEGORIES, encoding="utf-8") as f:
+            doc = json.load(f)
+        doc["comment"] = "本地类别文件"
+        path = os.path.join(S.dir, "categories-local.json")
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(doc, f, ensure_ascii=False)
+        S.stop()
+        S.categories = path
+        try:
+            S.start()
+            v = self.version()
+            S.stop()
             p = S.run("stats", "rebuild", "--db", S.db)
             self.assertIn("ok: 统计汇总", p.stdout)
             S.run("audit", "verify", "--db", S.db)
+            S.start()
+            self.assertEqual(self.version(), v)
+            with sqlite3.connect(S.db) as con:
+                self.assertEqual(con.execute("SELECT max(version) FROM category_versions").fetchone()[0], v)
         finally:
+            S.stop()
+            S.categories = None
             S.start()
 
 

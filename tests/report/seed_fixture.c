@@ -83,7 +83,7 @@ int main(int argc, char **argv)
     struct fill f = {&s, svc_now()};
     size_t len;
     const char *body = cat_builtin_text(&len);
-    if (svc_sync_categories(&s, body, len, &err) != BH_OK || db_write(db, fill_tx, &f, &err) != BH_OK) {
+    if (svc_sync_categories(&s, body, len, false, &err) != BH_OK || db_write(db, fill_tx, &f, &err) != BH_OK) {
         fprintf(stderr, "seed_fixture: %s\n", err.message);
         return 1;
     }

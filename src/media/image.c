@@ -1,0 +1,151 @@
+/*
+ * image.c - EXIF, thumbnails and stripped copies (image.h).
+ *
+ * libvips is started once, with one worker thread and no operation cache:
+ * a server decodes a photo now and then, and must stay small.
+ */
+#include <libexif/exif-data.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <vips/vips.h>
+
+#include "media/image.h"
+
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+static bool vips_ok;
+
+static void start(void)
+{
+    vips_ok = VIPS_INIT("bihuan") == 0;
+    if (vips_ok) {
+        vips_concurrency_set(1);
+        vips_cache_set_max(0);
+    }
+}
+
+static ExifEntry *entry(ExifData *d, ExifIfd ifd, int tag)
+{
+    return exif_content_get_entry(d->ifd[ifd], (ExifTag)tag);
+}
+
+/* Degrees from three rationals (degrees, minutes, seconds); NAN when bad. */
+static double dms(ExifEntry *e, ExifByteOrder o)
+{
+    double v = 0, scale = 1;
+    if (!e || e->format != EXIF_FORMAT_RATIONAL || e->components != 3 || e->size < 24)
+        return NAN;
+    for (int i = 0; i < 3; i++, scale *= 60) {
+        ExifRational r = exif_get_rational(e->data + 8 * i, o);
+        if (!r.denominator)
+            return NAN;
+        v += (double)r.numerator / r.denominator / scale;
+    }
+    return v;
+}
+
+static char ref(ExifEntry *e)
+{
+    return e && e->format == EXIF_FORMAT_ASCII && e->size >= 1 ? (char)e->data[0] : 0;
+}
+
+/* "2026:12:07 09:30:05" with an offset "+08:00" (or none: Beijing time). */
+static dt_ms_t when(ExifEntry *e, ExifEntry *off)
+{
+    char s[32], o[8] = "+08:00", iso[48];
+    int y, mo, d, h, mi, sec;
+    dt_ms_t t;
+    if (!e || e->format != EXIF_FORMAT_ASCII || e->size < 19)
+        return 0;
+    memcpy(s, e->data, 19);
+    s[19] = 0;
+    if (sscanf(s, "%4d:%2d:%2d %2d:%2d:%2d", &y, &mo, &d, &h, &mi, &sec) != 6)
+        return 0;
+    if (off && off->format == EXIF_FORMAT_ASCII && off->size >= 6 &&
+        (off->data[0] == '+' || off->data[0] == '-')) {
+        memcpy(o, off->data, 6);
+        o[6] = 0;
+    }
+    snprintf(iso, sizeof iso, "%04d-%02d-%02dT%02d:%02d:%02d%s", y, mo, d, h, mi, sec, o);
+    return dt_parse_instant(iso, &t) ? t : 0;
+}
+
+void image_meta(const void *data, size_t len, image_meta_t *out)
+{
+    ExifData *d;
+    memset(out, 0, sizeof *out);
+    if (len > 0xFFFFFFFFu || !(d = exif_data_new_from_data(data, (unsigned)len)))
+        return;
+    {
+        ExifByteOrder o = exif_data_get_byte_order(d);
+        bool any = false;
+        for (int i = 0; i < EXIF_IFD_COUNT; i++)
+            any |= d->ifd[i] && d->ifd[i]->count > 0;
+        out->has_exif = any;
+        out->taken_at = when(entry(d, EXIF_IFD_EXIF, EXIF_TAG_DATE_TIME_ORIGINAL),
+                             entry(d, EXIF_IFD_EXIF, 0x9011 /* OffsetTimeOriginal */));
+        {
+            double lat = dms(entry(d, EXIF_IFD_GPS, EXIF_TAG_GPS_LATITUDE), o),
+                   lng = dms(entry(d, EXIF_IFD_GPS, EXIF_TAG_GPS_LONGITUDE), o);
+            char la = ref(entry(d, EXIF_IFD_GPS, EXIF_TAG_GPS_LATITUDE_REF)),
+                 lo = ref(entry(d, EXIF_IFD_GPS, EXIF_TAG_GPS_LONGITUDE_REF));
+            if (!isnan(lat) && !isnan(lng) && lat <= 90 && lng <= 180) {
+                out->has_gps = true;
+                out->lat = la == 'S' ? -lat : lat;
+                out->lng = lo == 'W' ? -lng : lng;
+            }
+        }
+    }
+    exif_data_unref(d);
+}
+
+static bh_status_t vips_failed(bh_err_t *err, const char *what)
+{
+    bh_status_t st = bh_fail(err, BH_INVALID_ARGUMENT, "file", "图片无法解码（%s）：%.200s", what,
+                             vips_error_buffer());
+    vips_error_clear();
+    return st;
+}
+
+bh_status_t image_thumbnail(const void *data, size_t len, int size, void **out, size_t *outlen,
+                            bh_err_t *err)
+{
+    VipsImage *t = NULL;
+    int rc;
+    pthread_once(&once, start);
+    if (!vips_ok)
+        return bh_fail(err, BH_INTERNAL, "", "图像库 libvips 无法启动");
+    if (vips_thumbnail_buffer((void *)data, len, &t, size, "height", size, NULL))
+        return vips_failed(err, "缩略图");
+    rc = vips_jpegsave_buffer(t, out, outlen, "Q", 80, "strip", TRUE, NULL);
+    g_object_unref(t);
+    return rc ? vips_failed(err, "缩略图") : BH_OK;
+}
+
+bh_status_t image_strip(const void *data, size_t len, media_kind_t k, void **out, size_t *outlen,
+                        bh_err_t *err)
+{
+    const char *fmt = k == MEDIA_PNG ? ".png[strip]" : k == MEDIA_WEBP ? ".webp[strip,Q=90]"
+                                                                       : ".jpg[strip,Q=92]";
+    VipsImage *im, *up;
+    int rc;
+    pthread_once(&once, start);
+    if (!vips_ok)
+        return bh_fail(err, BH_INTERNAL, "", "图像库 libvips 无法启动");
+    if (!(im = vips_image_new_from_buffer(data, len, "", NULL)))
+        return vips_failed(err, "去除位置信息");
+    /* the orientation goes with the metadata: turn the pixels upright first */
+    rc = vips_autorot(im, &up, NULL);
+    g_object_unref(im);
+    if (rc)
+        return vips_failed(err, "去除位置信息");
+    rc = vips_image_write_to_buffer(up, fmt, out, outlen, NULL);
+    g_object_unref(up);
+    return rc ? vips_failed(err, "去除位置信息") : BH_OK;
+}
+
+void image_free(void *p)
+{
+    g_free(p);
+}

@@ -1,0 +1,305 @@
+/*
+ * files.c - evidence: photos, videos and documents attached to cases.
+ *
+ * An upload is recognised by its bytes (core/media.h), read for its EXIF
+ * time and place, and for an image decoded once into a thumbnail (an image
+ * that does not decode is refused then, not when someone opens it).  The
+ * bytes are stored once per content under the files directory, named by
+ * their SHA-256 (ab/abcdef…), written to a temporary name, flushed and
+ * renamed before the row that names them commits: a row never names a
+ * file that is not there.  Beside an image with EXIF: its thumbnail
+ * (….thumb.jpg) and a copy without metadata (….strip), served to the roles
+ * that must not see where a photo was taken.
+ *
+ * Who may read an attachment: whoever may read its case; one not yet bound
+ * to a case, only its uploader (and the administrator).
+ */
+#include <errno.h>
+#include <limits.h>
+#include <fcntl.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "media/image.h"
+#include "svc/svc.h"
+#include "util/file.h"
+
+#define THUMB_SIZE 320
+
+static const char *const stages[] = {"before", "after", "other", NULL};
+
+bool svc_attachment_stage_ok(const char *stage)
+{
+    for (int i = 0; stages[i]; i++)
+        if (stage && strcmp(stage, stages[i]) == 0)
+            return true;
+    return false;
+}
+
+static bh_status_t mkdirs(const char *dir, bh_err_t *err)
+{
+    char p[PATH_MAX];
+    size_t n = (size_t)snprintf(p, sizeof p, "%s", dir);
+    if (n >= sizeof p)
+        return bh_fail(err, BH_INTERNAL, "", "附件目录路径过长");
+    for (char *q = p + 1; *q; q++) {
+        if (*q != '/')
+            continue;
+        *q = 0;
+        if (mkdir(p, 0750) && errno != EEXIST)
+            return bh_fail(err, BH_INTERNAL, "", "无法创建附件目录 %s：%s", p, strerror(errno));
+        *q = '/';
+    }
+    if (mkdir(p, 0750) && errno != EEXIST)
+        return bh_fail(err, BH_INTERNAL, "", "无法创建附件目录 %s：%s", p, strerror(errno));
+    return BH_OK;
+}
+
+/* The path of a stored file: DIR/ab/abcdef…SUFFIX. */
+static void path_of(const svc_t *s, const char *sha, const char *suffix, char *out, size_t size)
+{
+    snprintf(out, size, "%s/%.2s/%s%s", s->files_dir, sha, sha, suffix);
+}
+
+/* Write 'data' to 'path' unless it is there: a temporary file flushed to
+ * disk, renamed, and the directory flushed. */
+static bh_status_t put_file(const svc_t *s, const char *path, const void *data, size_t len,
+                            bh_err_t *err)
+{
+    char tmp[PATH_MAX + 32], dir[PATH_MAX];
+    const char *slash = strrchr(path, '/');
+    struct stat stbuf;
+    int fd;
+    size_t done = 0;
+    unsigned char r[8];
+    char hex[17];
+
+    if (stat(path, &stbuf) == 0 && (size_t)stbuf.st_size == len)
+        return BH_OK; /* the same content, stored before */
+    snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+    if (mkdirs(dir, err))
+        return BH_INTERNAL;
+    randombytes_buf(r, sizeof r);
+    sodium_bin2hex(hex, sizeof hex, r, sizeof r);
+    snprintf(tmp, sizeof tmp, "%s/tmp/%s", s->files_dir, hex);
+    if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640)) < 0)
+        return bh_fail(err, BH_INTERNAL, "", "无法写入附件：%s", strerror(errno));
+    while (done < len) {
+        ssize_t w = write(fd, (const char *)data + done, len - done);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            int e = errno;
+            close(fd);
+            unlink(tmp);
+            return bh_fail(err, BH_UNAVAILABLE, "", "写入附件失败：%s", strerror(e));
+        }
+        done += (size_t)w;
+    }
+    if (fsync(fd) || close(fd) || rename(tmp, path)) {
+        int e = errno;
+        unlink(tmp);
+        return bh_fail(err, BH_UNAVAILABLE, "", "写入附件失败：%s", strerror(e));
+    }
+    if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+        fsync(fd);
+        close(fd);
+    }
+    return BH_OK;
+}
+
+bh_status_t svc_files_open(svc_t *s, const char *dir, bh_err_t *err)
+{
+    if (strlen(dir) >= sizeof s->files_dir - 8)
+        return bh_fail(err, BH_INVALID_ARGUMENT, "files_dir", "附件目录路径过长：%s", dir);
+    snprintf(s->files_dir, sizeof s->files_dir, "%s", dir);
+    return BH_OK; /* made at the first upload */
+}
+
+/* May u read an attachment (bound to a case or not)? */
+static bh_status_t readable(db_conn_t *c, const svc_user_t *u, const db_attachment_t *f, arena_t *a)
+{
+    db_case_t k;
+    bh_status_t st;
+    if (!f->case_id) /* not bound yet: its uploader's */
+        return u->role == ROLE_ADMIN || strcmp(f->uploaded_by, u->username) == 0 ? BH_OK
+                                                                                 : BH_NOT_FOUND;
+    if ((st = DB(c, cases, case_get, f->case_id, a, &k)))
+        return st;
+    return svc_case_visible(u, &k) ? BH_OK : BH_NOT_FOUND;
+}
+
+struct add_ctx {
+    const svc_user_t *u;
+    db_attachment_t *f;
+    arena_t *a;
+};
+
+static bh_status_t add_tx(db_conn_t *c, void *vctx, bh_err_t *err)
+{
+    struct add_ctx *x = vctx;
+    bh_status_t st;
+    char obj[48];
+    if (x->f->case_id) {
+        db_case_t k;
+        if ((st = DB(c, cases, case_get, x->f->case_id, x->a, &k)) == BH_NOT_FOUND ||
+            (st == BH_OK && !svc_case_visible(x->u, &k)))
+            return bh_fail(err, BH_NOT_FOUND, "id", "案件不存在");
+        if (st)
+            return st;
+    }
+    if ((st = DB(c, files, attachment_add, x->f, err)))
+        return st;
+    snprintf(obj, sizeof obj, "attachment:%lld", (long long)x->f->id);
+    return svc_audit(c, x->u->username, "attachment.add", obj,
+                     json_pack("{s:{s:I, s:s, s:s, s:I, s:s}}", "after", "case",
+                               (json_int_t)x->f->case_id, "sha256", x->f->sha256, "type",
+                               x->f->type, "size", (json_int_t)x->f->size, "stage", x->f->stage));
+}
+
+bh_status_t svc_attachment_add(svc_t *s, const svc_user_t *u, const svc_upload_t *in, arena_t *a,
+                               db_attachment_t *out, bh_err_t *err)
+{
+    media_kind_t kind;
+    image_meta_t meta = {0};
+    unsigned char d[crypto_hash_sha256_BYTES];
+    char *sha = arena_alloc(a, 65), path[PATH_MAX];
+    struct add_ctx x = {u, out, a};
+    bh_status_t st;
+
+    if (!s->files_dir[0])
+        return bh_fail(err, BH_UNAVAILABLE, "", "服务器未配置附件目录");
+    if (!svc_attachment_stage_ok(in->stage))
+        return bh_fail(err, BH_INVALID_ARGUMENT, "stage",
+                       "stage 应为 before（处置前）、after（处置后）或 other（其他）");
+    if (in->name && strlen(in->name) > 255)
+        return bh_fail(err, BH_INVALID_ARGUMENT, "file", "文件名过长（至多255字节）");
+    if ((st = media_check(in->data, in->len, &kind, err)))
+        return st;
+    {
+        char tmp[PATH_MAX];
+        snprintf(tmp, sizeof tmp, "%s/tmp", s->files_dir);
+        if ((st = mkdirs(tmp, err)))
+            return st;
+    }
+    crypto_hash_sha256(d, (const unsigned char *)in->data, in->len);
+    sodium_bin2hex(sha, 65, d, sizeof d);
+    if (kind == MEDIA_JPEG || kind == MEDIA_WEBP)
+        image_meta(in->data, in->len, &meta);
+    if (media_is_image(kind)) {
+        void *t = NULL;
+        size_t tlen;
+        if ((st = image_thumbnail(in->data, in->len, THUMB_SIZE, &t, &tlen, err)))
+            return st;
+        path_of(s, sha, ".thumb.jpg", path, sizeof path);
+        st = put_file(s, path, t, tlen, err);
+        image_free(t);
+        if (st)
+            return st;
+        if (meta.has_exif) {
+            if ((st = image_strip(in->data, in->len, kind, &t, &tlen, err)))
+                return st;
+            path_of(s, sha, ".strip", path, sizeof path);
+            st = put_file(s, path, t, tlen, err);
+            image_free(t);
+            if (st)
+                return st;
+        }
+    }
+    path_of(s, sha, "", path, sizeof path);
+    if ((st = put_file(s, path, in->data, in->len, err)))
+        return st;
+    memset(out, 0, sizeof *out);
+    out->case_id = in->case_id;
+    out->sha256 = sha;
+    out->type = media_name(kind);
+    out->size = (int64_t)in->len;
+    out->stage = in->stage;
+    out->name = in->name;
+    out->taken_at = meta.taken_at;
+    out->has_exif = meta.has_exif;
+    out->has_gps = meta.has_gps;
+    out->lat = meta.lat;
+    out->lng = meta.lng;
+    out->uploaded_by = u->username;
+    out->at = svc_now();
+    return db_write(s->db, add_tx, &x, err);
+}
+
+bh_status_t svc_attachment_list(svc_t *s, const svc_user_t *u, int64_t case_id, arena_t *a,
+                                db_attachment_t **out, int *n, bh_err_t *err)
+{
+    bh_status_t st;
+    (void)u; /* the caller has read the case as u */
+    SVC_READ(s, c, st, err, DB(c, files, attachment_list, case_id, 0, a, out, n));
+    return st ? bh_fail(err, st, "", "读取附件失败，请稍后重试") : BH_OK;
+}
+
+bh_status_t svc_attachment_open(svc_t *s, const svc_user_t *u, int64_t id, bool thumbnail,
+                                arena_t *a, svc_file_t *out, bh_err_t *err)
+{
+    db_conn_t *c;
+    bh_status_t st;
+    const char *suffix = "";
+    size_t max;
+
+    if ((st = svc_reader(s, &c, err)))
+        return st;
+    st = DB(c, files, attachment_get, id, a, &out->f);
+    if (st == BH_OK)
+        st = readable(c, u, &out->f, a);
+    db_reader_done(s->db, c);
+    if (st == BH_NOT_FOUND)
+        return bh_fail(err, BH_NOT_FOUND, "id", "附件不存在");
+    if (st)
+        return bh_fail(err, st, "", "读取附件失败，请稍后重试");
+    out->mime = "image/jpeg";
+    out->stripped = false;
+    if (thumbnail) {
+        if (strcmp(out->f.type, "jpeg") && strcmp(out->f.type, "png") && strcmp(out->f.type, "webp"))
+            return bh_fail(err, BH_NOT_FOUND, "id", "此附件不是图片，没有缩略图");
+        suffix = ".thumb.jpg";
+    } else {
+        media_kind_t k = MEDIA_UNKNOWN;
+        for (int i = 1; i < MEDIA__COUNT; i++)
+            if (strcmp(out->f.type, media_name((media_kind_t)i)) == 0)
+                k = (media_kind_t)i;
+        out->mime = media_mime(k);
+        /* where a photo was taken is personal data: the copy without it */
+        if (out->f.has_exif && media_is_image(k) && !svc_sees_pii(u->role)) {
+            suffix = ".strip";
+            out->stripped = true;
+        }
+    }
+    {
+        char path[PATH_MAX];
+        char *data;
+        path_of(s, out->f.sha256, suffix, path, sizeof path);
+        max = (size_t)out->f.size + (1u << 20);
+        if (file_read_all(path, max > (64u << 20) ? max : (64u << 20), &data, &out->len, err))
+            return bh_fail(err, BH_INTERNAL, "", "附件文件丢失或无法读取（%s）", path);
+        out->data = arena_alloc(a, out->len + 1);
+        memcpy((char *)out->data, data, out->len);
+        free(data);
+    }
+    return BH_OK;
+}
+
+bh_status_t svc_attachments_bind(db_conn_t *c, const svc_user_t *u, const int64_t *ids, int n,
+                                 int64_t case_id, bh_err_t *err)
+{
+    for (int i = 0; i < n; i++) {
+        bool won = false;
+        bh_status_t st = DB(c, files, attachment_bind, ids[i], u->username, case_id, 0, &won);
+        if (st)
+            return st;
+        if (!won)
+            return bh_fail(err, BH_INVALID_ARGUMENT, "attachments",
+                           "附件 %lld 不存在、不是您上传的，或已属于别的案件", (long long)ids[i]);
+    }
+    return BH_OK;
+}
