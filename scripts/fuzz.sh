@@ -8,7 +8,7 @@ secs=${2:-20}
 root=$(cd "$(dirname "$0")/.." && pwd)
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
-for name in case_body query geojson xlsx csv; do
+for name in case_body query geojson xlsx csv upload; do
     mkdir -p "$scratch/$name"
     echo "fuzz: $name for ${secs}s"
     (cd "$scratch" && "$OLDPWD/$build/fuzz_$name" -max_total_time="$secs" -print_final_stats=1 \

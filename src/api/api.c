@@ -623,6 +623,7 @@ static void build_routes(void)
         {case_routes, case_nroutes},
         {registry_routes, registry_nroutes},
         {category_routes, category_nroutes},
+        {attachment_routes, attachment_nroutes},
         {patrol_routes, patrol_nroutes},
         {target_routes, target_nroutes},
         {project_routes, project_nroutes},

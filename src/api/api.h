@@ -75,6 +75,8 @@ extern const http_route_t registry_routes[];
 extern const int registry_nroutes;
 extern const http_route_t category_routes[];
 extern const int category_nroutes;
+extern const http_route_t attachment_routes[];
+extern const int attachment_nroutes;
 extern const http_route_t patrol_routes[];
 extern const int patrol_nroutes;
 extern const http_route_t target_routes[];

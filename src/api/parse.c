@@ -131,10 +131,39 @@ static bh_status_t location(json_t *l, const char *const *keys, arena_t *a, stru
     return BH_OK;
 }
 
+/* "attachments": [id, …] (absent or null: none). */
+static bh_status_t id_list(json_t *o, const char *key, arena_t *a, const int64_t **out, int *n,
+                           bh_err_t *err)
+{
+    json_t *r = json_object_get(o, key), *v;
+    int64_t *ids;
+    size_t i;
+    *out = NULL;
+    *n = 0;
+    if (!r || json_is_null(r))
+        return BH_OK;
+    if (!json_is_array(r) || json_array_size(r) > 20)
+        return bh_fail(err, BH_INVALID_ARGUMENT, key,
+                       "字段“%s”应为附件编号的数组（至多20个，先上传到 /api/v1/attachments）", key);
+    ids = arena_alloc_array(a, json_array_size(r) + 1, sizeof *ids);
+    json_array_foreach(r, i, v) {
+        if (!json_is_integer(v) || json_integer_value(v) < 1) {
+            char field[48];
+            snprintf(field, sizeof field, "%.20s[%d]", key, (int)i);
+            return bh_fail(err, BH_INVALID_ARGUMENT, field, "附件编号应为正整数");
+        }
+        ids[i] = json_integer_value(v);
+    }
+    *out = ids;
+    *n = (int)json_array_size(r);
+    return BH_OK;
+}
+
 bh_status_t parse_case_new(json_t *o, arena_t *a, svc_case_new_t *out, bh_err_t *err)
 {
     static const char *const top[] = {"category", "title", "description", "source", "urgency",
-                                      "unit", "location", "reporter", "external_id", NULL};
+                                      "unit", "location", "reporter", "external_id", "attachments",
+                                      NULL};
     static const char *const loc[] = {"lat", "lng", "address", "crs", NULL};
     static const char *const rep[] = {"name", "phone", NULL};
     json_t *l, *r;
@@ -171,6 +200,8 @@ bh_status_t parse_case_new(json_t *o, arena_t *a, svc_case_new_t *out, bh_err_t 
             (st = str(r, "phone", "reporter.phone", 40, a, &out->reporter_phone, err)))
             return st;
     }
+    if ((st = id_list(o, "attachments", a, &out->attachments, &out->nattachments, err)))
+        return st;
     return BH_OK;
 }
 
@@ -225,6 +256,8 @@ bh_status_t parse_patrol_new(json_t *o, arena_t *a, svc_patrol_new_t *out, bh_er
     if (!out->client_id)
         return bh_fail(err, BH_INVALID_ARGUMENT, "client_id",
                        "缺少必填字段“client_id”（手机生成的唯一编号，重试时不变）");
+    if ((st = id_list(o, "attachments", a, &out->attachments, &out->nattachments, err)))
+        return st;
     if (at && !dt_parse_instant(at, &out->at))
         return bh_fail(err, BH_INVALID_ARGUMENT, "at", "巡查时间（at）应为 RFC 3339 时间");
     if ((v = json_object_get(o, "location")) && !json_is_null(v)) {
@@ -281,9 +314,6 @@ bh_status_t parse_patrol_new(json_t *o, arena_t *a, svc_patrol_new_t *out, bh_er
         out->track = (const double (*)[3])t;
         out->ntrack = (int)json_array_size(v);
     }
-    if ((v = json_object_get(o, "attachments")) && !json_is_null(v) &&
-        (!json_is_array(v) || json_array_size(v) > 0))
-        return bh_fail(err, BH_INVALID_ARGUMENT, "attachments", "附件功能尚未提供（attachments 须为空）");
     return BH_OK;
 }
 

@@ -135,7 +135,13 @@ static void h_patrol_get(http_req_t *r)
         http_error(r, &err);
         return;
     }
-    http_json(r, 200, patrol_json(s, &v.p, v.hazards, v.nhazards, svc_now()));
+    {
+        json_t *j = patrol_json(s, &v.p, v.hazards, v.nhazards, svc_now()), *files = json_array();
+        for (int i = 0; i < v.nfiles; i++)
+            json_array_append_new(files, render_attachment(&r->user, &v.files[i]));
+        json_object_set_new(j, "attachments", files);
+        http_json(r, 200, j);
+    }
 }
 
 static bool object_param(http_req_t *r, int64_t *id)

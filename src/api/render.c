@@ -172,6 +172,28 @@ static json_t *render_event(const case_event_t *e, int seq, bool pii)
     return o;
 }
 
+/* An attachment as u may see it: where the photo was taken only for the
+ * roles that see personal data. */
+json_t *render_attachment(const svc_user_t *u, const db_attachment_t *f)
+{
+    bool image = !strcmp(f->type, "jpeg") || !strcmp(f->type, "png") || !strcmp(f->type, "webp");
+    json_t *o = json_pack("{s:I, s:s, s:s, s:I, s:s, s:o, s:o, s:s, s:o}", "id",
+                          (json_int_t)f->id, "sha256", f->sha256, "type", f->type, "size",
+                          (json_int_t)f->size, "stage", f->stage, "name", str_or_null(f->name),
+                          "taken_at", render_time(f->taken_at), "uploaded_by", f->uploaded_by,
+                          "at", render_time(f->at));
+    char url[64];
+    json_object_set_new(o, "case", f->case_id ? json_integer(f->case_id) : json_null());
+    snprintf(url, sizeof url, "/api/v1/attachments/%lld", (long long)f->id);
+    json_object_set_new(o, "url", json_string(url));
+    snprintf(url, sizeof url, "/api/v1/attachments/%lld/thumbnail", (long long)f->id);
+    json_object_set_new(o, "thumbnail_url", image ? json_string(url) : json_null());
+    if (svc_sees_pii(u->role))
+        json_object_set_new(o, "location", f->has_gps ? json_pack("{s:f, s:f}", "lat", f->lat, "lng", f->lng)
+                                                      : json_null());
+    return o;
+}
+
 json_t *render_case_view(svc_t *s, const svc_user_t *u, const svc_case_view_t *v, arena_t *a)
 {
     json_t *o = base_case(s, u, &v->k, a), *clocks = json_array(), *hist = json_array(),
@@ -196,6 +218,12 @@ json_t *render_case_view(svc_t *s, const svc_user_t *u, const svc_case_view_t *v
     json_object_set_new(o, "history", hist);
     json_object_set_new(o, "allowed_actions", allowed);
     json_object_set_new(o, "warnings", warn);
+    {
+        json_t *files = json_array();
+        for (int i = 0; i < v->nfiles; i++)
+            json_array_append_new(files, render_attachment(u, &v->files[i]));
+        json_object_set_new(o, "attachments", files);
+    }
     /* what the reporter's client sent with the case (Open311 attributes,
      * those the service does not define under "x-unknown") */
     {

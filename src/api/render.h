@@ -19,6 +19,9 @@ json_t *render_case_row(svc_t *s, const svc_user_t *u, const db_case_t *k,
 /* A full case: clocks evaluated now, history, allowed actions. */
 json_t *render_case_view(svc_t *s, const svc_user_t *u, const svc_case_view_t *v, arena_t *a);
 
+/* An attachment (DESIGN §9: id, sha256, type, size; with its urls). */
+json_t *render_attachment(const svc_user_t *u, const db_attachment_t *f);
+
 /* The categories in force with their SLA policies, and which version. */
 json_t *render_categories(const svc_catver_t *v);
 

@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/case.h"
+#include "core/role.h"
 #include "util/jsonkeys.h"
 #include "util/xmalloc.h"
 
@@ -253,7 +255,7 @@ static bh_status_t parse_clock(struct ctx *c, json_t *o, sla_clock_def_t *d)
 
 static bh_status_t parse_policy(struct ctx *c, json_t *o, sla_policy_t *p)
 {
-    static const char *const keys[] = {"name", "clocks", NULL};
+    static const char *const keys[] = {"name", "clocks", "evidence", NULL};
     const char *name;
     json_t *clocks, *ck;
     size_t i;
@@ -283,6 +285,66 @@ static bh_status_t parse_policy(struct ctx *c, json_t *o, sla_policy_t *p)
     return BH_OK;
 }
 
+/* "evidence": [{"action": "handle", "stage": "after", "roles": ["handler"]}] */
+static bh_status_t parse_evidence(struct ctx *c, json_t *o, cat_set_t *set, int k)
+{
+    static const char *const keys[] = {"action", "stage", "roles", NULL};
+    json_t *v = json_object_get(o, "evidence"), *e, *r;
+    char base[sizeof c->where];
+    size_t i, j;
+    bh_status_t st;
+
+    if (!v)
+        return BH_OK;
+    if (!json_is_array(v) || json_array_size(v) > 16)
+        return bad(c, "evidence", "应为至多16条规则的数组", NULL);
+    set->evidence[k] = xcalloc(json_array_size(v) + 1, sizeof **set->evidence);
+    memcpy(base, c->where, sizeof base);
+    json_array_foreach(v, i, e) {
+        cat_evidence_t *ev = &set->evidence[k][i];
+        const char *action, *stage;
+        snprintf(c->where, sizeof c->where, "%.100s.evidence[%zu]", base, i);
+        if (!json_is_object(e))
+            return bad(c, "", "每条规则应为对象 {action, stage, roles}", NULL);
+        if ((st = only_keys(c, e, keys)) || (st = get_str(c, e, "action", 1, &action)) ||
+            (st = get_str(c, e, "stage", 1, &stage)))
+            return st;
+        if ((ev->action = case_action_from_name(action)) < 0)
+            return bad(c, "action", "未知的案件操作：", action);
+        if (strcmp(stage, "before") && strcmp(stage, "after") && strcmp(stage, "any"))
+            return bad(c, "stage", "应为 before、after 或 any，实际为 ", stage);
+        snprintf(ev->stage, sizeof ev->stage, "%s", stage);
+        if ((r = json_object_get(e, "roles"))) {
+            json_t *x;
+            if (!json_is_array(r) || !json_array_size(r))
+                return bad(c, "roles", "应为非空的角色数组", NULL);
+            json_array_foreach(r, j, x) {
+                int role = json_is_string(x) ? role_from_name(json_string_value(x)) : -1;
+                if (role < 0)
+                    return bad(c, "roles", "未知的角色：", json_is_string(x) ? json_string_value(x) : "(非字符串)");
+                ev->roles |= 1u << role;
+            }
+        }
+        set->nevidence[k]++;
+    }
+    memcpy(c->where, base, sizeof base);
+    return BH_OK;
+}
+
+const cat_evidence_t *cat_evidence(const cat_set_t *set, const sla_policy_t *p, int action,
+                                   int role)
+{
+    ptrdiff_t k = p - set->policies;
+    if (k < 0 || k >= set->npolicies)
+        return NULL;
+    for (int i = 0; i < set->nevidence[k]; i++) {
+        const cat_evidence_t *e = &set->evidence[k][i];
+        if (e->action == action && (!e->roles || (e->roles >> role & 1u)))
+            return e;
+    }
+    return NULL;
+}
+
 static int policy_index(const cat_set_t *set, const char *key)
 {
     for (int i = 0; key && i < set->npolicies; i++)
@@ -302,11 +364,14 @@ static bh_status_t parse_policies(struct ctx *c, json_t *o, cat_set_t *set)
                        "policies 应为非空对象（策略名 → 策略）");
     set->policies = xcalloc(json_object_size(o), sizeof *set->policies);
     set->policy_keys = xcalloc(json_object_size(o), sizeof *set->policy_keys);
+    set->evidence = xcalloc(json_object_size(o), sizeof *set->evidence);
+    set->nevidence = xcalloc(json_object_size(o), sizeof *set->nevidence);
     json_object_foreach(o, key, v) {
         snprintf(c->where, sizeof c->where, "policies.%.120s", key);
         set->policy_keys[set->npolicies] = xstrdup(key);
         set->npolicies++;
-        if ((st = parse_policy(c, v, &set->policies[set->npolicies - 1])))
+        if ((st = parse_policy(c, v, &set->policies[set->npolicies - 1])) ||
+            (st = parse_evidence(c, v, set, set->npolicies - 1)))
             return st;
     }
     return BH_OK;
@@ -644,8 +709,13 @@ void cat_set_free(cat_set_t *set)
         }
         free(c->attrs);
     }
-    for (int i = 0; i < set->npolicies; i++)
+    for (int i = 0; i < set->npolicies; i++) {
         free(set->policy_keys[i]);
+        if (set->evidence)
+            free(set->evidence[i]);
+    }
+    free(set->evidence);
+    free(set->nevidence);
     free(set->policy_keys);
     free(set->policies);
     free(set->cats);

@@ -84,10 +84,21 @@ typedef struct {
     int nattrs;
 } cat_t;
 
+/* Evidence a policy requires (issue 14): taking 'action' (case_action_t)
+ * needs a photo of 'stage' on the case ("before", "after", or "any"), when
+ * taken by one of 'roles' (mask of 1u << bh_role_t; 0: by anyone). */
+typedef struct {
+    int action;
+    char stage[8];
+    uint32_t roles;
+} cat_evidence_t;
+
 typedef struct {
     int npolicies;
     char **policy_keys;    /* "city_event", ... */
     sla_policy_t *policies;
+    cat_evidence_t **evidence; /* per policy: its "evidence" rules */
+    int *nevidence;
     int ncats;
     cat_t *cats;
 } cat_set_t;
@@ -115,6 +126,11 @@ const cat_t *cat_find(const cat_set_t *set, const char *code);
  */
 const sla_policy_t *cat_policy(const cat_set_t *set, const cat_t *cat,
                                const char *source, const char *urgency);
+
+/* The evidence rule of policy p (one of set's) for 'action' taken by
+ * 'role', or NULL when none applies. */
+const cat_evidence_t *cat_evidence(const cat_set_t *set, const sla_policy_t *p, int action,
+                                   int role);
 
 const char *cat_kind_name(cat_kind_t k);  /* "city_event" */
 const char *cat_kind_label(cat_kind_t k); /* "数字城管事件" */

@@ -116,7 +116,7 @@ bh_status_t image_thumbnail(const void *data, size_t len, int size, void **out, 
     pthread_once(&once, start);
     if (!vips_ok)
         return bh_fail(err, BH_INTERNAL, "", "图像库 libvips 无法启动");
-    if (vips_thumbnail_buffer((void *)data, len, &t, size, "height", size, NULL))
+    if (vips_thumbnail_buffer((void *)data, len, &t, size, "height", size, "size", VIPS_SIZE_DOWN, NULL))
         return vips_failed(err, "缩略图");
     rc = vips_jpegsave_buffer(t, out, outlen, "Q", 80, "strip", TRUE, NULL);
     g_object_unref(t);

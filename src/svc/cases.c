@@ -333,6 +333,8 @@ static void fill_view(svc_t *s, const svc_user_t *u, const db_case_t *k, case_ev
     memcpy(v->clocks, clocks, sizeof v->clocks);
     v->snap = *snap;
     v->allowed = allowed_now(s, k, snap, u);
+    v->files = NULL; /* a write's answer; the single-case read lists them */
+    v->nfiles = 0;
 }
 
 struct create_ctx {
@@ -400,6 +402,12 @@ static bh_status_t create_tx(db_conn_t *c, void *vctx, bh_err_t *err)
                                   case_state_name(k.status), "version", (json_int_t)k.version))))
         return st;
     fill_view(x->s, x->u, &k, ev, 1, clocks, &snap, x->out);
+    if (in->nattachments &&
+        ((st = svc_attachments_bind(c, x->u, in->attachments, in->nattachments, k.id, 0, err)) ||
+         (st = DB(c, files, attachment_list, k.id, 0, x->a, &x->out->files, &x->out->nfiles))))
+        return st;
+    if ((st = svc_evidence_check(x->s, c, x->a, &k, CASE_ACT_REPORT, x->u->role, NULL, 0, err)))
+        return st;
     return BH_OK;
 }
 
@@ -630,7 +638,8 @@ static bh_status_t act_tx(db_conn_t *c, void *vctx, bh_err_t *err)
     if (x->ev->at < ev[n - 1].at)
         x->ev->at = ev[n - 1].at; /* keep the history in time order */
     if ((st = case_check(&snap, x->ev, err)) ||
-        (st = check_refs(x->s, c, x->a, &k, x->ev, ev, n, err)))
+        (st = check_refs(x->s, c, x->a, &k, x->ev, ev, n, err)) ||
+        (st = svc_evidence_check(x->s, c, x->a, &k, x->ev->action, x->ev->role, ev, n, err)))
         return st;
     all = arena_alloc(x->a, (size_t)(n + 1) * sizeof *all);
     memcpy(all, ev, (size_t)n * sizeof *all);
@@ -719,6 +728,8 @@ static bh_status_t get_view(svc_t *s, const svc_user_t *u, int64_t id, bool chec
         st = BH_NOT_FOUND;
     if (st == BH_OK && (st = DB(c, cases, event_list, id, a, &out->events, &out->nevents)) == BH_NOT_FOUND)
         st = BH_INTERNAL;
+    if (st == BH_OK)
+        st = DB(c, files, attachment_list, id, 0, a, &out->files, &out->nfiles);
     db_reader_done(s->db, c);
     if (st == BH_NOT_FOUND)
         return bh_fail(err, BH_NOT_FOUND, "id", "案件不存在");

@@ -125,6 +125,12 @@ static bh_status_t readable(db_conn_t *c, const svc_user_t *u, const db_attachme
 {
     db_case_t k;
     bh_status_t st;
+    if (f->patrol_id) { /* a check-in's: whoever may read the check-in */
+        db_patrol_t p;
+        if ((st = DB(c, patrol, patrol_get, f->patrol_id, a, &p)))
+            return st;
+        return svc_row_visible(u, p.object_id, p.grid) ? BH_OK : BH_NOT_FOUND;
+    }
     if (!f->case_id) /* not bound yet: its uploader's */
         return u->role == ROLE_ADMIN || strcmp(f->uploaded_by, u->username) == 0 ? BH_OK
                                                                                  : BH_NOT_FOUND;
@@ -290,16 +296,70 @@ bh_status_t svc_attachment_open(svc_t *s, const svc_user_t *u, int64_t id, bool 
 }
 
 bh_status_t svc_attachments_bind(db_conn_t *c, const svc_user_t *u, const int64_t *ids, int n,
-                                 int64_t case_id, bh_err_t *err)
+                                 int64_t case_id, int64_t patrol_id, bh_err_t *err)
 {
     for (int i = 0; i < n; i++) {
         bool won = false;
-        bh_status_t st = DB(c, files, attachment_bind, ids[i], u->username, case_id, 0, &won);
+        bh_status_t st = DB(c, files, attachment_bind, ids[i], u->username, case_id, patrol_id, &won);
         if (st)
-            return st;
+            return bh_fail(err, st, "", "绑定附件失败");
         if (!won)
             return bh_fail(err, BH_INVALID_ARGUMENT, "attachments",
-                           "附件 %lld 不存在、不是您上传的，或已属于别的案件", (long long)ids[i]);
+                           "附件 %lld 不存在、不是您上传的，或已属于别的案件或巡查", (long long)ids[i]);
     }
     return BH_OK;
+}
+
+/* ---- evidence a policy requires ---- */
+
+/* The photos of 'stage' ("any": every stage) attached to case 'id' since
+ * 'since' (one uploaded before then belongs to an earlier round). */
+static bh_status_t count_evidence(db_conn_t *c, arena_t *a, int64_t id, const char *stage,
+                                  dt_ms_t since, int *count)
+{
+    db_attachment_t *f;
+    int n;
+    bh_status_t st = DB(c, files, attachment_list, id, 0, a, &f, &n);
+    *count = 0;
+    for (int i = 0; st == BH_OK && i < n; i++)
+        *count += f[i].at >= since && (!strcmp(stage, "any") || !strcmp(stage, f[i].stage)) &&
+                  (!strcmp(f[i].type, "jpeg") || !strcmp(f[i].type, "png") ||
+                   !strcmp(f[i].type, "webp"));
+    return st;
+}
+
+static const char *stage_label(const char *stage)
+{
+    return !strcmp(stage, "before") ? "处置前（stage=before）的"
+           : !strcmp(stage, "after") ? "处置后（stage=after）的" : "";
+}
+
+bh_status_t svc_evidence_check(svc_t *s, db_conn_t *c, arena_t *a, const db_case_t *k,
+                               int action, int role, const case_event_t *hist, int n,
+                               bh_err_t *err)
+{
+    const cat_evidence_t *rule =
+        cat_evidence(svc_cats_at(s, k->policy_version), svc_case_policy(s, k), action, role);
+    dt_ms_t since = 0;
+    int count;
+    bh_status_t st;
+    if (!rule)
+        return BH_OK;
+    /* handling is judged by this round's photos: since the last dispatch or rework */
+    for (int i = 0; action == CASE_ACT_HANDLE && i < n; i++)
+        if (hist[i].action == CASE_ACT_DISPATCH || hist[i].action == CASE_ACT_VERIFY_FAIL ||
+            hist[i].action == CASE_ACT_REOPEN)
+            since = hist[i].at;
+    if ((st = count_evidence(c, a, k->id, rule->stage, since, &count)))
+        return bh_fail(err, st, "", "读取附件失败");
+    if (count)
+        return BH_OK;
+    if (action == CASE_ACT_REPORT)
+        return bh_fail(err, BH_INVALID_ARGUMENT, "attachments",
+                       "此类案件上报须附%s照片：先上传到 /api/v1/attachments，再在 attachments 中给出其编号",
+                       stage_label(rule->stage));
+    return bh_fail(err, BH_FAILED_PRECONDITION, "attachments",
+                   "“%s”须附%s照片：请先上传到本案件（POST /api/v1/cases/%lld/attachments）",
+                   case_action_label((case_action_t)action), stage_label(rule->stage),
+                   (long long)k->id);
 }

@@ -333,7 +333,8 @@ static bh_status_t checkin_tx(db_conn_t *c, void *ctx, bh_err_t *err)
     x->p.nhazards = x->in->nfindings;
     if ((st = DB(c, patrol, patrol_insert, &x->p, err)))
         return st;
-    if ((st = hazards_tx(c, x, err)))
+    if ((st = hazards_tx(c, x, err)) ||
+        (st = svc_attachments_bind(c, x->u, x->in->attachments, x->in->nattachments, 0, x->p.id, err)))
         return st;
     snprintf(obj, sizeof obj, "patrol:%lld", (long long)x->p.id);
     return svc_audit(c, x->u->username, x->p.self_check ? "patrol.self_check" : "patrol.create",

@@ -72,6 +72,9 @@ bh_status_t svc_patrol_get(svc_t *s, const svc_user_t *u, int64_t id, arena_t *a
     SVC_READ(s, c, st, err, DB(c, patrol, hazard_list, &f, a, &out->hazards, &out->nhazards));
     if (st)
         return bh_fail(err, st, "", "读取隐患失败，请稍后重试");
+    SVC_READ(s, c, st, err, DB(c, files, attachment_list, 0, id, a, &out->files, &out->nfiles));
+    if (st)
+        return bh_fail(err, st, "", "读取附件失败，请稍后重试");
     /* newest first from the store; a check-in lists its findings in order */
     for (int i = 0, j = out->nhazards - 1; i < j; i++, j--) {
         db_hazard_t t = out->hazards[i];

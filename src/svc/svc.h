@@ -101,9 +101,20 @@ bh_status_t svc_attachment_list(svc_t *s, const svc_user_t *u, int64_t case_id, 
 /* The file or its thumbnail, jurisdiction checked (404 otherwise). */
 bh_status_t svc_attachment_open(svc_t *s, const svc_user_t *u, int64_t id, bool thumbnail,
                                 arena_t *a, svc_file_t *out, bh_err_t *err);
-/* Inside a write: bind attachments u uploaded ahead to a new case. */
+/*
+ * Inside a write: the evidence k's policy requires of 'action' by 'role'
+ * (cat_evidence): at least one photo of the rule's stage on the case - for
+ * handle, uploaded since the last dispatch or rework ('hist', n events).
+ * A report without it is BH_INVALID_ARGUMENT, another action
+ * BH_FAILED_PRECONDITION; both name the field "attachments".
+ */
+bh_status_t svc_evidence_check(svc_t *s, db_conn_t *c, arena_t *a, const db_case_t *k,
+                               int action, int role, const case_event_t *hist, int n,
+                               bh_err_t *err);
+/* Inside a write: bind attachments u uploaded ahead to a new case or
+ * check-in (patrol_id, case_id 0). */
 bh_status_t svc_attachments_bind(db_conn_t *c, const svc_user_t *u, const int64_t *ids, int n,
-                                 int64_t case_id, bh_err_t *err);
+                                 int64_t case_id, int64_t patrol_id, bh_err_t *err);
 
 /* ---- categories and SLA policies in versions (categories.c) ---- */
 
@@ -233,6 +244,8 @@ typedef struct {
     bool via_open311; /* through /open311/v2/: the only way to source "open311", which
                          makes the case readable by anyone there (svc_case_public) */
     int policy_version; /* set by the checks: the categories version it is reported under */
+    const int64_t *attachments; /* uploaded ahead by the reporter (/api/v1/attachments) */
+    int nattachments;
 } svc_case_new_t;
 
 /* The sources a case can come from, and their Chinese labels. */
@@ -248,6 +261,8 @@ typedef struct {
     sla_clock_state_t clocks[SLA_CLOCKS_MAX];
     case_snapshot_t snap;
     uint32_t allowed; /* actions u may take now (mask of 1u << action) */
+    db_attachment_t *files; /* the single-case view's attachments, oldest first */
+    int nfiles;
 } svc_case_view_t;
 
 /*
@@ -520,12 +535,16 @@ typedef struct {
     int nfindings;
     const double (*track)[3]; /* lng, lat, ms; river and forest patrols */
     int ntrack;
+    const int64_t *attachments; /* photos uploaded ahead (/api/v1/attachments) */
+    int nattachments;
 } svc_patrol_new_t;
 
 typedef struct {
     db_patrol_t p;
     db_hazard_t *hazards;
     int nhazards;
+    db_attachment_t *files; /* its photos (svc_patrol_get) */
+    int nfiles;
 } svc_patrol_view_t;
 
 /*

@@ -753,6 +753,75 @@ static void category_versions(void **state)
     arena_free(a);
 }
 
+static bh_status_t file_tx(db_conn_t *c, void *ctx, bh_err_t *err)
+{
+    return DB(c, files, attachment_add, ctx, err);
+}
+
+struct bind {
+    int64_t id, case_id;
+    const char *by;
+    bool won;
+};
+
+static bh_status_t bind_tx(db_conn_t *c, void *ctx, bh_err_t *err)
+{
+    struct bind *b = ctx;
+    (void)err;
+    return DB(c, files, attachment_bind, b->id, b->by, b->case_id, 0, &b->won);
+}
+
+/* Attachments: stored with every field, listed by case oldest first; one
+ * uploaded ahead is bound once, by its uploader only. */
+static void attachments(void **state)
+{
+    int64_t k = insert("44030300100101", NULL, NULL, NULL);
+    db_attachment_t a1 = {.case_id = k, .sha256 = "aa", .type = "jpeg", .size = 10,
+                          .stage = "before", .name = "照片.jpg", .taken_at = 1700000000000,
+                          .has_exif = true, .has_gps = true, .lat = 22.5, .lng = 114.1,
+                          .uploaded_by = "wgy", .at = 1700000001000},
+                    a2 = {.sha256 = "bb", .type = "pdf", .size = 20, .stage = "other",
+                          .uploaded_by = "wgy", .at = 1700000002000},
+                    got, *rows;
+    struct bind b;
+    db_conn_t *c;
+    arena_t *a = arena_new();
+    bh_err_t err;
+    int n;
+    (void)state;
+    assert_int_equal(db_write(db, file_tx, &a1, &err), BH_OK);
+    assert_int_equal(db_write(db, file_tx, &a2, &err), BH_OK);
+    assert_true(a1.id > 0 && a2.id > a1.id);
+    assert_int_equal(db_reader(db, &c), BH_OK);
+    assert_int_equal(DB(c, files, attachment_get, a1.id, a, &got), BH_OK);
+    assert_int_equal(got.case_id, k);
+    assert_string_equal(got.name, "照片.jpg");
+    assert_int_equal(got.taken_at, 1700000000000);
+    assert_true(got.has_exif && got.has_gps);
+    assert_true(got.lat == 22.5 && got.lng == 114.1);
+    assert_int_equal(DB(c, files, attachment_get, a2.id, a, &got), BH_OK);
+    assert_int_equal(got.case_id, 0);
+    assert_false(got.has_gps);
+    assert_null(got.name);
+    assert_int_equal(DB(c, files, attachment_get, a2.id + 1000, a, &got), BH_NOT_FOUND);
+    db_reader_done(db, c);
+    b = (struct bind){a2.id, k, "other", false};
+    assert_int_equal(db_write(db, bind_tx, &b, &err), BH_OK);
+    assert_false(b.won); /* not theirs */
+    b.by = "wgy";
+    assert_int_equal(db_write(db, bind_tx, &b, &err), BH_OK);
+    assert_true(b.won);
+    assert_int_equal(db_write(db, bind_tx, &b, &err), BH_OK);
+    assert_false(b.won); /* bound already */
+    assert_int_equal(db_reader(db, &c), BH_OK);
+    assert_int_equal(DB(c, files, attachment_list, k, 0, a, &rows, &n), BH_OK);
+    db_reader_done(db, c);
+    assert_int_equal(n, 2);
+    assert_int_equal(rows[0].id, a1.id);
+    assert_int_equal(rows[1].id, a2.id);
+    arena_free(a);
+}
+
 struct config {
     const char *kind, *json;
     dt_ms_t at;
@@ -1278,6 +1347,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(configs),
         cmocka_unit_test(import_checkpoints),
         cmocka_unit_test(category_versions),
+        cmocka_unit_test(attachments),
         cmocka_unit_test(sessions),
         cmocka_unit_test(savepoints),
         cmocka_unit_test(quarantine_unschedules),

@@ -1,0 +1,337 @@
+#!/usr/bin/env python3
+"""Evidence on cases (issue 14 item 1): uploads recognised by content,
+limits, truncation, EXIF time and place, thumbnails, the copy without
+location for roles that must not see it, storage by content, jurisdiction
+on every download, and the evidence a category's policy requires.
+
+The photos are made by the test with tests/media/mkphoto (libvips encodes
+them, libexif writes their EXIF).
+
+Usage: test_attachments.py PATH/TO/bihuan PATH/TO/mkphoto
+"""
+import glob
+import hashlib
+import json
+import os
+import struct
+import subprocess
+import sys
+import unittest
+import uuid
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+from harness import Server  # noqa: E402
+
+BIHUAN = None
+MKPHOTO = None
+S = None
+GRID1 = "44030300100101"  # street 440303001
+GRID2 = "44030300200101"  # street 440303002
+PHOTO = {}
+
+
+def photo(name, *args):
+    path = os.path.join(S.dir, name)
+    subprocess.run([MKPHOTO, path, *args], check=True)
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def setUpModule():
+    global S
+    S = Server(BIHUAN)
+    S.demo(cases=0)
+    S.start()
+    PHOTO["gps"] = photo("gps.jpg", "640", "--time", "2026:12:07 09:30:05", "--gps", "22.5431,114.0579")
+    PHOTO["plain"] = photo("plain.jpg", "200")
+    PHOTO["png"] = photo("p.png", "100")
+    PHOTO["webp"] = photo("p.webp", "100")
+
+
+def tearDownModule():
+    if S:
+        S.stop()
+
+
+def multipart(fields):
+    """fields: [(name, filename or None, content type or None, bytes)]"""
+    b = "----bihuan" + uuid.uuid4().hex
+    out = b""
+    for name, filename, ctype, data in fields:
+        out += b"--" + b.encode() + b"\r\n"
+        disp = 'form-data; name="%s"' % name + ('; filename="%s"' % filename if filename else "")
+        out += ("Content-Disposition: %s\r\n" % disp).encode()
+        if ctype:
+            out += ("Content-Type: %s\r\n" % ctype).encode()
+        out += b"\r\n" + data + b"\r\n"
+    out += b"--" + b.encode() + b"--\r\n"
+    return out, "multipart/form-data; boundary=" + b
+
+
+def upload(user, data, case=None, stage=None, filename="photo.jpg", ctype="image/jpeg"):
+    fields = [("file", filename, ctype, data)]
+    if stage:
+        fields.append(("stage", None, None, stage.encode()))
+    body, ct = multipart(fields)
+    path = "/api/v1/cases/%d/attachments" % case if case else "/api/v1/attachments"
+    return S.request("POST", path, raw=body, token=S.login(user), headers={"Content-Type": ct})
+
+
+def report(user, grid=GRID1, **extra):
+    r = S.as_(user).post("/api/v1/cases", dict({"category": "E0101", "description": "证据测试",
+                                                "unit": grid}, **extra))
+    return r
+
+
+def jpeg_size(data):
+    """(width, height) from a JPEG's SOF segment."""
+    i = 2
+    while i < len(data):
+        marker, length = data[i + 1], struct.unpack(">H", data[i + 2:i + 4])[0]
+        if marker in (0xC0, 0xC1, 0xC2):
+            h, w = struct.unpack(">HH", data[i + 5:i + 9])
+            return w, h
+        i += 2 + length
+    raise AssertionError("no SOF")
+
+
+class Uploads(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        r = report("zhzx01")
+        assert r.status == 201, r
+        cls.case = r.json["id"]
+
+    def test_photo_with_exif(self):
+        r = upload("zhzx01", PHOTO["gps"], self.case, stage="before")
+        self.assertEqual(r.status, 201, r)
+        f = r.json
+        self.assertEqual((f["type"], f["size"], f["stage"], f["case"]), ("jpeg", len(PHOTO["gps"]), "before", self.case))
+        self.assertEqual(f["sha256"], hashlib.sha256(PHOTO["gps"]).hexdigest())
+        self.assertEqual(f["taken_at"], "2026-12-07T09:30:05+08:00")
+        self.assertAlmostEqual(f["location"]["lat"], 22.5431, places=5)
+        self.assertAlmostEqual(f["location"]["lng"], 114.0579, places=5)
+        self.assertEqual(r.headers["Location"], "/api/v1/attachments/%d" % f["id"])
+        # the case lists it
+        c = S.as_("zhzx01").get("/api/v1/cases/%d" % self.case).json
+        self.assertIn(f["id"], [a["id"] for a in c["attachments"]])
+        # the file as it was sent, to a role that sees personal data
+        d = S.as_("zhzx01").get(f["url"])
+        self.assertEqual((d.status, d.headers["Content-Type"]), (200, "image/jpeg"))
+        self.assertEqual(d.raw, PHOTO["gps"])
+        # a leader does not see where it was taken: no location, the copy without EXIF
+        c = S.as_("leader").get("/api/v1/cases/%d" % self.case).json
+        mine = next(a for a in c["attachments"] if a["id"] == f["id"])
+        self.assertNotIn("location", mine)
+        d = S.as_("leader").get(f["url"])
+        self.assertEqual(d.status, 200)
+        self.assertNotIn(b"Exif\x00\x00", d.raw)
+        self.assertTrue(d.raw.startswith(b"\xff\xd8\xff"))
+        self.assertEqual(jpeg_size(d.raw), jpeg_size(PHOTO["gps"]))
+        # the thumbnail: a JPEG at most 320 pixels wide, without EXIF
+        t = S.as_("leader").get(f["thumbnail_url"])
+        self.assertEqual((t.status, t.headers["Content-Type"]), (200, "image/jpeg"))
+        self.assertEqual(jpeg_size(t.raw), (320, 240))
+        self.assertNotIn(b"Exif\x00\x00", t.raw)
+
+    def test_same_bytes_stored_once_raw_upload(self):
+        a = upload("zhzx01", PHOTO["plain"], self.case, stage="after")
+        self.assertEqual(a.status, 201, a)
+        b = S.request("POST", "/api/v1/cases/%d/attachments?stage=other&name=%%E7%%85%%A7.jpg" % self.case,
+                      raw=PHOTO["plain"], token=S.login("zhzx01"), headers={"Content-Type": "application/octet-stream"})
+        self.assertEqual(b.status, 201, b)
+        self.assertEqual((b.json["stage"], b.json["name"], b.json["type"]), ("other", "照.jpg", "jpeg"))
+        self.assertNotEqual(a.json["id"], b.json["id"])
+        self.assertEqual(a.json["sha256"], b.json["sha256"])
+        sha = a.json["sha256"]
+        stored = glob.glob(os.path.join(S.dir, "files", sha[:2], sha))
+        self.assertEqual(len(stored), 1)
+        with open(stored[0], "rb") as f:
+            self.assertEqual(f.read(), PHOTO["plain"])
+        self.assertIsNone(a.json["taken_at"])  # no EXIF
+        self.assertIsNone(a.json["location"])
+
+    def test_other_kinds(self):
+        pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+        mp4 = struct.pack(">I", 16) + b"ftypisom" + b"\0\0\0\1" + struct.pack(">I", 16) + b"mdat" + b"\0" * 8
+        for data, kind, mime in ((PHOTO["png"], "png", "image/png"), (PHOTO["webp"], "webp", "image/webp"),
+                                 (pdf, "pdf", "application/pdf"), (mp4, "mp4", "video/mp4")):
+            r = upload("zhzx01", data, self.case, filename="x.bin", ctype="application/octet-stream")
+            self.assertEqual((r.status, r.json.get("type")), (201, kind), r)
+            d = S.as_("zhzx01").get(r.json["url"])
+            self.assertEqual((d.headers["Content-Type"], d.raw), (mime, data))
+            self.assertEqual(r.json["thumbnail_url"] is not None, kind in ("png", "webp"))
+        # a PDF has no thumbnail
+        r = upload("zhzx01", pdf, self.case)
+        self.assertEqual(S.as_("zhzx01").get("/api/v1/attachments/%d/thumbnail" % r.json["id"]).status, 404)
+
+    def test_refused(self):
+        def refused(data, status, field, needle, **kw):
+            r = upload("zhzx01", data, self.case, **kw)
+            self.assertEqual((r.status, r.err().get("field")), (status, field), r)
+            self.assertIn(needle, r.err()["message"])
+        # a text file named photo.jpg, sent as image/jpeg
+        refused(b"this is not a photo\n" * 10, 400, "file", "按内容识别")
+        # cut short
+        refused(PHOTO["gps"][: len(PHOTO["gps"]) // 2], 400, "file", "不完整")
+        refused(PHOTO["png"][:-12], 400, "file", "不完整")
+        refused(b"%PDF-1.4\n1 0 obj<<>>endobj\n", 400, "file", "不完整")
+        refused(struct.pack(">I", 4096) + b"ftypisom" + b"\0" * 100, 400, "file", "不完整")
+        # decodes as nothing: a JPEG whose scan is garbage
+        bad = PHOTO["plain"][:200] + b"\x00" * 200 + b"\xff\xd9"
+        refused(bad, 400, "file", "")
+        # too large for its kind
+        refused(b"\xff\xd8\xff" + b"\0" * (20 << 20), 413, "file", "20 MB")
+        refused(b"", 400, "file", "空")
+        refused(PHOTO["plain"], 400, "stage", "stage", stage="middle")
+        # multipart without the file field; a body cut before its closing boundary
+        body, ct = multipart([("stage", None, None, b"after")])
+        r = S.request("POST", "/api/v1/cases/%d/attachments" % self.case, raw=body, token=S.login("zhzx01"),
+                      headers={"Content-Type": ct})
+        self.assertEqual((r.status, r.err()["field"]), (400, "file"))
+        body, ct = multipart([("file", "a.jpg", "image/jpeg", PHOTO["plain"])])
+        r = S.request("POST", "/api/v1/cases/%d/attachments" % self.case, raw=body[:-40], token=S.login("zhzx01"),
+                      headers={"Content-Type": ct})
+        self.assertEqual((r.status, r.err()["field"]), (400, "body"))
+        self.assertIn("截断", r.err()["message"])
+        # nothing of these was stored
+        c = S.as_("zhzx01").get("/api/v1/cases/%d" % self.case).json
+        self.assertFalse([a for a in c["attachments"] if a["size"] > (20 << 20) or a["stage"] == "middle"])
+
+
+class Access(unittest.TestCase):
+    """Who may upload and download: whoever may read the case; an
+    attachment not yet bound to a case, its uploader (and the admin)."""
+
+    def test_matrix(self):
+        r1 = report("wgy_hb", GRID1)   # street 1's grid worker
+        r2 = report("wgy_cz", GRID2)   # street 2's
+        self.assertEqual((r1.status, r2.status), (201, 201))
+        f1 = upload("wgy_hb", PHOTO["plain"], r1.json["id"], stage="before")
+        self.assertEqual(f1.status, 201, f1)
+        url = f1.json["url"]
+        expect = {"wgy_hb": 200, "zhzx01": 200, "leader": 200, "admin": 200, "hb_leader": 200,
+                  "wgy_cz": 404, "citizen": 404, "cg": 404}
+        for user, status in expect.items():
+            self.assertEqual(S.as_(user).get(url).status, status, user)
+            self.assertEqual(S.as_(user).get(url + "/thumbnail").status, status, user)
+        self.assertEqual(S.request("GET", url).status, 401)
+        # nor may they upload to a case they cannot read
+        self.assertEqual(upload("wgy_cz", PHOTO["plain"], r1.json["id"]).status, 404)
+        self.assertEqual(upload("citizen", PHOTO["plain"], r1.json["id"]).status, 404)
+        self.assertEqual(upload("wgy_hb", PHOTO["plain"], 999999).status, 404)
+        self.assertEqual(S.as_("zhzx01").get("/api/v1/attachments/999999").status, 404)
+        self.assertEqual(S.as_("zhzx01").get("/api/v1/attachments/x").status, 404)
+
+    def test_ahead_of_the_case(self):
+        f = upload("wgy_hb", PHOTO["gps"], stage="before")
+        self.assertEqual((f.status, f.json["case"]), (201, None), f)
+        url = f.json["url"]
+        self.assertEqual(S.as_("wgy_hb").get(url).status, 200)
+        self.assertEqual(S.as_("wgy_cz").get(url).status, 404)
+        self.assertEqual(S.as_("admin").get(url).status, 200)
+        # another user cannot bind it
+        r = report("wgy_cz", GRID2, attachments=[f.json["id"]])
+        self.assertEqual((r.status, r.err()["field"]), (400, "attachments"), r)
+        # its uploader does, once
+        r = report("wgy_hb", GRID1, attachments=[f.json["id"]])
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual([a["id"] for a in r.json["attachments"]], [f.json["id"]])
+        self.assertEqual(S.as_("hb_leader").get(url).status, 200)  # now the case's readers
+        r = report("wgy_hb", GRID1, attachments=[f.json["id"]])
+        self.assertEqual((r.status, r.err()["field"]), (400, "attachments"))
+        r = report("wgy_hb", GRID1, attachments=["x"])
+        self.assertEqual((r.status, r.err()["field"]), (400, "attachments[0]"))
+
+
+class CheckIn(unittest.TestCase):
+    """A check-in takes the photos its grid worker uploaded ahead; they are
+    read as the check-in is."""
+
+    def test_checkin_photos(self):
+        objs = S.as_("zhzx01").get("/api/v1/objects?grid=%s&kind=component&limit=1" % GRID1).json["items"]
+        self.assertTrue(objs, "the demo grid has a component")
+        obj = objs[0]
+        f = upload("wgy_hb", PHOTO["gps"], stage="other")
+        self.assertEqual(f.status, 201, f)
+        body = {"object": obj["id"], "client_id": str(uuid.uuid4()), "answers": {"state": "完好"},
+                "attachments": [f.json["id"]]}
+        if obj.get("location"):
+            body["location"] = {"lat": obj["location"]["lat"], "lng": obj["location"]["lng"], "accuracy": 10}
+        r = S.as_("wgy_hb").post("/api/v1/patrols", body)
+        self.assertEqual(r.status, 201, r)
+        p = S.as_("zhzx01").get("/api/v1/patrols/%d" % r.json["id"]).json
+        self.assertEqual([a["id"] for a in p["attachments"]], [f.json["id"]])
+        self.assertEqual(S.as_("hb_leader").get(f.json["url"]).status, 200)
+        self.assertEqual(S.as_("wgy_cz").get(f.json["url"]).status, 404)
+        # bound once
+        body["client_id"] = str(uuid.uuid4())
+        r = S.as_("wgy_hb").post("/api/v1/patrols", body)
+        self.assertEqual((r.status, r.err()["field"]), (400, "attachments"))
+
+
+class Evidence(unittest.TestCase):
+    """Policy as data: city_event's handle needs an after photo of this
+    round, and a grid worker's report a before photo."""
+
+    @classmethod
+    def setUpClass(cls):
+        admin = S.as_("admin")
+        doc = json.loads(admin.get("/api/v1/categories/document").raw)
+        doc["policies"]["city_event"]["evidence"] = [
+            {"action": "handle", "stage": "after"},
+            {"action": "report", "stage": "before", "roles": ["reporter"]}]
+        r = S.request("PUT", "/api/v1/categories", raw=json.dumps(doc, ensure_ascii=False).encode(),
+                      token=S.login("admin"), headers={"Content-Type": "application/json"})
+        assert r.status == 200, r
+        bad = dict(doc)
+        bad["policies"] = dict(doc["policies"])
+        bad["policies"]["city_event"] = dict(doc["policies"]["city_event"],
+                                             evidence=[{"action": "fly", "stage": "after"}])
+        r = S.request("PUT", "/api/v1/categories", raw=json.dumps(bad, ensure_ascii=False).encode(),
+                      token=S.login("admin"), headers={"Content-Type": "application/json"})
+        assert r.status == 400 and "evidence[0]" in r.err()["field"], r
+
+    def test_report_needs_a_before_photo(self):
+        r = report("wgy_hb")
+        self.assertEqual((r.status, r.err()["field"]), (400, "attachments"))
+        self.assertIn("处置前", r.err()["message"])
+        after = upload("wgy_hb", PHOTO["plain"], stage="after")
+        r = report("wgy_hb", attachments=[after.json["id"]])
+        self.assertEqual((r.status, r.err()["field"]), (400, "attachments"))
+        before = upload("wgy_hb", PHOTO["plain"], stage="before")
+        r = report("wgy_hb", attachments=[before.json["id"]])
+        self.assertEqual(r.status, 201, r)
+        # the refused reports bound nothing: the after photo is still free
+        r = report("wgy_hb", attachments=[after.json["id"], upload("wgy_hb", PHOTO["gps"], stage="before").json["id"]])
+        self.assertEqual(r.status, 201, r)
+        # the rule is the grid worker's: the operator reports without a photo
+        self.assertEqual(report("zhzx01").status, 201)
+
+    def test_handle_needs_an_after_photo_of_this_round(self):
+        op, cg = S.as_("zhzx01"), S.as_("cg")
+        cid = report("zhzx01").json["id"]
+        for act, who, kw in (("register", op, {}), ("dispatch", op, {"to_unit": "440303-CG"}), ("accept", cg, {})):
+            self.assertEqual(who.act(cid, act, **kw).status, 200, act)
+        r = cg.act(cid, "handle", result="已清理")
+        self.assertEqual((r.status, r.err()["code"], r.err()["field"]), (409, "failed_precondition", "attachments"))
+        self.assertIn("处置后", r.err()["message"])
+        self.assertEqual(upload("cg", PHOTO["plain"], cid, stage="before").status, 201)
+        self.assertEqual(cg.act(cid, "handle", result="已清理").status, 409)
+        self.assertEqual(upload("cg", PHOTO["gps"], cid, stage="after").status, 201)
+        self.assertEqual(cg.act(cid, "handle", result="已清理").status, 200)
+        # rework: the next handling needs a new after photo
+        self.assertEqual(op.act(cid, "verify_fail", reason="未清理干净").status, 200)
+        self.assertEqual(cg.act(cid, "accept").status, 200)
+        self.assertEqual(cg.act(cid, "handle", result="再次清理").status, 409)
+        self.assertEqual(upload("cg", PHOTO["plain"], cid, stage="after").status, 201)
+        self.assertEqual(cg.act(cid, "handle", result="再次清理").status, 200)
+
+    def test_audit(self):
+        v = S.as_("admin").get("/api/v1/audit/verify").json
+        self.assertTrue(v["intact"], v)
+
+
+if __name__ == "__main__":
+    harness.main(sys.modules[__name__], "BIHUAN", "MKPHOTO")
