@@ -1,8 +1,9 @@
 /*
  * image.c - EXIF, thumbnails and stripped copies (image.h).
  *
- * libvips is started once, with one worker thread and no operation cache:
- * a server decodes a photo now and then, and must stay small.
+ * libvips is started once, with one worker thread, no operation cache and
+ * no run-time generated SIMD code (liborc): a server decodes a photo now
+ * and then, and must stay small and predictable.
  */
 #include <libexif/exif-data.h>
 #include <math.h>
@@ -10,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <vips/vips.h>
+#include <vips/vector.h>
 
 #include "media/image.h"
 
@@ -22,6 +24,7 @@ static void start(void)
     if (vips_ok) {
         vips_concurrency_set(1);
         vips_cache_set_max(0);
+        vips_vector_set_enabled(FALSE);
     }
 }
 

@@ -167,6 +167,26 @@ static bh_status_t add_tx(db_conn_t *c, void *vctx, bh_err_t *err)
                                x->f->type, "size", (json_int_t)x->f->size, "stage", x->f->stage));
 }
 
+/* Beside an image: its thumbnail (".thumb.jpg") or its copy without
+ * metadata (".strip"), made now so that a photo that does not decode is
+ * refused at upload. */
+static bh_status_t put_derived(const svc_t *s, const svc_upload_t *in, media_kind_t kind,
+                               const char *sha, const char *suffix, bh_err_t *err)
+{
+    void *t = NULL;
+    size_t tlen;
+    char path[PATH_MAX];
+    bh_status_t st = strcmp(suffix, ".strip") == 0
+                         ? image_strip(in->data, in->len, kind, &t, &tlen, err)
+                         : image_thumbnail(in->data, in->len, THUMB_SIZE, &t, &tlen, err);
+    if (st)
+        return st;
+    path_of(s, sha, suffix, path, sizeof path);
+    st = put_file(s, path, t, tlen, err);
+    image_free(t);
+    return st;
+}
+
 bh_status_t svc_attachment_add(svc_t *s, const svc_user_t *u, const svc_upload_t *in, arena_t *a,
                                db_attachment_t *out, bh_err_t *err)
 {
@@ -196,26 +216,10 @@ bh_status_t svc_attachment_add(svc_t *s, const svc_user_t *u, const svc_upload_t
     sodium_bin2hex(sha, 65, d, sizeof d);
     if (kind == MEDIA_JPEG || kind == MEDIA_WEBP)
         image_meta(in->data, in->len, &meta);
-    if (media_is_image(kind)) {
-        void *t = NULL;
-        size_t tlen;
-        if ((st = image_thumbnail(in->data, in->len, THUMB_SIZE, &t, &tlen, err)))
-            return st;
-        path_of(s, sha, ".thumb.jpg", path, sizeof path);
-        st = put_file(s, path, t, tlen, err);
-        image_free(t);
-        if (st)
-            return st;
-        if (meta.has_exif) {
-            if ((st = image_strip(in->data, in->len, kind, &t, &tlen, err)))
-                return st;
-            path_of(s, sha, ".strip", path, sizeof path);
-            st = put_file(s, path, t, tlen, err);
-            image_free(t);
-            if (st)
-                return st;
-        }
-    }
+    if (media_is_image(kind) &&
+        ((st = put_derived(s, in, kind, sha, ".thumb.jpg", err)) ||
+         (meta.has_exif && (st = put_derived(s, in, kind, sha, ".strip", err)))))
+        return st;
     path_of(s, sha, "", path, sizeof path);
     if ((st = put_file(s, path, in->data, in->len, err)))
         return st;

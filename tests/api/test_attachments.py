@@ -51,7 +51,8 @@ def setUpModule():
 
 def tearDownModule():
     if S:
-        S.stop()
+        rc = S.stop()
+        assert rc == 0, "serve exited %d on SIGTERM" % rc
 
 
 def multipart(fields):

@@ -35,7 +35,8 @@ def setUpModule():
 
 def tearDownModule():
     if S:
-        S.stop()
+        rc = S.stop()
+        assert rc == 0, "serve exited %d on SIGTERM" % rc
 
 
 def report(user="zhzx01", category="E0101", desc="分类时限测试"):
@@ -177,7 +178,7 @@ class Policies(unittest.TestCase):
         PINNED.update(a=a["id"], b=b["id"], a_deadline=a_close["deadline"], b_deadline=b_close["deadline"])
 
     def test_4_restart_keeps_the_edit_and_the_pins(self):
-        S.stop()
+        self.assertEqual(S.stop(), 0)
         S.start()
         self.assertEqual(self.version(), 2)  # the unchanged file does not undo the edit
         op = S.as_("zhzx01")
@@ -197,7 +198,7 @@ class Policies(unittest.TestCase):
         path = os.path.join(S.dir, "categories-changed.json")
         with open(path, "w", encoding="utf-8") as f:
             json.dump(doc, f, ensure_ascii=False, indent=2)
-        S.stop()
+        self.assertEqual(S.stop(), 0)
         S.categories = path
         try:
             S.start()
@@ -292,7 +293,7 @@ class Policies(unittest.TestCase):
         """A version stored behind this server's back (another server on
         the same store; this one's sweep, which would load it, is idle): an
         edit builds on it, not on the one in memory."""
-        S.stop()
+        self.assertEqual(S.stop(), 0)
         S.start(sweep_interval="3600")
         try:
             admin = S.as_("admin")
@@ -331,12 +332,12 @@ class Policies(unittest.TestCase):
         path = os.path.join(S.dir, "categories-local.json")
         with open(path, "w", encoding="utf-8") as f:
             json.dump(doc, f, ensure_ascii=False)
-        S.stop()
+        self.assertEqual(S.stop(), 0)
         S.categories = path
         try:
             S.start()
             v = self.version()
-            S.stop()
+            self.assertEqual(S.stop(), 0)
             p = S.run("stats", "rebuild", "--db", S.db)
             self.assertIn("ok: 统计汇总", p.stdout)
             S.run("audit", "verify", "--db", S.db)
