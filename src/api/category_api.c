@@ -23,10 +23,9 @@
 static void reply_current(http_req_t *r, int status)
 {
     svc_catver_t cur = {0};
-    char etag[24];
     svc_categories_current(APP(r), &cur);
-    snprintf(etag, sizeof etag, "\"%d\"", cur.version);
-    http_add_header(r, "ETag", etag);
+    /* the header keeps the pointer until the answer is sent: the arena's */
+    http_add_header(r, "ETag", arena_printf(r->a, "\"%d\"", cur.version));
     http_json(r, status, render_categories(&cur));
 }
 
@@ -39,7 +38,6 @@ static void h_categories(http_req_t *r)
 static void h_document(http_req_t *r)
 {
     svc_catver_t cur = {0};
-    char etag[24];
     if (!api_auth(r) || !api_admin_only(r))
         return;
     svc_categories_current(APP(r), &cur);
@@ -47,8 +45,7 @@ static void h_document(http_req_t *r)
         http_fail(r, BH_FAILED_PRECONDITION, "", "案件类别尚未写入数据库");
         return;
     }
-    snprintf(etag, sizeof etag, "\"%d\"", cur.version);
-    http_add_header(r, "ETag", etag);
+    http_add_header(r, "ETag", arena_printf(r->a, "\"%d\"", cur.version));
     http_reply(r, 200, "application/json; charset=utf-8", cur.body, strlen(cur.body));
 }
 

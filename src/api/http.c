@@ -245,8 +245,10 @@ const char *http_cookie(http_req_t *r, const char *name)
 void http_add_header(http_req_t *r, const char *name, const char *value)
 {
     if (r->nheaders < HTTP_MAX_HEADERS) {
+        /* kept until the answer is sent: a copy, so a caller's buffer may
+         * go out of scope (an ETag formatted on the stack did) */
         r->headers[r->nheaders].name = name;
-        r->headers[r->nheaders].value = value;
+        r->headers[r->nheaders].value = arena_strdup(r->a, value);
         r->nheaders++;
     }
 }

@@ -96,6 +96,7 @@ bool http_forwarded_https(http_req_t *r);
 const char *http_header(http_req_t *r, const char *name);
 /* A cookie the request carries, or NULL. */
 const char *http_cookie(http_req_t *r, const char *name);
+/* A response header; 'name' must outlive the request (a literal), 'value' is copied. */
 void http_add_header(http_req_t *r, const char *name, const char *value);
 
 /* Replies (the body is copied into the request arena when needed). */

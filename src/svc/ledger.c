@@ -47,6 +47,7 @@ static const col_t case_cols[] = {
     {"status", "状态", C_OUT},          {"light", "亮灯", C_OUT},
     {"handling_unit", "处置单位", C_OUT}, {"due_at", "办结时限", C_OUT},
     {"closed_at", "结案时间", C_OUT},   {"on_time", "按期结案", C_OUT},
+    {"attachments", "附件", C_OUT},
 };
 
 /* The check-in ledger (巡查台账): written by the patrol loop, export only. */

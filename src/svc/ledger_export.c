@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/dynbuf.h"
 #include "util/xmalloc.h"
 
 static const char *fmt_time(dt_ms_t t, arena_t *a)
@@ -198,6 +199,32 @@ static bh_status_t export_patrols(struct exp *e, const svc_user_t *u, db_conn_t 
     }
 }
 
+/* A case's attachments as one cell: "处置前 现场.jpg /api/v1/attachments/12；…"
+ * (the links work for whoever may read the case). */
+static bh_status_t attachment_cell(db_conn_t *c, const db_case_t *k, arena_t *a, struct exp *e,
+                                   bh_err_t *err)
+{
+    static const char *const stages[][2] = {{"before", "处置前"}, {"after", "处置后"}, {"other", "其他"}};
+    db_attachment_t *f;
+    int n;
+    dynbuf_t b;
+    bh_status_t st = DB(c, files, attachment_list, k->id, 0, a, &f, &n);
+    if (st)
+        return bh_fail(err, st, "", "读取附件失败");
+    dynbuf_init(&b, 1 << 16);
+    for (int i = 0; i < n; i++) {
+        const char *label = f[i].stage;
+        for (size_t j = 0; j < sizeof stages / sizeof stages[0]; j++)
+            if (strcmp(f[i].stage, stages[j][0]) == 0)
+                label = stages[j][1];
+        dynbuf_printf(&b, "%s%s %s /api/v1/attachments/%lld", i ? "；" : "", label,
+                      f[i].name ? f[i].name : f[i].type, (long long)f[i].id);
+    }
+    set(e, "attachments", arena_strdup(a, b.len ? b.buf : ""));
+    dynbuf_free(&b);
+    return BH_OK;
+}
+
 static bh_status_t export_cases(struct exp *e, svc_t *s, const svc_user_t *u, db_conn_t *c,
                                 bh_err_t *err)
 {
@@ -246,7 +273,8 @@ static bh_status_t export_cases(struct exp *e, svc_t *s, const svc_user_t *u, db
             set(e, "due_at", fmt_time(k[i].due_at, a));
             set(e, "closed_at", fmt_time(k[i].closed_at, a));
             set(e, "on_time", k[i].on_time < 0 ? "" : k[i].on_time ? "是" : "否");
-            st = put(e, err);
+            if ((st = attachment_cell(c, &k[i], a, e, err)) == BH_OK)
+                st = put(e, err);
         }
         if (next) { /* it lives in 'a': keep a copy for the next page */
             snprintf(cursor, sizeof cursor, "%s", next);

@@ -152,6 +152,11 @@ class Uploads(unittest.TestCase):
             self.assertEqual(f.read(), PHOTO["plain"])
         self.assertIsNone(a.json["taken_at"])  # no EXIF
         self.assertIsNone(a.json["location"])
+        # the case ledger names them with their links
+        csv = S.as_("zhzx01").get("/api/v1/ledgers/cases.csv").raw.decode("utf-8-sig")
+        self.assertIn("附件", csv.splitlines()[0])
+        self.assertIn("处置后 photo.jpg /api/v1/attachments/%d" % a.json["id"], csv)
+        self.assertIn("其他 照.jpg /api/v1/attachments/%d" % b.json["id"], csv)
 
     def test_other_kinds(self):
         pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

@@ -15,7 +15,7 @@ export const drafts = {
       const values = JSON.parse(saved);
       for (const [name, value] of Object.entries(values)) {
         const el = form.elements.namedItem(name);
-        if (el && "value" in el) el.value = value;
+        if (el && "value" in el && el.type !== "file") el.value = value;
       }
     } catch {
       /* a broken draft is dropped */
@@ -35,7 +35,8 @@ export const drafts = {
     for (const [key, form] of live) {
       if (!form.isConnected) continue;
       const values = {};
-      for (const el of form.elements) if (el.name && el.type !== "password" && el.type !== "submit") values[el.name] = el.value;
+      // a chosen file cannot be kept (nor set again): it is chosen anew
+      for (const el of form.elements) if (el.name && el.type !== "password" && el.type !== "submit" && el.type !== "file") values[el.name] = el.value;
       sessionStorage.setItem(PREFIX + key, JSON.stringify(values));
     }
   },

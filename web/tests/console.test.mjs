@@ -22,6 +22,7 @@ const arg = (name, dflt) => {
 const BIHUAN = resolve(arg("bihuan", join(here, "../../build/bihuan")));
 const OUT = resolve(arg("out", join(here, "../../build/console")));
 const WEB = resolve(arg("web", join(here, "../dist")));
+const MKPHOTO = resolve(arg("mkphoto", join(here, "../../build/tests/mkphoto")));
 const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 const PASSWORD = "console-pass-1";
 
@@ -222,6 +223,56 @@ try {
     const c = await apiAs("zhzx01", "GET", `/api/v1/cases/${caseId}`);
     eq([c.json.status, c.json.title, c.json.created_by], ["reported", "浏览器测试：文锦路占道经营", "wgy_hb"], "stored");
     assert(where.includes(c.json.unit), `the case is in the grid shown (${c.json.unit})`);
+  });
+
+  await check("evidence: a grid worker reports with a photo from the form; the case shows when and where it was taken (where only to the command centre); a PDF added on the case page", async () => {
+    const jpg = join(dir, "现场.jpg");
+    execFileSync(MKPHOTO, [jpg, "640", "--time", "2026:12:07 09:30:05", "--gps", "22.5431,114.0579"]);
+    await login("wgy_hb");
+    await page.goto(BASE + "/#/report");
+    await page.waitForSelector("#map[data-ready='1']");
+    await page.getByPlaceholder("输入关键字筛选，如：井盖").fill("占道");
+    await page.getByLabel("问题描述").fill("带照片上报：人行道被摊位占用。");
+    await page.locator("#f-lat").fill("22.5431");
+    await page.locator("#f-lng").fill("114.0579");
+    const g = await apiAs("wgy_hb", "GET", "/api/v1/units/44030300100101/geometry");
+    const ring = (g.json.geometry || g.json).coordinates.flat(g.json.type === "MultiPolygon" ? 2 : 1);
+    const mid = (i) => (Math.min(...ring.map((p) => p[i])) + Math.max(...ring.map((p) => p[i]))) / 2;
+    await page.locator("#f-lat").fill(mid(1).toFixed(6));
+    await page.locator("#f-lng").fill(mid(0).toFixed(6));
+    await page.getByRole("button", { name: "定位" }).click();
+    await page.waitForSelector(".where.ok");
+    // a text file chosen as a photo: refused at the field, nothing reported
+    await page.getByLabel("现场照片").setInputFiles({ name: "照片.jpg", mimeType: "image/jpeg", buffer: Buffer.from("not a photo") });
+    await page.getByRole("button", { name: "提交上报" }).click();
+    await page.waitForFunction(() => /按内容识别/.test(document.querySelector('.field[data-field="attachments"] .field-error')?.textContent || ""));
+    await page.getByLabel("现场照片").setInputFiles(jpg);
+    await page.getByRole("button", { name: "提交上报" }).click();
+    await page.waitForURL(/#\/cases\/\d+$/);
+    const id = Number(page.url().match(/cases\/(\d+)/)[1]);
+    const c = (await apiAs("zhzx01", "GET", `/api/v1/cases/${id}`)).json;
+    eq(c.attachments.map((a) => [a.stage, a.taken_at]), [["before", "2026-12-07T09:30:05+08:00"]], "the photo bound to the case");
+    // the command centre sees when and where; the thumbnail loads
+    await login("zhzx01");
+    await page.goto(`${BASE}/#/cases/${id}`);
+    const fig = page.locator(`figure.attachment[data-attachment="${c.attachments[0].id}"]`);
+    await fig.waitFor();
+    await page.waitForFunction((aid) => document.querySelector(`figure[data-attachment="${aid}"] img`)?.naturalWidth > 0, c.attachments[0].id);
+    assert((await fig.locator(".taken").textContent()).includes("2026-12-07 09:30"), "when");
+    assert((await fig.locator(".place").textContent()).includes("22.54310, 114.05790"), "where");
+    // a PDF from the case page
+    const f = page.locator("form.attach-form");
+    await f.getByLabel("文件").setInputFiles({ name: "整改通知.pdf", mimeType: "application/pdf", buffer: Buffer.from("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n") });
+    await f.getByLabel("阶段").selectOption("other");
+    await f.getByRole("button", { name: "上传" }).click();
+    await page.waitForFunction(() => document.querySelectorAll("figure.attachment").length === 2);
+    assert((await page.locator("figure.attachment").nth(1).textContent()).includes("整改通知.pdf"), "the PDF listed by name");
+    await shot("case-evidence");
+    // a leader: the photo, but not where it was taken
+    await login("leader");
+    await page.goto(`${BASE}/#/cases/${id}`);
+    await fig.waitFor();
+    eq(await fig.locator(".place").count(), 0, "no place for a leader");
   });
 
   await check("a case's warnings read as text", async () => {

@@ -4,6 +4,7 @@ import { get, api, cached } from "../api.js";
 import { h, clear, fmtTime, lightBadge, statusBadge, remainingText, loading, errorBox, field, select, showFormError, toast, ROLE } from "../ui.js";
 import { unitOptions } from "./cases.js";
 import { drafts } from "../drafts.js";
+import { attachmentsCard } from "./attachments.js";
 
 // The fields each action needs (docs/API.md, Actions).
 const FIELDS = {
@@ -171,6 +172,7 @@ export async function caseDetail(el, user, id) {
             h("td", fmtTime(k.deadline)),
             h("td", lightBadge(k.light), k.state === "stopped" ? (k.on_time ? " 按期" : " 逾期") : k.state === "paused" ? " 暂停" : ""),
             h("td", k.state === "running" || k.state === "paused" ? remainingText(k) : "—"))))))),
+    attachmentsCard(c, reload),
     actions,
     h("section.card", { "aria-labelledby": "hist-title" },
       h("h2#hist-title", "办理经过"),

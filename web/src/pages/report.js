@@ -8,6 +8,7 @@ import { get, post, cached, qs } from "../api.js";
 import { h, clear, field, select, showFormError, toast, SOURCE, textNode } from "../ui.js";
 import { drafts } from "../drafts.js";
 import { geojsonFromWgs84 } from "../crs.js";
+import { uploadFile } from "./attachments.js";
 
 const DRAFT = "report";
 
@@ -40,6 +41,10 @@ export async function reportForm(el, user) {
   const lat = h("input", { type: "number", step: "any", min: "-90", max: "90", placeholder: "纬度" });
   const lng = h("input", { type: "number", step: "any", min: "-180", max: "180", placeholder: "经度" });
   const where = h("div.where", { role: "status", "aria-live": "polite" }, "在地图上点击事发位置，或输入坐标后点“定位”。");
+  // photos go up first (ahead of the case) and the report names them; one
+  // already uploaded is not sent again when the report is retried
+  const photos = h("input", { type: "file", accept: "image/jpeg,image/png,image/webp", multiple: true, capture: "environment" });
+  const uploaded = new Map();
   const mapBox = h("div#map.map", { role: "application", "aria-label": "网格地图：点击选择事发位置" });
   const sources = user.role === "operator"
     ? field("来源", select(Object.entries(SOURCE).filter(([k]) => k !== "open311"), "hotline"), { name: "source" })
@@ -56,7 +61,8 @@ export async function reportForm(el, user) {
         sources,
         user.role === "operator" ? field("反映人", h("input", { type: "text", maxlength: 30 }), { name: "reporter_name" }) : null,
         user.role === "operator" ? field("联系电话", h("input", { type: "tel", maxlength: 20 }), { name: "reporter_phone" }) : null,
-        field("地址", h("input", { type: "text", maxlength: 160, placeholder: "门牌、路口或明显标志物" }), { name: "address" })),
+        field("地址", h("input", { type: "text", maxlength: 160, placeholder: "门牌、路口或明显标志物" }), { name: "address" }),
+        field("现场照片", photos, { name: "attachments", hint: "可多张；拍摄时间和位置随照片上传" })),
       h("div",
         h("div.field", { dataset: { field: "location" } },
           h("span.label", "事发位置"),
@@ -152,6 +158,20 @@ export async function reportForm(el, user) {
     btn.disabled = true;
     btn.textContent = "提交中…";
     try {
+      const ids = [];
+      for (const f of photos.files) {
+        if (!uploaded.has(f)) {
+          btn.textContent = `上传照片 ${ids.length + 1}/${photos.files.length}…`;
+          try {
+            uploaded.set(f, (await uploadFile(f, "before", null)).id);
+          } catch (e) {
+            throw Object.assign(e, { field: "attachments", message: `照片“${f.name}”：${e.message}` });
+          }
+        }
+        ids.push(uploaded.get(f));
+      }
+      if (ids.length) body.attachments = ids;
+      btn.textContent = "提交中…";
       const c = await post("/api/v1/cases", body, { headers: { "Idempotency-Key": form.dataset.key || (form.dataset.key = crypto.randomUUID ? crypto.randomUUID() : String(Date.now())) } });
       drafts.detach(DRAFT);
       toast(`已上报，案件编号 ${c.number}`);
