@@ -111,14 +111,34 @@ static bh_status_t vips_failed(bh_err_t *err, const char *what)
     return st;
 }
 
+/* Start libvips, and refuse an image whose header declares more pixels
+ * than a camera makes (a few bytes of PNG can claim 100000 × 100000): the
+ * header is read, not the pixels. */
+static bh_status_t ready(const void *data, size_t len, bh_err_t *err)
+{
+    VipsImage *im;
+    double px;
+    pthread_once(&once, start);
+    if (!vips_ok)
+        return bh_fail(err, BH_INTERNAL, "", "图像库 libvips 无法启动");
+    if (!(im = vips_image_new_from_buffer(data, len, "", "access", VIPS_ACCESS_SEQUENTIAL, NULL)))
+        return vips_failed(err, "读取图片头");
+    px = (double)vips_image_get_width(im) * vips_image_get_height(im);
+    g_object_unref(im);
+    if (px > IMAGE_MAX_PIXELS)
+        return bh_fail(err, BH_INVALID_ARGUMENT, "file", "图片像素过多（%.0f 万像素，至多 %d 万）",
+                       px / 1e4, IMAGE_MAX_PIXELS / 10000);
+    return BH_OK;
+}
+
 bh_status_t image_thumbnail(const void *data, size_t len, int size, void **out, size_t *outlen,
                             bh_err_t *err)
 {
     VipsImage *t = NULL;
     int rc;
-    pthread_once(&once, start);
-    if (!vips_ok)
-        return bh_fail(err, BH_INTERNAL, "", "图像库 libvips 无法启动");
+    bh_status_t st;
+    if ((st = ready(data, len, err)))
+        return st;
     if (vips_thumbnail_buffer((void *)data, len, &t, size, "height", size, "size", VIPS_SIZE_DOWN, NULL))
         return vips_failed(err, "缩略图");
     rc = vips_jpegsave_buffer(t, out, outlen, "Q", 80, "strip", TRUE, NULL);
@@ -133,9 +153,9 @@ bh_status_t image_strip(const void *data, size_t len, media_kind_t k, void **out
                                                                        : ".jpg[strip,Q=92]";
     VipsImage *im, *up;
     int rc;
-    pthread_once(&once, start);
-    if (!vips_ok)
-        return bh_fail(err, BH_INTERNAL, "", "图像库 libvips 无法启动");
+    bh_status_t st;
+    if ((st = ready(data, len, err)))
+        return st;
     if (!(im = vips_image_new_from_buffer(data, len, "", NULL)))
         return vips_failed(err, "去除位置信息");
     /* the orientation goes with the metadata: turn the pixels upright first */

@@ -25,10 +25,14 @@ typedef struct {
  * when there is none or it cannot be read. */
 void image_meta(const void *data, size_t len, image_meta_t *out);
 
+/* The most pixels an image may declare (a 64-megapixel camera's). */
+#define IMAGE_MAX_PIXELS 64000000
+
 /*
  * A JPEG thumbnail at most 'size' pixels on its longer side, turned
  * upright, without metadata; *out is g_free'd by image_free.  Fails
- * (field "file") when the image cannot be decoded.
+ * (field "file") when the image cannot be decoded or declares more than
+ * IMAGE_MAX_PIXELS.
  */
 bh_status_t image_thumbnail(const void *data, size_t len, int size, void **out, size_t *outlen,
                             bh_err_t *err);

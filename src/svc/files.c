@@ -249,13 +249,43 @@ bh_status_t svc_attachment_list(svc_t *s, const svc_user_t *u, int64_t case_id, 
     return st ? bh_fail(err, st, "", "读取附件失败，请稍后重试") : BH_OK;
 }
 
+/* A stored file's bytes into the arena (one copy: a video may be large). */
+static bh_status_t read_into(const char *path, arena_t *a, const char **out, size_t *len,
+                             bh_err_t *err)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    char *buf;
+    size_t done = 0;
+    if (fd < 0 || fstat(fd, &st)) {
+        if (fd >= 0)
+            close(fd);
+        return bh_fail(err, BH_INTERNAL, "", "附件文件丢失或无法读取：%s", strerror(errno));
+    }
+    buf = arena_alloc(a, (size_t)st.st_size + 1);
+    while (done < (size_t)st.st_size) {
+        ssize_t r = read(fd, buf + done, (size_t)st.st_size - done);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0) {
+            close(fd);
+            return bh_fail(err, BH_INTERNAL, "", "附件文件读取失败");
+        }
+        done += (size_t)r;
+    }
+    close(fd);
+    buf[done] = 0;
+    *out = buf;
+    *len = done;
+    return BH_OK;
+}
+
 bh_status_t svc_attachment_open(svc_t *s, const svc_user_t *u, int64_t id, bool thumbnail,
                                 arena_t *a, svc_file_t *out, bh_err_t *err)
 {
     db_conn_t *c;
     bh_status_t st;
     const char *suffix = "";
-    size_t max;
 
     if ((st = svc_reader(s, &c, err)))
         return st;
@@ -287,14 +317,9 @@ bh_status_t svc_attachment_open(svc_t *s, const svc_user_t *u, int64_t id, bool 
     }
     {
         char path[PATH_MAX];
-        char *data;
         path_of(s, out->f.sha256, suffix, path, sizeof path);
-        max = (size_t)out->f.size + (1u << 20);
-        if (file_read_all(path, max > (64u << 20) ? max : (64u << 20), &data, &out->len, err))
-            return bh_fail(err, BH_INTERNAL, "", "附件文件丢失或无法读取（%s）", path);
-        out->data = arena_alloc(a, out->len + 1);
-        memcpy((char *)out->data, data, out->len);
-        free(data);
+        if ((st = read_into(path, a, &out->data, &out->len, err)))
+            return st;
     }
     return BH_OK;
 }

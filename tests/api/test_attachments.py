@@ -18,6 +18,7 @@ import subprocess
 import sys
 import unittest
 import uuid
+import zlib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
@@ -187,6 +188,12 @@ class Uploads(unittest.TestCase):
         # decodes as nothing: a JPEG whose scan is garbage
         bad = PHOTO["plain"][:200] + b"\x00" * 200 + b"\xff\xd9"
         refused(bad, 400, "file", "")
+        # a few hundred bytes that declare 100000 x 100000 pixels
+        def chunk(kind, data):
+            return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        bomb = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 100000, 100000, 8, 0, 0, 0, 0)) +
+                chunk(b"IDAT", zlib.compress(b"\0" * 1000)) + chunk(b"IEND", b""))
+        refused(bomb, 400, "file", "像素过多")
         # too large for its kind
         refused(b"\xff\xd8\xff" + b"\0" * (20 << 20), 413, "file", "20 MB")
         refused(b"", 400, "file", "空")
