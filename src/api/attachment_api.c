@@ -8,7 +8,9 @@
  *
  * An upload is multipart/form-data (field "file", optional "stage") or the
  * raw bytes with ?stage= and ?name=.  Its kind is found from its bytes,
- * whatever its name or Content-Type say.
+ * whatever its name or Content-Type say.  A download is a photo shown
+ * inline, or a PDF or video as a file to save; never cached without
+ * revalidation (another role gets another copy at the same address).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -110,9 +112,13 @@ static void download(http_req_t *r, bool thumbnail)
     }
     http_add_header(r, "ETag", arena_printf(r->a, "\"%s%s\"", f.f.sha256,
                                             thumbnail ? "-t" : f.stripped ? "-s" : ""));
-    http_add_header(r, "Cache-Control", "private, max-age=86400");
-    /* a PDF or video opens in the browser; never as a page of this site */
-    snprintf(disp, sizeof disp, "inline; filename=\"attachment-%lld.%s\"", (long long)id,
+    /* the same address gives another copy to another role: never reused
+     * from a cache without asking (a shared command-centre PC) */
+    http_add_header(r, "Cache-Control", "private, no-cache");
+    /* a photo shows in the page; a PDF or video is saved, never opened as
+     * a document of this site (nor in a viewer the sandbox would block) */
+    snprintf(disp, sizeof disp, "%s; filename=\"attachment-%lld.%s\"",
+             thumbnail || !strncmp(f.mime, "image/", 6) ? "inline" : "attachment", (long long)id,
              thumbnail ? "jpg" : f.f.type);
     http_add_header(r, "Content-Disposition", arena_strdup(r->a, disp));
     http_add_header(r, "Content-Security-Policy", "default-src 'none'; sandbox");

@@ -218,7 +218,7 @@ json_t *render_case_view(svc_t *s, const svc_user_t *u, const svc_case_view_t *v
     json_object_set_new(o, "history", hist);
     json_object_set_new(o, "allowed_actions", allowed);
     json_object_set_new(o, "warnings", warn);
-    {
+    if (v->files) { /* the single-case read lists them; a write's answer does not */
         json_t *files = json_array();
         for (int i = 0; i < v->nfiles; i++)
             json_array_append_new(files, render_attachment(u, &v->files[i]));

@@ -332,15 +332,20 @@ static bh_status_t parse_evidence(struct ctx *c, json_t *o, cat_set_t *set, int 
 }
 
 const cat_evidence_t *cat_evidence(const cat_set_t *set, const sla_policy_t *p, int action,
-                                   int role)
+                                   int role, int from, int *at)
 {
-    ptrdiff_t k = p - set->policies;
-    if (k < 0 || k >= set->npolicies)
+    int k = -1;
+    for (int i = 0; i < set->npolicies; i++) /* by identity, not pointer arithmetic */
+        if (&set->policies[i] == p)
+            k = i;
+    if (k < 0)
         return NULL;
-    for (int i = 0; i < set->nevidence[k]; i++) {
+    for (int i = from < 0 ? 0 : from; i < set->nevidence[k]; i++) {
         const cat_evidence_t *e = &set->evidence[k][i];
-        if (e->action == action && (!e->roles || (e->roles >> role & 1u)))
+        if (e->action == action && (!e->roles || (e->roles >> role & 1u))) {
+            *at = i;
             return e;
+        }
     }
     return NULL;
 }

@@ -127,10 +127,11 @@ const cat_t *cat_find(const cat_set_t *set, const char *code);
 const sla_policy_t *cat_policy(const cat_set_t *set, const cat_t *cat,
                                const char *source, const char *urgency);
 
-/* The evidence rule of policy p (one of set's) for 'action' taken by
- * 'role', or NULL when none applies. */
+/* The evidence rules of policy p (one of set's) for 'action' taken by
+ * 'role', from rule 'from' on: the next one that applies at or after it,
+ * *at its index; NULL when none is left.  Every one applies. */
 const cat_evidence_t *cat_evidence(const cat_set_t *set, const sla_policy_t *p, int action,
-                                   int role);
+                                   int role, int from, int *at);
 
 const char *cat_kind_name(cat_kind_t k);  /* "city_event" */
 const char *cat_kind_label(cat_kind_t k); /* "数字城管事件" */

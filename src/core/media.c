@@ -121,10 +121,11 @@ static bool webp_whole(const unsigned char *p, size_t len)
 }
 
 /* Top-level boxes: each fits in the file (size 1: a 64-bit size follows;
- * 0: to the end). */
+ * 0: to the end), and the movie box is among them. */
 static bool mp4_whole(const unsigned char *p, size_t len)
 {
     size_t i = 0;
+    bool moov = false;
     while (i < len) {
         unsigned long long n;
         if (len - i < 8)
@@ -137,15 +138,70 @@ static bool mp4_whole(const unsigned char *p, size_t len)
             if (n < 16)
                 return false;
         } else if (n == 0) {
-            return true;
+            return moov || memcmp(p + i + 4, "moov", 4) == 0;
         } else if (n < 8) {
             return false;
         }
         if (n > len - i)
             return false;
+        moov |= memcmp(p + i + 4, "moov", 4) == 0;
         i += (size_t)n;
     }
-    return true;
+    return moov;
+}
+
+/* ISO base media brands that are still images, not video (HEIC, AVIF,
+ * camera raw): refused by name rather than stored as "MP4". */
+static const char *still_brand(const unsigned char *p, size_t len)
+{
+    static const char *const brands[][2] = {
+        {"heic", "HEIC"}, {"heix", "HEIC"}, {"heim", "HEIC"}, {"heis", "HEIC"}, {"mif1", "HEIF"},
+        {"msf1", "HEIF"}, {"avif", "AVIF"}, {"avis", "AVIF"}, {"crx ", "CR3 原始格式"}};
+    unsigned long n = be32(p);
+    size_t end = n >= 16 && n <= len ? n : 16; /* major brand, version, compatible brands */
+    for (size_t i = 8; i + 4 <= end; i += 4) {
+        if (i == 12)
+            continue; /* the minor version */
+        for (size_t j = 0; j < sizeof brands / sizeof brands[0]; j++)
+            if (memcmp(p + i, brands[j][0], 4) == 0)
+                return brands[j][1];
+    }
+    return NULL;
+}
+
+size_t media_scrub_iso6709(void *data, size_t len)
+{
+    unsigned char *p = data;
+    size_t n = 0;
+    /* "+22.5431+114.0579" (then "+12.3/" or "/"): latitude ±DD(.d+),
+     * longitude ±DDD(.d+), as QuickTime ©xyz and Apple's location key write it */
+    for (size_t i = 0; i + 1 < len; i++) {
+        size_t j = i, digits;
+        if (p[j] != '+' && p[j] != '-')
+            continue;
+        for (digits = 0, j++; j < len && p[j] >= '0' && p[j] <= '9'; j++)
+            digits++;
+        if (digits != 2)
+            continue;
+        if (j < len && p[j] == '.')
+            for (j++; j < len && p[j] >= '0' && p[j] <= '9'; j++)
+                ;
+        if (j >= len || (p[j] != '+' && p[j] != '-'))
+            continue;
+        for (digits = 0, j++; j < len && p[j] >= '0' && p[j] <= '9'; j++)
+            digits++;
+        if (digits != 3)
+            continue;
+        if (j < len && p[j] == '.')
+            for (j++; j < len && p[j] >= '0' && p[j] <= '9'; j++)
+                ;
+        for (size_t k = i; k < j; k++) /* the same length: every box keeps its size */
+            if (p[k] >= '0' && p[k] <= '9')
+                p[k] = '0';
+        n++;
+        i = j - 1;
+    }
+    return n;
 }
 
 static bool pdf_whole(const unsigned char *p, size_t len)
@@ -173,6 +229,10 @@ bh_status_t media_check(const void *data, size_t len, media_kind_t *kind, bh_err
         return bh_fail(err, BH_INVALID_ARGUMENT, "file",
                        "不支持的文件类型（按内容识别，与文件名无关）：只接受 JPEG、PNG、WebP 图片，"
                        "MP4 视频和 PDF 文档");
+    if (k == MEDIA_MP4 && still_brand(p, len))
+        return bh_fail(err, BH_INVALID_ARGUMENT, "file",
+                       "不支持 %s 图片，请改为 JPEG 上传（手机相机可设为“兼容性最佳”）",
+                       still_brand(p, len));
     if (len > media_limit(k))
         return bh_fail(err, BH_PAYLOAD_TOO_LARGE, "file", "%s不能超过 %zu MB（此文件 %.1f MB）",
                        media_label(k), media_limit(k) >> 20, (double)len / (1 << 20));

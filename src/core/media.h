@@ -5,8 +5,9 @@
  * (MP4) or a document (PDF).  media_check recognises the kind from the
  * leading bytes, refuses what is none of these, larger than its kind's
  * limit, or cut short (a JPEG without its end marker, a PNG without IEND,
- * a RIFF, MP4 box or PDF that stops before it says it ends), naming the
- * field "file".  Pure.
+ * a RIFF, MP4 box or PDF that stops before it says it ends, an MP4 without
+ * its movie box), and still images in an MP4 container (HEIC, AVIF), naming
+ * the field "file".  Pure.
  */
 #ifndef BH_MEDIA_H
 #define BH_MEDIA_H
@@ -37,6 +38,14 @@ const char *media_name(media_kind_t k);  /* "jpeg" */
 const char *media_label(media_kind_t k); /* "JPEG 图片" */
 size_t media_limit(media_kind_t k);
 bool media_is_image(media_kind_t k);
+
+/*
+ * Overwrite with zeros the digits of every ISO 6709 coordinate text in an
+ * MP4 ("+22.5431+114.0579/": QuickTime's ©xyz, Apple's location key), the
+ * length unchanged so every box keeps its size.  The number of places
+ * overwritten.
+ */
+size_t media_scrub_iso6709(void *data, size_t len);
 
 /* Recognise and check a whole upload; *kind is set when it is accepted. */
 bh_status_t media_check(const void *data, size_t len, media_kind_t *kind, bh_err_t *err);

@@ -74,11 +74,36 @@ static dt_ms_t when(ExifEntry *e, ExifEntry *off)
     return dt_parse_instant(iso, &t) ? t : 0;
 }
 
+/* The EXIF block of a JPEG, PNG (eXIf) or WebP (EXIF chunk) as libvips
+ * finds it in the header, read by libexif. */
 void image_meta(const void *data, size_t len, image_meta_t *out)
 {
-    ExifData *d;
+    VipsImage *im;
+    const void *blob;
+    size_t blen;
+    ExifData *d = NULL;
     memset(out, 0, sizeof *out);
-    if (len > 0xFFFFFFFFu || !(d = exif_data_new_from_data(data, (unsigned)len)))
+    pthread_once(&once, start);
+    if (!vips_ok ||
+        !(im = vips_image_new_from_buffer(data, len, "", "access", VIPS_ACCESS_SEQUENTIAL, NULL))) {
+        vips_error_clear();
+        return;
+    }
+    if (vips_image_get_typeof(im, VIPS_META_EXIF_NAME) &&
+        !vips_image_get_blob(im, VIPS_META_EXIF_NAME, &blob, &blen) && blen > 6 && blen < 0xFFFFFF00u) {
+        if (memcmp(blob, "Exif\0\0", 6) == 0) {
+            d = exif_data_new_from_data(blob, (unsigned)blen);
+        } else { /* a bare TIFF block (PNG's eXIf): libexif wants its header */
+            unsigned char *h = g_malloc(blen + 6);
+            memcpy(h, "Exif\0\0", 6);
+            memcpy(h + 6, blob, blen);
+            d = exif_data_new_from_data(h, (unsigned)blen + 6);
+            g_free(h);
+        }
+    }
+    g_object_unref(im);
+    vips_thread_shutdown();
+    if (!d)
         return;
     {
         ExifByteOrder o = exif_data_get_byte_order(d);
@@ -103,11 +128,14 @@ void image_meta(const void *data, size_t len, image_meta_t *out)
     exif_data_unref(d);
 }
 
+/* libvips's error text (copied under its lock: uploads run at once). */
 static bh_status_t vips_failed(bh_err_t *err, const char *what)
 {
+    char *why = vips_error_buffer_copy();
     bh_status_t st = bh_fail(err, BH_INVALID_ARGUMENT, "file", "图片无法解码（%s）：%.200s", what,
-                             vips_error_buffer());
-    vips_error_clear();
+                             why ? why : "");
+    g_free(why);
+    vips_thread_shutdown(); /* this thread is not libvips's: free its per-thread state */
     return st;
 }
 
@@ -143,7 +171,10 @@ bh_status_t image_thumbnail(const void *data, size_t len, int size, void **out, 
         return vips_failed(err, "缩略图");
     rc = vips_jpegsave_buffer(t, out, outlen, "Q", 80, "strip", TRUE, NULL);
     g_object_unref(t);
-    return rc ? vips_failed(err, "缩略图") : BH_OK;
+    if (rc)
+        return vips_failed(err, "缩略图");
+    vips_thread_shutdown();
+    return BH_OK;
 }
 
 bh_status_t image_strip(const void *data, size_t len, media_kind_t k, void **out, size_t *outlen,
@@ -151,7 +182,7 @@ bh_status_t image_strip(const void *data, size_t len, media_kind_t k, void **out
 {
     const char *fmt = k == MEDIA_PNG ? ".png[strip]" : k == MEDIA_WEBP ? ".webp[strip,Q=90]"
                                                                        : ".jpg[strip,Q=92]";
-    VipsImage *im, *up;
+    VipsImage *im, *up, *clean;
     int rc;
     bh_status_t st;
     if ((st = ready(data, len, err)))
@@ -163,9 +194,27 @@ bh_status_t image_strip(const void *data, size_t len, media_kind_t k, void **out
     g_object_unref(im);
     if (rc)
         return vips_failed(err, "去除位置信息");
-    rc = vips_image_write_to_buffer(up, fmt, out, outlen, NULL);
+    /* and take every metadata block off the image itself: not every saver
+     * honours "strip" (WebP in libvips 8.14 keeps its EXIF) */
+    if (vips_copy(up, &clean, NULL)) {
+        g_object_unref(up);
+        return vips_failed(err, "去除位置信息");
+    }
     g_object_unref(up);
-    return rc ? vips_failed(err, "去除位置信息") : BH_OK;
+    {
+        gchar **fields = vips_image_get_fields(clean);
+        for (int i = 0; fields[i]; i++)
+            if (!strncmp(fields[i], "exif-", 5) || !strcmp(fields[i], VIPS_META_XMP_NAME) ||
+                !strcmp(fields[i], VIPS_META_IPTC_NAME))
+                vips_image_remove(clean, fields[i]);
+        g_strfreev(fields);
+    }
+    rc = vips_image_write_to_buffer(clean, fmt, out, outlen, NULL);
+    g_object_unref(clean);
+    if (rc)
+        return vips_failed(err, "去除位置信息");
+    vips_thread_shutdown();
+    return BH_OK;
 }
 
 void image_free(void *p)

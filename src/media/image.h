@@ -21,8 +21,8 @@ typedef struct {
     double lat, lng;  /* WGS-84, as the camera wrote them */
 } image_meta_t;
 
-/* EXIF of a JPEG or WebP (EXIF data anywhere libexif finds it); zeroes
- * when there is none or it cannot be read. */
+/* EXIF of a JPEG, PNG or WebP (the block libvips finds in the header,
+ * read by libexif); zeroes when there is none or it cannot be read. */
 void image_meta(const void *data, size_t len, image_meta_t *out);
 
 /* The most pixels an image may declare (a 64-megapixel camera's). */

@@ -67,14 +67,20 @@ const cat_t *svc_case_category(svc_t *s, const db_case_t *k)
     return cat ? cat : cat_find(s->cats, k->category);
 }
 
-const sla_policy_t *svc_case_policy(svc_t *s, const db_case_t *k)
+const sla_policy_t *svc_case_policy_in(svc_t *s, const db_case_t *k, const cat_set_t **set)
 {
     /* the version it was reported under: an edit applies to new cases only */
-    const cat_set_t *set = svc_cats_at(s, k->policy_version);
-    const cat_t *cat = cat_find(set, k->category);
-    if (!cat) /* a category removed from the file: fall back to the first */
-        cat = &set->cats[0];
-    return cat_policy(set, cat, k->source, k->urgency);
+    const cat_t *cat;
+    *set = svc_cats_at(s, k->policy_version);
+    if (!(cat = cat_find(*set, k->category))) /* a category removed: fall back to the first */
+        cat = &(*set)->cats[0];
+    return cat_policy(*set, cat, k->source, k->urgency);
+}
+
+const sla_policy_t *svc_case_policy(svc_t *s, const db_case_t *k)
+{
+    const cat_set_t *set;
+    return svc_case_policy_in(s, k, &set);
 }
 
 bool svc_case_visible(const svc_user_t *u, const db_case_t *k)

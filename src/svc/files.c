@@ -26,7 +26,7 @@
 
 #include "media/image.h"
 #include "svc/svc.h"
-#include "util/file.h"
+#include "util/utf8.h"
 
 #define THUMB_SIZE 320
 
@@ -40,23 +40,44 @@ bool svc_attachment_stage_ok(const char *stage)
     return false;
 }
 
+/* Flush a directory's entries (a new file or subdirectory in it). */
+static void sync_dir(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        fsync(fd);
+        close(fd);
+    }
+}
+
+/* mkdir -p; each directory made is flushed into its parent. */
 static bh_status_t mkdirs(const char *dir, bh_err_t *err)
 {
     char p[PATH_MAX];
     size_t n = (size_t)snprintf(p, sizeof p, "%s", dir);
     if (n >= sizeof p)
         return bh_fail(err, BH_INTERNAL, "", "附件目录路径过长");
-    for (char *q = p + 1; *q; q++) {
-        if (*q != '/')
+    for (char *q = p + 1;; q++) {
+        if (*q && *q != '/')
             continue;
+        char c = *q;
         *q = 0;
-        if (mkdir(p, 0750) && errno != EEXIST)
-            return bh_fail(err, BH_INTERNAL, "", "无法创建附件目录 %s：%s", p, strerror(errno));
-        *q = '/';
+        if (mkdir(p, 0750) == 0) {
+            char *slash = strrchr(p, '/');
+            if (slash && slash != p) {
+                *slash = 0;
+                sync_dir(p);
+                *slash = '/';
+            }
+        } else if (errno != EEXIST) {
+            /* the path is the server's business, not the client's */
+            fprintf(stderr, "bihuan: 无法创建附件目录 %s：%s\n", p, strerror(errno));
+            return bh_fail(err, BH_UNAVAILABLE, "", "服务器无法保存附件（存储目录不可写）");
+        }
+        *q = c;
+        if (!c)
+            return BH_OK;
     }
-    if (mkdir(p, 0750) && errno != EEXIST)
-        return bh_fail(err, BH_INTERNAL, "", "无法创建附件目录 %s：%s", p, strerror(errno));
-    return BH_OK;
 }
 
 /* The path of a stored file: DIR/ab/abcdef…SUFFIX. */
@@ -86,8 +107,10 @@ static bh_status_t put_file(const svc_t *s, const char *path, const void *data, 
     randombytes_buf(r, sizeof r);
     sodium_bin2hex(hex, sizeof hex, r, sizeof r);
     snprintf(tmp, sizeof tmp, "%s/tmp/%s", s->files_dir, hex);
-    if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640)) < 0)
-        return bh_fail(err, BH_INTERNAL, "", "无法写入附件：%s", strerror(errno));
+    if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640)) < 0) {
+        fprintf(stderr, "bihuan: 无法写入附件 %s：%s\n", tmp, strerror(errno));
+        return bh_fail(err, BH_UNAVAILABLE, "", "服务器无法保存附件（存储目录不可写）");
+    }
     while (done < len) {
         ssize_t w = write(fd, (const char *)data + done, len - done);
         if (w < 0 && errno == EINTR)
@@ -105,10 +128,7 @@ static bh_status_t put_file(const svc_t *s, const char *path, const void *data, 
         unlink(tmp);
         return bh_fail(err, BH_UNAVAILABLE, "", "写入附件失败：%s", strerror(e));
     }
-    if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
-        fsync(fd);
-        close(fd);
-    }
+    sync_dir(dir);
     return BH_OK;
 }
 
@@ -187,6 +207,35 @@ static bh_status_t put_derived(const svc_t *s, const svc_upload_t *in, media_kin
     return st;
 }
 
+/* A video's copy with its recorded place (ISO 6709 text) overwritten. */
+static bh_status_t put_scrubbed(const svc_t *s, const svc_upload_t *in, const char *sha,
+                                bh_err_t *err)
+{
+    char path[PATH_MAX];
+    char *copy = malloc(in->len ? in->len : 1);
+    bh_status_t st;
+    if (!copy)
+        return bh_fail(err, BH_UNAVAILABLE, "", "内存不足，请稍后重试");
+    memcpy(copy, in->data, in->len);
+    media_scrub_iso6709(copy, in->len);
+    path_of(s, sha, ".strip", path, sizeof path);
+    st = put_file(s, path, copy, in->len, err);
+    free(copy);
+    return st;
+}
+
+/* Before any work on the bytes: the case exists and u may read it. */
+static bh_status_t case_readable(svc_t *s, const svc_user_t *u, int64_t id, arena_t *a,
+                                 bh_err_t *err)
+{
+    db_case_t k;
+    bh_status_t st;
+    SVC_READ(s, c, st, err, DB(c, cases, case_get, id, a, &k));
+    if (st == BH_NOT_FOUND || (st == BH_OK && !svc_case_visible(u, &k)))
+        return bh_fail(err, BH_NOT_FOUND, "id", "案件不存在");
+    return st ? bh_fail(err, st, "", "读取案件失败，请稍后重试") : BH_OK;
+}
+
 bh_status_t svc_attachment_add(svc_t *s, const svc_user_t *u, const svc_upload_t *in, arena_t *a,
                                db_attachment_t *out, bh_err_t *err)
 {
@@ -199,11 +248,17 @@ bh_status_t svc_attachment_add(svc_t *s, const svc_user_t *u, const svc_upload_t
 
     if (!s->files_dir[0])
         return bh_fail(err, BH_UNAVAILABLE, "", "服务器未配置附件目录");
+    if (in->case_id && (st = case_readable(s, u, in->case_id, a, err)))
+        return st;
+    /* ahead of a report or check-in: the roles that make them */
+    if (!in->case_id && (u->role == ROLE_LEADER || u->role == ROLE_HANDLER))
+        return bh_fail(err, BH_PERMISSION_DENIED, "role",
+                       "%s不上报案件也不巡查：请把附件上传到具体案件", role_label(u->role));
     if (!svc_attachment_stage_ok(in->stage))
         return bh_fail(err, BH_INVALID_ARGUMENT, "stage",
                        "stage 应为 before（处置前）、after（处置后）或 other（其他）");
-    if (in->name && strlen(in->name) > 255)
-        return bh_fail(err, BH_INVALID_ARGUMENT, "file", "文件名过长（至多255字节）");
+    if (in->name && (strlen(in->name) > 255 || !utf8_valid(in->name, strlen(in->name))))
+        return bh_fail(err, BH_INVALID_ARGUMENT, "file", "文件名应为 UTF-8，至多255字节");
     if ((st = media_check(in->data, in->len, &kind, err)))
         return st;
     {
@@ -214,11 +269,16 @@ bh_status_t svc_attachment_add(svc_t *s, const svc_user_t *u, const svc_upload_t
     }
     crypto_hash_sha256(d, (const unsigned char *)in->data, in->len);
     sodium_bin2hex(sha, 65, d, sizeof d);
-    if (kind == MEDIA_JPEG || kind == MEDIA_WEBP)
+    if (media_is_image(kind))
         image_meta(in->data, in->len, &meta);
+    /* every image also without its metadata (EXIF, XMP, whatever it
+     * carries): the copy served to roles that must not see where it was
+     * taken, whether or not we could read a place in it */
     if (media_is_image(kind) &&
         ((st = put_derived(s, in, kind, sha, ".thumb.jpg", err)) ||
-         (meta.has_exif && (st = put_derived(s, in, kind, sha, ".strip", err)))))
+         (st = put_derived(s, in, kind, sha, ".strip", err))))
+        return st;
+    if (kind == MEDIA_MP4 && (st = put_scrubbed(s, in, sha, err)))
         return st;
     path_of(s, sha, "", path, sizeof path);
     if ((st = put_file(s, path, in->data, in->len, err)))
@@ -309,8 +369,8 @@ bh_status_t svc_attachment_open(svc_t *s, const svc_user_t *u, int64_t id, bool 
             if (strcmp(out->f.type, media_name((media_kind_t)i)) == 0)
                 k = (media_kind_t)i;
         out->mime = media_mime(k);
-        /* where a photo was taken is personal data: the copy without it */
-        if (out->f.has_exif && media_is_image(k) && !svc_sees_pii(u->role)) {
+        /* where a photo or video was taken is personal data: the copy without it */
+        if ((media_is_image(k) || k == MEDIA_MP4) && !svc_sees_pii(u->role)) {
             suffix = ".strip";
             out->stripped = true;
         }
@@ -367,28 +427,30 @@ bh_status_t svc_evidence_check(svc_t *s, db_conn_t *c, arena_t *a, const db_case
                                int action, int role, const case_event_t *hist, int n,
                                bh_err_t *err)
 {
-    const cat_evidence_t *rule =
-        cat_evidence(svc_cats_at(s, k->policy_version), svc_case_policy(s, k), action, role);
+    const cat_set_t *set;
+    const sla_policy_t *p = svc_case_policy_in(s, k, &set); /* both from one set */
+    const cat_evidence_t *rule;
     dt_ms_t since = 0;
-    int count;
+    int count, at = -1;
     bh_status_t st;
-    if (!rule)
-        return BH_OK;
     /* handling is judged by this round's photos: since the last dispatch or rework */
     for (int i = 0; action == CASE_ACT_HANDLE && i < n; i++)
         if (hist[i].action == CASE_ACT_DISPATCH || hist[i].action == CASE_ACT_VERIFY_FAIL ||
             hist[i].action == CASE_ACT_REOPEN)
             since = hist[i].at;
-    if ((st = count_evidence(c, a, k->id, rule->stage, since, &count)))
-        return bh_fail(err, st, "", "读取附件失败");
-    if (count)
-        return BH_OK;
-    if (action == CASE_ACT_REPORT)
-        return bh_fail(err, BH_INVALID_ARGUMENT, "attachments",
-                       "此类案件上报须附%s照片：先上传到 /api/v1/attachments，再在 attachments 中给出其编号",
-                       stage_label(rule->stage));
-    return bh_fail(err, BH_FAILED_PRECONDITION, "attachments",
-                   "“%s”须附%s照片：请先上传到本案件（POST /api/v1/cases/%lld/attachments）",
-                   case_action_label((case_action_t)action), stage_label(rule->stage),
-                   (long long)k->id);
+    while ((rule = cat_evidence(set, p, action, role, at + 1, &at))) { /* every rule that applies */
+        if ((st = count_evidence(c, a, k->id, rule->stage, since, &count)))
+            return bh_fail(err, st, "", "读取附件失败");
+        if (count)
+            continue;
+        if (action == CASE_ACT_REPORT)
+            return bh_fail(err, BH_INVALID_ARGUMENT, "attachments",
+                           "此类案件上报须附%s照片：先上传到 /api/v1/attachments，再在 attachments 中给出其编号",
+                           stage_label(rule->stage));
+        return bh_fail(err, BH_FAILED_PRECONDITION, "attachments",
+                       "“%s”须附%s照片：请先上传到本案件（POST /api/v1/cases/%lld/attachments）",
+                       case_action_label((case_action_t)action), stage_label(rule->stage),
+                       (long long)k->id);
+    }
+    return BH_OK;
 }

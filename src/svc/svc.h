@@ -955,6 +955,8 @@ int svc_sweep(svc_t *s, dt_ms_t now, bh_err_t *err);
 
 /* The category policy a stored case runs under. */
 const sla_policy_t *svc_case_policy(svc_t *s, const db_case_t *k);
+/* The same, with the set it is one of (*set). */
+const sla_policy_t *svc_case_policy_in(svc_t *s, const db_case_t *k, const cat_set_t **set);
 /* A case's category as its version has it (else as the version in force has it), or NULL. */
 const cat_t *svc_case_category(svc_t *s, const db_case_t *k);
 

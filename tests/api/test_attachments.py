@@ -48,6 +48,23 @@ def setUpModule():
     PHOTO["plain"] = photo("plain.jpg", "200")
     PHOTO["png"] = photo("p.png", "100")
     PHOTO["webp"] = photo("p.webp", "100")
+    PHOTO["png_gps"] = photo("g.png", "100", "--gps", "22.5431,114.0579")
+    PHOTO["webp_gps"] = photo("g.webp", "100", "--time", "2026:12:07 09:30:05", "--gps", "-22.5431,-114.0579")
+
+
+def stored_files():
+    return sorted(glob.glob(os.path.join(S.dir, "files", "??", "*")))
+
+
+def mp4(place=b""):
+    """ftyp, a movie box (with a QuickTime place when given), media data."""
+    udta = b""
+    if place:
+        xyz = struct.pack(">HH", len(place), 0x15C7) + place
+        udta = struct.pack(">I", 8 + 8 + len(xyz)) + b"udta" + struct.pack(">I", 8 + len(xyz)) + b"\xa9xyz" + xyz
+    moov = struct.pack(">I", 8 + len(udta)) + b"moov" + udta
+    return (struct.pack(">I", 16) + b"ftypisom" + b"\0\0\0\1" + moov +
+            struct.pack(">I", 16) + b"mdat" + b"\0" * 8)
 
 
 def tearDownModule():
@@ -63,7 +80,7 @@ def multipart(fields):
     for name, filename, ctype, data in fields:
         out += b"--" + b.encode() + b"\r\n"
         disp = 'form-data; name="%s"' % name + ('; filename="%s"' % filename if filename else "")
-        out += ("Content-Disposition: %s\r\n" % disp).encode()
+        out += ("Content-Disposition: %s\r\n" % disp).encode("utf-8", "surrogateescape")  # a raw byte for \\udcXX
         if ctype:
             out += ("Content-Type: %s\r\n" % ctype).encode()
         out += b"\r\n" + data + b"\r\n"
@@ -138,19 +155,22 @@ class Uploads(unittest.TestCase):
         self.assertNotIn(b"Exif\x00\x00", t.raw)
 
     def test_same_bytes_stored_once_raw_upload(self):
-        a = upload("zhzx01", PHOTO["plain"], self.case, stage="after")
+        once = photo("once.jpg", "210")  # bytes no other test uploads
+        before = stored_files()
+        a = upload("zhzx01", once, self.case, stage="after")
         self.assertEqual(a.status, 201, a)
         b = S.request("POST", "/api/v1/cases/%d/attachments?stage=other&name=%%E7%%85%%A7.jpg" % self.case,
-                      raw=PHOTO["plain"], token=S.login("zhzx01"), headers={"Content-Type": "application/octet-stream"})
+                      raw=once, token=S.login("zhzx01"), headers={"Content-Type": "application/octet-stream"})
         self.assertEqual(b.status, 201, b)
         self.assertEqual((b.json["stage"], b.json["name"], b.json["type"]), ("other", "照.jpg", "jpeg"))
         self.assertNotEqual(a.json["id"], b.json["id"])
         self.assertEqual(a.json["sha256"], b.json["sha256"])
         sha = a.json["sha256"]
-        stored = glob.glob(os.path.join(S.dir, "files", sha[:2], sha))
-        self.assertEqual(len(stored), 1)
-        with open(stored[0], "rb") as f:
-            self.assertEqual(f.read(), PHOTO["plain"])
+        added = [os.path.basename(p) for p in stored_files() if p not in before]
+        # the bytes, their thumbnail and their copy without metadata: once, for both uploads
+        self.assertEqual(sorted(added), [sha, sha + ".strip", sha + ".thumb.jpg"])
+        with open(os.path.join(S.dir, "files", sha[:2], sha), "rb") as f:
+            self.assertEqual(f.read(), once)
         self.assertIsNone(a.json["taken_at"])  # no EXIF
         self.assertIsNone(a.json["location"])
         # the case ledger names them with their links
@@ -161,17 +181,45 @@ class Uploads(unittest.TestCase):
 
     def test_other_kinds(self):
         pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-        mp4 = struct.pack(">I", 16) + b"ftypisom" + b"\0\0\0\1" + struct.pack(">I", 16) + b"mdat" + b"\0" * 8
         for data, kind, mime in ((PHOTO["png"], "png", "image/png"), (PHOTO["webp"], "webp", "image/webp"),
-                                 (pdf, "pdf", "application/pdf"), (mp4, "mp4", "video/mp4")):
+                                 (pdf, "pdf", "application/pdf"), (mp4(), "mp4", "video/mp4")):
             r = upload("zhzx01", data, self.case, filename="x.bin", ctype="application/octet-stream")
             self.assertEqual((r.status, r.json.get("type")), (201, kind), r)
             d = S.as_("zhzx01").get(r.json["url"])
             self.assertEqual((d.headers["Content-Type"], d.raw), (mime, data))
             self.assertEqual(r.json["thumbnail_url"] is not None, kind in ("png", "webp"))
+            self.assertEqual(d.headers["Cache-Control"], "private, no-cache")
+            self.assertTrue(d.headers["Content-Disposition"].startswith(
+                "inline" if mime.startswith("image/") else "attachment"), d.headers["Content-Disposition"])
         # a PDF has no thumbnail
         r = upload("zhzx01", pdf, self.case)
         self.assertEqual(S.as_("zhzx01").get("/api/v1/attachments/%d/thumbnail" % r.json["id"]).status, 404)
+
+    def test_place_in_png_webp_and_video(self):
+        """Where it was taken, wherever the file keeps it: read for the
+        command centre, gone from what other roles get."""
+        for data, lat, lng in ((PHOTO["png_gps"], 22.5431, 114.0579), (PHOTO["webp_gps"], -22.5431, -114.0579)):
+            r = upload("zhzx01", data, self.case, filename="x")
+            self.assertEqual(r.status, 201, r)
+            self.assertAlmostEqual(r.json["location"]["lat"], lat, places=5)
+            self.assertAlmostEqual(r.json["location"]["lng"], lng, places=5)
+            self.assertEqual(S.as_("zhzx01").get(r.json["url"]).raw, data)
+            other = S.as_("leader").get(r.json["url"]).raw
+            self.assertNotEqual(other, data)
+            # read back by the same reader: nothing says where (or when) it was taken
+            again = upload("zhzx01", other, self.case, filename="copy")
+            self.assertEqual(again.status, 201, again)
+            self.assertEqual((again.json["location"], again.json["taken_at"]), (None, None))
+        webp = upload("zhzx01", PHOTO["webp_gps"], self.case).json
+        self.assertEqual(webp["taken_at"], "2026-12-07T09:30:05+08:00")
+        video = mp4(b"+22.5431+114.0579/")
+        r = upload("zhzx01", video, self.case, filename="v.mp4", ctype="video/mp4")
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual(S.as_("zhzx01").get(r.json["url"]).raw, video)
+        other = S.as_("leader").get(r.json["url"]).raw
+        self.assertEqual(len(other), len(video))
+        self.assertNotIn(b"22.5431", other)
+        self.assertIn(b"+00.0000+000.0000/", other)
 
     def test_refused(self):
         def refused(data, status, field, needle, **kw):
@@ -185,6 +233,10 @@ class Uploads(unittest.TestCase):
         refused(PHOTO["png"][:-12], 400, "file", "不完整")
         refused(b"%PDF-1.4\n1 0 obj<<>>endobj\n", 400, "file", "不完整")
         refused(struct.pack(">I", 4096) + b"ftypisom" + b"\0" * 100, 400, "file", "不完整")
+        refused(struct.pack(">I", 16) + b"ftypisom\0\0\0\1" + struct.pack(">I", 16) + b"mdat" + b"\0" * 8,
+                400, "file", "不完整")  # no movie box
+        refused(struct.pack(">I", 16) + b"ftypheic\0\0\0\0" + struct.pack(">I", 8) + b"moov", 400, "file", "HEIC")
+        refused(PHOTO["plain"], 400, "file", "UTF-8", filename="\udcff.jpg")
         # decodes as nothing: a JPEG whose scan is garbage
         bad = PHOTO["plain"][:200] + b"\x00" * 200 + b"\xff\xd9"
         refused(bad, 400, "file", "")
@@ -230,10 +282,16 @@ class Access(unittest.TestCase):
             self.assertEqual(S.as_(user).get(url).status, status, user)
             self.assertEqual(S.as_(user).get(url + "/thumbnail").status, status, user)
         self.assertEqual(S.request("GET", url).status, 401)
-        # nor may they upload to a case they cannot read
-        self.assertEqual(upload("wgy_cz", PHOTO["plain"], r1.json["id"]).status, 404)
+        # nor may they upload to a case they cannot read, and nothing of it is kept
+        before = stored_files()
+        self.assertEqual(upload("wgy_cz", PHOTO["gps"], r1.json["id"]).status, 404)
         self.assertEqual(upload("citizen", PHOTO["plain"], r1.json["id"]).status, 404)
-        self.assertEqual(upload("wgy_hb", PHOTO["plain"], 999999).status, 404)
+        self.assertEqual(upload("wgy_hb", PHOTO["gps"], 999999).status, 404)
+        self.assertEqual(stored_files(), before)
+        # ahead of a case: only roles that report or check in
+        for user in ("leader", "cg"):
+            r = upload(user, PHOTO["plain"])
+            self.assertEqual((r.status, r.err()["field"]), (403, "role"), user)
         self.assertEqual(S.as_("zhzx01").get("/api/v1/attachments/999999").status, 404)
         self.assertEqual(S.as_("zhzx01").get("/api/v1/attachments/x").status, 404)
 
@@ -293,6 +351,7 @@ class Evidence(unittest.TestCase):
         admin = S.as_("admin")
         doc = json.loads(admin.get("/api/v1/categories/document").raw)
         doc["policies"]["city_event"]["evidence"] = [
+            {"action": "handle", "stage": "before", "roles": ["handler"]},
             {"action": "handle", "stage": "after"},
             {"action": "report", "stage": "before", "roles": ["reporter"]}]
         r = S.request("PUT", "/api/v1/categories", raw=json.dumps(doc, ensure_ascii=False).encode(),
@@ -327,18 +386,25 @@ class Evidence(unittest.TestCase):
         cid = report("zhzx01").json["id"]
         for act, who, kw in (("register", op, {}), ("dispatch", op, {"to_unit": "440303-CG"}), ("accept", cg, {})):
             self.assertEqual(who.act(cid, act, **kw).status, 200, act)
+        # both rules apply: a before and an after photo of this round
         r = cg.act(cid, "handle", result="已清理")
         self.assertEqual((r.status, r.err()["code"], r.err()["field"]), (409, "failed_precondition", "attachments"))
-        self.assertIn("处置后", r.err()["message"])
+        self.assertIn("处置前", r.err()["message"])
         self.assertEqual(upload("cg", PHOTO["plain"], cid, stage="before").status, 201)
-        self.assertEqual(cg.act(cid, "handle", result="已清理").status, 409)
+        r = cg.act(cid, "handle", result="已清理")
+        self.assertEqual(r.status, 409)
+        self.assertIn("处置后", r.err()["message"])
         self.assertEqual(upload("cg", PHOTO["gps"], cid, stage="after").status, 201)
-        self.assertEqual(cg.act(cid, "handle", result="已清理").status, 200)
-        # rework: the next handling needs a new after photo
+        r = cg.act(cid, "handle", result="已清理")
+        self.assertEqual(r.status, 200)
+        self.assertNotIn("attachments", r.json)  # an action's answer does not list them
+        self.assertEqual(len(cg.get("/api/v1/cases/%d" % cid).json["attachments"]), 2)
+        # rework: the next handling needs new photos
         self.assertEqual(op.act(cid, "verify_fail", reason="未清理干净").status, 200)
         self.assertEqual(cg.act(cid, "accept").status, 200)
-        self.assertEqual(cg.act(cid, "handle", result="再次清理").status, 409)
         self.assertEqual(upload("cg", PHOTO["plain"], cid, stage="after").status, 201)
+        self.assertEqual(cg.act(cid, "handle", result="再次清理").status, 409)
+        self.assertEqual(upload("cg", PHOTO["png"], cid, stage="before").status, 201)
         self.assertEqual(cg.act(cid, "handle", result="再次清理").status, 200)
 
     def test_audit(self):

@@ -1,8 +1,9 @@
 /*
  * mkphoto.c - photos for the tests, made with the libraries a camera
  * would stand in for: a gradient of W×H pixels encoded by libvips, and
- * for a JPEG optionally an EXIF block built with libexif (when it was
- * taken, where: GPS latitude and longitude).
+ * optionally an EXIF block built with libexif (when it was taken, where:
+ * GPS latitude and longitude) - an APP1 segment in a JPEG, written by
+ * libvips into a PNG or WebP.
  *
  *   mkphoto OUT.jpg|OUT.png|OUT.webp [WIDTH] [--time "2026:12:07 09:30:05"] [--gps LAT,LNG]
  */
@@ -49,6 +50,8 @@ int main(int argc, char **argv)
     VipsImage *x, *img;
     void *buf;
     size_t len;
+    unsigned char *eb = NULL;
+    unsigned int elen = 0;
     FILE *f;
 
     if (VIPS_INIT(argv[0]))
@@ -68,17 +71,14 @@ int main(int argc, char **argv)
         return 2;
     }
     ext = strrchr(out, '.');
-    if (vips_xyz(&x, width, width * 3 / 4, NULL) || vips_extract_band(x, &img, 0, "n", 1, NULL) ||
-        vips_image_write_to_buffer(img, ext ? ext : ".jpg", &buf, &len, NULL)) {
+    if (!ext)
+        ext = ".jpg";
+    if (vips_xyz(&x, width, width * 3 / 4, NULL) || vips_extract_band(x, &img, 0, "n", 1, NULL)) {
         fprintf(stderr, "mkphoto: %s\n", vips_error_buffer());
         return 1;
     }
-    if (!(f = fopen(out, "wb")))
-        return 1;
-    if ((when || gps) && ext && !strcmp(ext, ".jpg")) {
+    if (when || gps) {
         ExifData *d = exif_data_new();
-        unsigned char *eb;
-        unsigned int elen;
         exif_data_set_byte_order(d, EXIF_BYTE_ORDER_INTEL);
         if (when) {
             ExifEntry *e = add(d, EXIF_IFD_EXIF, EXIF_TAG_DATE_TIME_ORIGINAL, EXIF_FORMAT_ASCII, 20);
@@ -92,6 +92,17 @@ int main(int argc, char **argv)
             dms(d, EXIF_TAG_GPS_LONGITUDE, EXIF_TAG_GPS_LONGITUDE_REF, lng, "E", "W");
         }
         exif_data_save_data(d, &eb, &elen); /* "Exif\0\0" + TIFF */
+        exif_data_unref(d);
+        if (strcmp(ext, ".jpg")) /* PNG (eXIf) and WebP (EXIF chunk): libvips writes the block */
+            vips_image_set_blob_copy(img, VIPS_META_EXIF_NAME, eb, elen);
+    }
+    if (vips_image_write_to_buffer(img, ext, &buf, &len, NULL)) {
+        fprintf(stderr, "mkphoto: %s\n", vips_error_buffer());
+        return 1;
+    }
+    if (!(f = fopen(out, "wb")))
+        return 1;
+    if (eb && !strcmp(ext, ".jpg")) {
         /* SOI, then APP1 with the EXIF block, then the rest of the JPEG */
         fwrite(buf, 1, 2, f);
         fputc(0xFF, f);
@@ -100,11 +111,10 @@ int main(int argc, char **argv)
         fputc((int)((elen + 2) & 0xFF), f);
         fwrite(eb, 1, elen, f);
         fwrite((char *)buf + 2, 1, len - 2, f);
-        free(eb);
-        exif_data_unref(d);
     } else {
         fwrite(buf, 1, len, f);
     }
+    free(eb);
     fclose(f);
     g_free(buf);
     return 0;

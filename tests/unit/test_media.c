@@ -5,6 +5,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,8 +51,8 @@ static void kinds(void **state)
     const char *field;
     static const char pdf[] = "%PDF-1.7\n1 0 obj<<>>endobj\n%%EOF\n";
     unsigned char webp[20] = {'R', 'I', 'F', 'F', 12, 0, 0, 0, 'W', 'E', 'B', 'P', 'V', 'P', '8', ' '};
-    unsigned char mp4[24] = {0, 0, 0, 16, 'f', 't', 'y', 'p', 'i', 's', 'o', 'm', 0, 0, 0, 1,
-                             0, 0, 0, 8, 'm', 'd', 'a', 't'};
+    unsigned char mp4[32] = {0, 0, 0, 16, 'f', 't', 'y', 'p', 'i', 's', 'o', 'm', 0, 0, 0, 1,
+                             0, 0, 0, 8, 'm', 'o', 'o', 'v', 0, 0, 0, 8, 'm', 'd', 'a', 't'};
     (void)state;
     assert_int_equal(check(jpeg, sizeof jpeg, &k, &field), BH_OK);
     assert_int_equal(k, MEDIA_JPEG);
@@ -95,6 +96,46 @@ static void cut_short(void **state)
     /* a box whose size is below its own header */
     mp4[19] = 4;
     assert_int_equal(check(mp4, sizeof mp4, &k, &field), BH_INVALID_ARGUMENT);
+    /* whole boxes, but no movie box */
+    mp4[19] = 8;
+    assert_int_equal(check(mp4, sizeof mp4, &k, &field), BH_INVALID_ARGUMENT);
+}
+
+static void still_images_in_mp4_boxes(void **state)
+{
+    static bh_err_t err;
+    media_kind_t k;
+    unsigned char heic[32] = {0, 0, 0, 24, 'f', 't', 'y', 'p', 'm', 'i', 'f', '1', 0, 0, 0, 0,
+                              'm', 'i', 'f', '1', 'h', 'e', 'i', 'c', 0, 0, 0, 8, 'm', 'o', 'o', 'v'};
+    (void)state;
+    assert_int_equal(media_check(heic, sizeof heic, &k, &err), BH_INVALID_ARGUMENT);
+    assert_non_null(strstr(err.message, "HEIF"));
+    memcpy(heic + 8, "isom", 4);
+    memcpy(heic + 16, "isom", 4);
+    assert_int_equal(media_check(heic, sizeof heic, &k, &err), BH_INVALID_ARGUMENT);
+    assert_non_null(strstr(err.message, "HEIC"));
+}
+
+static bool has(const char *p, size_t len, const char *s)
+{
+    size_t n = strlen(s);
+    for (size_t i = 0; i + n <= len; i++)
+        if (memcmp(p + i, s, n) == 0)
+            return true;
+    return false;
+}
+
+static void scrub_places(void **state)
+{
+    char v[] = "\xa9xyz\0\x12\x15\xc7+22.5431+114.0579/ and +22.5-114.05+012.0/ not +1+2 nor +223.1+114.0";
+    size_t len = sizeof v - 1;
+    (void)state;
+    assert_int_equal(media_scrub_iso6709(v, len), 2);
+    assert_true(has(v, len, "+00.0000+000.0000/"));
+    assert_true(has(v, len, "+00.0-000.00+012.0/"));
+    assert_true(has(v, len, "not +1+2 nor +223.1+114.0"));
+    assert_false(has(v, len, "22.5431"));
+    assert_int_equal(sizeof v - 1, len);
 }
 
 static void not_ours(void **state)
@@ -130,6 +171,8 @@ int main(void)
         cmocka_unit_test(cut_short),
         cmocka_unit_test(not_ours),
         cmocka_unit_test(too_large),
+        cmocka_unit_test(still_images_in_mp4_boxes),
+        cmocka_unit_test(scrub_places),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -246,6 +246,9 @@ try {
     await page.getByLabel("现场照片").setInputFiles({ name: "照片.jpg", mimeType: "image/jpeg", buffer: Buffer.from("not a photo") });
     await page.getByRole("button", { name: "提交上报" }).click();
     await page.waitForFunction(() => /按内容识别/.test(document.querySelector('.field[data-field="attachments"] .field-error')?.textContent || ""));
+    assert(page.url().endsWith("#/report"), "still on the form: " + page.url());
+    const found = await apiAs("zhzx01", "GET", "/api/v1/cases?q=" + encodeURIComponent("带照片上报") + "&limit=5");
+    eq(found.json.items.length, 0, "nothing reported");
     await page.getByLabel("现场照片").setInputFiles(jpg);
     await page.getByRole("button", { name: "提交上报" }).click();
     await page.waitForURL(/#\/cases\/\d+$/);
