@@ -169,6 +169,23 @@ static const char *still_brand(const unsigned char *p, size_t len)
     return NULL;
 }
 
+/* At p[j]: a sign, exactly 'whole' digits, and optionally a fraction; the
+ * index after it, or 0 when it is not there. */
+static size_t signed_number(const unsigned char *p, size_t len, size_t j, int whole)
+{
+    int digits = 0;
+    if (j >= len || (p[j] != '+' && p[j] != '-'))
+        return 0;
+    for (j++; j < len && p[j] >= '0' && p[j] <= '9'; j++)
+        digits++;
+    if (digits != whole)
+        return 0;
+    if (j < len && p[j] == '.')
+        for (j++; j < len && p[j] >= '0' && p[j] <= '9'; j++)
+            ;
+    return j;
+}
+
 size_t media_scrub_iso6709(void *data, size_t len)
 {
     unsigned char *p = data;
@@ -176,25 +193,9 @@ size_t media_scrub_iso6709(void *data, size_t len)
     /* "+22.5431+114.0579" (then "+12.3/" or "/"): latitude ±DD(.d+),
      * longitude ±DDD(.d+), as QuickTime ©xyz and Apple's location key write it */
     for (size_t i = 0; i + 1 < len; i++) {
-        size_t j = i, digits;
-        if (p[j] != '+' && p[j] != '-')
+        size_t j = signed_number(p, len, i, 2);
+        if (!j || !(j = signed_number(p, len, j, 3)))
             continue;
-        for (digits = 0, j++; j < len && p[j] >= '0' && p[j] <= '9'; j++)
-            digits++;
-        if (digits != 2)
-            continue;
-        if (j < len && p[j] == '.')
-            for (j++; j < len && p[j] >= '0' && p[j] <= '9'; j++)
-                ;
-        if (j >= len || (p[j] != '+' && p[j] != '-'))
-            continue;
-        for (digits = 0, j++; j < len && p[j] >= '0' && p[j] <= '9'; j++)
-            digits++;
-        if (digits != 3)
-            continue;
-        if (j < len && p[j] == '.')
-            for (j++; j < len && p[j] >= '0' && p[j] <= '9'; j++)
-                ;
         for (size_t k = i; k < j; k++) /* the same length: every box keeps its size */
             if (p[k] >= '0' && p[k] <= '9')
                 p[k] = '0';

@@ -95,6 +95,12 @@ async function login(user, p = page) {
   await p.getByRole("button", { name: "登录" }).click();
   await p.waitForSelector("header.top");
 }
+// The middle of a grid's bounding box, [lng, lat] by index (0 lng, 1 lat).
+async function gridMiddle(code) {
+  const g = await apiAs("wgy_hb", "GET", `/api/v1/units/${code}/geometry`);
+  const ring = (g.json.geometry || g.json).coordinates.flat(g.json.type === "MultiPolygon" ? 2 : 1);
+  return (i) => (Math.min(...ring.map((p) => p[i])) + Math.max(...ring.map((p) => p[i]))) / 2;
+}
 async function navItems(p = page) {
   return p.locator("nav.nav a").allTextContents();
 }
@@ -202,9 +208,7 @@ try {
     await page.getByRole("button", { name: "提交上报" }).click();
     await page.waitForFunction(() => document.querySelector('.field[data-field="location"] .field-error')?.textContent.includes("不在您的管辖范围"));
     // coordinates typed by hand: the middle of a grid of the worker's own street (黄贝街道)
-    const g = await apiAs("wgy_hb", "GET", "/api/v1/units/44030300100101/geometry");
-    const ring = (g.json.geometry || g.json).coordinates.flat(g.json.type === "MultiPolygon" ? 2 : 1);
-    const mid = (i) => (Math.min(...ring.map((p) => p[i])) + Math.max(...ring.map((p) => p[i]))) / 2;
+    const mid = await gridMiddle("44030300100101");
     await page.locator("#f-lat").fill(mid(1).toFixed(6));
     await page.locator("#f-lng").fill(mid(0).toFixed(6));
     await page.getByRole("button", { name: "定位" }).click();
@@ -235,9 +239,7 @@ try {
     await page.getByLabel("问题描述").fill("带照片上报：人行道被摊位占用。");
     await page.locator("#f-lat").fill("22.5431");
     await page.locator("#f-lng").fill("114.0579");
-    const g = await apiAs("wgy_hb", "GET", "/api/v1/units/44030300100101/geometry");
-    const ring = (g.json.geometry || g.json).coordinates.flat(g.json.type === "MultiPolygon" ? 2 : 1);
-    const mid = (i) => (Math.min(...ring.map((p) => p[i])) + Math.max(...ring.map((p) => p[i]))) / 2;
+    const mid = await gridMiddle("44030300100101");
     await page.locator("#f-lat").fill(mid(1).toFixed(6));
     await page.locator("#f-lng").fill(mid(0).toFixed(6));
     await page.getByRole("button", { name: "定位" }).click();
