@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "core/media.h"
 #include "core/wording.h"
 
 json_t *render_time(dt_ms_t t)
@@ -176,7 +177,7 @@ static json_t *render_event(const case_event_t *e, int seq, bool pii)
  * roles that see personal data. */
 json_t *render_attachment(const svc_user_t *u, const db_attachment_t *f)
 {
-    bool image = !strcmp(f->type, "jpeg") || !strcmp(f->type, "png") || !strcmp(f->type, "webp");
+    bool image = media_is_image(media_from_name(f->type));
     json_t *o = json_pack("{s:I, s:s, s:s, s:I, s:s, s:o, s:o, s:s, s:o}", "id",
                           (json_int_t)f->id, "sha256", f->sha256, "type", f->type, "size",
                           (json_int_t)f->size, "stage", f->stage, "name", str_or_null(f->name),

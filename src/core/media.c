@@ -36,6 +36,14 @@ const char *media_label(media_kind_t k)
     return kinds[(unsigned)k < MEDIA__COUNT ? k : MEDIA_UNKNOWN].label;
 }
 
+media_kind_t media_from_name(const char *name)
+{
+    for (int k = MEDIA_UNKNOWN + 1; k < MEDIA__COUNT; k++)
+        if (name && strcmp(name, kinds[k].name) == 0)
+            return (media_kind_t)k;
+    return MEDIA_UNKNOWN;
+}
+
 bool media_is_image(media_kind_t k)
 {
     return k == MEDIA_JPEG || k == MEDIA_PNG || k == MEDIA_WEBP;

@@ -35,6 +35,7 @@ typedef enum {
 media_kind_t media_sniff(const void *data, size_t len);
 const char *media_mime(media_kind_t k);  /* "image/jpeg" */
 const char *media_name(media_kind_t k);  /* "jpeg" */
+media_kind_t media_from_name(const char *name); /* back from "jpeg"; MEDIA_UNKNOWN */
 const char *media_label(media_kind_t k); /* "JPEG 图片" */
 size_t media_limit(media_kind_t k);
 bool media_is_image(media_kind_t k);

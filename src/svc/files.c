@@ -30,14 +30,19 @@
 
 #define THUMB_SIZE 320
 
-static const char *const stages[] = {"before", "after", "other", NULL};
+static const char *const stages[][2] = {{"before", "处置前"}, {"after", "处置后"}, {"other", "其他"}};
+
+const char *svc_attachment_stage_label(const char *stage)
+{
+    for (size_t i = 0; i < sizeof stages / sizeof stages[0]; i++)
+        if (stage && strcmp(stage, stages[i][0]) == 0)
+            return stages[i][1];
+    return NULL;
+}
 
 bool svc_attachment_stage_ok(const char *stage)
 {
-    for (int i = 0; stages[i]; i++)
-        if (stage && strcmp(stage, stages[i]) == 0)
-            return true;
-    return false;
+    return svc_attachment_stage_label(stage) != NULL;
 }
 
 /* Flush a directory's entries (a new file or subdirectory in it). */
@@ -140,10 +145,17 @@ bh_status_t svc_files_open(svc_t *s, const char *dir, bh_err_t *err)
     return BH_OK; /* made at the first upload */
 }
 
+/* Case 'id' exists and u may read it (BH_NOT_FOUND otherwise). */
+static bh_status_t case_visible(db_conn_t *c, const svc_user_t *u, int64_t id, arena_t *a)
+{
+    db_case_t k;
+    bh_status_t st = DB(c, cases, case_get, id, a, &k);
+    return st ? st : svc_case_visible(u, &k) ? BH_OK : BH_NOT_FOUND;
+}
+
 /* May u read an attachment (bound to a case or not)? */
 static bh_status_t readable(db_conn_t *c, const svc_user_t *u, const db_attachment_t *f, arena_t *a)
 {
-    db_case_t k;
     bh_status_t st;
     if (f->patrol_id) { /* a check-in's: whoever may read the check-in */
         db_patrol_t p;
@@ -154,9 +166,7 @@ static bh_status_t readable(db_conn_t *c, const svc_user_t *u, const db_attachme
     if (!f->case_id) /* not bound yet: its uploader's */
         return u->role == ROLE_ADMIN || strcmp(f->uploaded_by, u->username) == 0 ? BH_OK
                                                                                  : BH_NOT_FOUND;
-    if ((st = DB(c, cases, case_get, f->case_id, a, &k)))
-        return st;
-    return svc_case_visible(u, &k) ? BH_OK : BH_NOT_FOUND;
+    return case_visible(c, u, f->case_id, a);
 }
 
 struct add_ctx {
@@ -170,14 +180,10 @@ static bh_status_t add_tx(db_conn_t *c, void *vctx, bh_err_t *err)
     struct add_ctx *x = vctx;
     bh_status_t st;
     char obj[48];
-    if (x->f->case_id) {
-        db_case_t k;
-        if ((st = DB(c, cases, case_get, x->f->case_id, x->a, &k)) == BH_NOT_FOUND ||
-            (st == BH_OK && !svc_case_visible(x->u, &k)))
-            return bh_fail(err, BH_NOT_FOUND, "id", "案件不存在");
-        if (st)
-            return st;
-    }
+    /* again in the write: the case may have changed since the check before the work */
+    if (x->f->case_id && (st = case_visible(c, x->u, x->f->case_id, x->a)))
+        return st == BH_NOT_FOUND ? bh_fail(err, st, "id", "案件不存在")
+                                  : bh_fail(err, st, "", "读取案件失败，请稍后重试");
     if ((st = DB(c, files, attachment_add, x->f, err)))
         return st;
     snprintf(obj, sizeof obj, "attachment:%lld", (long long)x->f->id);
@@ -228,11 +234,10 @@ static bh_status_t put_scrubbed(const svc_t *s, const svc_upload_t *in, const ch
 static bh_status_t case_readable(svc_t *s, const svc_user_t *u, int64_t id, arena_t *a,
                                  bh_err_t *err)
 {
-    db_case_t k;
     bh_status_t st;
-    SVC_READ(s, c, st, err, DB(c, cases, case_get, id, a, &k));
-    if (st == BH_NOT_FOUND || (st == BH_OK && !svc_case_visible(u, &k)))
-        return bh_fail(err, BH_NOT_FOUND, "id", "案件不存在");
+    SVC_READ(s, c, st, err, case_visible(c, u, id, a));
+    if (st == BH_NOT_FOUND)
+        return bh_fail(err, st, "id", "案件不存在");
     return st ? bh_fail(err, st, "", "读取案件失败，请稍后重试") : BH_OK;
 }
 
@@ -360,14 +365,11 @@ bh_status_t svc_attachment_open(svc_t *s, const svc_user_t *u, int64_t id, bool 
     out->mime = "image/jpeg";
     out->stripped = false;
     if (thumbnail) {
-        if (strcmp(out->f.type, "jpeg") && strcmp(out->f.type, "png") && strcmp(out->f.type, "webp"))
+        if (!media_is_image(media_from_name(out->f.type)))
             return bh_fail(err, BH_NOT_FOUND, "id", "此附件不是图片，没有缩略图");
         suffix = ".thumb.jpg";
     } else {
-        media_kind_t k = MEDIA_UNKNOWN;
-        for (int i = 1; i < MEDIA__COUNT; i++)
-            if (strcmp(out->f.type, media_name((media_kind_t)i)) == 0)
-                k = (media_kind_t)i;
+        media_kind_t k = media_from_name(out->f.type);
         out->mime = media_mime(k);
         /* where a photo or video was taken is personal data: the copy without it */
         if ((media_is_image(k) || k == MEDIA_MP4) && !svc_sees_pii(u->role)) {
@@ -412,8 +414,7 @@ static bh_status_t count_evidence(db_conn_t *c, arena_t *a, int64_t id, const ch
     *count = 0;
     for (int i = 0; st == BH_OK && i < n; i++)
         *count += f[i].at >= since && (!strcmp(stage, "any") || !strcmp(stage, f[i].stage)) &&
-                  (!strcmp(f[i].type, "jpeg") || !strcmp(f[i].type, "png") ||
-                   !strcmp(f[i].type, "webp"));
+                  media_is_image(media_from_name(f[i].type));
     return st;
 }
 

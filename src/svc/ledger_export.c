@@ -204,7 +204,6 @@ static bh_status_t export_patrols(struct exp *e, const svc_user_t *u, db_conn_t 
 static bh_status_t attachment_cell(db_conn_t *c, const db_case_t *k, arena_t *a, struct exp *e,
                                    bh_err_t *err)
 {
-    static const char *const stages[][2] = {{"before", "处置前"}, {"after", "处置后"}, {"other", "其他"}};
     db_attachment_t *f;
     int n;
     dynbuf_t b;
@@ -213,11 +212,8 @@ static bh_status_t attachment_cell(db_conn_t *c, const db_case_t *k, arena_t *a,
         return bh_fail(err, st, "", "读取附件失败");
     dynbuf_init(&b, 1 << 16);
     for (int i = 0; i < n; i++) {
-        const char *label = f[i].stage;
-        for (size_t j = 0; j < sizeof stages / sizeof stages[0]; j++)
-            if (strcmp(f[i].stage, stages[j][0]) == 0)
-                label = stages[j][1];
-        dynbuf_printf(&b, "%s%s %s /api/v1/attachments/%lld", i ? "；" : "", label,
+        const char *label = svc_attachment_stage_label(f[i].stage);
+        dynbuf_printf(&b, "%s%s %s /api/v1/attachments/%lld", i ? "；" : "", label ? label : f[i].stage,
                       f[i].name ? f[i].name : f[i].type, (long long)f[i].id);
     }
     set(e, "attachments", arena_strdup(a, b.len ? b.buf : ""));

@@ -90,6 +90,7 @@ typedef struct {
 } svc_file_t;
 
 bool svc_attachment_stage_ok(const char *stage);
+const char *svc_attachment_stage_label(const char *stage); /* "处置前"; NULL: not a stage */
 /* Where attachments are kept (made at the first upload). */
 bh_status_t svc_files_open(svc_t *s, const char *dir, bh_err_t *err);
 /* Store an upload: checked by content, EXIF read, thumbnail made. */
