@@ -20,6 +20,8 @@ set -eu
 # readers: python3-docx, LibreOffice (headless, converting .docx to PDF) and
 # poppler-utils (pdftotext, pdfinfo).  Evidence: libvips (thumbnails, photos
 # without their location) and libexif (when and where a photo was taken).
+# Notifications: libcurl (webhooks, WeCom/DingTalk robots, SMTP); the tests
+# receive them with python3's own HTTP and SMTP servers.
 # Benchmarks: wrk.
 PACKAGES="
 build-essential
@@ -44,6 +46,7 @@ libcairo2-dev
 libpango1.0-dev
 libvips-dev
 libexif-dev
+libcurl4-openssl-dev
 fonts-arphic-ukai
 python3-docx
 poppler-utils

@@ -21,7 +21,6 @@
 #include "util/jsonkeys.h"
 #include "util/xmalloc.h"
 
-#define APP(r) (((api_t *)(r)->app)->svc)
 
 /* ---- helpers ---- */
 
@@ -624,6 +623,7 @@ static void build_routes(void)
         {registry_routes, registry_nroutes},
         {category_routes, category_nroutes},
         {attachment_routes, attachment_nroutes},
+        {notify_routes, notify_nroutes},
         {patrol_routes, patrol_nroutes},
         {target_routes, target_nroutes},
         {project_routes, project_nroutes},

@@ -14,6 +14,9 @@ typedef struct {
     const char *metrics_token; /* a scraper's bearer token for /metrics ("" or NULL: admins only) */
 } api_t;
 
+/* The services behind a request. */
+#define APP(r) (((api_t *)(r)->app)->svc)
+
 /* For the handlers in other files (ledger_api.c): authenticate the
  * bearer token (false: the 401 is set), and refuse unknown query
  * parameters (false: the 400 is set). */
@@ -77,6 +80,8 @@ extern const http_route_t category_routes[];
 extern const int category_nroutes;
 extern const http_route_t attachment_routes[];
 extern const int attachment_nroutes;
+extern const http_route_t notify_routes[];
+extern const int notify_nroutes;
 extern const http_route_t patrol_routes[];
 extern const int patrol_nroutes;
 extern const http_route_t target_routes[];

@@ -21,7 +21,6 @@
 #include "api/multipart.h"
 #include "api/render.h"
 
-#define APP(r) (((api_t *)(r)->app)->svc)
 
 /* The upload in the request: multipart or raw.  false once answered. */
 static bool read_upload(http_req_t *r, svc_upload_t *in)

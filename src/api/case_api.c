@@ -12,7 +12,6 @@
 #include "api/parse.h"
 #include "api/render.h"
 
-#define APP(r) (((api_t *)(r)->app)->svc)
 
 /* ---- cases ---- */
 

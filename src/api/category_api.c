@@ -18,7 +18,6 @@
 #include "api/api.h"
 #include "api/render.h"
 
-#define APP(r) (((api_t *)(r)->app)->svc)
 
 static void reply_current(http_req_t *r, int status)
 {

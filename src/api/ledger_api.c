@@ -19,7 +19,6 @@
 #include "svc/ledger.h"
 #include "util/file.h"
 
-#define APP(r) (((api_t *)(r)->app)->svc)
 
 static const char CT_XLSX[] = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 

@@ -22,7 +22,6 @@
 #include "api/render.h"
 #include "core/unitcode.h"
 
-#define APP(r) (((api_t *)(r)->app)->svc)
 #define CHANGESET "2026-11-29T00:00:00+08:00"
 #define MAX_DAYS 90
 /* A page of anonymous reads (the page's cases and histories are read in

@@ -13,7 +13,6 @@
 #include "core/object.h"
 #include "util/jsonkeys.h"
 
-#define APP(r) (((api_t *)(r)->app)->svc)
 
 static const char *severity_label(const char *s)
 {

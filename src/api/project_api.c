@@ -11,7 +11,6 @@
 #include "api/render.h"
 #include "util/jsonkeys.h"
 
-#define APP(r) (((api_t *)(r)->app)->svc)
 
 static json_t *value_json(tgt_value_t v)
 {

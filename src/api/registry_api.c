@@ -16,7 +16,6 @@
 #include "geo/crs.h"
 #include "util/jsonkeys.h"
 
-#define APP(r) (((api_t *)(r)->app)->svc)
 
 static void h_units(http_req_t *r)
 {

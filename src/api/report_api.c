@@ -11,7 +11,6 @@
 #include "api/render.h"
 #include "report/doc.h"
 
-#define APP(r) (((api_t *)(r)->app)->svc)
 #define LIST_MAX 200
 
 static const char *const formats[] = {"md", "docx", "pdf", "xlsx"};

@@ -13,7 +13,6 @@
 #include "api/render.h"
 #include "util/jsonkeys.h"
 
-#define APP(r) (((api_t *)(r)->app)->svc)
 
 static json_t *indicator_json(const indicator_t *d)
 {

@@ -5,6 +5,7 @@
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include "api/open311.h"
 #include "cli/app.h"
 #include "cli/cli.h"
+#include "svc/notify_send.h"
 
 static const char usage[] =
     "用法: bihuan serve [--db PATH] [--listen HOST:PORT] [--config FILE]\n"
@@ -104,10 +106,68 @@ static void *sweep_main(void *arg)
             fprintf(stderr, "bihuan: 读取巡查配置失败：%s\n", err.message);
         if (svc_doc_refresh(w->svc, w->svc->targets, &err))
             fprintf(stderr, "bihuan: 读取考核指标配置失败：%s\n", err.message);
+        if (svc_doc_refresh(w->svc, w->svc->notify, &err))
+            fprintf(stderr, "bihuan: 读取通知配置失败：%s\n", err.message);
         pthread_mutex_lock(&w->mu);
     }
     pthread_mutex_unlock(&w->mu);
     return NULL;
+}
+
+/* The notifier: delivers the outbox's notices due, at once when this
+ * server's writes added some (svc->notices_waiting), and every couple of
+ * seconds for retries and other servers' notices.  Its own thread: a slow
+ * receiver never holds up the SLA sweep. */
+struct notifier {
+    svc_t *svc;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    _Atomic int stop;
+};
+
+#define NOTIFY_POLL_MS 2000
+
+static void *notify_main(void *arg)
+{
+    struct notifier *w = arg;
+    dt_ms_t next = 0;
+    pthread_mutex_lock(&w->mu);
+    while (!w->stop) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        ts.tv_nsec += 200 * 1000000L;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&w->cv, &w->mu, &ts);
+        if (w->stop)
+            break;
+        pthread_mutex_unlock(&w->mu);
+        if (atomic_exchange(&w->svc->notices_waiting, false) || svc_now() >= next) {
+            bh_err_t err;
+            int n;
+            while ((n = svc_notify_deliver(w->svc, svc_now(), &err)) > 0 && !w->stop)
+                ;
+            if (n < 0)
+                fprintf(stderr, "bihuan: 发送通知失败：%s\n", err.message);
+            next = svc_now() + NOTIFY_POLL_MS;
+        }
+        pthread_mutex_lock(&w->mu);
+    }
+    pthread_mutex_unlock(&w->mu);
+    return NULL;
+}
+
+/* A condition variable timed on the monotonic clock: a wall-clock step
+ * (NTP, an operator's date -s) neither stalls nor races its waiter. */
+static void monotonic_cond(pthread_cond_t *cv)
+{
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(cv, &ca);
+    pthread_condattr_destroy(&ca);
 }
 
 int cmd_serve(int argc, char **argv)
@@ -128,8 +188,9 @@ int cmd_serve(int argc, char **argv)
     http_server_t *srv;
     http_config_t hc;
     struct sweeper w = {0};
+    struct notifier nw = {0};
     char csp[1024];
-    pthread_t sweep_thread;
+    pthread_t sweep_thread, notify_thread;
     sigset_t sigs;
     bh_err_t err;
     const http_route_t *routes;
@@ -169,6 +230,7 @@ int cmd_serve(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
 
+    notify_send_global_init(); /* before any thread */
     if (app_open_with(cfg.db, 8, cfg.categories, cfg.files_dir, &svc))
         return CLI_EXIT_NO;
     svc.session_ttl_ms = (int64_t)(cfg.session_ttl_hours * DT_HOUR_MS);
@@ -209,16 +271,12 @@ int cmd_serve(int argc, char **argv)
     w.svc = &svc;
     w.interval = cfg.sweep_interval_s;
     pthread_mutex_init(&w.mu, NULL);
-    {
-        /* A timed wait on the monotonic clock: a wall-clock step (NTP,
-         * an operator's date -s) neither stalls nor races the sweep. */
-        pthread_condattr_t ca;
-        pthread_condattr_init(&ca);
-        pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-        pthread_cond_init(&w.cv, &ca);
-        pthread_condattr_destroy(&ca);
-    }
+    monotonic_cond(&w.cv);
     pthread_create(&sweep_thread, NULL, sweep_main, &w);
+    nw.svc = &svc;
+    pthread_mutex_init(&nw.mu, NULL);
+    monotonic_cond(&nw.cv);
+    pthread_create(&notify_thread, NULL, notify_main, &nw);
 
     {
         const char *host = cfg.listen, *colon = strrchr(cfg.listen, ':');
@@ -240,7 +298,14 @@ int cmd_serve(int argc, char **argv)
     pthread_cond_signal(&w.cv);
     pthread_mutex_unlock(&w.mu);
     pthread_join(sweep_thread, NULL);
+    /* a notice being sent is finished and recorded: no twin at the next start */
+    pthread_mutex_lock(&nw.mu);
+    nw.stop = 1;
+    pthread_cond_signal(&nw.cv);
+    pthread_mutex_unlock(&nw.mu);
+    pthread_join(notify_thread, NULL);
     app_close(&svc);
+    notify_send_global_cleanup();
     fprintf(stderr, "bihuan: 已停止\n");
     return CLI_EXIT_OK;
 }

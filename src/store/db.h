@@ -714,6 +714,53 @@ struct db_file_ops {
                                    int64_t patrol_id, bool *won);
 };
 
+/*
+ * Notifications: the transactional outbox (sqlite_notify.c).  A notice is
+ * added inside the write whose event it tells of, once per event and
+ * channel (dedupe); a deliverer leases the ones due, sends them outside
+ * any transaction and records how it went.
+ */
+typedef struct {
+    int64_t id;
+    const char *dedupe;        /* the event, e.g. "case:12:dispatch:5"; unique with channel */
+    const char *channel;       /* the channel's key in the notifications document */
+    const char *event;         /* notify_event_name() */
+    const char *unit;          /* where it happened */
+    const char *ref;           /* what it is about: "case:12", "hazard:3", "card:…" */
+    const char *subject, *body;
+    const char *data;          /* JSON: the event's facts, for webhooks */
+    const char *status;        /* "pending", "sent", "dead" */
+    int attempts;
+    dt_ms_t next_at;           /* pending: when it is due */
+    const char *last_error;    /* the last failed try's reason (kept once sent) */
+    dt_ms_t created_at, sent_at;
+} db_notice_t;
+
+struct db_notify_ops {
+    /* Add a pending notice due at next_at, unless one of the same dedupe
+     * and channel exists (*added false; nothing changed). */
+    bh_status_t (*notice_add)(db_conn_t *c, db_notice_t *n, bool *added);
+    /* Inside a write: lease up to 'max' pending notices due at 'now' and
+     * not leased by anyone else, to 'holder' until now + lease_ms. */
+    bh_status_t (*notice_lease)(db_conn_t *c, dt_ms_t now, int64_t lease_ms, const char *holder,
+                                int max, arena_t *a, db_notice_t **out, int *n);
+    /* Record a try by the lease's holder: status "sent", "dead", or
+     * "pending" again at next_at; *won false when the lease was lost (the
+     * notice is left as it is). */
+    bh_status_t (*notice_finish)(db_conn_t *c, int64_t id, const char *holder, const char *status,
+                                 int attempts, dt_ms_t next_at, const char *error, dt_ms_t at,
+                                 bool *won);
+    /* Newest first, with status (NULL: any) and id < before (0: no bound). */
+    bh_status_t (*notice_list)(db_conn_t *c, const char *status, int64_t before, int limit,
+                               arena_t *a, db_notice_t **out, int *n);
+    bh_status_t (*notice_get)(db_conn_t *c, int64_t id, arena_t *a, db_notice_t *out);
+    /* A dead notice pending again from 'now', its tries counted anew;
+     * *won false when it is not dead. */
+    bh_status_t (*notice_retry)(db_conn_t *c, int64_t id, dt_ms_t now, bool *won);
+    /* How many are pending, sent and dead. */
+    bh_status_t (*notice_counts)(db_conn_t *c, int64_t out[3]);
+};
+
 /* Reports and their schedules (sqlite_report.c) */
 struct db_report_ops {
     /* Insert (r->id set). */
@@ -748,6 +795,7 @@ struct db {
     const struct db_project_ops *project;
     const struct db_report_ops *report;
     const struct db_file_ops *files;
+    const struct db_notify_ops *notify;
 };
 
 struct db_conn {

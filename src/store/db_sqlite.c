@@ -150,7 +150,8 @@ sqlite3_stmt *sq_stmt(db_conn_t *c, int id)
                            : id < ST__TARGET_END ? sq_target_sql[id - ST__PATROL_END]
                            : id < ST__PROJECT_END ? sq_project_sql[id - ST__TARGET_END]
                            : id < ST__REPORT_END ? sq_report_sql[id - ST__PROJECT_END]
-                                                  : sq_file_sql[id - ST__REPORT_END];
+                           : id < ST__FILE_END ? sq_file_sql[id - ST__REPORT_END]
+                                               : sq_notify_sql[id - ST__FILE_END];
         char *full = sq_expand(text);
         if (sqlite3_prepare_v3(s->h, full, -1, SQLITE_PREPARE_PERSISTENT, &s->st[id], NULL) != SQLITE_OK) {
             fprintf(stderr, "bihuan: SQL 预编译失败 (%d): %s\n", id, sqlite3_errmsg(s->h));
@@ -705,6 +706,7 @@ bh_status_t db_sqlite_open(const char *path, int readers, db_t **out, bh_err_t *
     d->base.project = &sq_project_ops;
     d->base.report = &sq_report_ops;
     d->base.files = &sq_file_ops;
+    d->base.notify = &sq_notify_ops;
     d->writer->base.db = &d->base;
     d->nreaders = readers < 1 ? 1 : readers;
     d->readers = xcalloc((size_t)d->nreaders, sizeof *d->readers);

@@ -367,6 +367,17 @@ static const char *const migrations[] = {
     "  at INTEGER NOT NULL);"
     "CREATE INDEX attachments_case ON attachments(case_id) WHERE case_id IS NOT NULL;"
     "CREATE INDEX attachments_patrol ON attachments(patrol_id) WHERE patrol_id IS NOT NULL;",
+    /* 18: notifications (issue 14): the transactional outbox - a notice is
+     * written in the transaction of the event it tells of, once per event
+     * and channel, and a deliverer leases and sends it. */
+    "CREATE TABLE notify_outbox("
+    "  id INTEGER PRIMARY KEY, dedupe TEXT NOT NULL, channel TEXT NOT NULL, event TEXT NOT NULL,"
+    "  unit TEXT, ref TEXT, subject TEXT NOT NULL, body TEXT NOT NULL, data TEXT,"
+    "  status TEXT NOT NULL, attempts INTEGER NOT NULL, next_at INTEGER NOT NULL,"
+    "  lease_until INTEGER, leased_by TEXT, last_error TEXT, created_at INTEGER NOT NULL,"
+    "  sent_at INTEGER, UNIQUE(dedupe, channel));"
+    "CREATE INDEX notify_due ON notify_outbox(next_at) WHERE status = 'pending';"
+    "CREATE INDEX notify_status ON notify_outbox(status, id);",
 };
 
 #endif

@@ -8,7 +8,7 @@
 
 #define ATT_FROM "SELECT {attachment} FROM attachments"
 
-const char *const sq_file_sql[ST__COUNT - ST__REPORT_END] = {
+const char *const sq_file_sql[ST__FILE_END - ST__REPORT_END] = {
     [ST_FILE_ADD - ST__REPORT_END] =
         "INSERT INTO attachments(case_id, patrol_id, sha256, type, size, stage, name, taken_at,"
         " has_exif, lat, lng, uploaded_by, at) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)",

@@ -65,6 +65,9 @@ enum {
     ST_SCHED_ADVANCE, ST_SCHED_STOP,
     ST__REPORT_END, /* the statements below are in sqlite_files.c */
     ST_FILE_ADD = ST__REPORT_END, ST_FILE_GET, ST_FILE_LIST_CASE, ST_FILE_LIST_PATROL, ST_FILE_BIND,
+    ST__FILE_END, /* the statements below are in sqlite_notify.c */
+    ST_NOTE_ADD = ST__FILE_END, ST_NOTE_DUE, ST_NOTE_LEASE, ST_NOTE_FINISH, ST_NOTE_GET,
+    ST_NOTE_LIST, ST_NOTE_RETRY, ST_NOTE_COUNTS,
     ST__COUNT
 };
 
@@ -247,7 +250,8 @@ extern const sq_map_t sq_map_unit, sq_map_user, sq_map_apikey, sq_map_object, sq
     sq_map_event, sq_map_clock, sq_map_patrol, sq_map_visit, sq_map_hazard, sq_map_risk,
     sq_map_project, sq_map_milestone, sq_map_amount, sq_map_log, sq_map_report,
     sq_map_report_full, sq_map_schedule, sq_map_target, sq_map_actual, sq_map_flag,
-    sq_map_audit, sq_map_catver, sq_map_attachment;
+    sq_map_audit, sq_map_catver, sq_map_attachment,
+    sq_map_notice;
 
 /* An SLA light by its name; SLA_LIGHT_NONE for NULL or an unknown one. */
 int sq_light_from_name(const char *s);
@@ -481,7 +485,9 @@ extern const char *const sq_project_sql[ST__PROJECT_END - ST__TARGET_END];
 extern const struct db_project_ops sq_project_ops;
 extern const char *const sq_report_sql[ST__REPORT_END - ST__PROJECT_END];
 extern const struct db_report_ops sq_report_ops;
-extern const char *const sq_file_sql[ST__COUNT - ST__REPORT_END];
+extern const char *const sq_file_sql[ST__FILE_END - ST__REPORT_END];
 extern const struct db_file_ops sq_file_ops;
+extern const char *const sq_notify_sql[ST__COUNT - ST__FILE_END];
+extern const struct db_notify_ops sq_notify_ops;
 
 #endif

@@ -21,7 +21,7 @@ static const sq_map_t *const maps[] = {
     &sq_map_risk,    &sq_map_project,   &sq_map_milestone,   &sq_map_amount,   &sq_map_log,
     &sq_map_report,  &sq_map_report_full, &sq_map_schedule,  &sq_map_target,   &sq_map_actual,
     &sq_map_flag,    &sq_map_audit,     &sq_map_catver,
-    &sq_map_attachment,
+    &sq_map_attachment, &sq_map_notice,
 };
 
 int sq_light_from_name(const char *s)

@@ -44,6 +44,7 @@ void svc_init(svc_t *s, db_t *db, cat_set_t *cats, cal_t *cal)
     s->session_idle_ms = 2 * DT_HOUR_MS;
     svc_patrol_init(s);
     svc_target_init(s);
+    svc_notify_init(s);
     {
         /* This server's name as a lease holder: random, so two servers
          * sharing a store never take each other for themselves. */
@@ -57,6 +58,7 @@ void svc_fini(svc_t *s)
 {
     svc_patrol_fini(s);
     svc_target_fini(s);
+    svc_notify_fini(s);
     svc_categories_fini(s);
     cal_free(s->cal);
 }
@@ -664,7 +666,8 @@ static bh_status_t act_tx(db_conn_t *c, void *vctx, bh_err_t *err)
                                   "level", x->ev->level, "rating", x->ev->rating, "into", x->ev->into))) ||
         (st = add_event(c, k.id, n + 1, x->ev, err)) ||
         (st = derive(x->s, &k, all, n + 1, now > x->ev->at ? now : x->ev->at, clocks, &snap, err)) ||
-        (st = save(x->s, c, &k, k.version - 1, old_st, old_light, clocks, err)))
+        (st = save(x->s, c, &k, k.version - 1, old_st, old_light, clocks, err)) ||
+        (st = svc_notify_case(x->s, c, x->a, &k, x->ev, n + 1, old_light, clocks)))
         return st;
     fill_view(x->s, x->u, &k, all, n + 1, clocks, &snap, x->out);
     x->seq = n + 1;
@@ -908,7 +911,8 @@ static bh_status_t sweep_one(svc_t *s, db_conn_t *c, int64_t id, dt_ms_t now, bh
         k.version++;
         k.updated_at = now;
     }
-    st = save(s, c, &k, read_version, old_st, old_light, clocks, err);
+    if ((st = save(s, c, &k, read_version, old_st, old_light, clocks, err)) == BH_OK)
+        st = svc_notify_case(s, c, a, &k, sup, n + 1, old_light, clocks);
 out:
     arena_free(a);
     return st;

@@ -131,7 +131,9 @@ const void *svc_doc_current(svc_t *s, svc_doc_t *d, bh_err_t *err)
 bh_status_t svc_load_configs(svc_t *s, bh_err_t *err)
 {
     bh_status_t st = svc_doc_refresh(s, s->patrol, err);
-    return st ? st : svc_doc_refresh(s, s->targets, err);
+    if (st == BH_OK)
+        st = svc_doc_refresh(s, s->targets, err);
+    return st ? st : svc_doc_refresh(s, s->notify, err);
 }
 
 struct doc_put {

@@ -222,7 +222,7 @@ static bh_status_t decide_late(db_conn_t *c, struct checkin *x, bool *late)
 /* A major hazard becomes a case: reported by the patrol, registered and
  * dispatched to the category's department, under 挂牌督办 (level 3). */
 static bh_status_t major_case(db_conn_t *c, struct checkin *x, db_hazard_t *h, int i,
-                              bh_err_t *err)
+                              const char **department, bh_err_t *err)
 {
     svc_t *s = x->s;
     const cat_t *cat = cat_find(s->cats, x->cfg->major_category);
@@ -255,8 +255,10 @@ static bh_status_t major_case(db_conn_t *c, struct checkin *x, db_hazard_t *h, i
                              .note = "巡查发现重大隐患"};
     ev[n++] = (case_event_t){.action = CASE_ACT_REGISTER, .role = ROLE_OPERATOR, .actor = system,
                              .at = x->p.received_at, .note = "重大隐患自动立案"};
+    *department = NULL;
     if (cat->default_department &&
-        DB(c, registry, unit_find, cat->default_department, "department", x->a, &dept) == BH_OK)
+        DB(c, registry, unit_find, cat->default_department, "department", x->a, &dept) == BH_OK &&
+        (*department = dept.code))
         ev[n++] = (case_event_t){.action = CASE_ACT_DISPATCH, .role = ROLE_OPERATOR,
                                  .actor = system, .at = x->p.received_at, .to_unit = dept.code};
     ev[n++] = (case_event_t){.action = CASE_ACT_SUPERVISE, .role = ROLE_OPERATOR, .actor = system,
@@ -302,9 +304,12 @@ static bh_status_t hazards_tx(db_conn_t *c, struct checkin *x, bh_err_t *err)
             h->supervisor = f->supervisor ? f->supervisor : x->cfg->supervisor;
             h->plan = f->plan;
         }
-        if (major && (st = major_case(c, x, h, i, err)))
+        const char *department = NULL;
+        if (major && (st = major_case(c, x, h, i, &department, err)))
             return st;
         if ((st = DB(c, patrol, hazard_insert, h, err)))
+            return st;
+        if (major && (st = svc_notify_hazard(x->s, c, x->a, h, department)))
             return st;
     }
     return BH_OK;

@@ -13,6 +13,7 @@
 #include "core/calendar.h"
 #include "core/category.h"
 #include "core/indicator.h"
+#include "core/notify.h"
 #include "core/patrol.h"
 #include "core/project.h"
 #include "core/period.h"
@@ -57,6 +58,8 @@ typedef struct {
     dt_ms_t clock_fixed;        /* the patrol loop's now when set (the demo generator
                                    replays a half-year); 0: the wall clock */
     char files_dir[1024];       /* where attachments' bytes are (files.c); "" : none */
+    svc_doc_t *notify;          /* the notifications document in force (notify.c) */
+    _Atomic bool notices_waiting; /* a write added a notice: the deliverer looks now */
 } svc_t;
 
 /* The authenticated caller. */
@@ -116,6 +119,38 @@ bh_status_t svc_evidence_check(svc_t *s, db_conn_t *c, arena_t *a, const db_case
  * check-in (patrol_id, case_id 0). */
 bh_status_t svc_attachments_bind(db_conn_t *c, const svc_user_t *u, const int64_t *ids, int n,
                                  int64_t case_id, int64_t patrol_id, bh_err_t *err);
+
+/* ---- notifications (notify.c; sent by notify_send.c) ---- */
+
+void svc_notify_init(svc_t *s); /* by svc_init; loaded by svc_load_configs */
+void svc_notify_fini(svc_t *s);
+/* The channels, rules and retries in force (data/notify.json until one
+ * is imported through s->notify); NULL (err set) when unreadable. */
+const notify_cfg_t *svc_notify_cfg(svc_t *s, bh_err_t *err);
+/*
+ * Inside a write: add to the outbox the notices a case's change tells of -
+ * 'ev', the event just added as number 'seq' (NULL: none, a sweep that
+ * found the light changed), a dispatch or supervision; the light turned
+ * red or overdue since 'old_light' (clocks: the case's, as derived).
+ */
+bh_status_t svc_notify_case(svc_t *s, db_conn_t *c, arena_t *a, const db_case_t *k,
+                            const case_event_t *ev, int seq, sla_light_t old_light,
+                            const sla_clock_state_t *clocks);
+/* Inside a write: a major hazard put under 挂牌督办 (h->id set), its case
+ * dispatched to 'department' (NULL: none). */
+bh_status_t svc_notify_hazard(svc_t *s, db_conn_t *c, arena_t *a, const db_hazard_t *h,
+                              const char *department);
+/* One round of the deliverer: lease the notices due at 'now', send each,
+ * record it.  Returns how many were recorded (-1: err set). */
+int svc_notify_deliver(svc_t *s, dt_ms_t now, bh_err_t *err);
+/* The outbox, newest first (admin): status NULL for all, id < before (0:
+ * no bound); counts: pending, sent, dead. */
+bh_status_t svc_notices_list(svc_t *s, const svc_user_t *u, const char *status, int64_t before,
+                             int limit, arena_t *a, db_notice_t **out, int *n, int64_t counts[3],
+                             bh_err_t *err);
+/* Send a dead notice again (admin): pending from now, tries counted anew. */
+bh_status_t svc_notice_retry(svc_t *s, const svc_user_t *u, int64_t id, arena_t *a,
+                             db_notice_t *out, bh_err_t *err);
 
 /* ---- categories and SLA policies in versions (categories.c) ---- */
 
@@ -497,7 +532,7 @@ const void *svc_doc_current(svc_t *s, svc_doc_t *d, bh_err_t *err);
  * each tick.  A stored one that does not parse leaves the one in force
  * (BH_INVALID_ARGUMENT, once per such text). */
 bh_status_t svc_doc_refresh(svc_t *s, svc_doc_t *d, bh_err_t *err);
-/* Load the patrol and target documents (app_open, before any request). */
+/* Load the patrol, target and notification documents (app_open, before any request). */
 bh_status_t svc_load_configs(svc_t *s, bh_err_t *err);
 /* Replace it (admin): validated first, audited, in force at once. */
 bh_status_t svc_doc_import(svc_t *s, svc_doc_t *d, const svc_user_t *u, const char *json,
