@@ -19,8 +19,10 @@ static void h_config_get(http_req_t *r)
 
 static void h_config_put(http_req_t *r)
 {
-    if (api_auth(r) && api_admin_only(r))
+    if (api_auth(r) && api_admin_only(r)) {
         api_doc_put(r, APP(r)->notify);
+        APP(r)->cards_due = true; /* a red_card rule may be new */
+    }
 }
 
 static json_t *ms_json(dt_ms_t t)

@@ -72,6 +72,7 @@ static void tile_source(const char *url, char *out, size_t size)
 struct sweeper {
     svc_t *svc;
     double interval;
+    dt_ms_t cards_at; /* when the red cards were last looked at */
     pthread_mutex_t mu;
     pthread_cond_t cv;
     int stop;
@@ -100,6 +101,14 @@ static void *sweep_main(void *arg)
             fprintf(stderr, "bihuan: 读取案件类别失败：%s\n", err.message);
         if (svc_sweep(w->svc, svc_now(), &err) < 0)
             fprintf(stderr, "bihuan: 时限巡检失败：%s\n", err.message);
+        /* red cards, by the sweeping server: when targets or rules
+         * changed, and hourly (time progress moves the cards too) */
+        if (w->svc->sweep_leader && (atomic_exchange(&w->svc->cards_due, false) ||
+                                     svc_now() >= w->cards_at + DT_HOUR_MS)) {
+            w->cards_at = svc_now();
+            if (svc_notify_cards(w->svc, w->cards_at, &err) < 0)
+                fprintf(stderr, "bihuan: 检查红牌失败：%s\n", err.message);
+        }
         if (svc_reports_run_due(w->svc, svc_now(), &err) < 0)
             fprintf(stderr, "bihuan: %s\n", err.message);
         if (svc_doc_refresh(w->svc, w->svc->patrol, &err))

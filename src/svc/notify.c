@@ -210,6 +210,112 @@ bh_status_t svc_notify_hazard(svc_t *s, db_conn_t *c, arena_t *a, const db_hazar
     return add(s, c, a, cfg, NOTIFY_MAJOR_HAZARD, units, NULL, ref, ref, &f, data);
 }
 
+/* ---- red cards: derived, not events ----
+ *
+ * A card is not written anywhere: the board derives it from the targets,
+ * the actuals and the time elapsed.  So the cards are looked at by the
+ * sweeping server (svc_notify_cards) and a unit's indicator carded red is
+ * told once per month while it stays red (the dedupe key names the
+ * month): the monthly 考核 the bulletins report.
+ */
+
+struct card {
+    const char *unit, *parent, *indicator, *ind_name, *unit_name;
+    double completion, progress;
+};
+
+struct cards_ctx {
+    svc_t *s;
+    const notify_cfg_t *cfg;
+    arena_t *a;
+    struct card *cards;
+    int n;
+    dt_day_t today;
+};
+
+static bh_status_t cards_tx(db_conn_t *c, void *ctx, bh_err_t *err)
+{
+    struct cards_ctx *x = ctx;
+    int y, m, d;
+    bh_status_t st = BH_OK;
+    (void)err;
+    dt_ymd(x->today, &y, &m, &d);
+    for (int i = 0; st == BH_OK && i < x->n; i++) {
+        const struct card *k = &x->cards[i];
+        const char *units[2] = {k->unit, NULL};
+        notify_facts_t f = {.event = NOTIFY_RED_CARD, .place = k->unit_name,
+                            .indicator = k->ind_name, .completion = k->completion,
+                            .progress = k->progress,
+                            .period = arena_printf(x->a, "%d年%d月", y, m),
+                            .path = arena_printf(x->a, "#/targets?unit=%s", k->parent)};
+        json_t *data = json_pack("{s:{s:s, s:s, s:s, s:f, s:f, s:s}}", "card", "unit", k->unit,
+                                 "indicator", k->indicator, "card", "red", "completion",
+                                 k->completion, "time_progress", k->progress, "month",
+                                 arena_printf(x->a, "%04d-%02d", y, m));
+        st = add(x->s, c, x->a, x->cfg, NOTIFY_RED_CARD, units, NULL,
+                 arena_printf(x->a, "card:%s:%s:%04d-%02d", k->unit, k->indicator, y, m),
+                 arena_printf(x->a, "unit:%s", k->unit), &f, data);
+    }
+    return st;
+}
+
+int svc_notify_cards(svc_t *s, dt_ms_t now, bh_err_t *err)
+{
+    const notify_cfg_t *cfg = svc_notify_cfg(s, err);
+    static const svc_user_t system = {0, "system", ROLE_ADMIN, NULL, true, 0};
+    arena_t *a;
+    struct cards_ctx x = {s, cfg, NULL, NULL, 0, dt_local_day(now)};
+    db_target_t *t;
+    const char **parents;
+    int nt, np = 0, cap = 0, y, m, d;
+    bh_status_t st;
+
+    if (!cfg || !routed(cfg, NOTIFY_RED_CARD))
+        return cfg ? 0 : -1;
+    a = x.a = arena_new();
+    /* the boards with targets: the parents of the units that have one */
+    dt_ymd(x.today, &y, &m, &d);
+    SVC_READ(s, c, st, err, DB(c, target, target_list, y, a, &t, &nt));
+    parents = arena_alloc_array(a, (size_t)nt + 1, sizeof *parents);
+    for (int i = 0; st == BH_OK && i < nt; i++) {
+        db_unit_t u;
+        bool seen = false;
+        SVC_READ(s, c, st, err, DB(c, registry, unit_get, t[i].unit, a, &u));
+        if (st == BH_NOT_FOUND || (st == BH_OK && !u.parent)) {
+            st = BH_OK;
+            continue;
+        }
+        for (int j = 0; j < np && !seen; j++)
+            seen = strcmp(parents[j], u.parent) == 0;
+        if (st == BH_OK && !seen)
+            parents[np++] = u.parent;
+    }
+    for (int i = 0; st == BH_OK && i < np; i++) {
+        svc_board_t b;
+        bh_err_t why;
+        if (svc_target_board(s, &system, parents[i], period_year(x.today), a, &b, &why) != BH_OK)
+            continue; /* a board that cannot be computed has no cards to tell */
+        for (int r = 0; r < b.nrows; r++) {
+            const svc_board_row_t *row = &b.rows[r];
+            if (!row->r.card || strcmp(row->r.card, "red") != 0)
+                continue;
+            if (x.n == cap) {
+                struct card *more = arena_alloc_array(a, (size_t)(cap = cap ? 2 * cap : 16), sizeof *more);
+                if (x.n)
+                    memcpy(more, x.cards, (size_t)x.n * sizeof *more);
+                x.cards = more;
+            }
+            x.cards[x.n++] = (struct card){row->unit->code, parents[i], row->ind->code,
+                                           row->ind->name, row->unit->name,
+                                           row->r.completion.value, row->r.time_progress};
+        }
+    }
+    if (st == BH_OK && x.n)
+        st = db_write(s->db, cards_tx, &x, err);
+    arena_free(a);
+    return st ? -1 : x.n;
+}
+
 /* ---- delivering ---- */
 
 /* A delivery takes at most NOTIFY_SEND_TIMEOUT_S: the lease covers a

@@ -60,6 +60,7 @@ typedef struct {
     char files_dir[1024];       /* where attachments' bytes are (files.c); "" : none */
     svc_doc_t *notify;          /* the notifications document in force (notify.c) */
     _Atomic bool notices_waiting; /* a write added a notice: the deliverer looks now */
+    _Atomic bool cards_due;     /* targets, actuals or rules changed: look at the red cards */
 } svc_t;
 
 /* The authenticated caller. */
@@ -140,6 +141,10 @@ bh_status_t svc_notify_case(svc_t *s, db_conn_t *c, arena_t *a, const db_case_t 
  * dispatched to 'department' (NULL: none). */
 bh_status_t svc_notify_hazard(svc_t *s, db_conn_t *c, arena_t *a, const db_hazard_t *h,
                               const char *department);
+/* The units' indicators carded red on their boards this year as of
+ * 'now', told once a month each (the sweeping server, now and then).
+ * Returns how many are red (-1: err set). */
+int svc_notify_cards(svc_t *s, dt_ms_t now, bh_err_t *err);
 /* One round of the deliverer: lease the notices due at 'now', send each,
  * record it.  Returns how many were recorded (-1: err set). */
 int svc_notify_deliver(svc_t *s, dt_ms_t now, bh_err_t *err);

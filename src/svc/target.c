@@ -171,7 +171,9 @@ bh_status_t svc_target_set(svc_t *s, const svc_user_t *u, const svc_target_new_t
 {
     struct target_put p = {u, out, NULL};
     bh_status_t st = target_check(s, u, in, out, err);
-    return st ? st : db_write(s->db, target_tx, &p, err);
+    if (st == BH_OK && (st = db_write(s->db, target_tx, &p, err)) == BH_OK)
+        s->cards_due = true; /* the boards' cards may have changed */
+    return st;
 }
 
 bh_status_t svc_target_set_tx(svc_t *s, db_conn_t *c, const svc_user_t *u,
@@ -272,7 +274,9 @@ bh_status_t svc_actual_enter(svc_t *s, const svc_user_t *u, const svc_actual_new
 {
     struct target_put p = {u, NULL, out};
     bh_status_t st = actual_check(s, u, in, out, err);
-    return st ? st : db_write(s->db, actual_tx, &p, err);
+    if (st == BH_OK && (st = db_write(s->db, actual_tx, &p, err)) == BH_OK)
+        s->cards_due = true;
+    return st;
 }
 
 bh_status_t svc_actual_enter_tx(svc_t *s, db_conn_t *c, const svc_user_t *u,

@@ -183,6 +183,7 @@ def config(**over):
             {"key": "down", "type": "webhook", "url": R.url("/down")},
             {"key": "gone", "type": "webhook", "url": R.url("/gone")},
             {"key": "hazards", "type": "webhook", "url": R.url("/hazards")},
+            {"key": "cards", "type": "webhook", "url": R.url("/cards")},
         ],
         "rules": [
             {"event": "dispatch", "channels": ["hook", "wecom", "ding", "mail", "far", "flaky"]},
@@ -190,6 +191,7 @@ def config(**over):
             {"event": "overdue", "channels": ["hook", "mail"], "categories": ["X01"]},
             {"event": "supervise", "channels": ["down", "gone"], "categories": ["E01"]},
             {"event": "major_hazard", "channels": ["hazards"]},
+            {"event": "red_card", "channels": ["cards"]},
         ],
     }
     doc.update(over)
@@ -408,6 +410,38 @@ class Notifications(unittest.TestCase):
         self.assertTrue(b["subject"].startswith("【挂牌督办】"), b)
         self.assertIn("区应急管理局局长", b["text"])
         self.assertEqual(b["data"]["hazard"]["case"], h["case"])
+
+
+    def test_red_card_once_a_month(self):
+        """Two streets with the same investment target this year: the one
+        far behind the time elapsed is carded red, and told once."""
+        import datetime
+        today = datetime.date.today()
+        admin = S.as_("admin")
+        for unit, done in (("440303001", 950), ("440303002", 50)):
+            r = admin.post("/api/v1/targets", {"unit": unit, "indicator": "fixed_investment",
+                                               "period": str(today.year), "value": 1000})
+            self.assertEqual(r.status, 201, r)
+            r = admin.post("/api/v1/targets/actuals", {"unit": unit, "indicator": "fixed_investment",
+                                                       "period": today.strftime("%Y-%m"), "value": done})
+            self.assertEqual(r.status, 201, r)
+        board = S.as_("leader").get("/api/v1/targets/board?unit=440303&period=%d" % today.year).json
+        cards = {(x["unit"], x["indicator"]): x["card"] for x in board["rows"]}
+        self.assertEqual(cards[("440303002", "fixed_investment")], "red", board)
+        self.assertTrue(wait_for(lambda: R.got("/cards", lambda r: body_of(r)["data"]["card"]["unit"] == "440303002"),
+                                 timeout=15), notices())
+        got = [body_of(r) for r in R.got("/cards")]
+        self.assertEqual([(b["data"]["card"]["unit"], b["data"]["card"]["indicator"]) for b in got],
+                         [("440303002", "fixed_investment")])
+        self.assertTrue(got[0]["subject"].startswith("【红牌】"), got[0])
+        self.assertIn("固定资产投资", got[0]["subject"])
+        self.assertIn("完成：5.0%", got[0]["text"])
+        # another entry looks again: still red this month, nothing new
+        r = admin.post("/api/v1/targets/actuals", {"unit": "440303002", "indicator": "fixed_investment",
+                                                   "period": today.strftime("%Y-%m"), "value": 60})
+        self.assertEqual(r.status, 201, r)
+        time.sleep(1.5)
+        self.assertEqual(len(R.got("/cards")), 1)
 
 
 class Restart(unittest.TestCase):
