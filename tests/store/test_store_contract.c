@@ -19,12 +19,12 @@
 
 #include <cmocka.h>
 
+#include "contract.h"
 #include "core/unitcode.h"
-#include "store/db.h"
 #include "util/arena.h"
 
 static char url[600];
-static db_t *db;
+db_t *db;
 
 static int setup(void **state)
 {
@@ -1348,6 +1348,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(import_checkpoints),
         cmocka_unit_test(category_versions),
         cmocka_unit_test(attachments),
+        cmocka_unit_test(notices),
         cmocka_unit_test(sessions),
         cmocka_unit_test(savepoints),
         cmocka_unit_test(quarantine_unschedules),
