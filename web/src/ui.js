@@ -151,3 +151,34 @@ export function select(options, value, attrs = {}) {
 export function textNode(text) {
   return h("span", String(text ?? ""));
 }
+
+let formSeq = 0;
+
+// A form with its error line; 'onsubmit' gets the form, and an error it
+// throws is shown at its field (showFormError).
+export function submitForm(cls, label, fields, button, onsubmit) {
+  const f = h(`form.${cls}`, { "aria-label": label }, fields, h("div.form-error", { role: "alert" }),
+    h("div.filter-actions", h("button.primary", { type: "submit" }, button)));
+  // several forms on a page name the same fields: each its own ids
+  for (const lab of f.querySelectorAll("label[for]")) {
+    const input = f.querySelector("#" + CSS.escape(lab.htmlFor));
+    if (!input) continue;
+    const id = `${cls}-${input.name}-${++formSeq}`;
+    f.querySelector("#" + CSS.escape(lab.htmlFor + "-err"))?.setAttribute("id", id + "-err");
+    input.id = id;
+    lab.htmlFor = id;
+  }
+  f.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const btn = f.querySelector("button[type=submit]");
+    btn.disabled = true;
+    try {
+      await onsubmit(f);
+    } catch (e) {
+      showFormError(f, e);
+    } finally {
+      btn.disabled = false;
+    }
+  });
+  return f;
+}

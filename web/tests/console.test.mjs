@@ -13,6 +13,7 @@ import { tmpdir } from "node:os";
 import { join, resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createInterface } from "node:readline";
+import { createServer } from "node:http";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const arg = (name, dflt) => {
@@ -1018,6 +1019,73 @@ try {
     await page.waitForSelector("table.category-versions tbody tr");
     eq(await page.locator("table.category-versions tbody tr").count(), cur.version, "every version listed");
     await shot("admin-categories");
+  });
+
+  await check("admin, notifications: a rule naming no channel is refused whole; a dispatch reaches a local receiver; a dead letter is sent again from the page", async () => {
+    // a receiver on loopback: /ok takes everything, /down answers 503 until it is back
+    const got = [];
+    let down = true;
+    const recv = createServer((req, res) => {
+      let b = "";
+      req.on("data", (d) => (b += d));
+      req.on("end", () => {
+        got.push({ path: req.url, body: JSON.parse(b) });
+        res.statusCode = req.url === "/down" && down ? 503 : 200;
+        res.end("ok");
+      });
+    });
+    await new Promise((r) => recv.listen(0, "127.0.0.1", r));
+    const hook = (p) => `http://127.0.0.1:${recv.address().port}${p}`;
+    try {
+      await login("admin");
+      await page.goto(BASE + "/#/admin/notifications");
+      await page.waitForSelector("textarea[name=document]");
+      assert(/还没有通道/.test(await page.locator("#nt-channels").locator("..").textContent()), "no channels yet");
+      const doc = {
+        base_url: BASE + "/",
+        retry: { first_seconds: 1, max_seconds: 1, max_attempts: 2 },
+        channels: [{ key: "ok", name: "指挥中心系统", type: "webhook", url: hook("/ok") },
+          { key: "down", name: "城管局系统", type: "webhook", url: hook("/down") }],
+        rules: [{ event: "dispatch", channels: ["ok", "nobody"] }],
+      };
+      await page.locator("textarea[name=document]").fill(JSON.stringify(doc, null, 2));
+      await page.getByRole("button", { name: "保存并生效" }).click();
+      await page.waitForFunction(() => /rules\[0\]\.channels\[1\]/.test(document.querySelector("form.notify-config .form-error")?.textContent || ""));
+      eq((await apiAs("admin", "GET", "/api/v1/notifications/config")).json.channels.length, 0, "nothing stored");
+      doc.rules[0].channels = ["ok", "down"];
+      await page.locator("textarea[name=document]").fill(JSON.stringify(doc, null, 2));
+      await page.getByRole("button", { name: "保存并生效" }).click();
+      await page.waitForSelector('table.notify-channels tr[data-channel="down"]');
+      const k = (await apiAs("wgy_hb", "POST", "/api/v1/cases", { category: "E0101", description: "通知测试：井盖缺失", unit: "44030300100101" })).json;
+      await apiAs("zhzx01", "POST", `/api/v1/cases/${k.id}/actions`, { action: "register" });
+      await apiAs("zhzx01", "POST", `/api/v1/cases/${k.id}/actions`, { action: "dispatch", to_unit: "440303-CG" });
+      const until = async (pred, what, ms = 15000) => {
+        for (const t0 = Date.now(); Date.now() - t0 < ms; await new Promise((r) => setTimeout(r, 200))) if (await pred()) return;
+        throw new Error("timed out waiting for " + what);
+      };
+      await until(() => got.some((g) => g.path === "/ok" && g.body.data.case.id === k.id), "the dispatch notice at /ok");
+      const okNote = got.find((g) => g.path === "/ok");
+      assert(okNote.body.subject.startsWith("【派遣】") && okNote.body.text.includes(`/#/cases/${k.id}`), "the notice links the case");
+      await until(async () => (await apiAs("admin", "GET", "/api/v1/notifications?status=dead")).json.items.length === 1, "the dead letter");
+      await page.goto(BASE + "/#/admin/notifications?status=dead");
+      const row = page.locator('table.notify-outbox tr[data-status="dead"]');
+      await row.waitFor();
+      assert(/HTTP 503/.test(await row.locator(".notice-error").textContent()), "the receiver's answer shown");
+      assert(/已放弃 1 条/.test(await page.locator(".notice-counts").textContent()), "counted");
+      eq(await page.locator("table.notify-outbox tbody tr").count(), 1, "only the dead one under 已放弃");
+      await shot("admin-notifications");
+      down = false;
+      await row.getByRole("button", { name: "重发" }).click();
+      await until(() => got.filter((g) => g.path === "/down").length === 3, "the third try at /down");
+      await until(async () => (await apiAs("admin", "GET", "/api/v1/notifications?status=sent")).json.counts.sent === 2, "both sent");
+      await page.goto(BASE + "/#/admin/notifications?status=sent");
+      await page.waitForSelector('table.notify-outbox tr[data-status="sent"]');
+      eq(await page.locator('table.notify-outbox tr[data-status="sent"]').count(), 2, "both listed as sent");
+      // nobody else is told of later dispatches
+      await apiAs("admin", "PUT", "/api/v1/notifications/config", { channels: [], rules: [] });
+    } finally {
+      recv.close();
+    }
   });
 
   await check("a fresh live demo (no --period): green, yellow and overdue clocks on the case list and workbench, durations as people say them", async () => {

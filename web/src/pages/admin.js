@@ -2,17 +2,19 @@
 // tree with its grid polygons (#/admin/units), API keys (#/admin/keys),
 // ledger import and export (#/admin/ledgers), the case categories and their
 // SLA policies (#/admin/categories: an edit applies to cases reported after
-// it) and the audit log's hash chain (#/admin/audit).  Every change goes through
+// it), notifications (#/admin/notifications: notifications.js) and the audit
+// log's hash chain (#/admin/audit).  Every change goes through
 // the same API a script would use; an error is shown next to its field.
 import L from "leaflet";
 import "leaflet/dist/leaflet.css";
 import { api, get, post, qs } from "../api.js";
-import { h, clear, loading, errorBox, empty, field, select, showFormError, toast, ROLE, fmtTime } from "../ui.js";
+import { h, clear, loading, errorBox, empty, field, select, toast, ROLE, fmtTime, submitForm as form } from "../ui.js";
+import { notificationsTab } from "./notifications.js";
 import { geojsonFromWgs84 } from "../crs.js";
 
 const TABS = [
   ["users", "用户"], ["units", "单位与网格"], ["keys", "API 密钥"], ["ledgers", "台账导入导出"],
-  ["categories", "类别与时限"], ["audit", "审计日志"],
+  ["categories", "类别与时限"], ["notifications", "通知"], ["audit", "审计日志"],
 ];
 const UNIT_TYPE = { district: "区", street: "街道", community: "社区", grid: "网格", department: "部门" };
 const CHILD_TYPES = { district: ["street", "department"], street: ["community", "department"], community: ["grid"], grid: [], department: [] };
@@ -26,35 +28,6 @@ const UNIT = [["days", "天"], ["hours", "小时"], ["minutes", "分钟"]];
 // an enterprise account is bound to its enterprise: made with it (bihuan user add --object)
 const roleOptions = Object.entries(ROLE).filter(([r]) => r !== "enterprise");
 
-let formSeq = 0;
-
-// a form with its error line; 'onsubmit' gets the form's values
-function form(cls, label, fields, button, onsubmit) {
-  const f = h(`form.${cls}`, { "aria-label": label }, fields, h("div.form-error", { role: "alert" }),
-    h("div.filter-actions", h("button.primary", { type: "submit" }, button)));
-  // several forms on a page name the same fields: each its own ids
-  for (const lab of f.querySelectorAll("label[for]")) {
-    const input = f.querySelector("#" + CSS.escape(lab.htmlFor));
-    if (!input) continue;
-    const id = `${cls}-${input.name}-${++formSeq}`;
-    f.querySelector("#" + CSS.escape(lab.htmlFor + "-err"))?.setAttribute("id", id + "-err");
-    input.id = id;
-    lab.htmlFor = id;
-  }
-  f.addEventListener("submit", async (ev) => {
-    ev.preventDefault();
-    const btn = f.querySelector("button[type=submit]");
-    btn.disabled = true;
-    try {
-      await onsubmit(f);
-    } catch (e) {
-      showFormError(f, e);
-    } finally {
-      btn.disabled = false;
-    }
-  });
-  return f;
-}
 const val = (f, name) => f.elements.namedItem(name).value.trim();
 
 // ---- users ----
@@ -421,6 +394,7 @@ export async function adminPage(el, user, path, params) {
     else if (tab === "keys") await keysTab(body, user);
     else if (tab === "ledgers") await ledgersTab(body);
     else if (tab === "categories") await categoriesTab(body);
+    else if (tab === "notifications") await notificationsTab(body, params);
     else if (tab === "audit") await auditTab(body);
     else await usersTab(body);
   } catch (e) {
