@@ -485,6 +485,24 @@ class Restart(unittest.TestCase):
             self.assertEqual(listed["counts"], {"pending": 0, "sent": 3, "dead": 0})
         finally:
             self.assertEqual(s.stop(), 0)
+        # the command line reads the same outbox and document
+        out = s.run("notify", "list", "--db", s.db, "--status", "sent").stdout.strip().split("\n")
+        self.assertEqual(len(out), 3)
+        self.assertTrue(all(line.split("\t")[2:5] == ["dispatch", "r", "sent"] for line in out), out)
+        p = s.run("notify", "retry", "--db", s.db, out[0].split("\t")[0], check=False)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("已发送", p.stderr)
+        exported = json.loads(s.run("notify", "config-export", "--db", s.db).stdout)
+        self.assertEqual(exported["channels"][0]["url"], R.url(hook))
+        bad = os.path.join(s.dir, "bad.json")
+        json.dump(dict(exported, rules=[{"event": "dispatch", "channels": ["x"]}]), open(bad, "w"))
+        p = s.run("notify", "config-import", "--db", s.db, bad, check=False)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("rules[0].channels[0]", p.stderr)
+        good = os.path.join(s.dir, "good.json")
+        json.dump(dict(exported, rules=[]), open(good, "w"))
+        s.run("notify", "config-import", "--db", s.db, good)
+        self.assertEqual(json.loads(s.run("notify", "config-export", "--db", s.db).stdout)["rules"], [])
 
 
 if __name__ == "__main__":
