@@ -1,9 +1,31 @@
 // The console is plain ES modules bundled by vite into dist/, which
 // `bihuan serve` serves from the same origin as the API (no CORS, no CDN).
+// The service worker (sw.js) is written into dist/ with the list of the
+// build's files to keep for offline use, and a version from that list.
 import { defineConfig } from "vite";
+import { readFileSync, readdirSync } from "node:fs";
+import { createHash } from "node:crypto";
+
+function serviceWorker() {
+  return {
+    name: "bihuan-service-worker",
+    apply: "build",
+    enforce: "post",
+    generateBundle(_, bundle) {
+      const built = Object.keys(bundle).filter((f) => !f.endsWith(".map")).map((f) => "/" + f);
+      const pub = readdirSync(new URL("./public", import.meta.url)).map((f) => "/" + f);
+      const files = ["/", ...new Set([...built, "/index.html", ...pub])].sort();
+      const version = createHash("sha256").update(files.join("\n")).digest("hex").slice(0, 12);
+      const source = readFileSync(new URL("./sw.js", import.meta.url), "utf8")
+        .replace("__VERSION__", version).replace("__PRECACHE__", JSON.stringify(files));
+      this.emitFile({ type: "asset", fileName: "sw.js", source });
+    },
+  };
+}
 
 export default defineConfig({
   base: "/",
+  plugins: [serviceWorker()],
   build: {
     outDir: "dist",
     assetsDir: "assets",

@@ -21,6 +21,7 @@ static const char *type_of(const char *path)
         {".png", "image/png"},                 {".ico", "image/x-icon"},
         {".json", "application/json"},         {".woff2", "font/woff2"},
         {".map", "application/json"},          {".txt", "text/plain; charset=utf-8"},
+        {".webmanifest", "application/manifest+json"},
     };
     const char *dot = strrchr(path, '.');
     for (size_t i = 0; dot && i < sizeof types / sizeof types[0]; i++)

@@ -307,7 +307,9 @@ int cmd_serve(int argc, char **argv)
     pthread_cond_signal(&w.cv);
     pthread_mutex_unlock(&w.mu);
     pthread_join(sweep_thread, NULL);
-    /* a notice being sent is finished and recorded: no twin at the next start */
+    /* a notice being sent is finished and recorded, the others leased with
+     * it given back: no twin, and no wait for a lease, at the next start */
+    svc.stopping = true;
     pthread_mutex_lock(&nw.mu);
     nw.stop = 1;
     pthread_cond_signal(&nw.cv);

@@ -374,7 +374,7 @@ int64_t notify_backoff_ms(const notify_cfg_t *cfg, int attempt)
 
 /* ---- wording ---- */
 
-/* "12月14日 18:00" (the year when it is not the notice's). */
+/* "2026年12月14日 18:00" */
 static const char *when(arena_t *a, dt_ms_t t)
 {
     int y, m, d;

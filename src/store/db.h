@@ -722,7 +722,7 @@ struct db_file_ops {
  */
 typedef struct {
     int64_t id;
-    const char *dedupe;        /* the event, e.g. "case:12:dispatch:5"; unique with channel */
+    const char *dedupe;        /* the event, e.g. "case:12:event:5"; unique with channel */
     const char *channel;       /* the channel's key in the notifications document */
     const char *event;         /* notify_event_name() */
     const char *unit;          /* where it happened */

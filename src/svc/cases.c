@@ -899,7 +899,9 @@ static bh_status_t sweep_one(svc_t *s, db_conn_t *c, int64_t id, dt_ms_t now, bh
     if ((st = derive(s, &k, ev, n, now, clocks, &snap, err)))
         goto out;
     sup = auto_supervise(a, svc_case_policy(s, &k), clocks, &snap, now);
-    if (sup && case_check(&snap, sup, NULL) == BH_OK) {
+    if (sup && case_check(&snap, sup, NULL) != BH_OK)
+        sup = NULL; /* not allowed in this state: nothing written, nothing told */
+    if (sup) {
         case_event_t *all = arena_alloc(a, (size_t)(n + 1) * sizeof *all);
         memcpy(all, ev, (size_t)n * sizeof *all);
         all[n] = *sup;

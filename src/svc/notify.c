@@ -276,6 +276,10 @@ int svc_notify_cards(svc_t *s, dt_ms_t now, bh_err_t *err)
     /* the boards with targets: the parents of the units that have one */
     dt_ymd(x.today, &y, &m, &d);
     SVC_READ(s, c, st, err, DB(c, target, target_list, y, a, &t, &nt));
+    if (st) {
+        arena_free(a);
+        return -1;
+    }
     parents = arena_alloc_array(a, (size_t)nt + 1, sizeof *parents);
     for (int i = 0; st == BH_OK && i < nt; i++) {
         db_unit_t u;
@@ -372,6 +376,13 @@ int svc_notify_deliver(svc_t *s, dt_ms_t now, bh_err_t *err)
         struct finish_ctx f = {s, n, "sent", NULL, n->attempts + 1, n->next_at, 0};
         char why[512] = "";
         bool permanent = false;
+        if (s->stopping) { /* the server stops: the rest are given back untried */
+            f.status = "pending";
+            f.attempts = n->attempts;
+            if (db_write(s->db, finish_tx, &f, err) != BH_OK)
+                break;
+            continue;
+        }
         if (!ch) {
             snprintf(why, sizeof why, "通道“%s”已不在通知配置中", n->channel);
             permanent = true;

@@ -101,13 +101,51 @@ static bh_status_t net_error(CURLcode rc, const char *errbuf, char *why, size_t 
 
 /* ---- webhooks and robots ---- */
 
+/* The longest text a robot takes, in bytes: WeCom's is 2048 (a longer
+ * one is refused, forever); DingTalk's is far larger. */
+#define WECOM_TEXT_MAX 2000
+#define DINGTALK_TEXT_MAX 18000
+
+/* At most max bytes of s, ending on a whole UTF-8 character. */
+static size_t utf8_cut(const char *s, size_t max)
+{
+    size_t n = strlen(s);
+    if (n <= max)
+        return n;
+    while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
+        max--;
+    return max;
+}
+
+/* subject, body and the @ of each mobile (DingTalk @s only those its text
+ * names), cut to the robot's limit with the link kept. */
+static char *robot_content(const notify_channel_t *ch, const db_notice_t *n)
+{
+    dynbuf_t b;
+    const char *link = strstr(n->body, "\n查看：");
+    size_t max = ch->kind == NOTIFY_WECOM ? WECOM_TEXT_MAX : DINGTALK_TEXT_MAX;
+    size_t tail = (link ? strlen(link) : 0) + 32 * (size_t)ch->nmobiles + 8;
+    size_t room = max > strlen(n->subject) + tail ? max - strlen(n->subject) - tail : 0;
+    size_t head = link ? (size_t)(link - n->body) : strlen(n->body);
+    dynbuf_init(&b, max + 64);
+    dynbuf_printf(&b, "%s\n", n->subject);
+    if (head <= room) {
+        dynbuf_add(&b, n->body, head);
+    } else {
+        dynbuf_add(&b, n->body, utf8_cut(n->body, room));
+        dynbuf_addstr(&b, "…");
+    }
+    if (link)
+        dynbuf_addstr(&b, link);
+    for (int i = 0; ch->kind == NOTIFY_DINGTALK && i < ch->nmobiles; i++)
+        dynbuf_printf(&b, "%s@%s", i ? " " : "\n", ch->mobiles[i]);
+    return dynbuf_take(&b);
+}
+
 static char *robot_body(const notify_channel_t *ch, const db_notice_t *n)
 {
     json_t *mobiles = json_array(), *root;
-    char *content = NULL, *out;
-    size_t len = strlen(n->subject) + strlen(n->body) + 2;
-    content = xmalloc(len);
-    snprintf(content, len, "%s\n%s", n->subject, n->body);
+    char *content = robot_content(ch, n), *out;
     for (int i = 0; i < ch->nmobiles; i++)
         json_array_append_new(mobiles, json_string(ch->mobiles[i]));
     if (ch->kind == NOTIFY_WECOM)
@@ -155,6 +193,13 @@ static bh_status_t http_send(const notify_channel_t *ch, const db_notice_t *n, d
         return BH_UNAVAILABLE;
     }
     body = ch->kind == NOTIFY_WEBHOOK ? webhook_body(n, now) : robot_body(ch, n);
+    if (!body) { /* a stored field that does not make JSON: no try will */
+        curl_easy_cleanup(c);
+        dynbuf_free(&reply);
+        snprintf(why, whylen, "通知内容无法编为 JSON");
+        *permanent = true;
+        return BH_UNAVAILABLE;
+    }
     url = xstrdup(ch->url);
     h = curl_slist_append(h, "Content-Type: application/json; charset=utf-8");
     if (ch->kind == NOTIFY_WEBHOOK) {
@@ -270,7 +315,8 @@ static void mail_message(dynbuf_t *b, const notify_cfg_t *cfg, const notify_chan
     dynbuf_addstr(b, "\r\nSubject: ");
     encoded_words(b, n->subject);
     /* the same notice, the same Message-ID: a receiver can drop a twin */
-    dynbuf_printf(b, "\r\nMessage-ID: <notice-%lld.bihuan@%s>\r\n", (long long)n->id, domain);
+    dynbuf_printf(b, "\r\nMessage-ID: <notice-%lld-%lld.bihuan@%s>\r\n", (long long)n->id,
+                  (long long)n->created_at, domain);
     dynbuf_printf(b, "X-Bihuan-Event: %s\r\nMIME-Version: 1.0\r\n"
                      "Content-Type: text/plain; charset=UTF-8\r\n"
                      "Content-Transfer-Encoding: base64\r\n\r\n", n->event);
@@ -327,8 +373,10 @@ static bh_status_t mail_send(const notify_cfg_t *cfg, const notify_channel_t *ch
     curl_easy_setopt(c, CURLOPT_READFUNCTION, on_read);
     curl_easy_setopt(c, CURLOPT_READDATA, &up);
     curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
-    /* STARTTLS when the server offers it; smtps:// is TLS from the start */
-    curl_easy_setopt(c, CURLOPT_USE_SSL, (long)CURLUSESSL_TRY);
+    /* STARTTLS when the server offers it, required before a password is
+     * sent (a server that does not offer it is refused: the password never
+     * goes in clear); smtps:// is TLS from the start */
+    curl_easy_setopt(c, CURLOPT_USE_SSL, (long)(cfg->smtp_user ? CURLUSESSL_ALL : CURLUSESSL_TRY));
     if (cfg->smtp_user) {
         curl_easy_setopt(c, CURLOPT_USERNAME, cfg->smtp_user);
         curl_easy_setopt(c, CURLOPT_PASSWORD, cfg->smtp_password ? cfg->smtp_password : "");

@@ -61,6 +61,7 @@ typedef struct {
     svc_doc_t *notify;          /* the notifications document in force (notify.c) */
     _Atomic bool notices_waiting; /* a write added a notice: the deliverer looks now */
     _Atomic bool cards_due;     /* targets, actuals or rules changed: look at the red cards */
+    _Atomic bool stopping;      /* serve is stopping: the deliverer gives its leases back */
 } svc_t;
 
 /* The authenticated caller. */

@@ -4,7 +4,8 @@
 // and the target loop's #/targets, #/targets/ranking, #/targets/trend,
 // #/targets/entry, #/projects, #/projects/7, and the reporting loop's
 // #/reports, #/reports/3), the command centre's wall screen #/screen and
-// the administrator's #/admin/users, /units, /keys, /ledgers.
+// the administrator's #/admin/users, /units, /keys, /ledgers; #/outbox, what
+// waits to be sent from a phone that was offline (offline.js).
 import "./style.css";
 import { api, session, setExpiredHandler, clearCache } from "./api.js";
 import { h, clear, ROLE, showFormError, field } from "./ui.js";
@@ -21,6 +22,8 @@ import { reportList, reportView } from "./pages/reports.js";
 import { wallScreen } from "./pages/screen.js";
 import { adminPage } from "./pages/admin.js";
 import { drafts } from "./drafts.js";
+import { outboxPage } from "./pages/outbox.js";
+import { startSync, onSync, sync, syncState as syncStateNow } from "./offline.js";
 
 const app = document.getElementById("app");
 
@@ -41,6 +44,8 @@ const NAV = [
   { path: "#/screen", label: "大屏", roles: ["admin", "leader", "operator"] },
   { path: "#/admin", label: "系统管理", roles: ["admin"] },
 ];
+// who may keep reports and check-ins offline (#/outbox)
+const OFFLINE_ROLES = ["admin", "operator", "reporter", "public", "enterprise"];
 
 function route() {
   const hash = location.hash || "#/";
@@ -77,6 +82,7 @@ function loginPage() {
       const r = await api("POST", "/api/v1/session", { username: user.value.trim(), password: pass.value });
       session.set({ user: r.user, expires_at: r.expires_at }); // the token stays in the HttpOnly cookie
       clearCache();
+      sync(); // what this user kept offline before logging in again
       sessionStorage.removeItem("bihuan.expired");
       const back = sessionStorage.getItem("bihuan.return");
       sessionStorage.removeItem("bihuan.return");
@@ -92,18 +98,38 @@ function loginPage() {
   user.focus();
 }
 
+// The sync state in the header: offline, what waits to be sent, sending.
+function syncBadge() {
+  const a = h("a.sync-badge", { href: "#/outbox", "aria-live": "polite" });
+  const show = (s) => {
+    const n = s.pending + s.failed;
+    a.hidden = navigator.onLine && !n && !s.syncing;
+    a.dataset.pending = String(s.pending);
+    a.className = "sync-badge" + (s.failed ? " bad" : navigator.onLine ? "" : " offline");
+    a.textContent = s.syncing ? `同步中…（${n}）` : (navigator.onLine ? "" : "离线 · ") + (n ? `待同步 ${n} 条` : "已同步");
+  };
+  const off = onSync(show);
+  const net = () => (a.isConnected ? show(syncStateNow()) : (off(), removeEventListener("online", net), removeEventListener("offline", net)));
+  addEventListener("online", net);
+  addEventListener("offline", net);
+  return a;
+}
+
 function shell(user, current) {
   const nav = h("nav.nav", { "aria-label": "主导航" },
     NAV.filter((n) => n.roles.includes(user.role)).map((n) =>
       h("a", { href: n.path, "aria-current": current === n.path ? "page" : null }, n.label)));
   const logout = h("button.link", { type: "button" }, "退出");
   logout.addEventListener("click", async () => {
+    const waiting = syncStateNow().pending;
+    if (waiting && !confirm(`还有 ${waiting} 条离线记录未同步：退出后须由您再次登录才会发送。仍要退出？`)) return;
     try {
       await api("DELETE", "/api/v1/session");
     } catch {
       /* the session may already be gone */
     }
     session.clear();
+    if (window.caches) caches.delete("bihuan-api").catch(() => {}); // what this user's pages read
     location.hash = "#/login";
   });
   const main = h("main#main.page", { tabindex: "-1" });
@@ -111,6 +137,7 @@ function shell(user, current) {
     h("header.top",
       h("a.brand", { href: "#/" }, "闭环"),
       nav,
+      OFFLINE_ROLES.includes(user.role) ? syncBadge() : null,
       h("div.who", h("span", `${user.display_name || user.username}`), h("span.role", ROLE[user.role] || user.role), logout)),
     main);
   return main;
@@ -177,6 +204,9 @@ async function render() {
     current = "#/reports";
     const id = path.split("/")[2];
     page = (el) => (id ? reportView(el, user, Number(id)) : reportList(el, user));
+  } else if (path === "/outbox") {
+    current = "#/outbox";
+    page = (el) => outboxPage(el);
   } else if (path === "/admin" || path.startsWith("/admin/")) {
     current = "#/admin";
     page = (el) => adminPage(el, user, path, params);
@@ -192,3 +222,7 @@ async function render() {
 
 window.addEventListener("hashchange", render);
 render();
+startSync();
+// The service worker keeps the console's files and the data its pages
+// last read, so the app opens and reports without a network (sw.js).
+if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js").catch(() => {});

@@ -14,6 +14,7 @@ import { join, resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createInterface } from "node:readline";
 import { createServer } from "node:http";
+import { createServer as createTcpServer } from "node:net";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const arg = (name, dflt) => {
@@ -557,6 +558,156 @@ try {
     await phone.close();
   });
 
+  await check("grid worker's phone offline: a check-in and two reports (one with a photo) kept on the phone, each stored once when the network returns (a lost answer replayed); dispatch and overdue reach a local webhook and SMTP sink; the handler closes it with an after photo", async () => {
+    // a webhook receiver and an SMTP sink on loopback
+    const hooks = [], mails = [];
+    const recv = createServer((req, res) => {
+      let b = "";
+      req.on("data", (d) => (b += d));
+      req.on("end", () => { hooks.push(JSON.parse(b)); res.end("ok"); });
+    });
+    const smtp = createTcpServer((sock) => {
+      let buf = "", data = null;
+      const w = (x) => sock.write(x + "\r\n");
+      sock.setEncoding("utf8");
+      w("220 sink ESMTP");
+      sock.on("data", (d) => {
+        buf += d;
+        for (let i; (i = buf.indexOf("\r\n")) >= 0;) {
+          const line = buf.slice(0, i);
+          buf = buf.slice(i + 2);
+          if (data !== null) {
+            if (line === ".") { mails.push(data); data = null; w("250 queued"); } else data += (line.startsWith("..") ? line.slice(1) : line) + "\n";
+            continue;
+          }
+          const u = line.toUpperCase();
+          if (u.startsWith("EHLO")) { w("250-sink"); w("250 8BITMIME"); } else if (u === "DATA") { data = ""; w("354 go ahead"); } else if (u === "QUIT") { w("221 bye"); sock.end(); } else w("250 ok");
+        }
+      });
+    });
+    await Promise.all([new Promise((r) => recv.listen(0, "127.0.0.1", r)), new Promise((r) => smtp.listen(0, "127.0.0.1", r))]);
+    const mailText = (m) => Buffer.from(m.split("\n\n").slice(1).join("").replace(/\s/g, ""), "base64").toString("utf8");
+    const until = async (pred, what, ms = 20000) => {
+      for (const t0 = Date.now(); Date.now() - t0 < ms; await new Promise((r) => setTimeout(r, 200))) if (await pred()) return;
+      throw new Error("timed out waiting for " + what);
+    };
+    const dispute = (await apiAs("admin", "GET", "/api/v1/categories")).json.policies.find((x) => x.key === "dispute");
+    const handle0 = dispute.clocks.find((c) => c.name === "handle");
+    const phone = await browser.newContext({
+      viewport: { width: 390, height: 780 }, locale: "zh-CN", timezoneId: "Asia/Shanghai", hasTouch: true, isMobile: true,
+      geolocation: { latitude: 0, longitude: 0, accuracy: 10 }, permissions: ["geolocation"],
+    });
+    try {
+      eq((await apiAs("admin", "PUT", "/api/v1/notifications/config", {
+        base_url: BASE + "/", smtp: { url: `smtp://127.0.0.1:${smtp.address().port}`, from: "bihuan@district.example" },
+        retry: { first_seconds: 1, max_seconds: 2, max_attempts: 5 },
+        channels: [{ key: "hook", type: "webhook", url: `http://127.0.0.1:${recv.address().port}/hook` },
+          { key: "mail", type: "email", to: ["zhiban@hb.example"], unit: "440303001" }],
+        rules: [{ event: "dispatch", channels: ["hook", "mail"] }, { event: "overdue", channels: ["hook", "mail"] }],
+      })).status, 204, "notifications configured");
+      // 矛盾纠纷's 调解 clock in seconds, for cases reported from now on
+      eq((await apiAs("admin", "PUT", "/api/v1/categories/policies/dispute", { clocks: [
+        { name: "handle", basis: "natural", unit: "minutes", civil: false, limit: 0.1, yellow: 0.03, red: 0.06, max_extension: 0 }] })).status, 200, "fast clock");
+      const mid = await gridMiddle("44030300100101");
+      await phone.setGeolocation({ latitude: mid(1), longitude: mid(0), accuracy: 10 });
+      phone.setDefaultTimeout(20000);
+      const p = await phone.newPage();
+      p.on("pageerror", (e) => consoleErrors.push(String(e)));
+      await login("wgy_hb", p);
+      // online once: the app is installed (manifest, service worker) and the pages read what they need
+      await p.goto(BASE + "/#/report");
+      await p.waitForSelector("#map[data-ready='1']");
+      eq(await p.evaluate(async () => !!(await navigator.serviceWorker.ready).active), true, "the service worker is active");
+      eq(await p.evaluate(async () => (await fetch("/manifest.webmanifest").then((r) => r.json())).short_name), "闭环", "installable: the manifest");
+      const before = (await apiAs("wgy_hb", "GET", "/api/v1/patrols?object=2&limit=200")).json.items.length;
+      await p.goto(BASE + "/#/patrol/checkin?object=2");
+      await p.waitForFunction(() => /已定位/.test(document.querySelector(".where")?.textContent || ""));
+
+      await phone.setOffline(true);
+      // a check-in without a network
+      for (const code of ["fire_exit", "extinguisher", "wiring"]) await p.locator(`input[name="answers.${code}"]`).first().check();
+      await p.getByLabel("巡查情况").fill("离线巡查：消防通道畅通");
+      const doneAt = Date.now();
+      await p.locator("form.checkin button.primary").click();
+      await p.waitForSelector(".checkin-done.offline");
+      await p.waitForFunction(() => document.querySelector(".sync-badge")?.dataset.pending === "1");
+      assert(/离线/.test(await p.locator(".sync-badge").textContent()), "the header says offline");
+      // two reports, the first with a photo from the camera and the phone's position
+      const jpg = join(dir, "离线现场.jpg");
+      execFileSync(MKPHOTO, [jpg, "640", "--time", "2026:12:07 10:15:00"]);
+      for (const [i, desc] of [[1, "离线上报一：楼道堆物引发邻里纠纷"], [2, "离线上报二：噪音扰民引发纠纷"]]) {
+        await p.evaluate(() => (location.hash = "#/report"));
+        await p.waitForSelector("form.report");
+        await p.getByPlaceholder("输入关键字筛选，如：井盖").fill("矛盾纠纷");
+        await p.getByLabel("问题描述").fill(desc);
+        await p.getByRole("button", { name: "使用当前位置" }).click();
+        await p.waitForFunction(() => /离线/.test(document.querySelector(".where")?.textContent || ""));
+        if (i === 1) await p.getByLabel("现场照片").setInputFiles(jpg);
+        await p.getByRole("button", { name: "提交上报" }).click();
+        await p.waitForFunction((n) => document.querySelector(".sync-badge")?.dataset.pending === String(n), 1 + i);
+      }
+      eq((await apiAs("zhzx01", "GET", "/api/v1/cases?q=" + encodeURIComponent("离线上报"))).json.items.length, 0, "nothing reached the server");
+      await p.evaluate(() => (location.hash = "#/outbox"));
+      await p.waitForSelector(".outbox-item");
+      eq(await p.locator(".outbox-item").count(), 3, "three kept on the phone");
+      await shot("phone-offline-outbox", p);
+      // back online; the answer to the first report is lost on the way back
+      let posts = 0;
+      await p.route("**/api/v1/cases", async (route) => {
+        if (route.request().method() === "POST" && posts++ === 0) {
+          await route.fetch(); // the server stores it...
+          return route.abort("connectionreset"); // ...the phone never hears
+        }
+        return route.continue();
+      });
+      await phone.setOffline(false);
+      await until(() => posts >= 1, "the first send");
+      await p.waitForFunction(() => !document.querySelector(".sync-status")?.textContent.includes("同步中"));
+      await p.getByRole("button", { name: "立即同步" }).click();
+      await p.waitForFunction(() => document.querySelectorAll(".outbox-item").length === 0 && document.querySelector(".sync-badge")?.hidden);
+      const one = (await apiAs("zhzx01", "GET", "/api/v1/cases?q=" + encodeURIComponent("离线上报一"))).json.items;
+      const two = (await apiAs("zhzx01", "GET", "/api/v1/cases?q=" + encodeURIComponent("离线上报二"))).json.items;
+      eq([one.length, two.length, posts], [1, 1, 3], "each report stored once (the first sent twice, replayed)");
+      const after = (await apiAs("wgy_hb", "GET", "/api/v1/patrols?object=2&limit=200")).json.items;
+      eq(after.length, before + 1, "the check-in stored once");
+      const mine = after.find((x) => x.note === "离线巡查：消防通道畅通");
+      assert(mine && Math.abs(Date.parse(mine.at) - doneAt) < 5000, "the check-in keeps the time it was done: " + JSON.stringify(mine));
+      let k = (await apiAs("zhzx01", "GET", `/api/v1/cases/${one[0].id}`)).json;
+      eq([k.category, k.unit, k.attachments.map((a) => [a.stage, a.taken_at])], ["D01", "44030300100101", [["before", "2026-12-07T10:15:00+08:00"]]],
+        "located by the phone's position, the photo bound");
+      // the command centre dispatches it to the street: the duty mailbox and the webhook are told
+      await apiAs("zhzx01", "POST", `/api/v1/cases/${k.id}/actions`, { action: "register" });
+      await apiAs("zhzx01", "POST", `/api/v1/cases/${k.id}/actions`, { action: "dispatch", to_unit: "440303001" });
+      await apiAs("hb_jd", "POST", `/api/v1/cases/${k.id}/actions`, { action: "accept" });
+      const told = (ev) => hooks.some((x) => x.event === ev && x.data.case.id === k.id) &&
+        mails.some((m) => mailText(m).includes(k.number) && mailText(m).includes(ev === "dispatch" ? "派遣至" : "已超期"));
+      await until(() => told("dispatch"), "the dispatch notice at the webhook and in the mailbox");
+      await until(() => told("overdue"), "the overdue notice at the webhook and in the mailbox", 40000);
+      // the handler closes it with an after photo, on the case page
+      await login("hb_jd");
+      await openCase(k.id);
+      const f = page.locator("form.attach-form");
+      execFileSync(MKPHOTO, [join(dir, "处置后.jpg"), "640"]);
+      await f.getByLabel("文件").setInputFiles(join(dir, "处置后.jpg"));
+      await f.getByLabel("阶段").selectOption("after");
+      await f.getByRole("button", { name: "上传" }).click();
+      await page.waitForFunction(() => document.querySelectorAll("figure.attachment").length === 2);
+      await act("handle", async (form) => form.locator("textarea[name=result]").fill("已调解，堆物清理完毕"));
+      await page.waitForFunction(() => document.querySelector(".case-head")?.textContent.includes("待核查"));
+      await apiAs("wgy_hb", "POST", `/api/v1/cases/${k.id}/actions`, { action: "verify_pass" });
+      k = (await apiAs("zhzx01", "GET", `/api/v1/cases/${k.id}`)).json;
+      eq([k.status, k.attachments.map((a) => a.stage)], ["closed", ["before", "after"]], "closed with its before and after photos");
+      eq(hooks.filter((x) => x.data.case.id === k.id).map((x) => x.event).sort(), ["dispatch", "overdue"], "each notice once");
+    } finally {
+      await apiAs("admin", "PUT", "/api/v1/notifications/config", { channels: [], rules: [] });
+      await apiAs("admin", "PUT", "/api/v1/categories/policies/dispute", { clocks: [
+        { name: "handle", basis: handle0.basis, unit: handle0.unit, civil: !!handle0.civil, limit: handle0.limit, yellow: handle0.yellow, red: handle0.red, max_extension: handle0.max_extension }] });
+      await phone.close();
+      recv.close();
+      smtp.close();
+    }
+  });
+
   await check("operator rectifies the general hazard; the major one's case is rectified and re-inspected", async () => {
     const [gen, maj] = patrolHazards;
     await login("zhzx01");
@@ -1077,10 +1228,10 @@ try {
       down = false;
       await row.getByRole("button", { name: "重发" }).click();
       await until(() => got.filter((g) => g.path === "/down").length === 3, "the third try at /down");
-      await until(async () => (await apiAs("admin", "GET", "/api/v1/notifications?status=sent")).json.counts.sent === 2, "both sent");
+      await until(async () => (await apiAs("admin", "GET", "/api/v1/notifications?status=sent")).json.items.filter((n) => n.ref === `case:${k.id}`).length === 2, "both sent");
       await page.goto(BASE + "/#/admin/notifications?status=sent");
       await page.waitForSelector('table.notify-outbox tr[data-status="sent"]');
-      eq(await page.locator('table.notify-outbox tr[data-status="sent"]').count(), 2, "both listed as sent");
+      eq(await page.locator('table.notify-outbox tr[data-status="sent"]', { hasText: k.number }).count(), 2, "both listed as sent");
       // nobody else is told of later dispatches
       await apiAs("admin", "PUT", "/api/v1/notifications/config", { channels: [], rules: [] });
     } finally {

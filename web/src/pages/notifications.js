@@ -25,7 +25,11 @@ function channelsCard(doc) {
       : empty("还没有通道：在下方的通知配置中添加企业微信、钉钉、Webhook 或邮件通道，再用规则说明哪些事件发给谁。"));
 }
 
-function outboxCard(body, list, status) {
+// The outbox, a page of it: 'cursor' the id the page starts below.  A
+// retry redraws this card only (an edit in the document below is kept).
+async function outboxCard(status, cursor) {
+  const card = h("section.card", { "aria-labelledby": "nt-outbox" });
+  const list = await get("/api/v1/notifications" + qs({ status, limit: 100, cursor }));
   const row = (n) => {
     const retry = n.status === "dead" ? h("button", { type: "button" }, "重发") : null;
     retry?.addEventListener("click", async () => {
@@ -33,7 +37,7 @@ function outboxCard(body, list, status) {
       try {
         await post(`/api/v1/notifications/${n.id}/retry`);
         toast(`通知 ${n.id} 已重新排队发送`);
-        await notificationsTab(body, new URLSearchParams(qs({ status })));
+        card.replaceWith(await outboxCard(status, cursor));
       } catch (e) {
         toast(e.message, "error");
         retry.disabled = false;
@@ -48,7 +52,7 @@ function outboxCard(body, list, status) {
         n.status === "sent" ? h("div.muted", fmtTime(n.sent_at)) : null),
       h("td", String(n.attempts)), h("td.notice-error", n.last_error || ""), h("td", retry));
   };
-  return h("section.card", { "aria-labelledby": "nt-outbox" }, h("h2#nt-outbox", "发送记录"),
+  return clear(card, h("h2#nt-outbox", "发送记录"),
     h("p.notice-counts", `待发送 ${list.counts.pending} 条，已发送 ${list.counts.sent} 条，已放弃 ${list.counts.dead} 条。`,
       list.counts.dead ? "已放弃的通知在接收方恢复后可重发。" : ""),
     h("nav.tabs.small", { "aria-label": "按状态" }, STATUS.map(([k, label]) =>
@@ -57,7 +61,9 @@ function outboxCard(body, list, status) {
       ? h("div.table-wrap", h("table.notify-outbox",
         h("thead", h("tr", ["时间", "事件", "通道", "内容", "状态", "次数", "最近错误", ""].map((x) => h("th", { scope: "col" }, x)))),
         h("tbody", list.items.map(row))))
-      : empty(status ? `没有${STATUS_LABEL[status]}的通知` : "还没有通知"));
+      : empty(status ? `没有${STATUS_LABEL[status]}的通知` : "还没有通知"),
+    h("div.row", cursor ? h("a", { href: "#/admin/notifications" + qs({ status }) }, "最新的") : null,
+      list.next_cursor ? h("a.more", { href: "#/admin/notifications" + qs({ status, cursor: list.next_cursor }) }, "更早的 100 条") : null));
 }
 
 function documentCard(body, text) {
@@ -81,9 +87,7 @@ function documentCard(body, text) {
 }
 
 export async function notificationsTab(body, params = new URLSearchParams()) {
-  const status = params.get("status") || "";
-  const [doc, list] = await Promise.all([get("/api/v1/notifications/config"),
-    get("/api/v1/notifications" + qs({ status, limit: 100 }))]);
-  clear(body, channelsCard(doc), outboxCard(body, list, status),
-    documentCard(body, JSON.stringify(doc, null, 2)));
+  const status = params.get("status") || "", cursor = params.get("cursor") || "";
+  const [doc, outbox] = await Promise.all([get("/api/v1/notifications/config"), outboxCard(status, cursor)]);
+  clear(body, channelsCard(doc), outbox, documentCard(body, JSON.stringify(doc, null, 2)));
 }

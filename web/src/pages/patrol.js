@@ -9,6 +9,8 @@ import "leaflet/dist/leaflet.css";
 import { get, post, cached, qs } from "../api.js";
 import { h, clear, field, select, loading, empty, errorBox, toast, showFormError, fmtTime, KIND, textNode } from "../ui.js";
 import { fromWgs84 } from "../crs.js";
+import { uploadFile } from "./attachments.js";
+import { enqueue, offlineError, sync } from "../offline.js";
 
 const STATUS = { missed: "漏巡", pending: "待巡", late: "已补巡", done: "已巡", not_due: "本期无任务" };
 
@@ -152,6 +154,8 @@ export async function checkinForm(el, user, params) {
   const acc = h("input", { type: "number", step: "any", id: "f-acc", inputmode: "decimal", placeholder: "精度（米）" });
   const where = h("div.where", { role: "status", "aria-live": "polite" }, self ? "企业自查可不带定位。" : "正在获取定位…");
   const findings = h("div.findings");
+  const photos = h("input", { type: "file", accept: "image/jpeg,image/png,image/webp", multiple: true, capture: "environment" });
+  const uploaded = new Map(); // a photo sent once is not sent again on a retry
   let nfind = 0;
   const addFinding = () => {
     const b = findingBlock(cfg, nfind++, () => b.remove());
@@ -182,6 +186,7 @@ export async function checkinForm(el, user, params) {
     h("h2", cl ? cl.name : "检查表"),
     items,
     field("巡查情况", h("textarea", { rows: 3, maxlength: 1300, placeholder: "现场情况、整改要求等" }), { name: "note" }),
+    field("现场照片", photos, { name: "attachments", hint: "可多张；没有网络时保存在本机，联网后随巡查一起发送" }),
     h("h2", "发现的隐患"),
     findings,
     h("button", { type: "button", onclick: addFinding }, "＋ 登记隐患"),
@@ -217,7 +222,8 @@ export async function checkinForm(el, user, params) {
       const c = form.querySelector(`input[name="answers.${CSS.escape(it.code)}"]:checked`);
       if (c) answers[it.code] = c.value;
     }
-    const body = { object: id, client_id: form.dataset.key || (form.dataset.key = crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random()}`), answers };
+    // the time it was done, not the time it reached the server (offline: hours later)
+    const body = { object: id, client_id: form.dataset.key || (form.dataset.key = crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random()}`), answers, at: new Date().toISOString() };
     if (v("note")) body.note = v("note");
     if (lat.value && lng.value) {
       body.location = { lat: Number(lat.value), lng: Number(lng.value), crs: "wgs84" };
@@ -241,9 +247,33 @@ export async function checkinForm(el, user, params) {
     btn.disabled = true;
     btn.textContent = "提交中…";
     try {
+      if (!navigator.onLine) throw Object.assign(new Error("离线"), { status: 0 });
+      const ids = [];
+      for (const f of photos.files) {
+        if (!uploaded.has(f)) uploaded.set(f, (await uploadFile(f, "other", null)).id);
+        ids.push(uploaded.get(f));
+      }
+      if (ids.length) body.attachments = ids;
       const r = await post("/api/v1/patrols", body);
       showResult(el, r, obj);
     } catch (e) {
+      if (offlineError(e)) {
+        // no network: kept on this phone; its client_id makes it count once
+        delete body.attachments;
+        const files = [...photos.files].map((f) => ({ file: f, stage: "other", id: uploaded.get(f) }));
+        try {
+          await enqueue("checkin", body, files, obj.name);
+        } catch (qe) {
+          showFormError(form, Object.assign(new Error(`离线保存失败：${qe.message}`), { field: "" }));
+          return;
+        }
+        sync();
+        clear(el, h("div.card.checkin-done.offline", { role: "status" },
+          h("h1", "巡查已保存在本机"),
+          h("p", `${obj.name}：没有网络，联网后自动发送（巡查时间按现在 ${fmtTime(body.at)} 计）。`),
+          h("div.row", h("a.button", { href: "#/patrol" }, "返回今日巡查"), h("a.button", { href: "#/outbox" }, "查看待同步"))));
+        return;
+      }
       if (e.status === 401) return;
       let fld = e.field;
       const m = fld && fld.match(/^findings\[(\d+)\](.*)$/);

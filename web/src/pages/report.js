@@ -9,6 +9,7 @@ import { h, clear, field, select, showFormError, toast, SOURCE, textNode } from 
 import { drafts } from "../drafts.js";
 import { geojsonFromWgs84 } from "../crs.js";
 import { uploadFile } from "./attachments.js";
+import { enqueue, offlineError, sync } from "../offline.js";
 
 const DRAFT = "report";
 
@@ -70,7 +71,8 @@ export async function reportForm(el, user) {
           h("div.row.coords",
             h("label.sr-only", { for: "f-lat" }, "纬度"), Object.assign(lat, { id: "f-lat", name: "lat" }),
             h("label.sr-only", { for: "f-lng" }, "经度"), Object.assign(lng, { id: "f-lng", name: "lng" }),
-            h("button", { type: "button", onclick: () => locate() }, "定位")),
+            h("button", { type: "button", onclick: () => locate() }, "定位"),
+            h("button.gps", { type: "button", onclick: () => here() }, "使用当前位置")),
           where,
           h("div.field-error", { role: "alert" })))),
     h("div.form-error", { role: "alert" }),
@@ -109,10 +111,24 @@ export async function reportForm(el, user) {
   setTimeout(() => map.invalidateSize(), 0);
 
   let located = null, asked = 0; // only the newest locate's answer is shown
-  function place(la, ln) {
+  let pointCrs = null; // the system of the point: the map's, or WGS-84 from the phone's GPS
+  function place(la, ln, crs = null) {
     lat.value = la.toFixed(6);
     lng.value = ln.toFixed(6);
+    pointCrs = crs;
     locate();
+  }
+  // the phone's position (GPS: WGS-84)
+  function here() {
+    if (!navigator.geolocation) {
+      where.textContent = "此设备不能定位，请在地图上点击或输入坐标。";
+      return;
+    }
+    where.textContent = "正在获取当前位置…";
+    navigator.geolocation.getCurrentPosition(
+      (p) => place(p.coords.latitude, p.coords.longitude, "wgs84"),
+      (e) => (where.textContent = e.code === 1 ? "未获准使用位置，请在地图上点击或输入坐标。" : "未能获取当前位置，请在地图上点击或输入坐标。"),
+      { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
   }
   async function locate() {
     const la = Number(lat.value), ln = Number(lng.value);
@@ -127,7 +143,7 @@ export async function reportForm(el, user) {
     where.className = "where";
     const mine = ++asked;
     try {
-      const r = await get("/api/v1/locate" + qs({ lat: la, lng: ln, crs: mapCrs }));
+      const r = await get("/api/v1/locate" + qs({ lat: la, lng: ln, crs: pointCrs || mapCrs }));
       if (mine !== asked) return;
       if (r.found === false) {
         where.textContent = r.message || "该位置不在任何网格内，请重新选择。";
@@ -139,11 +155,12 @@ export async function reportForm(el, user) {
       }
     } catch (e) {
       if (mine !== asked) return;
-      where.textContent = e.message;
-      where.className = "where bad";
+      where.textContent = offlineError(e) ? "离线：暂不能查询所在网格，联网发送时按坐标定位。" : e.message;
+      where.className = offlineError(e) ? "where" : "where bad";
     }
   }
 
+  const key = () => form.dataset.key || (form.dataset.key = crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random()}`);
   form.addEventListener("submit", async (ev) => {
     ev.preventDefault();
     const v = (n) => (form.elements.namedItem(n) ? form.elements.namedItem(n).value.trim() : "");
@@ -151,13 +168,14 @@ export async function reportForm(el, user) {
       category: sel.value, title: v("title"), description: v("description"), urgency: v("urgency"),
     };
     if (v("source")) body.source = v("source");
-    if (lat.value && lng.value) body.location = { lat: Number(lat.value), lng: Number(lng.value), crs: mapCrs, address: v("address") || undefined };
+    if (lat.value && lng.value) body.location = { lat: Number(lat.value), lng: Number(lng.value), crs: pointCrs || mapCrs, address: v("address") || undefined };
     if (v("reporter_name") || v("reporter_phone")) body.reporter = { name: v("reporter_name") || undefined, phone: v("reporter_phone") || undefined };
     if (!body.location && user.unit && v("address")) body.unit = user.unit;
     const btn = form.querySelector("button.primary");
     btn.disabled = true;
     btn.textContent = "提交中…";
     try {
+      if (!navigator.onLine) throw Object.assign(new Error("离线"), { status: 0 });
       const ids = [];
       for (const f of photos.files) {
         if (!uploaded.has(f)) {
@@ -172,11 +190,27 @@ export async function reportForm(el, user) {
       }
       if (ids.length) body.attachments = ids;
       btn.textContent = "提交中…";
-      const c = await post("/api/v1/cases", body, { headers: { "Idempotency-Key": form.dataset.key || (form.dataset.key = crypto.randomUUID ? crypto.randomUUID() : String(Date.now())) } });
+      const c = await post("/api/v1/cases", body, { headers: { "Idempotency-Key": key() } });
       drafts.detach(DRAFT);
       toast(`已上报，案件编号 ${c.number}`);
       location.hash = `#/cases/${c.id}`;
     } catch (e) {
+      if (offlineError(e)) {
+        // no network: kept on this phone and sent when it is back, once
+        const files = [...photos.files].map((f) => ({ file: f, stage: "before", id: uploaded.get(f) }));
+        const cat = sel.selectedOptions[0] ? sel.selectedOptions[0].textContent.split("（")[0] : body.category;
+        try {
+          await enqueue("report", body, files, `${cat}：${body.description.slice(0, 30)}`, key());
+        } catch (qe) {
+          showFormError(form, Object.assign(new Error(`离线保存失败：${qe.message}`), { field: "" }));
+          return;
+        }
+        drafts.detach(DRAFT);
+        toast("已离线保存：联网后自动上报");
+        sync();
+        await reportForm(el, user); // a fresh form for the next one
+        return;
+      }
       if (e.status !== 401) showFormError(form, e, e.field === "unit" ? "location" : undefined);
     } finally {
       btn.disabled = false;
