@@ -651,6 +651,12 @@ try {
       await p.waitForSelector(".outbox-item");
       eq(await p.locator(".outbox-item").count(), 3, "three kept on the phone");
       await shot("phone-offline-outbox", p);
+      // the app opens again without a network: its files and the reads it needs are kept
+      await p.reload();
+      await p.waitForSelector(".outbox-item");
+      eq(await p.locator(".outbox-item").count(), 3, "still kept after a reload");
+      eq(await p.evaluate(async () => [navigator.onLine, !!(await caches.match("/api/v1/categories", { cacheName: "bihuan-api" })),
+        (await caches.keys()).some((k) => k.startsWith("bihuan-shell-"))]), [false, true, true], "offline, from the service worker's caches");
       // back online; the answer to the first report is lost on the way back
       let posts = 0;
       await p.route("**/api/v1/cases", async (route) => {
