@@ -69,6 +69,22 @@ static void tile_source(const char *url, char *out, size_t size)
         out[0] = '\0';
 }
 
+/* Wait on cv (made by monotonic_cond, mu held) for up to 's' seconds, on
+ * the monotonic clock: a wall-clock step (NTP, an operator's date -s)
+ * neither stalls nor races the waiter. */
+static void wait_seconds(pthread_cond_t *cv, pthread_mutex_t *mu, double s)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    ts.tv_sec += (time_t)s;
+    ts.tv_nsec += (long)((s - (double)(time_t)s) * 1e9);
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+    pthread_cond_timedwait(cv, mu, &ts);
+}
+
 struct sweeper {
     svc_t *svc;
     double interval;
@@ -83,16 +99,8 @@ static void *sweep_main(void *arg)
     struct sweeper *w = arg;
     pthread_mutex_lock(&w->mu);
     while (!w->stop) {
-        struct timespec ts;
         bh_err_t err;
-        clock_gettime(CLOCK_MONOTONIC, &ts); /* the condvar's clock: immune to clock steps */
-        ts.tv_sec += (time_t)w->interval;
-        ts.tv_nsec += (long)((w->interval - (double)(time_t)w->interval) * 1e9);
-        if (ts.tv_nsec >= 1000000000L) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000L;
-        }
-        pthread_cond_timedwait(&w->cv, &w->mu, &ts);
+        wait_seconds(&w->cv, &w->mu, w->interval);
         if (w->stop)
             break;
         pthread_mutex_unlock(&w->mu);
@@ -142,14 +150,7 @@ static void *notify_main(void *arg)
     dt_ms_t next = 0;
     pthread_mutex_lock(&w->mu);
     while (!w->stop) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        ts.tv_nsec += 200 * 1000000L;
-        if (ts.tv_nsec >= 1000000000L) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000L;
-        }
-        pthread_cond_timedwait(&w->cv, &w->mu, &ts);
+        wait_seconds(&w->cv, &w->mu, 0.2);
         if (w->stop)
             break;
         pthread_mutex_unlock(&w->mu);
@@ -168,8 +169,7 @@ static void *notify_main(void *arg)
     return NULL;
 }
 
-/* A condition variable timed on the monotonic clock: a wall-clock step
- * (NTP, an operator's date -s) neither stalls nor races its waiter. */
+/* A condition variable timed on the monotonic clock (wait_seconds). */
 static void monotonic_cond(pthread_cond_t *cv)
 {
     pthread_condattr_t ca;
