@@ -25,6 +25,7 @@ static const char usage[] =
     "  stats        统计汇总（rebuild：由案件重算并核对）\n"
     "  import       导入台账（单位、网格边界、管理对象、用户、案件；CSV、xlsx、GeoJSON）\n"
     "  export       导出台账\n"
+    "  backup       备份数据库和附件（服务运行时也可备份）\n"
     "  notify       通知（config-export、config-import：通道与规则；list：发送记录；retry：重发）\n"
     "  patrol       巡查（due：期间内应巡/已巡/漏巡；config-export、config-import：巡查计划与检查表）\n"
     "  report       报告（summary：工作总结；bulletin：通报；md、docx、pdf、xlsx）\n"
@@ -58,6 +59,8 @@ int main(int argc, char **argv)
         return cmd_serve(argc - 1, argv + 1);
     if (strcmp(cmd, "init") == 0)
         return cmd_init(argc - 1, argv + 1);
+    if (strcmp(cmd, "backup") == 0)
+        return cmd_backup(argc - 1, argv + 1);
     if (strcmp(cmd, "notify") == 0)
         return cmd_notify(argc - 1, argv + 1);
     if (strcmp(cmd, "patrol") == 0)

@@ -55,6 +55,7 @@ int cmd_import(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_patrol(int argc, char **argv);
 int cmd_notify(int argc, char **argv);
+int cmd_backup(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_target(int argc, char **argv);  /* cmd_target.c */
 int cmd_project(int argc, char **argv); /* cmd_target.c */

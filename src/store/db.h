@@ -414,6 +414,9 @@ struct db_ops {
     bh_status_t (*integrity_check)(db_conn_t *c, arena_t *a, const char **result);
     /* Refresh the query planner's statistics (after bulk loads). */
     bh_status_t (*analyze)(db_conn_t *c);
+    /* A consistent copy of the whole store, as of now, into a new file at
+     * 'path' (a reader connection; writers go on meanwhile). */
+    bh_status_t (*snapshot)(db_conn_t *c, const char *path, bh_err_t *err);
 
     /* An imported configuration document by kind ("patrol", "targets"):
      * its text, when and by whom (BH_NOT_FOUND: never imported); put
@@ -712,6 +715,8 @@ struct db_file_ops {
      * it; *won false when it was not unbound or not theirs. */
     bh_status_t (*attachment_bind)(db_conn_t *c, int64_t id, const char *by, int64_t case_id,
                                    int64_t patrol_id, bool *won);
+    /* The SHA-256 (hex) of every stored file, each once, in order. */
+    bh_status_t (*attachment_digests)(db_conn_t *c, arena_t *a, const char ***out, int *n);
 };
 
 /*

@@ -529,6 +529,20 @@ bh_status_t sq_integrity_check(db_conn_t *c, arena_t *a, const char **result)
     return read_end(rc);
 }
 
+static bh_status_t sq_snapshot(db_conn_t *c, const char *path, bh_err_t *err)
+{
+    sqlite3_stmt *s;
+    int rc;
+    if (sqlite3_prepare_v2(SQ(c)->h, "VACUUM INTO ?1", -1, &s, NULL) != SQLITE_OK)
+        return bh_fail(err, BH_INTERNAL, "", "数据库错误：%s", sqlite3_errmsg(SQ(c)->h));
+    bind_text(s, 1, path);
+    rc = sqlite3_step(s);
+    sqlite3_finalize(s);
+    if (rc != SQLITE_DONE)
+        return bh_fail(err, read_end(rc), "", "复制数据库失败：%s", sqlite3_errmsg(SQ(c)->h));
+    return BH_OK;
+}
+
 static bh_status_t sq_config_get(db_conn_t *c, const char *kind, arena_t *a, const char **json,
                                  dt_ms_t *at, const char **by)
 {
@@ -612,6 +626,7 @@ static const struct db_ops sqlite_ops = {
     .integrity_check = sq_integrity_check,
     .analyze = sq_analyze,
     .savepoint = sq_savepoint,
+    .snapshot = sq_snapshot,
     .config_get = sq_config_get,
     .config_put = sq_config_put,
     .import_get = sq_import_get,

@@ -19,6 +19,7 @@ const char *const sq_file_sql[ST__FILE_END - ST__REPORT_END] = {
     [ST_FILE_BIND - ST__REPORT_END] =
         "UPDATE attachments SET case_id=?3, patrol_id=?4"
         " WHERE id=?1 AND uploaded_by=?2 AND case_id IS NULL AND patrol_id IS NULL",
+    [ST_FILE_DIGESTS - ST__REPORT_END] = "SELECT DISTINCT sha256 FROM attachments ORDER BY 1",
 };
 
 static const sq_col_t attachment_cols[] = {
@@ -97,9 +98,28 @@ static bh_status_t sq_attachment_bind(db_conn_t *c, int64_t id, const char *by, 
     return st;
 }
 
+static bh_status_t sq_attachment_digests(db_conn_t *c, arena_t *a, const char ***out, int *n)
+{
+    sqlite3_stmt *s = sq_stmt(c, ST_FILE_DIGESTS);
+    int rc, cap = 64;
+    *n = 0;
+    *out = arena_alloc_array(a, (size_t)cap, sizeof **out);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        if (*n == cap) {
+            const char **more = arena_alloc_array(a, (size_t)(cap *= 2), sizeof *more);
+            memcpy(more, *out, (size_t)*n * sizeof *more);
+            *out = more;
+        }
+        (*out)[(*n)++] = col_text(s, 0, a);
+    }
+    sqlite3_reset(s);
+    return read_end(rc);
+}
+
 const struct db_file_ops sq_file_ops = {
     .attachment_add = sq_attachment_add,
     .attachment_get = sq_attachment_get,
     .attachment_list = sq_attachment_list,
     .attachment_bind = sq_attachment_bind,
+    .attachment_digests = sq_attachment_digests,
 };

@@ -65,6 +65,7 @@ enum {
     ST_SCHED_ADVANCE, ST_SCHED_STOP,
     ST__REPORT_END, /* the statements below are in sqlite_files.c */
     ST_FILE_ADD = ST__REPORT_END, ST_FILE_GET, ST_FILE_LIST_CASE, ST_FILE_LIST_PATROL, ST_FILE_BIND,
+    ST_FILE_DIGESTS,
     ST__FILE_END, /* the statements below are in sqlite_notify.c */
     ST_NOTE_ADD = ST__FILE_END, ST_NOTE_DUE, ST_NOTE_LEASE, ST_NOTE_FINISH, ST_NOTE_GET,
     ST_NOTE_LIST, ST_NOTE_RETRY, ST_NOTE_COUNTS,

@@ -46,7 +46,7 @@ bool svc_attachment_stage_ok(const char *stage)
 }
 
 /* Flush a directory's entries (a new file or subdirectory in it). */
-static void sync_dir(const char *dir)
+void svc_sync_dir(const char *dir)
 {
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd >= 0) {
@@ -56,7 +56,7 @@ static void sync_dir(const char *dir)
 }
 
 /* mkdir -p; each directory made is flushed into its parent. */
-static bh_status_t mkdirs(const char *dir, bh_err_t *err)
+bh_status_t svc_mkdirs(const char *dir, bh_err_t *err)
 {
     char p[PATH_MAX];
     size_t n = (size_t)snprintf(p, sizeof p, "%s", dir);
@@ -71,7 +71,7 @@ static bh_status_t mkdirs(const char *dir, bh_err_t *err)
             char *slash = strrchr(p, '/');
             if (slash && slash != p) {
                 *slash = 0;
-                sync_dir(p);
+                svc_sync_dir(p);
                 *slash = '/';
             }
         } else if (errno != EEXIST) {
@@ -107,7 +107,7 @@ static bh_status_t put_file(const svc_t *s, const char *path, const void *data, 
     if (stat(path, &stbuf) == 0 && (size_t)stbuf.st_size == len)
         return BH_OK; /* the same content, stored before */
     snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
-    if (mkdirs(dir, err))
+    if (svc_mkdirs(dir, err))
         return BH_INTERNAL;
     randombytes_buf(r, sizeof r);
     sodium_bin2hex(hex, sizeof hex, r, sizeof r);
@@ -133,7 +133,7 @@ static bh_status_t put_file(const svc_t *s, const char *path, const void *data, 
         unlink(tmp);
         return bh_fail(err, BH_UNAVAILABLE, "", "写入附件失败：%s", strerror(e));
     }
-    sync_dir(dir);
+    svc_sync_dir(dir);
     return BH_OK;
 }
 
@@ -269,7 +269,7 @@ bh_status_t svc_attachment_add(svc_t *s, const svc_user_t *u, const svc_upload_t
     {
         char tmp[PATH_MAX];
         snprintf(tmp, sizeof tmp, "%s/tmp", s->files_dir);
-        if ((st = mkdirs(tmp, err)))
+        if ((st = svc_mkdirs(tmp, err)))
             return st;
     }
     crypto_hash_sha256(d, (const unsigned char *)in->data, in->len);

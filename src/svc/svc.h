@@ -96,6 +96,21 @@ typedef struct {
 
 bool svc_attachment_stage_ok(const char *stage);
 const char *svc_attachment_stage_label(const char *stage); /* "处置前"; NULL: not a stage */
+/* mkdir -p, each directory made flushed into its parent; flush a
+ * directory's entries. */
+bh_status_t svc_mkdirs(const char *dir, bh_err_t *err);
+void svc_sync_dir(const char *dir);
+
+/* A backup (backup.c): the store as of one instant and every attachment
+ * it names, verified, into 'dir' (new or empty): dir/bihuan.db and
+ * dir/files/ab/<sha256>[.thumb.jpg|.strip].  progress (may be NULL) is
+ * told of each stored file copied. */
+typedef struct {
+    int64_t db_bytes, files, file_bytes;
+} svc_backup_t;
+bh_status_t svc_backup(svc_t *s, const char *dir, void (*progress)(long done, long total, void *ctx),
+                       void *ctx, svc_backup_t *out, bh_err_t *err);
+
 /* Where attachments are kept (made at the first upload). */
 bh_status_t svc_files_open(svc_t *s, const char *dir, bh_err_t *err);
 /* Store an upload: checked by content, EXIF read, thumbnail made. */

@@ -412,5 +412,50 @@ class Evidence(unittest.TestCase):
         self.assertTrue(v["intact"], v)
 
 
+class Backup(unittest.TestCase):
+    def test_backup_while_serving_restores_every_file(self):
+        """bihuan backup while the server takes uploads; a server started on
+        the backup serves the same bytes; a damaged stored file is named."""
+        k = report("wgy_hb").json
+        a = upload("wgy_hb", PHOTO["gps"], case=k["id"], stage="before").json
+        pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+        b = upload("zhzx01", pdf, case=k["id"], filename="通知.pdf", ctype="application/pdf").json
+        want = {i: S.request("GET", "/api/v1/attachments/%d" % i, token=S.login("admin")).raw for i in (a["id"], b["id"])}
+        thumb = S.request("GET", "/api/v1/attachments/%d/thumbnail" % a["id"], token=S.login("admin")).raw
+        out = os.path.join(S.dir, "backup-1")
+        p = S.run("backup", "--db", S.db, "--to", out)
+        self.assertIn("备份完成", p.stdout)
+        names = {os.path.basename(f) for f in glob.glob(os.path.join(out, "files", "??", "*"))}
+        self.assertTrue({a["sha256"], a["sha256"] + ".thumb.jpg", a["sha256"] + ".strip", b["sha256"]} <= names, names)
+        self.assertEqual(names, {os.path.basename(f) for f in stored_files()} - {"tmp"})
+        # not over a backup already there
+        p = S.run("backup", "--db", S.db, "--to", out, check=False)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("已存在且不为空", p.stderr)
+        # restored: a server on the backup's database and files
+        r = Server(BIHUAN, db=os.path.join(out, "bihuan.db"))
+        r.start()
+        try:
+            for i, data in want.items():
+                got = r.request("GET", "/api/v1/attachments/%d" % i, token=r.login("admin"))
+                self.assertEqual((got.status, got.raw), (200, data))
+            self.assertEqual(r.request("GET", "/api/v1/attachments/%d/thumbnail" % a["id"], token=r.login("admin")).raw, thumb)
+        finally:
+            self.assertEqual(r.stop(), 0)
+        # a stored file that no longer matches its SHA-256 is named, the backup refused
+        path = os.path.join(S.dir, "files", b["sha256"][:2], b["sha256"])
+        good = open(path, "rb").read()
+        try:
+            with open(path, "wb") as f:
+                f.write(good[:-2] + b"XX")
+            p = S.run("backup", "--db", S.db, "--to", os.path.join(S.dir, "backup-2"), check=False)
+            self.assertNotEqual(p.returncode, 0)
+            self.assertIn("已损坏", p.stderr)
+            self.assertIn(b["sha256"], p.stderr)
+        finally:
+            with open(path, "wb") as f:
+                f.write(good)
+
+
 if __name__ == "__main__":
     harness.main(sys.modules[__name__], "BIHUAN", "MKPHOTO")
