@@ -815,10 +815,32 @@ static void attachments(void **state)
     assert_false(b.won); /* bound already */
     assert_int_equal(db_reader(db, &c), BH_OK);
     assert_int_equal(DB(c, files, attachment_list, k, 0, a, &rows, &n), BH_OK);
-    db_reader_done(db, c);
     assert_int_equal(n, 2);
     assert_int_equal(rows[0].id, a1.id);
     assert_int_equal(rows[1].id, a2.id);
+    {
+        /* what a backup copies: every stored file once, and a snapshot of
+         * the store that opens and holds the same rows */
+        const char **sha;
+        char path[700];
+        db_t *copy;
+        db_conn_t *cc;
+        assert_int_equal(DB(c, files, attachment_digests, a, &sha, &n), BH_OK);
+        assert_int_equal(n, 2);
+        assert_string_equal(sha[0], "aa");
+        assert_string_equal(sha[1], "bb");
+        snprintf(path, sizeof path, "%s.snapshot", strncmp(url, "sqlite:", 7) ? url : url + 7);
+        unlink(path);
+        assert_int_equal(DB(c, ops, snapshot, path, &err), BH_OK);
+        assert_int_equal(db_open(path, 1, &copy, &err), BH_OK);
+        assert_int_equal(db_reader(copy, &cc), BH_OK);
+        assert_int_equal(DB(cc, files, attachment_get, a1.id, a, &got), BH_OK);
+        assert_string_equal(got.name, "照片.jpg");
+        db_reader_done(copy, cc);
+        db_close(copy);
+        unlink(path);
+    }
+    db_reader_done(db, c);
     arena_free(a);
 }
 
