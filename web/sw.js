@@ -5,7 +5,8 @@
 //    (the hashed /assets/ never change; index.html is tried online first).
 //  - The reads a phone needs offline (categories, the map's grids, today's
 //    patrols, objects, checklists) are answered from the network and kept;
-//    without a network the last answer is served.  Logging out deletes them.
+//    without a network the last answer is served.  Logging in and out, and
+//    an ended session, delete them (they are one user's).
 //  - Writes are never cached or queued here: the pages queue them
 //    (offline.js) and send them once with their idempotency keys.
 const VERSION = "__VERSION__";
@@ -29,10 +30,10 @@ async function fromShell(req) {
   return (await c.match(req)) || fetch(req);
 }
 
-async function networkFirst(req, cacheName, fallback) {
+async function networkFirst(req, cacheName, fallback, type) {
   try {
     const res = await fetch(req);
-    if (res.ok) {
+    if (res.ok && (!type || (res.headers.get("Content-Type") || "").startsWith(type))) {
       const copy = res.clone();
       caches.open(cacheName).then((c) => c.put(fallback || req, copy));
     }
@@ -48,7 +49,11 @@ self.addEventListener("fetch", (e) => {
   const req = e.request;
   const url = new URL(req.url);
   if (req.method !== "GET" || url.origin !== self.location.origin) return;
-  if (req.mode === "navigate") e.respondWith(networkFirst(req, SHELL, "/"));
+  // the console is one page (its routes are in the hash): a photo or a
+  // download opened in a tab is never taken for it
+  if (req.mode === "navigate") {
+    if (url.pathname === "/" || url.pathname === "/index.html") e.respondWith(networkFirst(req, SHELL, "/", "text/html"));
+  }
   else if (url.pathname.startsWith("/assets/") || PRECACHE.includes(url.pathname)) e.respondWith(fromShell(req));
   else if (READS.test(url.pathname)) e.respondWith(networkFirst(req, API));
 });

@@ -3,7 +3,7 @@
 // The service worker (sw.js) is written into dist/ with the list of the
 // build's files to keep for offline use, and a version from that list.
 import { defineConfig } from "vite";
-import { readFileSync, readdirSync } from "node:fs";
+import { readFileSync, readdirSync, statSync } from "node:fs";
 import { createHash } from "node:crypto";
 
 function serviceWorker() {
@@ -12,10 +12,14 @@ function serviceWorker() {
     apply: "build",
     enforce: "post",
     generateBundle(_, bundle) {
-      const built = Object.keys(bundle).filter((f) => !f.endsWith(".map")).map((f) => "/" + f);
-      const pub = readdirSync(new URL("./public", import.meta.url)).map((f) => "/" + f);
-      const files = ["/", ...new Set([...built, "/index.html", ...pub])].sort();
-      const version = createHash("sha256").update(files.join("\n")).digest("hex").slice(0, 12);
+      const hash = createHash("sha256");
+      const built = Object.keys(bundle).filter((f) => !f.endsWith(".map")).sort();
+      for (const f of built) hash.update(f).update(bundle[f].code || bundle[f].source || "");
+      const pubDir = new URL("./public/", import.meta.url);
+      const pub = readdirSync(pubDir).filter((f) => !f.startsWith(".") && statSync(new URL(f, pubDir)).isFile()).sort();
+      for (const f of pub) hash.update(f).update(readFileSync(new URL(f, pubDir)));
+      const files = ["/", ...new Set([...built, "index.html", ...pub].map((f) => "/" + f))].sort();
+      const version = hash.digest("hex").slice(0, 12); // a changed file is a new worker
       const source = readFileSync(new URL("./sw.js", import.meta.url), "utf8")
         .replace("__VERSION__", version).replace("__PRECACHE__", JSON.stringify(files));
       this.emitFile({ type: "asset", fileName: "sw.js", source });

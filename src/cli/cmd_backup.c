@@ -4,16 +4,20 @@
  */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli/app.h"
 #include "cli/cli.h"
 
 static const char backup_usage[] =
-    "用法: bihuan backup --db PATH --to DIR\n"
+    "用法: bihuan backup --db PATH --to DIR [--files DIR]\n"
     "  将数据库（某一时刻的一致副本，服务可照常运行）和它引用的全部附件文件（逐个核对 SHA-256）\n"
     "  备份到新目录 DIR：DIR/bihuan.db 和 DIR/files/。\n"
-    "  恢复：停止服务，把 DIR/bihuan.db 复制为数据库文件，把 DIR/files 复制为附件目录（files_dir）。\n";
+    "  --files: 附件目录（默认同服务：BIHUAN_FILES_DIR，或数据库旁的 files/）。\n"
+    "  恢复：停止服务，删除目标处的 数据库-wal、数据库-shm（若有），把 DIR/bihuan.db 复制为数据库文件，\n"
+    "  把 DIR/files 复制为附件目录；或直接以 DIR/bihuan.db 启动服务。\n";
 
 static void progress(long done, long total, void *ctx)
 {
@@ -28,10 +32,12 @@ int cmd_backup(int argc, char **argv)
     static const struct option longopts[] = {
         {"db", required_argument, NULL, 'd'},
         {"to", required_argument, NULL, 't'},
+        {"files", required_argument, NULL, 'f'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *db = NULL, *to = NULL;
+    const char *db = NULL, *to = NULL, *files = NULL;
+    struct stat sb;
     svc_t svc;
     svc_backup_t r;
     bh_err_t err;
@@ -43,6 +49,7 @@ int cmd_backup(int argc, char **argv)
         switch (c) {
         case 'd': db = optarg; break;
         case 't': to = optarg; break;
+        case 'f': files = optarg; break;
         case 'h': fputs(backup_usage, stdout); return CLI_EXIT_OK;
         default: return cli_usage_error("backup", backup_usage, "无法识别的选项或缺少参数值：%s", argv[optind - 1]);
         }
@@ -51,10 +58,20 @@ int cmd_backup(int argc, char **argv)
         return cli_usage_error("backup", backup_usage, "多余的参数“%s”", argv[optind]);
     if (!db || !to)
         return cli_usage_error("backup", backup_usage, "需要 --db 和 --to");
+    /* a mistyped path would be a new, empty store backed up */
+    if (stat(strncmp(db, "sqlite:", 7) == 0 ? db + 7 : db, &sb) != 0) {
+        fprintf(stderr, "bihuan backup: 数据库“%s”不存在\n", db);
+        return CLI_EXIT_NO;
+    }
+    if (files)
+        setenv("BIHUAN_FILES_DIR", files, 1); /* where app_open looks */
     if (app_open(db, 1, &svc))
         return CLI_EXIT_NO;
     if (svc_backup(&svc, to, progress, NULL, &r, &err) != BH_OK) {
-        fprintf(stderr, "bihuan backup: %s（备份目录 %s 不完整，请删除）\n", err.message, to);
+        if (r.started)
+            fprintf(stderr, "bihuan backup: %s（备份目录 %s 不完整，请删除）\n", err.message, to);
+        else
+            fprintf(stderr, "bihuan backup: %s\n", err.message);
         app_close(&svc);
         return CLI_EXIT_NO;
     }

@@ -10,27 +10,28 @@
 
 const char *const sq_notify_sql[ST__COUNT - ST__FILE_END] = {
     [ST_NOTE_ADD - ST__FILE_END] =
-        "INSERT INTO notify_outbox(dedupe, channel, event, unit, ref, subject, body, data, status,"
+        ("INSERT INTO notify_outbox(dedupe, channel, event, unit, ref, subject, body, data, status,"
         " attempts, next_at, created_at) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,'pending',0,?9,?10)"
-        " ON CONFLICT(dedupe, channel) DO NOTHING",
+        " ON CONFLICT(dedupe, channel) DO NOTHING"),
     [ST_NOTE_DUE - ST__FILE_END] =
-        NOTE_FROM " WHERE status = 'pending' AND next_at <= ?1"
-        " AND (lease_until IS NULL OR lease_until <= ?1) ORDER BY next_at, id LIMIT ?2",
+        (NOTE_FROM " WHERE status = 'pending' AND next_at <= ?1"
+        " AND (lease_until IS NULL OR lease_until <= ?1) ORDER BY next_at, id LIMIT ?2"),
     [ST_NOTE_LEASE - ST__FILE_END] =
-        "UPDATE notify_outbox SET lease_until = ?2, leased_by = ?3 WHERE id = ?1",
+        ("UPDATE notify_outbox SET lease_until = ?2, leased_by = ?3 WHERE id = ?1"),
     [ST_NOTE_FINISH - ST__FILE_END] =
-        "UPDATE notify_outbox SET status = ?3, attempts = ?4, next_at = ?5, last_error = coalesce(?6, last_error),"
+        ("UPDATE notify_outbox SET status = ?3, attempts = ?4, next_at = ?5, last_error = coalesce(?6, last_error),"
         " sent_at = CASE WHEN ?3 = 'sent' THEN ?7 END, lease_until = NULL, leased_by = NULL"
-        " WHERE id = ?1 AND leased_by = ?2 AND status = 'pending'",
-    [ST_NOTE_GET - ST__FILE_END] = NOTE_FROM " WHERE id = ?1",
+        " WHERE id = ?1 AND leased_by = ?2 AND status = 'pending'"),
+    [ST_NOTE_GET - ST__FILE_END] =
+        (NOTE_FROM " WHERE id = ?1"),
     [ST_NOTE_LIST - ST__FILE_END] =
-        NOTE_FROM " WHERE (?1 IS NULL OR status = ?1) AND (?2 = 0 OR id < ?2)"
-        " ORDER BY id DESC LIMIT ?3",
+        (NOTE_FROM " WHERE (?1 IS NULL OR status = ?1) AND (?2 = 0 OR id < ?2)"
+        " ORDER BY id DESC LIMIT ?3"),
     [ST_NOTE_RETRY - ST__FILE_END] =
-        "UPDATE notify_outbox SET status = 'pending', attempts = 0, next_at = ?2,"
-        " lease_until = NULL, leased_by = NULL WHERE id = ?1 AND status = 'dead'",
+        ("UPDATE notify_outbox SET status = 'pending', attempts = 0, next_at = ?2,"
+        " lease_until = NULL, leased_by = NULL WHERE id = ?1 AND status = 'dead'"),
     [ST_NOTE_COUNTS - ST__FILE_END] =
-        "SELECT status, count(*) FROM notify_outbox GROUP BY status",
+        ("SELECT status, count(*) FROM notify_outbox GROUP BY status"),
 };
 
 static const sq_col_t notice_cols[] = {

@@ -85,9 +85,9 @@ static bh_status_t snapshot_files(const char *path, arena_t *a, const char ***sh
     if ((st = db_reader(db, &c)) == BH_OK) {
         if ((st = DB(c, ops, integrity_check, a, &check)) == BH_OK && strcmp(check, "ok") != 0)
             st = bh_fail(err, BH_FAILED_PRECONDITION, "", "备份的数据库未通过完整性检查：%s", check);
-        else if (st == BH_OK)
-            st = DB(c, files, attachment_digests, a, sha, n);
-        else
+        else if (st == BH_OK && (st = DB(c, files, attachment_digests, a, sha, n)))
+            bh_fail(err, st, "", "读取备份中的附件清单失败");
+        else if (st)
             bh_fail(err, st, "", "检查备份的数据库失败");
         db_reader_done(db, c);
     }
@@ -113,10 +113,22 @@ bh_status_t svc_backup(svc_t *s, const char *dir, void (*progress)(long done, lo
         return bh_fail(err, BH_INVALID_ARGUMENT, "to", "备份目录路径过长");
     if ((st = svc_mkdirs(dir, err)))
         return st;
+    out->started = true;
     snprintf(path, sizeof path, "%s/bihuan.db", dir);
     SVC_READ(s, c, st, err, DB(c, ops, snapshot, path, err));
     if (st)
         return st;
+    {
+        /* the copy on disk before its files are copied; as private as they */
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0 || fsync(fd) || fchmod(fd, 0640)) {
+            int e = errno;
+            if (fd >= 0)
+                close(fd);
+            return bh_fail(err, BH_UNAVAILABLE, "", "写入备份的数据库 %s 失败：%s", path, strerror(e));
+        }
+        close(fd);
+    }
     if (stat(path, &sb) == 0)
         out->db_bytes = sb.st_size;
     a = arena_new();

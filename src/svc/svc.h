@@ -107,6 +107,7 @@ void svc_sync_dir(const char *dir);
  * told of each stored file copied. */
 typedef struct {
     int64_t db_bytes, files, file_bytes;
+    bool started; /* something was written into dir (a failure leaves it incomplete) */
 } svc_backup_t;
 bh_status_t svc_backup(svc_t *s, const char *dir, void (*progress)(long done, long total, void *ctx),
                        void *ctx, svc_backup_t *out, bh_err_t *err);

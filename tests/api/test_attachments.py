@@ -414,8 +414,9 @@ class Evidence(unittest.TestCase):
 
 class Backup(unittest.TestCase):
     def test_backup_while_serving_restores_every_file(self):
-        """bihuan backup while the server takes uploads; a server started on
-        the backup serves the same bytes; a damaged stored file is named."""
+        """bihuan backup while the server runs; a server started on the
+        backup serves the same bytes; not over another backup, nor of a
+        database that does not exist; a damaged stored file is named."""
         k = report("wgy_hb").json
         a = upload("wgy_hb", PHOTO["gps"], case=k["id"], stage="before").json
         pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -432,6 +433,11 @@ class Backup(unittest.TestCase):
         p = S.run("backup", "--db", S.db, "--to", out, check=False)
         self.assertNotEqual(p.returncode, 0)
         self.assertIn("已存在且不为空", p.stderr)
+        self.assertNotIn("不完整", p.stderr)  # the backup there is not touched
+        p = S.run("backup", "--db", S.db + ".typo", "--to", os.path.join(S.dir, "backup-0"), check=False)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("不存在", p.stderr)
+        self.assertFalse(os.path.exists(S.db + ".typo"))
         # restored: a server on the backup's database and files
         r = Server(BIHUAN, db=os.path.join(out, "bihuan.db"))
         r.start()

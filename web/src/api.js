@@ -43,16 +43,21 @@ export function setExpiredHandler(fn) {
 }
 
 // 'body' goes as JSON, unless it is a Blob (a File): then as it is, with its
-// own type unless headers say another.
-export async function api(method, path, body, { headers = {}, raw = false } = {}) {
+// own type unless headers say another.  With 'timeout' (ms), a request that
+// has not answered by then is given up as if there were no network.
+export async function api(method, path, body, { headers = {}, raw = false, timeout = 0 } = {}) {
   const h = { "X-Requested-With": "bihuan", ...headers };
   const blob = body instanceof Blob;
   if (body !== undefined && !h["Content-Type"]) h["Content-Type"] = blob ? body.type || "application/octet-stream" : "application/json";
+  const ctl = timeout ? new AbortController() : null;
+  const timer = ctl ? setTimeout(() => ctl.abort(), timeout) : null;
   let res;
   try {
-    res = await fetch(path, { method, headers: h, credentials: "same-origin", body: body === undefined ? undefined : blob ? body : JSON.stringify(body) });
+    res = await fetch(path, { method, headers: h, credentials: "same-origin", signal: ctl?.signal, body: body === undefined ? undefined : blob ? body : JSON.stringify(body) });
   } catch {
-    throw new ApiError(0, { error: { message: "无法连接服务器，请检查网络后重试" } });
+    throw new ApiError(0, { error: { message: ctl?.signal.aborted ? "服务器长时间无响应，请稍后重试" : "无法连接服务器，请检查网络后重试" } });
+  } finally {
+    clearTimeout(timer);
   }
   if (raw && res.ok) return res;
   const text = await res.text();
@@ -64,6 +69,7 @@ export async function api(method, path, body, { headers = {}, raw = false } = {}
   }
   if (res.status === 401 && path !== "/api/v1/session") {
     session.clear();
+    forgetReads();
     onExpired();
     throw new ApiError(401, json);
   }
@@ -72,6 +78,12 @@ export async function api(method, path, body, { headers = {}, raw = false } = {}
 }
 
 export const get = (path) => api("GET", path);
+
+// What the service worker kept of one user's reads (sw.js): forgotten when
+// a session ends, and before another one begins.
+export function forgetReads() {
+  if (window.caches) caches.delete("bihuan-api").catch(() => {});
+}
 export const post = (path, body, opts) => api("POST", path, body, opts);
 
 // Query strings without empty values.

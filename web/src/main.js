@@ -7,7 +7,7 @@
 // the administrator's #/admin/users, /units, /keys, /ledgers; #/outbox, what
 // waits to be sent from a phone that was offline (offline.js).
 import "./style.css";
-import { api, session, setExpiredHandler, clearCache } from "./api.js";
+import { api, session, setExpiredHandler, clearCache, forgetReads } from "./api.js";
 import { h, clear, ROLE, showFormError, field } from "./ui.js";
 import { workbench } from "./pages/workbench.js";
 import { caseList } from "./pages/cases.js";
@@ -82,6 +82,7 @@ function loginPage() {
       const r = await api("POST", "/api/v1/session", { username: user.value.trim(), password: pass.value });
       session.set({ user: r.user, expires_at: r.expires_at }); // the token stays in the HttpOnly cookie
       clearCache();
+      forgetReads(); // another user's, kept for offline use
       sync(); // what this user kept offline before logging in again
       sessionStorage.removeItem("bihuan.expired");
       const back = sessionStorage.getItem("bihuan.return");
@@ -99,7 +100,10 @@ function loginPage() {
 }
 
 // The sync state in the header: offline, what waits to be sent, sending.
+// Each page draws the header again: the last badge's listeners go first.
+let dropBadge = () => {};
 function syncBadge() {
+  dropBadge();
   const a = h("a.sync-badge", { href: "#/outbox", "aria-live": "polite" });
   const show = (s) => {
     const n = s.pending + s.failed;
@@ -109,9 +113,14 @@ function syncBadge() {
     a.textContent = s.syncing ? `同步中…（${n}）` : (navigator.onLine ? "" : "离线 · ") + (n ? `待同步 ${n} 条` : "已同步");
   };
   const off = onSync(show);
-  const net = () => (a.isConnected ? show(syncStateNow()) : (off(), removeEventListener("online", net), removeEventListener("offline", net)));
+  const net = () => show(syncStateNow());
   addEventListener("online", net);
   addEventListener("offline", net);
+  dropBadge = () => {
+    off();
+    removeEventListener("online", net);
+    removeEventListener("offline", net);
+  };
   return a;
 }
 
@@ -129,7 +138,7 @@ function shell(user, current) {
       /* the session may already be gone */
     }
     session.clear();
-    if (window.caches) caches.delete("bihuan-api").catch(() => {}); // what this user's pages read
+    forgetReads(); // what this user's pages read
     location.hash = "#/login";
   });
   const main = h("main#main.page", { tabindex: "-1" });

@@ -52,6 +52,8 @@ export const offlineError = (e) => e && e.status === 0;
 // already sent with (a send whose answer was lost), else a new one: the
 // report's Idempotency-Key, the check-in's client_id.  Resolves to the item.
 export async function enqueue(kind, body, files = [], label = "", id = "") {
+  // kept for nobody, it would never be sent: the form keeps it instead
+  if (!me()) throw new Error("登录已过期，请联网重新登录后再提交（填写的内容仍在表单中）");
   const item = { id: id || body.client_id || newId(), user: me(), kind, body, label,
     files: files.map((f) => ({ blob: f.file, name: f.file.name || "", stage: f.stage, id: f.id || null })),
     created_at: new Date().toISOString(), state: "pending", error: "" };
@@ -100,24 +102,42 @@ async function refresh() {
   emit({ pending: items.filter((x) => x.state === "pending").length, failed: items.filter((x) => x.state === "failed").length });
 }
 
+// Store 'it' again unless it was deleted meanwhile (the 待同步 page, or
+// another tab that sent it): false then.
+function save(it) {
+  return tx("readwrite", (s) => {
+    const rq = s.get(it.id);
+    rq.onsuccess = () => rq.result && s.put(it);
+    return { get result() { return !!rq.result; } };
+  });
+}
+
+// A request that hangs is given up (and tried again later): one slow
+// network must not hold the queue.
+const JSON_TIMEOUT = 30000, UPLOAD_TIMEOUT = 180000;
+
 async function send(it) {
   for (const f of it.files) {
     if (f.id) continue;
     const q = new URLSearchParams({ stage: f.stage, name: f.name });
-    f.id = (await api("POST", `/api/v1/attachments?${q}`, f.blob)).id;
-    await tx("readwrite", (s) => s.put(it)); // not uploaded again on a retry
+    f.id = (await api("POST", `/api/v1/attachments?${q}`, f.blob, { timeout: UPLOAD_TIMEOUT })).id;
+    if (!(await save(it))) return null; // not uploaded again on a retry; deleted: stop
   }
   const body = it.files.length ? { ...it.body, attachments: it.files.map((f) => f.id) } : it.body;
   if (it.kind === "report")
-    return api("POST", "/api/v1/cases", body, { headers: { "Idempotency-Key": it.id } });
-  return api("POST", "/api/v1/patrols", body);
+    return api("POST", "/api/v1/cases", body, { headers: { "Idempotency-Key": it.id }, timeout: JSON_TIMEOUT });
+  return api("POST", "/api/v1/patrols", body, { timeout: JSON_TIMEOUT });
 }
 
-// Send what is queued; one run at a time.  Resolves to how many were sent.
+// Send what is queued; one run at a time in this tab, and with Web Locks
+// one in all of this user's tabs and the installed app (the server's keys
+// make a second send harmless; the lock saves uploading photos twice).
+// Resolves to how many were sent.
 export function sync() {
   if (running) return running;
   if (!me()) return Promise.resolve(0); // logged out: sent when this user is back
-  running = (async () => {
+  const locked = (fn) => (navigator.locks ? navigator.locks.request("bihuan-sync", fn) : fn());
+  running = locked(async () => {
     let sent = 0;
     try {
       emit({ syncing: true });
@@ -125,6 +145,7 @@ export function sync() {
         if (it.state !== "pending") continue;
         try {
           const r = await send(it);
+          if (r === null) continue; // deleted while its photos went up
           await tx("readwrite", (s) => s.delete(it.id));
           sent++;
           window.dispatchEvent(new CustomEvent("bihuan-synced", { detail: { item: it, result: r } }));
@@ -135,7 +156,7 @@ export function sync() {
           }
           it.state = "failed"; // the server refused it: the user decides
           it.error = e.message;
-          await tx("readwrite", (s) => s.put(it));
+          await save(it);
         }
       }
       if (sent) emit({ lastSync: new Date().toISOString(), lastError: "" });
@@ -145,12 +166,14 @@ export function sync() {
       running = null;
     }
     return sent;
-  })();
+  });
   return running;
 }
 
 // Start: count what waits, send it now, when the network returns and every 30 s.
 export function startSync() {
+  // ask the browser not to clear the queue when storage runs low
+  if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(() => {});
   refresh().then(() => sync());
   window.addEventListener("online", () => sync());
   setInterval(() => {

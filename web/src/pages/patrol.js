@@ -83,6 +83,13 @@ export async function patrolToday(el, user, params) {
           r.distance !== undefined ? ` · 距您 ${fmtDistance(r.distance)}` : ""),
         h("a.button.primary", { href: `#/patrol/checkin?object=${r.object}` }, "巡查登记")))));
 
+  // the nearest objects' forms read ahead, so the service worker has them
+  // when the walk leaves the network behind (sw.js)
+  if (navigator.onLine) {
+    get("/api/v1/patrol/config").catch(() => {});
+    for (const r of rows.slice(0, 20)) get(`/api/v1/objects/${r.object}`).catch(() => {});
+  }
+
   const crs = await mapCrs();
   const map = L.map(mapBox, { preferCanvas: true }).setView([22.55, 114.12], 13);
   const pts = [];
