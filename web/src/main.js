@@ -110,7 +110,7 @@ function syncBadge() {
     a.hidden = navigator.onLine && !n && !s.syncing;
     a.dataset.pending = String(s.pending);
     a.className = "sync-badge" + (s.failed ? " bad" : navigator.onLine ? "" : " offline");
-    a.textContent = s.syncing ? `同步中…（${n}）` : (navigator.onLine ? "" : "离线 · ") + (n ? `待同步 ${n} 条` : "已同步");
+    a.textContent = (navigator.onLine ? "" : "离线 · ") + (s.syncing ? `同步中…（${n}）` : n ? `待同步 ${n} 条` : "已同步");
   };
   const off = onSync(show);
   const net = () => show(syncStateNow());

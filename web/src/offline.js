@@ -136,6 +136,7 @@ async function send(it) {
 export function sync() {
   if (running) return running;
   if (!me()) return Promise.resolve(0); // logged out: sent when this user is back
+  if (!navigator.onLine) return Promise.resolve(0); // the "online" event brings it back
   const locked = (fn) => (navigator.locks ? navigator.locks.request("bihuan-sync", fn) : fn());
   running = locked(async () => {
     let sent = 0;
