@@ -284,6 +284,10 @@ int svc_notify_cards(svc_t *s, dt_ms_t now, bh_err_t *err)
     for (int i = 0; st == BH_OK && i < nt; i++) {
         db_unit_t u;
         bool seen = false;
+        for (int j = 0; j < i && !seen; j++) /* a unit has a row per indicator and entry */
+            seen = strcmp(t[j].unit, t[i].unit) == 0;
+        if (seen)
+            continue;
         SVC_READ(s, c, st, err, DB(c, registry, unit_get, t[i].unit, a, &u));
         if (st == BH_NOT_FOUND || (st == BH_OK && !u.parent)) {
             st = BH_OK;
