@@ -123,6 +123,11 @@ typedef struct {
     int sort;                    /* DB_SORT_* */
     const char *cursor;          /* a next_cursor case_list returned, untouched; NULL: first page */
     int limit;
+    bool scan;                   /* search by reading every match (the reference for
+                                    tests; the back-end may otherwise take a shorter way) */
+    int walk_budget;             /* matches a newest-first search reads before it falls
+                                    back to reading them all; 0: the back-end's default,
+                                    < 0: never (tests) */
 } db_case_filter_t;
 
 #define DB_MAX_IN 64

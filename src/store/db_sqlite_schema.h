@@ -378,6 +378,27 @@ static const char *const migrations[] = {
     "  sent_at INTEGER, UNIQUE(dedupe, channel));"
     "CREATE INDEX notify_due ON notify_outbox(next_at) WHERE status = 'pending';"
     "CREATE INDEX notify_status ON notify_outbox(status, id);",
+    /* 19: search newest first (issue 13; sqlite_search.c).  Per block of
+     * 1024 case ids: the least created_at in it (lo) and the greatest at
+     * or below it (pre, a running maximum over the blocks).  Kept by the
+     * triggers on every insert, also one into an older block. */
+    "CREATE TABLE case_spans(block INTEGER PRIMARY KEY, lo INTEGER NOT NULL, pre INTEGER NOT NULL);"
+    "INSERT INTO case_spans(block, lo, pre)"
+    "  SELECT id >> 10, min(created_at), max(created_at) FROM cases GROUP BY id >> 10;"
+    "UPDATE case_spans SET pre = w.m FROM"
+    "  (SELECT block AS b, max(pre) OVER (ORDER BY block) AS m FROM case_spans) w"
+    "  WHERE w.b = case_spans.block;"
+    "CREATE TRIGGER cases_span_ins AFTER INSERT ON cases BEGIN"
+    "  INSERT INTO case_spans(block, lo, pre) VALUES(new.id >> 10, new.created_at,"
+    "    max(new.created_at, coalesce((SELECT pre FROM case_spans WHERE block < new.id >> 10"
+    "      ORDER BY block DESC LIMIT 1), new.created_at)))"
+    "    ON CONFLICT(block) DO UPDATE SET lo = min(lo, excluded.lo), pre = max(pre, excluded.pre);"
+    "  UPDATE case_spans SET pre = new.created_at WHERE block > new.id >> 10 AND pre < new.created_at;"
+    "END;"
+    "CREATE TRIGGER cases_span_upd AFTER UPDATE OF created_at ON cases BEGIN"
+    "  UPDATE case_spans SET lo = min(lo, new.created_at) WHERE block = new.id >> 10;"
+    "  UPDATE case_spans SET pre = new.created_at WHERE block >= new.id >> 10 AND pre < new.created_at;"
+    "END;",
 };
 
 #endif

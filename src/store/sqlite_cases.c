@@ -349,7 +349,7 @@ bh_status_t sq_counts_add(db_conn_t *c, case_state_t st, sla_light_t l, int delt
     return step_done(c, s, NULL);
 }
 
-static void add_filters(dynbuf_t *b, const db_case_filter_t *f, const char *fts)
+void sq_case_filters(dynbuf_t *b, const db_case_filter_t *f, const char *fts)
 {
     if (f->unit.code) {
         add(b, " AND ");
@@ -401,7 +401,7 @@ static void add_filters(dynbuf_t *b, const db_case_filter_t *f, const char *fts)
         add(b, " AND +cases.id IN (SELECT rowid FROM cases_fts WHERE cases_fts MATCH :q)");
 }
 
-static void bind_filters(sqlite3_stmt *s, const db_case_filter_t *f, const char *fts, arena_t *a)
+void sq_case_filters_bind(sqlite3_stmt *s, const db_case_filter_t *f, const char *fts, arena_t *a)
 {
     bind_scope(s, "u", &f->unit, a);
     bind_name_text(s, ":h", f->handling_unit);
@@ -473,7 +473,7 @@ static const char *fts_expr(arena_t *a, const char *q)
  * the row with that sort key and id), or for relevance, whose order has
  * no key, "c1:4:OFFSET:0".  Callers hand them back untouched.
  */
-static const char *cursor_encode(arena_t *a, int sort, int64_t key, int64_t id)
+const char *sq_case_cursor(arena_t *a, int sort, int64_t key, int64_t id)
 {
     char raw[80], *out;
     int n = snprintf(raw, sizeof raw, "c1:%d:%lld:%lld", sort, (long long)key, (long long)id);
@@ -528,17 +528,23 @@ bh_status_t sq_case_list(db_conn_t *c, const db_case_filter_t *f, arena_t *a,
                        "cursor 无效（须原样使用上一页返回的 next_cursor，且排序相同）");
     if (f->cursor && f->offset)
         return bh_fail(err, BH_INTERNAL, "", "cursor and offset together");
+    if (fts && f->sort == DB_SORT_CREATED_DESC && !f->offset && !f->scan) {
+        bool done = false;
+        bh_status_t st = sq_search_newest(c, f, fts, ck, cid, a, out, n, next_cursor, &done, err);
+        if (st != BH_OK || done)
+            return st;
+    }
 
     dynbuf_init(&b, SQL_MAX);
     if (f->sort == DB_SORT_RELEVANCE) {
         add(&b, "SELECT {case} FROM cases JOIN (SELECT rowid AS rid, rank AS r FROM"
                 " cases_fts WHERE cases_fts MATCH :q) f ON f.rid = cases.id WHERE 1");
-        add_filters(&b, f, fts);
+        sq_case_filters(&b, f, fts);
         add(&b, " ORDER BY f.r, cases.id LIMIT :limit OFFSET :off");
     } else {
         bool desc = f->sort == DB_SORT_CREATED_DESC || f->sort == DB_SORT_UPDATED_DESC;
         add(&b, "SELECT {case} FROM cases WHERE 1");
-        add_filters(&b, f, fts);
+        sq_case_filters(&b, f, fts);
         if (f->cursor)
             dynbuf_printf(&b, " AND (cases.%s %s :ck OR (cases.%s = :ck AND cases.id %s :cid))",
                           keycol[f->sort], desc ? "<" : ">", keycol[f->sort], desc ? "<" : ">");
@@ -547,7 +553,7 @@ bh_status_t sq_case_list(db_conn_t *c, const db_case_filter_t *f, arena_t *a,
     }
     if (prepare_built(c, &b, &s, err) != BH_OK)
         return err ? err->status : BH_INTERNAL;
-    bind_filters(s, f, fts, a);
+    sq_case_filters_bind(s, f, fts, a);
     bind_name_int(s, ":limit", (int64_t)f->limit + 1); /* one more tells of a next page */
     /* Relevance pages by offset (the cursor carries it); the others by key. */
     if (f->sort == DB_SORT_RELEVANCE) {
@@ -574,8 +580,8 @@ bh_status_t sq_case_list(db_conn_t *c, const db_case_filter_t *f, arena_t *a,
     if (rc == SQLITE_ROW && *n > 0) { /* there is a next page */
         const db_case_t *last = &(*out)[*n - 1];
         *next_cursor = f->sort == DB_SORT_RELEVANCE
-                           ? cursor_encode(a, f->sort, (f->cursor ? ck : f->offset) + *n, 0)
-                       : cursor_encode(a, f->sort,
+                           ? sq_case_cursor(a, f->sort, (f->cursor ? ck : f->offset) + *n, 0)
+                       : sq_case_cursor(a, f->sort,
                                        f->sort <= DB_SORT_CREATED_ASC ? last->created_at
                                                                       : last->updated_at,
                                        last->id);

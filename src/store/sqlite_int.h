@@ -431,6 +431,18 @@ bh_status_t sq_case_update(db_conn_t *c, const db_case_t *k, int64_t read_versio
                                   bh_err_t *err);
 bh_status_t sq_case_list(db_conn_t *c, const db_case_filter_t *f, arena_t *a,
                                 db_case_t **out, int *n, const char **next_cursor, bh_err_t *err);
+/* The filters of a case list as " AND ..." terms on cases (with fts, the
+ * FTS5 expression's as well, unless relevance orders), their parameters
+ * bound, and the cursor naming the row (sort key, id) of a page's last. */
+void sq_case_filters(dynbuf_t *b, const db_case_filter_t *f, const char *fts);
+void sq_case_filters_bind(sqlite3_stmt *s, const db_case_filter_t *f, const char *fts, arena_t *a);
+const char *sq_case_cursor(arena_t *a, int sort, int64_t key, int64_t id);
+/* sqlite_search.c: a search newest first walked down the postings; *done
+ * false when the walk gave up (its filters pass too few matches) and the
+ * caller's plan, which reads every match, is to run. */
+bh_status_t sq_search_newest(db_conn_t *c, const db_case_filter_t *f, const char *fts,
+                             int64_t ck, int64_t cid, arena_t *a, db_case_t **out, int *n,
+                             const char **next_cursor, bool *done, bh_err_t *err);
 bh_status_t sq_event_add(db_conn_t *c, int64_t case_id, int seq, const case_event_t *e);
 bh_status_t sq_event_list(db_conn_t *c, int64_t case_id, arena_t *a, case_event_t **out,
                                  int *n);

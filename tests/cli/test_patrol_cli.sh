@@ -34,7 +34,7 @@ import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
 assert db.execute("PRAGMA user_version").fetchone()[0] >= 11
 # back to a version-10 database: without migration 11's table, 12's columns, 13's, 14's and 15's
-# tables, 16's table and column, 17's table and 18's
+# tables, 16's table and column, 17's table, 18's and 19's table and triggers
 db.executescript("DROP TRIGGER cases_rollup_ins; DROP TRIGGER cases_rollup_old;"
                  " DROP TRIGGER cases_rollup_new; DROP VIEW case_rollup_src; DROP TABLE case_rollup;"
                  " DROP TABLE case_rollup_fan; DROP INDEX cases_closed; DROP INDEX cases_due;"
@@ -47,6 +47,7 @@ db.executescript("DROP TRIGGER cases_rollup_ins; DROP TRIGGER cases_rollup_old;"
                  " DROP TABLE reports; DROP TABLE report_schedules; DROP TABLE ledger_imports;"
                  " DROP TABLE category_versions; ALTER TABLE cases DROP COLUMN policy_version;"
                  " DROP TABLE attachments; DROP TABLE notify_outbox;"
+                 " DROP TRIGGER cases_span_ins; DROP TRIGGER cases_span_upd; DROP TABLE case_spans;"
                  " PRAGMA user_version = 10;")
 db.execute("INSERT INTO patrol_config VALUES(1, ?, 1700000000000, 'old')", (open(sys.argv[2]).read(),))
 # two version-10 cases: one that came in through Open311, one from the hotline
@@ -73,4 +74,8 @@ grep -q '^ok: 统计汇总 4 行' "$D/out" || fail "roll-ups of two cases: $(cat
     c.execute("SELECT group_concat(policy_version) FROM cases").fetchone()[0],
     c.execute("SELECT group_concat(version || source) FROM category_versions").fetchone()[0])' "$D/m.db")" = "1,1 1file" ] ||
     fail "migration 16: cases not under the first categories version"
+# migration 19: the spans search walks by, of the cases already there (both in block 0)
+[ "$(python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute(
+    "SELECT group_concat(block || \" \" || lo || \" \" || pre) FROM case_spans").fetchone()[0])' "$D/m.db")" = \
+    "0 1700000000000 1700000000000" ] || fail "migration 19: the spans of the cases there"
 echo "patrol cli: ok"

@@ -9,6 +9,13 @@
 
 extern db_t *db;
 
+/* A case of unit (handled by 'handling', NULL for none) as reported at
+ * 1700000000000, with the idempotency key 'idem' (NULL for none). */
+db_case_t new_case(const char *unit, const char *handling, const char *idem);
+
+/* contract_search.c: search newest first equals the reference plan */
+void search_equals_the_scan(void **state);
+
 /* contract_notify.c: the notifications outbox */
 void notices(void **state);
 

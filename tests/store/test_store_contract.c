@@ -63,7 +63,7 @@ static bh_status_t put_units(db_conn_t *c, void *ctx, bh_err_t *err)
     return st;
 }
 
-static db_case_t new_case(const char *unit, const char *handling, const char *idem)
+db_case_t new_case(const char *unit, const char *handling, const char *idem)
 {
     db_case_t k;
     memset(&k, 0, sizeof k);
@@ -1359,6 +1359,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(units_and_scopes),
         cmocka_unit_test(cursors_and_search),
+        cmocka_unit_test(search_equals_the_scan),
         cmocka_unit_test(insert_conflicts_on_keys),
         cmocka_unit_test(events_keep_client_ids),
         cmocka_unit_test(objects_by_code),

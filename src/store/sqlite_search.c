@@ -1,0 +1,158 @@
+/*
+ * sqlite_search.c - q= newest first without reading every match (the
+ * SQLite back-end; see sqlite_int.h).
+ *
+ * The reference plan reads the whole FTS5 doclist of the words (a common
+ * bigram is in ~5% of cases: 500k postings at 10M) before it walks the
+ * created_at index.  Here the postings are walked instead, highest case
+ * id first, and the walk stops as soon as the page is known.
+ *
+ * Postings are in id order, the page in (created_at, id) order.  The two
+ * nearly agree - a case is written when it is reported - but not always:
+ * an imported case, or a check-in made offline that raises one, is older
+ * than its id.  case_spans (migration 19) keeps, for each block of 1024
+ * ids, the least created_at in it (lo) and the greatest at or below it
+ * (pre).  Once the walk is at a posting in block b, every case not yet
+ * seen has an id below it, so it is no newer than pre[b]: each match seen
+ * that is at least that new has its final place.  When limit + 1 of them
+ * do, the page (and whether another follows) is known.  A cursor's page
+ * starts in the highest block whose lo is not after the cursor: every case
+ * above it is newer than the cursor, so already on an earlier page.
+ *
+ * The filters are tested per posting, on the case row.  Filters that pass
+ * few of the matches would make the walk long, so after walk_budget
+ * postings it gives up and the caller runs the reference plan, whose cost
+ * is the doclist's.  The answer is the reference's either way
+ * (test_store_contract's search_equals_the_scan).
+ */
+#include "store/sqlite_int.h"
+
+#include <limits.h>
+#include <stdlib.h>
+
+#define SPAN_SHIFT 10         /* as migration 19's "id >> 10" */
+#define WALK_BUDGET 10000     /* postings: ~30 ms of seeks here */
+
+typedef struct {
+    int64_t id, at;
+} hit_t;
+
+/* Newest first: created_at descending, then id descending. */
+static int hit_cmp(const void *x, const void *y)
+{
+    const hit_t *p = x, *q = y;
+    if (p->at != q->at)
+        return p->at < q->at ? 1 : -1;
+    return p->id < q->id ? 1 : p->id > q->id ? -1 : 0;
+}
+
+/* One value read by a statement with one parameter; 'dflt' if no row. */
+static bh_status_t span_read(sqlite3_stmt *s, int64_t arg, int64_t dflt, int64_t *v)
+{
+    int rc;
+    sqlite3_reset(s);
+    sqlite3_bind_int64(s, 1, arg);
+    rc = sqlite3_step(s);
+    *v = rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL ? sqlite3_column_int64(s, 0)
+                                                                       : dflt;
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? BH_OK : read_end(rc);
+}
+
+bh_status_t sq_search_newest(db_conn_t *c, const db_case_filter_t *f, const char *fts,
+                             int64_t ck, int64_t cid, arena_t *a, db_case_t **out, int *n,
+                             const char **next_cursor, bool *done, bh_err_t *err)
+{
+    sqlite3 *h = SQ(c)->h;
+    sqlite3_stmt *walk = NULL, *pre = NULL, *top = NULL;
+    const int want = f->limit + 1;
+    const int budget = f->walk_budget > 0 ? f->walk_budget : f->walk_budget < 0 ? INT_MAX : WALK_BUDGET;
+    hit_t *hits = NULL;
+    int nhits = 0, caphits = 0, ready = 0, walked = 0, rc = SQLITE_DONE;
+    int64_t block = -1, bound = INT64_MAX, start = INT64_MAX;
+    bh_status_t st = BH_OK;
+    dynbuf_t b;
+
+    *done = false;
+    *out = arena_alloc_array(a, (size_t)(f->limit > 0 ? f->limit : 1), sizeof **out);
+    if (sqlite3_prepare_v2(h, "SELECT pre FROM case_spans WHERE block = ?1", -1, &pre, NULL) ||
+        sqlite3_prepare_v2(h, "SELECT block FROM case_spans WHERE lo <= ?1 ORDER BY block DESC LIMIT 1",
+                           -1, &top, NULL)) {
+        st = bh_fail(err, BH_INTERNAL, "", "查询出错：%s", sqlite3_errmsg(h));
+        goto out;
+    }
+    if (f->cursor) {
+        if ((st = span_read(top, ck, -1, &start)))
+            goto out;
+        if (start < 0) { /* nothing is as old as the cursor */
+            *done = true;
+            goto out;
+        }
+        start = (start + 1) << SPAN_SHIFT;
+    }
+
+    dynbuf_init(&b, SQL_MAX);
+    add(&b, "SELECT cases.id, cases.created_at, (1");
+    sq_case_filters(&b, f, NULL);
+    if (f->cursor)
+        add(&b, " AND (cases.created_at < :ck OR (cases.created_at = :ck AND cases.id < :cid))");
+    add(&b, ") FROM cases_fts CROSS JOIN cases ON cases.id = cases_fts.rowid"
+            " WHERE cases_fts MATCH :q AND cases_fts.rowid < :top ORDER BY cases_fts.rowid DESC");
+    if ((st = prepare_built(c, &b, &walk, err)))
+        goto out;
+    sq_case_filters_bind(walk, f, fts, a);
+    bind_name_int(walk, ":ck", ck);
+    bind_name_int(walk, ":cid", cid);
+    bind_name_int(walk, ":top", start);
+
+    while ((rc = sqlite3_step(walk)) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(walk, 0), at = sqlite3_column_int64(walk, 1);
+        if (++walked > budget)
+            goto out; /* not done: the caller reads every match */
+        if (id >> SPAN_SHIFT != block) { /* cases not yet seen are no newer than this */
+            block = id >> SPAN_SHIFT;
+            if ((st = span_read(pre, block, INT64_MAX, &bound)))
+                goto out;
+            ready = 0;
+            for (int i = 0; i < nhits; i++)
+                ready += hits[i].at >= bound;
+        }
+        if (sqlite3_column_int(walk, 2)) {
+            if (nhits == caphits) {
+                caphits = caphits ? 2 * caphits : 64;
+                hits = xrealloc(hits, (size_t)caphits * sizeof *hits);
+            }
+            hits[nhits++] = (hit_t){id, at};
+            ready += at >= bound;
+        }
+        if (ready >= want)
+            break;
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        st = rc == SQLITE_ERROR ? bh_fail(err, BH_INVALID_ARGUMENT, "q", "检索条件无效：%s",
+                                          sqlite3_errmsg(h))
+                                : bh_fail(err, read_end(rc), "", "查询未读完：%s", sqlite3_errstr(rc));
+        goto out;
+    }
+    /* The walk ended (every match seen) or limit + 1 are in place: the
+     * page is the newest of those in place. */
+    qsort(hits, (size_t)nhits, sizeof *hits, hit_cmp);
+    if (rc == SQLITE_ROW)
+        nhits = want; /* the ready ones sort first: none is older than bound */
+    *done = true;
+    for (int i = 0; i < nhits && i < f->limit; i++) {
+        memset(&(*out)[*n], 0, sizeof **out);
+        if ((st = sq_case_get(c, hits[i].id, a, &(*out)[*n])))
+            goto out;
+        ++*n;
+    }
+    if (nhits > f->limit && *n > 0)
+        *next_cursor = sq_case_cursor(a, f->sort, (*out)[*n - 1].created_at, (*out)[*n - 1].id);
+out:
+    if (st != BH_OK)
+        *n = 0;
+    sqlite3_finalize(walk);
+    sqlite3_finalize(pre);
+    sqlite3_finalize(top);
+    free(hits);
+    return st;
+}
