@@ -8,6 +8,7 @@
  */
 #include "api/api.h"
 
+#include <ctype.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -565,6 +566,28 @@ json_t *api_read_body(http_req_t *r, const char *const *keys, const char *types)
         return NULL;
     }
     return body;
+}
+
+bool api_prefer_minimal(http_req_t *r)
+{
+    const char *p = http_header(r, "Prefer");
+    while (p && *p) {
+        size_t n;
+        p += strspn(p, " \t,");
+        n = strcspn(p, ",");
+        /* a preference is "token[=value]" with optional ";params" */
+        if (strncasecmp(p, "return", 6) == 0) {
+            const char *v = p + 6 + strspn(p + 6, " \t");
+            if (*v == '=') {
+                v += 1 + strspn(v + 1, " \t\"");
+                if (strncasecmp(v, "minimal", 7) == 0 && !isalnum((unsigned char)v[7]) &&
+                    v[7] != '-' && v[7] != '_')
+                    return true;
+            }
+        }
+        p += n;
+    }
+    return false;
 }
 
 /* The version a client expects: If-Match header ("3" or "\"3\"") or body. */

@@ -57,6 +57,9 @@ json_t *api_read_body(http_req_t *r, const char *const *keys, const char *types)
 /* The version a client expects: If-Match ("3" or "\"3\"") or body_version
  * (-1: none given; both given must agree).  false once answered (400). */
 bool api_expected_version(http_req_t *r, int64_t body_version, int64_t *out);
+/* The client asks for a short answer to a write: RFC 7240's
+ * "Prefer: return=minimal" (among other preferences, any case). */
+bool api_prefer_minimal(http_req_t *r);
 /* The caller is the administrator; else 403, answered. */
 bool api_admin_only(http_req_t *r);
 /* A string member of o, or NULL. */

@@ -49,6 +49,14 @@ static void h_case_create(http_req_t *r)
     http_add_header(r, "ETag", arena_printf(r->a, "\"%lld\"", (long long)v.k.version));
     if (replayed)
         http_add_header(r, "Idempotent-Replayed", "true");
+    if (api_prefer_minimal(r)) { /* high-volume intake: no history, clocks or actions */
+        http_add_header(r, "Preference-Applied", "return=minimal");
+        http_json(r, replayed ? 200 : 201,
+                  json_pack("{s:I, s:I, s:s, s:s}", "id", (json_int_t)v.k.id, "version",
+                            (json_int_t)v.k.version, "status", case_state_name(v.k.status),
+                            "light", sla_light_name(v.k.light)));
+        return;
+    }
     http_json(r, replayed ? 200 : 201, render_case_view(s, &r->user, &v, r->a));
 }
 

@@ -350,6 +350,28 @@ class Idempotency(unittest.TestCase):
         c = rep.post("/api/v1/cases", body)
         self.assertNotEqual(c.json["id"], a.json["id"])
 
+    def test_prefer_return_minimal(self):
+        # RFC 7240: a short 201 for high-volume intake, the full case otherwise;
+        # a replay under the same key answers as short, and the case is whole
+        rep = S.as_("wgy_hb")
+        body = {"category": "E0502", "title": "流动摊贩", "description": "简短答复", "unit": GRID}
+        h = {"Idempotency-Key": "minimal-%f" % time.time(), "Prefer": 'respond-async, RETURN = "minimal"'}
+        a = rep.post("/api/v1/cases", body, headers=h)
+        self.assertEqual(a.status, 201)
+        self.assertEqual(a.headers.get("Preference-Applied"), "return=minimal")
+        self.assertEqual(set(a.json), {"id", "version", "status", "light"})
+        self.assertEqual(a.headers["Location"], "/api/v1/cases/%d" % a.json["id"])
+        b = rep.post("/api/v1/cases", body, headers=h)
+        self.assertEqual((b.status, b.json, b.headers.get("Idempotent-Replayed")), (200, a.json, "true"))
+        full = rep.get("/api/v1/cases/%d" % a.json["id"]).json
+        self.assertEqual((full["description"], full["status"], full["version"]),
+                         ("简短答复", a.json["status"], a.json["version"]))
+        for other in ("return=representation", "return=minimalist"):
+            c = rep.post("/api/v1/cases", body, headers={"Prefer": other})
+            self.assertEqual(c.status, 201)
+            self.assertIsNone(c.headers.get("Preference-Applied"))
+            self.assertIn("history", c.json)
+
     def test_external_id(self):
         op = S.as_("zhzx01")
         ext = "12345-%d" % int(time.time() * 1000)
