@@ -56,6 +56,7 @@ static void progress(const char *what, long done, long total, void *ctx)
     (void)ctx;
     snprintf(tail, sizeof tail, "%ld/%ld", done, total);
     cli_progress(strcmp(what, "cases") == 0      ? "生成演示案件"
+                 : strcmp(what, "index") == 0    ? "建立统计汇总和检索索引"
                  : strcmp(what, "targets") == 0  ? "生成演示目标"
                  : strcmp(what, "projects") == 0 ? "生成重点项目"
                                                  : "生成演示巡查",

@@ -399,6 +399,13 @@ enum { DB_GROUP_NONE, DB_GROUP_UNIT, DB_GROUP_CATEGORY, DB_GROUP_SOURCE };
 
 typedef bh_status_t (*db_write_fn)(db_conn_t *c, void *ctx, bh_err_t *err);
 
+/* What bulk_end counts: the load's cases and how many of them the search
+ * index has; every case, and how many the roll-ups count (each once at
+ * its district). */
+typedef struct {
+    int64_t cases, indexed, all_cases, counted;
+} db_bulk_check_t;
+
 /* ---- the operations, one table per aggregate ---- */
 
 /* Lifecycle, transactions and coordination (leases) */
@@ -422,6 +429,15 @@ struct db_ops {
     /* A consistent copy of the whole store, as of now, into a new file at
      * 'path' (a reader connection; writers go on meanwhile). */
     bh_status_t (*snapshot)(db_conn_t *c, const char *path, bh_err_t *err);
+    /* A bulk load (the demo's), each step inside a write: bulk_begin sets
+     * the roll-ups and the search index aside for the cases written from
+     * now on (*first: the id the first gets; BH_FAILED_PRECONDITION if a
+     * load runs); bulk_fill builds both for the ids in [lo, hi); bulk_end
+     * resumes keeping them and counts what the check compares.  A store
+     * left by a load cut short refuses to open. */
+    bh_status_t (*bulk_begin)(db_conn_t *c, int64_t *first, bh_err_t *err);
+    bh_status_t (*bulk_fill)(db_conn_t *c, int64_t lo, int64_t hi, bh_err_t *err);
+    bh_status_t (*bulk_end)(db_conn_t *c, db_bulk_check_t *out, bh_err_t *err);
 
     /* An imported configuration document by kind ("patrol", "targets"):
      * its text, when and by whom (BH_NOT_FOUND: never imported); put

@@ -399,6 +399,10 @@ static const char *const migrations[] = {
     "  UPDATE case_spans SET lo = min(lo, new.created_at) WHERE block = new.id >> 10;"
     "  UPDATE case_spans SET pre = new.created_at WHERE block >= new.id >> 10 AND pre < new.created_at;"
     "END;",
+    /* 20: bulk loads (issue 13; sqlite_bulk.c): while one runs, the
+     * roll-up triggers it set aside, and the first case id it wrote.  A
+     * store with rows here was left by a load cut short. */
+    "CREATE TABLE bulk_load(name TEXT PRIMARY KEY, sql TEXT NOT NULL, first_id INTEGER NOT NULL);",
 };
 
 #endif

@@ -89,7 +89,7 @@ bh_status_t sq_case_insert(db_conn_t *c, db_case_t *k, bh_err_t *err)
     if ((st = step_done(c, s, err)))
         return st;
     k->id = sqlite3_last_insert_rowid(SQ(c)->h);
-    {
+    if (!SQ(c)->bulk) {
         struct sq_conn *w = SQ(c);
         struct fts_row *r;
         if (w->nfts == w->capfts) {

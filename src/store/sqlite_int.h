@@ -92,6 +92,7 @@ struct sq_conn {
     struct fts_row *fts;
     int nfts, capfts;
     int sp_mark; /* nfts when the row savepoint began */
+    bool bulk;   /* a bulk load runs: its cases are indexed by bulk_fill */
 };
 
 struct job {
@@ -465,6 +466,10 @@ bh_status_t sq_stats(db_conn_t *c, const db_stats_query_t *q, arena_t *a,
 bh_status_t sq_stats_rebuild(db_conn_t *c, int64_t *rows, int64_t *differed, bh_err_t *err);
 bh_status_t sq_integrity_check(db_conn_t *c, arena_t *a, const char **result);
 bh_status_t sq_analyze(db_conn_t *c);
+/* sqlite_bulk.c */
+bh_status_t sq_bulk_begin(db_conn_t *c, int64_t *first, bh_err_t *err);
+bh_status_t sq_bulk_fill(db_conn_t *c, int64_t lo, int64_t hi, bh_err_t *err);
+bh_status_t sq_bulk_end(db_conn_t *c, db_bulk_check_t *out, bh_err_t *err);
 bh_status_t sq_geometry_put(db_conn_t *c, const char *unit, const char *geojson,
                                    const double bbox[4], bh_err_t *err);
 bh_status_t sq_geometry_get(db_conn_t *c, const char *unit, arena_t *a, const char **geojson);

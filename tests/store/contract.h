@@ -8,6 +8,7 @@
 #include "store/db.h"
 
 extern db_t *db;
+extern char contract_url[]; /* the store's URL, to open it again */
 
 /* A case of unit (handled by 'handling', NULL for none) as reported at
  * 1700000000000, with the idempotency key 'idem' (NULL for none). */
@@ -15,6 +16,9 @@ db_case_t new_case(const char *unit, const char *handling, const char *idem);
 
 /* contract_search.c: search newest first equals the reference plan */
 void search_equals_the_scan(void **state);
+
+/* contract_bulk.c: a bulk load ends as the triggers would have kept it */
+void bulk_load_as_kept(void **state);
 
 /* contract_notify.c: the notifications outbox */
 void notices(void **state);

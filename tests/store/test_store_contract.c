@@ -23,15 +23,15 @@
 #include "core/unitcode.h"
 #include "util/arena.h"
 
-static char url[600];
+char contract_url[600];
 db_t *db;
 
 static int setup(void **state)
 {
     bh_err_t err;
     (void)state;
-    if (db_open(url, 2, &db, &err) != BH_OK) {
-        fprintf(stderr, "cannot open %s: %s\n", url, err.message);
+    if (db_open(contract_url, 2, &db, &err) != BH_OK) {
+        fprintf(stderr, "cannot open %s: %s\n", contract_url, err.message);
         return -1;
     }
     return 0;
@@ -829,7 +829,7 @@ static void attachments(void **state)
         assert_int_equal(n, 2);
         assert_string_equal(sha[0], "aa");
         assert_string_equal(sha[1], "bb");
-        snprintf(path, sizeof path, "%s.snapshot", strncmp(url, "sqlite:", 7) ? url : url + 7);
+        snprintf(path, sizeof path, "%s.snapshot", strncmp(contract_url, "sqlite:", 7) ? contract_url : contract_url + 7);
         unlink(path);
         assert_int_equal(DB(c, ops, snapshot, path, &err), BH_OK);
         assert_int_equal(db_open(path, 1, &copy, &err), BH_OK);
@@ -1377,25 +1377,25 @@ int main(int argc, char **argv)
         cmocka_unit_test(quarantine_unschedules),
         cmocka_unit_test(writers_race),
         cmocka_unit_test(reader_wait_times_out),
+        cmocka_unit_test(bulk_load_as_kept),
         cmocka_unit_test(stats_equal_the_definition),
     };
     const char *u = argc > 1 ? argv[1] : getenv("BIHUAN_TEST_STORE");
     int rc;
     if (u && *u) {
-        snprintf(url, sizeof url, "%s", u);
+        snprintf(contract_url, sizeof contract_url, "%s", u);
         rc = cmocka_run_group_tests(tests, setup, teardown);
     } else {
         char dir[] = "/tmp/bihuan-store-XXXXXX";
         if (!mkdtemp(dir))
             return 1;
-        snprintf(url, sizeof url, "sqlite:%s/contract.db", dir);
+        snprintf(contract_url, sizeof contract_url, "sqlite:%s/contract.db", dir);
         rc = cmocka_run_group_tests(tests, setup, teardown);
-        snprintf(url, sizeof url, "%s/contract.db", dir);
-        unlink(url);
-        strcat(url, "-wal");
-        unlink(url);
-        snprintf(url, sizeof url, "%s/contract.db-shm", dir);
-        unlink(url);
+        for (int i = 0; i < 3; i++) {
+            char path[64];
+            snprintf(path, sizeof path, "%s/contract.db%s", dir, (const char *[]){"", "-wal", "-shm"}[i]);
+            unlink(path);
+        }
         rmdir(dir);
     }
     return rc;
