@@ -60,7 +60,9 @@ bh_status_t sq_bulk_begin(db_conn_t *c, int64_t *first, bh_err_t *err)
                    " FROM cases) FROM sqlite_master WHERE type = 'trigger'"
                    " AND name GLOB 'cases_rollup_*';"
                    "DROP TRIGGER cases_rollup_ins; DROP TRIGGER cases_rollup_old;"
-                   " DROP TRIGGER cases_rollup_new;",
+                   " DROP TRIGGER cases_rollup_new;"
+                   /* a large batch's pages stay in memory until its commit */
+                   "PRAGMA cache_size=-1048576;",
                    "批量写入准备", err)))
         return st;
     SQ(c)->bulk = true;
@@ -287,7 +289,7 @@ bh_status_t sq_bulk_end(db_conn_t *c, db_bulk_check_t *out, bh_err_t *err)
     sqlite3_finalize(s);
     if (rc != SQLITE_DONE)
         return bh_fail(err, BH_INTERNAL, "", "读取批量写入状态失败：%s", sqlite3_errstr(rc));
-    if ((st = exec(h, "DELETE FROM bulk_load", "结束批量写入", err)))
+    if ((st = exec(h, "DELETE FROM bulk_load; PRAGMA cache_size=-65536;", "结束批量写入", err)))
         return st;
     SQ(c)->bulk = false;
     /* The check: every case of the load is in the index and is counted
