@@ -507,6 +507,9 @@ static bool cursor_decode(const char *cur, int sort, int64_t *key, int64_t *id)
     return true;
 }
 
+/* Relevance ranks at most this many matches, the newest (by id). */
+#define RANK_MATCHES 20000
+
 bh_status_t sq_case_list(db_conn_t *c, const db_case_filter_t *f, arena_t *a,
                                 db_case_t **out, int *n, const char **next_cursor, bh_err_t *err)
 {
@@ -537,8 +540,11 @@ bh_status_t sq_case_list(db_conn_t *c, const db_case_filter_t *f, arena_t *a,
 
     dynbuf_init(&b, SQL_MAX);
     if (f->sort == DB_SORT_RELEVANCE) {
+        /* BM25 of every match would cost one score per match (200k for a
+         * common word at 10M): the newest RANK_MATCHES matches are ranked */
         add(&b, "SELECT {case} FROM cases JOIN (SELECT rowid AS rid, rank AS r FROM"
-                " cases_fts WHERE cases_fts MATCH :q) f ON f.rid = cases.id WHERE 1");
+                " cases_fts WHERE cases_fts MATCH :q ORDER BY rowid DESC LIMIT :cap) f"
+                " ON f.rid = cases.id WHERE 1");
         sq_case_filters(&b, f, fts);
         add(&b, " ORDER BY f.r, cases.id LIMIT :limit OFFSET :off");
     } else {
@@ -558,6 +564,9 @@ bh_status_t sq_case_list(db_conn_t *c, const db_case_filter_t *f, arena_t *a,
     /* Relevance pages by offset (the cursor carries it); the others by key. */
     if (f->sort == DB_SORT_RELEVANCE) {
         bind_name_int(s, ":off", f->cursor ? ck : f->offset);
+        bind_name_int(s, ":cap", f->scan || f->walk_budget < 0 ? INT64_MAX
+                                 : f->walk_budget > 0   ? f->walk_budget
+                                                        : RANK_MATCHES);
     } else {
         bind_name_int(s, ":off", f->offset);
         bind_name_int(s, ":ck", ck);

@@ -134,6 +134,53 @@ static void page_same(const db_case_t *want, int nwant, const char *wnext, const
     fail();
 }
 
+static int by_id_desc(const void *x, const void *y)
+{
+    int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+    return a < b ? 1 : a > b ? -1 : 0;
+}
+
+/* Relevance ranks the newest matches only (walk_budget of them): the
+ * answer is the newest three of all the matches, in some order. */
+static void relevance_ranks_the_newest(void)
+{
+    static int64_t all[NCASES + 1000];
+    int64_t got[3];
+    db_case_filter_t f;
+    db_case_t *rows;
+    const char *next;
+    db_conn_t *c;
+    bh_err_t err;
+    arena_t *a = arena_new();
+    int n, nall = 0;
+
+    memset(&f, 0, sizeof f);
+    f.status = f.light = -1;
+    f.sort = DB_SORT_RELEVANCE;
+    f.search = "渔民村";
+    f.limit = 200;
+    f.walk_budget = -1;
+    assert_int_equal(db_reader(db, &c), BH_OK);
+    do {
+        assert_int_equal(DB(c, cases, case_list, &f, a, &rows, &n, &next, &err), BH_OK);
+        for (int i = 0; i < n && nall < (int)(sizeof all / sizeof all[0]); i++)
+            all[nall++] = rows[i].id;
+        f.cursor = next;
+    } while (next);
+    assert_true(nall > 100);
+    qsort(all, (size_t)nall, sizeof all[0], by_id_desc);
+    f.walk_budget = 3;
+    assert_int_equal(DB(c, cases, case_list, &f, a, &rows, &n, &next, &err), BH_OK);
+    assert_int_equal(n, 3);
+    assert_null(next);
+    for (int i = 0; i < 3; i++)
+        got[i] = rows[i].id;
+    qsort(got, 3, sizeof got[0], by_id_desc);
+    assert_memory_equal(got, all, sizeof got);
+    db_reader_done(db, c);
+    arena_free(a);
+}
+
 void search_equals_the_scan(void **state)
 {
     static struct corpus x;
@@ -170,4 +217,5 @@ void search_equals_the_scan(void **state)
         arena_free(a);
     }
     assert_true(pages > 800); /* the corpus gives pages to follow */
+    relevance_ranks_the_newest();
 }
