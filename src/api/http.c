@@ -47,6 +47,18 @@ struct http_server {
     struct route_stats *stats; /* nroutes + 1: [nroutes] = unmatched */
     char csp[512]; /* the default policy */
     pthread_mutex_t stats_mu;
+    /* The handlers' workers.  MHD's few polling threads never wait on a
+     * handler: a request whose body is in is suspended and queued, a
+     * worker runs its handler (which may wait for a group commit) and
+     * resumes it, and the polling thread then sends the answer. */
+    pthread_t *workers;
+    int nworkers;
+    pthread_mutex_t q_mu;
+    pthread_cond_t q_cv, idle_cv;
+    struct ctx *q_head, *q_tail;
+    int inflight;   /* queued or being handled */
+    bool q_stop;    /* workers end once the queue is empty */
+    bool closing;   /* stopping: handle in the polling thread, queue nothing */
 };
 
 /* Our per-request state, created by the URI log callback. */
@@ -60,6 +72,9 @@ struct ctx {
     bool path_matched; /* some route has this path (with another method: 405) */
     int route;
     struct timespec t0;
+    struct ctx *q_next;
+    bool queued;    /* suspended, handed to a worker */
+    bool handled;   /* the worker is done: answer when resumed (under q_mu) */
 };
 
 int http_status_of(bh_status_t st)
@@ -476,6 +491,74 @@ static void dispatch(struct ctx *c)
         http_fail(r, BH_NOT_FOUND, "path", "没有这个接口：%s", r->path);
 }
 
+/* Run the handler and make sure there is an answer. */
+static void handle(struct ctx *c)
+{
+    if (c->too_large) {
+        http_fail(&c->req, BH_PAYLOAD_TOO_LARGE, "body", "请求体过大：上限 %zu 字节", c->limit);
+    } else {
+        c->req.body = c->body ? c->body : "";
+        if (c->body)
+            c->body[c->body_len] = '\0';
+        c->req.body_len = c->body_len;
+        dispatch(c);
+    }
+    if (!c->req.status)
+        http_fail(&c->req, BH_INTERNAL, "", "处理程序没有给出响应");
+}
+
+static void *worker_main(void *arg)
+{
+    http_server_t *s = arg;
+    pthread_mutex_lock(&s->q_mu);
+    for (;;) {
+        struct ctx *c;
+        while (!s->q_head && !s->q_stop)
+            pthread_cond_wait(&s->q_cv, &s->q_mu);
+        if (!(c = s->q_head))
+            break;
+        if (!(s->q_head = c->q_next))
+            s->q_tail = NULL;
+        pthread_mutex_unlock(&s->q_mu);
+        handle(c);
+        pthread_mutex_lock(&s->q_mu);
+        c->handled = true; /* what handle() wrote is the polling thread's after its lock */
+        pthread_mutex_unlock(&s->q_mu);
+        MHD_resume_connection(c->req.conn); /* no lock of ours held into MHD */
+        pthread_mutex_lock(&s->q_mu);
+        if (--s->inflight == 0)
+            pthread_cond_broadcast(&s->idle_cv);
+    }
+    pthread_mutex_unlock(&s->q_mu);
+    return NULL;
+}
+
+/* Suspend the request and give it to a worker; false when the server is
+ * stopping (the caller handles it itself). */
+static bool hand_over(http_server_t *s, struct MHD_Connection *conn, struct ctx *c)
+{
+    pthread_mutex_lock(&s->q_mu);
+    if (s->closing) {
+        pthread_mutex_unlock(&s->q_mu);
+        return false;
+    }
+    s->inflight++; /* http_stop waits for it from here */
+    pthread_mutex_unlock(&s->q_mu);
+    /* suspended before a worker can see it, so its resume comes after */
+    MHD_suspend_connection(conn);
+    c->queued = true;
+    c->q_next = NULL;
+    pthread_mutex_lock(&s->q_mu);
+    if (s->q_tail)
+        s->q_tail->q_next = c;
+    else
+        s->q_head = c;
+    s->q_tail = c;
+    pthread_cond_signal(&s->q_cv);
+    pthread_mutex_unlock(&s->q_mu);
+    return true;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version,
                                   const char *upload, size_t *upload_size, void **req_cls)
@@ -525,17 +608,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     }
     if (c->answered)
         return MHD_YES;
-    if (c->too_large) {
-        http_fail(&c->req, BH_PAYLOAD_TOO_LARGE, "body", "请求体过大：上限 %zu 字节", c->limit);
-    } else {
-        c->req.body = c->body ? c->body : "";
-        if (c->body)
-            c->body[c->body_len] = '\0';
-        c->req.body_len = c->body_len;
-        dispatch(c);
+    if (c->queued) { /* resumed: the worker has answered */
+        bool handled;
+        pthread_mutex_lock(&s->q_mu);
+        handled = c->handled;
+        pthread_mutex_unlock(&s->q_mu);
+        return handled ? send_reply(conn, c) : MHD_YES;
     }
-    if (!c->req.status)
-        http_fail(&c->req, BH_INTERNAL, "", "处理程序没有给出响应");
+    if (hand_over(s, conn, c))
+        return MHD_YES;
+    handle(c);
     return send_reply(conn, c);
 }
 
@@ -614,14 +696,28 @@ static bool parse_listen(const char *listen, struct sockaddr_storage *ss, bool *
     return true;
 }
 
+static void stop_workers(http_server_t *s)
+{
+    pthread_mutex_lock(&s->q_mu);
+    s->q_stop = true;
+    pthread_cond_broadcast(&s->q_cv);
+    pthread_mutex_unlock(&s->q_mu);
+    for (int i = 0; i < s->nworkers; i++)
+        pthread_join(s->workers[i], NULL);
+    free(s->workers);
+    pthread_cond_destroy(&s->q_cv);
+    pthread_cond_destroy(&s->idle_cv);
+    pthread_mutex_destroy(&s->q_mu);
+}
+
 bh_status_t http_start(const http_config_t *cfg, const http_route_t *routes, int nroutes,
                        void *app, http_server_t **out, bh_err_t *err)
 {
     http_server_t *s;
     struct sockaddr_storage ss;
     bool v6;
-    unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
-                     MHD_USE_POLL | MHD_USE_ERROR_LOG;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
+                     MHD_USE_ERROR_LOG;
 
     *out = NULL;
     if (nroutes < 0)
@@ -638,7 +734,18 @@ bh_status_t http_start(const http_config_t *cfg, const http_route_t *routes, int
     s->cfg = *cfg;
     http_csp(s->csp, sizeof s->csp, NULL);
     pthread_mutex_init(&s->stats_mu, NULL);
+    pthread_mutex_init(&s->q_mu, NULL);
+    pthread_cond_init(&s->q_cv, NULL);
+    pthread_cond_init(&s->idle_cv, NULL);
+    s->nworkers = cfg->workers ? (int)cfg->workers : HTTP_WORKERS;
+    s->workers = xcalloc((size_t)s->nworkers, sizeof *s->workers);
+    for (int i = 0; i < s->nworkers; i++)
+        if (pthread_create(&s->workers[i], NULL, worker_main, s) != 0) {
+            fprintf(stderr, "bihuan: 无法创建处理线程\n");
+            abort();
+        }
     s->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s,
+                            MHD_OPTION_THREAD_POOL_SIZE, cfg->pollers ? cfg->pollers : 2u,
                             MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
                             MHD_OPTION_URI_LOG_CALLBACK, uri_logger, s,
                             MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
@@ -647,6 +754,7 @@ bh_status_t http_start(const http_config_t *cfg, const http_route_t *routes, int
                             MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
                             MHD_OPTION_END);
     if (!s->d) {
+        stop_workers(s);
         pthread_mutex_destroy(&s->stats_mu);
         free(s->stats);
         free(s);
@@ -666,7 +774,16 @@ void http_stop(http_server_t *s)
 {
     if (!s)
         return;
+    /* Requests handed over are answered first: from now on the polling
+     * threads handle what arrives themselves, and the daemon stops once
+     * the workers are idle (a suspended connection would be cut). */
+    pthread_mutex_lock(&s->q_mu);
+    s->closing = true;
+    while (s->inflight > 0)
+        pthread_cond_wait(&s->idle_cv, &s->q_mu);
+    pthread_mutex_unlock(&s->q_mu);
     MHD_stop_daemon(s->d);
+    stop_workers(s);
     pthread_mutex_destroy(&s->stats_mu);
     free(s->stats);
     free(s);

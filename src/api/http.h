@@ -55,12 +55,18 @@ typedef struct {
     int body;            /* HTTP_BODY_*; 0 is the default */
 } http_route_t;
 
+/* Handlers that may run at once: writes waiting for one group commit
+ * are batched together, so this bounds a batch as well. */
+#define HTTP_WORKERS 64
+
 typedef struct {
     const char *listen;     /* "127.0.0.1:8080", "[::1]:0", ":8080" */
     size_t body_limit;      /* bytes; larger bodies get 413 */
     size_t upload_limit;    /* the same for /api/v1/ledgers/ (0: body_limit) */
     unsigned timeout_s;     /* idle connection timeout */
     unsigned max_conns;
+    unsigned pollers;       /* threads polling the connections (epoll); 0: 2 */
+    unsigned workers;       /* threads running handlers; 0: HTTP_WORKERS */
     const char *static_dir; /* the console's files (web/dist), or NULL */
     const char *trusted_proxies; /* "127.0.0.1, ::1": whose X-Forwarded-For counts */
     const char *csp;        /* Content-Security-Policy; NULL: http_csp(…, NULL) */

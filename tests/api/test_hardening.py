@@ -248,6 +248,57 @@ class Authentication(unittest.TestCase):
         self.assertEqual(S.request("GET", "/api/v1/cases", headers={"Cookie": value}).status, 401)
 
 
+class EventDriven(unittest.TestCase):
+    """serve holds connections in a few polling threads and runs handlers on a
+    bounded pool (docs/ARCHITECTURE.md "Threads of serve")."""
+
+    def threads(self, srv):
+        with open("/proc/%d/status" % srv.proc.pid) as f:
+            return int(re.search(r"^Threads:\s+(\d+)", f.read(), re.M).group(1))
+
+    def test_idle_connections_cost_no_threads(self):
+        import socket
+        socks = [socket.create_connection(("127.0.0.1", S.port)) for _ in range(300)]
+        try:
+            # one client sends half a request and stops: nobody waits for it
+            socks[0].sendall(b"POST /api/v1/cases HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{")
+            time.sleep(0.3)
+            # 64 handler workers, 2 pollers, the writer, sweep, notifier and MHD's own
+            self.assertLess(self.threads(S), 100)
+            with concurrent.futures.ThreadPoolExecutor(16) as ex:
+                codes = list(ex.map(lambda _: S.as_("zhzx01").get("/api/v1/cases?limit=1").status,
+                                    range(64)))
+            self.assertEqual(codes, [200] * 64)
+        finally:
+            for c in socks:
+                c.close()
+
+    def test_stop_answers_what_it_took(self):
+        srv = Server(BIHUAN)
+        srv.demo(cases=0)
+        srv.start()
+        tok = srv.login("zhzx01")
+        done = []
+
+        def post(i):
+            try:
+                r = srv.request("POST", "/api/v1/cases", case_body(title="停止前 %d" % i), token=tok)
+                return r.status, (r.json or {}).get("id")
+            except Exception:  # noqa: BLE001 - refused or cut once the server is gone
+                return None, None
+
+        with concurrent.futures.ThreadPoolExecutor(32) as ex:
+            futs = [ex.submit(post, i) for i in range(200)]
+            time.sleep(0.2)
+            self.assertEqual(srv.stop(), 0)  # SIGTERM with requests in flight
+            done = [f.result() for f in futs]
+        told = {i for st, i in done if st == 201}
+        self.assertTrue(told, "no request was answered before the stop")
+        stored = {r[0] for r in sqlite3.connect(srv.db).execute(
+            "SELECT id FROM cases WHERE title LIKE '停止前 %'")}
+        self.assertLessEqual(told, stored)
+
+
 class TileHost(unittest.TestCase):
     def test_a_tile_template_becomes_a_valid_csp_source(self):
         srv = Server(BIHUAN, extra_env={
