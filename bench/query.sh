@@ -20,8 +20,9 @@ URLS=(
     "list|/api/v1/cases?limit=50"
     "list status+unit|/api/v1/cases?status=closed&unit=440303001&limit=50"
     "list category+light|/api/v1/cases?category=E05&light=overdue&limit=50"
-    "list page 2|CURSOR"
+    "list page 2|CURSOR/api/v1/cases?limit=50"
     "search 井盖|/api/v1/cases?q=$(q 井盖)&limit=50"
+    "search 井盖 page 2|CURSOR/api/v1/cases?q=$(q 井盖)&limit=50"
     "search 占道 in a street|/api/v1/cases?q=$(q 占道)&unit=440303002&limit=50"
     "search 渔民村 by relevance|/api/v1/cases?q=$(q 渔民村)&sort=relevance&limit=50"
     "one case|/api/v1/cases/500000"
@@ -29,10 +30,11 @@ URLS=(
 printf "%-28s %10s %10s\n" "query" "p50 ms" "p99 ms"
 for entry in "${URLS[@]}"; do
     name=${entry%%|*}; url=${entry#*|}
-    if [ "$url" = CURSOR ]; then
-        cur=$(curl -sf -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/api/v1/cases?limit=50" |
+    if [[ $url == CURSOR* ]]; then # the page after the first of that URL
+        url=${url#CURSOR}
+        cur=$(curl -sf -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT$url" |
               python3 -c 'import json,sys; print(json.load(sys.stdin)["next_cursor"])')
-        url="/api/v1/cases?limit=50&cursor=$cur"
+        url="$url&cursor=$cur"
     fi
     : >"$BENCH_TMP/p50"; : >"$BENCH_TMP/p99"
     for r in $(seq "$RUNS"); do

@@ -5,7 +5,19 @@
 #ifndef BH_TEST_CONTRACT_H
 #define BH_TEST_CONTRACT_H
 
+#include <stdint.h>
+
 #include "store/db.h"
+
+/* A small deterministic generator (xorshift64*) for the random tests; the
+ * seed is printed on failure and BIHUAN_TEST_SEED replays it. */
+static inline uint64_t contract_rnd(uint64_t *state)
+{
+    *state ^= *state >> 12;
+    *state ^= *state << 25;
+    *state ^= *state >> 27;
+    return *state * 2685821657736338717ULL;
+}
 
 extern db_t *db;
 extern char contract_url[]; /* the store's URL, to open it again */

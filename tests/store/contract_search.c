@@ -25,13 +25,7 @@
 
 static uint64_t rng = 1;
 
-static uint64_t rnd(void)
-{
-    rng ^= rng >> 12;
-    rng ^= rng << 25;
-    rng ^= rng >> 27;
-    return rng * 2685821657736338717ULL;
-}
+static uint64_t rnd(void) { return contract_rnd(&rng); }
 
 static int pick(int n) { return (int)(rnd() % (uint64_t)n); }
 

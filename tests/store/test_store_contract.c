@@ -1113,17 +1113,9 @@ static void reader_wait_times_out(void **state)
 
 /* ---- statistics: the roll-ups answer as the definition does ---- */
 
-/* A small deterministic generator (xorshift64*); the seed is printed on
- * failure and BIHUAN_TEST_SEED replays it. */
-static uint64_t rng_state;
+static uint64_t rng_state; /* contract_rnd's, seeded by the test */
 
-static uint64_t rnd(void)
-{
-    rng_state ^= rng_state >> 12;
-    rng_state ^= rng_state << 25;
-    rng_state ^= rng_state >> 27;
-    return rng_state * 2685821657736338717ULL;
-}
+static uint64_t rnd(void) { return contract_rnd(&rng_state); }
 
 static int pick(int n) { return (int)(rnd() % (uint64_t)n); }
 
