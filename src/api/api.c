@@ -570,22 +570,28 @@ json_t *api_read_body(http_req_t *r, const char *const *keys, const char *types)
 
 bool api_prefer_minimal(http_req_t *r)
 {
-    const char *p = http_header(r, "Prefer");
+    const char *p = http_header_all(r, "Prefer");
+    /* RFC 7240: a list of token[=value][;params]; the first "return" counts */
     while (p && *p) {
-        size_t n;
+        const char *e;
         p += strspn(p, " \t,");
-        n = strcspn(p, ",");
-        /* a preference is "token[=value]" with optional ";params" */
-        if (strncasecmp(p, "return", 6) == 0) {
-            const char *v = p + 6 + strspn(p + 6, " \t");
-            if (*v == '=') {
-                v += 1 + strspn(v + 1, " \t\"");
-                if (strncasecmp(v, "minimal", 7) == 0 && !isalnum((unsigned char)v[7]) &&
-                    v[7] != '-' && v[7] != '_')
-                    return true;
+        for (e = p; *e && *e != ','; e++)
+            if (*e == '"') { /* a quoted value may hold a comma */
+                for (e++; *e && *e != '"'; e++)
+                    if (*e == '\\' && e[1])
+                        e++;
+                if (!*e)
+                    break;
             }
+        if (strncasecmp(p, "return", 6) == 0 && (p[6] == '=' || p[6] == ' ' || p[6] == '\t')) {
+            const char *v = p + 6 + strspn(p + 6, " \t");
+            if (*v != '=')
+                return false;
+            v += 1 + strspn(v + 1, " \t\"");
+            return strncasecmp(v, "minimal", 7) == 0 && !isalnum((unsigned char)v[7]) &&
+                   v[7] != '-' && v[7] != '_';
         }
-        p += n;
+        p = *e ? e + 1 : e;
     }
     return false;
 }

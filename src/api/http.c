@@ -8,8 +8,11 @@
  * the limit; beyond it the request is answered 413) and then dispatches;
  * the completion callback records metrics and frees the arena.
  *
- * Threads: one per connection.  Handlers block on database writes (group
- * commit), so concurrent connections are what fills a commit batch.
+ * Threads: MHD's polling threads (epoll) hold the connections and never
+ * wait on a handler; a complete request is suspended and handed to one of
+ * the workers, which runs the handler (waiting for its group commit, so
+ * the workers busy at once are what fills a commit batch) and resumes it
+ * for the polling thread to send the answer (docs/ARCHITECTURE.md).
  */
 #include "api/http.h"
 #include "util/dynbuf.h"
@@ -56,9 +59,11 @@ struct http_server {
     pthread_mutex_t q_mu;
     pthread_cond_t q_cv, idle_cv;
     struct ctx *q_head, *q_tail;
-    int inflight;   /* queued or being handled */
+    int inflight;   /* handed over and still suspended (queued or being handled) */
+    int unsent;     /* handed over and not yet completed (answer sent, or the
+                       client gone) */
     bool q_stop;    /* workers end once the queue is empty */
-    bool closing;   /* stopping: handle in the polling thread, queue nothing */
+    bool closing;   /* stopping: new requests are refused (503), nothing queued */
 };
 
 /* Our per-request state, created by the URI log callback. */
@@ -250,6 +255,37 @@ bool http_forwarded_https(http_req_t *r)
 const char *http_header(http_req_t *r, const char *name)
 {
     return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+struct joined {
+    http_req_t *r;
+    const char *name;
+    dynbuf_t b;
+    int n;
+};
+
+static enum MHD_Result join_value(void *cls, enum MHD_ValueKind kind, const char *key,
+                                  const char *value)
+{
+    struct joined *j = cls;
+    (void)kind;
+    if (key && value && strcasecmp(key, j->name) == 0) {
+        if (j->n++)
+            (void)dynbuf_addstr(&j->b, ", ");
+        (void)dynbuf_addstr(&j->b, value);
+    }
+    return MHD_YES;
+}
+
+const char *http_header_all(http_req_t *r, const char *name)
+{
+    struct joined j = {r, name, {0}, 0};
+    const char *out;
+    dynbuf_init(&j.b, 16384);
+    MHD_get_connection_values(r->conn, MHD_HEADER_KIND, join_value, &j);
+    out = j.n && !dynbuf_failed(&j.b) ? arena_strdup(r->a, dynbuf_str(&j.b)) : NULL;
+    dynbuf_free(&j.b);
+    return out;
 }
 
 const char *http_cookie(http_req_t *r, const char *name)
@@ -543,6 +579,7 @@ static bool hand_over(http_server_t *s, struct MHD_Connection *conn, struct ctx 
         return false;
     }
     s->inflight++; /* http_stop waits for it from here */
+    s->unsent++;
     pthread_mutex_unlock(&s->q_mu);
     /* suspended before a worker can see it, so its resume comes after */
     MHD_suspend_connection(conn);
@@ -617,7 +654,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     }
     if (hand_over(s, conn, c))
         return MHD_YES;
-    handle(c);
+    /* stopping: a request not begun is not begun, so nothing is written
+     * whose answer the stop could cut */
+    http_fail(&c->req, BH_UNAVAILABLE, "", "服务正在停止，请稍后重试");
+    http_add_header(&c->req, "Connection", "close");
     return send_reply(conn, c);
 }
 
@@ -634,6 +674,12 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 
     if (!c)
         return;
+    if (c->queued) {
+        pthread_mutex_lock(&s->q_mu);
+        if (--s->unsent == 0)
+            pthread_cond_broadcast(&s->idle_cv);
+        pthread_mutex_unlock(&s->q_mu);
+    }
     clock_gettime(CLOCK_MONOTONIC, &t1);
     secs = (double)(t1.tv_sec - c->t0.tv_sec) + (double)(t1.tv_nsec - c->t0.tv_nsec) / 1e9;
     route = c->route >= 0 ? c->route : s->nroutes;
@@ -695,6 +741,8 @@ static bool parse_listen(const char *listen, struct sockaddr_storage *ss, bool *
     }
     return true;
 }
+
+#define STOP_GRACE_S 10 /* for answers already made to reach their clients */
 
 static void stop_workers(http_server_t *s)
 {
@@ -774,13 +822,19 @@ void http_stop(http_server_t *s)
 {
     if (!s)
         return;
-    /* Requests handed over are answered first: from now on the polling
-     * threads handle what arrives themselves, and the daemon stops once
-     * the workers are idle (a suspended connection would be cut). */
+    /* Requests handed over are answered first: from now on what arrives is
+     * refused (503), the handlers running finish (MHD must not stop with a
+     * connection suspended), and their answers are given STOP_GRACE_S to
+     * reach clients that read them. */
+    struct timespec until;
     pthread_mutex_lock(&s->q_mu);
     s->closing = true;
     while (s->inflight > 0)
         pthread_cond_wait(&s->idle_cv, &s->q_mu);
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += STOP_GRACE_S;
+    while (s->unsent > 0 && pthread_cond_timedwait(&s->idle_cv, &s->q_mu, &until) == 0)
+        ;
     pthread_mutex_unlock(&s->q_mu);
     MHD_stop_daemon(s->d);
     stop_workers(s);

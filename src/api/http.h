@@ -100,6 +100,9 @@ bool http_forwarded_https(http_req_t *r);
 
 /* A request header, or NULL. */
 const char *http_header(http_req_t *r, const char *name);
+/* Every field of that header, in order, joined with ", " (RFC 9110: the
+ * same as one field with the list); NULL when there is none. */
+const char *http_header_all(http_req_t *r, const char *name);
 /* A cookie the request carries, or NULL. */
 const char *http_cookie(http_req_t *r, const char *name);
 /* A response header; 'name' must outlive the request (a literal), 'value' is copied. */

@@ -434,8 +434,10 @@ struct db_ops {
      * the roll-ups and the search index aside for the cases written from
      * now on (*first: the id the first gets; BH_FAILED_PRECONDITION if a
      * load runs); bulk_fill builds both for the ids in [lo, hi); bulk_end
-     * resumes keeping them and counts what the check compares.  A store
-     * left by a load cut short refuses to open. */
+     * checks that every case of the load is indexed and every case counted
+     * once at its district (BH_INTERNAL, the load left unfinished, if not)
+     * and resumes keeping them; *out has the counts.  A store left by a
+     * load cut short refuses to open. */
     bh_status_t (*bulk_begin)(db_conn_t *c, int64_t *first, bh_err_t *err);
     bh_status_t (*bulk_fill)(db_conn_t *c, int64_t lo, int64_t hi, bh_err_t *err);
     bh_status_t (*bulk_end)(db_conn_t *c, db_bulk_check_t *out, bh_err_t *err);

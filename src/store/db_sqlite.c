@@ -352,6 +352,8 @@ static void run_batch(struct sq_db *d, struct job *batch)
     char *msg = NULL;
     int rc;
 
+    bool bulk = d->writer->bulk; /* as it was, if the batch does not commit */
+
     exec_or_die(h, "BEGIN IMMEDIATE");
     if (!batch->next) {
         /* One job alone needs no savepoint: it fails with its transaction.
@@ -364,6 +366,7 @@ static void run_batch(struct sq_db *d, struct job *batch)
         if (batch->st != BH_OK) {
             fts_truncate(d->writer, 0);
             exec_or_die(h, "ROLLBACK");
+            d->writer->bulk = bulk;
             return;
         }
     }
@@ -384,6 +387,7 @@ static void run_batch(struct sq_db *d, struct job *batch)
                 j->st = bh_fail(j->err, BH_UNAVAILABLE, "", "写入数据库失败：%s", msg ? msg : "");
         sqlite3_free(msg);
         sqlite3_exec(h, "ROLLBACK", NULL, NULL, NULL);
+        d->writer->bulk = bulk;
     }
 }
 

@@ -279,6 +279,24 @@ bh_status_t sq_bulk_end(db_conn_t *c, db_bulk_check_t *out, bh_err_t *err)
         return st;
     if (first < 0)
         return bh_fail(err, BH_FAILED_PRECONDITION, "", "没有进行中的批量写入");
+    /* The check, before anything is put back: every case of the load is
+     * in the index and counted once at its district in the roll-ups.  A
+     * load that fails it stays unfinished (the store does not open). */
+    if ((st = one_int(h, "SELECT count(*) FROM cases WHERE id >= ?1", first, &out->cases, err)) ||
+        (st = one_int(h, "SELECT count(*) FROM cases_fts_docsize WHERE id >= ?1", first,
+                      &out->indexed, err)) ||
+        (st = one_int(h, "SELECT count(*) FROM cases", 0, &out->all_cases, err)) ||
+        (st = one_int(h,
+                      "SELECT coalesce(sum(n), 0) FROM case_rollup WHERE dim = 1"
+                      " AND length(node) = 6 AND instr(node, '-') = 0",
+                      0, &out->counted, err)))
+        return st;
+    if (out->indexed != out->cases || out->counted != out->all_cases)
+        return bh_fail(err, BH_INTERNAL, "",
+                       "批量写入校验失败：写入案件 %lld 件，检索索引 %lld 件；统计汇总计 %lld 件，"
+                       "案件共 %lld 件",
+                       (long long)out->cases, (long long)out->indexed, (long long)out->counted,
+                       (long long)out->all_cases);
     if (sqlite3_prepare_v2(h, "SELECT sql FROM bulk_load", -1, &s, NULL) != SQLITE_OK)
         return bh_fail(err, BH_INTERNAL, "", "查询出错：%s", sqlite3_errmsg(h));
     while ((rc = sqlite3_step(s)) == SQLITE_ROW)
@@ -292,16 +310,5 @@ bh_status_t sq_bulk_end(db_conn_t *c, db_bulk_check_t *out, bh_err_t *err)
     if ((st = exec(h, "DELETE FROM bulk_load; PRAGMA cache_size=-65536;", "结束批量写入", err)))
         return st;
     SQ(c)->bulk = false;
-    /* The check: every case of the load is in the index and is counted
-     * once at its district in the roll-ups. */
-    if ((st = one_int(h, "SELECT count(*) FROM cases WHERE id >= ?1", first, &out->cases, err)) ||
-        (st = one_int(h, "SELECT count(*) FROM cases_fts_docsize WHERE id >= ?1", first,
-                      &out->indexed, err)) ||
-        (st = one_int(h, "SELECT count(*) FROM cases", 0, &out->all_cases, err)) ||
-        (st = one_int(h,
-                      "SELECT coalesce(sum(n), 0) FROM case_rollup WHERE dim = 1"
-                      " AND length(node) = 6 AND instr(node, '-') = 0",
-                      0, &out->counted, err)))
-        return st;
     return BH_OK;
 }

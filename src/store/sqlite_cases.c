@@ -507,7 +507,7 @@ static bool cursor_decode(const char *cur, int sort, int64_t *key, int64_t *id)
     return true;
 }
 
-/* Relevance ranks at most this many matches, the newest (by id). */
+/* Relevance ranks at most this many matches, the last written (by id). */
 #define RANK_MATCHES 20000
 
 bh_status_t sq_case_list(db_conn_t *c, const db_case_filter_t *f, arena_t *a,
@@ -541,12 +541,14 @@ bh_status_t sq_case_list(db_conn_t *c, const db_case_filter_t *f, arena_t *a,
     dynbuf_init(&b, SQL_MAX);
     if (f->sort == DB_SORT_RELEVANCE) {
         /* BM25 of every match would cost one score per match (200k for a
-         * common word at 10M): the newest RANK_MATCHES matches are ranked */
-        add(&b, "SELECT {case} FROM cases JOIN (SELECT rowid AS rid, rank AS r FROM"
-                " cases_fts WHERE cases_fts MATCH :q ORDER BY rowid DESC LIMIT :cap) f"
-                " ON f.rid = cases.id WHERE 1");
-        sq_case_filters(&b, f, fts);
-        add(&b, " ORDER BY f.r, cases.id LIMIT :limit OFFSET :off");
+         * common word at 10M): of the matches that pass the filters, the
+         * RANK_MATCHES written last (highest ids) are ranked */
+        add(&b, "SELECT {case} FROM cases JOIN (SELECT cases.id AS rid, cases_fts.rank AS r"
+                " FROM cases_fts CROSS JOIN cases ON cases.id = cases_fts.rowid"
+                " WHERE cases_fts MATCH :q");
+        sq_case_filters(&b, f, NULL);
+        add(&b, " ORDER BY cases_fts.rowid DESC LIMIT :cap) f ON f.rid = cases.id"
+                " ORDER BY f.r, cases.id LIMIT :limit OFFSET :off");
     } else {
         bool desc = f->sort == DB_SORT_CREATED_DESC || f->sort == DB_SORT_UPDATED_DESC;
         add(&b, "SELECT {case} FROM cases WHERE 1");

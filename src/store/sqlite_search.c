@@ -21,9 +21,12 @@
  *
  * The filters are tested per posting, on the case row.  Filters that pass
  * few of the matches would make the walk long, so after walk_budget
- * postings it gives up and the caller runs the reference plan, whose cost
- * is the doclist's.  The answer is the reference's either way
- * (test_store_contract's search_equals_the_scan).
+ * postings - or sooner, once the share passing so far says the page
+ * would take more - it gives up and the caller runs the reference plan,
+ * whose cost is the doclist's.  A period helps: the walk starts below the
+ * blocks all newer than 'to' and ends once the unseen are all older than
+ * 'from'.  The answer is the reference's either way (test_store_contract's
+ * search_equals_the_scan).
  */
 #include "store/sqlite_int.h"
 
@@ -47,7 +50,7 @@ static int hit_cmp(const void *x, const void *y)
 }
 
 /* One value read by a statement with one parameter; 'dflt' if no row. */
-static bh_status_t span_read(sqlite3_stmt *s, int64_t arg, int64_t dflt, int64_t *v)
+static bh_status_t span_read(sqlite3_stmt *s, int64_t arg, int64_t dflt, int64_t *v, bh_err_t *err)
 {
     int rc;
     sqlite3_reset(s);
@@ -55,7 +58,19 @@ static bh_status_t span_read(sqlite3_stmt *s, int64_t arg, int64_t dflt, int64_t
     rc = sqlite3_step(s);
     *v = rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL ? sqlite3_column_int64(s, 0)
                                                                        : dflt;
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? BH_OK : read_end(rc);
+    if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+        return BH_OK;
+    return bh_fail(err, read_end(rc), "", "读取检索区段失败：%s", sqlite3_errstr(rc));
+}
+
+/* The first id past the highest block that may hold a case created at or
+ * before 'at' (every case above it is newer); 0 when none may. */
+static bh_status_t start_at(sqlite3_stmt *top, int64_t at, int64_t *start, bh_err_t *err)
+{
+    int64_t block;
+    bh_status_t st = span_read(top, at, -1, &block, err);
+    *start = block < 0 ? 0 : (block + 1) << SPAN_SHIFT;
+    return st;
 }
 
 bh_status_t sq_search_newest(db_conn_t *c, const db_case_filter_t *f, const char *fts,
@@ -80,14 +95,22 @@ bh_status_t sq_search_newest(db_conn_t *c, const db_case_filter_t *f, const char
         st = bh_fail(err, BH_INTERNAL, "", "查询出错：%s", sqlite3_errmsg(h));
         goto out;
     }
+    /* Where to start: below the blocks all newer than the cursor's row or
+     * than 'to'. */
     if (f->cursor) {
-        if ((st = span_read(top, ck, -1, &start)))
+        if ((st = start_at(top, ck, &start, err)))
             goto out;
-        if (start < 0) { /* nothing is as old as the cursor */
-            *done = true;
+    }
+    if (f->to) {
+        int64_t below_to;
+        if ((st = start_at(top, f->to - 1, &below_to, err)))
             goto out;
-        }
-        start = (start + 1) << SPAN_SHIFT;
+        if (below_to < start)
+            start = below_to;
+    }
+    if (start == 0) { /* nothing is that old */
+        *done = true;
+        goto out;
     }
 
     dynbuf_init(&b, SQL_MAX);
@@ -106,12 +129,19 @@ bh_status_t sq_search_newest(db_conn_t *c, const db_case_filter_t *f, const char
 
     while ((rc = sqlite3_step(walk)) == SQLITE_ROW) {
         int64_t id = sqlite3_column_int64(walk, 0), at = sqlite3_column_int64(walk, 1);
-        if (++walked > budget)
-            goto out; /* not done: the caller reads every match */
+        /* Not done - the caller reads every match - past the budget, or
+         * once the matches passing so far say the page would need more. */
+        if (++walked > budget ||
+            (walked >= 500 && (int64_t)walked * want / (nhits ? nhits : 1) > budget))
+            goto out;
         if (id >> SPAN_SHIFT != block) { /* cases not yet seen are no newer than this */
             block = id >> SPAN_SHIFT;
-            if ((st = span_read(pre, block, INT64_MAX, &bound)))
+            if ((st = span_read(pre, block, INT64_MAX, &bound, err)))
                 goto out;
+            if (f->from && bound < f->from) { /* and none of them is after 'from' */
+                rc = SQLITE_DONE;
+                break;
+            }
             ready = 0;
             for (int i = 0; i < nhits; i++)
                 ready += hits[i].at >= bound;
@@ -141,8 +171,10 @@ bh_status_t sq_search_newest(db_conn_t *c, const db_case_filter_t *f, const char
     *done = true;
     for (int i = 0; i < nhits && i < f->limit; i++) {
         memset(&(*out)[*n], 0, sizeof **out);
-        if ((st = sq_case_get(c, hits[i].id, a, &(*out)[*n])))
+        if ((st = sq_case_get(c, hits[i].id, a, &(*out)[*n]))) {
+            bh_fail(err, st, "", "读取检索到的案件 %lld 失败", (long long)hits[i].id);
             goto out;
+        }
         ++*n;
     }
     if (nhits > f->limit && *n > 0)
