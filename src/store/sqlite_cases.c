@@ -543,12 +543,13 @@ bh_status_t sq_case_list(db_conn_t *c, const db_case_filter_t *f, arena_t *a,
         /* BM25 of every match would cost one score per match (200k for a
          * common word at 10M): of the matches that pass the filters, the
          * RANK_MATCHES written last (highest ids) are ranked */
-        add(&b, "SELECT {case} FROM cases JOIN (SELECT cases.id AS rid, cases_fts.rank AS r"
-                " FROM cases_fts CROSS JOIN cases ON cases.id = cases_fts.rowid"
-                " WHERE cases_fts MATCH :q");
+        /* (the page is cut from ids and scores; only its rows are read whole) */
+        add(&b, "SELECT {case} FROM (SELECT rid, r FROM (SELECT cases.id AS rid,"
+                " cases_fts.rank AS r FROM cases_fts CROSS JOIN cases"
+                " ON cases.id = cases_fts.rowid WHERE cases_fts MATCH :q");
         sq_case_filters(&b, f, NULL);
-        add(&b, " ORDER BY cases_fts.rowid DESC LIMIT :cap) f ON f.rid = cases.id"
-                " ORDER BY f.r, cases.id LIMIT :limit OFFSET :off");
+        add(&b, " ORDER BY cases_fts.rowid DESC LIMIT :cap) ORDER BY r, rid LIMIT :limit OFFSET :off) f"
+                " CROSS JOIN cases ON cases.id = f.rid ORDER BY f.r, cases.id");
     } else {
         bool desc = f->sort == DB_SORT_CREATED_DESC || f->sort == DB_SORT_UPDATED_DESC;
         add(&b, "SELECT {case} FROM cases WHERE 1");
