@@ -165,7 +165,8 @@ bh_status_t sq_search_newest(db_conn_t *c, const db_case_filter_t *f, const char
     }
     /* The walk ended (every match seen) or limit + 1 are in place: the
      * page is the newest of those in place. */
-    qsort(hits, (size_t)nhits, sizeof *hits, hit_cmp);
+    if (nhits)
+        qsort(hits, (size_t)nhits, sizeof *hits, hit_cmp);
     if (rc == SQLITE_ROW)
         nhits = want; /* the ready ones sort first: none is older than bound */
     *done = true;
