@@ -325,10 +325,11 @@ static bh_status_t migrate(struct sq_conn *c, const char *path, bh_err_t *err)
     }
     /* A bulk load cut short (sqlite_bulk.c) left figures and an index
      * without its cases. */
-    sqlite3_prepare_v2(c->h, "SELECT count(*) FROM bulk_load", -1, &s, NULL);
-    version = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : 1;
+    int64_t unfinished = 1;
+    if (sqlite3_prepare_v2(c->h, "SELECT count(*) FROM bulk_load", -1, &s, NULL) == SQLITE_OK)
+        (void)one_value(s, 0, 1, &unfinished, NULL);
     sqlite3_finalize(s);
-    if (version)
+    if (unfinished)
         return bh_fail(err, BH_FAILED_PRECONDITION, "db",
                        "数据库 %s 的批量写入（生成演示数据）中途停止，统计汇总和检索索引不完整："
                        "请删除它重新生成", path);

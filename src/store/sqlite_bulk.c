@@ -32,16 +32,12 @@ static bh_status_t exec(sqlite3 *h, const char *sql, const char *what, bh_err_t 
 static bh_status_t one_int(sqlite3 *h, const char *sql, int64_t arg, int64_t *v, bh_err_t *err)
 {
     sqlite3_stmt *s;
-    int rc;
+    bh_status_t st;
     if (sqlite3_prepare_v2(h, sql, -1, &s, NULL) != SQLITE_OK)
         return bh_fail(err, BH_INTERNAL, "", "查询出错：%s", sqlite3_errmsg(h));
-    sqlite3_bind_int64(s, 1, arg);
-    rc = sqlite3_step(s);
-    *v = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+    st = one_value(s, arg, 0, v, err);
     sqlite3_finalize(s);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? BH_OK
-                                                 : bh_fail(err, read_end(rc), "", "查询未读完：%s",
-                                                           sqlite3_errstr(rc));
+    return st;
 }
 
 bh_status_t sq_bulk_begin(db_conn_t *c, int64_t *first, bh_err_t *err)

@@ -308,6 +308,23 @@ static inline bh_status_t one_id(sqlite3_stmt *s, int64_t *id)
     return st == BH_NOT_FOUND ? BH_OK : st;
 }
 
+/* The integer a statement with one parameter reads ('dflt' for no row or
+ * NULL); the statement is reset before, not after (a reader's snapshot
+ * lasts while it is on a row). */
+static inline bh_status_t one_value(sqlite3_stmt *s, int64_t arg, int64_t dflt, int64_t *v,
+                                    bh_err_t *err)
+{
+    int rc;
+    sqlite3_reset(s);
+    sqlite3_bind_int64(s, 1, arg);
+    rc = sqlite3_step(s);
+    *v = rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL ? sqlite3_column_int64(s, 0)
+                                                                       : dflt;
+    if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+        return BH_OK;
+    return bh_fail(err, read_end(rc), "", "查询未读完：%s", sqlite3_errstr(rc));
+}
+
 /* ---- list and statistics: SQL assembled from fixed fragments ---- */
 
 /* The exclusive upper bound of strings starting with 'p'. */

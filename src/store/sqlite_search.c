@@ -49,26 +49,12 @@ static int hit_cmp(const void *x, const void *y)
     return p->id < q->id ? 1 : p->id > q->id ? -1 : 0;
 }
 
-/* One value read by a statement with one parameter; 'dflt' if no row. */
-static bh_status_t span_read(sqlite3_stmt *s, int64_t arg, int64_t dflt, int64_t *v, bh_err_t *err)
-{
-    int rc;
-    sqlite3_reset(s);
-    sqlite3_bind_int64(s, 1, arg);
-    rc = sqlite3_step(s);
-    *v = rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL ? sqlite3_column_int64(s, 0)
-                                                                       : dflt;
-    if (rc == SQLITE_ROW || rc == SQLITE_DONE)
-        return BH_OK;
-    return bh_fail(err, read_end(rc), "", "读取检索区段失败：%s", sqlite3_errstr(rc));
-}
-
 /* The first id past the highest block that may hold a case created at or
  * before 'at' (every case above it is newer); 0 when none may. */
 static bh_status_t start_at(sqlite3_stmt *top, int64_t at, int64_t *start, bh_err_t *err)
 {
     int64_t block;
-    bh_status_t st = span_read(top, at, -1, &block, err);
+    bh_status_t st = one_value(top, at, -1, &block, err);
     *start = block < 0 ? 0 : (block + 1) << SPAN_SHIFT;
     return st;
 }
@@ -136,7 +122,7 @@ bh_status_t sq_search_newest(db_conn_t *c, const db_case_filter_t *f, const char
             goto out;
         if (id >> SPAN_SHIFT != block) { /* cases not yet seen are no newer than this */
             block = id >> SPAN_SHIFT;
-            if ((st = span_read(pre, block, INT64_MAX, &bound, err)))
+            if ((st = one_value(pre, block, INT64_MAX, &bound, err)))
                 goto out;
             if (f->from && bound < f->from) { /* and none of them is after 'from' */
                 rc = SQLITE_DONE;
