@@ -12,10 +12,35 @@
     "  INSERT INTO case_rollup SELECT node, dim, day, val, due_day, close_day,"  \
     " " sign "n, " sign "reg, " sign "ot, " sign "hd, " sign "rw, " sign "rt, "  \
     sign "sat, " sign "hms, " sign "hn FROM case_rollup_src WHERE id = " who ".id" \
+    ROLLUP_PLUS ";"
+/* an upsert's adding of the counts, on case_rollup and case_rollup_done */
+#define ROLLUP_PLUS                                                             \
     " ON CONFLICT DO UPDATE SET n = n + excluded.n, reg = reg + excluded.reg,"   \
     " ot = ot + excluded.ot, hd = hd + excluded.hd, rw = rw + excluded.rw,"      \
     " rt = rt + excluded.rt, sat = sat + excluded.sat, hms = hms + excluded.hms," \
-    " hn = hn + excluded.hn;"
+    " hn = hn + excluded.hn"
+/* Migration 21's: the 16-day bucket of a close day (-1: not closed), the
+ * contribution of case row 'who' with it, and the rows of case_rollup_done
+ * a row of case_rollup adds ("" ) or takes back ("-"). */
+#define ROLLUP_CB(day) "CASE WHEN " day " < 0 THEN -1 ELSE " day " / 16 END"
+#define ROLLUP_ADD_CB(who, sign)                                                \
+    "  INSERT INTO case_rollup SELECT node, dim, " ROLLUP_CB("close_day") ","    \
+    " day, val, due_day, close_day,"                                            \
+    " " sign "n, " sign "reg, " sign "ot, " sign "hd, " sign "rw, " sign "rt, "  \
+    sign "sat, " sign "hms, " sign "hn FROM case_rollup_src WHERE id = " who ".id" \
+    ROLLUP_PLUS ";"
+#define ROLLUP_DONE_ADD(row, sign, when)                                        \
+    "  INSERT INTO case_rollup_done SELECT " row ".node, " row ".dim, " row ".day," \
+    " " row ".val, " row ".cb, " sign row ".n, " sign row ".reg, " sign row ".ot," \
+    " " sign row ".hd, " sign row ".rw, " sign row ".rt, " sign row ".sat,"      \
+    " " sign row ".hms, " sign row ".hn WHERE " when ROLLUP_PLUS ";"
+#define ROLLUP_DONE_ZERO(row)                                                   \
+    "  DELETE FROM case_rollup_done WHERE node = " row ".node AND dim = " row ".dim" \
+    " AND day = " row ".day AND val = " row ".val AND cb = " row ".cb AND n = 0;"
+/* the same row of case_rollup_done before and after an update */
+#define ROLLUP_DONE_SAME                                                        \
+    "(OLD.node = NEW.node AND OLD.dim = NEW.dim AND OLD.day = NEW.day"           \
+    " AND OLD.val = NEW.val AND OLD.cb = NEW.cb)"
 /* a change of anything a case contributes (the sweep's light changes are not) */
 #define ROLLUP_CHANGED                                                          \
     "(OLD.created_at IS NOT NEW.created_at OR OLD.unit IS NOT NEW.unit"          \
@@ -403,6 +428,80 @@ static const char *const migrations[] = {
      * roll-up triggers it set aside, and the first case id it wrote.  A
      * store with rows here was left by a load cut short. */
     "CREATE TABLE bulk_load(name TEXT PRIMARY KEY, sql TEXT NOT NULL, first_id INTEGER NOT NULL);",
+    /* 21: statistics of settled cases (issue 13; sqlite_stats.c).
+     *     case_rollup gains cb, the 16-day bucket of its close day (-1: not
+     *     closed), third in its key: the rows whose counts still depend on
+     *     the moment asked about are a few seeks (cb -1 and the buckets
+     *     from the moment's own).  case_rollup_done sums case_rollup's
+     *     closed rows per node, grouping, day, group value and bucket: a
+     *     case closed in a bucket before the moment's counts as closed and
+     *     due whatever its days were.  Triggers on case_rollup keep it, so
+     *     whatever writes case_rollup (the case triggers, a bulk load, a
+     *     rebuild) keeps it too. */
+    "DROP TRIGGER IF EXISTS cases_rollup_ins; DROP TRIGGER IF EXISTS cases_rollup_old;"
+    " DROP TRIGGER IF EXISTS cases_rollup_new;"
+    "ALTER TABLE case_rollup RENAME TO case_rollup_v14;"
+    "CREATE TABLE case_rollup("
+    "  node TEXT NOT NULL, dim INTEGER NOT NULL, cb INTEGER NOT NULL, day INTEGER NOT NULL,"
+    "  val TEXT NOT NULL, due_day INTEGER NOT NULL, close_day INTEGER NOT NULL,"
+    "  n INTEGER NOT NULL, reg INTEGER NOT NULL, ot INTEGER NOT NULL, hd INTEGER NOT NULL,"
+    "  rw INTEGER NOT NULL, rt INTEGER NOT NULL, sat INTEGER NOT NULL, hms INTEGER NOT NULL,"
+    "  hn INTEGER NOT NULL,"
+    "  PRIMARY KEY(node, dim, cb, day, val, due_day, close_day)) WITHOUT ROWID;"
+    "INSERT INTO case_rollup SELECT node, dim, " ROLLUP_CB("close_day") ", day, val, due_day,"
+    "  close_day, n, reg, ot, hd, rw, rt, sat, hms, hn FROM case_rollup_v14"
+    "  ORDER BY 1, 2, 3, 4, 5, 6, 7;"
+    "DROP TABLE case_rollup_v14;"
+    "CREATE TABLE case_rollup_done("
+    "  node TEXT NOT NULL, dim INTEGER NOT NULL, day INTEGER NOT NULL, val TEXT NOT NULL,"
+    "  cb INTEGER NOT NULL,"
+    "  n INTEGER NOT NULL, reg INTEGER NOT NULL, ot INTEGER NOT NULL, hd INTEGER NOT NULL,"
+    "  rw INTEGER NOT NULL, rt INTEGER NOT NULL, sat INTEGER NOT NULL, hms INTEGER NOT NULL,"
+    "  hn INTEGER NOT NULL,"
+    "  PRIMARY KEY(node, dim, day, val, cb)) WITHOUT ROWID;"
+    "INSERT INTO case_rollup_done SELECT node, dim, day, val, cb, sum(n), sum(reg), sum(ot),"
+    "  sum(hd), sum(rw), sum(rt), sum(sat), sum(hms), sum(hn) FROM case_rollup WHERE cb >= 0"
+    "  GROUP BY node, dim, day, val, cb ORDER BY 1, 2, 3, 4, 5;"
+    "CREATE TRIGGER rollup_done_ins AFTER INSERT ON case_rollup WHEN NEW.cb >= 0 BEGIN"
+    ROLLUP_DONE_ADD("NEW", "", "1")
+    " END;"
+    /* the upserts of the case triggers: one row's counts move */
+    "CREATE TRIGGER rollup_done_upd AFTER UPDATE ON case_rollup"
+    "  WHEN NEW.cb >= 0 AND " ROLLUP_DONE_SAME " BEGIN"
+    "  INSERT INTO case_rollup_done VALUES(NEW.node, NEW.dim, NEW.day, NEW.val, NEW.cb,"
+    "    NEW.n - OLD.n, NEW.reg - OLD.reg, NEW.ot - OLD.ot, NEW.hd - OLD.hd, NEW.rw - OLD.rw,"
+    "    NEW.rt - OLD.rt, NEW.sat - OLD.sat, NEW.hms - OLD.hms, NEW.hn - OLD.hn)"
+    ROLLUP_PLUS ";"
+    ROLLUP_DONE_ZERO("NEW")
+    " END;"
+    /* any other update (none of bihuan's own): the old row out, the new in */
+    "CREATE TRIGGER rollup_done_move AFTER UPDATE ON case_rollup"
+    "  WHEN (OLD.cb >= 0 OR NEW.cb >= 0) AND NOT (NEW.cb >= 0 AND " ROLLUP_DONE_SAME ") BEGIN"
+    ROLLUP_DONE_ADD("OLD", "-", "OLD.cb >= 0")
+    ROLLUP_DONE_ZERO("OLD")
+    ROLLUP_DONE_ADD("NEW", "", "NEW.cb >= 0")
+    " END;"
+    "CREATE TRIGGER rollup_done_del AFTER DELETE ON case_rollup WHEN OLD.cb >= 0 BEGIN"
+    ROLLUP_DONE_ADD("OLD", "-", "1")
+    ROLLUP_DONE_ZERO("OLD")
+    " END;"
+    /* migration 14's triggers on cases, writing the bucket */
+    "CREATE TRIGGER cases_rollup_ins AFTER INSERT ON cases BEGIN"
+    ROLLUP_ADD_CB("NEW", "")
+    " END;"
+    "CREATE TRIGGER cases_rollup_old BEFORE UPDATE ON cases WHEN " ROLLUP_CHANGED " BEGIN"
+    ROLLUP_ADD_CB("OLD", "-")
+    "  DELETE FROM case_rollup WHERE n = 0"
+    "    AND node IN (SELECT node FROM case_rollup_src WHERE id = OLD.id) AND dim IN (0, 1, 2)"
+    "    AND cb = " ROLLUP_CB("coalesce((OLD.closed_at + 28800000) / 86400000, -1)")
+    "    AND day = (OLD.created_at + 28800000) / 86400000"
+    "    AND val IN (SELECT val FROM case_rollup_src WHERE id = OLD.id)"
+    "    AND due_day IN (SELECT due_day FROM case_rollup_src WHERE id = OLD.id)"
+    "    AND close_day IN (SELECT close_day FROM case_rollup_src WHERE id = OLD.id);"
+    " END;"
+    "CREATE TRIGGER cases_rollup_new AFTER UPDATE ON cases WHEN " ROLLUP_CHANGED " BEGIN"
+    ROLLUP_ADD_CB("NEW", "")
+    " END;",
 };
 
 #endif

@@ -3,13 +3,14 @@
  * item 4; the SQLite back-end, see sqlite_int.h).
  *
  * A case written the normal way updates its roll-ups as it goes (the
- * triggers of migration 14: a dozen upserts, ~100 us) and is added to
+ * triggers of migrations 14 and 21: a dozen upserts, ~100 us) and is added to
  * the search index at its commit.  A bulk load sets both aside while it
  * writes: bulk_begin keeps the roll-up triggers' text in bulk_load
  * (migration 20) and drops them, and the writer stops indexing.  Then
  * bulk_fill builds both for a range of ids, one transaction per range:
  * the roll-ups from the same view the triggers and `stats rebuild` read,
- * grouped per range and added in; the index from the cases' rows.
+ * grouped per range and added in (case_rollup_done follows through its
+ * own triggers, which stay); the index from the cases' rows.
  * bulk_end puts the triggers back and checks the result against the
  * cases.  A store left with rows in bulk_load (a load cut short) does
  * not open: its figures and index would be missing cases.
@@ -17,28 +18,6 @@
 #include "store/sqlite_int.h"
 
 #include <stdlib.h>
-
-static bh_status_t exec(sqlite3 *h, const char *sql, const char *what, bh_err_t *err)
-{
-    char *msg = NULL;
-    if (sqlite3_exec(h, sql, NULL, NULL, &msg) == SQLITE_OK)
-        return BH_OK;
-    bh_fail(err, BH_INTERNAL, "", "%s失败：%s", what, msg ? msg : sqlite3_errmsg(h));
-    sqlite3_free(msg);
-    return BH_INTERNAL;
-}
-
-/* One integer a query answers (0 for NULL). */
-static bh_status_t one_int(sqlite3 *h, const char *sql, int64_t arg, int64_t *v, bh_err_t *err)
-{
-    sqlite3_stmt *s;
-    bh_status_t st;
-    if (sqlite3_prepare_v2(h, sql, -1, &s, NULL) != SQLITE_OK)
-        return bh_fail(err, BH_INTERNAL, "", "查询出错：%s", sqlite3_errmsg(h));
-    st = one_value(s, arg, 0, v, err);
-    sqlite3_finalize(s);
-    return st;
-}
 
 bh_status_t sq_bulk_begin(db_conn_t *c, int64_t *first, bh_err_t *err)
 {
@@ -51,7 +30,7 @@ bh_status_t sq_bulk_begin(db_conn_t *c, int64_t *first, bh_err_t *err)
     if (n)
         return bh_fail(err, BH_FAILED_PRECONDITION, "", "已有一次批量写入在进行");
     if ((st = one_int(h, "SELECT coalesce(max(id), 0) + 1 FROM cases", 0, first, err)) ||
-        (st = exec(h,
+        (st = exec_what(h,
                    "INSERT INTO bulk_load SELECT name, sql, (SELECT coalesce(max(id), 0) + 1"
                    " FROM cases) FROM sqlite_master WHERE type = 'trigger'"
                    " AND name GLOB 'cases_rollup_*';"
@@ -107,6 +86,9 @@ static bool agg_same(const agg_t *a, const agg_t *b)
            strcmp(a->node, b->node) == 0 && strcmp(a->val, b->val) == 0;
 }
 
+/* A close day's bucket, as migration 21's ROLLUP_CB. */
+static int64_t close_bucket(int64_t close) { return close < 0 ? -1 : close / ROLLUP_CB_DAYS; }
+
 /* The key order of case_rollup's primary key (BINARY: strcmp). */
 static int agg_cmp(const void *x, const void *y)
 {
@@ -116,6 +98,8 @@ static int agg_cmp(const void *x, const void *y)
         return c;
     if (a->dim != b->dim)
         return a->dim < b->dim ? -1 : 1;
+    if (close_bucket(a->close) != close_bucket(b->close))
+        return close_bucket(a->close) < close_bucket(b->close) ? -1 : 1;
     if (a->day != b->day)
         return a->day < b->day ? -1 : 1;
     if ((c = strcmp(a->val, b->val)))
@@ -180,8 +164,8 @@ static bh_status_t rollups_fill(sqlite3 *h, int64_t lo, int64_t hi, bh_err_t *er
                            " rt, sat, hms, hn FROM case_rollup_src WHERE id >= ?1 AND id < ?2",
                            -1, &rd, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(h,
-                           "INSERT INTO case_rollup VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
-                           " ?10, ?11, ?12, ?13, ?14, ?15) ON CONFLICT DO UPDATE SET"
+                           "INSERT INTO case_rollup VALUES(?1, ?2, ?16, ?3, ?4, ?5, ?6, ?7, ?8,"
+                           " ?9, ?10, ?11, ?12, ?13, ?14, ?15) ON CONFLICT DO UPDATE SET"
                            " n = n + excluded.n, reg = reg + excluded.reg, ot = ot + excluded.ot,"
                            " hd = hd + excluded.hd, rw = rw + excluded.rw, rt = rt + excluded.rt,"
                            " sat = sat + excluded.sat, hms = hms + excluded.hms,"
@@ -222,6 +206,7 @@ static bh_status_t rollups_fill(sqlite3 *h, int64_t lo, int64_t hi, bh_err_t *er
         sqlite3_bind_text(wr, 4, k->val, -1, SQLITE_STATIC);
         sqlite3_bind_int64(wr, 5, k->due);
         sqlite3_bind_int64(wr, 6, k->close);
+        sqlite3_bind_int64(wr, 16, close_bucket(k->close));
         for (int i = 0; i < NSUMS; i++)
             sqlite3_bind_int64(wr, 7 + i, k->sum[i]);
         if (sqlite3_step(wr) != SQLITE_DONE) {
@@ -296,14 +281,14 @@ bh_status_t sq_bulk_end(db_conn_t *c, db_bulk_check_t *out, bh_err_t *err)
     if (sqlite3_prepare_v2(h, "SELECT sql FROM bulk_load", -1, &s, NULL) != SQLITE_OK)
         return bh_fail(err, BH_INTERNAL, "", "查询出错：%s", sqlite3_errmsg(h));
     while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-        if ((st = exec(h, (const char *)sqlite3_column_text(s, 0), "恢复统计汇总触发器", err))) {
+        if ((st = exec_what(h, (const char *)sqlite3_column_text(s, 0), "恢复统计汇总触发器", err))) {
             sqlite3_finalize(s);
             return st;
         }
     sqlite3_finalize(s);
     if (rc != SQLITE_DONE)
         return bh_fail(err, BH_INTERNAL, "", "读取批量写入状态失败：%s", sqlite3_errstr(rc));
-    if ((st = exec(h, "DELETE FROM bulk_load; PRAGMA cache_size=-65536;", "结束批量写入", err)))
+    if ((st = exec_what(h, "DELETE FROM bulk_load; PRAGMA cache_size=-65536;", "结束批量写入", err)))
         return st;
     SQ(c)->bulk = false;
     return BH_OK;

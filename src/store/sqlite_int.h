@@ -29,6 +29,9 @@
 
 /* ---- cached statements ---- */
 
+/* The width in days of a close-day bucket, case_rollup.cb (migration 21). */
+#define ROLLUP_CB_DAYS 16
+
 /* The roll-up rows of a group of contributions (migration 14). */
 #define ROLLUP_SUMS                                                                     \
     "node, dim, day, val, due_day, close_day, sum(n), sum(reg), sum(ot), sum(hd), sum(rw)," \
@@ -323,6 +326,30 @@ static inline bh_status_t one_value(sqlite3_stmt *s, int64_t arg, int64_t dflt, 
     if (rc == SQLITE_ROW || rc == SQLITE_DONE)
         return BH_OK;
     return bh_fail(err, read_end(rc), "", "查询未读完：%s", sqlite3_errstr(rc));
+}
+
+/* Run 'sql' (statements); on failure, say which step ('what') failed. */
+static inline bh_status_t exec_what(sqlite3 *h, const char *sql, const char *what, bh_err_t *err)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(h, sql, NULL, NULL, &msg) == SQLITE_OK)
+        return BH_OK;
+    bh_fail(err, BH_INTERNAL, "", "%s失败：%s", what, msg ? msg : sqlite3_errmsg(h));
+    sqlite3_free(msg);
+    return BH_INTERNAL;
+}
+
+/* One integer a query of at most one parameter answers (0 for NULL). */
+static inline bh_status_t one_int(sqlite3 *h, const char *sql, int64_t arg, int64_t *v,
+                                  bh_err_t *err)
+{
+    sqlite3_stmt *s;
+    bh_status_t st;
+    if (sqlite3_prepare_v2(h, sql, -1, &s, NULL) != SQLITE_OK)
+        return bh_fail(err, BH_INTERNAL, "", "查询出错：%s", sqlite3_errmsg(h));
+    st = one_value(s, arg, 0, v, err);
+    sqlite3_finalize(s);
+    return st;
 }
 
 /* ---- list and statistics: SQL assembled from fixed fragments ---- */

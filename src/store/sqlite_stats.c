@@ -154,47 +154,117 @@ static bh_status_t scan_range(db_conn_t *c, const db_stats_query_t *q, dt_ms_t f
     return step_end(c, s, rc, err);
 }
 
-/* The whole days [d1, d2) from the roll-ups, with what closed or fell due
- * before as_of's day D. */
+/* Add a roll-up read's rows (val, then the columns 'cols' names) to the
+ * groups; a column CM_COUNT is skipped, -1 and -2 are the handling sums. */
+#define HMS (-1)
+#define HN (-2)
+static bh_status_t add_rows(db_conn_t *c, const db_stats_query_t *q, sqlite3_stmt *s,
+                            const int *cols, int ncols, struct groups *g, bh_err_t *err)
+{
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        /* ungrouped: the sources' rows (the fewest) summed under one key */
+        case_figures_t *f =
+            group(g, q->group_by == DB_GROUP_NONE ? "" : (const char *)sqlite3_column_text(s, 0));
+        for (int i = 0; i < ncols; i++) {
+            int64_t v = sqlite3_column_int64(s, 1 + i);
+            if (cols[i] == HMS)
+                f->handle_ms_sum += (double)v;
+            else if (cols[i] == HN)
+                f->handle_n += v;
+            else
+                f->n[cols[i]] += v;
+        }
+    }
+    if (read_end(rc) != BH_OK)
+        return bh_fail(err, read_end(rc), "", "统计查询未读完：%s", sqlite3_errstr(rc));
+    (void)c;
+    return BH_OK;
+}
+
+static bh_status_t prepare(db_conn_t *c, const char *sql, sqlite3_stmt **s, bh_err_t *err)
+{
+    if (sqlite3_prepare_v2(SQ(c)->h, sql, -1, s, NULL) == SQLITE_OK)
+        return BH_OK;
+    return bh_fail(err, BH_INTERNAL, "", "统计查询出错：%s", sqlite3_errmsg(SQ(c)->h));
+}
+
+/*
+ * The whole days [d1, d2) from the roll-ups, with what closed or fell due
+ * before as_of's day D.  Cases closed in a bucket before D's count as
+ * closed and due (when registered) whatever their days, and are read
+ * from case_rollup_done; the others - open, or closed in D's bucket or
+ * later - from case_rollup's rows of bucket -1 and of D's bucket on, one
+ * seek each.
+ */
 static bh_status_t rollup_days(db_conn_t *c, const db_stats_query_t *q, dt_day_t d1, dt_day_t d2,
                                dt_day_t D, struct groups *g, bh_err_t *err)
 {
-    sqlite3_stmt *s;
-    int rc;
+    static const int done_cols[] = {CM_REPORTED, CM_CLOSED, CM_REGISTERED, CM_DUE,
+                                    CM_CLOSED_ON_TIME, CM_HANDLED, CM_REWORKED,
+                                    CM_RATED, CM_SATISFIED, HMS, HN};
+    static const int open_cols[] = {CM_REPORTED, CM_REGISTERED, CM_DUE, CM_CLOSED,
+                                    CM_CLOSED_ON_TIME, CM_HANDLED, CM_REWORKED,
+                                    CM_RATED, CM_SATISFIED, HMS, HN};
     int dim = q->group_by == DB_GROUP_UNIT ? 0 : q->group_by == DB_GROUP_CATEGORY ? 1 : 2;
+    int64_t cut = D / ROLLUP_CB_DAYS, last = -1;
+    sqlite3_stmt *s;
+    bh_status_t st;
+    int rc;
 
-    if (sqlite3_prepare_v2(SQ(c)->h,
-                           "SELECT val, sum(n), sum(reg),"
-                           " sum(CASE WHEN due_day >= 0 AND due_day < ?5 THEN n ELSE 0 END),"
-                           " sum(CASE WHEN close_day >= 0 AND close_day < ?5 THEN n ELSE 0 END),"
-                           " sum(CASE WHEN close_day >= 0 AND close_day < ?5 THEN ot ELSE 0 END),"
-                           " sum(hd), sum(rw), sum(rt), sum(sat), sum(hms), sum(hn)"
-                           " FROM case_rollup WHERE node = ?1 AND dim = ?2 AND day >= ?3"
-                           " AND day < ?4 GROUP BY val",
-                           -1, &s, NULL) != SQLITE_OK)
-        return bh_fail(err, BH_INTERNAL, "", "统计查询出错：%s", sqlite3_errmsg(SQ(c)->h));
+    if ((st = prepare(c,
+                      "SELECT val, sum(n), sum(n), sum(reg), sum(reg), sum(ot), sum(hd), sum(rw),"
+                      " sum(rt), sum(sat), sum(hms), sum(hn) FROM case_rollup_done"
+                      " WHERE node = ?1 AND dim = ?2 AND day >= ?3 AND day < ?4 AND cb < ?5"
+                      " GROUP BY val",
+                      &s, err)))
+        return st;
+    sqlite3_bind_text(s, 1, q->unit.code, -1, SQLITE_STATIC);
+    sqlite3_bind_int(s, 2, dim);
+    sqlite3_bind_int64(s, 3, d1);
+    sqlite3_bind_int64(s, 4, d2);
+    sqlite3_bind_int64(s, 5, cut);
+    st = add_rows(c, q, s, done_cols, (int)(sizeof done_cols / sizeof done_cols[0]), g, err);
+    sqlite3_finalize(s);
+    if (st)
+        return st;
+
+    /* the last bucket there is */
+    if ((st = prepare(c,
+                      "SELECT cb FROM case_rollup WHERE node = ?1 AND dim = ?2"
+                      " ORDER BY cb DESC LIMIT 1",
+                      &s, err)))
+        return st;
+    sqlite3_bind_text(s, 1, q->unit.code, -1, SQLITE_STATIC);
+    sqlite3_bind_int(s, 2, dim);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        last = sqlite3_column_int64(s, 0);
+    if ((st = step_end(c, s, rc == SQLITE_ROW ? SQLITE_DONE : rc, err)))
+        return st;
+
+    if ((st = prepare(c,
+                      "SELECT val, sum(n), sum(reg),"
+                      " sum(CASE WHEN due_day >= 0 AND due_day < ?5 THEN n ELSE 0 END),"
+                      " sum(CASE WHEN close_day >= 0 AND close_day < ?5 THEN n ELSE 0 END),"
+                      " sum(CASE WHEN close_day >= 0 AND close_day < ?5 THEN ot ELSE 0 END),"
+                      " sum(hd), sum(rw), sum(rt), sum(sat), sum(hms), sum(hn)"
+                      " FROM case_rollup WHERE node = ?1 AND dim = ?2 AND cb = ?6 AND day >= ?3"
+                      " AND day < ?4 GROUP BY val",
+                      &s, err)))
+        return st;
     sqlite3_bind_text(s, 1, q->unit.code, -1, SQLITE_STATIC);
     sqlite3_bind_int(s, 2, dim);
     sqlite3_bind_int64(s, 3, d1);
     sqlite3_bind_int64(s, 4, d2);
     sqlite3_bind_int64(s, 5, D);
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        /* ungrouped: the sources' rows (the fewest) summed under one key */
-        case_figures_t *f =
-            group(g, q->group_by == DB_GROUP_NONE ? "" : (const char *)sqlite3_column_text(s, 0));
-        f->n[CM_REPORTED] += sqlite3_column_int64(s, 1);
-        f->n[CM_REGISTERED] += sqlite3_column_int64(s, 2);
-        f->n[CM_DUE] += sqlite3_column_int64(s, 3);
-        f->n[CM_CLOSED] += sqlite3_column_int64(s, 4);
-        f->n[CM_CLOSED_ON_TIME] += sqlite3_column_int64(s, 5);
-        f->n[CM_HANDLED] += sqlite3_column_int64(s, 6);
-        f->n[CM_REWORKED] += sqlite3_column_int64(s, 7);
-        f->n[CM_RATED] += sqlite3_column_int64(s, 8);
-        f->n[CM_SATISFIED] += sqlite3_column_int64(s, 9);
-        f->handle_ms_sum += (double)sqlite3_column_int64(s, 10);
-        f->handle_n += sqlite3_column_int64(s, 11);
+    for (int64_t b = -1; b <= last && !st; b = b < 0 ? cut : b + 1) {
+        sqlite3_reset(s);
+        sqlite3_bind_int64(s, 6, b);
+        st = add_rows(c, q, s, open_cols, (int)(sizeof open_cols / sizeof open_cols[0]), g, err);
     }
-    return step_end(c, s, rc, err);
+    sqlite3_finalize(s);
+    return st;
 }
 
 /* The cases created in [from, to) that closed or fell due in [ws, as_of]:
@@ -303,50 +373,86 @@ bh_status_t sq_stats(db_conn_t *c, const db_stats_query_t *q, arena_t *a, db_sta
     return finish(c, q, &g, rows, n, err);
 }
 
-bh_status_t sq_stats_rebuild(db_conn_t *c, int64_t *rows, int64_t *differed, bh_err_t *err)
+/* How many keys of 'kept' and temp.'fresh' (same columns, key 'key')
+ * differ: wrong, missing or extra, each once. */
+static bh_status_t count_differing(sqlite3 *h, const char *kept, const char *fresh,
+                                   const char *key, int64_t *n, bh_err_t *err)
 {
-    sqlite3 *h = SQ(c)->h;
     sqlite3_stmt *s;
-    char *msg = NULL;
     int rc;
-
-    *rows = *differed = 0;
-    if (sqlite3_exec(h,
-                     "DROP TABLE IF EXISTS temp.rollup_fresh;"
-                     "CREATE TEMP TABLE rollup_fresh AS SELECT " ROLLUP_SUMS
-                     " FROM case_rollup_src GROUP BY 1, 2, 3, 4, 5, 6;",
-                     NULL, NULL, &msg) != SQLITE_OK) {
-        bh_fail(err, BH_INTERNAL, "", "重算统计汇总失败：%s", msg ? msg : "");
-        sqlite3_free(msg);
-        return BH_INTERNAL;
-    }
-    if (sqlite3_prepare_v2(h,
-                           /* keys wrong, missing or extra, each once */
-                           "SELECT (SELECT count(*) FROM temp.rollup_fresh),"
-                           " (SELECT count(*) FROM (SELECT 1 FROM"
-                           "   (SELECT * FROM (SELECT * FROM case_rollup"
-                           "      EXCEPT SELECT * FROM temp.rollup_fresh)"
-                           "    UNION ALL SELECT * FROM (SELECT * FROM temp.rollup_fresh"
-                           "      EXCEPT SELECT * FROM case_rollup))"
-                           "   GROUP BY node, dim, day, val, due_day, close_day))",
-                           -1, &s, NULL) != SQLITE_OK)
+    char *sql = sqlite3_mprintf("SELECT count(*) FROM (SELECT 1 FROM"
+                                " (SELECT * FROM (SELECT * FROM %s EXCEPT SELECT * FROM temp.%s)"
+                                "  UNION ALL SELECT * FROM (SELECT * FROM temp.%s EXCEPT"
+                                "  SELECT * FROM %s)) GROUP BY %s)",
+                                kept, fresh, fresh, kept, key);
+    rc = sqlite3_prepare_v2(h, sql, -1, &s, NULL);
+    sqlite3_free(sql);
+    if (rc != SQLITE_OK)
         return bh_fail(err, BH_INTERNAL, "", "比较统计汇总失败：%s", sqlite3_errmsg(h));
-    if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        *rows = sqlite3_column_int64(s, 0);
-        *differed = sqlite3_column_int64(s, 1);
-    }
+    *n = (rc = sqlite3_step(s)) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
     sqlite3_finalize(s);
     if (rc != SQLITE_ROW)
         return bh_fail(err, BH_INTERNAL, "", "比较统计汇总失败：%s", sqlite3_errstr(rc));
+    return BH_OK;
+}
+
+#define STR_(x) #x
+#define XSTR(x) STR_(x)
+#define ROLLUP_KEY "node, dim, cb, day, val, due_day, close_day"
+#define DONE_KEY "node, dim, day, val, cb"
+#define SUMS "sum(n) AS n, sum(reg) AS reg, sum(ot) AS ot, sum(hd) AS hd, sum(rw) AS rw," \
+             " sum(rt) AS rt, sum(sat) AS sat, sum(hms) AS hms, sum(hn) AS hn"
+
+/*
+ * case_rollup recomputed from the view and compared key by key; the rows
+ * that differ are replaced (case_rollup's triggers carry the change into
+ * case_rollup_done).  Then case_rollup_done is recomputed from
+ * case_rollup and compared too, and replaced whole if it differs.
+ */
+bh_status_t sq_stats_rebuild(db_conn_t *c, int64_t *rows, int64_t *differed, bh_err_t *err)
+{
+    sqlite3 *h = SQ(c)->h;
+    int64_t done_differed;
+    bh_status_t st;
+
+    *rows = *differed = 0;
+    if ((st = exec_what(h,
+                   "DROP TABLE IF EXISTS temp.rollup_fresh;"
+                   "CREATE TEMP TABLE rollup_fresh AS SELECT node, dim,"
+                   " CASE WHEN close_day < 0 THEN -1 ELSE close_day / " XSTR(ROLLUP_CB_DAYS)
+                   " END AS cb, day, val, due_day, close_day, " SUMS
+                   " FROM case_rollup_src GROUP BY node, dim, day, val, due_day, close_day;",
+                   "重算统计汇总", err)) ||
+        (st = count_differing(h, "case_rollup", "rollup_fresh", ROLLUP_KEY, differed, err)))
+        return st;
     if (*differed &&
-        sqlite3_exec(h,
-                     "DELETE FROM case_rollup;"
-                     "INSERT INTO case_rollup SELECT * FROM temp.rollup_fresh;",
-                     NULL, NULL, &msg) != SQLITE_OK) {
-        bh_fail(err, BH_INTERNAL, "", "写入统计汇总失败：%s", msg ? msg : "");
-        sqlite3_free(msg);
-        return BH_INTERNAL;
-    }
-    sqlite3_exec(h, "DROP TABLE temp.rollup_fresh", NULL, NULL, NULL);
+        (st = exec_what(h,
+                   "DELETE FROM case_rollup WHERE (" ROLLUP_KEY ") IN (SELECT " ROLLUP_KEY
+                   " FROM (SELECT * FROM case_rollup EXCEPT SELECT * FROM temp.rollup_fresh));"
+                   "INSERT INTO case_rollup SELECT * FROM (SELECT * FROM temp.rollup_fresh"
+                   " EXCEPT SELECT * FROM case_rollup);",
+                   "写入统计汇总", err)))
+        return st;
+    if ((st = exec_what(h,
+                   "DROP TABLE IF EXISTS temp.done_fresh;"
+                   "CREATE TEMP TABLE done_fresh AS SELECT " DONE_KEY ", " SUMS
+                   " FROM case_rollup WHERE cb >= 0 GROUP BY " DONE_KEY ";",
+                   "重算已办结统计汇总", err)) ||
+        (st = count_differing(h, "case_rollup_done", "done_fresh", DONE_KEY, &done_differed,
+                              err)))
+        return st;
+    if (done_differed && (st = exec_what(h,
+                                    "DELETE FROM case_rollup_done;"
+                                    "INSERT INTO case_rollup_done SELECT * FROM temp.done_fresh;",
+                                    "写入已办结统计汇总", err)))
+        return st;
+    *differed += done_differed;
+    if ((st = one_int(h,
+                      "SELECT (SELECT count(*) FROM temp.rollup_fresh)"
+                      " + (SELECT count(*) FROM temp.done_fresh)",
+                      0, rows, err)))
+        return st;
+    sqlite3_exec(h, "DROP TABLE temp.rollup_fresh; DROP TABLE temp.done_fresh", NULL, NULL,
+                 NULL);
     return BH_OK;
 }

@@ -34,7 +34,7 @@ import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
 assert db.execute("PRAGMA user_version").fetchone()[0] >= 11
 # back to a version-10 database: without migration 11's table, 12's columns, 13's, 14's and 15's
-# tables, 16's table and column, 17's table, 18's, 19's table and triggers, and 20's table
+# tables, 16's table and column, 17's table, 18's, 19's table and triggers, 20's table and 21's
 db.executescript("DROP TRIGGER cases_rollup_ins; DROP TRIGGER cases_rollup_old;"
                  " DROP TRIGGER cases_rollup_new; DROP VIEW case_rollup_src; DROP TABLE case_rollup;"
                  " DROP TABLE case_rollup_fan; DROP INDEX cases_closed; DROP INDEX cases_due;"
@@ -48,7 +48,7 @@ db.executescript("DROP TRIGGER cases_rollup_ins; DROP TRIGGER cases_rollup_old;"
                  " DROP TABLE category_versions; ALTER TABLE cases DROP COLUMN policy_version;"
                  " DROP TABLE attachments; DROP TABLE notify_outbox;"
                  " DROP TRIGGER cases_span_ins; DROP TRIGGER cases_span_upd; DROP TABLE case_spans;"
-                 " DROP TABLE bulk_load;"
+                 " DROP TABLE bulk_load; DROP TABLE case_rollup_done;"
                  " PRAGMA user_version = 10;")
 db.execute("INSERT INTO patrol_config VALUES(1, ?, 1700000000000, 'old')", (open(sys.argv[2]).read(),))
 # two version-10 cases: one that came in through Open311, one from the hotline
