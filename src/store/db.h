@@ -125,10 +125,11 @@ typedef struct {
     int limit;
     bool scan;                   /* search by reading every match (the reference for
                                     tests; the back-end may otherwise take a shorter way) */
-    int walk_budget;             /* matches a newest-first search reads before it falls
-                                    back to reading them all, and the newest matches a
-                                    relevance order ranks; 0: the back-end's default,
-                                    < 0: no limit (tests) */
+    int walk_budget;             /* matches a newest-first search reads before it tries
+                                    probing the filtered cases, cases it probes before it
+                                    walks on, and the newest matches a relevance order
+                                    ranks; 0: the back-end's defaults (and a time limit
+                                    on probing), < 0: no limit (tests) */
 } db_case_filter_t;
 
 #define DB_MAX_IN 64

@@ -532,10 +532,7 @@ bh_status_t sq_case_list(db_conn_t *c, const db_case_filter_t *f, arena_t *a,
     if (f->cursor && f->offset)
         return bh_fail(err, BH_INTERNAL, "", "cursor and offset together");
     if (fts && f->sort == DB_SORT_CREATED_DESC && !f->offset && !f->scan) {
-        bool done = false;
-        bh_status_t st = sq_search_newest(c, f, fts, ck, cid, a, out, n, next_cursor, &done, err);
-        if (st != BH_OK || done)
-            return st;
+        return sq_search_newest(c, f, fts, ck, cid, a, out, n, next_cursor, err);
     }
 
     dynbuf_init(&b, SQL_MAX);

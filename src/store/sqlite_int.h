@@ -32,6 +32,12 @@
 /* The width in days of a close-day bucket, case_rollup.cb (migration 21). */
 #define ROLLUP_CB_DAYS 16
 
+/* case_rollup_done's rows, from case_rollup's (migration 21). */
+#define ROLLUP_DONE_SUMS                                                                \
+    "SELECT node, dim, day, val, cb, sum(n) AS n, sum(reg) AS reg, sum(ot) AS ot,"       \
+    " sum(hd) AS hd, sum(rw) AS rw, sum(rt) AS rt, sum(sat) AS sat, sum(hms) AS hms,"     \
+    " sum(hn) AS hn FROM case_rollup WHERE cb >= 0 GROUP BY node, dim, day, val, cb"
+
 /* The roll-up rows of a group of contributions (migration 14). */
 #define ROLLUP_SUMS                                                                     \
     "node, dim, day, val, due_day, close_day, sum(n), sum(reg), sum(ot), sum(hd), sum(rw)," \
@@ -482,12 +488,11 @@ bh_status_t sq_case_list(db_conn_t *c, const db_case_filter_t *f, arena_t *a,
 void sq_case_filters(dynbuf_t *b, const db_case_filter_t *f, const char *fts);
 void sq_case_filters_bind(sqlite3_stmt *s, const db_case_filter_t *f, const char *fts, arena_t *a);
 const char *sq_case_cursor(arena_t *a, int sort, int64_t key, int64_t id);
-/* sqlite_search.c: a search newest first walked down the postings; *done
- * false when the walk gave up (its filters pass too few matches) and the
- * caller's plan, which reads every match, is to run. */
+/* sqlite_search.c: a search newest first walked down the postings, with
+ * the filtered cases probed for the words when the walk is long. */
 bh_status_t sq_search_newest(db_conn_t *c, const db_case_filter_t *f, const char *fts,
                              int64_t ck, int64_t cid, arena_t *a, db_case_t **out, int *n,
-                             const char **next_cursor, bool *done, bh_err_t *err);
+                             const char **next_cursor, bh_err_t *err);
 bh_status_t sq_event_add(db_conn_t *c, int64_t case_id, int seq, const case_event_t *e);
 bh_status_t sq_event_list(db_conn_t *c, int64_t case_id, arena_t *a, case_event_t **out,
                                  int *n);

@@ -435,8 +435,7 @@ bh_status_t sq_stats_rebuild(db_conn_t *c, int64_t *rows, int64_t *differed, bh_
         return st;
     if ((st = exec_what(h,
                    "DROP TABLE IF EXISTS temp.done_fresh;"
-                   "CREATE TEMP TABLE done_fresh AS SELECT " DONE_KEY ", " SUMS
-                   " FROM case_rollup WHERE cb >= 0 GROUP BY " DONE_KEY ";",
+                   "CREATE TEMP TABLE done_fresh AS " ROLLUP_DONE_SUMS ";",
                    "重算已办结统计汇总", err)) ||
         (st = count_differing(h, "case_rollup_done", "done_fresh", DONE_KEY, &done_differed,
                               err)))

@@ -3,8 +3,9 @@
  * reference plan (f.scan: every match read, then ordered): on a random
  * corpus whose created_at mostly follows the id but not always (imported
  * and offline cases are older than their ids, and some cases share a
- * millisecond), for random words, filters, page sizes and budgets, page
- * after page.
+ * millisecond), for random words, filters, page sizes and budgets (a
+ * small one sends the search past the walk to probing the filtered cases,
+ * and past that back to the walk), page after page.
  */
 #include <setjmp.h>
 #include <stdarg.h>
