@@ -24,6 +24,9 @@ URLS=(
     "search 井盖|/api/v1/cases?q=$(q 井盖)&limit=50"
     "search 井盖 page 2|CURSOR/api/v1/cases?q=$(q 井盖)&limit=50"
     "search 占道 in a street|/api/v1/cases?q=$(q 占道)&unit=440303002&limit=50"
+    "search 井盖 in a community|/api/v1/cases?q=$(q 井盖)&unit=440303005001&limit=50"
+    "search 井盖 in a grid|/api/v1/cases?q=$(q 井盖)&unit=44030300400502&limit=50"
+    "search 渔民村 in a street|/api/v1/cases?q=$(q 渔民村)&unit=440303002&limit=50"
     "search 渔民村 by relevance|/api/v1/cases?q=$(q 渔民村)&sort=relevance&limit=50"
     "one case|/api/v1/cases/500000"
 )

@@ -35,12 +35,11 @@
 
 #include <limits.h>
 #include <stdlib.h>
-#include <time.h>
 
 #define SPAN_SHIFT 10         /* as migration 19's "id >> 10" */
 #define WALK_BUDGET 10000     /* postings: ~30 ms of seeks here */
-#define PROBE_BUDGET 5000     /* filtered cases probed: see sq_search_probe */
-#define PROBE_MS 30           /* and the time that may take */
+#define PROBE_BUDGET 5000     /* filtered cases probed: see probe_filtered */
+#define PROBE_TICKS 300       /* and its work, in thousands of SQLite VM steps */
 
 typedef struct {
     int64_t id, at;
@@ -90,23 +89,28 @@ static bh_status_t step_failed(sqlite3 *h, int rc, bh_err_t *err)
                               : bh_fail(err, read_end(rc), "", "查询未读完：%s", sqlite3_errstr(rc));
 }
 
-/* The probe's clock: it gives up past its deadline (SQLITE_INTERRUPT). */
-static int probe_late(void *deadline)
+/* The probe's work so far: SQLite calls this every thousand VM steps of
+ * its statements, and interrupts them (SQLITE_INTERRUPT) past the limit. */
+struct ticks {
+    int n, limit;
+};
+
+static int probe_ticks(void *p)
 {
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000 > *(int64_t *)deadline;
+    struct ticks *t = p;
+    return ++t->n > t->limit;
 }
 
 /*
  * The other way round, for filters that pass few of the matches (the
- * walk is past its budget): the cases passing the filters, newest first as a list
- * reads them, each tested against the words with an FTS5 rowid probe,
- * until limit + 1 match.  It gives up after PROBE_BUDGET probes or
- * PROBE_MS milliseconds (the words are rare among the filtered cases, or
- * the filters' rows are far down the list), and the walk goes on.  The
- * order is the reference's by construction: the same filters, cursor and
- * ORDER BY.
+ * walk is past its budget): the cases passing the filters, newest first
+ * as a list reads them, each tested against the words with an FTS5 rowid
+ * probe, until limit + 1 match.  It gives up after PROBE_BUDGET probes or
+ * PROBE_TICKS thousand VM steps (30-60 ms at 10M cases here) - the words
+ * are rare among the filtered cases, or the filters' rows are far down
+ * the list - and the walk goes on.  Work, not time, so that a test's small budget takes
+ * the same way on every run.  The order is the reference's by
+ * construction: the same filters, cursor and ORDER BY.
  */
 static bh_status_t probe_filtered(db_conn_t *c, const db_case_filter_t *f, const char *fts,
                                   int64_t ck, int64_t cid, arena_t *a, db_case_t *out, int *n,
@@ -115,10 +119,16 @@ static bh_status_t probe_filtered(db_conn_t *c, const db_case_filter_t *f, const
     sqlite3 *h = SQ(c)->h;
     sqlite3_stmt *cand = NULL, *probe = NULL;
     const int want = f->limit + 1;
-    const int budget = f->walk_budget > 0 ? f->walk_budget : f->walk_budget < 0 ? INT_MAX : PROBE_BUDGET;
+    const int budget = f->walk_budget > 0   ? f->walk_budget
+                       : f->walk_budget < 0 ? INT_MAX
+                                            : PROBE_BUDGET;
+    /* a test's budget b: b probes, and b / 16 + 1 thousand steps, which
+     * stops some of its probing midway */
+    struct ticks work = {0, f->walk_budget > 0   ? f->walk_budget / 16 + 1
+                            : f->walk_budget < 0 ? INT_MAX
+                                                 : PROBE_TICKS};
     hit_t *hits = arena_alloc_array(a, (size_t)want, sizeof *hits);
     int nhits = 0, probed = 0, rc = SQLITE_DONE, prc;
-    int64_t deadline = 0;
     bh_status_t st = BH_OK;
     dynbuf_t b;
 
@@ -140,12 +150,7 @@ static bh_status_t probe_filtered(db_conn_t *c, const db_case_filter_t *f, const
     bind_name_int(cand, ":ck", ck);
     bind_name_int(cand, ":cid", cid);
     sqlite3_bind_text(probe, 1, fts, -1, SQLITE_STATIC);
-    if (!f->walk_budget) { /* the tests' budgets count probes only */
-        struct timespec t;
-        clock_gettime(CLOCK_MONOTONIC, &t);
-        deadline = (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000 + PROBE_MS;
-        sqlite3_progress_handler(h, 1000, probe_late, &deadline);
-    }
+    sqlite3_progress_handler(h, 1000, probe_ticks, &work);
     while (nhits < want && (rc = sqlite3_step(cand)) == SQLITE_ROW) {
         if (++probed > budget)
             goto out;
@@ -177,7 +182,6 @@ out:
     sqlite3_finalize(probe);
     return st;
 }
-
 
 bh_status_t sq_search_newest(db_conn_t *c, const db_case_filter_t *f, const char *fts,
                              int64_t ck, int64_t cid, arena_t *a, db_case_t **out, int *n,
@@ -289,4 +293,3 @@ out:
     free(hits);
     return st;
 }
-
