@@ -260,13 +260,14 @@ static bh_status_t open_conn(const char *path, bool writer, struct sq_conn **out
         " PRAGMA temp_store=MEMORY;";
     char *msg = NULL;
 
-    /* Page cache: 64 MiB for the writer, 16 MiB per reader, to keep the
-     * server's memory bounded (the OS caches the file as well). */
+    /* Page cache: 64 MiB for the writer, 12 MiB per reader, to keep the
+     * server's memory bounded (the OS caches the file as well): serve's
+     * eight readers fill theirs at 10M cases (docs/BENCHMARKS.md, RSS). */
     pthread_once(&once, sqlite_config);
     if (sqlite3_open_v2(path, &c->h, flags, NULL) != SQLITE_OK ||
         sqlite3_busy_handler(c->h, busy_wait, c) != SQLITE_OK ||
         sqlite3_exec(c->h, pragmas, NULL, NULL, &msg) != SQLITE_OK ||
-        sqlite3_exec(c->h, writer ? "PRAGMA cache_size=-65536" : "PRAGMA cache_size=-16384",
+        sqlite3_exec(c->h, writer ? "PRAGMA cache_size=-65536" : "PRAGMA cache_size=-12288",
                      NULL, NULL, &msg) != SQLITE_OK ||
         register_tokenizer(c->h) != SQLITE_OK) {
         bh_fail(err, BH_UNAVAILABLE, "db", "无法打开数据库 %s：%s", path,

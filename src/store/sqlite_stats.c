@@ -182,11 +182,20 @@ static bh_status_t add_rows(db_conn_t *c, const db_stats_query_t *q, sqlite3_stm
     return BH_OK;
 }
 
-static bh_status_t prepare(db_conn_t *c, const char *sql, sqlite3_stmt **s, bh_err_t *err)
+/* Prepare a roll-up read: ?1 the node (the query's unit), ?2 the
+ * grouping, ?3 and ?4 the days [d1, d2) where the statement has them. */
+static bh_status_t prepare_node(db_conn_t *c, const db_stats_query_t *q, int dim, dt_day_t d1,
+                                dt_day_t d2, const char *sql, sqlite3_stmt **s, bh_err_t *err)
 {
-    if (sqlite3_prepare_v2(SQ(c)->h, sql, -1, s, NULL) == SQLITE_OK)
-        return BH_OK;
-    return bh_fail(err, BH_INTERNAL, "", "统计查询出错：%s", sqlite3_errmsg(SQ(c)->h));
+    if (sqlite3_prepare_v2(SQ(c)->h, sql, -1, s, NULL) != SQLITE_OK)
+        return bh_fail(err, BH_INTERNAL, "", "统计查询出错：%s", sqlite3_errmsg(SQ(c)->h));
+    sqlite3_bind_text(*s, 1, q->unit.code, -1, SQLITE_STATIC);
+    sqlite3_bind_int(*s, 2, dim);
+    if (sqlite3_bind_parameter_count(*s) >= 4) {
+        sqlite3_bind_int64(*s, 3, d1);
+        sqlite3_bind_int64(*s, 4, d2);
+    }
+    return BH_OK;
 }
 
 /*
@@ -212,17 +221,13 @@ static bh_status_t rollup_days(db_conn_t *c, const db_stats_query_t *q, dt_day_t
     bh_status_t st;
     int rc;
 
-    if ((st = prepare(c,
-                      "SELECT val, sum(n), sum(n), sum(reg), sum(reg), sum(ot), sum(hd), sum(rw),"
-                      " sum(rt), sum(sat), sum(hms), sum(hn) FROM case_rollup_done"
-                      " WHERE node = ?1 AND dim = ?2 AND day >= ?3 AND day < ?4 AND cb < ?5"
-                      " GROUP BY val",
-                      &s, err)))
+    if ((st = prepare_node(c, q, dim, d1, d2,
+                           "SELECT val, sum(n), sum(n), sum(reg), sum(reg), sum(ot), sum(hd),"
+                           " sum(rw), sum(rt), sum(sat), sum(hms), sum(hn) FROM case_rollup_done"
+                           " WHERE node = ?1 AND dim = ?2 AND day >= ?3 AND day < ?4 AND cb < ?5"
+                           " GROUP BY val",
+                           &s, err)))
         return st;
-    sqlite3_bind_text(s, 1, q->unit.code, -1, SQLITE_STATIC);
-    sqlite3_bind_int(s, 2, dim);
-    sqlite3_bind_int64(s, 3, d1);
-    sqlite3_bind_int64(s, 4, d2);
     sqlite3_bind_int64(s, 5, cut);
     st = add_rows(c, q, s, done_cols, (int)(sizeof done_cols / sizeof done_cols[0]), g, err);
     sqlite3_finalize(s);
@@ -230,33 +235,27 @@ static bh_status_t rollup_days(db_conn_t *c, const db_stats_query_t *q, dt_day_t
         return st;
 
     /* the last bucket there is */
-    if ((st = prepare(c,
-                      "SELECT cb FROM case_rollup WHERE node = ?1 AND dim = ?2"
-                      " ORDER BY cb DESC LIMIT 1",
-                      &s, err)))
+    if ((st = prepare_node(c, q, dim, d1, d2,
+                           "SELECT cb FROM case_rollup WHERE node = ?1 AND dim = ?2"
+                           " ORDER BY cb DESC LIMIT 1",
+                           &s, err)))
         return st;
-    sqlite3_bind_text(s, 1, q->unit.code, -1, SQLITE_STATIC);
-    sqlite3_bind_int(s, 2, dim);
     rc = sqlite3_step(s);
     if (rc == SQLITE_ROW)
         last = sqlite3_column_int64(s, 0);
     if ((st = step_end(c, s, rc == SQLITE_ROW ? SQLITE_DONE : rc, err)))
         return st;
 
-    if ((st = prepare(c,
-                      "SELECT val, sum(n), sum(reg),"
-                      " sum(CASE WHEN due_day >= 0 AND due_day < ?5 THEN n ELSE 0 END),"
-                      " sum(CASE WHEN close_day >= 0 AND close_day < ?5 THEN n ELSE 0 END),"
-                      " sum(CASE WHEN close_day >= 0 AND close_day < ?5 THEN ot ELSE 0 END),"
-                      " sum(hd), sum(rw), sum(rt), sum(sat), sum(hms), sum(hn)"
-                      " FROM case_rollup WHERE node = ?1 AND dim = ?2 AND cb = ?6 AND day >= ?3"
-                      " AND day < ?4 GROUP BY val",
-                      &s, err)))
+    if ((st = prepare_node(c, q, dim, d1, d2,
+                           "SELECT val, sum(n), sum(reg),"
+                           " sum(CASE WHEN due_day >= 0 AND due_day < ?5 THEN n ELSE 0 END),"
+                           " sum(CASE WHEN close_day >= 0 AND close_day < ?5 THEN n ELSE 0 END),"
+                           " sum(CASE WHEN close_day >= 0 AND close_day < ?5 THEN ot ELSE 0 END),"
+                           " sum(hd), sum(rw), sum(rt), sum(sat), sum(hms), sum(hn) FROM case_rollup"
+                           " WHERE node = ?1 AND dim = ?2 AND cb = ?6 AND day >= ?3 AND day < ?4"
+                           " GROUP BY val",
+                           &s, err)))
         return st;
-    sqlite3_bind_text(s, 1, q->unit.code, -1, SQLITE_STATIC);
-    sqlite3_bind_int(s, 2, dim);
-    sqlite3_bind_int64(s, 3, d1);
-    sqlite3_bind_int64(s, 4, d2);
     sqlite3_bind_int64(s, 5, D);
     for (int64_t b = -1; b <= last && !st; b = b < 0 ? cut : b + 1) {
         sqlite3_reset(s);
