@@ -128,8 +128,8 @@ typedef struct {
     int walk_budget;             /* matches a newest-first search reads before it tries
                                     probing the filtered cases, cases it probes before it
                                     walks on, and the newest matches a relevance order
-                                    ranks; 0: the back-end's defaults (and a time limit
-                                    on probing), < 0: no limit (tests) */
+                                    ranks; 0: the back-end's defaults (and a limit on
+                                    the probing's work), < 0: no limit (tests) */
 } db_case_filter_t;
 
 #define DB_MAX_IN 64

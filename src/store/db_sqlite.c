@@ -315,7 +315,7 @@ static bh_status_t migrate(struct sq_conn *c, const char *path, bh_err_t *err)
         if (v == 13 && version > 0) /* reads every case once */
             fprintf(stderr, "bihuan: 正在为已有案件建立统计汇总（一次性，每百万件约需一分钟）…\n");
         if (v == 20 && version > 0) /* rewrites the roll-ups in a new key order */
-            fprintf(stderr, "bihuan: 正在按办结时段重排统计汇总（一次性，每百万件约需二十秒）…\n");
+            fprintf(stderr, "bihuan: 正在按办结时段重排统计汇总（一次性，每百万件约需十秒）…\n");
         if (sqlite3_exec(c->h, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK ||
             sqlite3_exec(c->h, migrations[v], NULL, NULL, &msg) != SQLITE_OK ||
             sqlite3_exec(c->h, bump, NULL, NULL, &msg) != SQLITE_OK ||

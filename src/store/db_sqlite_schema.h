@@ -22,7 +22,7 @@
 /* Migration 21's: the 16-day bucket of a close day (-1: not closed), the
  * contribution of case row 'who' with it, and the rows of case_rollup_done
  * a row of case_rollup adds ("" ) or takes back ("-"). */
-#define ROLLUP_CB(day) "CASE WHEN " day " < 0 THEN -1 ELSE " day " / 16 END"
+#define ROLLUP_CB(day) "CASE WHEN " day " < 0 THEN -1 ELSE " day " / 16 END" /* ROLLUP_CB_DAYS */
 #define ROLLUP_ADD_CB(who, sign)                                                \
     "  INSERT INTO case_rollup SELECT node, dim, " ROLLUP_CB("close_day") ","    \
     " day, val, due_day, close_day,"                                            \
@@ -436,8 +436,8 @@ static const char *const migrations[] = {
      *     closed rows per node, grouping, day, group value and bucket: a
      *     case closed in a bucket before the moment's counts as closed and
      *     due whatever its days were.  Triggers on case_rollup keep it, so
-     *     whatever writes case_rollup (the case triggers, a bulk load, a
-     *     rebuild) keeps it too. */
+     *     whatever writes case_rollup (the case triggers, a rebuild) keeps
+     *     it too; a bulk load sets them aside and sums it at its end. */
     "DROP TRIGGER IF EXISTS cases_rollup_ins; DROP TRIGGER IF EXISTS cases_rollup_old;"
     " DROP TRIGGER IF EXISTS cases_rollup_new;"
     "ALTER TABLE case_rollup RENAME TO case_rollup_v14;"

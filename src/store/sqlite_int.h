@@ -29,7 +29,8 @@
 
 /* ---- cached statements ---- */
 
-/* The width in days of a close-day bucket, case_rollup.cb (migration 21). */
+/* The width in days of a close-day bucket, case_rollup.cb: the 16 of
+ * migration 21's ROLLUP_CB, which cannot change without a migration. */
 #define ROLLUP_CB_DAYS 16
 
 /* case_rollup_done's rows, from case_rollup's (migration 21). */

@@ -8,7 +8,9 @@
  *  - the whole days of [from, to) from case_rollup: one row per node,
  *    grouping, day, group value and the days the cases fell due and
  *    closed.  A case counts as closed (due) as of 'as_of' when it closed
- *    (fell due) on a day before as_of's day;
+ *    (fell due) on a day before as_of's day.  The closed cases of a
+ *    16-day bucket before as_of's are summed without those days in
+ *    case_rollup_done (migration 21), and only the rest is read per day;
  *  - the cases of those days that closed or fell due on as_of's own day,
  *    up to as_of itself, from the cases (indexes on closed_at, due_at);
  *  - the part days at either end of [from, to), scanned from the cases
@@ -154,8 +156,8 @@ static bh_status_t scan_range(db_conn_t *c, const db_stats_query_t *q, dt_ms_t f
     return step_end(c, s, rc, err);
 }
 
-/* Add a roll-up read's rows (val, then the columns 'cols' names) to the
- * groups; a column CM_COUNT is skipped, -1 and -2 are the handling sums. */
+/* Add a roll-up read's rows (val, then the counts 'cols' names: a
+ * case_count_t, or HMS and HN for the handling sums) to the groups. */
 #define HMS (-1)
 #define HN (-2)
 static bh_status_t add_rows(db_conn_t *c, const db_stats_query_t *q, sqlite3_stmt *s,
@@ -216,7 +218,9 @@ static bh_status_t rollup_days(db_conn_t *c, const db_stats_query_t *q, dt_day_t
                                     CM_CLOSED_ON_TIME, CM_HANDLED, CM_REWORKED,
                                     CM_RATED, CM_SATISFIED, HMS, HN};
     int dim = q->group_by == DB_GROUP_UNIT ? 0 : q->group_by == DB_GROUP_CATEGORY ? 1 : 2;
-    int64_t cut = D / ROLLUP_CB_DAYS, last = -1;
+    /* (a moment before 1970: nothing had closed, every closed row is in
+     * a bucket from 0 on) */
+    int64_t cut = D < 0 ? 0 : D / ROLLUP_CB_DAYS, last = -1;
     sqlite3_stmt *s;
     bh_status_t st;
     int rc;

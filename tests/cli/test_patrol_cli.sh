@@ -56,6 +56,10 @@ for source in ("open311", "hotline"):
     db.execute("INSERT INTO cases(category, kind, title, description, source, unit, created_at,"
                " updated_at, version, status, light) VALUES('E0501', 'city_event', 't', 'd', ?,"
                " '440303', 1700000000000, 1700000000000, 1, 'reported', 'green')", (source,))
+# the hotline's was handled and closed on time (migration 21 sums it as settled)
+db.execute("UPDATE cases SET status = 'closed', registered_at = 1700000100000,"
+           " dispatched_at = 1700000200000, handled_at = 1700003600000, due_at = 1700500000000,"
+           " closed_at = 1700007200000, on_time = 1 WHERE source = 'hotline'")
 db.commit()
 PY
 "$B" patrol config-export --db "$D/m.db" -o "$D/after.json" 2>"$D/err"
@@ -66,10 +70,15 @@ grep -q '已导入' "$D/err" || fail "after migration 11 the configuration is no
     "SELECT group_concat(source || \":\" || published || reopen_requested, \" \") FROM cases"
     " ORDER BY id").fetchone()[0])' "$D/m.db")" = "open311:10 hotline:00" ] ||
     fail "migration 12 did not derive published from the source"
-# migration 14: the roll-ups of the cases already there, exact (two cases of the
-# district: one row by unit, one by category, one per source)
+# migrations 14 and 21: the roll-ups of the cases already there, exact (two cases of the
+# district, one open and one closed: two rows by unit, two by category, two by source;
+# and the closed one's three in case_rollup_done)
 "$B" stats rebuild --db "$D/m.db" >"$D/out" 2>/dev/null || fail "migration 14's roll-ups differ: $(cat "$D/out")"
-grep -q '^ok: 统计汇总 4 行' "$D/out" || fail "roll-ups of two cases: $(cat "$D/out")"
+grep -q '^ok: 统计汇总 9 行' "$D/out" || fail "roll-ups of two cases: $(cat "$D/out")"
+[ "$(python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute(
+    "SELECT group_concat(dim || \":\" || n || reg || ot || hd, \" \") FROM case_rollup_done"
+    " WHERE cb = (1700007200000 + 28800000) / 86400000 / 16").fetchone()[0])' "$D/m.db")" = "0:1111 1:1111 2:1111" ] ||
+    fail "migration 21: the closed case is not summed as settled"
 # migration 16: the cases already there are under version 1, the file the upgraded program starts with
 [ "$(python3 -c 'import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); print(
     c.execute("SELECT group_concat(policy_version) FROM cases").fetchone()[0],

@@ -1133,11 +1133,12 @@ static const char *const st_handlers[] = {NULL, "440304-CG", "440304-CGZF", "440
 static const char *const st_categories[] = {"E0501", "E0502", "C0101"};
 static const char *const st_sources[] = {"hotline", "grid", "app", "petition"};
 
-/* A moment within the eight days from T0: often a midnight exactly, or
- * a millisecond either side of one, since that is where days split. */
+/* A moment within the 40 days from T0 (three 16-day buckets of
+ * migration 21): often a midnight exactly, or a millisecond either side
+ * of one, since that is where days split. */
 static dt_ms_t moment(void)
 {
-    dt_ms_t day = T0 + pick(8) * DAY_MS;
+    dt_ms_t day = T0 + pick(40) * DAY_MS;
     switch (pick(6)) {
     case 0: return day;
     case 1: return day - 1;
@@ -1324,13 +1325,15 @@ static void stats_equal_the_definition(void **state)
         q.group_by = pick(4); /* DB_GROUP_NONE, UNIT, CATEGORY, SOURCE */
         q.key_len = unit_child_code_len(unit);
         q.from = pick(3) ? moment() : T0 - DAY_MS;
-        q.to = pick(4) ? moment() : T0 + 9 * DAY_MS;
+        q.to = pick(4) ? moment() : T0 + 41 * DAY_MS;
         if (q.to <= q.from) {
             dt_ms_t t = q.to;
             q.to = q.from + 1;
             q.from = t;
         }
         q.as_of = pick(2) ? q.to : moment();
+        if (i % 50 == 0) /* before 1970: nothing had closed or fallen due */
+            q.as_of = -(dt_ms_t)pick(40) * DAY_MS - 1;
         nwant = st_reference(ks, NSTATS_CASES, &q, want, keys);
         assert_int_equal(db_reader(db, &c), BH_OK);
         assert_int_equal(DB(c, cases, stats, &q, a, &got, &ngot, &err), BH_OK);
