@@ -160,8 +160,8 @@ static bh_status_t scan_range(db_conn_t *c, const db_stats_query_t *q, dt_ms_t f
  * case_count_t, or HMS and HN for the handling sums) to the groups. */
 #define HMS (-1)
 #define HN (-2)
-static bh_status_t add_rows(db_conn_t *c, const db_stats_query_t *q, sqlite3_stmt *s,
-                            const int *cols, int ncols, struct groups *g, bh_err_t *err)
+static bh_status_t add_rows(const db_stats_query_t *q, sqlite3_stmt *s, const int *cols,
+                            int ncols, struct groups *g, bh_err_t *err)
 {
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -180,7 +180,6 @@ static bh_status_t add_rows(db_conn_t *c, const db_stats_query_t *q, sqlite3_stm
     }
     if (read_end(rc) != BH_OK)
         return bh_fail(err, read_end(rc), "", "统计查询未读完：%s", sqlite3_errstr(rc));
-    (void)c;
     return BH_OK;
 }
 
@@ -233,7 +232,7 @@ static bh_status_t rollup_days(db_conn_t *c, const db_stats_query_t *q, dt_day_t
                            &s, err)))
         return st;
     sqlite3_bind_int64(s, 5, cut);
-    st = add_rows(c, q, s, done_cols, (int)(sizeof done_cols / sizeof done_cols[0]), g, err);
+    st = add_rows(q, s, done_cols, (int)(sizeof done_cols / sizeof done_cols[0]), g, err);
     sqlite3_finalize(s);
     if (st)
         return st;
@@ -264,7 +263,7 @@ static bh_status_t rollup_days(db_conn_t *c, const db_stats_query_t *q, dt_day_t
     for (int64_t b = -1; b <= last && !st; b = b < 0 ? cut : b + 1) {
         sqlite3_reset(s);
         sqlite3_bind_int64(s, 6, b);
-        st = add_rows(c, q, s, open_cols, (int)(sizeof open_cols / sizeof open_cols[0]), g, err);
+        st = add_rows(q, s, open_cols, (int)(sizeof open_cols / sizeof open_cols[0]), g, err);
     }
     sqlite3_finalize(s);
     return st;
