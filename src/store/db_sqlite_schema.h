@@ -19,10 +19,9 @@
     " ot = ot + excluded.ot, hd = hd + excluded.hd, rw = rw + excluded.rw,"      \
     " rt = rt + excluded.rt, sat = sat + excluded.sat, hms = hms + excluded.hms," \
     " hn = hn + excluded.hn"
-/* Migration 21's: the 16-day bucket of a close day (-1: not closed), the
- * contribution of case row 'who' with it, and the rows of case_rollup_done
- * a row of case_rollup adds ("") or takes back ("-"). */
-#define ROLLUP_CB(day) "CASE WHEN " day " < 0 THEN -1 ELSE " day " / 16 END" /* ROLLUP_CB_DAYS */
+/* Migration 21's: the contribution of case row 'who' with its close
+ * day's bucket (ROLLUP_CB, sqlite_int.h), and the rows of
+ * case_rollup_done a row of case_rollup adds ("") or takes back ("-"). */
 #define ROLLUP_ADD_CB(who, sign)                                                \
     "  INSERT INTO case_rollup SELECT node, dim, " ROLLUP_CB("close_day") ","    \
     " day, val, due_day, close_day,"                                            \

@@ -29,15 +29,21 @@
 
 /* ---- cached statements ---- */
 
-/* The width in days of a close-day bucket, case_rollup.cb: the 16 of
- * migration 21's ROLLUP_CB, which cannot change without a migration. */
+/* A close day's 16-day bucket, case_rollup.cb (-1: not closed), in SQL
+ * and its width in C: migration 21's, which cannot change without a
+ * migration. */
+#define ROLLUP_CB(day) "CASE WHEN " day " < 0 THEN -1 ELSE " day " / 16 END"
 #define ROLLUP_CB_DAYS 16
+
+/* The sums of a group of roll-up rows, named as the columns. */
+#define ROLLUP_SUM_COLS                                                                 \
+    "sum(n) AS n, sum(reg) AS reg, sum(ot) AS ot, sum(hd) AS hd, sum(rw) AS rw,"         \
+    " sum(rt) AS rt, sum(sat) AS sat, sum(hms) AS hms, sum(hn) AS hn"
 
 /* case_rollup_done's rows, from case_rollup's (migration 21). */
 #define ROLLUP_DONE_SUMS                                                                \
-    "SELECT node, dim, day, val, cb, sum(n) AS n, sum(reg) AS reg, sum(ot) AS ot,"       \
-    " sum(hd) AS hd, sum(rw) AS rw, sum(rt) AS rt, sum(sat) AS sat, sum(hms) AS hms,"     \
-    " sum(hn) AS hn FROM case_rollup WHERE cb >= 0 GROUP BY node, dim, day, val, cb"
+    "SELECT node, dim, day, val, cb, " ROLLUP_SUM_COLS                                   \
+    " FROM case_rollup WHERE cb >= 0 GROUP BY node, dim, day, val, cb"
 
 /* The roll-up rows of a group of contributions (migration 14). */
 #define ROLLUP_SUMS                                                                     \

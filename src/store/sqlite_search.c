@@ -165,7 +165,7 @@ static bh_status_t probe_filtered(db_conn_t *c, const db_case_filter_t *f, const
             goto out;
         }
     }
-    sqlite3_progress_handler(h, 0, NULL, NULL);
+    sqlite3_progress_handler(h, 0, NULL, NULL); /* not over the page's own reads */
     if (rc == SQLITE_INTERRUPT)
         goto out;
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) {

@@ -398,12 +398,8 @@ static bh_status_t count_differing(sqlite3 *h, const char *kept, const char *fre
     return BH_OK;
 }
 
-#define STR_(x) #x
-#define XSTR(x) STR_(x)
 #define ROLLUP_KEY "node, dim, cb, day, val, due_day, close_day"
 #define DONE_KEY "node, dim, day, val, cb"
-#define SUMS "sum(n) AS n, sum(reg) AS reg, sum(ot) AS ot, sum(hd) AS hd, sum(rw) AS rw," \
-             " sum(rt) AS rt, sum(sat) AS sat, sum(hms) AS hms, sum(hn) AS hn"
 
 /*
  * case_rollup recomputed from the view and compared key by key; the rows
@@ -420,9 +416,8 @@ bh_status_t sq_stats_rebuild(db_conn_t *c, int64_t *rows, int64_t *differed, bh_
     *rows = *differed = 0;
     if ((st = exec_what(h,
                    "DROP TABLE IF EXISTS temp.rollup_fresh;"
-                   "CREATE TEMP TABLE rollup_fresh AS SELECT node, dim,"
-                   " CASE WHEN close_day < 0 THEN -1 ELSE close_day / " XSTR(ROLLUP_CB_DAYS)
-                   " END AS cb, day, val, due_day, close_day, " SUMS
+                   "CREATE TEMP TABLE rollup_fresh AS SELECT node, dim, " ROLLUP_CB("close_day")
+                   " AS cb, day, val, due_day, close_day, " ROLLUP_SUM_COLS
                    " FROM case_rollup_src GROUP BY node, dim, day, val, due_day, close_day;",
                    "重算统计汇总", err)) ||
         (st = count_differing(h, "case_rollup", "rollup_fresh", ROLLUP_KEY, differed, err)))
